@@ -1,0 +1,96 @@
+import type { Clock } from '../clock.js';
+import type { Policy } from '../policy.js';
+import type { BreakerStore } from '../store/types.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** One outcome fed to a trip strategy. */
+export interface CallOutcome {
+  readonly success: boolean;
+  readonly durationMs: number;
+  /** A success slower than `slowCall.thresholdMs`. */
+  readonly slow: boolean;
+  /** Calls in flight when this one finished (predictive strategy feature). */
+  readonly inFlight: number;
+  readonly at: number;
+}
+
+/**
+ * Decides when a closed breaker opens. Created per breaker (stateful windows), so a strategy
+ * value is a factory.
+ */
+export interface TripStrategy {
+  readonly kind: string;
+  create(clock: Clock): TripEvaluator;
+}
+
+/** The per-breaker state of a trip strategy. */
+export interface TripEvaluator {
+  /** Records an outcome; returns a reason string when the breaker should open, else undefined. */
+  record(outcome: CallOutcome): string | undefined;
+  /** Called before admitting a call in closed state (predictive strategies may open pre-emptively). */
+  failureRate(): number;
+  /** Number of calls in the current window. */
+  windowSize(): number;
+  /** Would these fleet-wide totals trip (aggregate mode)? */
+  shouldTripOn(totals: { successes: number; failures: number; slowCalls: number }): boolean;
+  reset(): void;
+}
+
+export interface CircuitBreakerOptions {
+  /** Identity; shared state is keyed by it. */
+  name: string;
+  /** Default `consecutiveFailures(5)`. */
+  trip?: TripStrategy;
+  /** open → half-open, default 30_000. */
+  halfOpenAfterMs?: number;
+  halfOpen?: { maxProbes?: number; successesToClose?: number; probeTimeoutMs?: number };
+  slowCall?: { thresholdMs: number; rateThreshold: number };
+  mode?: 'enforce' | 'shadow';
+  isFailure?: (error: unknown) => boolean;
+  isResultFailure?: (result: unknown) => boolean;
+  store?: BreakerStore;
+  clock?: Clock;
+}
+
+export interface BreakerMetrics {
+  state: BreakerState;
+  requests: number;
+  successes: number;
+  failures: number;
+  timeouts: number;
+  rejected: number;
+  slowCalls: number;
+  failureRate: number;
+  stateSince: number;
+}
+
+export interface StateChangeEvent {
+  name: string;
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  at: number;
+  remote: boolean;
+  generation: number;
+}
+
+export interface CallEvent {
+  name: string;
+  durationMs?: number;
+  error?: unknown;
+}
+
+export interface CircuitBreaker extends Policy {
+  readonly name: string;
+  readonly state: BreakerState;
+  /** Monotonic transition counter (fleet-wide with a shared store). */
+  readonly generation: number;
+  isolate(o?: { scope?: 'local' | 'fleet' }): { release(): void };
+  reset(): void;
+  metrics(): BreakerMetrics;
+  on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
+  on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;
+  /** Detaches from the store and drops listeners. */
+  dispose(): void;
+}

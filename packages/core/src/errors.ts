@@ -1,0 +1,83 @@
+/** Base class of every error Breakwater raises itself. `code` is stable and machine-readable. */
+export class BreakwaterError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The breaker is open, or half-open with no probe slot free. */
+export class BrokenCircuitError extends BreakwaterError {
+  /** Breaker name. */
+  readonly breaker: string;
+  /** Milliseconds until the breaker may admit a probe, when known. */
+  readonly retryAfterMs: number | undefined;
+  constructor(breaker: string, message?: string, retryAfterMs?: number, code = 'BW_CIRCUIT_OPEN') {
+    super(code, message ?? `circuit "${breaker}" is open`);
+    this.breaker = breaker;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The breaker was isolated by hand (`isolate()`), locally or fleet-wide. */
+export class IsolatedCircuitError extends BrokenCircuitError {
+  constructor(breaker: string) {
+    super(breaker, `circuit "${breaker}" is isolated`, undefined, 'BW_CIRCUIT_ISOLATED');
+  }
+}
+
+/** A timeout policy fired before the call settled. */
+export class TimeoutError extends BreakwaterError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super('BW_TIMEOUT', `operation timed out after ${timeoutMs}ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The bulkhead had no free slot and its queue was full. */
+export class BulkheadRejectedError extends BreakwaterError {
+  constructor(maxConcurrent: number, maxQueue: number) {
+    super('BW_BULKHEAD_FULL', `bulkhead full: ${maxConcurrent} running and ${maxQueue} queued`);
+  }
+}
+
+/** The token bucket was empty. */
+export class RateLimitedError extends BreakwaterError {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super('BW_RATE_LIMITED', `rate limited; next token in ${Math.ceil(retryAfterMs)}ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Why a balancer could not pick an endpoint. */
+export type NoEndpointReason = 'empty' | 'saturated' | 'open' | 'draining' | 'unhealthy';
+
+/** The balancer had nothing to pick. */
+export class NoHealthyEndpointError extends BreakwaterError {
+  readonly reason: NoEndpointReason;
+  constructor(reason: NoEndpointReason, message?: string) {
+    super('BW_NO_ENDPOINT', message ?? `no endpoint available (${reason})`);
+    this.reason = reason;
+  }
+}
+
+/** Bad options or config. `path` names the field (`circuitBreaker.halfOpenAfterMs`, `load_balancer.servers[0].weight`). */
+export class ConfigError extends BreakwaterError {
+  readonly path: string;
+  /** Every problem found, when several were collected at once (config files). */
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  constructor(path: string, message: string, issues?: ReadonlyArray<{ path: string; message: string }>) {
+    super('BW_CONFIG', path ? `${path}: ${message}` : message);
+    this.path = path;
+    this.issues = issues ?? [{ path, message }];
+  }
+}
+
+/** True for errors raised by Breakwater itself (rejections, timeouts, config). */
+export function isBreakwaterError(e: unknown): e is BreakwaterError {
+  return e instanceof BreakwaterError;
+}

@@ -1,0 +1,162 @@
+import type { Endpoint } from './balancing/types.js';
+import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
+
+const NOT_ABORTED: unique symbol = Symbol('not-aborted');
+const EMPTY_CONTEXT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/**
+ * The context object that flows through a pipeline. Its `signal` is created lazily: a call whose
+ * function never reads `ctx.signal` allocates no AbortController and adds no listener, which is
+ * most of the per-call cost in other libraries.
+ *
+ * - `derive()` makes a context that shares this one's abort source (retry attempts, endpoint picks).
+ * - `fork()` makes an independently abortable child that is also aborted when this one is
+ *   (timeouts, hedges). Call `dispose()` on a fork when its call settles to drop the link.
+ */
+export class Ctx implements AttemptContext {
+  attempt: number;
+  endpoint: Endpoint | undefined;
+  context: Record<string, unknown>;
+  /** ExecuteOptions.key of the logical call (sticky routing, cache key). */
+  readonly key: string | undefined;
+  /** The abort source this context shares (itself for roots and forks). */
+  private readonly source: Ctx;
+  private readonly parent: Ctx | undefined;
+  private readonly external: AbortSignal | undefined;
+  private controller: AbortController | undefined;
+  private reason: unknown = NOT_ABORTED;
+  private linked: (() => void) | undefined;
+
+  private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined,
+                      attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>, key: string | undefined) {
+    this.key = key;
+    this.source = source ?? this;
+    this.parent = parent;
+    this.external = external;
+    this.attempt = attempt;
+    this.endpoint = endpoint;
+    this.context = context;
+  }
+
+  /** A root context for one logical call. */
+  static root(opts: ExecuteOptions | undefined): Ctx {
+    return new Ctx(undefined, undefined, opts?.signal, 0, undefined, opts?.context ?? EMPTY_CONTEXT, opts?.key);
+  }
+
+  /** Same abort source, other attempt/endpoint. */
+  derive(attempt: number, endpoint: Endpoint | undefined = this.endpoint): Ctx {
+    return new Ctx(this.source, undefined, undefined, attempt, endpoint, this.context, this.key);
+  }
+
+  /** An independently abortable child, aborted too when this context is. */
+  fork(): Ctx {
+    return new Ctx(undefined, this.source, undefined, this.attempt, this.endpoint, this.context, this.key);
+  }
+
+  /** True once this context's abort source was aborted (by caller, parent, timeout or hedge). */
+  get aborted(): boolean {
+    const s = this.source;
+    if (s.reason !== NOT_ABORTED) return true;
+    if (s.external !== undefined) return s.external.aborted;
+    if (s.parent !== undefined) return s.parent.aborted;
+    return false;
+  }
+
+  /** The reason this context was aborted, or undefined. */
+  get abortReason(): unknown {
+    const s = this.source;
+    if (s.reason !== NOT_ABORTED) return s.reason;
+    if (s.external !== undefined) return s.external.aborted ? s.external.reason : undefined;
+    if (s.parent !== undefined) return s.parent.abortReason;
+    return undefined;
+  }
+
+  get signal(): AbortSignal {
+    const s = this.source;
+    if (s.controller !== undefined) return s.controller.signal;
+    // A root with a caller signal and no programmatic abort can hand the caller's signal out as is.
+    if (s.external !== undefined && s.reason === NOT_ABORTED) return s.external;
+    const controller = new AbortController();
+    s.controller = controller;
+    if (s.reason !== NOT_ABORTED) {
+      controller.abort(s.reason);
+    } else if (s.parent !== undefined) {
+      if (s.parent.aborted) {
+        controller.abort(s.parent.abortReason);
+      } else {
+        const parentSignal = s.parent.signal;
+        const onAbort = (): void => s.abort(parentSignal.reason);
+        parentSignal.addEventListener('abort', onAbort, { once: true });
+        s.linked = () => parentSignal.removeEventListener('abort', onAbort);
+      }
+    }
+    return controller.signal;
+  }
+
+  /** Aborts this context's abort source (and, through their links, its forks). */
+  abort(reason: unknown): void {
+    const s = this.source;
+    if (s.reason !== NOT_ABORTED) return;
+    s.reason = reason;
+    s.unlink();
+    if (s.controller !== undefined && !s.controller.signal.aborted) s.controller.abort(reason);
+  }
+
+  /** Drops the listener linking a fork to its parent. Idempotent. */
+  dispose(): void {
+    this.source.unlink();
+  }
+
+  private unlink(): void {
+    const l = this.linked;
+    if (l !== undefined) {
+      this.linked = undefined;
+      l();
+    }
+  }
+}
+
+/** Internal protocol: every Breakwater policy can run inside an existing context. */
+export interface InternalPolicy extends Policy {
+  /** Runs `fn` within `ctx`. Must return a promise and never throw synchronously. */
+  run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T>;
+}
+
+/** Calls `fn` and turns a synchronous throw or a plain value into a promise. */
+export function invoke<T>(fn: PolicyFn<T>, ctx: AttemptContext): Promise<T> {
+  try {
+    const r = fn(ctx);
+    return r instanceof Promise ? r : Promise.resolve(r);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * The public `execute` of every policy: builds the root context and races the caller's signal,
+ * removing the abort listener when the call settles (no accumulation on long-lived signals).
+ */
+export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: ExecuteOptions | undefined): Promise<T> {
+  const signal = opts?.signal;
+  const ctx = Ctx.root(opts);
+  if (signal === undefined) return policy.run(fn, ctx);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    policy.run(fn, ctx).then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/** Adapts a foreign policy (only `execute`) to the internal protocol. */
+export function asInternal(policy: Policy): InternalPolicy {
+  if (typeof (policy as Partial<InternalPolicy>).run === 'function') return policy as InternalPolicy;
+  return {
+    execute: (fn, opts) => policy.execute(fn, opts),
+    run: (fn, ctx) =>
+      policy.execute((inner) => fn(ctx.derive(inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) }),
+  };
+}

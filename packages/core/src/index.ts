@@ -1,0 +1,12 @@
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export {
+  BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError,
+  RateLimitedError, NoHealthyEndpointError, ConfigError, isBreakwaterError, type NoEndpointReason,
+} from './errors.js';
+export type { ExecuteOptions, AttemptContext, Policy, PolicyFn } from './policy.js';
+export type {
+  BreakerState, TripStrategy, TripEvaluator, CallOutcome, CircuitBreakerOptions, BreakerMetrics,
+  StateChangeEvent, CallEvent, CircuitBreaker,
+} from './breaker/types.js';
+export type { BreakerStore, BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
+export type { Endpoint, EndpointView, LoadBalancer, HealthEvent, EjectionEvent, RegionChangeEvent } from './balancing/types.js';

@@ -1,0 +1,3 @@
+export { freePort, uniquePrefix } from './ports.js';
+export { spawnRedisServer, spawnRedisCluster, pingRedis, hasRedisServerBinary, type SpawnedRedis } from './redis-server.js';
+export { resolveRedis, type ResolvedRedis } from './resolve-redis.js';

@@ -1,0 +1,114 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { freePort } from './ports.js';
+
+/** A redis-server process this test owns (never the shared one at 6379). */
+export interface SpawnedRedis {
+  readonly port: number;
+  readonly url: string;
+  readonly pid: number | undefined;
+  /** kill -9 (or another signal) and wait for exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start again on the same port (after kill). */
+  restart(): Promise<void>;
+  /** Graceful stop; idempotent. */
+  stop(): Promise<void>;
+}
+
+export function hasRedisServerBinary(): boolean {
+  const r = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Sends PING over a raw socket; resolves true on +PONG within `timeoutMs`. */
+export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host, port });
+    let done = false;
+    const finish = (ok: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on('data', (d) => finish(d.toString().startsWith('+PONG')));
+    sock.on('error', () => finish(false));
+  });
+}
+
+async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await pingRedis('127.0.0.1', port, 200)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`redis-server on 127.0.0.1:${port} did not answer PING within ${timeoutMs}ms`);
+}
+
+/**
+ * Spawns `redis-server` on a free port (or `port`) bound to 127.0.0.1, without persistence.
+ * Extra args are appended (e.g. `['--cluster-enabled', 'yes']`).
+ */
+export async function spawnRedisServer(o: { port?: number; args?: string[] } = {}): Promise<SpawnedRedis> {
+  const port = o.port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--protected-mode', 'no', '--enable-debug-command', 'yes', ...(o.args ?? [])], { stdio: 'ignore' });
+    child.on('error', () => undefined);
+    await waitForPing(port, 5000);
+  };
+  const waitExit = (c: ChildProcess | undefined): Promise<void> =>
+    new Promise((resolve) => {
+      if (c === undefined || c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+    });
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get pid() { return child?.pid; },
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      const c = child;
+      c?.kill(signal);
+      await waitExit(c);
+    },
+    async restart() { await start(); },
+    async stop() {
+      const c = child;
+      if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+      c.kill('SIGTERM');
+      await waitExit(c);
+    },
+  };
+}
+
+/** Three (or `masters`) cluster-enabled redis-servers joined with `redis-cli --cluster create`. */
+export async function spawnRedisCluster(masters = 3): Promise<{ nodes: SpawnedRedis[]; startup: Array<{ host: string; port: number }>; stop(): Promise<void> }> {
+  const nodes: SpawnedRedis[] = [];
+  for (let i = 0; i < masters; i++) {
+    const port = await freePort();
+    nodes.push(await spawnRedisServer({ port, args: ['--cluster-enabled', 'yes', '--cluster-config-file', `/tmp/bw-cluster-${port}.conf`, '--cluster-node-timeout', '2000'] }));
+  }
+  const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
+  const r = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`redis-cli --cluster create failed: ${r.stderr || r.stdout}`);
+  // Wait for the cluster to report ok on every node.
+  const deadline = Date.now() + 15_000;
+  for (const n of nodes) {
+    for (;;) {
+      const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' });
+      if (info.stdout.includes('cluster_state:ok')) break;
+      if (Date.now() > deadline) throw new Error(`cluster node ${n.port} not ok: ${info.stdout}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
+  return {
+    nodes,
+    startup: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+    async stop() { await Promise.all(nodes.map((n) => n.stop())); },
+  };
+}
