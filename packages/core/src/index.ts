@@ -10,3 +10,9 @@ export type {
 } from './breaker/types.js';
 export type { BreakerStore, BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
 export type { Endpoint, EndpointView, LoadBalancer, HealthEvent, EjectionEvent, RegionChangeEvent } from './balancing/types.js';
+// Each area owns its barrel (breaker/, store/, balancing/, policies/, http/).
+export * from './breaker/index.js';
+export * from './store/index.js';
+export * from './balancing/index.js';
+export * from './policies/index.js';
+export * from './http/index.js';
