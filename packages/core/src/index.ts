@@ -16,3 +16,4 @@ export * from './store/index.js';
 export * from './balancing/index.js';
 export * from './policies/index.js';
 export * from './http/index.js';
+export * from './logging/index.js';
