@@ -1,0 +1,27 @@
+import { parseReplicaArgs } from './cli.js';
+import { startReplica } from './server.js';
+
+// Process entry: `node --conditions=@breakwater/source --import tsx apps/replica/src/main.ts --id eu-1 --region eu`.
+// Prints one JSON line `{"event":"ready",...}` that the demo (and humans) read; logs are JSON lines.
+const log = (obj: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify({ time: Date.now(), app: 'replica', ...obj })}\n`);
+};
+
+try {
+  const cfg = parseReplicaArgs(process.argv.slice(2));
+  const replica = await startReplica(cfg);
+  log({ event: 'ready', id: replica.id, region: replica.region, url: replica.url, adminUrl: replica.adminUrl, port: replica.port, adminPort: replica.adminPort });
+  if (cfg.tokenGenerated) log({ event: 'token', msg: 'CHAOS_TOKEN unset; chaos controls use a random token', token: cfg.token });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log({ event: 'stopping', signal });
+    void replica.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (e) {
+  log({ event: 'fatal', error: e instanceof Error ? e.message : String(e) });
+  process.exit(1);
+}
