@@ -1,4 +1,5 @@
 import type { BreakerState } from '../breaker/types.js';
+import type { Clock } from '../clock.js';
 
 /**
  * A breaker's state as the fleet sees it. `generation` increases by one on every transition
@@ -31,6 +32,16 @@ export interface OutcomeTotals {
 export interface BreakerParticipant {
   readonly name: string;
   readonly halfOpenAfterMs: number;
+  /**
+   * Optional: the breaker's clock. Shared stores translate remote timestamps (`openUntil`, `at`)
+   * into it; without it they assume {@link Clock} time equals `Date.now()` (systemClock).
+   */
+  readonly clock?: Clock;
+  /**
+   * Optional: `halfOpen.probeTimeoutMs`. Shared stores size the fleet probe lease from it so a
+   * lease outlives one probe; without it they derive the lease from `halfOpenAfterMs`.
+   */
+  readonly probeTimeoutMs?: number;
   /** The breaker's current state. */
   snapshot(): SharedBreakerState;
   /**
