@@ -1,5 +1,8 @@
 import type { Endpoint } from './balancing/types.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
+import { listenAbort, unlistenAbort } from './policies/abort.js';
+
+export { listenAbort, unlistenAbort } from './policies/abort.js';
 
 const NOT_ABORTED: unique symbol = Symbol('not-aborted');
 const EMPTY_CONTEXT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -19,6 +22,12 @@ export class Ctx implements AttemptContext {
   context: Record<string, unknown>;
   /** ExecuteOptions.key of the logical call (sticky routing, cache key). */
   readonly key: string | undefined;
+  /**
+   * The innermost function of the pipeline run that created this context. Pipelines build their
+   * chain once and read the caller's function from here instead of allocating closures per call.
+   * @internal
+   */
+  leaf: PolicyFn<unknown> | undefined;
   /** The abort source this context shares (itself for roots and forks). */
   private readonly source: Ctx;
   private readonly parent: Ctx | undefined;
@@ -28,7 +37,8 @@ export class Ctx implements AttemptContext {
   private linked: (() => void) | undefined;
 
   private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined,
-                      attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>, key: string | undefined) {
+                      attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>,
+                      key: string | undefined, leaf: PolicyFn<unknown> | undefined) {
     this.key = key;
     this.source = source ?? this;
     this.parent = parent;
@@ -36,21 +46,23 @@ export class Ctx implements AttemptContext {
     this.attempt = attempt;
     this.endpoint = endpoint;
     this.context = context;
+    this.leaf = leaf;
   }
 
   /** A root context for one logical call. */
   static root(opts: ExecuteOptions | undefined): Ctx {
-    return new Ctx(undefined, undefined, opts?.signal, 0, undefined, opts?.context ?? EMPTY_CONTEXT, opts?.key);
+    if (opts === undefined) return new Ctx(undefined, undefined, undefined, 0, undefined, EMPTY_CONTEXT, undefined, undefined);
+    return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? EMPTY_CONTEXT, opts.key, undefined);
   }
 
   /** Same abort source, other attempt/endpoint. */
   derive(attempt: number, endpoint: Endpoint | undefined = this.endpoint): Ctx {
-    return new Ctx(this.source, undefined, undefined, attempt, endpoint, this.context, this.key);
+    return new Ctx(this.source, undefined, undefined, attempt, endpoint, this.context, this.key, this.leaf);
   }
 
   /** An independently abortable child, aborted too when this context is. */
-  fork(): Ctx {
-    return new Ctx(undefined, this.source, undefined, this.attempt, this.endpoint, this.context, this.key);
+  fork(attempt: number = this.attempt): Ctx {
+    return new Ctx(undefined, this.source, undefined, attempt, this.endpoint, this.context, this.key, this.leaf);
   }
 
   /** True once this context's abort source was aborted (by caller, parent, timeout or hedge). */
@@ -60,6 +72,15 @@ export class Ctx implements AttemptContext {
     if (s.external !== undefined) return s.external.aborted;
     if (s.parent !== undefined) return s.parent.aborted;
     return false;
+  }
+
+  /**
+   * False when nothing outside the owner of this context can abort it: a root without a caller
+   * signal. Policies skip abort listeners then, which keeps the plain call path listener-free.
+   */
+  get abortable(): boolean {
+    const s = this.source;
+    return s.external !== undefined || s.parent !== undefined || s.reason !== NOT_ABORTED;
   }
 
   /** The reason this context was aborted, or undefined. */
@@ -86,8 +107,9 @@ export class Ctx implements AttemptContext {
       } else {
         const parentSignal = s.parent.signal;
         const onAbort = (): void => s.abort(parentSignal.reason);
-        parentSignal.addEventListener('abort', onAbort, { once: true });
-        s.linked = () => parentSignal.removeEventListener('abort', onAbort);
+        // Through the fan-out registry: a long-lived parent signal carries at most one listener.
+        listenAbort(parentSignal, onAbort);
+        s.linked = () => unlistenAbort(parentSignal, onAbort);
       }
     }
     return controller.signal;
@@ -133,22 +155,51 @@ export function invoke<T>(fn: PolicyFn<T>, ctx: AttemptContext): Promise<T> {
 }
 
 /**
+ * Settles the caller's promise either with the policy's result or, when the caller's signal aborts
+ * first, at once with the signal's reason. One object per call holds both callbacks so the abort
+ * listener can be removed when the call settles.
+ */
+class CallerRace<T> {
+  settled = false;
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
+  constructor(readonly signal: AbortSignal) {}
+  readonly onAbort = (): void => {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(this.signal.reason);
+  };
+  readonly onValue = (v: T): void => {
+    if (this.settled) return;
+    this.settled = true;
+    unlistenAbort(this.signal, this.onAbort);
+    this.resolve(v);
+  };
+  readonly onError = (e: unknown): void => {
+    if (this.settled) return;
+    this.settled = true;
+    unlistenAbort(this.signal, this.onAbort);
+    this.reject(e);
+  };
+}
+
+/**
  * The public `execute` of every policy: builds the root context and races the caller's signal,
  * removing the abort listener when the call settles (no accumulation on long-lived signals).
  */
 export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: ExecuteOptions | undefined): Promise<T> {
-  const signal = opts?.signal;
   const ctx = Ctx.root(opts);
+  const signal = opts?.signal;
   if (signal === undefined) return policy.run(fn, ctx);
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    policy.run(fn, ctx).then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
+  const race = new CallerRace<T>(signal);
+  const promise = new Promise<T>((resolve, reject) => {
+    race.resolve = resolve;
+    race.reject = reject;
   });
+  listenAbort(signal, race.onAbort);
+  policy.run(fn, ctx).then(race.onValue, race.onError);
+  return promise;
 }
 
 /** Adapts a foreign policy (only `execute`) to the internal protocol. */

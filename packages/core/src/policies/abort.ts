@@ -1,0 +1,56 @@
+/**
+ * One `abort` listener per AbortSignal, fanned out to any number of callbacks.
+ *
+ * Why: a caller's long-lived signal is shared by every call, retry and timeout made with it. Adding
+ * an EventTarget listener per call costs hundreds of nanoseconds and, with more than ten calls in
+ * flight, triggers Node's MaxListenersExceededWarning (cockatiel #81). Here the signal carries at
+ * most one listener while anything waits on it, and none once nothing does.
+ */
+class AbortFanout {
+  readonly callbacks = new Set<() => void>();
+  constructor(private readonly signal: AbortSignal) {}
+
+  readonly onAbort = (): void => {
+    registry.delete(this.signal);
+    // Copy first: a callback may unlisten others while we iterate.
+    const list = [...this.callbacks];
+    this.callbacks.clear();
+    for (const cb of list) {
+      try {
+        cb();
+      } catch (e) {
+        // Our callbacks settle promises and should not throw; if one does, warn, never crash.
+        process.emitWarning(`Breakwater: abort callback threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  };
+}
+
+const registry = new WeakMap<AbortSignal, AbortFanout>();
+
+/**
+ * Calls `fn` once when `signal` aborts. The caller must call {@link unlistenAbort} with the same
+ * function when it no longer cares (call settled). Does nothing for an already aborted signal:
+ * check `signal.aborted` first.
+ */
+export function listenAbort(signal: AbortSignal, fn: () => void): void {
+  if (signal.aborted) return;
+  let fanout = registry.get(signal);
+  if (fanout === undefined) {
+    fanout = new AbortFanout(signal);
+    registry.set(signal, fanout);
+    signal.addEventListener('abort', fanout.onAbort, { once: true });
+  }
+  fanout.callbacks.add(fn);
+}
+
+/** Removes `fn`; the signal's own listener goes when the last callback does. Idempotent. */
+export function unlistenAbort(signal: AbortSignal, fn: () => void): void {
+  const fanout = registry.get(signal);
+  if (fanout === undefined) return;
+  fanout.callbacks.delete(fn);
+  if (fanout.callbacks.size === 0) {
+    registry.delete(signal);
+    signal.removeEventListener('abort', fanout.onAbort);
+  }
+}

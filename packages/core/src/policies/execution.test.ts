@@ -1,0 +1,77 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { pipeline } from '../pipeline.js';
+import { constantBackoff } from '../retry/backoff.js';
+import { retry } from '../retry/retry.js';
+import { timeout } from '../timeout/timeout.js';
+
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+const timerCount = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('execution hygiene', () => {
+  it('a long-lived caller signal accumulates no listeners over 100k calls with retries and timeouts', async () => {
+    const ac = new AbortController();
+    const p = pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) }), timeout(60_000));
+    let n = 0;
+    for (let i = 0; i < 100_000; i++) {
+      await p.execute((ctx) => {
+        // Reading the signal forces the lazy controllers and links into existence.
+        if (ctx.signal.aborted) throw new Error('unexpected');
+        if (ctx.attempt === 0 && i % 10 === 0) throw new Error('retry me');
+        n++;
+      }, { signal: ac.signal });
+    }
+    expect(n).toBe(100_000);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('many concurrent calls on one signal keep a single abort listener (no MaxListenersExceeded)', async () => {
+    const ac = new AbortController();
+    const p = pipeline(retry(), timeout(60_000));
+    const resolvers: Array<() => void> = [];
+    const calls = Array.from({ length: 50 }, () => p.execute((ctx) => new Promise<void>((r) => { void ctx.signal; resolvers.push(r); }), { signal: ac.signal }));
+    await flush();
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    resolvers.forEach((r) => r());
+    await Promise.all(calls);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves no timers behind after a burst of 10k calls on the system clock', async () => {
+    const before = timerCount();
+    const p = pipeline(retry({ backoff: constantBackoff(1) }), timeout(30_000));
+    const calls: Array<Promise<number>> = [];
+    for (let i = 0; i < 10_000; i++) calls.push(p.execute(async (ctx) => { if (ctx.attempt === 0 && i % 100 === 0) throw new Error('x'); return i; }));
+    await Promise.all(calls);
+    expect(timerCount()).toBeLessThanOrEqual(before);
+  });
+
+  it('a caller abort rejects at once with signal.reason and aborts the inner ctx.signal', async () => {
+    const clock = new ManualClock();
+    const ac = new AbortController();
+    const p = pipeline(retry({ clock }), timeout(10_000, { clock }));
+    let inner: AbortSignal | undefined;
+    const call = p.execute((ctx) => { inner = ctx.signal; return new Promise<never>(() => {}); }, { signal: ac.signal });
+    await flush();
+    const reason = new Error('cancelled by caller');
+    ac.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(inner?.aborted).toBe(true);
+    expect(inner?.reason).toBe(reason);
+    expect(clock.pendingTimers()).toBe(0);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a signal-less call whose fn never reads ctx.signal creates no AbortController', async () => {
+    const original = globalThis.AbortController;
+    let created = 0;
+    globalThis.AbortController = class extends original { constructor() { super(); created++; } };
+    try {
+      await pipeline(retry(), timeout(1000)).execute(() => 1);
+    } finally {
+      globalThis.AbortController = original;
+    }
+    expect(created).toBe(0);
+  });
+});
