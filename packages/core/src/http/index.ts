@@ -1,1 +1,14 @@
-export {};
+// Shared HTTP rules for the adapters (@breakwater/axios, @breakwater/fetch, @breakwater/trpc).
+export { parseRetryAfter } from './retry-after.js';
+export { readHeader, type HeaderSource } from './headers.js';
+export { statusOf, responseHeadersOf, retryAfterHeaderOf } from './status.js';
+export { isFailureStatus, defaultIsFailure } from './classify.js';
+export { HttpStatusFailure } from './status-failure.js';
+export { markNonRetryable, isNonRetryable } from './no-retry.js';
+export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
+export { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
+export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
+export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
+export { resolveHttpAdapterOptions, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
+export { resilientCall, type ResilientCallOptions } from './resilient-call.js';
+export { EndpointPools, type PoolFactory } from './endpoint-pools.js';

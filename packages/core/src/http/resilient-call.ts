@@ -1,0 +1,137 @@
+import type { Endpoint, LoadBalancer } from '../balancing/types.js';
+import { Ctx } from '../execution.js';
+import type { AttemptContext, Policy } from '../policy.js';
+import { markNonRetryable } from './no-retry.js';
+import { parseRetryAfter } from './retry-after.js';
+import { HttpStatusFailure } from './status-failure.js';
+import { retryAfterHeaderOf } from './status.js';
+
+/** One logical request as an adapter describes it to {@link resilientCall}. */
+export interface ResilientCallOptions<R> {
+  policy?: Policy | undefined;
+  /** When set, every attempt runs through `balancer.execute` and `send` gets the picked endpoint. */
+  balancer?: LoadBalancer | undefined;
+  /** False for non-idempotent requests: failures are marked non-retryable and the request is never sent twice. */
+  retryable: boolean;
+  /** Classifies a response or a transport error: true counts as a failure (thrown inside the policy). */
+  isFailure: (errorOrResponse: unknown) => boolean;
+  /** The caller's signal. */
+  signal?: AbortSignal | undefined;
+  /** Sticky key (consistent hashing) / cache key. */
+  key?: string | undefined;
+  context?: Record<string, unknown> | undefined;
+  maxRetryAfterMs?: number | undefined;
+  /**
+   * Sends one attempt. Resolves with the transport's response, rejects with the transport's
+   * error. Must pass `ctx.signal` to the transport so timeouts abort the real request.
+   */
+  send: (endpoint: Endpoint | undefined, ctx: AttemptContext) => Promise<R>;
+  /** Releases a response that will not reach the caller (e.g. cancels a fetch body). */
+  discard?: ((response: R) => void) | undefined;
+}
+
+/** What an attempt resolves with inside the policy: a value, or an error that must not count as a failure. */
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Sets a non-enumerable `retryAfterMs` on a transport error whose response carries Retry-After. */
+function annotateRetryAfter(error: unknown, maxMs: number | undefined): void {
+  if (typeof error !== 'object' || error === null || 'retryAfterMs' in error) return;
+  const ms = parseRetryAfter(retryAfterHeaderOf(error), Date.now(), maxMs);
+  if (ms === undefined) return;
+  try {
+    Object.defineProperty(error, 'retryAfterMs', { value: ms, enumerable: false, configurable: true, writable: true });
+  } catch {
+    // Frozen error objects simply don't get the hint.
+  }
+}
+
+/**
+ * Runs one logical HTTP request through a policy and an optional balancer — the engine shared
+ * by `@breakwater/axios`, `@breakwater/fetch` and `@breakwater/trpc`.
+ *
+ * - Failures (per `isFailure`) are thrown inside the policy so breakers, retries and balancers
+ *   see them; responses with a failure status become {@link HttpStatusFailure}.
+ * - Non-failures pass through: a 404 error is carried out of the policy as a *value* so it never
+ *   counts against a breaker, then rethrown to the caller.
+ * - When retries run out on a failure status the caller gets the last response (resolved);
+ *   on a transport error, the last error (rejected); policy rejections (open breaker, timeout)
+ *   reject with the Breakwater error.
+ * - A non-retryable request is sent at most once, whatever the policy does.
+ */
+export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
+  const { balancer, isFailure, retryable, discard, maxRetryAfterMs, signal } = o;
+  let pending: HttpStatusFailure<R> | undefined;
+  const created = new Set<HttpStatusFailure<R>>();
+  const release = (keep?: HttpStatusFailure<R>): void => {
+    if (pending !== undefined && pending !== keep) {
+      const stale = pending.response;
+      pending = undefined;
+      if (discard !== undefined) {
+        try { discard(stale); } catch { /* releasing is best effort */ }
+      }
+    }
+  };
+
+  const attempt = async (endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Outcome<R>> => {
+    release();
+    let response: R;
+    try {
+      response = await o.send(endpoint, ctx);
+    } catch (e) {
+      // The caller gave up: never retry, and the breaker should not learn from it either way.
+      if (signal?.aborted === true) throw markNonRetryable(e);
+      if (!isFailure(e)) return { ok: false, error: e };
+      annotateRetryAfter(e, maxRetryAfterMs);
+      throw retryable ? e : markNonRetryable(e);
+    }
+    if (!isFailure(response)) return { ok: true, value: response };
+    const failure = new HttpStatusFailure<R>(response, maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs });
+    created.add(failure);
+    release();
+    pending = failure;
+    throw retryable ? failure : markNonRetryable(failure);
+  };
+
+  const viaBalancer = balancer === undefined
+    ? attempt.bind(undefined, undefined)
+    : (ctx: AttemptContext): Promise<Outcome<R>> =>
+        balancer.execute((endpoint, inner) => attempt(endpoint, inner), {
+          signal: ctx.signal,
+          ...(o.key === undefined ? {} : { key: o.key }),
+          context: ctx.context,
+        });
+
+  // A non-retryable request is sent once; later attempts (a retry policy that ignores the
+  // non-retryable mark, a hedge) share the first attempt's outcome instead of re-sending.
+  let first: Promise<Outcome<R>> | undefined;
+  const fn = retryable
+    ? viaBalancer
+    : (ctx: AttemptContext): Promise<Outcome<R>> => (first ??= viaBalancer(ctx));
+
+  const opts = {
+    ...(signal === undefined ? {} : { signal }),
+    ...(o.key === undefined ? {} : { key: o.key }),
+    ...(o.context === undefined ? {} : { context: o.context }),
+  };
+  let outcome: Outcome<R>;
+  try {
+    outcome = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
+  } catch (e) {
+    if (e instanceof HttpStatusFailure && created.has(e as HttpStatusFailure<R>)) {
+      // Retries ran out on a failure status: the caller gets the response, as without us.
+      release(e as HttpStatusFailure<R>);
+      return (e as HttpStatusFailure<R>).response;
+    }
+    release();
+    throw e;
+  }
+  release();
+  if (outcome.ok) return outcome.value;
+  throw outcome.error;
+}
+
+/** No policy: one attempt with a root context (still honours the caller's signal). */
+function runBare<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: { signal?: AbortSignal }): Promise<T> {
+  if (opts.signal?.aborted === true) return Promise.reject(opts.signal.reason);
+  return fn(Ctx.root(opts));
+}
