@@ -6,6 +6,7 @@ import { Emitter } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
+import { isNonRetryable } from '../http/no-retry.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { retryAfterMsOf } from './retry-after.js';
@@ -105,7 +106,8 @@ class Retry implements InternalPolicy, RetryPolicy {
 
   /** The wait before retry number `retry`, or undefined when it must not be made. */
   private delayBefore(retry: number, error: unknown, previousMs: number | undefined, ctx: Ctx): number | undefined {
-    if (retry >= this.maxAttempts || ctx.aborted) return undefined;
+    // Adapters mark failures of non-idempotent requests (POST without Idempotency-Key): never resend.
+    if (retry >= this.maxAttempts || ctx.aborted || isNonRetryable(error)) return undefined;
     let wanted: boolean;
     try {
       wanted = this.retryOn(error, retry);
