@@ -1,0 +1,152 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '@breakwater/core';
+import { resolveStatic } from './safe-path.js';
+import { parseChaosCommand } from './command.js';
+import type { ChaosCommand, DashboardState } from './types.js';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /** Per-run token; chaos commands must carry it. Letters, digits, `-` and `_` only (it is injected into HTML). */
+  token: string;
+  /** Current state to render. */
+  state: () => DashboardState | Promise<DashboardState>;
+  /** Carries out a validated chaos command (the demo forwards it to replica admin ports). */
+  chaos: (cmd: ChaosCommand) => Promise<unknown>;
+  host?: string;
+  port?: number;
+  /** Largest accepted request body, default 4096 bytes (chaos commands are tiny). */
+  maxBodyBytes?: number;
+  /** Largest accepted request line + headers, default 8192 bytes. */
+  maxHeaderBytes?: number;
+}
+
+/** A running dashboard server. */
+export interface Dashboard {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
+const FILES = new Map<string, string>([
+  ['dashboard.js', 'text/javascript; charset=utf-8'],
+  ['dashboard.css', 'text/css; charset=utf-8'],
+]);
+const ALLOWED = new Set(FILES.keys());
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:",
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra });
+  res.end(body);
+}
+const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void =>
+  send(res, status, 'application/json', JSON.stringify(body), extra);
+
+function tokenOk(req: IncomingMessage, token: string): boolean {
+  const h = req.headers['x-chaos-token'];
+  const auth = req.headers.authorization;
+  const given = typeof h === 'string' ? h : typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readLimited(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? '0') > limit) return resolve('too-large');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function validate(o: DashboardOptions): void {
+  if (typeof o.token !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(o.token)) {
+    throw new ConfigError('dashboard.token', 'expected 16..128 characters of [A-Za-z0-9_-], got something else');
+  }
+  if (typeof o.state !== 'function') throw new ConfigError('dashboard.state', `expected a function, got ${typeof o.state}`);
+  if (typeof o.chaos !== 'function') throw new ConfigError('dashboard.chaos', `expected a function, got ${typeof o.chaos}`);
+}
+
+/**
+ * Serves the dashboard: `/` (the page, with the run token injected), `/static/*` (an allow-list
+ * of files; traversal in any encoding is rejected), `/api/state` and token-guarded `POST /api/chaos`.
+ */
+export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
+  validate(o);
+  const host = o.host ?? '127.0.0.1';
+  const maxBody = o.maxBodyBytes ?? 4096;
+  const template = await readFile(join(STATIC_DIR, 'index.html'), 'utf8');
+  const page = template.replace('__BW_TOKEN__', o.token);
+  const files = new Map<string, Buffer>();
+  for (const name of FILES.keys()) files.set(name, await readFile(join(STATIC_DIR, name)));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = req.url ?? '/';
+    if (raw.length > 2048) return sendJson(res, 414, { error: 'URL too long' });
+    const path = raw.split('?')[0] as string;
+    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', page);
+    if (req.method === 'GET' && path === '/api/state') return sendJson(res, 200, await o.state());
+    if (path === '/api/chaos') {
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
+      if (!tokenOk(req, o.token)) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
+      const body = await readLimited(req, maxBody);
+      if (body === 'too-large') return sendJson(res, 413, { error: `body larger than ${maxBody} bytes` }, { connection: 'close' });
+      let cmd: ChaosCommand;
+      try {
+        cmd = parseChaosCommand(body);
+      } catch (e) {
+        return sendJson(res, 400, { error: e instanceof Error ? e.message : String(e) });
+      }
+      return sendJson(res, 200, { ok: true, result: await o.chaos(cmd) });
+    }
+    const found = resolveStatic(STATIC_DIR, path, ALLOWED);
+    if ('rejected' in found) {
+      return sendJson(res, found.rejected === 'not-allowed' ? 404 : 400, { error: found.rejected === 'not-allowed' ? 'not found' : 'bad path' });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'use GET' }, { allow: 'GET' });
+    const name = found.file.slice(STATIC_DIR.length + 1);
+    return send(res, 200, FILES.get(name) as string, files.get(name) as Buffer);
+  };
+
+  const server = createServer({ maxHeaderSize: o.maxHeaderBytes ?? 8192, requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
+      else res.destroy();
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
