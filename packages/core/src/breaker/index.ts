@@ -1,1 +1,6 @@
-export {};
+export { circuitBreaker, CircuitBreakerPolicy, type CircuitBreakerMetrics } from './circuit-breaker.js';
+export { consecutiveFailures } from './trip/consecutive-failures.js';
+export { failureRate, type FailureRateOptions } from './trip/failure-rate.js';
+export { defaultBreakerIsFailure, isRejection } from './rejection.js';
+export type { BreakerEvents } from './state-machine.js';
+export type { TripOptions } from './types.js';

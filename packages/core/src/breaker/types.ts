@@ -4,7 +4,12 @@ import type { BreakerStore } from '../store/types.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
-/** One outcome fed to a trip strategy. */
+/**
+ * One outcome fed to a trip strategy. The breaker reuses one outcome object per breaker (no
+ * allocation per call): evaluators must copy what they need and never keep the reference.
+ * `durationMs` and `at` are measured only when something needs them (`needsTiming` evaluators,
+ * `slowCall`, or success/failure listeners); otherwise both are 0.
+ */
 export interface CallOutcome {
   readonly success: boolean;
   readonly durationMs: number;
@@ -21,14 +26,24 @@ export interface CallOutcome {
  */
 export interface TripStrategy {
   readonly kind: string;
-  create(clock: Clock): TripEvaluator;
+  create(clock: Clock, options?: TripOptions): TripEvaluator;
+}
+
+/** Breaker settings a strategy needs to know about when it creates its evaluator. */
+export interface TripOptions {
+  /** From `slowCall.rateThreshold`: also trip when slow successes reach this share of the window. */
+  slowCallRateThreshold?: number;
 }
 
 /** The per-breaker state of a trip strategy. */
 export interface TripEvaluator {
+  /** True when `record` needs real `durationMs`/`at` values (latency-aware strategies). */
+  readonly needsTiming?: boolean;
+  /** A JSON-ready view of the evaluator's internals (the predictive model's weights, ...). */
+  inspect?(): Record<string, unknown>;
   /** Records an outcome; returns a reason string when the breaker should open, else undefined. */
   record(outcome: CallOutcome): string | undefined;
-  /** Called before admitting a call in closed state (predictive strategies may open pre-emptively). */
+  /** Share of failures in the current window, 0..1 (0 when the window is empty). */
   failureRate(): number;
   /** Number of calls in the current window. */
   windowSize(): number;

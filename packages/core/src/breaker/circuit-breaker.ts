@@ -1,0 +1,254 @@
+import { Emitter } from '../events.js';
+import { TimeoutError } from '../errors.js';
+import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
+import type { ExecuteOptions, PolicyFn } from '../policy.js';
+import { resolveBreakerOptions } from './options.js';
+import type { ProbeRound } from './probes.js';
+import { brokenCircuitError, isRejection } from './rejection.js';
+import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents } from './state-machine.js';
+import type { BreakerMetrics, CallEvent, CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from './types.js';
+
+/** Reused per breaker: the strategy reads it synchronously and never keeps it. */
+interface MutableOutcome { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number }
+
+/** `metrics()` of a breaker: the public fields plus shadow-mode and in-flight counts. */
+export interface CircuitBreakerMetrics extends BreakerMetrics {
+  /** Shadow mode: calls an enforcing breaker would have rejected (they ran anyway). Not in `requests`' `rejected`. */
+  shadowRejected: number;
+  /** Calls running now. */
+  inFlight: number;
+  /** Fleet generation (see `CircuitBreakerPolicy.fleetGeneration`). */
+  generation: number;
+}
+
+/**
+ * A circuit breaker. See {@link circuitBreaker}.
+ *
+ * Hot path (closed): one state check, an async frame, the user's call, the outcome fed to the trip
+ * evaluator — no timers, no closures, no allocation of its own. Timing (`clock.now()` twice) is
+ * taken only when something needs it: a latency-aware strategy, `slowCall`, or a success/failure
+ * listener.
+ */
+export class CircuitBreakerPolicy extends BreakerStateMachine implements CircuitBreaker, InternalPolicy {
+  private readonly shadow: boolean;
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly isResultFailure: ((result: unknown) => boolean) | undefined;
+  private readonly slowCallMs: number;
+  private readonly timedByConfig: boolean;
+  private timed: boolean;
+  private successes = 0;
+  private failures = 0;
+  private timeouts = 0;
+  private rejections = 0;
+  private slowCalls = 0;
+  private shadowRejections = 0;
+  private inFlight = 0;
+  private outcome: MutableOutcome | undefined = undefined;
+
+  constructor(options: CircuitBreakerOptions) {
+    const o = resolveBreakerOptions(options);
+    const tripOptions = o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
+    super({ name: o.name, clock: o.clock, evaluator: o.trip.create(o.clock, tripOptions), halfOpenAfterMs: o.halfOpenAfterMs,
+            maxProbes: o.maxProbes, successesToClose: o.successesToClose, probeTimeoutMs: o.probeTimeoutMs });
+    this.shadow = o.shadow;
+    this.isFailure = o.isFailure;
+    this.isResultFailure = o.isResultFailure;
+    this.slowCallMs = o.slowCallMs;
+    this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
+    this.timed = this.timedByConfig;
+    if (o.store !== undefined) this.link = o.store.attach(this);
+  }
+
+  execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
+    return executeWith(this, fn, opts);
+  }
+
+  /** Internal protocol: runs `fn` inside a pipeline's context. */
+  run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    if (this.current === 'closed') return this.runPlain(fn, ctx);
+    return this.runGuarded(fn, ctx);
+  }
+
+  /** `{ release() }` ends the isolation. Scope defaults to 'fleet' (meaningful only with a store). */
+  isolate(o?: { scope?: 'local' | 'fleet' }): { release(): void } {
+    return this.isolateNow(o?.scope === 'local');
+  }
+
+  reset(): void {
+    this.resetNow();
+  }
+
+  metrics(): CircuitBreakerMetrics {
+    return {
+      state: this.current, requests: this.successes + this.failures + this.rejections, successes: this.successes,
+      failures: this.failures, timeouts: this.timeouts, rejected: this.rejections, slowCalls: this.slowCalls,
+      failureRate: this.evaluator.failureRate(), stateSince: this.since, shadowRejected: this.shadowRejections,
+      inFlight: this.inFlight, generation: this.fleetGeneration,
+    };
+  }
+
+  /** The trip evaluator's internals (e.g. the predictive model's weights), JSON-ready. */
+  inspectTrip(): Record<string, unknown> {
+    return this.evaluator.inspect?.() ?? {};
+  }
+
+  on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
+  on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;
+  on(event: keyof BreakerEvents, fn: (e: never) => void): () => void {
+    const emitter = (this.emitter ??= new Emitter<BreakerEvents>());
+    const off = emitter.on(event, fn as (e: BreakerEvents[typeof event]) => void);
+    this.updateTimed();
+    return () => {
+      off();
+      this.updateTimed();
+    };
+  }
+
+  dispose(): void {
+    this.endRound();
+    const link = this.link;
+    this.link = undefined;
+    link?.detach();
+    this.emitter?.removeAll();
+  }
+
+  private updateTimed(): void {
+    const e = this.emitter;
+    this.timed = this.timedByConfig || (e !== undefined && (e.has('success') || e.has('failure')));
+  }
+
+  /** A call outside probe duty: closed state, or shadow mode letting a would-be rejection through. */
+  private async runPlain<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    const start = this.timed ? this.clock.now() : -1;
+    const gen = this.gen;
+    this.inFlight++;
+    let result: T;
+    try {
+      result = await fn(ctx);
+    } catch (error) {
+      this.inFlight--;
+      this.settle(error, true, start, gen);
+      throw error;
+    }
+    this.inFlight--;
+    this.settle(result, false, start, gen);
+    return result;
+  }
+
+  private runGuarded<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    const now = this.clock.now();
+    if (this.current === 'open') this.tryHalfOpen(now);
+    if (this.current === 'half-open') {
+      const round = this.round!;
+      const slot = this.acquireProbe(now);
+      if (slot >= 0) return this.runProbe(fn, ctx, round, slot);
+    }
+    if (this.shadow) {
+      this.shadowRejections++;
+      return this.runPlain(fn, ctx);
+    }
+    this.rejections++;
+    const emitter = this.emitter;
+    if (emitter !== undefined && emitter.has('rejected')) emitter.emit('rejected', { name: this.name });
+    const state = this.current;
+    return Promise.reject(brokenCircuitError(this.name, state === 'isolated',
+      state === 'open' ? Math.max(0, this.openUntil - now) : undefined, state === 'half-open'));
+  }
+
+  /**
+   * A half-open probe. Its slot is freed by its outcome, by the lease expiring (state machine), or
+   * by the caller giving up: an abandoned probe counts as failed, so the breaker never waits on it.
+   */
+  private async runProbe<T>(fn: PolicyFn<T>, ctx: Ctx, round: ProbeRound, slot: number): Promise<T> {
+    const start = this.clock.now();
+    const gen = this.gen;
+    const signal = ctx.signal;
+    const onAbort = (): void => this.probeSettled(round, slot, PROBE_FAILURE);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    this.inFlight++;
+    let result: T;
+    try {
+      result = await fn(ctx);
+    } catch (error) {
+      this.inFlight--;
+      signal.removeEventListener('abort', onAbort);
+      const failure = this.settle(error, true, start, gen);
+      this.probeSettled(round, slot, failure ? PROBE_FAILURE : isRejection(error) ? PROBE_NEUTRAL : PROBE_SUCCESS);
+      throw error;
+    }
+    this.inFlight--;
+    signal.removeEventListener('abort', onAbort);
+    const failure = this.settle(result, false, start, gen);
+    this.probeSettled(round, slot, failure ? PROBE_FAILURE : PROBE_SUCCESS);
+    return result;
+  }
+
+  /** Classifies one outcome, counts it, feeds the window (closed state only); returns true for a failure. */
+  private settle(value: unknown, threw: boolean, start: number, gen: number): boolean {
+    let failure: boolean;
+    if (threw) {
+      failure = this.isFailure(value);
+      if (value instanceof TimeoutError) this.timeouts++;
+    } else {
+      failure = this.isResultFailure !== undefined && this.isResultFailure(value);
+    }
+    const at = start >= 0 ? this.clock.now() : 0;
+    const durationMs = start >= 0 ? at - start : 0;
+    const slow = !failure && durationMs > this.slowCallMs;
+    if (failure) this.failures++;
+    else {
+      this.successes++;
+      if (slow) this.slowCalls++;
+    }
+    this.link?.record(failure ? 'failure' : 'success', slow);
+    const emitter = this.emitter;
+    if (emitter !== undefined) {
+      if (failure) {
+        if (emitter.has('failure')) emitter.emit('failure', { name: this.name, durationMs, error: threw ? value : undefined });
+      } else if (emitter.has('success')) {
+        emitter.emit('success', { name: this.name, durationMs });
+      }
+    }
+    // Outcomes of calls that started before the latest transition belong to an old window.
+    if (gen === this.gen && this.current === 'closed') {
+      const o = (this.outcome ??= { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 });
+      o.success = !failure;
+      o.durationMs = durationMs;
+      o.slow = slow;
+      o.inFlight = this.inFlight;
+      o.at = at;
+      const reason = this.evaluator.record(o);
+      if (reason !== undefined) this.transition('open', reason, 'fleet');
+    }
+    return failure;
+  }
+}
+
+/**
+ * Creates a circuit breaker: closed → open when the trip strategy says so (default
+ * `consecutiveFailures(5)`), open → half-open lazily when a call arrives after `halfOpenAfterMs`,
+ * half-open → closed after `successesToClose` probe successes or → open on any probe failure.
+ *
+ * - Half-open admits at most `maxProbes` concurrent probes; the rest get `BrokenCircuitError`. A
+ *   probe holding its slot longer than `probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`)
+ *   fails the round — checked on admission and by one timer per breaker while probes are out —
+ *   and a probe whose caller aborts counts as failed, so half-open can never get stuck.
+ * - `isFailure` (default: every error except Breakwater rejections) and `isResultFailure` classify
+ *   outcomes; a result that counts as a failure is still returned to the caller. A `TimeoutError`
+ *   counts as a failure and as a timeout. Rejections of inner policies neither close nor open a
+ *   half-open breaker.
+ * - `mode: 'shadow'` runs the same state machine, events and metrics but lets every call through;
+ *   would-be rejections are counted in `metrics().shadowRejected`, not in `rejected`.
+ * - With a `store`, transitions are published, newer remote states adopted (`remote: true`) and
+ *   the half-open probe is coordinated fleet-wide (`requestProbe()`).
+ * - `inspectTrip()` exposes the trip strategy's internals (e.g. predictive weights).
+ *
+ * @throws ConfigError with a `circuitBreaker.<field>` path for invalid options.
+ * @example
+ * const breaker = circuitBreaker({ name: 'payments', halfOpenAfterMs: 10_000 });
+ * const receipt = await breaker.execute(({ signal }) => pay(order, { signal }));
+ */
+export function circuitBreaker(options: CircuitBreakerOptions): CircuitBreakerPolicy {
+  return new CircuitBreakerPolicy(options);
+}

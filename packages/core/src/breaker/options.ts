@@ -1,0 +1,80 @@
+import { systemClock, type Clock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import type { BreakerStore } from '../store/types.js';
+import { defaultBreakerIsFailure } from './rejection.js';
+import { consecutiveFailures } from './trip/consecutive-failures.js';
+import type { CircuitBreakerOptions, TripStrategy } from './types.js';
+import { checkInteger, checkNumber, checkObject, checkPositive, checkRatio, describeValue } from './validate.js';
+
+/** Default open period before a probe is allowed. */
+export const DEFAULT_HALF_OPEN_AFTER_MS = 30_000;
+/** Floor of the default probe timeout: short open periods must not fail probes that are merely not instant. */
+export const MIN_DEFAULT_PROBE_TIMEOUT_MS = 1_000;
+
+/** Options after validation and defaults. */
+export interface ResolvedBreakerOptions {
+  name: string;
+  trip: TripStrategy;
+  halfOpenAfterMs: number;
+  maxProbes: number;
+  successesToClose: number;
+  probeTimeoutMs: number;
+  slowCallMs: number;
+  slowCallRateThreshold: number | undefined;
+  shadow: boolean;
+  isFailure: (error: unknown) => boolean;
+  isResultFailure: ((result: unknown) => boolean) | undefined;
+  store: BreakerStore | undefined;
+  clock: Clock;
+}
+
+const P = 'circuitBreaker';
+
+function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new ConfigError(path, `expected a function (error) => boolean, got ${describeValue(value)}`);
+  return value as (x: unknown) => boolean;
+}
+
+/** Validates `circuitBreaker` options; throws ConfigError with a `circuitBreaker.<field>` path. */
+export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
+  const o = checkObject(P, options, false)!;
+  const name = o['name'];
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ConfigError(`${P}.name`, `expected a non-empty string, got ${describeValue(name)}`);
+  }
+  const trip = o['trip'] ?? consecutiveFailures(5);
+  if (typeof trip !== 'object' || trip === null || typeof (trip as TripStrategy).create !== 'function') {
+    throw new ConfigError(`${P}.trip`, `expected a trip strategy such as consecutiveFailures(5) or failureRate({...}), got ${describeValue(trip)}`);
+  }
+  const halfOpenAfterMs = o['halfOpenAfterMs'] === undefined ? DEFAULT_HALF_OPEN_AFTER_MS : checkNumber(`${P}.halfOpenAfterMs`, o['halfOpenAfterMs'], 0);
+  const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
+  const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkInteger(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
+  const successesToClose = halfOpen['successesToClose'] === undefined ? 1 : checkInteger(`${P}.halfOpen.successesToClose`, halfOpen['successesToClose'], 1);
+  const probeTimeoutMs = halfOpen['probeTimeoutMs'] === undefined
+    ? Math.max(halfOpenAfterMs, MIN_DEFAULT_PROBE_TIMEOUT_MS)
+    : checkPositive(`${P}.halfOpen.probeTimeoutMs`, halfOpen['probeTimeoutMs']);
+  const slowCall = checkObject(`${P}.slowCall`, o['slowCall'], true);
+  let slowCallMs = Number.POSITIVE_INFINITY;
+  let slowCallRateThreshold: number | undefined;
+  if (slowCall !== undefined) {
+    slowCallMs = checkNumber(`${P}.slowCall.thresholdMs`, slowCall['thresholdMs'], 0);
+    slowCallRateThreshold = checkRatio(`${P}.slowCall.rateThreshold`, slowCall['rateThreshold']);
+  }
+  const mode = o['mode'] ?? 'enforce';
+  if (mode !== 'enforce' && mode !== 'shadow') throw new ConfigError(`${P}.mode`, `expected 'enforce' or 'shadow', got ${describeValue(mode)}`);
+  const isFailure = checkFunction(`${P}.isFailure`, o['isFailure']) ?? defaultBreakerIsFailure;
+  const isResultFailure = checkFunction(`${P}.isResultFailure`, o['isResultFailure']);
+  const store = o['store'];
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as BreakerStore).attach !== 'function')) {
+    throw new ConfigError(`${P}.store`, `expected a BreakerStore (e.g. memoryBreakerStore()), got ${describeValue(store)}`);
+  }
+  const clock = o['clock'] ?? systemClock;
+  if (typeof clock !== 'object' || clock === null || typeof (clock as Clock).now !== 'function' || typeof (clock as Clock).setTimeout !== 'function') {
+    throw new ConfigError(`${P}.clock`, `expected a Clock with now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`);
+  }
+  return {
+    name, trip: trip as TripStrategy, halfOpenAfterMs, maxProbes, successesToClose, probeTimeoutMs, slowCallMs,
+    slowCallRateThreshold, shadow: mode === 'shadow', isFailure, isResultFailure, store: store as BreakerStore | undefined, clock: clock as Clock,
+  };
+}

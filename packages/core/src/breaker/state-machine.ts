@@ -1,0 +1,251 @@
+import type { Clock } from '../clock.js';
+import { Emitter } from '../events.js';
+import type { BreakerLink, BreakerParticipant, OutcomeTotals, SharedBreakerState } from '../store/types.js';
+import { ProbeRound } from './probes.js';
+import type { BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from './types.js';
+
+/** Event map of a circuit breaker. */
+export type BreakerEvents = { stateChange: StateChangeEvent; success: CallEvent; failure: CallEvent; rejected: CallEvent };
+
+/** How a settled probe counts: a success, a failure, or no verdict (an inner policy rejected it). */
+export type ProbeResult = 0 | 1 | 2;
+export const PROBE_SUCCESS = 0;
+export const PROBE_FAILURE = 1;
+export const PROBE_NEUTRAL = 2;
+
+/** Resolved, validated settings the state machine runs on. */
+export interface MachineSettings {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly evaluator: TripEvaluator;
+  readonly halfOpenAfterMs: number;
+  readonly maxProbes: number;
+  readonly successesToClose: number;
+  readonly probeTimeoutMs: number;
+}
+
+/**
+ * The breaker's state machine: closed → open → half-open → closed | open, plus manual
+ * isolation. Every transition bumps `generation`, records a reason, is published to the store (if
+ * any) and emitted as `stateChange`.
+ *
+ * Two generation counters exist because isolation with `scope: 'local'` must not consume the
+ * fleet's numbering: `fleetGeneration` follows the store (remote states are adopted only when
+ * newer than it); `generation` is this instance's monotonic transition counter, ≥ the fleet's.
+ * Without a store both are always equal.
+ */
+export abstract class BreakerStateMachine implements BreakerParticipant {
+  readonly name: string;
+  readonly halfOpenAfterMs: number;
+  readonly probeTimeoutMs: number;
+  readonly clock: Clock;
+  protected readonly evaluator: TripEvaluator;
+  private readonly maxProbes: number;
+  private readonly successesToClose: number;
+  protected current: BreakerState = 'closed';
+  protected gen = 0;
+  private fleetGen = 0;
+  private fleetState: BreakerState = 'closed';
+  protected since: number;
+  protected openUntil = 0;
+  private reason = 'created';
+  /** The probe slots while half-open; undefined in every other state. */
+  protected round: ProbeRound | undefined = undefined;
+  protected link: BreakerLink | undefined = undefined;
+  /** Created on the first `on()`: a breaker nobody listens to carries no emitter. */
+  protected emitter: Emitter<BreakerEvents> | undefined = undefined;
+  /** The isolate() handle in force (identity token), and whether it is local-only. */
+  protected isolation: { readonly local: boolean } | undefined = undefined;
+
+  constructor(s: MachineSettings) {
+    this.name = s.name;
+    this.clock = s.clock;
+    this.evaluator = s.evaluator;
+    this.halfOpenAfterMs = s.halfOpenAfterMs;
+    this.maxProbes = s.maxProbes;
+    this.successesToClose = s.successesToClose;
+    this.probeTimeoutMs = s.probeTimeoutMs;
+    this.since = s.clock.now();
+  }
+
+  /** Current state. Open → half-open happens lazily, when a call arrives after `halfOpenAfterMs`. */
+  get state(): BreakerState {
+    return this.current;
+  }
+
+  /** This instance's monotonic transition counter. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** The fleet generation last published or adopted (equals `generation` without a store). */
+  get fleetGeneration(): number {
+    return this.fleetGen;
+  }
+
+  /** BreakerParticipant: this breaker's state as the fleet should see it. */
+  snapshot(): SharedBreakerState {
+    return { state: this.fleetState, generation: this.fleetGen, openUntil: this.fleetState === 'open' ? this.openUntil : 0,
+             reason: this.reason, at: this.since, origin: '' };
+  }
+
+  /** BreakerParticipant: a state from elsewhere in the fleet; applied only when its generation is newer. */
+  adopt(remote: SharedBreakerState): void {
+    if (!(remote.generation > this.fleetGen)) return;
+    const to: BreakerState = remote.state === 'half-open' ? 'open' : remote.state;
+    this.fleetGen = remote.generation;
+    this.fleetState = to;
+    // A local isolation outranks the fleet until released.
+    if (this.isolation?.local === true) return;
+    const now = this.clock.now();
+    const openUntil = to === 'open' ? (remote.openUntil > 0 ? remote.openUntil : now + this.halfOpenAfterMs) : 0;
+    if (to === this.current) {
+      // Same state, newer numbering (e.g. the store re-sequenced our publish): no event.
+      this.openUntil = openUntil;
+      if (this.gen < this.fleetGen) this.gen = this.fleetGen;
+      return;
+    }
+    const from = this.current;
+    this.endRound();
+    if (to !== 'isolated') this.isolation = undefined;
+    this.current = to;
+    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    this.since = now;
+    this.reason = remote.reason;
+    this.openUntil = openUntil;
+    this.evaluator.reset();
+    // We held the fleet's probe lease; the fleet moved on without our verdict.
+    if (from === 'half-open') this.link?.releaseProbe();
+    this.emitStateChange(from, to, remote.reason, now, true);
+  }
+
+  /**
+   * Forces the breaker into `isolated` until the returned handle is released. `local` keeps the
+   * isolation to this instance; otherwise it is published to the fleet (when a store is attached).
+   * A newer isolate() supersedes the previous handle, whose release() then does nothing.
+   */
+  isolateNow(local: boolean): { release(): void } {
+    const token = { local };
+    this.isolation = token;
+    if (this.current !== 'isolated') this.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet');
+    return {
+      release: () => {
+        if (this.isolation !== token) return;
+        this.isolation = undefined;
+        this.transition('closed', 'released', local ? 'local' : 'fleet');
+      },
+    };
+  }
+
+  /** Forces the breaker closed with an empty window (fleet-wide unless locally isolated). */
+  resetNow(): void {
+    const local = this.isolation?.local === true;
+    this.isolation = undefined;
+    if (this.current === 'closed') this.evaluator.reset();
+    else this.transition('closed', 'reset', local ? 'local' : 'fleet');
+  }
+
+  /** BreakerParticipant: the store granted this replica the fleet's probe lease. */
+  probeGranted(): void {
+    if (this.current === 'open' && this.isolation === undefined) this.transition('half-open', 'probe lease granted', 'fleet');
+  }
+
+  /** BreakerParticipant: aggregate mode asks whether fleet-wide totals would trip. */
+  shouldTrip(totals: OutcomeTotals): boolean {
+    return this.evaluator.shouldTripOn(totals);
+  }
+
+  /**
+   * Open and due for a probe? Moves to half-open (after the store grants the probe, when one is
+   * attached) and returns true; false keeps the breaker open.
+   */
+  protected tryHalfOpen(now: number): boolean {
+    if (now < this.openUntil || this.current !== 'open') return false;
+    if (this.link !== undefined && !this.link.requestProbe()) return false;
+    this.transition('half-open', `open for ${this.halfOpenAfterMs}ms`, 'fleet');
+    return true;
+  }
+
+  /** Takes a probe slot (half-open only); -1 when none is free. Expired leases fail the round first. */
+  protected acquireProbe(now: number): number {
+    const round = this.round!;
+    if (round.earliestExpiry(this.probeTimeoutMs) <= now) {
+      this.transition('open', 'probe timed out', 'fleet');
+      return -1;
+    }
+    const slot = round.acquire(now);
+    if (slot >= 0 && round.timer === undefined) this.armProbeTimer(round, now);
+    return slot;
+  }
+
+  /** A probe settled. Late settlements (their round already ended) are ignored. */
+  protected probeSettled(round: ProbeRound, slot: number, result: ProbeResult): void {
+    if (this.round !== round || !round.holds(slot)) return;
+    round.release(slot);
+    if (result === PROBE_FAILURE) {
+      this.transition('open', 'probe failed', 'fleet');
+    } else if (result === PROBE_SUCCESS && ++round.successes >= this.successesToClose) {
+      this.transition('closed', round.successes === 1 ? 'probe succeeded' : `${round.successes} probes succeeded`, 'fleet');
+    }
+  }
+
+  /** Moves to `to`; `scope: 'local'` keeps it off the fleet (local isolation). */
+  protected transition(to: BreakerState, reason: string, scope: 'local' | 'fleet'): void {
+    const from = this.current;
+    const now = this.clock.now();
+    this.endRound();
+    this.current = to;
+    this.since = now;
+    this.reason = reason;
+    this.openUntil = to === 'open' ? now + this.halfOpenAfterMs : 0;
+    if (to === 'half-open') this.round = new ProbeRound(this.maxProbes);
+    else this.evaluator.reset();
+    if (scope === 'fleet') {
+      this.fleetGen++;
+      this.fleetState = to;
+    }
+    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    const link = this.link;
+    if (link !== undefined) {
+      link.publish({ state: to, generation: scope === 'fleet' ? this.fleetGen : this.gen, openUntil: this.openUntil,
+                     reason, at: now, origin: '' }, from, scope);
+      // The round's verdict is published; now the lease can go to the next prober.
+      if (from === 'half-open') link.releaseProbe();
+    }
+    this.emitStateChange(from, to, reason, now, false);
+  }
+
+  protected endRound(): void {
+    const round = this.round;
+    if (round === undefined) return;
+    this.round = undefined;
+    if (round.timer !== undefined) {
+      this.clock.clearTimeout(round.timer);
+      round.timer = undefined;
+    }
+  }
+
+  /** At most one timer per breaker, only while probes are out: fires when the oldest lease expires. */
+  private armProbeTimer(round: ProbeRound, now: number): void {
+    const due = round.earliestExpiry(this.probeTimeoutMs);
+    if (due === Number.POSITIVE_INFINITY) return;
+    const handle = this.clock.setTimeout(() => this.onProbeTimer(round), Math.max(0, due - now));
+    // A pending probe check must not keep the process alive.
+    (handle as { unref?: () => void } | null)?.unref?.();
+    round.timer = handle;
+  }
+
+  private onProbeTimer(round: ProbeRound): void {
+    round.timer = undefined;
+    if (this.round !== round) return;
+    const now = this.clock.now();
+    if (round.earliestExpiry(this.probeTimeoutMs) <= now) this.transition('open', 'probe timed out', 'fleet');
+    else if (round.active > 0) this.armProbeTimer(round, now);
+  }
+
+  private emitStateChange(from: BreakerState, to: BreakerState, reason: string, at: number, remote: boolean): void {
+    const emitter = this.emitter;
+    if (emitter === undefined || !emitter.has('stateChange')) return;
+    emitter.emit('stateChange', { name: this.name, from, to, reason, at, remote, generation: this.gen });
+  }
+}

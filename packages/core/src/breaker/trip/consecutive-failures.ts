@@ -1,0 +1,69 @@
+import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
+import { CountWindow } from '../windows/count-window.js';
+import { slowCallReason } from './slow-call.js';
+import { checkInteger } from '../validate.js';
+
+class ConsecutiveFailuresEvaluator implements TripEvaluator {
+  private consecutive = 0;
+  private calls = 0;
+  private failed = 0;
+  /** Only with `slowCall`: the last `n` outcomes, to compute the slow-call rate. */
+  private readonly recent: CountWindow | undefined;
+
+  constructor(private readonly n: number, private readonly slowThreshold: number | undefined) {
+    this.recent = slowThreshold === undefined ? undefined : new CountWindow(n);
+  }
+
+  record(o: CallOutcome): string | undefined {
+    this.calls++;
+    if (!o.success) {
+      this.failed++;
+      if (++this.consecutive >= this.n) return `${this.consecutive} consecutive failures`;
+    } else {
+      this.consecutive = 0;
+    }
+    const recent = this.recent;
+    if (recent === undefined) return undefined;
+    recent.add(!o.success, o.slow);
+    return slowCallReason(recent, recent.total(), this.slowThreshold!, this.n);
+  }
+
+  failureRate(): number {
+    return this.calls === 0 ? 0 : this.failed / this.calls;
+  }
+
+  windowSize(): number {
+    return this.calls;
+  }
+
+  shouldTripOn(totals: { successes: number; failures: number; slowCalls: number }): boolean {
+    // Fleet totals lose ordering: n failures that are also the majority is the closest analogue.
+    return totals.failures >= this.n && totals.failures >= totals.successes;
+  }
+
+  reset(): void {
+    this.consecutive = 0;
+    this.calls = 0;
+    this.failed = 0;
+    this.recent?.reset();
+  }
+
+  inspect(): Record<string, unknown> {
+    return { kind: 'consecutiveFailures', threshold: this.n, consecutive: this.consecutive };
+  }
+}
+
+/**
+ * Opens the breaker after `n` failures in a row; any success resets the count. `failureRate` in
+ * metrics is the failure share since the breaker last closed. With `slowCall`, the slow-call rate
+ * is evaluated over the last `n` calls (and needs `n` calls).
+ *
+ * @example circuitBreaker({ name: 'db', trip: consecutiveFailures(5) })
+ */
+export function consecutiveFailures(n: number): TripStrategy {
+  const threshold = checkInteger('consecutiveFailures.n', n, 1);
+  return {
+    kind: 'consecutiveFailures',
+    create: (_clock, options?: TripOptions) => new ConsecutiveFailuresEvaluator(threshold, options?.slowCallRateThreshold),
+  };
+}
