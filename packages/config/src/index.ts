@@ -1,1 +1,14 @@
-export {};
+export { loadConfig, parseConfig, type ConfigSource } from './load.js';
+export { buildFromConfig, type BuiltConfig, type AffinityKey } from './build.js';
+export { configSchema, type BreakwaterConfig, type BreakwaterConfigInput } from './schema/config.js';
+export { ALGORITHMS } from './schema/load-balancer.js';
+export { LOG_LEVELS } from './schema/monitoring.js';
+export { BREAKER_DEFAULTS, type BreakerSettings } from './schema/circuit-breaker.js';
+export {
+  breakerSettingsFor, defaultBreakerSettings, toBreakerOptions, toBalancerOptions, breakerFromConfig,
+  strategyFromConfig, endpointsFromConfig, type BreakerOptions, type BalancerOptions,
+} from './options.js';
+export { configJsonSchema } from './json-schema.js';
+export { parseDuration } from './duration.js';
+export { parsePercentage } from './percentage.js';
+export type { ConfigIssue } from './issues.js';

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { DURATION_EXPECTED, DURATION_PATTERN, parseDuration } from '../duration.js';
+import { PERCENTAGE_EXPECTED, PERCENTAGE_PATTERN, parsePercentage } from '../percentage.js';
+
+/*
+ * Leaf field schemas shared by the config sections. Messages that zod cannot derive (unions,
+ * cross-field rules) start with "expected ..." so the issue formatter can append what was found.
+ */
+
+/** A duration (`"30s"`, `"500ms"`, `"2m"`, or a number of ms) → milliseconds. */
+export function duration(description: string, minMs = 0) {
+  return z
+    // Checks live in the transform: a check inside a union branch would replace this message.
+    .union([z.number(), z.string()], { error: `expected ${DURATION_EXPECTED}` })
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < minMs) {
+        ctx.addIssue({ code: 'custom', message: minMs > 0 ? `expected a duration of at least ${minMs}ms` : `expected ${DURATION_EXPECTED}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta({ description, anyOf: [{ type: 'number', minimum: minMs }, { type: 'string', pattern: DURATION_PATTERN }] });
+}
+
+/** A percentage (`50` or `"50%"`) → number 0..100. */
+export function percentage(description: string) {
+  return z
+    .union([z.number(), z.string()], { error: `expected ${PERCENTAGE_EXPECTED}` })
+    .transform((v, ctx) => {
+      const p = parsePercentage(v);
+      if (p === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected ${PERCENTAGE_EXPECTED}` });
+        return z.NEVER;
+      }
+      return p;
+    })
+    .meta({ description, anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: PERCENTAGE_PATTERN }] });
+}
+
+/** An integer ≥ `min`. */
+export function integer(min: number, description: string, max = Number.MAX_SAFE_INTEGER) {
+  return z.int({ error: 'expected an integer' }).min(min).max(max).meta({ description });
+}
+
+/** A finite number within [min, max]. */
+export function bounded(min: number, max: number, description: string) {
+  return z.number({ error: 'expected a number' }).min(min).max(max).meta({ description });
+}
+
+/** A non-empty string without surrounding whitespace. */
+export function name(description: string) {
+  return z.string().min(1).regex(/^\S(?:.*\S)?$/, { error: 'expected a non-empty name without leading or trailing spaces' }).meta({ description });
+}
+
+/** An HTTP path starting with "/". */
+export function httpPath(description: string) {
+  return z.string().regex(/^\/\S*$/, { error: 'expected a path starting with "/" (like "/health")' }).meta({ description });
+}
+
+/** A URL with one of the given schemes (`http:`, `redis:`, ...). */
+export function url(schemes: readonly string[], description: string) {
+  const expected = `expected a URL starting with ${schemes.map((s) => `"${s}//"`).join(' or ')}`;
+  return z
+    .string()
+    .refine((v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, { error: expected })
+    .meta({ description });
+}
