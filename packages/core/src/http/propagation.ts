@@ -15,6 +15,8 @@ export type TracePropagator = (carrier: Record<string, string>) => void;
 
 let registered: TracePropagator | null | undefined;
 let otel: Promise<TracePropagator | undefined> | undefined;
+/** Set once the dynamic import settled, so later calls need no await. */
+let otelLoaded: { fn: TracePropagator | undefined } | undefined;
 
 /**
  * Registers the process-wide propagator adapters use when they have no `propagate` option.
@@ -41,7 +43,10 @@ function loadOtel(): Promise<TracePropagator | undefined> {
       return (carrier: Record<string, string>) => propagation.inject(context.active(), carrier);
     },
     () => undefined,
-  );
+  ).then((fn) => {
+    otelLoaded = { fn };
+    return fn;
+  });
   return otel;
 }
 
@@ -54,6 +59,7 @@ export function resolveTracePropagator(option?: TracePropagator | false): Promis
   if (option !== undefined) return option;
   if (registered === null) return undefined;
   if (registered !== undefined) return registered;
+  if (otelLoaded !== undefined) return otelLoaded.fn;
   return loadOtel();
 }
 
