@@ -1,1 +1,1 @@
-export {};
+export { memoryBreakerStore, MemoryBreakerStore } from './memory-store.js';
