@@ -6,5 +6,10 @@ export {
   exponentialBackoff, constantBackoff, type Backoff, type Jitter, type ExponentialBackoffOptions,
 } from '../retry/backoff.js';
 export { retryBudget, type RetryBudget, type RetryBudgetOptions } from '../retry/budget.js';
-export { parseRetryAfter, retryAfterMsOf } from '../retry/retry-after.js';
+export { retryAfterMsOf } from '../retry/retry-after.js';
 export { timeout, type TimeoutOptions } from '../timeout/timeout.js';
+export { bulkhead, type BulkheadOptions, type BulkheadPolicy } from '../bulkhead/bulkhead.js';
+export { rateLimit, type RateLimitOptions, type RateLimitPolicy } from '../rate-limit/rate-limit.js';
+export { fallback, type FallbackOptions } from '../fallback/fallback.js';
+export { cacheFallback, type CacheFallbackOptions, type CacheFallbackPolicy } from '../fallback/cache-fallback.js';
+export { hedge, type HedgeOptions } from '../hedge/hedge.js';

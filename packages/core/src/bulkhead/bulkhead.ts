@@ -1,0 +1,121 @@
+import { BulkheadRejectedError } from '../errors.js';
+import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
+import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkInt, checkOptions } from '../policies/validate.js';
+
+/** Options of {@link bulkhead}. */
+export interface BulkheadOptions {
+  /** Calls allowed to run at once. */
+  maxConcurrent: number;
+  /** Calls allowed to wait for a slot; default 0 (reject at once when all slots are taken). */
+  maxQueue?: number;
+}
+
+/** A bulkhead: a {@link Policy} with live counts. */
+export interface BulkheadPolicy extends Policy {
+  /** Calls running now. */
+  readonly active: number;
+  /** Calls waiting for a slot now. */
+  readonly queued: number;
+}
+
+/** A queued call, in a doubly linked list so an aborted waiter leaves in O(1). */
+class Waiter {
+  prev: Waiter | undefined;
+  next: Waiter | undefined;
+  signal: AbortSignal | undefined;
+  constructor(
+    private readonly owner: Bulkhead,
+    readonly fn: PolicyFn<unknown>,
+    readonly ctx: Ctx,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (e: unknown) => void,
+  ) {}
+
+  readonly onAbort = (): void => {
+    this.owner.remove(this);
+    this.reject(this.ctx.abortReason);
+  };
+}
+
+class Bulkhead implements InternalPolicy, BulkheadPolicy {
+  active = 0;
+  queued = 0;
+  private head: Waiter | undefined;
+  private tail: Waiter | undefined;
+  private readonly release = (): void => {
+    this.active--;
+    this.drain();
+  };
+
+  constructor(private readonly maxConcurrent: number, private readonly maxQueue: number) {}
+
+  execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
+    return executeWith(this, fn, opts);
+  }
+
+  run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    if (ctx.aborted) return Promise.reject(ctx.abortReason);
+    if (this.active < this.maxConcurrent) return this.start(fn, ctx);
+    if (this.queued >= this.maxQueue) return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
+    return new Promise<T>((resolve, reject) => {
+      const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
+      this.append(w);
+      if (ctx.abortable) {
+        w.signal = ctx.signal;
+        listenAbort(w.signal, w.onAbort);
+      }
+    });
+  }
+
+  /** Unlinks a waiter (aborted or dequeued). */
+  remove(w: Waiter): void {
+    if (w.signal !== undefined) {
+      unlistenAbort(w.signal, w.onAbort);
+      w.signal = undefined;
+    }
+    if (w.prev !== undefined) w.prev.next = w.next;
+    else this.head = w.next;
+    if (w.next !== undefined) w.next.prev = w.prev;
+    else this.tail = w.prev;
+    w.prev = w.next = undefined;
+    this.queued--;
+  }
+
+  private append(w: Waiter): void {
+    w.prev = this.tail;
+    if (this.tail !== undefined) this.tail.next = w;
+    else this.head = w;
+    this.tail = w;
+    this.queued++;
+  }
+
+  private start<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    this.active++;
+    const p = invoke(fn, ctx);
+    // The slot is released whatever the outcome; the caller sees the original promise.
+    p.then(this.release, this.release);
+    return p;
+  }
+
+  /** Hands free slots to waiters in arrival order. */
+  private drain(): void {
+    while (this.active < this.maxConcurrent && this.head !== undefined) {
+      const w = this.head;
+      this.remove(w);
+      this.start(w.fn, w.ctx).then(w.resolve, w.reject);
+    }
+  }
+}
+
+/**
+ * Limits concurrency: at most `maxConcurrent` calls run, up to `maxQueue` wait in arrival order,
+ * the rest are rejected with {@link BulkheadRejectedError}. A queued caller that aborts leaves the
+ * queue at once and is rejected with its signal's reason.
+ */
+export function bulkhead(o: BulkheadOptions): BulkheadPolicy {
+  checkOptions('bulkhead', o, true);
+  const maxConcurrent = checkInt('bulkhead.maxConcurrent', o.maxConcurrent, 1);
+  const maxQueue = checkInt('bulkhead.maxQueue', o.maxQueue ?? 0, 0);
+  return new Bulkhead(maxConcurrent, maxQueue);
+}

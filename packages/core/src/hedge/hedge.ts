@@ -1,0 +1,130 @@
+import { systemClock, type Clock } from '../clock.js';
+import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
+import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkClock, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
+
+/** Options of {@link hedge}. */
+export interface HedgeOptions {
+  /** Wait this long for a result before starting the next attempt. */
+  delayMs: number;
+  /** Extra attempts started at most (the first one not counted); default 1. */
+  maxHedges?: number;
+  clock?: Clock;
+}
+
+/** The reason losing attempts see on their `ctx.signal`. */
+function lostReason(): unknown {
+  return new DOMException('a hedged attempt finished first', 'AbortError');
+}
+
+/** One hedged call: its attempts (each a fork of the caller's context), the timer, the outcome. */
+class HedgedCall<T> {
+  private readonly forks: Ctx[] = [];
+  private inFlight = 0;
+  private settled = false;
+  private timer: unknown;
+  private parentSignal: AbortSignal | undefined;
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
+
+  constructor(private readonly owner: Hedge, private readonly fn: PolicyFn<T>, private readonly parent: Ctx) {}
+
+  begin(): void {
+    if (this.parent.abortable) {
+      this.parentSignal = this.parent.signal;
+      listenAbort(this.parentSignal, this.onParentAbort);
+    }
+    this.startAttempt();
+  }
+
+  private startAttempt(): void {
+    const index = this.forks.length;
+    const fork = this.parent.fork(this.parent.attempt + index);
+    this.forks.push(fork);
+    this.inFlight++;
+    if (index < this.owner.maxHedges) this.timer = this.owner.clock.setTimeout(this.onTimer, this.owner.delayMs);
+    invoke(this.fn, fork).then(
+      (v) => this.onValue(v, fork),
+      (e: unknown) => this.onError(e, fork),
+    );
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (!this.settled) this.startAttempt();
+  };
+
+  private onValue(v: T, winner: Ctx): void {
+    if (this.settled) return;
+    this.finish(winner);
+    this.resolve(v);
+  }
+
+  private onError(e: unknown, fork: Ctx): void {
+    fork.dispose();
+    if (this.settled) return;
+    this.inFlight--;
+    // Hedging is about latency: a failure starts no new attempt. When every attempt started so far
+    // has failed, the call fails with the error of the last one to fail (the freshest information).
+    if (this.inFlight > 0) return;
+    this.finish(undefined);
+    this.reject(e);
+  }
+
+  private readonly onParentAbort = (): void => {
+    if (this.settled) return;
+    const reason = this.parent.abortReason;
+    this.finish(undefined, reason);
+    this.reject(reason);
+  };
+
+  /** Clears the timer, aborts every attempt but the winner, drops links and listeners. */
+  private finish(winner: Ctx | undefined, reason?: unknown): void {
+    this.settled = true;
+    if (this.timer !== undefined) {
+      this.owner.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort);
+    let lost: unknown;
+    for (const f of this.forks) {
+      if (f !== winner && !f.aborted) f.abort(reason ?? (lost ??= lostReason()));
+      f.dispose();
+    }
+  }
+}
+
+class Hedge implements InternalPolicy {
+  constructor(readonly delayMs: number, readonly maxHedges: number, readonly clock: Clock) {}
+
+  execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
+    return executeWith(this, fn, opts);
+  }
+
+  run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    if (ctx.aborted) return Promise.reject(ctx.abortReason);
+    const call = new HedgedCall<T>(this, fn, ctx);
+    const promise = new Promise<T>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
+    });
+    call.begin();
+    return promise;
+  }
+}
+
+/**
+ * Hedged requests (tail-latency cutting): when an attempt has produced no result after `delayMs`,
+ * start another one in parallel, up to `maxHedges` extra attempts. The first success wins and the
+ * others are aborted (their `ctx.signal` fires). Each attempt gets its own `ctx.attempt`
+ * (first = the caller's, then +1, +2, ...). A failed attempt does not start a new one; when every
+ * started attempt has failed the call rejects with the error of the last one to fail.
+ * Use only for idempotent calls.
+ */
+export function hedge(o: HedgeOptions): Policy {
+  checkOptions('hedge', o, true);
+  const delayMs = checkNumber('hedge.delayMs', o.delayMs, { min: 0 });
+  const maxHedges = checkInt('hedge.maxHedges', o.maxHedges ?? 1, 0);
+  checkClock('hedge.clock', o.clock);
+  return new Hedge(delayMs, maxHedges, o.clock ?? systemClock);
+}
