@@ -107,6 +107,21 @@ describe('retry', () => {
     expect(m).toBe(1);
   });
 
+  it('reads Retry-After from fetch-style Headers and HTTP dates, and never retries marked errors', async () => {
+    const { retryAfterMsOf } = await import('./retry-after.js');
+    const { markNonRetryable } = await import('../http/no-retry.js');
+    const response = { status: 503, headers: new Headers({ 'retry-after': '3' }) };
+    expect(retryAfterMsOf(Object.assign(new Error('x'), { response }))).toBe(3000);
+    const at = new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString();
+    expect(retryAfterMsOf({ meta: { response: { status: 429, headers: { 'retry-after': at } } } }, () => Date.UTC(2030, 0, 1))).toBe(10_000);
+    expect(retryAfterMsOf({ response: { status: 503, headers: { 'retry-after': 'soon' } } })).toBeUndefined();
+    expect(retryAfterMsOf(new Error('plain'))).toBeUndefined();
+    let n = 0;
+    const marked = markNonRetryable(new Error('POST failed'));
+    await expect(retry({ backoff: constantBackoff(0), retryOn: () => true }).execute(() => { n++; throw marked; })).rejects.toBe(marked);
+    expect(n).toBe(1);
+  });
+
   it('a caller abort during the backoff wait rejects at once, clears the timer and stops retrying', async () => {
     const clock = new ManualClock();
     const ac = new AbortController();

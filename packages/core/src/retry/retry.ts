@@ -3,10 +3,10 @@ import {
   BrokenCircuitError, BulkheadRejectedError, ConfigError, NoHealthyEndpointError, RateLimitedError,
 } from '../errors.js';
 import { Emitter } from '../events.js';
+import { isNonRetryable } from '../http/no-retry.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
-import { isNonRetryable } from '../http/no-retry.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { retryAfterMsOf } from './retry-after.js';
@@ -29,7 +29,8 @@ export interface RetryOptions {
   backoff?: Backoff;
   /**
    * Whether to retry after `error`; `attempt` is the 1-based number of the retry that would be made.
-   * Default {@link isRetryableError}. Never consulted once the caller aborted.
+   * Default {@link isRetryableError}. Never consulted once the caller aborted, nor for an error an
+   * adapter marked with `markNonRetryable` (non-idempotent request).
    */
   retryOn?: (error: unknown, attempt: number) => boolean;
   /** Shared cap on retries; a retry the budget refuses is not made. */
