@@ -4,3 +4,5 @@ export { failureRate, type FailureRateOptions } from './trip/failure-rate.js';
 export { defaultBreakerIsFailure, isRejection } from './rejection.js';
 export type { BreakerEvents } from './state-machine.js';
 export type { TripOptions } from './types.js';
+export { predictive, PREDICTIVE_FEATURES, type PredictiveOptions, type PredictiveStrategy, type PredictiveInspection } from './trip/predictive.js';
+export { sigmoid } from './trip/logistic-model.js';
