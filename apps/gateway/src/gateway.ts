@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Tracer } from '@opentelemetry/api';
+import { Registry } from 'prom-client';
+import { prometheusMetrics } from '@breakwater/prometheus';
+import { instrument } from '@breakwater/otel';
+import { circuitBreaker, consecutiveFailures, ConfigError, type BreakerStore, type Endpoint } from '@breakwater/core';
+import { hasAdminToken } from './admin-token.js';
+import { startL4Proxy, type L4Proxy } from './l4.js';
+import { LatencyWindow } from './latency-window.js';
+import { Clients, proxy, viaFor, type ClientCounters } from './proxy.js';
+import { snapshot, type GatewaySnapshot } from './snapshot.js';
+import { SseHub } from './sse.js';
+import { createUpstream, type UpstreamTuning } from './upstream.js';
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  id: string;
+  replicas: Endpoint[];
+  /** Failover order, primary first. */
+  regions: string[];
+  /** Shared breaker store: pods attached to the same store (or the same Redis) share breaker state. */
+  store: BreakerStore;
+  storeKind: 'redis' | 'memory';
+  /** Reports whether the store currently reaches its backend. */
+  storeHealthy?: () => boolean;
+  logger: Logger;
+  /** Guards /admin/* (per-run token). */
+  token: string;
+  host?: string;
+  port?: number;
+  /** Also balance raw TCP connections on this port. */
+  l4Port?: number;
+  tracer?: Tracer;
+  tuning?: Partial<UpstreamTuning>;
+  /** How often the `state` SSE event is pushed. Default 500 ms. */
+  stateIntervalMs?: number;
+}
+
+/** A running gateway pod. */
+export interface Gateway {
+  readonly id: string;
+  readonly url: string;
+  readonly port: number;
+  readonly l4Port: number | undefined;
+  state(): GatewaySnapshot;
+  /**
+   * Graceful shutdown: stop accepting, fail /health, finish in-flight requests (up to
+   * `timeoutMs`), end SSE streams, stop health checks and timers. The store is the caller's.
+   */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts one gateway pod: L7 routes, optional L4 listener, /metrics, /state, /events (SSE), /health. */
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  if (!o.id || !/^[A-Za-z0-9_.-]+$/.test(o.id)) throw new ConfigError('gateway.id', `expected letters, digits, "-", "_" or ".", got ${JSON.stringify(o.id)}`);
+  if (!Array.isArray(o.replicas) || o.replicas.length === 0) throw new ConfigError('gateway.replicas', 'expected at least one replica endpoint, got none');
+  const host = o.host ?? '127.0.0.1';
+  const log = o.logger;
+  const upstream = createUpstream({ replicas: o.replicas, regions: o.regions, store: o.store, tuning: o.tuning ?? { } });
+  const counters: ClientCounters = { total: 0, errors: 0, inFlight: 0, byRegion: {} };
+  const latency = new Map<string, LatencyWindow>(o.replicas.map((r) => [r.id, new LatencyWindow()]));
+  const sse = new SseHub();
+  const offs: Array<() => void> = [];
+  let draining = false;
+
+  // A breaker no traffic touches, so the demo can measure pure propagation: trip it on one pod, watch the others.
+  const probe = circuitBreaker({ name: 'demo/propagation', trip: consecutiveFailures(1), halfOpenAfterMs: 600_000, store: o.store });
+
+  const metrics = prometheusMetrics({ registry: new Registry() });
+  offs.push(metrics.observe(upstream.main));
+  for (const b of [...upstream.breakers.values(), probe]) {
+    offs.push(metrics.observe(b));
+    offs.push(b.on('stateChange', (e) => {
+      const event = { ...e, gateway: o.id, seenAt: Date.now() };
+      sse.publish('breaker', event);
+      log.info({ event: 'breaker', breaker: e.name, from: e.from, to: e.to, reason: e.reason, remote: e.remote }, `breaker ${e.name} ${e.from} → ${e.to}`);
+    }));
+  }
+  offs.push(upstream.main.on('request', (e) => latency.get(e.endpoint)?.add(e.durationMs)));
+  for (const kind of ['health', 'ejection', 'regionChange'] as const) {
+    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => {
+      sse.publish(kind, { ...e, gateway: o.id, seenAt: Date.now() });
+      log.info({ event: kind, ...e }, kind);
+    }));
+  }
+
+  const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()));
+  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4 });
+  const state = (): GatewaySnapshot => snapshot({
+    id: o.id, regions: o.regions, upstream, latency, probe, draining, requests: counters, l4: l4 && { port: l4.port, active: l4.active },
+    store: { kind: o.storeKind, healthy: o.storeHealthy?.() ?? true },
+  });
+  const stateTimer = setInterval(() => sse.publish('state', state()), o.stateIntervalMs ?? 500);
+
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(draining ? { connection: 'close' } : {}) });
+    res.end(text);
+  };
+
+  const admin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+    if (!hasAdminToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
+    if (path === '/admin/propagation/trip') {
+      const at = Date.now();
+      await probe.execute(() => { throw new Error('tripped on purpose to measure propagation'); }).catch(() => undefined);
+      return json(res, 200, { gateway: o.id, state: probe.state, at });
+    }
+    if (path === '/admin/propagation/reset') {
+      probe.reset();
+      return json(res, 200, { gateway: o.id, state: probe.state });
+    }
+    return json(res, 404, { error: 'not found' });
+  };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const via = viaFor(path);
+    if (via !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      void proxy(req, res, { gatewayId: o.id, via, path, upstream, clients, counters, draining: () => draining });
+      return;
+    }
+    if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
+    if (path === '/state') return json(res, 200, state());
+    if (path === '/events') return sse.subscribe(res, [{ event: 'state', data: state() }]);
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      }, (e: unknown) => json(res, 500, { error: String(e) }));
+      return;
+    }
+    if (path.startsWith('/admin/')) {
+      void admin(req, res, path).catch((e: unknown) => json(res, 500, { error: String(e) }));
+      return;
+    }
+    json(res, 404, { error: 'not found' });
+  });
+  server.keepAliveTimeout = 5_000;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  log.info({ event: 'listening', port, l4Port: l4?.port, store: o.storeKind }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (timeoutMs = 10_000): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      log.info({ event: 'draining', inFlight: counters.inFlight }, 'draining');
+      const serverClosed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      sse.close();
+      clearInterval(stateTimer);
+      const deadline = Date.now() + timeoutMs;
+      while (counters.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+      await Promise.all([serverClosed, l4?.close(Math.max(0, deadline - Date.now()))]);
+      clearTimeout(cut);
+      for (const off of offs) off();
+      clients.close();
+      await upstream.close();
+      probe.dispose();
+      log.info({ event: 'closed', served: counters.total, errors: counters.errors }, 'gateway closed');
+    })();
+    return closing;
+  };
+
+  return { id: o.id, url: `http://${host}:${port}`, port, l4Port: l4?.port, state, close };
+}

@@ -1,0 +1,67 @@
+import { pino } from 'pino';
+import { parseGatewayArgs } from './cli.js';
+import { startGateway, type Gateway } from './gateway.js';
+import { createBreakerStore, type SharedStore } from './store.js';
+import { consoleTracer } from './tracing.js';
+
+// Process entry: `node --conditions=@breakwater/source --import tsx apps/gateway/src/main.ts --replicas ... --regions eu,us`.
+// Several comma-separated --id values run several pods in this process (they share one in-memory store
+// unless --redis-url is given). Logs are pino JSON lines; each pod logs `{"event":"ready","url":...}`.
+const logger = pino({ base: { app: 'gateway' }, level: process.env['LOG_LEVEL'] ?? 'info' });
+
+async function main(): Promise<void> {
+  const cfg = parseGatewayArgs(process.argv.slice(2));
+  logger.level = cfg.logLevel;
+  const tracing = cfg.otel ? consoleTracer('breakwater-gateway') : undefined;
+  const stores: SharedStore[] = [];
+  const memory = cfg.redisUrl === undefined ? createBreakerStore({ redisUrl: undefined, prefix: cfg.redisPrefix, instanceId: 'local', logger }) : undefined;
+  if (memory) {
+    stores.push(memory);
+    logger.warn({ event: 'store', kind: 'memory' }, 'no REDIS_URL: pods in this process share an in-memory breaker store (not shared with other processes)');
+  }
+  const gateways: Gateway[] = [];
+  for (const [i, id] of cfg.ids.entries()) {
+    const log = logger.child({ gateway: id });
+    const shared = memory ?? createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, instanceId: id, logger: log });
+    if (!memory) stores.push(shared);
+    const gw = await startGateway({
+      id, replicas: cfg.replicas, regions: cfg.regions, store: shared.store, storeKind: shared.kind, storeHealthy: shared.healthy,
+      logger: log, token: cfg.token, host: cfg.host, port: cfg.ports[i] ?? 0, l4Port: cfg.l4Ports?.[i], tracer: tracing?.tracer,
+      tuning: { healthIntervalMs: cfg.healthIntervalMs },
+    });
+    gateways.push(gw);
+    log.info({ event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind }, 'gateway ready');
+  }
+
+  let stopping = false;
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'shutdown', reason }, 'shutting down');
+    void (async () => {
+      await Promise.all(gateways.map((g) => g.close()));
+      await Promise.all(stores.map((s) => s.close()));
+      await tracing?.shutdown();
+      logger.info({ event: 'exit', code: 0 }, 'bye');
+      logger.flush();
+      process.exit(0);
+    })().catch((e: unknown) => {
+      logger.error({ event: 'shutdown-failed', error: String(e) }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // Started by the demo with a stdin pipe: when the demo dies (even by SIGKILL) the pipe closes and we leave too.
+  if (process.env['BW_EXIT_WITH_PARENT'] === '1') {
+    process.stdin.on('end', () => stop('parent exited'));
+    process.stdin.on('error', () => stop('parent exited'));
+    process.stdin.resume();
+  }
+}
+
+main().catch((e: unknown) => {
+  logger.fatal({ event: 'fatal', error: e instanceof Error ? e.message : String(e) }, 'gateway failed to start');
+  logger.flush();
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import type { CircuitBreaker } from '@breakwater/core';
+import type { LatencyWindow } from './latency-window.js';
+import type { Upstream } from './upstream.js';
+
+/** One endpoint as `/state` reports it. */
+export interface EndpointState {
+  id: string;
+  region: string | undefined;
+  url: string;
+  healthy: boolean;
+  ejected: boolean;
+  inFlight: number;
+  ewmaMs: number;
+  p99Ms: number | undefined;
+  breaker: string;
+}
+
+/** A gateway pod's state (`GET /state` and the `state` SSE event). */
+export interface GatewaySnapshot {
+  id: string;
+  at: number;
+  store: { kind: 'redis' | 'memory'; healthy: boolean };
+  draining: boolean;
+  currentRegion: string | undefined;
+  regions: string[];
+  requests: { total: number; errors: number; inFlight: number; byRegion: Record<string, number> };
+  endpoints: EndpointState[];
+  /** endpoint id → state of its breaker on this pod. */
+  breakers: Record<string, string>;
+  propagationProbe: string;
+  l4: { port: number; active: number } | undefined;
+}
+
+/** Builds a snapshot from live objects; cheap enough to run a few times a second. */
+export function snapshot(o: {
+  id: string; regions: string[]; upstream: Upstream; latency: ReadonlyMap<string, LatencyWindow>; probe: CircuitBreaker;
+  store: GatewaySnapshot['store']; draining: boolean; requests: GatewaySnapshot['requests']; l4: GatewaySnapshot['l4'];
+}): GatewaySnapshot {
+  const breakers: Record<string, string> = {};
+  const endpoints = o.upstream.main.endpoints().map((e) => {
+    const state = o.upstream.breakers.get(`${o.upstream.main.name}/${e.id}`)?.state ?? 'closed';
+    breakers[e.id] = state;
+    return {
+      id: e.id, region: e.region, url: e.url, healthy: e.healthy, ejected: e.ejected, inFlight: e.inFlight,
+      ewmaMs: Math.round(e.ewmaMs * 10) / 10, p99Ms: o.latency.get(e.id)?.quantile(0.99), breaker: state,
+    };
+  });
+  return {
+    id: o.id, at: Date.now(), store: o.store, draining: o.draining, currentRegion: o.upstream.main.currentRegion, regions: o.regions,
+    requests: { ...o.requests, byRegion: { ...o.requests.byRegion } }, endpoints, breakers, propagationProbe: o.probe.state, l4: o.l4,
+  };
+}
