@@ -39,6 +39,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
   ['camelCase key', lb({}, [{ ...server, maxConnections: 5 }]), 'load_balancer.servers[0].maxConnections', /did you mean "max_connections"/],
   ['bad duration', lb({ health_check: { interval: 'soon' } }), 'load_balancer.health_check.interval', /expected a duration like "500ms", "30s", "2m" or a number of milliseconds, got "soon"/],
   ['negative duration', lb({ health_check: { timeout: -5 } }), 'load_balancer.health_check.timeout', /expected a duration/],
+  ['duration beyond timer range', lb({ health_check: { interval: '999999999999h' } }), 'load_balancer.health_check.interval', /at most 24d/],
   ['health path without slash', lb({ health_check: { path: 'health' } }), 'load_balancer.health_check.path', /starting with "\/"/],
   ['cookie affinity without a name', lb({ session_affinity: { enabled: true, method: 'cookie' } }), 'load_balancer.session_affinity.cookie_name', /expected a cookie name/],
   ['affinity method unknown', lb({ session_affinity: { method: 'ip' } }), 'load_balancer.session_affinity.method', /expected one of "cookie", "header", got "ip"/],

@@ -7,6 +7,9 @@ import { PERCENTAGE_EXPECTED, PERCENTAGE_PATTERN, parsePercentage } from '../per
  * cross-field rules) start with "expected ..." so the issue formatter can append what was found.
  */
 
+/** Longest duration accepted: Node timers overflow past 2^31-1 ms (~24.8 days) and fire at once. */
+export const MAX_DURATION_MS = 2_147_483_647;
+
 /** A duration (`"30s"`, `"500ms"`, `"2m"`, or a number of ms) → milliseconds. */
 export function duration(description: string, minMs = 0) {
   return z
@@ -14,13 +17,14 @@ export function duration(description: string, minMs = 0) {
     .union([z.number(), z.string()], { error: `expected ${DURATION_EXPECTED}` })
     .transform((v, ctx) => {
       const ms = parseDuration(v);
-      if (ms === undefined || ms < minMs) {
-        ctx.addIssue({ code: 'custom', message: minMs > 0 ? `expected a duration of at least ${minMs}ms` : `expected ${DURATION_EXPECTED}` });
+      if (ms === undefined || ms < minMs || ms > MAX_DURATION_MS) {
+        const range = ms === undefined ? DURATION_EXPECTED : ms < minMs ? `a duration of at least ${minMs}ms` : 'a duration of at most 24d (2147483647ms)';
+        ctx.addIssue({ code: 'custom', message: `expected ${range}` });
         return z.NEVER;
       }
       return ms;
     })
-    .meta({ description, anyOf: [{ type: 'number', minimum: minMs }, { type: 'string', pattern: DURATION_PATTERN }] });
+    .meta({ description, anyOf: [{ type: 'number', minimum: minMs, maximum: MAX_DURATION_MS }, { type: 'string', pattern: DURATION_PATTERN }] });
 }
 
 /** A percentage (`50` or `"50%"`) → number 0..100. */

@@ -1,0 +1,109 @@
+import { ConfigError, type CircuitBreaker, type LoadBalancer } from '@breakwater/core';
+import { Registry, register as globalRegistry } from 'prom-client';
+import { collectorsFor, DEFAULT_BUCKETS, type Collectors } from './collectors.js';
+import { safeLabel } from './server-label.js';
+import { statusLabel } from './status-label.js';
+
+/** Options of {@link prometheusMetrics}. */
+export interface PrometheusMetricsOptions {
+  /** Where metrics are registered; default prom-client's global registry. */
+  registry?: Registry;
+  /** Prepended to every metric name (like `"myapp_"`); default `''`. */
+  prefix?: string;
+  /** Buckets of `lb_request_duration_seconds` in seconds. */
+  buckets?: number[];
+}
+
+/** What {@link prometheusMetrics} returns. */
+export interface PrometheusMetrics {
+  /** Reports a breaker or balancer; returns a function that stops reporting it (idempotent). */
+  observe(source: CircuitBreaker | LoadBalancer): () => void;
+  registry: Registry;
+}
+
+function isBalancer(s: unknown): s is LoadBalancer {
+  return typeof s === 'object' && s !== null && typeof (s as LoadBalancer).pick === 'function' && typeof (s as LoadBalancer).endpoints === 'function';
+}
+
+function isBreaker(s: unknown): s is CircuitBreaker {
+  return typeof s === 'object' && s !== null && typeof (s as CircuitBreaker).isolate === 'function' && typeof (s as CircuitBreaker).on === 'function' && typeof (s as CircuitBreaker).name === 'string';
+}
+
+/** Adds one to a use count; returns a release that removes the source when the count hits 0. */
+function retain<K>(map: Map<K, number>, key: K): () => boolean {
+  map.set(key, (map.get(key) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return false;
+    released = true;
+    const n = (map.get(key) ?? 1) - 1;
+    if (n <= 0) map.delete(key);
+    else map.set(key, n);
+    return n <= 0;
+  };
+}
+
+function observeBalancer(c: Collectors, lb: LoadBalancer): () => void {
+  const release = retain(c.balancers, lb);
+  const off = lb.on('request', (e) => {
+    const server = safeLabel(e.endpoint);
+    c.requests.inc({ server, status: statusLabel(e) });
+    if (Number.isFinite(e.durationMs) && e.durationMs >= 0) c.duration.observe({ server }, e.durationMs / 1000);
+  });
+  return () => {
+    off();
+    release();
+  };
+}
+
+function observeBreaker(c: Collectors, b: CircuitBreaker): () => void {
+  const release = retain(c.breakers, b);
+  const service = safeLabel(b.name);
+  const offs = [
+    b.on('success', () => c.calls.inc({ service, result: 'success' })),
+    b.on('failure', () => c.calls.inc({ service, result: 'failure' })),
+    b.on('rejected', () => c.calls.inc({ service, result: 'rejected' })),
+    b.on('stateChange', (e) => c.transitions.inc({ service, from: e.from, to: e.to })),
+  ];
+  return () => {
+    for (const off of offs) off();
+    // The last observer gone: drop the series so a disposed breaker stops being reported.
+    if (release()) {
+      c.calls.remove({ service, result: 'success' });
+      c.calls.remove({ service, result: 'failure' });
+      c.calls.remove({ service, result: 'rejected' });
+    }
+  };
+}
+
+/**
+ * Prometheus metrics with the seed's names: `lb_requests_total{server,status}`,
+ * `lb_request_duration_seconds{server}`, `lb_active_connections{server}`,
+ * `circuit_breaker_state{service}` (0 closed, 1 open, 2 half-open, 3 isolated), plus
+ * `circuit_breaker_calls_total{service,result}` and `circuit_breaker_transitions_total{service,from,to}`.
+ * The `server` label is the endpoint id (never a URL with credentials).
+ */
+export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusMetrics {
+  if (o === null || typeof o !== 'object') throw new ConfigError('prometheusMetrics', `expected an options object, got ${o === null ? 'null' : typeof o}`);
+  if (o.registry !== undefined && !(o.registry instanceof Registry)) {
+    throw new ConfigError('prometheusMetrics.registry', 'expected a prom-client Registry, got something else');
+  }
+  const prefix = o.prefix ?? '';
+  if (typeof prefix !== 'string' || !/^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
+    throw new ConfigError('prometheusMetrics.prefix', `expected a metric-name prefix like "myapp_" ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}`);
+  }
+  const buckets = o.buckets ?? DEFAULT_BUCKETS;
+  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)))) {
+    throw new ConfigError('prometheusMetrics.buckets', `expected increasing positive numbers of seconds like [0.01, 0.1, 1], got ${JSON.stringify(buckets)}`);
+  }
+  const registry = o.registry ?? globalRegistry;
+  const c = collectorsFor(registry, prefix, buckets);
+  return {
+    registry,
+    observe(source) {
+      if (isBalancer(source)) return observeBalancer(c, source);
+      if (isBreaker(source)) return observeBreaker(c, source);
+      throw new ConfigError('observe.source', 'expected a CircuitBreaker or a LoadBalancer, got something else');
+    },
+  };
+}
