@@ -1,4 +1,6 @@
+import type { Clock } from '../clock.js';
 import type { AttemptContext, ExecuteOptions, Policy } from '../policy.js';
+import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
 
 /** One upstream server. */
 export interface Endpoint {
@@ -23,17 +25,160 @@ export type EndpointView = Endpoint & { healthy: boolean; ejected: boolean; inFl
 export interface HealthEvent { endpoint: string; healthy: boolean; reason: string; at: number }
 export interface EjectionEvent { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number }
 export interface RegionChangeEvent { from: string | undefined; to: string | undefined; reason: string; at: number }
+/** One finished call through `execute()` / `asPolicy()`; metrics packages consume it. */
+export interface RequestEvent {
+  endpoint: string;
+  durationMs: number;
+  success: boolean;
+  /** HTTP status of the result or error, when there is one (see `statusOf`). */
+  status?: number;
+  error?: unknown;
+  region?: string;
+}
 
+/**
+ * The live, per-endpoint state a strategy sees. The balancer owns it; strategies read it and may
+ * use `slot` (their own index for the endpoint, reset on every rebuild) and `score`.
+ */
+export interface LiveEndpoint {
+  readonly endpoint: Endpoint;
+  readonly id: string;
+  /** `endpoint.weight ?? 1`. */
+  readonly weight: number;
+  /** `endpoint.maxConnections ?? Infinity`. */
+  readonly maxConnections: number;
+  readonly inFlight: number;
+  /** Peak-EWMA latency in ms as of the last observation (see `latencyAt`). */
+  readonly ewmaMs: number;
+  /** Clock time of the last latency observation. */
+  readonly latencyAt: number;
+  /** EWMA of the failure share of recent calls, 0..1. */
+  readonly errorRate: number;
+  /** Strategy-private index, -1 when the endpoint is not a candidate of any picker. */
+  slot: number;
+  /** Strategy-private learned score (adaptive); survives rebuilds. */
+  score: number;
+}
+
+/** What a strategy instance gets from its balancer. */
+export interface StrategyEnv {
+  readonly clock: Clock;
+  /** Uniform in [0, 1); the balancer's `random` option (seedable in tests). */
+  readonly random: () => number;
+}
+
+/**
+ * A strategy instance for one set of candidates (one locality level of one balancer).
+ * `pick` must not allocate: it runs per request (and per connection in L4 mode).
+ */
+export interface Picker {
+  /** The candidate set changed (membership, health, ejection, breaker). Called before any pick. */
+  rebuild(candidates: ReadonlyArray<LiveEndpoint>): void;
+  /**
+   * Returns an admissible candidate (`admit(c)` true) or undefined when none is. `key` is the
+   * call's `ExecuteOptions.key` (consistent hashing).
+   */
+  pick(key: string | undefined, admit: (c: LiveEndpoint) => boolean): LiveEndpoint | undefined;
+  /** A call to `c` started (its `inFlight` was incremented). */
+  onStart?(c: LiveEndpoint): void;
+  /** A call to `c` ended (`inFlight` already decremented). `success` undefined = cancelled. */
+  onEnd?(c: LiveEndpoint, durationMs: number, success: boolean | undefined): void;
+}
+
+/** A load-balancing strategy: a factory of per-level pickers, like TripStrategy for breakers. */
+export interface Strategy {
+  /** Stable name (`round_robin`, `p2c_ewma`, ...), as the YAML config spells it. */
+  readonly name: string;
+  /** Peak-EWMA decay the balancer uses for this strategy's latency estimates (default 10_000). */
+  readonly decayMs?: number;
+  create(env: StrategyEnv): Picker;
+}
+
+/** Options of `loadBalancer()`. */
+export interface LoadBalancerOptions {
+  endpoints: Endpoint[];
+  /** Default `p2cEwma()`. */
+  strategy?: Strategy;
+  healthCheck?: HealthCheckOptions;
+  outlierDetection?: OutlierDetectionOptions;
+  locality?: LocalityOptions;
+  /** One breaker per endpoint, named `${balancerName}/${endpoint.id}`. */
+  breaker?: Omit<CircuitBreakerOptions, 'name'>;
+  /** Builds the per-endpoint breakers (default `circuitBreaker`); lets callers wrap or replace it. */
+  createBreaker?: (options: CircuitBreakerOptions) => CircuitBreaker;
+  /** A thrown error counts as a failure when this returns true. Default: every error except Breakwater rejections. */
+  isFailure?: (error: unknown) => boolean;
+  /** A returned value counts as a failure (the caller still gets it), e.g. an HTTP 503 response. */
+  isResultFailure?: (result: unknown) => boolean;
+  /** Default 'balancer'. */
+  name?: string;
+  clock?: Clock;
+  /** Uniform in [0, 1); default Math.random. Inject a seeded one for reproducible tests. */
+  random?: () => number;
+}
+
+/** Active health checks. */
+export interface HealthCheckOptions {
+  /** Default '/health'. */
+  path?: string;
+  /** Default 10_000. */
+  intervalMs?: number;
+  /** Default 5_000 (capped at intervalMs). */
+  timeoutMs?: number;
+  /** Consecutive passing checks that make an unhealthy endpoint healthy (rise). Default 2. */
+  healthyThreshold?: number;
+  /** Consecutive failing checks that make a healthy endpoint unhealthy (fall). Default 3. */
+  unhealthyThreshold?: number;
+  /** Random extra delay added to every interval, so checks of many balancers do not align. Default 10% of intervalMs. */
+  jitterMs?: number;
+  /** Custom check; default: HTTP GET url+path, 2xx = healthy. */
+  check?: (endpoint: Endpoint, signal: AbortSignal) => Promise<boolean>;
+}
+
+/** Passive outlier detection (Envoy outlier detection, nginx max_fails/fail_timeout). */
+export interface OutlierDetectionOptions {
+  /** Consecutive failures that eject an endpoint. Default 5. */
+  consecutiveFailures?: number;
+  /** Ejection time = baseEjectionMs × number of ejections. Default 30_000. */
+  baseEjectionMs?: number;
+  /** Cap of the ejection time. Default max(300_000, baseEjectionMs). */
+  maxEjectionMs?: number;
+  /** At most this share of the endpoints ejected at once (at least one is always allowed). Default 50. */
+  maxEjectionPercent?: number;
+}
+
+/** Region priority levels, as Envoy's priorities with overprovisioning and panic mode. */
+export interface LocalityOptions {
+  /** The region that gets all traffic while healthy enough. */
+  local?: string;
+  /** Regions in failover order (`local` goes first when also given). */
+  order?: string[];
+  /** Default 1.4: a level keeps all its traffic down to ~71% healthy. */
+  overprovisioningFactor?: number;
+  /** Default 0.5; below this healthy share of the fleet, health is ignored. 0 disables. */
+  panicThreshold?: number;
+}
+
+/** A client-side load balancer. */
 export interface LoadBalancer {
   readonly name: string;
   /** Throws NoHealthyEndpointError. */
   pick(o?: { key?: string }): Endpoint;
   execute<T>(fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>, opts?: ExecuteOptions): Promise<T>;
+  /** A policy that picks an endpoint per attempt and sets `ctx.endpoint` for inner functions. */
   asPolicy(): Policy;
   endpoints(): ReadonlyArray<EndpointView>;
+  /** Replaces the endpoint list, keeping in-flight/EWMA/health state of unchanged ids. */
   update(endpoints: Endpoint[]): void;
+  /** The region receiving most traffic now. */
   readonly currentRegion: string | undefined;
+  on(event: 'health', fn: (e: HealthEvent) => void): () => void;
+  on(event: 'ejection', fn: (e: EjectionEvent) => void): () => void;
+  on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
+  on(event: 'request', fn: (e: RequestEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
+  /** Stops new picks (reason 'draining') and resolves when in-flight calls finish or after timeoutMs. */
   drain(o?: { timeoutMs?: number }): Promise<void>;
+  /** Stops health checks and every timer. */
   close(): Promise<void>;
 }

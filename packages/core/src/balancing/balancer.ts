@@ -1,0 +1,351 @@
+import { circuitBreaker } from '../breaker/index.js';
+import { isRejection } from '../breaker/rejection.js';
+import type { Clock } from '../clock.js';
+import { BrokenCircuitError, ConfigError, NoHealthyEndpointError, TimeoutError } from '../errors.js';
+import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
+import { Emitter } from '../events.js';
+import { asInternal, executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
+import { statusOf } from '../http/status.js';
+import type { AttemptContext, ExecuteOptions, PolicyFn } from '../policy.js';
+import { ActiveHealthChecker } from './health/active-checker.js';
+import { LevelPlan, type PlanSummary } from './level-plan.js';
+import { EndpointState } from './live-endpoint.js';
+import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
+import { OutlierDetector } from './outlier/outlier-detector.js';
+import type {
+  EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
+} from './types.js';
+
+/** Events a balancer emits. */
+export interface BalancerEvents extends Record<string, unknown> {
+  health: HealthEvent;
+  ejection: EjectionEvent;
+  regionChange: RegionChangeEvent;
+  request: RequestEvent;
+}
+
+type EndpointFn<T> = (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>;
+
+/**
+ * A client-side load balancer. See {@link loadBalancer}.
+ *
+ * Picks read a prebuilt plan (levels, candidates, strategy state); health checks, ejections,
+ * breaker transitions and update() invalidate it, and it is rebuilt once per burst of changes.
+ */
+export class Balancer implements LoadBalancer {
+  readonly name: string;
+  private states: EndpointState[] = [];
+  private readonly byId = new Map<string, EndpointState>();
+  private readonly o: ResolvedBalancerOptions;
+  private readonly clock: Clock;
+  private readonly plan: LevelPlan;
+  private readonly emitter = new Emitter<BalancerEvents>();
+  private readonly health: ActiveHealthChecker | undefined;
+  private readonly outlier: OutlierDetector | undefined;
+  private readonly options: LoadBalancerOptions;
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly isResultFailure: ((result: unknown) => boolean) | undefined;
+  private readonly decayMs: number;
+  private region: string | undefined;
+  private regionKnown = false;
+  private inFlightTotal = 0;
+  private rebuildQueued = false;
+  private breakerTimer: unknown = undefined;
+  private breakerTimerAt = Infinity;
+  private stopped = false;
+  private drainWaiters: Array<() => void> = [];
+  /** The balancer as a pipeline stage: each attempt picks an endpoint and sets `ctx.endpoint`. */
+  private readonly policy: InternalPolicy = {
+    execute: (fn, opts) => executeWith(this.policy, fn, opts),
+    run: (fn, ctx) => this.run(fn, ctx),
+  };
+
+  constructor(options: LoadBalancerOptions) {
+    this.o = resolveBalancerOptions(options);
+    this.options = options;
+    this.name = this.o.name;
+    this.clock = this.o.clock;
+    this.isFailure = options.isFailure ?? ((e) => !isRejection(e));
+    this.isResultFailure = options.isResultFailure;
+    this.decayMs = this.o.strategy.decayMs ?? 10_000;
+    this.plan = new LevelPlan(this.o.strategy, { clock: this.clock, random: this.o.random }, this.o.levels);
+    this.plan.onRebuild = (summary) => this.afterRebuild(summary);
+    const h = this.o.health;
+    this.health = h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
+    const d = this.o.outlier;
+    this.outlier = d === undefined ? undefined : new OutlierDetector(d, this.clock, () => this.states.length, (s, ejected, reason) => this.onEjection(s, ejected, reason));
+    this.update(options.endpoints);
+    this.plan.rebuild(this.states);
+  }
+
+  get currentRegion(): string | undefined {
+    // A change may be waiting for its (microtask) rebuild: apply it before answering.
+    if (this.rebuildQueued) this.flush();
+    return this.region;
+  }
+
+  pick(o?: { key?: string }): Endpoint {
+    if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
+    return this.plan.pick(this.states, o?.key).endpoint;
+  }
+
+  execute<T>(fn: EndpointFn<T>, opts?: ExecuteOptions): Promise<T> {
+    return executeWith(this.policy, (ctx) => fn(ctx.endpoint!, ctx), opts);
+  }
+
+  asPolicy(): InternalPolicy {
+    return this.policy;
+  }
+
+  /** Internal protocol: one attempt on one picked endpoint; `ctx.endpoint` is set for `fn`. */
+  private run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    let s: EndpointState;
+    try {
+      s = this.pickState(ctx.key);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.callOn(s, fn, ctx, 0);
+  }
+
+  endpoints(): ReadonlyArray<EndpointView> {
+    const now = this.clock.now();
+    return this.states.map((s) => ({
+      ...s.endpoint, healthy: s.healthy, ejected: s.ejected, inFlight: s.inFlight,
+      ewmaMs: s.ewmaMs * Math.exp(-Math.max(0, now - s.latencyAt) / this.decayMs),
+    }));
+  }
+
+  update(endpoints: Endpoint[]): void {
+    validateEndpoints('loadBalancer.endpoints', endpoints);
+    const now = this.clock.now();
+    const known = this.states.filter((s) => s.latencyAt !== 0 || s.ewmaMs !== 0);
+    // Newcomers start at the fleet's mean latency: neither flooded (0) nor starved (a guess).
+    const initialRtt = known.length === 0 ? 0 : known.reduce((a, s) => a + s.ewmaMs, 0) / known.length;
+    const next: EndpointState[] = [];
+    const keep = new Set<string>();
+    for (const ep of endpoints) {
+      keep.add(ep.id);
+      let s = this.byId.get(ep.id);
+      if (s === undefined) {
+        s = new EndpointState(ep, initialRtt, now);
+        this.byId.set(ep.id, s);
+        this.attachBreaker(s);
+      } else {
+        s.redefine(ep);
+      }
+      this.health?.add(ep, s.checkHealthy);
+      next.push(s);
+    }
+    for (const s of this.states) if (!keep.has(s.id)) this.detach(s);
+    this.states = next;
+    this.invalidate();
+  }
+
+  on(event: 'health', fn: (e: HealthEvent) => void): () => void;
+  on(event: 'ejection', fn: (e: EjectionEvent) => void): () => void;
+  on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
+  on(event: 'request', fn: (e: RequestEvent) => void): () => void;
+  on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
+  on(event: keyof BalancerEvents, fn: (e: never) => void): () => void {
+    if (!['health', 'ejection', 'regionChange', 'request'].includes(event as string)) {
+      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange' or 'request', got ${String(event)}`);
+    }
+    return this.emitter.on(event, fn as (e: BalancerEvents[typeof event]) => void);
+  }
+
+  drain(o?: { timeoutMs?: number }): Promise<void> {
+    this.stopped = true;
+    if (this.inFlightTotal === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: unknown;
+      const done = (): void => {
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      this.drainWaiters.push(done);
+      if (o?.timeoutMs !== undefined) {
+        timer = this.clock.setTimeout(done, o.timeoutMs);
+        (timer as { unref?: () => void } | null)?.unref?.();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.health?.close();
+    this.outlier?.close();
+    if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
+    this.breakerTimer = undefined;
+    for (const s of this.states) disposeEndpointBreaker(s);
+    for (const w of this.drainWaiters.slice()) w();
+    this.emitter.removeAll();
+  }
+
+  private pickState(key: string | undefined): EndpointState {
+    if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
+    return this.plan.pick(this.states, key);
+  }
+
+  private async callOn<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, repicks: number): Promise<T> {
+    s.inFlight++;
+    this.inFlightTotal++;
+    s.owner?.onStart?.(s);
+    const attempt = ctx.derive(ctx.attempt, s.endpoint);
+    const start = this.clock.now();
+    let invoked = false;
+    const call = (c: AttemptContext): T | PromiseLike<T> => {
+      invoked = true;
+      return fn(c);
+    };
+    let result: T;
+    try {
+      result = await (s.breaker === undefined ? invoke(call, attempt) : asInternal(s.breaker).run(call, attempt));
+    } catch (e) {
+      if (!invoked) {
+        // The endpoint's breaker refused (open, or half-open with its probe slots taken): nothing
+        // reached the endpoint, so try another one rather than fail the caller.
+        this.finish(s, start, undefined, undefined, e);
+        if (e instanceof BrokenCircuitError && repicks < 2 && !this.stopped) {
+          this.invalidate();
+          let other: EndpointState;
+          try {
+            other = this.pickState(ctx.key);
+          } catch {
+            throw e;
+          }
+          return this.callOn(other, fn, ctx, repicks + 1);
+        }
+        throw e;
+      }
+      const reason = attempt.abortReason;
+      const cancelled = attempt.aborted && !(reason instanceof TimeoutError) && !(e instanceof TimeoutError);
+      this.finish(s, start, cancelled ? undefined : !this.isFailure(e), undefined, e);
+      throw e;
+    }
+    this.finish(s, start, this.isResultFailure?.(result) !== true, result, undefined);
+    return result;
+  }
+
+  /** One call on `s` ended. `success` undefined: cancelled or refused, no verdict on the endpoint. */
+  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown): void {
+    const now = this.clock.now();
+    const durationMs = Math.max(0, now - start);
+    s.inFlight--;
+    this.inFlightTotal--;
+    s.owner?.onEnd?.(s, durationMs, success);
+    if (success !== undefined && !s.removed) {
+      s.observe(durationMs, success, now, this.decayMs);
+      if (success) this.outlier?.success(s);
+      else this.outlier?.failure(s);
+    }
+    if (this.emitter.has('request')) {
+      const status = statusOf(error === undefined ? result : error);
+      const e: RequestEvent = { endpoint: s.id, durationMs, success: success === true };
+      if (status !== undefined) e.status = status;
+      if (error !== undefined) e.error = error;
+      if (s.region !== '') e.region = s.region;
+      this.emitter.emit('request', e);
+    }
+    if (this.inFlightTotal === 0 && this.drainWaiters.length > 0) for (const w of this.drainWaiters.slice()) w();
+  }
+
+  private onHealth(id: string, healthy: boolean, reason: string): void {
+    const s = this.byId.get(id);
+    if (s === undefined || s.checkHealthy === healthy) return;
+    s.checkHealthy = healthy;
+    this.invalidate();
+    this.emitter.emit('health', { endpoint: id, healthy, reason, at: this.clock.now() });
+  }
+
+  private onEjection(s: EndpointState, ejected: boolean, reason: string): void {
+    this.invalidate();
+    const e: EjectionEvent = { endpoint: s.id, ejected, reason, at: this.clock.now() };
+    if (ejected) {
+      e.untilMs = s.ejectedUntil;
+      e.count = s.ejections;
+    }
+    this.emitter.emit('ejection', e);
+  }
+
+  /** Marks the plan stale and rebuilds it once after the current burst of changes. */
+  private invalidate(): void {
+    this.plan.invalidate();
+    if (this.rebuildQueued) return;
+    this.rebuildQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    if (!this.rebuildQueued) return;
+    this.rebuildQueued = false;
+    this.plan.rebuild(this.states);
+  }
+
+  private afterRebuild(summary: PlanSummary): void {
+    this.rebuildQueued = false;
+    this.scheduleBreakerRecheck(this.plan.nextBreakerCheck);
+    const to = summary.currentRegion;
+    const from = this.region;
+    this.region = to;
+    if (!this.regionKnown) {
+      this.regionKnown = true;
+      return;
+    }
+    if (from === to || this.stopped) return;
+    const first = this.o.levels.order?.[0];
+    let reason: string;
+    if (summary.panic) reason = `panic: healthy share of the fleet below panicThreshold ${this.o.levels.panicThreshold}`;
+    else if (to !== undefined && to === first) reason = `recovered: ${to} healthy again`;
+    else if (from !== undefined) reason = `failover: ${from} healthy share ${Math.round((summary.shares.get(from) ?? 0) * 100)}%`;
+    else reason = 'endpoints changed';
+    this.emitter.emit('regionChange', { from, to, reason, at: this.clock.now() });
+  }
+
+  private scheduleBreakerRecheck(at: number): void {
+    if (at === this.breakerTimerAt) return;
+    if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
+    this.breakerTimer = undefined;
+    this.breakerTimerAt = at;
+    if (at === Infinity || this.stopped) return;
+    this.breakerTimer = this.clock.setTimeout(() => {
+      this.breakerTimer = undefined;
+      this.breakerTimerAt = Infinity;
+      this.invalidate();
+    }, Math.max(0, at - this.clock.now()));
+    (this.breakerTimer as { unref?: () => void } | null)?.unref?.();
+  }
+
+  private attachBreaker(s: EndpointState): void {
+    const b = this.options.breaker;
+    if (b === undefined) return;
+    attachEndpointBreaker(s, `${this.name}/${s.id}`, b, this.options.createBreaker ?? circuitBreaker,
+                          { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure }, () => this.invalidate());
+  }
+
+  private detach(s: EndpointState): void {
+    s.removed = true;
+    this.byId.delete(s.id);
+    this.health?.remove(s.id);
+    this.outlier?.uneject(s, undefined);
+    s.owner = undefined;
+    s.slot = -1;
+    disposeEndpointBreaker(s);
+  }
+
+}
+
+/**
+ * A client-side load balancer (Envoy/Linkerd/nginx style): a strategy (default p2cEwma()) over
+ * the endpoints that active health checks, passive outlier detection and per-endpoint breakers
+ * allow, with region priority levels, backups and panic mode. Throws ConfigError on bad options.
+ *
+ * @example
+ * const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://10.0.0.1:8080' }, { id: 'b', url: 'http://10.0.0.2:8080' }],
+ *                           outlierDetection: { consecutiveFailures: 5 } });
+ * const res = await lb.execute((ep, ctx) => fetch(new URL('/users', ep.url), { signal: ctx.signal }));
+ */
+export function loadBalancer(o: LoadBalancerOptions): LoadBalancer {
+  return new Balancer(o);
+}

@@ -1,0 +1,40 @@
+import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
+import type { Clock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import type { EndpointState } from './live-endpoint.js';
+
+/** Balancer-wide settings a per-endpoint breaker inherits unless its own options say otherwise. */
+export interface BreakerDefaults {
+  clock: Clock;
+  isFailure: (error: unknown) => boolean;
+  isResultFailure: ((result: unknown) => boolean) | undefined;
+}
+
+/**
+ * Gives `s` its own circuit breaker named `name` (`${balancer}/${endpoint.id}`); its state changes
+ * call `onChange` so the balancer re-plans (an open breaker takes the endpoint out of picks).
+ * ConfigErrors are re-pathed to `loadBalancer.breaker.*`.
+ */
+export function attachEndpointBreaker(s: EndpointState, name: string, options: Omit<CircuitBreakerOptions, 'name'>,
+                                      create: (o: CircuitBreakerOptions) => CircuitBreaker, defaults: BreakerDefaults, onChange: () => void): void {
+  const o: CircuitBreakerOptions = { ...options, name, clock: options.clock ?? defaults.clock, isFailure: options.isFailure ?? defaults.isFailure };
+  const isResultFailure = options.isResultFailure ?? defaults.isResultFailure;
+  if (isResultFailure !== undefined) o.isResultFailure = isResultFailure;
+  let breaker: CircuitBreaker;
+  try {
+    breaker = create(o);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.path.replace(/^circuitBreaker/, 'loadBalancer.breaker'), e.message.replace(/^[^:]*: /, ''));
+    throw e;
+  }
+  s.breaker = breaker;
+  s.breakerOpenMs = options.halfOpenAfterMs ?? 30_000;
+  s.breakerOff = breaker.on('stateChange', onChange);
+}
+
+/** Unsubscribes from and disposes the endpoint's breaker (removed endpoint, closed balancer). */
+export function disposeEndpointBreaker(s: EndpointState): void {
+  s.breakerOff?.();
+  s.breakerOff = undefined;
+  s.breaker?.dispose();
+}

@@ -1,0 +1,97 @@
+import type { CircuitBreaker } from '../breaker/types.js';
+import type { Endpoint, LiveEndpoint, Picker } from './types.js';
+
+/**
+ * The balancer's mutable record for one endpoint. Fields are plain properties (no getters) so the
+ * pick path reads them at full speed; only the balancer writes them.
+ */
+export class EndpointState implements LiveEndpoint {
+  endpoint: Endpoint;
+  readonly id: string;
+  weight: number;
+  maxConnections: number;
+  region: string;
+  inFlight = 0;
+  ewmaMs: number;
+  latencyAt: number;
+  errorRate = 0;
+  slot = -1;
+  score = 0.5;
+  /** The picker that currently holds this endpoint as a candidate (gets onStart/onEnd). */
+  owner: Picker | undefined = undefined;
+  /** Active health checks say healthy (rise/fall applied). */
+  checkHealthy = true;
+  /** Ejected by outlier detection. */
+  ejected = false;
+  ejectedUntil = 0;
+  ejections = 0;
+  lastUnejectAt = 0;
+  consecutiveFailures = 0;
+  breaker: CircuitBreaker | undefined = undefined;
+  breakerOff: (() => void) | undefined = undefined;
+  /** Removed by update(); late completions must not touch pickers. */
+  removed = false;
+
+  constructor(endpoint: Endpoint, initialRttMs: number, now: number) {
+    this.endpoint = endpoint;
+    this.id = endpoint.id;
+    this.weight = endpoint.weight ?? 1;
+    this.maxConnections = endpoint.maxConnections ?? Infinity;
+    this.region = endpoint.region ?? '';
+    this.ewmaMs = initialRttMs;
+    this.latencyAt = now;
+  }
+
+  /** Adopts a changed definition of the same id (update()). */
+  redefine(endpoint: Endpoint): void {
+    this.endpoint = endpoint;
+    this.weight = endpoint.weight ?? 1;
+    this.maxConnections = endpoint.maxConnections ?? Infinity;
+    this.region = endpoint.region ?? '';
+  }
+
+  /** The breaker's open period (its halfOpenAfterMs). */
+  breakerOpenMs = 30_000;
+
+  /**
+   * True while the endpoint's breaker rejects everything: isolated, or open and still inside its
+   * open period. Breakers move to half-open lazily (when a call arrives), so once the period is
+   * over the endpoint is offered again and the breaker itself admits or refuses the probe.
+   */
+  breakerBlocks(now: number): boolean {
+    const b = this.breaker;
+    if (b === undefined) return false;
+    const state = b.state;
+    if (state === 'isolated') return true;
+    return state === 'open' && now < b.metrics().stateSince + this.breakerOpenMs;
+  }
+
+  /** When an open breaker's period ends (Infinity when not open: a stateChange will say more). */
+  breakerRecheckAt(): number {
+    const b = this.breaker;
+    return b !== undefined && b.state === 'open' ? b.metrics().stateSince + this.breakerOpenMs : Infinity;
+  }
+
+  /** Healthy as health checks and outlier detection see it (breaker aside). */
+  get healthy(): boolean {
+    return this.checkHealthy && !this.ejected;
+  }
+
+  /**
+   * Records one completed call in the peak-EWMA latency (Finagle/Linkerd): the estimate decays
+   * toward 0 while idle, jumps to a slower sample at once, and blends faster samples in with a
+   * weight that grows with the time since the last one. A failure never lowers the estimate, so a
+   * fast failure (a 503 in 1 ms) does not look fast; the error rate then penalises the endpoint.
+   */
+  observe(durationMs: number, success: boolean, now: number, decayMs: number): void {
+    const elapsed = Math.max(0, now - this.latencyAt);
+    const decay = Math.exp(-elapsed / decayMs);
+    const est = this.ewmaMs * decay;
+    const rtt = success ? durationMs : Math.max(durationMs, this.ewmaMs);
+    this.ewmaMs = rtt > est ? rtt : est + rtt * (1 - decay);
+    this.latencyAt = now;
+    // The error rate needs a per-sample floor: a burst of failures in one millisecond must count.
+    const alpha = Math.max(0.1, 1 - decay);
+    this.errorRate += alpha * ((success ? 0 : 1) - this.errorRate);
+  }
+}
