@@ -1,1 +1,3 @@
-export {};
+export { RedisBreakerStore, type RedisStoreStats } from './store.js';
+export type { RedisBreakerStoreOptions } from './options.js';
+export { breakerKeys, eventsChannel, registryKey, type BreakerKeys } from './keys.js';

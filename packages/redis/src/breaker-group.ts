@@ -1,0 +1,339 @@
+import type { BreakerLink, BreakerParticipant, BreakerState, SharedBreakerState } from '@breakwater/core';
+import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
+import type { StoreContext } from './context.js';
+import { breakerKeys, type BreakerKeys } from './keys.js';
+import { ProbeLease } from './probe-lease.js';
+import { parseScriptReply, type FleetRecord, type FleetStateName, type ScriptReply } from './records.js';
+
+/** One attached breaker. */
+interface Member {
+  readonly p: BreakerParticipant;
+}
+
+/** Why this replica's breaker was allowed to probe (decides what its result means for the fleet). */
+export type ProbeBasis = 'lease' | 'unhealthy' | 'local-open';
+
+/** A local transition waiting to be written to Redis (the latest wins; intermediate ones collapse). */
+interface Desired {
+  readonly state: FleetStateName;
+  readonly from: BreakerState;
+  readonly reason: string;
+  readonly gen: number;
+  readonly attempts: number;
+  readonly basis: ProbeBasis | undefined;
+  /** Re-publishing a state Redis lost; open for this many more ms. */
+  readonly restoreOpenMs?: number;
+  /** Tripped on fleet-wide totals (aggregate mode). */
+  readonly aggregate?: boolean;
+}
+
+type Kind = 'trip' | 'probe' | 'manual' | 'restore' | 'aggregate' | 'skip' | 'withdraw';
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Everything the store does for one breaker name: the fleet view, local transitions written to
+ * Redis one at a time (compare-and-set on the fleet generation), remote states handed to the
+ * attached breakers, the probe lease and aggregate counts. Breakers with the same name attached to
+ * one store form one group and share state directly.
+ */
+export class BreakerGroup {
+  readonly keys: BreakerKeys;
+  view: FleetView = EMPTY_VIEW;
+  private readonly members: Member[] = [];
+  private desired: Desired | undefined;
+  private inFlight = false;
+  private basis: ProbeBasis | undefined;
+  private readonly lease: ProbeLease;
+  /** Aggregate mode: outcomes not yet flushed. */
+  private counts = { s: 0, f: 0, w: 0 };
+
+  constructor(readonly name: string, private readonly ctx: StoreContext) {
+    this.keys = breakerKeys(ctx.options.prefix, name);
+    this.lease = new ProbeLease(this, ctx);
+  }
+
+  get empty(): boolean {
+    return this.members.length === 0;
+  }
+
+  get halfOpenAfterMs(): number {
+    return this.members[0]?.p.halfOpenAfterMs ?? 30_000;
+  }
+
+  /** Probe lease TTL: a lease must outlive one probe. */
+  get leaseMs(): number {
+    if (this.ctx.options.probeLeaseMs !== undefined) return this.ctx.options.probeLeaseMs;
+    const p = this.members[0]?.p;
+    return Math.min(30_000, Math.max(1000, p?.probeTimeoutMs ?? p?.halfOpenAfterMs ?? 1000));
+  }
+
+  attach(p: BreakerParticipant): BreakerLink {
+    const m: Member = { p };
+    this.members.push(m);
+    // A breaker joining later starts from what the group already knows of the fleet.
+    if (this.view.gen > 0) this.deliverTo(m);
+    const guard = (fn: () => void): void => {
+      try { fn(); } catch (e) { this.ctx.report(e); }
+    };
+    return {
+      publish: (next, from, scope) => guard(() => this.onLocal(m, next, from, scope)),
+      requestProbe: () => {
+        try { return this.requestProbe(m); } catch (e) { this.ctx.report(e); return true; }
+      },
+      releaseProbe: () => guard(() => this.releaseProbe()),
+      record: (outcome, slow) => guard(() => this.record(outcome, slow)),
+      detach: () => guard(() => this.detach(m)),
+    };
+  }
+
+  // ---- local side -------------------------------------------------------------------------
+
+  private onLocal(m: Member, next: SharedBreakerState, from: BreakerState, scope: 'local' | 'fleet' | undefined): void {
+    // Local isolation (and its release) stays on this replica; the breaker keeps tracking the
+    // fleet's state meanwhile (adopt() records it without applying it).
+    if (scope === 'local') return;
+    if (next.state === 'half-open') return; // only the lease holder probes; nobody else needs to know
+    for (const other of this.members) {
+      if (other === m) continue;
+      const s = other.p.snapshot();
+      if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
+    }
+    this.desired = { state: next.state, from, reason: next.reason, gen: next.generation, attempts: 0, basis: from === 'half-open' ? this.basis : undefined };
+    if (from === 'half-open') this.basis = undefined;
+    this.kick();
+  }
+
+  private requestProbe(m: Member): boolean {
+    if (!this.ctx.healthy) return this.grant('unhealthy');
+    const v = this.view;
+    if (v.state === 'isolated') return false;
+    if (v.state === 'closed') return this.grant('local-open'); // open only here (below quorum, or not yet written)
+    if (this.lease.held) return this.grant('lease');
+    this.lease.want(m.p, v);
+    return false;
+  }
+
+  private grant(basis: ProbeBasis): boolean {
+    this.basis = basis;
+    return true;
+  }
+
+  /** The lease was obtained for a breaker that asked: let it probe. */
+  probeGranted(p: BreakerParticipant): void {
+    if (p.snapshot().state !== 'open') return;
+    this.basis = 'lease';
+    p.probeGranted();
+  }
+
+  private releaseProbe(): void {
+    // A pending or running write releases the lease inside its script.
+    if (this.desired === undefined && !this.inFlight) this.lease.release();
+  }
+
+  private record(outcome: 'success' | 'failure', slow: boolean): void {
+    if (this.ctx.options.mode !== 'aggregate') return;
+    if (outcome === 'success') this.counts.s += 1; else this.counts.f += 1;
+    if (slow) this.counts.w += 1;
+  }
+
+  private detach(m: Member): void {
+    const i = this.members.indexOf(m);
+    if (i < 0) return;
+    this.members.splice(i, 1);
+    if (this.members.length === 0) {
+      this.lease.release();
+      this.dispose();
+      this.ctx.forget(this.name);
+    }
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  private classify(d: Desired): Kind {
+    const v = this.view.state;
+    if (d.restoreOpenMs !== undefined) return 'restore';
+    if (d.state === 'isolated' || d.from === 'isolated') return 'manual';
+    if (d.state === 'open') {
+      if (v === 'isolated') return 'skip';
+      if (v === 'open') return d.from === 'half-open' && d.basis !== 'local-open' ? 'probe' : 'skip';
+      return d.aggregate === true ? 'aggregate' : 'trip';
+    }
+    if (v === 'closed') return 'withdraw';
+    if (d.from === 'half-open') return d.basis === 'local-open' ? 'withdraw' : 'probe';
+    return 'manual'; // reset() while the fleet is open or isolated
+  }
+
+  /** Writes the latest local transition, one at a time. No-op while unhealthy (resync pushes it). */
+  kick(): void {
+    const d = this.desired;
+    if (d === undefined || this.inFlight || !this.ctx.healthy || this.empty) return;
+    this.desired = undefined;
+    const kind = this.classify(d);
+    if (kind === 'skip' || kind === 'withdraw') {
+      if (kind === 'withdraw' && this.ctx.options.quorum > 1) {
+        // This replica recovered on its own: its vote no longer counts toward opening the fleet.
+        this.ctx.run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId)).catch(() => undefined);
+      }
+      this.lease.release();
+      this.deliverAll(); // the fleet may have moved while this replica acted alone
+      return;
+    }
+    const o = this.ctx.options;
+    const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs;
+    this.inFlight = true;
+    this.ctx.run(() => this.ctx.scripts.bwTransition(this.keys.state, this.keys.votes, this.keys.probe, this.keys.counts,
+      this.view.gen, d.gen, d.state, d.reason, o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
+      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name))
+      .then((raw) => this.onWritten(d, kind, parseScriptReply(raw)), (e: unknown) => {
+        // Connection trouble: keep it for the resync after recovery. Data errors: drop it.
+        if (this.ctx.healthy === false && this.desired === undefined) this.desired = d;
+        void e;
+      })
+      .catch((e: unknown) => this.ctx.report(e))
+      .finally(() => {
+        this.inFlight = false;
+        this.kick();
+      });
+  }
+
+  private onWritten(d: Desired, kind: Kind, r: ScriptReply): void {
+    const rec = this.recordOf(r);
+    if (r.status === 'ok' && rec !== undefined) {
+      this.lease.clear();
+      this.setView(rec, Number(r.extra) || 0);
+      return;
+    }
+    if (r.status === 'voted') {
+      // Below quorum: open here only. Newer fleet news is noted but not applied over the local trip.
+      if (rec !== undefined && rec.gen > this.view.gen) this.setView(rec, Number(r.extra) || 0);
+      else this.view = { ...this.view, votes: Number(r.extra) || 0 };
+      return;
+    }
+    // Conflict: the fleet moved since this replica last looked.
+    const stored: FleetRecord = rec ?? { state: 'closed', gen: 0, openUntil: 0, reason: '', at: r.now, origin: '', now: r.now };
+    if (stored.state === d.state) {
+      this.setView(stored, this.view.votes);
+      return;
+    }
+    const yieldToStored = d.attempts + 1 >= MAX_ATTEMPTS || (stored.state === 'isolated' && kind !== 'manual');
+    if (yieldToStored) {
+      this.setView(stored, this.view.votes);
+      this.deliverAll();
+      return;
+    }
+    this.view = { ...viewOf(stored, this.view.votes) };
+    if (this.desired === undefined) this.desired = { ...d, attempts: d.attempts + 1 };
+  }
+
+  private recordOf(r: ScriptReply): FleetRecord | undefined {
+    if (r.record === 'malformed') this.ctx.ignored();
+    return typeof r.record === 'object' ? r.record : undefined;
+  }
+
+  // ---- remote side ------------------------------------------------------------------------
+
+  private setView(rec: FleetRecord, votes: number): void {
+    this.view = viewOf(rec, votes);
+    this.lease.onView(this.view);
+  }
+
+  /** A record from a message, a probe race or a resync. Applied when its generation is newer. */
+  applyFleet(rec: FleetRecord, votes: number): void {
+    if (rec.gen < this.view.gen) return;
+    if (rec.gen === this.view.gen) {
+      // Same transition seen again (e.g. own echo): only refresh the time base.
+      if (rec.state === this.view.state) this.setView(rec, votes);
+      return;
+    }
+    this.setView(rec, votes);
+    if (rec.origin === this.ctx.options.instanceId) return;
+    // A local transition waiting to be written is fresher evidence; it is pushed next (isolation wins).
+    if (this.desired !== undefined && rec.state !== 'isolated') return;
+    this.deliverAll();
+  }
+
+  /** Resync: what Redis holds now. */
+  onResync(r: ScriptReply): void {
+    const rec = this.recordOf(r);
+    const [votesText] = r.extra.split('|');
+    const votes = Number(votesText) || 0;
+    if (this.desired !== undefined) {
+      this.view = rec === undefined ? { ...EMPTY_VIEW } : viewOf(rec, votes);
+      return; // kick() after the resync pushes it against what Redis holds
+    }
+    if (rec === undefined || rec.gen < this.view.gen) {
+      // Redis lost this breaker (restart without persistence, eviction): re-publish what the fleet had.
+      const lost = this.view;
+      this.view = rec === undefined ? { ...EMPTY_VIEW } : viewOf(rec, votes);
+      const holds = lost.state !== 'closed' && this.members.some((m) => {
+        const s = m.p.snapshot().state;
+        return s === lost.state || (lost.state === 'open' && s === 'half-open');
+      });
+      if (holds) {
+        const gen = Math.max(0, ...this.members.map((m) => m.p.snapshot().generation));
+        this.desired = { state: lost.state, from: lost.state, reason: lost.reason, gen, attempts: 0, basis: undefined,
+          restoreOpenMs: Math.max(1, lost.openUntil - mono()) };
+      }
+      return;
+    }
+    this.applyFleet(rec, votes);
+  }
+
+  private deliverAll(): void {
+    for (const m of this.members) this.deliverTo(m);
+  }
+
+  private deliverTo(m: Member): void {
+    const v = this.view;
+    if (v.gen === 0) return;
+    const s = m.p.snapshot();
+    if (s.state === 'half-open' && v.state === 'open' && this.lease.held) return; // this replica is the prober
+    // Same state: only newer numbering matters (e.g. a new open period after a failed fleet probe).
+    if (s.state === v.state && v.gen <= s.generation) return;
+    m.p.adopt(sharedFor(v, m.p, s.generation));
+  }
+
+  // ---- aggregate mode ---------------------------------------------------------------------
+
+  /** Flushes pending counts; trips the group when the fleet totals say so. */
+  flushCounts(): void {
+    const { s, f, w } = this.counts;
+    if (s + f === 0) return;
+    this.counts = { s: 0, f: 0, w: 0 };
+    const closed = this.members.find((m) => m.p.snapshot().state === 'closed');
+    if (!this.ctx.healthy || this.view.state !== 'closed' || closed === undefined) return;
+    const o = this.ctx.options;
+    const buckets = 10;
+    const bucketMs = Math.max(1, Math.ceil(o.aggregateWindowMs / buckets));
+    this.ctx.run(() => this.ctx.scripts.bwAggregate(this.keys.counts, bucketMs, buckets, s, f, w)).then((raw) => {
+      const a = Array.isArray(raw) ? raw.map(Number) : [];
+      if (a.length !== 4 || a.some((x) => !Number.isFinite(x))) throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
+      const totals = { successes: a[1] ?? 0, failures: a[2] ?? 0, slowCalls: a[3] ?? 0 };
+      const m = this.members.find((x) => x.p.snapshot().state === 'closed');
+      if (m === undefined || this.view.state !== 'closed' || this.desired !== undefined || this.inFlight) return;
+      if (m.p.shouldTrip(totals)) this.tripOnTotals(totals.failures, totals.successes + totals.failures);
+    }).catch((e: unknown) => this.ctx.report(e));
+  }
+
+  private tripOnTotals(failures: number, total: number): void {
+    const reason = `fleet totals: ${failures} failures in ${total} calls`;
+    let gen = 0;
+    for (const m of this.members) {
+      const s = m.p.snapshot();
+      gen = Math.max(gen, s.generation + 1);
+      if (s.state !== 'closed') continue;
+      const clock = m.p.clock;
+      const now = clock === undefined ? Date.now() : clock.now();
+      m.p.adopt({ state: 'open', generation: s.generation + 1, openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin: this.ctx.options.instanceId });
+    }
+    this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true };
+    this.kick();
+  }
+
+  /** Drops timers (store close or last detach). */
+  dispose(): void {
+    this.lease.dispose();
+    this.desired = undefined;
+  }
+}

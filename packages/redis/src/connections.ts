@@ -1,0 +1,114 @@
+import { Cluster, type Redis } from 'ioredis';
+import { SCRIPTS } from './scripts.js';
+
+/** An ioredis connection of either kind. */
+export type AnyRedis = Redis | Cluster;
+
+type Arg = string | number;
+
+/** The scripts of scripts.ts as defined commands (ioredis EVALSHA with EVAL fallback). */
+export interface ScriptCommands {
+  bwTransition(state: string, votes: string, probe: string, counts: string, ...args: Arg[]): Promise<unknown>;
+  bwAcquire(state: string, probe: string, ...args: Arg[]): Promise<unknown>;
+  bwRelease(probe: string, instanceId: string): Promise<unknown>;
+  bwRead(state: string, votes: string, probe: string, ttlMs: Arg): Promise<unknown>;
+  bwAggregate(counts: string, ...args: Arg[]): Promise<unknown>;
+  zrem(key: string, member: string): Promise<unknown>;
+  ping(): Promise<unknown>;
+}
+
+/** A pipeline with the scripts defined on it. */
+export interface ScriptPipeline {
+  bwRead(state: string, votes: string, probe: string, ttlMs: Arg): ScriptPipeline;
+  zadd(key: string, ...scoreMembers: Arg[]): ScriptPipeline;
+  pexpire(key: string, ms: number): ScriptPipeline;
+  zremrangebyscore(key: string, min: Arg, max: Arg): ScriptPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
+/** Defines the store's scripts on `conn` (idempotent per connection) and returns the typed view. */
+export function withScripts(conn: AnyRedis): ScriptCommands {
+  const c = conn as unknown as Record<string, unknown>;
+  for (const [name, def] of Object.entries(SCRIPTS)) {
+    if (typeof c[name] !== 'function') conn.defineCommand(name, { lua: def.lua, numberOfKeys: def.numberOfKeys });
+  }
+  return conn as unknown as ScriptCommands;
+}
+
+/** True for a Cluster connection. */
+export function isCluster(conn: AnyRedis): conn is Cluster {
+  return conn instanceof Cluster || (conn as { isCluster?: unknown }).isCluster === true;
+}
+
+interface Bounds {
+  commandTimeoutMs: number;
+  reconnectMaxDelayMs: number;
+  connectionName: string;
+}
+
+/**
+ * Duplicates the caller's connection for the store's own use, with the settings that keep calls
+ * from ever waiting on Redis: no offline queue (commands fail at once while disconnected), no
+ * per-command retries, a bounded command timeout and a short, capped reconnect backoff (so a
+ * restarted Redis is picked up within a second). Lazy: the caller connects and listens first.
+ */
+export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
+  const retry = (times: number): number => Math.min(times * 50, b.reconnectMaxDelayMs);
+  if (isCluster(source)) {
+    return source.duplicate([], {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retry,
+      redisOptions: { ...source.options.redisOptions, commandTimeout: b.commandTimeoutMs, maxRetriesPerRequest: 0, connectionName: b.connectionName },
+    });
+  }
+  return source.duplicate({
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: b.commandTimeoutMs,
+    retryStrategy: retry,
+    connectionName: b.connectionName,
+  });
+}
+
+/**
+ * Duplicates the caller's connection for pub/sub. Subscriptions are re-sent on every reconnect
+ * (autoResubscribe) and the offline queue stays on because nothing but SUBSCRIBE goes through it.
+ */
+export function duplicateForSubscriber(source: AnyRedis, b: Bounds): AnyRedis {
+  const retry = (times: number): number => Math.min(times * 50, b.reconnectMaxDelayMs);
+  if (isCluster(source)) {
+    return source.duplicate([], {
+      lazyConnect: true,
+      clusterRetryStrategy: retry,
+      redisOptions: { ...source.options.redisOptions, autoResubscribe: true, connectionName: `${b.connectionName}:sub` },
+    });
+  }
+  return source.duplicate({
+    lazyConnect: true,
+    autoResubscribe: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    retryStrategy: retry,
+    connectionName: `${b.connectionName}:sub`,
+  });
+}
+
+/** Quits gracefully when connected (bounded by `ms`), else drops the socket. Never rejects. */
+export async function closeConnection(conn: AnyRedis, ms: number): Promise<void> {
+  if (conn.status === 'ready') {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      conn.quit().catch(() => undefined),
+      new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+    ]);
+    clearTimeout(timer);
+  }
+  conn.disconnect();
+}
+
+/** ioredis reports script/data errors as ReplyError; those do not mean the connection is unwell. */
+export function isReplyError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ReplyError';
+}

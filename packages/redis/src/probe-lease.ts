@@ -1,0 +1,132 @@
+import type { BreakerParticipant } from '@breakwater/core';
+import type { StoreContext } from './context.js';
+import { mono, type FleetView } from './fleet-view.js';
+import type { BreakerKeys } from './keys.js';
+import { parseScriptReply, type FleetRecord } from './records.js';
+
+/** What the lease needs from its breaker group. */
+export interface LeaseOwner {
+  readonly keys: BreakerKeys;
+  readonly leaseMs: number;
+  readonly view: FleetView;
+  probeGranted(p: BreakerParticipant): void;
+  applyFleet(rec: FleetRecord, votes: number): void;
+}
+
+/**
+ * The fleet-wide probe lease of one breaker (`SET <probe> <instance> NX PX <leaseMs>` inside a
+ * script that first checks the fleet is open and its open period is over). Only the holder's
+ * breaker goes half-open; a holder that dies frees the lease by its TTL.
+ *
+ * The replica that opened the fleet (it saw the failures, so it has traffic) races as soon as the
+ * open period ends, so its first call after `halfOpenAfterMs` finds the lease held and probes at
+ * once. Other replicas race only when one of their breakers asks to probe, and retry when the
+ * current lease expires (a dead holder frees it by its TTL).
+ */
+export class ProbeLease {
+  /** Held until (mono ms); 0 = not held. */
+  private until = 0;
+  private acquiring = false;
+  private nextAttemptAt = 0;
+  private waiting: BreakerParticipant | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly owner: LeaseOwner, private readonly ctx: StoreContext) {}
+
+  get held(): boolean {
+    return this.until > mono();
+  }
+
+  /** A breaker asked to probe and was told to wait. */
+  want(p: BreakerParticipant, view: FleetView): void {
+    this.waiting = p;
+    const now = mono();
+    if (now >= view.openUntil && now >= this.nextAttemptAt) this.acquire();
+  }
+
+  /** The fleet view changed. */
+  onView(view: FleetView): void {
+    if (view.state !== 'open') {
+      this.until = 0; // any write that left 'open' deleted the lease
+      this.waiting = undefined;
+      this.nextAttemptAt = 0;
+      this.cancel();
+      return;
+    }
+    if (!this.held && view.origin === this.ctx.options.instanceId) this.schedule(view.openUntil - mono() + 1);
+  }
+
+  /** The lease was released by a transition script. */
+  clear(): void {
+    this.until = 0;
+  }
+
+  /** Gives the lease back if held. */
+  release(): void {
+    if (this.until === 0) return;
+    this.until = 0;
+    const { probe } = this.owner.keys;
+    this.ctx.run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId)).catch(() => undefined);
+  }
+
+  private schedule(ms: number): void {
+    this.cancel();
+    const t = setTimeout(() => {
+      this.timer = undefined;
+      if (this.owner.view.state === 'open' && !this.held) this.acquire();
+    }, Math.max(0, ms));
+    t.unref?.();
+    this.timer = t;
+  }
+
+  private cancel(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private acquire(): void {
+    if (this.acquiring || !this.ctx.healthy) return;
+    this.acquiring = true;
+    const started = mono();
+    const ms = this.owner.leaseMs;
+    const { state, probe } = this.owner.keys;
+    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms))
+      .then((raw) => this.onReply(parseScriptReply(raw), started, ms), () => undefined) // run() reported it
+      .catch((e: unknown) => this.ctx.report(e))
+      .finally(() => { this.acquiring = false; });
+  }
+
+  private onReply(r: ReturnType<typeof parseScriptReply>, started: number, ms: number): void {
+    const rec = typeof r.record === 'object' ? r.record : undefined;
+    if (r.record === 'malformed') this.ctx.ignored();
+    const extra = Math.max(0, Number(r.extra) || 0);
+    switch (r.status) {
+      case 'granted': {
+        this.until = started + ms;
+        const w = this.waiting;
+        this.waiting = undefined;
+        if (w !== undefined) this.owner.probeGranted(w);
+        return;
+      }
+      case 'held':
+        this.nextAttemptAt = mono() + extra;
+        if (this.waiting !== undefined) this.schedule(extra + 2);
+        return;
+      case 'wait':
+        this.nextAttemptAt = mono() + extra;
+        if (rec !== undefined) this.owner.applyFleet(rec, this.owner.view.votes);
+        this.schedule(extra + 1);
+        return;
+      default:
+        // The fleet is not open in Redis: newer news, or Redis lost the open state.
+        if (rec !== undefined && rec.gen > this.owner.view.gen) this.owner.applyFleet(rec, this.owner.view.votes);
+        else this.ctx.requestResync();
+    }
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.waiting = undefined;
+    this.until = 0;
+  }
+}
