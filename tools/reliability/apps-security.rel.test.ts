@@ -1,0 +1,127 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { isLoopback, listeningSocketsOf } from './harness/listen-audit.js';
+import { startTsProcess, type RunningProcess } from './harness/processes.js';
+import { rawGet, rawRequest } from './harness/raw-request.js';
+import { recordFigures } from './harness/results.js';
+
+const running: RunningProcess[] = [];
+const figures: Record<string, string | number> = {};
+afterAll(async () => {
+  for (const p of running) await p.stop();
+  recordFigures('88-apps-security', { title: 'Security: demo processes from the outside', rows: figures });
+});
+
+/** Starts an app entry point with a clean environment for the things under test (no CHAOS_TOKEN, no HOST). */
+function start(entry: string, args: string[] = []): RunningProcess {
+  const env: Record<string, string> = {};
+  const p = startTsProcess(entry, args, env);
+  // The parent's CHAOS_TOKEN/HOST must not leak in: the apps must make their own per-run token and bind loopback by default.
+  running.push(p);
+  return p;
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(5000) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Every listening socket of the process tree is on loopback; returns what it found, for the report. */
+function assertLoopbackOnly(p: RunningProcess, label: string): string {
+  const socks = listeningSocketsOf(p.child.pid!);
+  const desc = socks.map((s) => `${s.address}:${s.port}`).join(', ');
+  figures[`${label}: listening sockets`] = desc || 'none found';
+  expect(socks.length, `${label}: no listening sockets found`).toBeGreaterThan(0);
+  expect(socks.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`), `${label} binds beyond loopback`).toEqual([]);
+  return desc;
+}
+
+delete process.env['CHAOS_TOKEN'];
+delete process.env['HOST'];
+
+describe('security: demo processes bind 127.0.0.1 only and guard chaos controls with a per-run token', () => {
+  let replicaUrl = '';
+
+  it('replica: loopback only; chaos needs the token it printed at start; oversized bodies refused', async () => {
+    const p = start('apps/replica/src/main.ts', ['--id', 'rel-1', '--region', 'eu']);
+    const ready = await p.waitFor(/"event":"ready".*?"url":"([^"]+)".*?"adminUrl":"([^"]+)"/);
+    const tokenLine = await p.waitFor(/"event":"token".*?"token":"([A-Za-z0-9_-]+)"/);
+    const [url, adminUrl, token] = [ready[1]!, ready[2]!, tokenLine[1]!];
+    replicaUrl = url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    assertLoopbackOnly(p, 'replica');
+
+    const chaos = `${adminUrl}/chaos`;
+    const body = JSON.stringify({ latencyMs: 1 });
+    const statuses = {
+      none: await post(chaos, body),
+      wrong: await post(chaos, body, { authorization: `Bearer ${'0'.repeat(token.length)}` }),
+      wrongLength: await post(chaos, body, { authorization: 'Bearer x' }),
+      right: await post(chaos, body, { authorization: `Bearer ${token}` }),
+      oversized: await post(chaos, JSON.stringify({ latencyMs: 1, pad: 'x'.repeat(1024 * 1024) }), { authorization: `Bearer ${token}` }).catch(() => 413),
+      reset: await post(`${adminUrl}/chaos/reset`, '', { authorization: `Bearer ${token}` }),
+    };
+    figures['replica: chaos status without / wrong / right token / 1 MiB body'] = `${statuses.none} / ${statuses.wrong} / ${statuses.right} / ${statuses.oversized}`;
+    expect(statuses).toEqual({ none: 401, wrong: 401, wrongLength: 401, right: 200, oversized: 413, reset: 200 });
+    // The token must not be accepted from the URL (it would end up in access logs and browser history).
+    const q = await fetch(`${chaos}?token=${token}`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
+    expect(q.status).toBe(401);
+  });
+
+  it('gateway: loopback only; /admin/* needs its per-run token', async () => {
+    expect(replicaUrl, 'replica test must run first').not.toBe('');
+    const p = start('apps/gateway/src/main.ts', ['--replicas', `rel-1@eu=${replicaUrl}`, '--regions', 'eu']);
+    const ready = await p.waitFor(/"event":"ready".*?"url":"(http:\/\/[^"]+)"/);
+    expect(ready[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    assertLoopbackOnly(p, 'gateway');
+    const none = await post(`${ready[1]}/admin/propagation/trip`, '');
+    const wrong = await post(`${ready[1]}/admin/propagation/trip`, '', { authorization: 'Bearer nope' });
+    figures['gateway: /admin without / wrong token'] = `${none} / ${wrong}`;
+    expect([none, wrong]).toEqual([401, 401]);
+  });
+
+  it('demo dashboard: loopback only, path traversal in any encoding refused, oversized requests refused, chaos needs the printed token', async () => {
+    const p = start('apps/demo/src/main.ts', ['--interactive']);
+    const dash = await p.waitFor(/dashboard[^\n]*?(http:\/\/[0-9.:[\]]+:\d+)/i, 120_000);
+    const tok = await p.waitFor(/token[^A-Za-z0-9_-]{1,6}([A-Za-z0-9_-]{16,128})/i, 30_000);
+    const base = dash[1]!;
+    const token = tok[1]!;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    assertLoopbackOnly(p, 'demo (all processes)');
+    const port = Number(new URL(base).port);
+
+    const page = await rawRequest(port, rawGet('/static/dashboard.js'));
+    expect(page.status, 'positive control: an allowed static file is served').toBe(200);
+    const traversals = [
+      '/static/../server.ts', '/static/../../../../../../etc/passwd', '/../package.json', '/static/%2e%2e/server.ts',
+      '/static/%2e%2e%2fserver.ts', '/static/%252e%252e%252fserver.ts', '/static/..%2fserver.ts', '/static/..%5cserver.ts',
+      '/static/..\\server.ts', '/static/%2E%2E/%2E%2E/package.json', '/static/....//server.ts', '/static/.%2e/server.ts',
+      '/static/%c0%ae%c0%ae/server.ts', '/static/dashboard.js%00.ts', '//etc/passwd', '/static//etc/passwd',
+      '/static/%2fetc%2fpasswd', 'http://127.0.0.1/static/../server.ts', '/static/./../server.ts', '/static/%u002e%u002e/server.ts',
+    ];
+    const served: string[] = [];
+    for (const t of traversals) {
+      const r = await rawRequest(port, rawGet(t));
+      if (r.status === 200 || /root:x:0:0|resolveStatic|"name":\s*"breakwater"|startDashboard/.test(r.text)) served.push(`${t} → ${r.status}`);
+    }
+    figures['dashboard: traversal attempts / served'] = `${traversals.length} / ${served.length}`;
+    expect(served).toEqual([]);
+
+    const hugeHeader = await rawRequest(port, rawGet('/', `X-Pad: ${'a'.repeat(64 * 1024)}\r\n`));
+    const hugeUrl = await rawRequest(port, rawGet(`/static/${'a'.repeat(16 * 1024)}`));
+    const chaos = `${base}/api/chaos`;
+    const cmd = JSON.stringify({ target: 'replica', id: 'nope-0', action: 'reset' });
+    const hugeBody = await post(chaos, JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }), { 'x-chaos-token': token }).catch(() => 413);
+    const none = await post(chaos, cmd);
+    const wrong = await post(chaos, cmd, { 'x-chaos-token': 'A'.repeat(token.length) });
+    const right = await post(chaos, cmd, { 'x-chaos-token': token });
+    figures['dashboard: 64 KiB header / 16 KiB URL / 1 MiB body'] = `${hugeHeader.status || hugeHeader.error} / ${hugeUrl.status || hugeUrl.error} / ${hugeBody}`;
+    figures['dashboard: chaos without / wrong / right token'] = `${none} / ${wrong} / ${right}`;
+    expect(hugeHeader.status).toBe(431);
+    expect([413, 414, 431, 400]).toContain(hugeUrl.status);
+    expect(hugeBody).toBe(413);
+    expect([none, wrong]).toEqual([401, 401]);
+    // With the token the command is accepted or refused on its merits (unknown replica), never 401.
+    expect(right).not.toBe(401);
+  });
+});
