@@ -163,7 +163,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     const start = this.clock.now();
     const gen = this.gen;
     const signal = ctx.signal;
-    const onAbort = (): void => this.probeSettled(round, slot, PROBE_FAILURE);
+    const onAbort = (): void => this.probeSettled(round, slot, PROBE_FAILURE, 'probe abandoned');
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     this.inFlight++;

@@ -179,11 +179,11 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   }
 
   /** A probe settled. Late settlements (their round already ended) are ignored. */
-  protected probeSettled(round: ProbeRound, slot: number, result: ProbeResult): void {
+  protected probeSettled(round: ProbeRound, slot: number, result: ProbeResult, failureReason = 'probe failed'): void {
     if (this.round !== round || !round.holds(slot)) return;
     round.release(slot);
     if (result === PROBE_FAILURE) {
-      this.transition('open', 'probe failed', 'fleet');
+      this.transition('open', failureReason, 'fleet');
     } else if (result === PROBE_SUCCESS && ++round.successes >= this.successesToClose) {
       this.transition('closed', round.successes === 1 ? 'probe succeeded' : `${round.successes} probes succeeded`, 'fleet');
     }
