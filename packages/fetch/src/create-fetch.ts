@@ -1,0 +1,117 @@
+import {
+  ConfigError, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolveStickyKey,
+  resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
+} from '@breakwater/core';
+import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
+import { isRelative, normaliseRequest, type NormalisedRequest } from './request.js';
+
+/** Options of {@link createFetch}. */
+export interface CreateFetchOptions extends HttpAdapterOptions {
+  /** The fetch to wrap. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /**
+   * Keep-alive pools per balanced endpoint (undici `Pool`, `connections = endpoint.maxConnections`),
+   * passed to fetch as `dispatcher`. Default `true` when a balancer is set.
+   */
+  pooling?: FetchPoolingOption;
+}
+
+/** A fetch with resilience; `close()` releases its per-endpoint connection pools. */
+export type ResilientFetch = typeof fetch & {
+  /** Closes the per-endpoint pools (in-flight requests finish first) and stops listening to the balancer. */
+  close(): Promise<void>;
+};
+
+function validatePooling(v: unknown): FetchPoolingOption | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const r = v as Record<string, unknown>;
+    for (const k of ['connections', 'keepAliveTimeoutMs'] as const) {
+      const n = r[k];
+      if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
+        throw new ConfigError(`createFetch.pooling.${k}`, `expected a positive integer, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
+      }
+    }
+    return r as Exclude<FetchPoolingOption, boolean>;
+  }
+  throw new ConfigError('createFetch.pooling', `expected a boolean or { connections?, keepAliveTimeoutMs? }, got ${typeof v}`);
+}
+
+function cancelBody(response: Response): void {
+  // An unread body keeps its socket busy; cancel it so the connection is reused or closed.
+  const body = response.body;
+  if (body !== null && !body.locked) body.cancel().catch(() => undefined);
+}
+
+/**
+ * Wraps fetch with a policy (retries, breaker, timeout, ...) and an optional load balancer, keeping
+ * fetch's signature and semantics: it resolves with a `Response` for every HTTP status (after
+ * retries, the last one, e.g. a 503) and rejects only on network errors (the last one), the
+ * caller's abort, or a Breakwater rejection (`BrokenCircuitError`, `TimeoutError`, ...).
+ *
+ * @example
+ * const fetch = createFetch({ policy: pipeline(retry(), circuitBreaker({ name: 'api' }), timeout(2000)) });
+ * const res = await fetch('https://api.example.com/users/1');
+ */
+export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
+  const o = resolveHttpAdapterOptions(options, 'createFetch');
+  const baseFetch = options.fetch ?? globalThis.fetch;
+  if (typeof baseFetch !== 'function') {
+    throw new ConfigError('createFetch.fetch', `expected a fetch function, got ${typeof options.fetch}`);
+  }
+  const pooling = validatePooling(options.pooling);
+  const pools = o.balancer !== undefined && pooling !== false
+    ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
+    : undefined;
+  const mayRetry = (method: string, headers: Headers): boolean => isRetryableRequest(method, headers, o.retryNonIdempotent);
+
+  const send = async (req: NormalisedRequest, relative: boolean, endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Response> => {
+    let propagate = resolveTracePropagator(o.propagate);
+    if (propagate instanceof Promise) propagate = await propagate;
+    const trace = traceHeaders(propagate);
+    let headers = req.headers;
+    if (trace !== undefined) {
+      headers = new Headers(req.headers);
+      for (const k in trace) headers.set(k, trace[k]!);
+    }
+    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = {
+      ...req.init, method: req.method, headers, signal: ctx.signal,
+    };
+    if (req.body !== undefined) init.body = req.body;
+    if (req.oneShot) init.duplex = 'half';
+    let target: RequestInfo | URL = req.url;
+    if (endpoint !== undefined && relative) {
+      target = joinUrl(endpoint.url, req.url);
+      const dispatcher = pools?.get(endpoint);
+      if (dispatcher !== undefined) init.dispatcher = dispatcher;
+    } else if (req.request !== undefined) {
+      target = req.request.clone();
+    }
+    return baseFetch(target, init);
+  };
+
+  const resilientFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const req = await normaliseRequest(input, init, mayRetry);
+    const relative = isRelative(req.url);
+    if (relative && o.balancer === undefined) {
+      throw new TypeError(`Failed to parse URL from ${redactUrl(req.url)}: relative URLs need a balancer`);
+    }
+    const retryable = !req.oneShot && mayRetry(req.method, req.headers);
+    const key = o.stickyKey === undefined ? undefined : resolveStickyKey(o.stickyKey, { method: req.method, url: req.url, headers: req.headers });
+    return resilientCall<Response>({
+      policy: o.policy,
+      balancer: relative ? o.balancer : undefined,
+      retryable,
+      isFailure: o.isFailure,
+      signal: req.signal,
+      key,
+      maxRetryAfterMs: o.maxRetryAfterMs,
+      send: (endpoint, ctx) => send(req, relative, endpoint, ctx),
+      discard: cancelBody,
+    });
+  };
+
+  return Object.assign(resilientFetch as typeof fetch, {
+    close: (): Promise<void> => pools?.close() ?? Promise.resolve(),
+  });
+}
