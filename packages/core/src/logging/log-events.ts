@@ -1,0 +1,130 @@
+import type { HealthEvent, LoadBalancer } from '../balancing/types.js';
+import type { CircuitBreaker, StateChangeEvent } from '../breaker/types.js';
+import { ConfigError } from '../errors.js';
+
+/** The logger surface `logEvents` needs: pino, bunyan-style and console-like adapters all fit. */
+export interface EventLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/** Anything with a breaker's `stateChange` event. */
+export interface BreakerLike {
+  readonly name: string;
+  on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
+}
+
+/** Anything with a balancer's events (duck-typed: the balancer lives in another module). */
+export interface BalancerLike {
+  readonly name?: string;
+  on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
+}
+
+/** JSON object logged for one breaker transition. */
+export interface BreakerStateChangeLog {
+  event: 'circuit_breaker_state_change';
+  name: string;
+  from: string;
+  to: string;
+  reason: string;
+  remote: boolean;
+  generation: number;
+  at: number;
+}
+
+function isBreaker(source: object): source is BreakerLike {
+  const s = source as Record<string, unknown>;
+  return typeof s['isolate'] === 'function' && typeof s['metrics'] === 'function';
+}
+
+/** Strips credentials from URL-looking strings so logs never carry them. */
+function redact(value: unknown): unknown {
+  if (typeof value === 'string' && value.includes('@') && value.includes('://')) {
+    try {
+      const u = new URL(value);
+      if (u.username !== '' || u.password !== '') {
+        u.username = '';
+        u.password = '';
+        return u.toString();
+      }
+    } catch {
+      return value;
+    }
+  }
+  if (value instanceof Error) return { type: value.name, message: value.message };
+  return value;
+}
+
+/** Copies a balancer event into a flat JSON-ready object (no functions, errors as messages, no URL credentials). */
+function sanitize(e: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'function' || k.toLowerCase() === 'authorization' || k.toLowerCase() === 'cookie') continue;
+    out[k] = redact(v);
+  }
+  return out;
+}
+
+function logBreaker(source: BreakerLike, logger: EventLogger): () => void {
+  return source.on('stateChange', (e) => {
+    const obj: BreakerStateChangeLog = {
+      event: 'circuit_breaker_state_change', name: e.name, from: e.from, to: e.to, reason: e.reason,
+      remote: e.remote, generation: e.generation, at: e.at,
+    };
+    const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${e.remote ? ' (remote)' : ''}: ${e.reason}`;
+    if (e.to === 'open' || e.to === 'isolated') logger.warn(obj, msg);
+    else logger.info(obj, msg);
+  });
+}
+
+function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
+  const balancer = typeof source.name === 'string' ? source.name : undefined;
+  const offHealth = source.on('health', (raw) => {
+    const e = raw as Partial<HealthEvent> & Record<string, unknown>;
+    const obj = { event: 'endpoint_health_change', balancer, ...sanitize(e) };
+    const msg = `endpoint ${String(e.endpoint)} is ${e.healthy === true ? 'healthy' : 'unhealthy'}${e.reason === undefined ? '' : `: ${String(e.reason)}`}`;
+    if (e.healthy === true) logger.info(obj, msg);
+    else logger.warn(obj, msg);
+  });
+  const offEjection = source.on('ejection', (e) => {
+    const ejected = e['ejected'] !== false;
+    const obj = { event: 'endpoint_ejection', balancer, ...sanitize(e) };
+    const msg = `endpoint ${String(e['endpoint'])} ${ejected ? 'ejected' : 'returned'}${e['reason'] === undefined ? '' : `: ${String(e['reason'])}`}`;
+    if (ejected) logger.warn(obj, msg);
+    else logger.info(obj, msg);
+  });
+  const offRegion = source.on('regionChange', (e) => {
+    const obj = { event: 'region_change', balancer, ...sanitize(e) };
+    // A region change is a failover (or a failback): worth a warning either way.
+    logger.warn(obj, `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${e['reason'] === undefined ? '' : `: ${String(e['reason'])}`}`);
+  });
+  return () => {
+    offHealth();
+    offEjection();
+    offRegion();
+  };
+}
+
+/**
+ * Logs a breaker's or a balancer's events as one JSON-ready object each, pino-style
+ * (`logger.info(obj, msg)`):
+ * - breaker: `{ event: 'circuit_breaker_state_change', name, from, to, reason, remote, generation, at }`,
+ *   `warn` when it opens or is isolated, `info` otherwise;
+ * - balancer: `endpoint_health_change` (warn when unhealthy), `endpoint_ejection` (warn when
+ *   ejected), `region_change` (warn), each with the balancer's name and the event's fields.
+ * URL credentials, `authorization`/`cookie` fields and functions are never logged; errors become
+ * `{ type, message }`. Returns a function that detaches every listener.
+ *
+ * @example
+ * import pino from 'pino';
+ * const stop = logEvents(breaker, pino());
+ */
+export function logEvents(source: CircuitBreaker | LoadBalancer | BreakerLike | BalancerLike, logger: EventLogger): () => void {
+  if (typeof source !== 'object' || source === null || typeof (source as { on?: unknown }).on !== 'function') {
+    throw new ConfigError('logEvents.source', 'expected a CircuitBreaker or a LoadBalancer (an object with on(event, fn))');
+  }
+  if (typeof logger?.info !== 'function' || typeof logger.warn !== 'function') {
+    throw new ConfigError('logEvents.logger', 'expected a logger with info(obj, msg) and warn(obj, msg), e.g. a pino instance');
+  }
+  return isBreaker(source) ? logBreaker(source, logger) : logBalancer(source as BalancerLike, logger);
+}
