@@ -154,6 +154,15 @@ export function invoke<T>(fn: PolicyFn<T>, ctx: AttemptContext): Promise<T> {
   }
 }
 
+// The promise executor runs synchronously: a shared executor hands resolve/reject over through
+// these slots, which saves a closure per call.
+let capturedResolve: (v: never) => void = () => {};
+let capturedReject: (e: unknown) => void = () => {};
+const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
+  capturedResolve = resolve;
+  capturedReject = reject;
+};
+
 /**
  * Settles the caller's promise either with the policy's result or, when the caller's signal aborts
  * first, at once with the signal's reason. One object per call holds both callbacks so the abort
@@ -192,11 +201,10 @@ export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: Ex
   const signal = opts?.signal;
   if (signal === undefined) return policy.run(fn, ctx);
   if (signal.aborted) return Promise.reject(signal.reason);
+  const promise = new Promise<T>(capture);
   const race = new CallerRace<T>(signal);
-  const promise = new Promise<T>((resolve, reject) => {
-    race.resolve = resolve;
-    race.reject = reject;
-  });
+  race.resolve = capturedResolve as (v: T) => void;
+  race.reject = capturedReject;
   listenAbort(signal, race.onAbort);
   policy.run(fn, ctx).then(race.onValue, race.onError);
   return promise;

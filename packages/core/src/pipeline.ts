@@ -36,8 +36,9 @@ class Pipeline implements InternalPolicy {
   }
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
-    // A context of our own so a pipeline nested in another keeps its own leaf.
-    const own = ctx.derive(ctx.attempt);
+    // A context of our own when the one given already carries another pipeline's leaf (a pipeline
+    // run inside another's stage); a fresh root is used as is.
+    const own = ctx.leaf === undefined ? ctx : ctx.derive(ctx.attempt);
     own.leaf = fn as PolicyFn<unknown>;
     return this.head.run(this.next as PolicyFn<T>, own);
   }

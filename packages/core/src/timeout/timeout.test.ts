@@ -64,6 +64,57 @@ describe('timeout', () => {
     expect(called).toBe(false);
   });
 
+  it('concurrent calls each time out at their own deadline behind one shared timer', async () => {
+    const clock = new ManualClock();
+    const t = timeout(100, { clock });
+    const fired: Array<[string, number]> = [];
+    const start = (name: string): Promise<unknown> => t.execute(() => new Promise<never>(() => {})).catch(() => { fired.push([name, clock.now()]); });
+    const a = start('a');
+    clock.advance(30);
+    const b = start('b');
+    let resolveC!: (v: string) => void;
+    const c = t.execute(() => new Promise<string>((r) => { resolveC = r; }));
+    clock.advance(30);
+    const d = start('d');
+    expect(clock.pendingTimers()).toBe(1);
+    resolveC('c done');
+    await expect(c).resolves.toBe('c done');
+    clock.advance(40); // t = 100: a expires
+    await flush();
+    expect(fired).toEqual([['a', 100]]);
+    clock.advance(29);
+    await flush();
+    expect(fired).toEqual([['a', 100]]);
+    clock.advance(1); // t = 130: b
+    await flush();
+    clock.advance(30); // t = 160: d
+    await Promise.all([a, b, d]);
+    expect(fired).toEqual([['a', 100], ['b', 130], ['d', 160]]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('keeps deadlines ordered when the clock steps backwards', async () => {
+    let now = 1000;
+    const timers: Array<{ due: number; fn: () => void }> = [];
+    const clock = {
+      now: () => now,
+      setTimeout: (fn: () => void, ms: number) => { const t = { due: now + ms, fn }; timers.push(t); return t; },
+      clearTimeout: (h: unknown) => { const i = timers.indexOf(h as never); if (i >= 0) timers.splice(i, 1); },
+    };
+    const t = timeout(100, { clock });
+    const order: string[] = [];
+    const first = t.execute(() => new Promise<never>(() => {})).catch(() => order.push('first'));
+    now = 500; // stepped back: the second call's deadline (600) is earlier than the first's (1100)
+    const second = t.execute(() => new Promise<never>(() => {})).catch(() => order.push('second'));
+    const fire = (): void => { const due = timers.shift()!; now = Math.max(now, due.due); due.fn(); };
+    fire();
+    await second;
+    expect(order).toEqual(['second']);
+    fire();
+    await first;
+    expect(order).toEqual(['second', 'first']);
+  });
+
   it('validates its options', () => {
     expect(() => timeout(0)).toThrow(ConfigError);
     expect(() => timeout(0)).toThrow('timeout.ms: expected a finite number > 0, got 0');

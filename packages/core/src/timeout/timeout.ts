@@ -3,66 +3,79 @@ import { TimeoutError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
+import { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
   clock?: Clock;
 }
 
-/**
- * One call under a timeout. A class rather than closures: one object carries the timer callback,
- * the settle handlers and the abort hook, so a call allocates a single object besides its promise.
- */
-class TimedCall<T> {
+// The promise executor runs synchronously: a shared executor hands resolve/reject over through
+// these two slots, which saves a closure per call.
+let capturedResolve: (v: never) => void = () => {};
+let capturedReject: (e: unknown) => void = () => {};
+const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
+  capturedResolve = resolve;
+  capturedReject = reject;
+};
+
+/** One call under a timeout: its queue entry, its forked context, and how to settle its caller. */
+class TimedCall<T> extends DeadlineEntry {
   settled = false;
-  handle: unknown;
-  resolve!: (v: T) => void;
-  reject!: (e: unknown) => void;
+  readonly resolve: (v: T) => void;
+  readonly reject: (e: unknown) => void;
   /** The parent's signal we listen on, when the parent can be aborted from outside. */
   parentSignal: AbortSignal | undefined;
+  onParentAbort: (() => void) | undefined;
 
-  constructor(private readonly owner: Timeout, readonly parent: Ctx, readonly child: Ctx) {}
+  constructor(private readonly owner: Timeout, readonly parent: Ctx, readonly child: Ctx) {
+    super();
+    this.resolve = capturedResolve as (v: T) => void;
+    this.reject = capturedReject;
+  }
 
-  readonly onTimeout = (): void => {
+  expire(): void {
     if (this.settled) return;
     const error = new TimeoutError(this.owner.ms);
+    this.finish();
     this.child.abort(error);
-    this.finish();
     this.reject(error);
-  };
+  }
 
-  readonly onParentAbort = (): void => {
+  abortFromParent(): void {
     if (this.settled) return;
-    this.owner.clock.clearTimeout(this.handle);
     const reason = this.parent.abortReason;
-    this.child.abort(reason);
     this.finish();
+    this.child.abort(reason);
     this.reject(reason);
-  };
+  }
 
   readonly onValue = (v: T): void => {
     if (this.settled) return;
-    this.owner.clock.clearTimeout(this.handle);
     this.finish();
     this.resolve(v);
   };
 
   readonly onError = (e: unknown): void => {
     if (this.settled) return;
-    this.owner.clock.clearTimeout(this.handle);
     this.finish();
     this.reject(e);
   };
 
   private finish(): void {
     this.settled = true;
+    this.owner.deadlines.remove(this);
     this.child.dispose();
-    if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort);
+    if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort!);
   }
 }
 
 class Timeout implements InternalPolicy {
-  constructor(readonly ms: number, readonly clock: Clock) {}
+  readonly deadlines: DeadlineQueue;
+
+  constructor(readonly ms: number, clock: Clock) {
+    this.deadlines = new DeadlineQueue(clock);
+  }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
     return executeWith(this, fn, opts);
@@ -70,16 +83,14 @@ class Timeout implements InternalPolicy {
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
+    const promise = new Promise<T>(capture);
     const call = new TimedCall<T>(this, ctx, ctx.fork());
-    const promise = new Promise<T>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
-    });
-    call.handle = this.clock.setTimeout(call.onTimeout, this.ms);
+    this.deadlines.add(call, this.ms);
     if (ctx.abortable) {
-      // The caller (or an outer timeout/hedge) may abort: settle at once and clear the timer then.
+      // The caller (or an outer timeout/hedge) may abort: settle at once and drop the deadline.
       const signal = ctx.signal;
       call.parentSignal = signal;
+      call.onParentAbort = () => call.abortFromParent();
       listenAbort(signal, call.onParentAbort);
     }
     invoke(fn, call.child).then(call.onValue, call.onError);
@@ -89,8 +100,10 @@ class Timeout implements InternalPolicy {
 
 /**
  * Rejects with {@link TimeoutError} when the call takes longer than `ms`, and aborts `ctx.signal`
- * of the inner call so it can stop its work. One timer per call, cleared when the call settles.
- * A function that ignores its signal still has its caller rejected at the deadline.
+ * of the inner call so it can stop its work. A function that ignores its signal still has its
+ * caller rejected at the deadline. The calls of one timeout policy share a single timer armed for
+ * the earliest deadline (see DeadlineQueue): no timer is created or cleared per call, and no timer
+ * keeps the process alive once every call has settled.
  */
 export function timeout(ms: number, o: TimeoutOptions = {}): Policy {
   const checked = checkNumber('timeout.ms', ms, { minExclusive: 0 });
