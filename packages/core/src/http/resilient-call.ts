@@ -4,7 +4,7 @@ import type { AttemptContext, Policy } from '../policy.js';
 import { markNonRetryable } from './no-retry.js';
 import { parseRetryAfter } from './retry-after.js';
 import { HttpStatusFailure } from './status-failure.js';
-import { retryAfterHeaderOf } from './status.js';
+import { retryAfterHeaderOf, statusOf } from './status.js';
 
 /** One logical request as an adapter describes it to {@link resilientCall}. */
 export interface ResilientCallOptions<R> {
@@ -30,8 +30,18 @@ export interface ResilientCallOptions<R> {
   discard?: ((response: R) => void) | undefined;
 }
 
-/** What an attempt resolves with inside the policy: a value, or an error that must not count as a failure. */
-type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+/**
+ * What an attempt resolves with inside the policy: a value, or an error that must not count as a
+ * failure. `status` lets observers of results (balancer `request` events, metrics) see the HTTP status.
+ */
+type Outcome<R> = { ok: true; value: R; status?: number } | { ok: false; error: unknown; status?: number };
+
+function outcome<R>(ok: boolean, x: unknown): Outcome<R> {
+  const o = (ok ? { ok, value: x } : { ok, error: x }) as Outcome<R>;
+  const status = statusOf(x);
+  if (status !== undefined) o.status = status;
+  return o;
+}
 
 /** Sets a non-enumerable `retryAfterMs` on a transport error whose response carries Retry-After. */
 function annotateRetryAfter(error: unknown, maxMs: number | undefined): void {
@@ -80,11 +90,11 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     } catch (e) {
       // The caller gave up: never retry, and the breaker should not learn from it either way.
       if (signal?.aborted === true) throw markNonRetryable(e);
-      if (!isFailure(e)) return { ok: false, error: e };
+      if (!isFailure(e)) return outcome<R>(false, e);
       annotateRetryAfter(e, maxRetryAfterMs);
       throw retryable ? e : markNonRetryable(e);
     }
-    if (!isFailure(response)) return { ok: true, value: response };
+    if (!isFailure(response)) return outcome<R>(true, response);
     const failure = new HttpStatusFailure<R>(response, maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs });
     created.add(failure);
     release();
@@ -113,9 +123,9 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     ...(o.key === undefined ? {} : { key: o.key }),
     ...(o.context === undefined ? {} : { context: o.context }),
   };
-  let outcome: Outcome<R>;
+  let result: Outcome<R>;
   try {
-    outcome = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
+    result = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
   } catch (e) {
     if (e instanceof HttpStatusFailure && created.has(e as HttpStatusFailure<R>)) {
       // Retries ran out on a failure status: the caller gets the response, as without us.
@@ -126,8 +136,8 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     throw e;
   }
   release();
-  if (outcome.ok) return outcome.value;
-  throw outcome.error;
+  if (result.ok) return result.value;
+  throw result.error;
 }
 
 /** No policy: one attempt with a root context (still honours the caller's signal). */
