@@ -1,0 +1,69 @@
+import type { BreakerState, CircuitBreaker, StateChangeEvent } from '@breakwater/core';
+import { SpanKind, trace, type Attributes, type Meter, type ObservableResult, type Span } from '@opentelemetry/api';
+import { ATTR, EVENT, METRIC } from './attributes.js';
+import { tracerOf, type InstrumentOptions } from './telemetry.js';
+
+/** Gauge value of each state: 0 closed, 1 open, 2 half-open, 3 isolated (as the Prometheus gauge). */
+export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
+
+interface GaugeState {
+  breakers: Set<WeakRef<CircuitBreaker>>;
+}
+
+const gauges = new WeakMap<Meter, GaugeState>();
+
+/** Reports `breaker` in the `breakwater.circuit.state` observable gauge of `meter`; returns a remover. */
+export function observeBreakerState(meter: Meter, breaker: CircuitBreaker): () => void {
+  let g = gauges.get(meter);
+  if (g === undefined) {
+    const state: GaugeState = { breakers: new Set() };
+    g = state;
+    gauges.set(meter, state);
+    const gauge = meter.createObservableGauge(METRIC.CIRCUIT_STATE, {
+      description: 'Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.',
+      unit: '{state}',
+    });
+    gauge.addCallback((result: ObservableResult) => {
+      for (const ref of state.breakers) {
+        const b = ref.deref();
+        // Weak references: a breaker dropped by the app without dispose() stops being reported.
+        if (b === undefined) state.breakers.delete(ref);
+        else result.observe(STATE_VALUE[b.state] ?? -1, { [ATTR.CIRCUIT_NAME]: b.name });
+      }
+    });
+  }
+  const ref = new WeakRef(breaker);
+  const set = g.breakers;
+  set.add(ref);
+  return () => {
+    set.delete(ref);
+  };
+}
+
+/**
+ * Records breaker transitions as span events: on the active span when there is one, else on the
+ * newest call in flight through the instrumented breaker, else (a remote transition between
+ * calls) on a short span of its own, so no transition goes unseen.
+ */
+export function recordTransitions(breaker: CircuitBreaker, o: InstrumentOptions, inFlight: Set<Span>): () => void {
+  return breaker.on('stateChange', (e: StateChangeEvent) => {
+    const attrs: Attributes = {
+      [ATTR.CIRCUIT_NAME]: e.name,
+      [ATTR.CIRCUIT_FROM]: e.from,
+      [ATTR.CIRCUIT_STATE]: e.to,
+      [ATTR.CIRCUIT_REASON]: e.reason,
+      [ATTR.CIRCUIT_REMOTE]: e.remote,
+    };
+    const active = trace.getActiveSpan();
+    let target: Span | undefined = active !== undefined && inFlight.has(active) ? active : undefined;
+    if (target === undefined) for (const s of inFlight) target = s;
+    if (target === undefined && active?.isRecording() === true) target = active;
+    if (target !== undefined) {
+      target.addEvent(EVENT.CIRCUIT_STATE_CHANGE, attrs);
+      return;
+    }
+    const span = tracerOf(o).startSpan(EVENT.CIRCUIT_STATE_CHANGE, { kind: SpanKind.INTERNAL, attributes: attrs });
+    span.addEvent(EVENT.CIRCUIT_STATE_CHANGE, attrs);
+    span.end();
+  });
+}
