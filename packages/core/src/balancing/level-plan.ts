@@ -149,12 +149,11 @@ export class LevelPlan {
       level.candidates = isBackup && !useBackups ? [] : usable;
       const share = level.members.length === 0 ? 0 : healthy.length / level.members.length;
       shares.set(level.key, share);
-      healthShares.push(isBackup ? (useBackups ? 1 : 0) : share);
+      // In panic health is ignored: a level counts as healthy as its endpoints with usable breakers.
+      const effective = panic ? (level.members.length === 0 ? 0 : usable.length / level.members.length) : share;
+      healthShares.push(isBackup ? (useBackups ? 1 : 0) : effective);
     }
-    let loads = priorityLoads(healthShares, this.settings.order === undefined ? 1 : this.settings.overprovisioningFactor);
-    if (panic && loads.every((l) => l === 0)) {
-      loads = priorityLoads(levels.map((l) => (l.members.length === 0 ? 0 : l.candidates.length / l.members.length)), 1);
-    }
+    const loads = priorityLoads(healthShares, this.settings.order === undefined ? 1 : this.settings.overprovisioningFactor);
     this.loaded = [];
     this.cumulative = [];
     let cum = 0;

@@ -1,24 +1,34 @@
 import type { Endpoint } from '../types.js';
 
 /**
- * The default active check: HTTP GET `url + path`, healthy on 2xx. Credentials in the URL become
- * a Basic Authorization header (fetch refuses URLs carrying them). The body is cancelled so the
- * connection goes back to the pool instead of staying half-read.
+ * The default active check: HTTP GET `url + path`, healthy on 2xx. Each check uses its own
+ * connection (`agent: false`) that is destroyed when the check ends or is aborted, so a hung or
+ * closed endpoint never leaves a socket behind (fetch's pool re-connects after an abort and keeps
+ * idle sockets open). Credentials in the URL are sent as Basic auth and never logged.
  */
 export function httpCheck(path: string): (endpoint: Endpoint, signal: AbortSignal) => Promise<boolean> {
   return async (endpoint, signal) => {
     const url = new URL(joinPath(endpoint.url, path));
-    const headers: Record<string, string> = { accept: '*/*' };
+    const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    const headers: Record<string, string> = { accept: '*/*', connection: 'close' };
     if (url.username !== '' || url.password !== '') {
-      const user = decodeURIComponent(url.username);
-      const pass = decodeURIComponent(url.password);
-      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
       url.username = '';
       url.password = '';
     }
-    const res = await fetch(url, { method: 'GET', headers, signal, redirect: 'manual' });
-    await res.body?.cancel().catch(() => undefined);
-    return res.status >= 200 && res.status < 300;
+    return new Promise<boolean>((resolve, reject) => {
+      const req = mod.request(url, { method: 'GET', headers, agent: false, signal }, (res) => {
+        const status = res.statusCode ?? 0;
+        res.resume(); // drain the body; the socket closes with it (Connection: close)
+        res.on('end', () => resolve(status >= 200 && status < 300));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    }).catch((e: unknown) => {
+      // node:http errors name host:port only; make sure nothing echoes credentials anyway.
+      throw e instanceof Error ? new Error(e.message.replaceAll(endpoint.url, '<endpoint>'), { cause: e.cause }) : e;
+    });
   };
 }
 
