@@ -1,3 +1,5 @@
 export { RedisBreakerStore, type RedisStoreStats } from './store.js';
 export type { RedisBreakerStoreOptions } from './options.js';
 export { breakerKeys, eventsChannel, registryKey, type BreakerKeys } from './keys.js';
+export { FleetAdmin, type FleetBreakerInfo } from './admin.js';
+export { runCli, type CliIo } from './cli/main.js';

@@ -1,0 +1,106 @@
+import { hostname } from 'node:os';
+import { withScripts, type AnyRedis, type ScriptCommands } from './connections.js';
+import { breakerKeys, eventsChannel, registryKey } from './keys.js';
+import { parseScriptReply, type FleetStateName, type ScriptReply } from './records.js';
+
+/** One breaker as the fleet sees it (for operators). */
+export interface FleetBreakerInfo {
+  readonly name: string;
+  /** 'unknown' when Redis holds no state for it (never tripped, or expired): replicas treat it as closed. */
+  readonly state: FleetStateName | 'unknown' | 'malformed';
+  readonly generation: number;
+  /** Unexpired quorum votes. */
+  readonly votes: number;
+  /** Instance id holding the probe lease, if any. */
+  readonly probeHolder: string | undefined;
+  readonly reason: string;
+  /** Instance id (or `cli:...`) that made the last transition. */
+  readonly origin: string;
+  /** Redis time of the last transition (epoch ms), 0 if none. */
+  readonly at: number;
+  /** Redis time now (epoch ms). */
+  readonly now: number;
+  /** While open: ms until the fleet may probe. */
+  readonly openForMs: number;
+}
+
+const MAX_ATTEMPTS = 5;
+const KEY_TTL_MS = 24 * 3600_000;
+
+/**
+ * Fleet-wide manual control of breakers sharing a {@link RedisBreakerStore} prefix: list,
+ * isolate, release, reset. Every change is one compare-and-set script that also publishes it, so
+ * running replicas apply it within milliseconds. Used by the `breakwater-redis` CLI.
+ */
+export class FleetAdmin {
+  private readonly scripts: ScriptCommands;
+
+  constructor(private readonly redis: AnyRedis, readonly prefix = 'bw', readonly origin = `cli:${hostname()}:${process.pid}`) {
+    this.scripts = withScripts(redis);
+  }
+
+  /** Every breaker replicas registered under this prefix, sorted by name. */
+  async list(): Promise<FleetBreakerInfo[]> {
+    const names = (await this.redis.zrange(registryKey(this.prefix), 0, -1)).sort();
+    return Promise.all(names.map((n) => this.inspect(n)));
+  }
+
+  /** One breaker's fleet state. */
+  async inspect(name: string): Promise<FleetBreakerInfo> {
+    const k = breakerKeys(this.prefix, name);
+    return this.info(name, parseScriptReply(await this.scripts.bwRead(k.state, k.votes, k.probe, KEY_TTL_MS)));
+  }
+
+  /** Isolates `name` on every replica until {@link release}d. */
+  isolate(name: string): Promise<FleetBreakerInfo> {
+    return this.write(name, 'isolated', 'isolated by operator');
+  }
+
+  /** Ends a fleet isolation. `changed: false` when the breaker was not isolated. */
+  async release(name: string): Promise<{ changed: boolean; info: FleetBreakerInfo }> {
+    const before = await this.inspect(name);
+    if (before.state !== 'isolated') return { changed: false, info: before };
+    return { changed: true, info: await this.write(name, 'closed', 'released by operator', 'isolated') };
+  }
+
+  /** Forces `name` closed on every replica and clears its votes, probe lease and counts. */
+  reset(name: string): Promise<FleetBreakerInfo> {
+    return this.write(name, 'closed', 'reset by operator');
+  }
+
+  private async write(name: string, state: FleetStateName, reason: string, onlyFrom?: FleetStateName): Promise<FleetBreakerInfo> {
+    const k = breakerKeys(this.prefix, name);
+    await this.register(name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const cur = await this.inspect(name);
+      if (onlyFrom !== undefined && cur.state !== onlyFrom) return cur;
+      const r = parseScriptReply(await this.scripts.bwTransition(k.state, k.votes, k.probe, k.counts, cur.generation, 0, state,
+        reason, this.origin, 1, KEY_TTL_MS, 1, 'manual', eventsChannel(this.prefix), this.prefix, name));
+      if (r.status === 'ok') return this.inspect(name);
+    }
+    throw new Error(`breaker "${name}" kept changing while writing; try again`);
+  }
+
+  private async register(name: string): Promise<void> {
+    const reg = registryKey(this.prefix);
+    await this.redis.zadd(reg, Date.now(), name);
+    await this.redis.pexpire(reg, 7 * 24 * 3600_000);
+  }
+
+  private info(name: string, r: ScriptReply): FleetBreakerInfo {
+    const [votes = '0', holder = ''] = r.extra.split('|');
+    const rec = typeof r.record === 'object' ? r.record : undefined;
+    return {
+      name,
+      state: rec?.state ?? (r.record === 'malformed' ? 'malformed' : 'unknown'),
+      generation: rec?.gen ?? 0,
+      votes: Number(votes) || 0,
+      probeHolder: holder === '' ? undefined : holder,
+      reason: rec?.reason ?? '',
+      origin: rec?.origin ?? '',
+      at: rec?.at ?? 0,
+      now: r.now,
+      openForMs: rec !== undefined && rec.state === 'open' ? Math.max(0, rec.openUntil - r.now) : 0,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { FleetBreakerInfo } from '../admin.js';
+
+function ago(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms ago`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s ago`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m ago`;
+  return `${Math.round(ms / 3_600_000)}h ago`;
+}
+
+/** One-line description of a breaker's last transition. */
+export function describeTransition(b: FleetBreakerInfo): string {
+  if (b.at === 0) return '-';
+  const open = b.state === 'open' ? (b.openForMs > 0 ? ` (probe in ${(b.openForMs / 1000).toFixed(1)}s)` : ' (probe due)') : '';
+  return `${ago(b.now - b.at)} by ${b.origin}: ${b.reason}${open}`;
+}
+
+/** A plain-text table of breakers. */
+export function formatTable(list: readonly FleetBreakerInfo[]): string {
+  if (list.length === 0) return 'no breakers registered under this prefix\n';
+  const rows = [['NAME', 'STATE', 'GEN', 'VOTES', 'PROBE', 'LAST TRANSITION']];
+  for (const b of list) rows.push([b.name, b.state, String(b.generation), String(b.votes), b.probeHolder ?? '-', describeTransition(b)]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
+}
