@@ -1,1 +1,3 @@
-export {};
+export { withResilience, type WithResilienceOptions } from './with-resilience.js';
+export type { AxiosPoolingOption } from './agents.js';
+export type { BreakwaterRequestOptions } from './request-options.js';

@@ -131,6 +131,8 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     await Promise.all(Array.from({ length: 12 }, () => f('/x').then((r) => r.text())));
     expect(tcpSockets()).toBeGreaterThan(before);
     await f.close();
+    // The client side closed its keep-alive sockets: the servers see every connection go away.
+    await until(() => s.every((x) => x.openConnections() === 0));
     await lb.close();
     await Promise.all(servers.splice(0).map((x) => x.close()));
     await until(() => tcpSockets() <= before);

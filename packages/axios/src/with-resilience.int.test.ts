@@ -1,0 +1,206 @@
+import {
+  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
+} from '@breakwater/core';
+import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
+import axios, { AxiosError } from 'axios';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withResilience } from './index.js';
+
+const servers: TestHttpServer[] = [];
+const cleanups: Array<() => void | Promise<void>> = [];
+async function server(...args: Parameters<typeof startTestHttpServer>): Promise<TestHttpServer> {
+  const s = await startTestHttpServer(...args);
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
+function install(instance: ReturnType<typeof axios.create>, o: Parameters<typeof withResilience>[1]): void {
+  cleanups.push(withResilience(instance, o));
+}
+
+describe('@breakwater/axios against real node:http servers', () => {
+  it('retries a GET on 503 then succeeds; interceptors ran once, headers intact on every attempt', async () => {
+    const s = await server((_req, res, _b, seen) => {
+      if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end('busy'); } else res.end('{"ok":true}');
+    });
+    const api = axios.create({ baseURL: s.url, headers: { 'x-static': 'a' } });
+    let interceptorRuns = 0;
+    api.interceptors.request.use((c) => { interceptorRuns++; c.headers.set('authorization', 'Bearer t0k3n'); return c; });
+    install(api, { policy: fastRetry() });
+    const res = await api.get<{ ok: boolean }>('/thing');
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ ok: true });
+    expect(interceptorRuns).toBe(1);
+    expect(s.requests.map((r) => [r.headers['x-static'], r.headers.authorization])).toEqual([['a', 'Bearer t0k3n'], ['a', 'Bearer t0k3n']]);
+  });
+
+  it('rejects with the last AxiosError when retries run out', async () => {
+    const s = await server((_req, res) => { res.statusCode = 502; res.end('bad gateway'); });
+    const api = axios.create({ baseURL: s.url });
+    install(api, { policy: fastRetry() });
+    const err = await api.get('/x').catch((e: unknown) => e);
+    expect(axios.isAxiosError(err)).toBe(true);
+    expect((err as AxiosError).response?.status).toBe(502);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
+    const perBody = new Map<string, number>();
+    const s = await server((_req, res, body) => {
+      const n = (perBody.get(body) ?? 0) + 1;
+      perBody.set(body, n);
+      res.statusCode = n === 1 ? 503 : 201;
+      res.end('{}');
+    });
+    const api = axios.create({ baseURL: s.url });
+    install(api, { policy: fastRetry() });
+    await expect(api.post('/orders', { n: 1 })).rejects.toMatchObject({ response: { status: 503 } });
+    expect(s.requests).toHaveLength(1);
+    const res = await api.post('/orders', { n: 2 }, { headers: { 'Idempotency-Key': 'o-2' } });
+    expect(res.status).toBe(201);
+    expect(s.requests.slice(1).map((r) => [r.body, r.headers['idempotency-key'], r.headers['content-type']])).toEqual([
+      ['{"n":2}', 'o-2', 'application/json'], ['{"n":2}', 'o-2', 'application/json'],
+    ]);
+  });
+
+  it('opens the breaker, then rejects with BrokenCircuitError without hitting the server', async () => {
+    const s = await server((_req, res) => { res.statusCode = 500; res.end(); });
+    const breaker = circuitBreaker({ name: 'axios-int-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
+    cleanups.push(() => breaker.dispose());
+    const api = axios.create({ baseURL: s.url });
+    install(api, { policy: breaker });
+    await expect(api.get('/x')).rejects.toBeInstanceOf(AxiosError);
+    await expect(api.get('/x')).rejects.toBeInstanceOf(AxiosError);
+    await expect(api.get('/x')).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('honours Retry-After capped by maxRetryAfterMs', async () => {
+    const s = await server((_req, res, _b, seen) => {
+      if (s.requests.indexOf(seen) === 0) { res.writeHead(429, { 'retry-after': '1' }); res.end(); } else res.end('ok');
+    });
+    const at: number[] = [];
+    const api = axios.create({ baseURL: s.url });
+    api.interceptors.request.use((c) => c);
+    install(api, { policy: retry({ maxAttempts: 2, backoff: constantBackoff(5000) }), maxRetryAfterMs: 120 });
+    const t0 = Date.now();
+    expect((await api.get('/x')).status).toBe(200);
+    at.push(Date.now() - t0);
+    expect(at[0]).toBeGreaterThanOrEqual(110);
+    expect(at[0]).toBeLessThan(1000);
+  });
+
+  it('a timeout aborts the real request (server sees close) and rejects with TimeoutError', async () => {
+    const s = await server(() => { /* never answers */ });
+    const api = axios.create({ baseURL: s.url });
+    install(api, { policy: timeout(100) });
+    await expect(api.get('/slow')).rejects.toBeInstanceOf(TimeoutError);
+    await until(() => s.aborted.length === 1);
+  });
+
+  it('4xx passes through as AxiosError and does not count', async () => {
+    const s = await server((_req, res) => { res.statusCode = 404; res.end(); });
+    const breaker = circuitBreaker({ name: 'axios-int-404', trip: consecutiveFailures(1) });
+    cleanups.push(() => breaker.dispose());
+    const api = axios.create({ baseURL: s.url });
+    install(api, { policy: pipeline(fastRetry(), breaker) });
+    for (let i = 0; i < 3; i++) await expect(api.get('/missing')).rejects.toMatchObject({ response: { status: 404 } });
+    expect(s.requests).toHaveLength(3);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.metrics().failures).toBe(0);
+  });
+
+  it('a 503 accepted by validateStatus resolves after retries but still counts', async () => {
+    const s = await server((_req, res) => { res.statusCode = 503; res.end('x'); });
+    const breaker = circuitBreaker({ name: 'axios-int-vs', trip: consecutiveFailures(10) });
+    cleanups.push(() => breaker.dispose());
+    const api = axios.create({ baseURL: s.url, validateStatus: () => true });
+    install(api, { policy: pipeline(fastRetry(), breaker) });
+    const res = await api.get('/x');
+    expect(res.status).toBe(503);
+    expect(s.requests).toHaveLength(3);
+    expect(breaker.metrics().failures).toBe(3);
+  });
+
+  it('eject restores the instance exactly', async () => {
+    const s = await server((_req, res) => { res.statusCode = 503; res.end(); });
+    const api = axios.create({ baseURL: s.url });
+    const before = api.defaults.adapter;
+    const eject = withResilience(api, { policy: fastRetry() });
+    await expect(api.get('/x')).rejects.toBeInstanceOf(AxiosError);
+    expect(s.requests).toHaveLength(3);
+    eject();
+    eject();
+    expect(api.defaults.adapter).toBe(before);
+    await expect(api.get('/x')).rejects.toBeInstanceOf(AxiosError);
+    expect(s.requests).toHaveLength(4);
+  });
+
+  it('works on the default axios instance', async () => {
+    const s = await server((_req, res, _b, seen) => {
+      if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end(); } else res.end('ok');
+    });
+    const eject = withResilience(axios, { policy: fastRetry() });
+    try {
+      expect((await axios.get(`${s.url}/x`)).data).toBe('ok');
+      expect(s.requests).toHaveLength(2);
+    } finally {
+      eject();
+    }
+  });
+});
+
+describe('@breakwater/axios with a load balancer', () => {
+  it('spreads relative URLs across 3 servers and fails over when one is closed', async () => {
+    const s = await Promise.all([0, 1, 2].map((i) => server((req, res) => { res.end(`s${i} ${req.url}`); })));
+    const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
+    cleanups.push(() => lb.close());
+    const api = axios.create();
+    install(api, { balancer: lb, policy: fastRetry() });
+    for (let i = 0; i < 30; i++) expect((await api.get<string>(`/items/${i}`, { params: { q: 1 } })).data).toMatch(new RegExp(`^s\\d /items/${i}\\?q=1$`));
+    expect(s.map((x) => x.requests.length)).toEqual([10, 10, 10]);
+    await s[1]!.close();
+    for (let i = 0; i < 30; i++) expect((await api.get<string>('/after')).data).toMatch(/^s[02]/);
+    expect(s[0]!.requests.length + s[2]!.requests.length).toBe(50);
+  });
+
+  it('reuses keep-alive connections: M requests over at most maxConnections sockets', async () => {
+    const a = await server((_req, res) => { res.end('ok'); });
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url, maxConnections: 2 }], strategy: roundRobin() });
+    cleanups.push(() => lb.close());
+    const api = axios.create();
+    install(api, { balancer: lb });
+    const worker = async (): Promise<void> => { for (let i = 0; i < 20; i++) await api.get('/r'); };
+    await Promise.all([worker(), worker()]);
+    expect(a.requests).toHaveLength(40);
+    expect(a.connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('eject closes the agents and leaves no open handles', async () => {
+    const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = tcp();
+    const s = await Promise.all([0, 1, 2].map(() => startTestHttpServer()));
+    const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
+    const api = axios.create();
+    const eject = withResilience(api, { balancer: lb });
+    await Promise.all(Array.from({ length: 12 }, () => api.get('/x')));
+    expect(tcp()).toBeGreaterThan(before);
+    eject();
+    // The client side closes its keep-alive sockets: the servers see every connection go away.
+    await until(() => s.every((x) => x.openConnections() === 0));
+    await lb.close();
+    await Promise.all(s.map((x) => x.close()));
+    await until(() => tcp() <= before);
+  });
+});
