@@ -5,6 +5,7 @@ export { statusOf, responseHeadersOf, retryAfterHeaderOf } from './status.js';
 export { isFailureStatus, defaultIsFailure } from './classify.js';
 export { HttpStatusFailure } from './status-failure.js';
 export { markNonRetryable, isNonRetryable } from './no-retry.js';
+export { isNeverSent } from './never-sent.js';
 export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
 export { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';

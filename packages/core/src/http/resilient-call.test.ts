@@ -114,3 +114,20 @@ describe('resilientCall', () => {
     await expect(resilientCall({ retryable: true, isFailure: () => false, signal: ac.signal, send: async () => 7 })).rejects.toThrow('caller');
   });
 });
+
+describe('resilientCall: requests that never left', () => {
+  it('resends a non-retryable request whose connection was refused, but not after it was delivered', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const script: unknown[] = [refused, reset, 'never'];
+    let sends = 0;
+    const err = await resilientCall({
+      policy: recordingRetry(5, false), retryable: false, isFailure: () => true,
+      send: () => { const s = script[sends++]; return Promise.reject(s); },
+    }).catch((e: unknown) => e);
+    expect(err).toBe(reset);
+    expect(sends).toBe(2);
+    expect(isNonRetryable(refused)).toBe(false);
+    expect(isNonRetryable(reset)).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Endpoint, LoadBalancer } from '../balancing/types.js';
 import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
+import { isNeverSent } from './never-sent.js';
 import { markNonRetryable } from './no-retry.js';
 import { parseRetryAfter } from './retry-after.js';
 import { HttpStatusFailure } from './status-failure.js';
@@ -92,7 +93,8 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
       if (signal?.aborted === true) throw markNonRetryable(e);
       if (!isFailure(e)) return outcome<R>(false, e);
       annotateRetryAfter(e, maxRetryAfterMs);
-      throw retryable ? e : markNonRetryable(e);
+      // A request that never left (connection refused) may go again, to another endpoint.
+      throw retryable || isNeverSent(e) ? e : markNonRetryable(e);
     }
     if (!isFailure(response)) return outcome<R>(true, response);
     const failure = new HttpStatusFailure<R>(response, maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs });
@@ -111,12 +113,20 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
           context: ctx.context,
         });
 
-  // A non-retryable request is sent once; later attempts (a retry policy that ignores the
-  // non-retryable mark, a hedge) share the first attempt's outcome instead of re-sending.
-  let first: Promise<Outcome<R>> | undefined;
+  // A non-retryable request is delivered at most once: later attempts (a retry policy that
+  // ignores the non-retryable mark, a hedge) share the outcome of the attempt that may have
+  // reached the server. Only an attempt that provably never left frees the slot.
+  let shared: Promise<Outcome<R>> | undefined;
   const fn = retryable
     ? viaBalancer
-    : (ctx: AttemptContext): Promise<Outcome<R>> => (first ??= viaBalancer(ctx));
+    : (ctx: AttemptContext): Promise<Outcome<R>> => {
+        if (shared !== undefined) return shared;
+        const p = viaBalancer(ctx);
+        shared = p;
+        // Registered before the policy sees `p`, so it runs before any retry is attempted.
+        p.catch((e: unknown) => { if (shared === p && isNeverSent(e)) shared = undefined; });
+        return p;
+      };
 
   const opts = {
     ...(signal === undefined ? {} : { signal }),
