@@ -1,7 +1,7 @@
 import type { BreakerState, CircuitBreaker, StateChangeEvent } from '@breakwater/core';
 import { SpanKind, trace, type Attributes, type Meter, type ObservableResult, type Span } from '@opentelemetry/api';
 import { ATTR, EVENT, METRIC } from './attributes.js';
-import { tracerOf, type InstrumentOptions } from './telemetry.js';
+import { meterOf, tracerOf, type InstrumentOptions } from './telemetry.js';
 
 /** Gauge value of each state: 0 closed, 1 open, 2 half-open, 3 isolated (as the Prometheus gauge). */
 export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
@@ -66,4 +66,28 @@ export function recordTransitions(breaker: CircuitBreaker, o: InstrumentOptions,
     span.addEvent(EVENT.CIRCUIT_STATE_CHANGE, attrs);
     span.end();
   });
+}
+
+/**
+ * Records a breaker's transitions (span events, or short spans between calls) and reports it in
+ * the `breakwater.circuit.state` gauge, without wrapping its `execute`. Use it for breakers whose
+ * calls are already traced, e.g. a balancer's per-endpoint breakers:
+ * `loadBalancer({ createBreaker: (o) => { const b = circuitBreaker(o); observeBreaker(b); return b; } })`.
+ * Returns a function that stops observing.
+ */
+export function observeBreaker(breaker: CircuitBreaker, o: Pick<InstrumentOptions, 'tracer' | 'meter'> = {}): () => void {
+  const offTransitions = recordTransitions(breaker, o, new Set());
+  let offGauge: () => void = () => {};
+  try {
+    offGauge = observeBreakerState(o.meter ?? meterOf(o), breaker);
+  } catch {
+    // A meter without observable gauges: transitions are still recorded.
+  }
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    offTransitions();
+    offGauge();
+  };
 }
