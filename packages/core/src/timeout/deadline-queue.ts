@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 
 /** An entry of a {@link DeadlineQueue}: a pending call with its deadline. */
 export abstract class DeadlineEntry {
@@ -10,41 +10,38 @@ export abstract class DeadlineEntry {
   abstract expire(): void;
 }
 
+/** Where a timeout policy keeps its pending calls. */
+export interface Deadlines {
+  /** Queues `entry` to expire the policy's `ms` from now. */
+  add(entry: DeadlineEntry): void;
+  /** Takes `entry` out (its call settled). Idempotent. */
+  remove(entry: DeadlineEntry): void;
+}
+
 /** Node timer handles can stop keeping the process alive; other clocks' handles cannot. */
 interface Refable { ref(): unknown; unref(): unknown }
 const isRefable = (h: unknown): h is Refable =>
   typeof h === 'object' && h !== null && typeof (h as Refable).unref === 'function' && typeof (h as Refable).ref === 'function';
 
 /**
- * The deadlines of one timeout policy, in order, behind a single clock timer.
+ * Exact deadlines of one timeout policy on an injected clock (ManualClock in tests, or any custom
+ * clock), in order, behind a single clock timer armed for the earliest. The real clock uses
+ * {@link TickQueue} instead, which avoids reading the time per call.
  *
- * Why: a Node timer per call costs a setTimeout + clearTimeout pair (~100–300 ns) and churns the
- * timer lists. All calls of one policy share the same duration, so their deadlines arrive in
- * insertion order: one timer armed for the earliest is enough. A call that settles just leaves
- * the list (O(1)). When the list empties, a Node timer is unref'd rather than cleared (it no longer
- * keeps the process alive and is reused by the next call); a timer of any other clock (ManualClock)
- * is cleared, so tests see no pending timer once calls settle.
+ * A call that settles just leaves the list (O(1)). When the list empties the timer is cleared
+ * (unref'd instead if the clock hands out Node timers), so tests see no pending timer once calls
+ * settle. Insertion keeps deadline order even if the clock steps backwards.
  */
-export class DeadlineQueue {
+export class DeadlineQueue implements Deadlines {
   private head: DeadlineEntry | undefined;
   private tail: DeadlineEntry | undefined;
   private handle: unknown;
   private armedFor = Infinity;
   private sleeping = false;
-  /** Monotonic time for the real clock (Date.now can step); the injected clock otherwise. */
-  private readonly now: () => number;
-  /** Node timers may fire a fraction of a millisecond before a performance.now() deadline. */
-  private readonly slackMs: number;
+  constructor(private readonly clock: Clock, private readonly ms: number) {}
 
-  constructor(private readonly clock: Clock) {
-    const real = clock === systemClock;
-    this.now = real ? () => performance.now() : () => clock.now();
-    this.slackMs = real ? 1 : 0;
-  }
-
-  /** Queues `entry` to expire `ms` from now. */
-  add(entry: DeadlineEntry, ms: number): void {
-    const deadline = this.now() + ms;
+  add(entry: DeadlineEntry): void {
+    const deadline = this.clock.now() + this.ms;
     entry.deadline = deadline;
     entry.queued = true;
     // Insert from the tail: normally the new deadline is the latest, so this is O(1).
@@ -64,7 +61,6 @@ export class DeadlineQueue {
     }
   }
 
-  /** Takes `entry` out (its call settled). Idempotent. */
   remove(entry: DeadlineEntry): void {
     if (!entry.queued) return;
     this.unlink(entry);
@@ -100,14 +96,14 @@ export class DeadlineQueue {
     if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
     this.armedFor = deadline;
     this.sleeping = false;
-    this.handle = this.clock.setTimeout(this.onFire, Math.max(0, Math.ceil(deadline - this.now())));
+    this.handle = this.clock.setTimeout(this.onFire, Math.max(0, deadline - this.clock.now()));
   }
 
   private readonly onFire = (): void => {
     this.handle = undefined;
     this.armedFor = Infinity;
     this.sleeping = false;
-    const now = this.now() + this.slackMs;
+    const now = this.clock.now();
     let e = this.head;
     while (e !== undefined && e.deadline <= now) {
       this.unlink(e);

@@ -3,7 +3,8 @@ import { TimeoutError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
-import { DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
+import { DeadlineEntry, DeadlineQueue, type Deadlines } from './deadline-queue.js';
+import { TickQueue } from './tick-queue.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
@@ -71,10 +72,10 @@ class TimedCall<T> extends DeadlineEntry {
 }
 
 class Timeout implements InternalPolicy {
-  readonly deadlines: DeadlineQueue;
+  readonly deadlines: Deadlines;
 
   constructor(readonly ms: number, clock: Clock) {
-    this.deadlines = new DeadlineQueue(clock);
+    this.deadlines = clock === systemClock ? new TickQueue(clock, ms) : new DeadlineQueue(clock, ms);
   }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
@@ -85,7 +86,7 @@ class Timeout implements InternalPolicy {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     const promise = new Promise<T>(capture);
     const call = new TimedCall<T>(this, ctx, ctx.fork());
-    this.deadlines.add(call, this.ms);
+    this.deadlines.add(call);
     if (ctx.abortable) {
       // The caller (or an outer timeout/hedge) may abort: settle at once and drop the deadline.
       const signal = ctx.signal;
@@ -101,9 +102,10 @@ class Timeout implements InternalPolicy {
 /**
  * Rejects with {@link TimeoutError} when the call takes longer than `ms`, and aborts `ctx.signal`
  * of the inner call so it can stop its work. A function that ignores its signal still has its
- * caller rejected at the deadline. The calls of one timeout policy share a single timer armed for
- * the earliest deadline (see DeadlineQueue): no timer is created or cleared per call, and no timer
- * keeps the process alive once every call has settled.
+ * caller rejected at the deadline. The calls of one timeout policy share a single timer: no timer
+ * is created or cleared per call and the time is not read per call, and no timer keeps the process
+ * alive once every call has settled. On the real clock a timeout fires between `ms` and `ms` + 10 %
+ * (see TickQueue); on an injected clock (ManualClock) exactly at `ms`.
  */
 export function timeout(ms: number, o: TimeoutOptions = {}): Policy {
   const checked = checkNumber('timeout.ms', ms, { minExclusive: 0 });

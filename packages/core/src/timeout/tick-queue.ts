@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.js';
+import type { DeadlineEntry, Deadlines } from './deadline-queue.js';
+
+/** Node timer handles can stop keeping the process alive. */
+interface NodeTimer { ref(): unknown; unref(): unknown }
+
+/**
+ * Deadlines of one timeout policy on the real clock, without reading the time per call.
+ *
+ * Why: on some hosts (VMs without a vDSO clock) `Date.now()` / `performance.now()` cost
+ * 100+ ns each — more than the rest of the timeout policy. This queue counts ticks of a single
+ * timer firing every `tickMs` (ms/20) while calls are pending. Calls are queued in arrival order,
+ * which is also deadline order since they share `ms`; a call expires on the first tick that is
+ * certainly `ms` after it started: between ms and ms + 2 ticks (+10 %), never early.
+ * When nothing is pending the timer is unref'd (it no longer keeps the process alive) and stops
+ * at its next tick.
+ */
+export class TickQueue implements Deadlines {
+  private head: DeadlineEntry | undefined;
+  private tail: DeadlineEntry | undefined;
+  private tick = 0;
+  private handle: NodeTimer | undefined;
+  private sleeping = false;
+  private readonly tickMs: number;
+  /** Ticks after the one a call arrived in, at which it has certainly waited `ms`. */
+  private readonly ticksToExpire: number;
+
+  constructor(private readonly clock: Clock, ms: number) {
+    this.tickMs = Math.max(1, ms / 20);
+    this.ticksToExpire = Math.ceil(ms / this.tickMs) + 1;
+  }
+
+  add(entry: DeadlineEntry): void {
+    entry.deadline = this.tick;
+    entry.queued = true;
+    entry.prev = this.tail;
+    entry.next = undefined;
+    if (this.tail !== undefined) this.tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+    if (this.handle === undefined) {
+      this.handle = this.clock.setTimeout(this.onTick, this.tickMs) as NodeTimer;
+    } else if (this.sleeping) {
+      this.handle.ref();
+      this.sleeping = false;
+    }
+  }
+
+  remove(entry: DeadlineEntry): void {
+    if (!entry.queued) return;
+    this.unlink(entry);
+    if (this.head === undefined && this.handle !== undefined && !this.sleeping) {
+      this.handle.unref();
+      this.sleeping = true;
+    }
+  }
+
+  private unlink(entry: DeadlineEntry): void {
+    entry.queued = false;
+    if (entry.prev !== undefined) entry.prev.next = entry.next;
+    else this.head = entry.next;
+    if (entry.next !== undefined) entry.next.prev = entry.prev;
+    else this.tail = entry.prev;
+    entry.prev = entry.next = undefined;
+  }
+
+  private readonly onTick = (): void => {
+    this.handle = undefined;
+    this.sleeping = false;
+    const tick = ++this.tick;
+    let e = this.head;
+    while (e !== undefined && tick - e.deadline >= this.ticksToExpire) {
+      this.unlink(e);
+      e.expire();
+      e = this.head;
+    }
+    if (this.head !== undefined && this.handle === undefined) {
+      this.handle = this.clock.setTimeout(this.onTick, this.tickMs) as NodeTimer;
+    }
+  };
+}
