@@ -235,11 +235,8 @@ export class Balancer implements LoadBalancer {
     s.inFlight--;
     this.inFlightTotal--;
     s.owner?.onEnd?.(s, durationMs, success);
-    if (success !== undefined && !s.removed) {
-      s.observe(durationMs, success, now, this.decayMs);
-      if (success) this.outlier?.success(s);
-      else this.outlier?.failure(s);
-    }
+    if (success !== undefined && !s.removed) s.observe(durationMs, success, now, this.decayMs);
+    // The request event goes out before the ejection it may cause, so listeners see cause then effect.
     if (this.emitter.has('request')) {
       const status = statusOf(error === undefined ? result : error);
       const e: RequestEvent = { endpoint: s.id, durationMs, success: success === true };
@@ -247,6 +244,10 @@ export class Balancer implements LoadBalancer {
       if (error !== undefined) e.error = error;
       if (s.region !== '') e.region = s.region;
       this.emitter.emit('request', e);
+    }
+    if (success !== undefined && !s.removed) {
+      if (success) this.outlier?.success(s);
+      else this.outlier?.failure(s);
     }
     if (this.inFlightTotal === 0 && this.drainWaiters.length > 0) for (const w of this.drainWaiters.slice()) w();
   }

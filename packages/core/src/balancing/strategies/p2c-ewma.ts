@@ -1,6 +1,6 @@
 import type { LiveEndpoint, Picker, Strategy, StrategyEnv } from '../types.js';
 import { optNumber, optObject } from '../validate.js';
-import { randomIndex, scanFrom } from './scan.js';
+import { scanFrom } from './scan.js';
 
 /** Options of {@link p2cEwma}. */
 export interface P2cEwmaOptions {
@@ -42,10 +42,11 @@ class P2cEwmaPicker implements Picker {
     const cands = this.candidates;
     const n = cands.length;
     if (n === 0) return undefined;
-    const random = this.env.random;
-    const i = randomIndex(random, n);
     if (n === 1) return admit(cands[0]!) ? cands[0] : undefined;
-    let j = randomIndex(random, n - 1);
+    // Two distinct indexes from one random draw (n ≤ 2^21 keeps both parts exact).
+    const r = this.env.random() * n;
+    const i = Math.floor(r);
+    let j = Math.floor((r - i) * (n - 1));
     if (j >= i) j++;
     const now = this.env.clock.now();
     let a = cands[i]!;
@@ -63,7 +64,8 @@ class P2cEwmaPicker implements Picker {
   /** Expected cost of sending one more call to `c` now. */
   cost(c: LiveEndpoint, now: number): number {
     const idle = now - c.latencyAt;
-    const decay = idle > 0 ? Math.exp(-idle / this.decayMs) : 1;
+    // Idle decay only matters once it is noticeable (> 1% of decayMs); skip the exp on busy endpoints.
+    const decay = idle > this.decayMs * 0.01 ? Math.exp(-idle / this.decayMs) : 1;
     const latency = Math.max(c.ewmaMs * decay, MIN_LATENCY_MS);
     const e = Math.min(c.errorRate * decay, MAX_ERROR_RATE);
     return latency * (c.inFlight + 1) * (1 + (this.errorPenalty * e) / (1 - e));
