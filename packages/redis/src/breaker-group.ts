@@ -1,4 +1,5 @@
-import type { BreakerLink, BreakerParticipant, BreakerState, SharedBreakerState } from '@breakwater/core';
+import { systemClock, type BreakerLink, type BreakerParticipant, type BreakerState, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core';
+import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
@@ -30,6 +31,7 @@ interface Desired {
 type Kind = 'trip' | 'probe' | 'manual' | 'restore' | 'aggregate' | 'skip' | 'withdraw';
 
 const MAX_ATTEMPTS = 3;
+const noop = (): void => undefined;
 
 /**
  * Everything the store does for one breaker name: the fleet view, local transitions written to
@@ -37,7 +39,7 @@ const MAX_ATTEMPTS = 3;
  * attached breakers, the probe lease and aggregate counts. Breakers with the same name attached to
  * one store form one group and share state directly.
  */
-export class BreakerGroup {
+export class BreakerGroup implements TotalsOwner {
   readonly keys: BreakerKeys;
   view: FleetView = EMPTY_VIEW;
   private readonly members: Member[] = [];
@@ -46,7 +48,7 @@ export class BreakerGroup {
   private basis: ProbeBasis | undefined;
   private readonly lease: ProbeLease;
   /** Aggregate mode: outcomes not yet flushed. */
-  private counts = { s: 0, f: 0, w: 0 };
+  private readonly counts = new AggregateCounts();
 
   constructor(readonly name: string, private readonly ctx: StoreContext) {
     this.keys = breakerKeys(ctx.options.prefix, name);
@@ -82,7 +84,8 @@ export class BreakerGroup {
         try { return this.requestProbe(m); } catch (e) { this.ctx.report(e); return true; }
       },
       releaseProbe: () => guard(() => this.releaseProbe()),
-      record: (outcome, slow) => guard(() => this.record(outcome, slow)),
+      // Hot path: called on every call outcome, so no wrapper; it cannot throw.
+      record: this.ctx.options.mode === 'aggregate' ? (outcome, slow) => this.counts.record(outcome, slow) : noop,
       detach: () => guard(() => this.detach(m)),
     };
   }
@@ -131,12 +134,6 @@ export class BreakerGroup {
     if (this.desired === undefined && !this.inFlight) this.lease.release();
   }
 
-  private record(outcome: 'success' | 'failure', slow: boolean): void {
-    if (this.ctx.options.mode !== 'aggregate') return;
-    if (outcome === 'success') this.counts.s += 1; else this.counts.f += 1;
-    if (slow) this.counts.w += 1;
-  }
-
   private detach(m: Member): void {
     const i = this.members.indexOf(m);
     if (i < 0) return;
@@ -156,7 +153,13 @@ export class BreakerGroup {
     if (d.state === 'isolated' || d.from === 'isolated') return 'manual';
     if (d.state === 'open') {
       if (v === 'isolated') return 'skip';
-      if (v === 'open') return d.from === 'half-open' && d.basis !== 'local-open' ? 'probe' : 'skip';
+      if (v === 'open') {
+        if (d.from === 'half-open' && d.basis !== 'local-open') return 'probe';
+        // Already open fleet-wide, but this replica's numbering is ahead (writes coalesced while one was in
+        // flight, or transitions made while partitioned): write it so every replica converges on the
+        // highest generation instead of keeping two numberings for the same open state.
+        return d.gen > this.view.gen ? 'trip' : 'skip';
+      }
       return d.aggregate === true ? 'aggregate' : 'trip';
     }
     if (v === 'closed') return 'withdraw';
@@ -296,35 +299,26 @@ export class BreakerGroup {
 
   // ---- aggregate mode ---------------------------------------------------------------------
 
-  /** Flushes pending counts; trips the group when the fleet totals say so. */
+  /** Flushes pending aggregate counts. */
   flushCounts(): void {
-    const { s, f, w } = this.counts;
-    if (s + f === 0) return;
-    this.counts = { s: 0, f: 0, w: 0 };
-    const closed = this.members.find((m) => m.p.snapshot().state === 'closed');
-    if (!this.ctx.healthy || this.view.state !== 'closed' || closed === undefined) return;
-    const o = this.ctx.options;
-    const buckets = 10;
-    const bucketMs = Math.max(1, Math.ceil(o.aggregateWindowMs / buckets));
-    this.ctx.run(() => this.ctx.scripts.bwAggregate(this.keys.counts, bucketMs, buckets, s, f, w)).then((raw) => {
-      const a = Array.isArray(raw) ? raw.map(Number) : [];
-      if (a.length !== 4 || a.some((x) => !Number.isFinite(x))) throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
-      const totals = { successes: a[1] ?? 0, failures: a[2] ?? 0, slowCalls: a[3] ?? 0 };
-      const m = this.members.find((x) => x.p.snapshot().state === 'closed');
-      if (m === undefined || this.view.state !== 'closed' || this.desired !== undefined || this.inFlight) return;
-      if (m.p.shouldTrip(totals)) this.tripOnTotals(totals.failures, totals.successes + totals.failures);
-    }).catch((e: unknown) => this.ctx.report(e));
+    this.counts.flush(this, this.ctx);
   }
 
-  private tripOnTotals(failures: number, total: number): void {
-    const reason = `fleet totals: ${failures} failures in ${total} calls`;
+  /** TotalsOwner: a closed breaker to judge fleet totals, when the group is idle and closed. */
+  judge(): BreakerParticipant | undefined {
+    if (this.view.state !== 'closed' || this.desired !== undefined || this.inFlight) return undefined;
+    return this.members.find((m) => m.p.snapshot().state === 'closed')?.p;
+  }
+
+  /** TotalsOwner: open every closed breaker of the group, then the fleet. */
+  tripOnTotals(totals: OutcomeTotals): void {
+    const reason = `fleet totals: ${totals.failures} failures in ${totals.successes + totals.failures} calls`;
     let gen = 0;
     for (const m of this.members) {
       const s = m.p.snapshot();
       gen = Math.max(gen, s.generation + 1);
       if (s.state !== 'closed') continue;
-      const clock = m.p.clock;
-      const now = clock === undefined ? Date.now() : clock.now();
+      const now = (m.p.clock ?? systemClock).now();
       m.p.adopt({ state: 'open', generation: s.generation + 1, openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin: this.ctx.options.instanceId });
     }
     this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true };
