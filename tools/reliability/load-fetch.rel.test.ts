@@ -71,27 +71,39 @@ describe('load: 100k calls through @breakwater/fetch against a real node:http se
     const latencies = new LatencyRecorder();
     const statuses: Record<string, number> = {};
     let settled = 0;
-    let next = 0;
-    const heapBefore = await settledHeapUsed();
-    const started = performance.now();
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const i = next++;
-        if (i >= TOTAL) return;
-        const t0 = performance.now();
-        try {
-          const res = await bwFetch(`${upstream.url}/item/${i}`, { headers: { accept: 'application/json' } });
-          await res.arrayBuffer();
-          statuses[String(res.status)] = (statuses[String(res.status)] ?? 0) + 1;
-        } catch (e) {
-          const key = e instanceof Error ? e.name : 'non-error';
+    /** Closed-loop driver: `n` calls by CONCURRENCY callers through `f`. */
+    const drive = async (f: typeof fetch, n: number, record: boolean): Promise<number> => {
+      let next = 0;
+      const t0 = performance.now();
+      const worker = async (): Promise<void> => {
+        for (;;) {
+          const i = next++;
+          if (i >= n) return;
+          const c0 = performance.now();
+          let key: string;
+          try {
+            const res = await f(`${upstream.url}/item/${i}`, { headers: { accept: 'application/json' } });
+            await res.arrayBuffer();
+            key = String(res.status);
+          } catch (e) {
+            key = e instanceof Error ? e.name : 'non-error';
+          }
+          if (!record) continue;
           statuses[key] = (statuses[key] ?? 0) + 1;
+          settled += 1;
+          latencies.record(performance.now() - c0);
         }
-        settled += 1;
-        latencies.record(performance.now() - t0);
-      }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      return performance.now() - t0;
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    // Warm up (undici lazily loads parsers and web streams), then a short raw-undici reference run.
+    await drive(bwFetch, 3000, false);
+    const rawMs = await drive(baseFetch, 5000, false);
+    const heapBefore = await settledHeapUsed();
+    const requestsBefore = upstream.requests();
+    const started = performance.now();
+    await drive(bwFetch, TOTAL, true);
     const durationMs = performance.now() - started;
     const maxOpen = upstream.maxOpen();
     breaker.dispose();
@@ -100,7 +112,7 @@ describe('load: 100k calls through @breakwater/fetch against a real node:http se
     const deadline = Date.now() + 3000;
     while (upstream.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const openAfterClose = upstream.open();
-    const requests = upstream.requests();
+    const requests = upstream.requests() - requestsBefore;
     await upstream.close();
     const grown = await waitForResourceBaseline(resourcesBefore, 5000);
     const heapAfter = await settledHeapUsed();
@@ -114,7 +126,8 @@ describe('load: 100k calls through @breakwater/fetch against a real node:http se
         calls: TOTAL,
         'duration (s)': round(durationMs / 1000, 2),
         'calls/s': Math.round(TOTAL / (durationMs / 1000)),
-        'server requests (incl. retries)': requests,
+        'raw undici fetch, same agent, no Breakwater (calls/s, 5k calls)': Math.round(5000 / (rawMs / 1000)),
+        'server requests in the measured run (incl. retries)': requests,
         'outcomes': JSON.stringify(statuses),
         'p50 / p99 (ms)': `${round(latencies.percentile(0.5))} / ${round(latencies.percentile(0.99))}`,
         'max server-side open connections': maxOpen,
