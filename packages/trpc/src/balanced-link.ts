@@ -1,0 +1,101 @@
+import { ConfigError, constantBackoff, resilientCall, retry, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import type { Operation, OperationLink, TRPCLink } from '@trpc/client';
+import type { AnyRouter } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
+import { checkBoolean, checkFunction, checkObject, checkPolicy, defaultTrpcIsFailure, mayResend } from './options.js';
+import { promiseObservable, runOperation, toClientError, type Envelope } from './run-operation.js';
+
+/** Options of {@link balancedLink}. */
+export interface BalancedLinkOptions<R extends AnyRouter> {
+  balancer: LoadBalancer;
+  /** Builds the terminating link of one endpoint, e.g. `(ep) => httpBatchLink({ url: ep.url })`. Called once per endpoint, lazily. */
+  link: (endpoint: Endpoint) => TRPCLink<R>;
+  /**
+   * Extra endpoints to try when an attempt fails (network error, 5xx, 408, 429). Default 1.
+   * Queries fail over; mutations only with `retryMutations` or when the request provably never
+   * left (connection refused). Ignored when `policy` is given.
+   */
+  failover?: number;
+  /** Replaces the failover policy (e.g. a `retry` with a budget); runs around each balanced attempt. */
+  policy?: Policy;
+  /** Fail mutations over like queries. Default false. */
+  retryMutations?: boolean;
+  /** What counts as a failure. Default: network error, or status ≥ 500, 408, 429. */
+  isFailure?: (error: unknown) => boolean;
+  /** Consistent-hashing key of an operation, e.g. `(op) => String(op.context.userId)`. */
+  key?: (op: Operation) => string | undefined;
+}
+
+/**
+ * A terminating tRPC v11 link that routes every operation through a load balancer. It holds one
+ * terminating link per endpoint (built lazily with `link(endpoint)`, so batching still works per
+ * endpoint), feeds the balancer's latency/outlier/breaker state with each outcome, and fails
+ * over to another endpoint (or region) when an attempt fails. Subscriptions are pinned to the
+ * endpoint picked when they start.
+ *
+ * @example
+ * links: [resilienceLink({ policy }), balancedLink({ balancer, link: (ep) => httpBatchLink({ url: ep.url }) })]
+ */
+export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R>): TRPCLink<R> {
+  const o = checkObject('balancedLink', options, 'an options object { balancer, link }');
+  const b = o.balancer as Partial<LoadBalancer> | undefined;
+  if (typeof b !== 'object' || b === null || typeof b.execute !== 'function' || typeof b.pick !== 'function') {
+    throw new ConfigError('balancedLink.balancer', 'expected a LoadBalancer (from loadBalancer())');
+  }
+  if (typeof o.link !== 'function') throw new ConfigError('balancedLink.link', `expected a function (endpoint) => TRPCLink, got ${typeof o.link}`);
+  const failover = o.failover ?? 1;
+  if (typeof failover !== 'number' || !Number.isInteger(failover) || failover < 0) {
+    throw new ConfigError('balancedLink.failover', `expected a non-negative integer, got ${String(failover)}`);
+  }
+  checkBoolean('balancedLink.retryMutations', o.retryMutations);
+  checkFunction('balancedLink.isFailure', o.isFailure);
+  checkFunction('balancedLink.key', o.key);
+  const policy = checkPolicy('balancedLink.policy', o.policy, false)
+    ?? (failover > 0 ? retry({ maxAttempts: failover + 1, backoff: constantBackoff(0) }) : undefined);
+  const { balancer, link } = options;
+  const retryMutations = options.retryMutations ?? false;
+  const isFailure = options.isFailure ?? defaultTrpcIsFailure;
+  const keyOf = options.key;
+
+  return (runtime) => {
+    const perEndpoint = new Map<string, { url: string; link: OperationLink<R> }>();
+    const linkFor = (endpoint: Endpoint): OperationLink<R> => {
+      let entry = perEndpoint.get(endpoint.id);
+      if (entry === undefined || entry.url !== endpoint.url) {
+        entry = { url: endpoint.url, link: link(endpoint)(runtime) };
+        perEndpoint.set(endpoint.id, entry);
+      }
+      return entry.link;
+    };
+    const terminal = (): never => {
+      throw new Error('balancedLink is a terminating link: put it last in the links array');
+    };
+
+    return ({ op }) => {
+      const key = keyOf?.(op);
+      if (op.type === 'subscription') {
+        return observable<Envelope, ReturnType<typeof toClientError>>((observer) => {
+          let endpoint: Endpoint;
+          try {
+            endpoint = balancer.pick(key === undefined ? undefined : { key });
+          } catch (e) {
+            observer.error(toClientError(e));
+            return () => undefined;
+          }
+          const sub = linkFor(endpoint)({ op, next: terminal }).subscribe(observer as never);
+          return () => sub.unsubscribe();
+        }) as never;
+      }
+      return promiseObservable(op, (signal) => resilientCall<Envelope>({
+        policy,
+        balancer,
+        retryable: mayResend(op, retryMutations),
+        isFailure,
+        signal,
+        key,
+        context: { path: op.path, type: op.type },
+        send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }) as never, op, ctx.signal),
+      })) as never;
+    };
+  };
+}

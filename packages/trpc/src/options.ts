@@ -1,0 +1,32 @@
+import { ConfigError, defaultIsFailure, type Policy } from '@breakwater/core';
+import type { Operation } from '@trpc/client';
+
+/** Shared validation for the link factories. */
+export function checkFunction(path: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'function') throw new ConfigError(path, `expected a function, got ${v === null ? 'null' : typeof v}`);
+}
+
+export function checkBoolean(path: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(path, `expected a boolean, got ${v === null ? 'null' : typeof v}`);
+}
+
+export function checkObject(path: string, v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(path, `expected ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  return v as Record<string, unknown>;
+}
+
+export function checkPolicy(path: string, v: unknown, required: boolean): Policy | undefined {
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
+    throw new ConfigError(path, `expected a Policy (an object with execute(fn, opts)), got ${v === null ? 'null' : typeof v}`);
+  }
+  return v as Policy;
+}
+
+/** Default classification for tRPC: status from `err.data?.httpStatus`, then `err.meta?.response?.status`; no status = network error. */
+export const defaultTrpcIsFailure: (e: unknown) => boolean = defaultIsFailure;
+
+/** Whether `op` may be sent more than once. */
+export function mayResend(op: Operation, retryMutations: boolean): boolean {
+  return op.type === 'query' || retryMutations;
+}
