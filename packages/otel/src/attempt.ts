@@ -51,12 +51,15 @@ export function runAttempt<T>(state: CallState, o: InstrumentOptions, captureHea
   const attrs: Attributes = {};
   const method = attemptAttributes(ctx, endpoint, captureHeaders, attrs);
   const span = tracerOf(o).startSpan(method ?? 'breakwater.attempt', { kind: SpanKind.CLIENT, attributes: attrs }, state.parent);
-  const active = trace.setSpan(state.parent, span);
-  rememberAttemptContext(ctx, active);
+  // Without an SDK (or when not sampled) the span carries nothing new to propagate: skip the
+  // context switch and the WeakMap entry, which dominate the cost of a no-op instrumentation.
+  const recording = span.isRecording();
+  const active = recording ? trace.setSpan(state.parent, span) : undefined;
+  if (active !== undefined) rememberAttemptContext(ctx, active);
   const started = performance.now();
   let result: T | PromiseLike<T>;
   try {
-    result = otelContext.with(active, fn);
+    result = active !== undefined ? otelContext.with(active, fn) : fn();
   } catch (e) {
     finish(span, attrs, started, o, statusOf(e), e, true);
     throw e;

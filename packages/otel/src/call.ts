@@ -33,7 +33,8 @@ export function runCall<T>(o: InstrumentOptions, target: CallTarget, opts: Execu
   }
   const parentCtx = otelContext.active();
   const span = tracerOf(o).startSpan('breakwater.call', { kind: SpanKind.INTERNAL, attributes: attrs }, parentCtx);
-  const state: CallState = { parent: trace.setSpan(parentCtx, span), attempts: 0 };
+  const recording = span.isRecording();
+  const state: CallState = { parent: recording ? trace.setSpan(parentCtx, span) : parentCtx, attempts: 0 };
   target.inFlight?.add(span);
   const done = (error: unknown, failed: boolean, result?: unknown): void => {
     target.inFlight?.delete(span);
@@ -68,7 +69,7 @@ export function runCall<T>(o: InstrumentOptions, target: CallTarget, opts: Execu
   };
   let p: Promise<T>;
   try {
-    p = otelContext.with(state.parent, () => body(state));
+    p = recording ? otelContext.with(state.parent, () => body(state)) : body(state);
   } catch (e) {
     done(e, true);
     return Promise.reject(e);

@@ -33,8 +33,11 @@ export function meterOf(o: InstrumentOptions): Meter {
 
 /** The tracer to use now. */
 export function tracerOf(o: InstrumentOptions): Tracer {
-  return o.tracer ?? trace.getTracer(SCOPE, VERSION);
+  // The global tracer is a proxy that follows a provider registered later, so one is enough.
+  return o.tracer ?? (globalTracer ??= trace.getTracer(SCOPE, VERSION));
 }
+
+let globalTracer: Tracer | undefined;
 
 /** Instruments of `meter`, created once per meter. */
 export function instrumentsOf(meter: Meter): Instruments {
