@@ -4,31 +4,13 @@ import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-vie
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
 import { ProbeLease } from './probe-lease.js';
-import { parseScriptReply, type FleetRecord, type FleetStateName, type ScriptReply } from './records.js';
+import { classifyTransition, type Desired, type ProbeBasis, type TransitionKind } from './transition-kind.js';
+import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
 
 /** One attached breaker. */
 interface Member {
   readonly p: BreakerParticipant;
 }
-
-/** Why this replica's breaker was allowed to probe (decides what its result means for the fleet). */
-export type ProbeBasis = 'lease' | 'unhealthy' | 'local-open';
-
-/** A local transition waiting to be written to Redis (the latest wins; intermediate ones collapse). */
-interface Desired {
-  readonly state: FleetStateName;
-  readonly from: BreakerState;
-  readonly reason: string;
-  readonly gen: number;
-  readonly attempts: number;
-  readonly basis: ProbeBasis | undefined;
-  /** Re-publishing a state Redis lost; open for this many more ms. */
-  readonly restoreOpenMs?: number;
-  /** Tripped on fleet-wide totals (aggregate mode). */
-  readonly aggregate?: boolean;
-}
-
-type Kind = 'trip' | 'probe' | 'manual' | 'restore' | 'aggregate' | 'skip' | 'withdraw';
 
 const MAX_ATTEMPTS = 3;
 const noop = (): void => undefined;
@@ -147,32 +129,12 @@ export class BreakerGroup implements TotalsOwner {
 
   // ---- writes -----------------------------------------------------------------------------
 
-  private classify(d: Desired): Kind {
-    const v = this.view.state;
-    if (d.restoreOpenMs !== undefined) return 'restore';
-    if (d.state === 'isolated' || d.from === 'isolated') return 'manual';
-    if (d.state === 'open') {
-      if (v === 'isolated') return 'skip';
-      if (v === 'open') {
-        if (d.from === 'half-open' && d.basis !== 'local-open') return 'probe';
-        // Already open fleet-wide, but this replica's numbering is ahead (writes coalesced while one was in
-        // flight, or transitions made while partitioned): write it so every replica converges on the
-        // highest generation instead of keeping two numberings for the same open state.
-        return d.gen > this.view.gen ? 'trip' : 'skip';
-      }
-      return d.aggregate === true ? 'aggregate' : 'trip';
-    }
-    if (v === 'closed') return 'withdraw';
-    if (d.from === 'half-open') return d.basis === 'local-open' ? 'withdraw' : 'probe';
-    return 'manual'; // reset() while the fleet is open or isolated
-  }
-
   /** Writes the latest local transition, one at a time. No-op while unhealthy (resync pushes it). */
   kick(): void {
     const d = this.desired;
     if (d === undefined || this.inFlight || !this.ctx.healthy || this.empty) return;
     this.desired = undefined;
-    const kind = this.classify(d);
+    const kind = classifyTransition(d, this.view);
     if (kind === 'skip' || kind === 'withdraw') {
       if (kind === 'withdraw' && this.ctx.options.quorum > 1) {
         // This replica recovered on its own: its vote no longer counts toward opening the fleet.
@@ -200,7 +162,7 @@ export class BreakerGroup implements TotalsOwner {
       });
   }
 
-  private onWritten(d: Desired, kind: Kind, r: ScriptReply): void {
+  private onWritten(d: Desired, kind: TransitionKind, r: ScriptReply): void {
     const rec = this.recordOf(r);
     if (r.status === 'ok' && rec !== undefined) {
       this.lease.clear();
