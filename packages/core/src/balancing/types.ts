@@ -72,7 +72,10 @@ export interface StrategyEnv {
  * `pick` must not allocate: it runs per request (and per connection in L4 mode).
  */
 export interface Picker {
-  /** The candidate set changed (membership, health, ejection, breaker). Called before any pick. */
+  /**
+   * The candidate set changed (membership, health, ejection, breaker). Called before any pick.
+   * Each candidate's `slot` is its index in `candidates`.
+   */
   rebuild(candidates: ReadonlyArray<LiveEndpoint>): void;
   /**
    * Returns an admissible candidate (`admit(c)` true) or undefined when none is. `key` is the
