@@ -166,6 +166,31 @@ describe('circuitBreaker', () => {
     expect(seen).toEqual(['success:25', 'failure:0:boom', 'failure:0:boom', 'failure:0:boom', 'rejected:svc']);
   });
 
+  it('rejections are real BrokenCircuitErrors with a message and a one-line stack', async () => {
+    const { breaker } = setup();
+    await trip(breaker);
+    const err = (await breaker.execute(ok).catch((e: unknown) => e)) as BrokenCircuitError;
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(BrokenCircuitError);
+    expect(err).not.toBeInstanceOf(IsolatedCircuitError);
+    expect(err).toMatchObject({ name: 'BrokenCircuitError', code: 'BW_CIRCUIT_OPEN', breaker: 'svc', message: 'circuit "svc" is open' });
+    expect(err.stack).toBe('BrokenCircuitError: circuit "svc" is open');
+    expect(String(err)).toBe('BrokenCircuitError: circuit "svc" is open');
+    breaker.isolate();
+    const iso = (await breaker.execute(ok).catch((e: unknown) => e)) as IsolatedCircuitError;
+    expect(iso).toBeInstanceOf(BrokenCircuitError);
+    expect(iso).toMatchObject({ name: 'IsolatedCircuitError', code: 'BW_CIRCUIT_ISOLATED', message: 'circuit "svc" is isolated', retryAfterMs: undefined });
+  });
+
+  it('accepts non-native thenables', async () => {
+    const { breaker } = setup();
+    const thenable = { then: (res: (v: number) => void) => res(5) };
+    await expect(breaker.execute(() => thenable as PromiseLike<number>)).resolves.toBe(5);
+    const failing = { then: (_res: unknown, rej: (e: unknown) => void) => rej(new Error('t')) };
+    for (let i = 0; i < 3; i++) await expect(breaker.execute(() => failing as PromiseLike<number>)).rejects.toThrow('t');
+    expect(breaker.state).toBe('open');
+  });
+
   it('synchronous throws and plain values are handled', async () => {
     const { breaker } = setup();
     await expect(breaker.execute(() => { throw new Error('sync'); })).rejects.toThrow('sync');

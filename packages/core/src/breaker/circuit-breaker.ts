@@ -8,8 +8,13 @@ import { brokenCircuitError, isRejection } from './rejection.js';
 import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents } from './state-machine.js';
 import type { BreakerMetrics, CallEvent, CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from './types.js';
 
-/** Reused per breaker: the strategy reads it synchronously and never keeps it. */
-interface MutableOutcome { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number }
+/**
+ * One outcome object for every breaker in the process: evaluators read it synchronously inside
+ * `record()` and never keep it (TripEvaluator contract), and nothing can interleave with that call,
+ * so sharing it saves an allocation per call and an object per breaker.
+ */
+const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number } =
+  { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 };
 
 /** `metrics()` of a breaker: the public fields plus shadow-mode and in-flight counts. */
 export interface CircuitBreakerMetrics extends BreakerMetrics {
@@ -43,7 +48,13 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   private slowCalls = 0;
   private shadowRejections = 0;
   private inFlight = 0;
-  private outcome: MutableOutcome | undefined = undefined;
+  /**
+   * Settlement handlers of untimed closed-state calls, built once per generation (they capture it)
+   * so a call attaches them to its promise without allocating closures.
+   */
+  private handlersGen = -1;
+  private onSettled: ((value: unknown) => unknown) | undefined = undefined;
+  private onFailed: ((error: unknown) => never) | undefined = undefined;
 
   constructor(options: CircuitBreakerOptions) {
     const o = resolveBreakerOptions(options);
@@ -65,8 +76,26 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
 
   /** Internal protocol: runs `fn` inside a pipeline's context. */
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
-    if (this.current === 'closed') return this.runPlain(fn, ctx);
-    return this.runGuarded(fn, ctx);
+    if (this.current !== 'closed') return this.runGuarded(fn, ctx);
+    if (this.timed) return this.runPlain(fn, ctx);
+    // Untimed fast path: the user's promise plus one reaction, no async frame, no closure per call.
+    if (this.handlersGen !== this.gen) this.buildHandlers();
+    this.inFlight++;
+    let r: T | PromiseLike<T>;
+    try {
+      r = fn(ctx);
+    } catch (error) {
+      this.inFlight--;
+      this.settle(error, true, -1, this.gen);
+      return Promise.reject(error);
+    }
+    if (r instanceof Promise) return r.then(this.onSettled, this.onFailed) as Promise<T>;
+    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
+      return Promise.resolve(r).then(this.onSettled, this.onFailed) as Promise<T>;
+    }
+    this.inFlight--;
+    this.settle(r, false, -1, this.gen);
+    return Promise.resolve(r as T);
   }
 
   /** `{ release() }` ends the isolation. Scope defaults to 'fleet' (meaningful only with a store). */
@@ -110,6 +139,21 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     this.link = undefined;
     link?.detach();
     this.emitter?.removeAll();
+  }
+
+  private buildHandlers(): void {
+    const gen = this.gen;
+    this.handlersGen = gen;
+    this.onSettled = (value) => {
+      this.inFlight--;
+      this.settle(value, false, -1, gen);
+      return value;
+    };
+    this.onFailed = (error) => {
+      this.inFlight--;
+      this.settle(error, true, -1, gen);
+      throw error;
+    };
   }
 
   private updateTimed(): void {
@@ -212,7 +256,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     }
     // Outcomes of calls that started before the latest transition belong to an old window.
     if (gen === this.gen && this.current === 'closed') {
-      const o = (this.outcome ??= { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 });
+      const o = OUTCOME;
       o.success = !failure;
       o.durationMs = durationMs;
       o.slow = slow;
