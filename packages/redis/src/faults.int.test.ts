@@ -95,7 +95,8 @@ describe('Redis faults', () => {
     await waitFor(() => zb.state === 'open', 1000, 'the delayed transition reaches B');
     const r = await traffic.stop();
     expect(r.failed).toBe(0);
-    expect(r.maxMs).toBeLessThan(50); // a Redis round trip would be ≥ 500 ms
+    // Calls never wait on Redis: a wait would show as ≥ 500 ms; the margin absorbs a loaded CI machine.
+    expect(r.maxMs).toBeLessThan(200);
     expect(a.stats().errors).toBeGreaterThan(0);
   });
 
