@@ -10,6 +10,8 @@ export interface Sample {
   region: string | undefined;
   gateway: string;
   via: string;
+  /** For errors: the gateway's error code (`BW_TIMEOUT`, `ECONNREFUSED`, …) or the transport error's name. */
+  code?: string;
 }
 
 const PATHS = ['/api/work', '/rpc/work', '/axios/work'] as const;
@@ -40,7 +42,7 @@ export class LoadGenerator {
     clearInterval(this.timer);
     this.timer = undefined;
     while (this.outstanding > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.agent.close();
+    if (!this.agent.closed) await this.agent.close();
   }
 
   /** Samples that started in [from, to). */
@@ -50,7 +52,9 @@ export class LoadGenerator {
 
   private tick(): void {
     const now = performance.now();
-    this.credit += ((now - this.last) / 1000) * this.rate;
+    // If this process was starved for a while, do not fire the whole backlog at once: a burst
+    // the real clients would never have sent distorts every number of the phase.
+    this.credit = Math.min(this.credit + ((now - this.last) / 1000) * this.rate, Math.max(1, this.rate * 0.1));
     this.last = now;
     // Forget old samples in long interactive runs.
     if (this.samples.length > 0 && (this.samples[0] as Sample).t < Date.now() - this.keepMs) {
@@ -73,13 +77,23 @@ export class LoadGenerator {
     let sample: Sample;
     try {
       const res = await fetch(`${target.url}${path}?n=${n}`, { signal: AbortSignal.timeout(this.timeoutMs), dispatcher: this.agent });
-      await res.arrayBuffer();
+      const body = await res.text();
       sample = { t, ms: performance.now() - t0, ok: res.status < 500, status: res.status, region: res.headers.get('x-region') ?? undefined, gateway: target.id, via: path };
-    } catch {
-      sample = { t, ms: performance.now() - t0, ok: false, status: 0, region: undefined, gateway: target.id, via: path };
+      if (!sample.ok) sample.code = errorCode(body, res.status);
+    } catch (e) {
+      sample = { t, ms: performance.now() - t0, ok: false, status: 0, region: undefined, gateway: target.id, via: path, code: e instanceof Error ? e.name : 'error' };
     } finally {
       this.outstanding -= 1;
     }
     this.samples.push(sample);
+  }
+}
+
+function errorCode(body: string, status: number): string {
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : `HTTP_${status}`;
+  } catch {
+    return `HTTP_${status}`;
   }
 }

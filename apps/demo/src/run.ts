@@ -4,7 +4,7 @@ import { setChaos, replicaStats } from './chaos.js';
 import { startCluster, type Cluster } from './cluster.js';
 import { dashboardState } from './dashboard-state.js';
 import { LoadGenerator } from './loadgen.js';
-import { measurePropagation, trafficPropagation } from './propagation.js';
+import { measurePropagation, trafficPropagation, type PropagationResult } from './propagation.js';
 import { embeddedRedis, type DemoRedis } from './redis.js';
 import { checkLines, phaseTable, type Check, type PhaseReport } from './report.js';
 import { scenario } from './scenario.js';
@@ -33,7 +33,7 @@ export interface DemoSummary {
   rate: number;
   regions: string[];
   phases: PhaseReport[];
-  propagation: { samplesMs: number[]; maxMs: number | undefined; medianMs: number | undefined; missed: number; traffic: { count: number; maxMs: number | undefined; medianMs: number | undefined } };
+  propagation: PropagationResult & { traffic: { count: number; maxMs: number | undefined; medianMs: number | undefined } };
   failover: { timeToFailoverMs: number | undefined; shareSecondaryAfter1s: number; errorRate: number };
   failback: { timeToFailbackMs: number | undefined; halfOpenTransitions: number; maxConcurrentProbers: number; peakInFlightOnRecovered: number };
   checks: Check[];
@@ -109,7 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     phase = 'warm-up';
     await sleep(2_000, o.signal);
     const phases: PhaseReport[] = [];
-    let propagation: Awaited<ReturnType<typeof measurePropagation>> = { samplesMs: [], maxMs: undefined, medianMs: undefined, missed: 0 };
+    let propagation: PropagationResult = { samplesMs: [], maxMs: undefined, medianMs: undefined, missed: 0, warmupMs: undefined };
     let recoveryEventsFrom = 0;
     let recovered: Array<Record<string, unknown> | undefined> = [];
     for (const p of scenario({ primary, replicas: c.replicas, ci: o.ci })) {
@@ -165,7 +165,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       { name: 'pods half-open at once per breaker on recovery (probe lease)', value: summaryCore.failback.maxConcurrentProbers, limit: '≤ 1', pass: summaryCore.failback.maxConcurrentProbers <= 1 },
       { name: 'gateway pods exit 0 on SIGTERM', value: gatewayExitCodes.filter((x) => x !== 0).length, limit: '0 failures', pass: gatewayExitCodes.every((x) => x === 0) },
     ];
-    o.print(`propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms; from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`);
+    for (const p of phases) if (p.errors > 0) o.print(`errors in ${p.name}: ${JSON.stringify(p.errorCodes)}`);
+    o.print(`propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms (warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`);
     o.print(`failover: ${summaryCore.failover.timeToFailoverMs ?? '–'} ms to ≥99% on ${secondary}; failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`);
     o.print(`\n${checkLines(checks)}`);
     return {
@@ -175,9 +176,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
   } finally {
     clearInterval(statsTimer);
     for (const w of watches) w.close();
-    await load?.stop();
-    await dashboard?.close();
-    await cluster?.stop();
-    await redis.stop();
+    // Every step runs even if an earlier one fails: nothing may be left listening or running.
+    const quietly = (p: Promise<unknown> | undefined): Promise<unknown> => (p ?? Promise.resolve()).catch((e: unknown) => o.print(`cleanup: ${String(e)}`));
+    await quietly(load?.stop());
+    await quietly(dashboard?.close());
+    await quietly(cluster?.stop());
+    await quietly(redis.stop());
   }
 }

@@ -47,6 +47,8 @@ export interface PhaseNumbers {
   p50Ms: number | undefined;
   p99Ms: number | undefined;
   share: Record<string, number>;
+  /** Client-visible errors by code (`BW_TIMEOUT`, `HTTP_503`, `TimeoutError`, …). */
+  errorCodes: Record<string, number>;
 }
 
 /** Requests, client-visible errors, latency percentiles and region split of a set of samples. */
@@ -61,6 +63,10 @@ export function phaseNumbers(samples: ReadonlyArray<Sample>, regions: ReadonlyAr
     p50Ms: round(percentile(ms, 0.5)),
     p99Ms: round(percentile(ms, 0.99)),
     share: regionShare(samples, regions),
+    errorCodes: samples.reduce<Record<string, number>>((acc, s) => {
+      if (!s.ok) acc[s.code ?? 'unknown'] = (acc[s.code ?? 'unknown'] ?? 0) + 1;
+      return acc;
+    }, {}),
   };
 }
 

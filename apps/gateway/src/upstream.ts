@@ -1,5 +1,5 @@
 import {
-  circuitBreaker, consecutiveFailures, exponentialBackoff, hedge, leastConnections, loadBalancer, p2cEwma, pipeline, retry,
+  BrokenCircuitError, circuitBreaker, defaultBreakerIsFailure, isRetryableError, consecutiveFailures, exponentialBackoff, hedge, leastConnections, loadBalancer, p2cEwma, pipeline, retry,
   retryBudget, router, timeout,
   type BreakerStore, type CircuitBreaker, type CircuitBreakerOptions, type Endpoint, type LoadBalancer, type Policy,
 } from '@breakwater/core';
@@ -16,7 +16,23 @@ export interface UpstreamTuning {
 }
 
 /** Defaults used by the demo. */
-export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 300, hedgeDelayMs: 80, maxAttempts: 4, halfOpenAfterMs: 1_500 };
+export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 500, hedgeDelayMs: 80, maxAttempts: 4, halfOpenAfterMs: 1_500 };
+
+/**
+ * An attempt cancelled because its hedge twin won (or the client left) says nothing about the
+ * endpoint: counting it would trip breakers on healthy replicas whenever hedging is busy.
+ */
+function countsAsFailure(error: unknown): boolean {
+  return defaultBreakerIsFailure(error) && !(error instanceof Error && error.name === 'AbortError');
+}
+
+/**
+ * Retry what the default retries, plus a circuit rejection: the next attempt picks again, and the
+ * balancer skips endpoints whose breaker is open (a rejection here means the pick raced a trip).
+ */
+function retryOn(error: unknown): boolean {
+  return isRetryableError(error) || error instanceof BrokenCircuitError;
+}
 
 /** Balancers, breakers and client policies of one gateway pod. */
 export interface Upstream {
@@ -46,6 +62,7 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
   };
   const breaker = {
     trip: consecutiveFailures(3),
+    isFailure: countsAsFailure,
     halfOpenAfterMs: t.halfOpenAfterMs,
     // One probe at a time fleet-wide (the store holds the lease): no thundering herd on recovery.
     halfOpen: { maxProbes: 1, successesToClose: 2, probeTimeoutMs: t.attemptTimeoutMs * 2 },
@@ -56,13 +73,13 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
 
   const main = loadBalancer({
     name: 'replicas', endpoints: o.replicas, strategy: p2cEwma({ decayMs: 2_000 }), healthCheck, outlierDetection,
-    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 }, breaker, createBreaker,
+    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 }, breaker, createBreaker, isFailure: countsAsFailure,
   });
   const pinned = new Map<string, LoadBalancer>();
   for (const region of o.regions) {
     pinned.set(region, loadBalancer({
       name: `pinned-${region}`, endpoints: o.replicas.filter((r) => r.region === region), strategy: p2cEwma({ decayMs: 2_000 }),
-      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 4 }, outlierDetection, breaker, createBreaker,
+      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 4 }, outlierDetection, breaker, createBreaker, isFailure: countsAsFailure,
     }));
   }
   const l4 = loadBalancer({
@@ -80,7 +97,7 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     breakers,
     resolve: (req) => l7.resolve(req),
     clientPolicy: () => pipeline(
-      retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget }),
+      retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget, retryOn }),
       hedge({ delayMs: t.hedgeDelayMs }),
       timeout(t.attemptTimeoutMs),
     ),
