@@ -6,7 +6,7 @@ import { resolveBreakerOptions } from './options.js';
 import type { ProbeRound } from './probes.js';
 import { brokenCircuitError, isRejection } from './rejection.js';
 import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents } from './state-machine.js';
-import type { BreakerMetrics, CallEvent, CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from './types.js';
+import type { CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
 
 /**
  * One outcome object for every breaker in the process: evaluators read it synchronously inside
@@ -15,16 +15,6 @@ import type { BreakerMetrics, CallEvent, CircuitBreaker, CircuitBreakerOptions, 
  */
 const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number } =
   { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 };
-
-/** `metrics()` of a breaker: the public fields plus shadow-mode and in-flight counts. */
-export interface CircuitBreakerMetrics extends BreakerMetrics {
-  /** Shadow mode: calls an enforcing breaker would have rejected (they ran anyway). Not in `requests`' `rejected`. */
-  shadowRejected: number;
-  /** Calls running now. */
-  inFlight: number;
-  /** Fleet generation (see `CircuitBreakerPolicy.fleetGeneration`). */
-  generation: number;
-}
 
 /**
  * A circuit breaker. See {@link circuitBreaker}.
@@ -187,13 +177,13 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       const slot = this.acquireProbe(now);
       if (slot >= 0) return this.runProbe(fn, ctx, round, slot);
     }
+    const emitter = this.emitter;
+    if (emitter !== undefined && emitter.has('rejected')) emitter.emit('rejected', this.shadow ? { name: this.name, shadow: true } : { name: this.name });
     if (this.shadow) {
       this.shadowRejections++;
       return this.runPlain(fn, ctx);
     }
     this.rejections++;
-    const emitter = this.emitter;
-    if (emitter !== undefined && emitter.has('rejected')) emitter.emit('rejected', { name: this.name });
     const state = this.current;
     return Promise.reject(brokenCircuitError(this.name, state === 'isolated',
       state === 'open' ? Math.max(0, this.openUntil - now) : undefined, state === 'half-open'));

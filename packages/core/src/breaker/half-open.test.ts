@@ -171,10 +171,13 @@ describe('shadow mode', () => {
     expect(shadow.metrics.requests).toBe(shadow.metrics.successes + shadow.metrics.failures + shadow.metrics.rejected);
   });
 
-  it('lets calls through an isolated breaker', async () => {
+  it('lets calls through an isolated breaker and flags the would-be rejection', async () => {
     const breaker = circuitBreaker({ name: 's', mode: 'shadow' });
+    const rejected: unknown[] = [];
+    breaker.on('rejected', (e) => rejected.push(e));
     breaker.isolate();
     await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(rejected).toEqual([{ name: 's', shadow: true }]);
     expect(breaker.metrics()).toMatchObject({ state: 'isolated', shadowRejected: 1 });
   });
 });

@@ -94,6 +94,18 @@ export interface CallEvent {
   name: string;
   durationMs?: number;
   error?: unknown;
+  /** On 'rejected': true when a shadow-mode breaker would have rejected the call (it ran anyway). */
+  shadow?: boolean;
+}
+
+/** `metrics()` of a breaker: the public fields plus shadow-mode and in-flight counts. */
+export interface CircuitBreakerMetrics extends BreakerMetrics {
+  /** Shadow mode: calls an enforcing breaker would have rejected (they ran anyway). Not in `requests`' `rejected`. */
+  shadowRejected: number;
+  /** Calls running now. */
+  inFlight: number;
+  /** Fleet generation (see `CircuitBreakerPolicy.fleetGeneration`). */
+  generation: number;
 }
 
 export interface CircuitBreaker extends Policy {
