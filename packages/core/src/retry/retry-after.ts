@@ -1,4 +1,5 @@
 import { parseRetryAfter } from '../http/retry-after.js';
+import { readHeader, type HeaderSource } from '../http/headers.js';
 import { retryAfterHeaderOf } from '../http/status.js';
 
 /**
@@ -11,6 +12,7 @@ export function retryAfterMsOf(error: unknown, nowMs: () => number = Date.now): 
   if (typeof error !== 'object' || error === null) return undefined;
   const hinted = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof hinted === 'number' && Number.isFinite(hinted) && hinted >= 0) return hinted;
-  const header = retryAfterHeaderOf(error);
+  // Also `error.headers` without a status (custom errors that copy the response headers).
+  const header = retryAfterHeaderOf(error) ?? readHeader((error as { headers?: HeaderSource }).headers, 'retry-after');
   return header === undefined ? undefined : parseRetryAfter(header, nowMs());
 }

@@ -116,6 +116,7 @@ describe('retry', () => {
     expect(retryAfterMsOf({ meta: { response: { status: 429, headers: { 'retry-after': at } } } }, () => Date.UTC(2030, 0, 1))).toBe(10_000);
     expect(retryAfterMsOf({ response: { status: 503, headers: { 'retry-after': 'soon' } } })).toBeUndefined();
     expect(retryAfterMsOf(new Error('plain'))).toBeUndefined();
+    expect(retryAfterMsOf(Object.assign(new Error('custom'), { headers: { 'Retry-After': '1' } }))).toBe(1000);
     let n = 0;
     const marked = markNonRetryable(new Error('POST failed'));
     await expect(retry({ backoff: constantBackoff(0), retryOn: () => true }).execute(() => { n++; throw marked; })).rejects.toBe(marked);
