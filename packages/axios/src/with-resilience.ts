@@ -81,7 +81,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
   let active = true;
 
   const send = async (base: AxiosAdapter, config: InternalAxiosRequestConfig, relative: string | undefined,
-                      endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<AxiosResponse> => {
+                      endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<AxiosResponse> => {
     const attempt: InternalAxiosRequestConfig = { ...config, signal: ctx.signal };
     if (endpoint !== undefined && relative !== undefined) {
       attempt.url = joinUrl(endpoint.url, relative);
@@ -94,7 +94,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
     }
     let propagate = resolveTracePropagator(o.propagate);
     if (propagate instanceof Promise) propagate = await propagate;
-    const trace = traceHeaders(propagate);
+    const trace = traceHeaders(propagate, outer);
     if (trace !== undefined) {
       const headers = new AxiosHeaders(config.headers);
       for (const k in trace) headers.set(k, trace[k]!);
@@ -128,7 +128,9 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
       signal,
       key,
       maxRetryAfterMs: o.maxRetryAfterMs,
-      send: (endpoint, ctx) => send(base, config, relative, endpoint, ctx),
+      // What instrumentations (`@breakwater/otel`) read; headers only materialised when read.
+      context: { http: { method, url, get headers() { return (config.headers as AxiosHeaders).toJSON(true) as Record<string, string>; } } },
+      send: (endpoint, ctx, outer) => send(base, config, relative, endpoint, ctx, outer),
       discard: (response) => {
         const data = response.data as { destroy?: () => void } | undefined;
         if (config.responseType === 'stream' && typeof data?.destroy === 'function') data.destroy();

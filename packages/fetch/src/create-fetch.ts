@@ -37,6 +37,22 @@ function validatePooling(v: unknown): FetchPoolingOption | undefined {
   throw new ConfigError('createFetch.pooling', `expected a boolean or { connections?, keepAliveTimeoutMs? }, got ${typeof v}`);
 }
 
+/**
+ * The request as instrumentations (`@breakwater/otel`) read it from `ctx.context.http`. Headers
+ * are materialised only if someone reads them.
+ */
+function describeRequest(req: NormalisedRequest): { method: string; url: string; readonly headers: Record<string, string> } {
+  return {
+    method: req.method,
+    url: req.url,
+    get headers() {
+      const out: Record<string, string> = {};
+      req.headers.forEach((v, k) => { out[k] = v; });
+      return out;
+    },
+  };
+}
+
 function cancelBody(response: Response): void {
   // An unread body keeps its socket busy; cancel it so the connection is reused or closed.
   const body = response.body;
@@ -65,10 +81,11 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     : undefined;
   const mayRetry = (method: string, headers: Headers): boolean => isRetryableRequest(method, headers, o.retryNonIdempotent);
 
-  const send = async (req: NormalisedRequest, relative: boolean, endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Response> => {
+  const send = async (req: NormalisedRequest, relative: boolean, endpoint: Endpoint | undefined, ctx: AttemptContext,
+                      attempt: AttemptContext): Promise<Response> => {
     let propagate = resolveTracePropagator(o.propagate);
     if (propagate instanceof Promise) propagate = await propagate;
-    const trace = traceHeaders(propagate);
+    const trace = traceHeaders(propagate, attempt);
     let headers = req.headers;
     if (trace !== undefined) {
       headers = new Headers(req.headers);
@@ -106,7 +123,8 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       signal: req.signal,
       key,
       maxRetryAfterMs: o.maxRetryAfterMs,
-      send: (endpoint, ctx) => send(req, relative, endpoint, ctx),
+      context: { http: describeRequest(req) },
+      send: (endpoint, ctx, attempt) => send(req, relative, endpoint, ctx, attempt),
       discard: cancelBody,
     });
   };

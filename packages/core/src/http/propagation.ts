@@ -1,3 +1,5 @@
+import type { AttemptContext } from '../policy.js';
+
 /**
  * Trace-context propagation hook. Adapters call the resolved propagator once per attempt with a
  * plain header record; whatever it writes (`traceparent`, `tracestate`, `baggage`) is added to
@@ -10,8 +12,12 @@
  * the API is loaded with a dynamic import that may fail.
  */
 
-/** Writes trace headers into `carrier`. Must not throw (a throwing propagator is ignored). */
-export type TracePropagator = (carrier: Record<string, string>) => void;
+/**
+ * Writes trace headers into `carrier`. `attempt` is the context the policy gave the attempt
+ * (instrumentations keyed on it, like `@breakwater/otel`'s `injectTraceHeaders`, find the attempt's
+ * span even without a context manager). Must not throw (a throwing propagator is ignored).
+ */
+export type TracePropagator = (carrier: Record<string, string>, attempt?: AttemptContext) => void;
 
 let registered: TracePropagator | null | undefined;
 let otel: Promise<TracePropagator | undefined> | undefined;
@@ -64,11 +70,11 @@ export function resolveTracePropagator(option?: TracePropagator | false): Promis
 }
 
 /** Runs `propagator` on a fresh carrier and returns the headers it produced (empty on error). */
-export function traceHeaders(propagator: TracePropagator | undefined): Record<string, string> | undefined {
+export function traceHeaders(propagator: TracePropagator | undefined, attempt?: AttemptContext): Record<string, string> | undefined {
   if (propagator === undefined) return undefined;
   const carrier: Record<string, string> = {};
   try {
-    propagator(carrier);
+    propagator(carrier, attempt);
   } catch {
     return undefined;
   }

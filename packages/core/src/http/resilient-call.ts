@@ -25,8 +25,10 @@ export interface ResilientCallOptions<R> {
   /**
    * Sends one attempt. Resolves with the transport's response, rejects with the transport's
    * error. Must pass `ctx.signal` to the transport so timeouts abort the real request.
+   * `attempt` is the context the policy handed to this attempt (differs from `ctx` when a
+   * balancer picked the endpoint); give it to trace propagators.
    */
-  send: (endpoint: Endpoint | undefined, ctx: AttemptContext) => Promise<R>;
+  send: (endpoint: Endpoint | undefined, ctx: AttemptContext, attempt: AttemptContext) => Promise<R>;
   /** Releases a response that will not reach the caller (e.g. cancels a fetch body). */
   discard?: ((response: R) => void) | undefined;
 }
@@ -83,11 +85,11 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     }
   };
 
-  const attempt = async (endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Outcome<R>> => {
+  const attempt = async (endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<Outcome<R>> => {
     release();
     let response: R;
     try {
-      response = await o.send(endpoint, ctx);
+      response = await o.send(endpoint, ctx, outer);
     } catch (e) {
       // The caller gave up: never retry, and the breaker should not learn from it either way.
       if (signal?.aborted === true) throw markNonRetryable(e);
@@ -105,9 +107,9 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
   };
 
   const viaBalancer = balancer === undefined
-    ? attempt.bind(undefined, undefined)
+    ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
     : (ctx: AttemptContext): Promise<Outcome<R>> =>
-        balancer.execute((endpoint, inner) => attempt(endpoint, inner), {
+        balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
           signal: ctx.signal,
           ...(o.key === undefined ? {} : { key: o.key }),
           context: ctx.context,

@@ -1,0 +1,62 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { constantBackoff, pipeline, retry } from '@breakwater/core';
+import { injectTraceHeaders, instrument } from '@breakwater/otel';
+import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFetch } from './index.js';
+
+class AlsContextManager implements ContextManager {
+  private readonly als = new AsyncLocalStorage<Context>();
+  active(): Context { return this.als.getStore() ?? ROOT_CONTEXT; }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    return this.als.run(ctx, () => fn.call(thisArg, ...args));
+  }
+  bind<T>(_ctx: Context, target: T): T { return target; }
+  enable(): this { return this; }
+  disable(): this { this.als.disable(); return this; }
+}
+
+let s: TestHttpServer;
+beforeAll(async () => {
+  context.setGlobalContextManager(new AlsContextManager());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  s = await startTestHttpServer((_req, res, _b, seen) => {
+    res.statusCode = s.requests.indexOf(seen) === 0 ? 503 : 200;
+    res.end();
+  });
+});
+afterAll(async () => {
+  await s.close();
+  context.disable();
+  propagation.disable();
+});
+
+describe('trace context reaches the server', () => {
+  it('through the global @opentelemetry/api propagator by default', async () => {
+    const provider = new BasicTracerProvider();
+    const span = provider.getTracer('t').startSpan('caller');
+    const f = createFetch({ policy: retry({ maxAttempts: 1 }) });
+    const before = s.requests.length;
+    await context.with(trace.setSpan(context.active(), span), () => f(`${s.url}/x`));
+    span.end();
+    const tp = s.requests[before]!.headers.traceparent;
+    expect(tp).toMatch(new RegExp(`^00-${span.spanContext().traceId}-[0-9a-f]{16}-01$`));
+  });
+
+  it('one CLIENT span per attempt with @breakwater/otel: each attempt carries its own span id', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) })), { tracer: provider.getTracer('bw') });
+    const f = createFetch({ policy, propagate: injectTraceHeaders });
+    s.requests.length = 0;
+    expect((await f(`${s.url}/y`)).status).toBe(200);
+    const parents = s.requests.map((r) => String(r.headers.traceparent).split('-')[2]);
+    expect(parents).toHaveLength(2);
+    expect(new Set(parents).size).toBe(2);
+    const spanIds = exporter.getFinishedSpans().map((sp) => sp.spanContext().spanId);
+    for (const p of parents) expect(spanIds).toContain(p);
+  });
+});
