@@ -171,7 +171,9 @@ Node ${process.version}, ${process.platform}/${process.arch}, loopback, shared 2
 State mode sends nothing while no breaker changes state: a call never touches Redis; the only
 commands are one script per transition, probe-lease races while open, and a resync on (re)connect
 and every 30 s (\`resyncIntervalMs\`). Aggregate mode adds one script per active breaker per
-\`flushIntervalMs\`, independent of the call rate. Propagation = local trip → Lua script (CAS +
+\`flushIntervalMs\`, independent of the call rate (INFO commandstats also counts the commands a
+script runs inside Redis — TIME, HINCRBY, HGETALL, PEXPIRE — so the client's own round trips are
+only the EVAL/EVALSHA entries). Propagation = local trip → Lua script (CAS +
 PUBLISH) → pub/sub → the other process's breaker emits \`stateChange\` with \`remote: true\`;
 timestamps are \`performance.timeOrigin + performance.now()\` in each process.
 
