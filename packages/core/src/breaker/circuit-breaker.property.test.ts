@@ -6,7 +6,7 @@ import { circuitBreaker } from './circuit-breaker.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import { failureRate } from './trip/failure-rate.js';
 import type { BreakerState, StateChangeEvent } from './types.js';
-import { deferred, flush, type Deferred } from './test/helpers.js';
+import { deferred, flush, type Deferred } from '../test-support/breaker.js';
 
 type Command =
   | { kind: 'call'; outcome: 'ok' | 'fail' | 'hang' }

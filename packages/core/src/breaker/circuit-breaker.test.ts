@@ -5,7 +5,7 @@ import { circuitBreaker } from './circuit-breaker.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import { failureRate } from './trip/failure-rate.js';
 import type { StateChangeEvent } from './types.js';
-import { boom, deferred, flush, ok } from './test/helpers.js';
+import { boom, deferred, flush, ok } from '../test-support/breaker.js';
 
 function setup(extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
   const clock = new ManualClock(1_000);

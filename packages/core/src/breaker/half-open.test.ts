@@ -4,7 +4,7 @@ import { BrokenCircuitError, RateLimitedError } from '../errors.js';
 import { circuitBreaker } from './circuit-breaker.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import type { StateChangeEvent } from './types.js';
-import { boom, deferred, flush, ok } from './test/helpers.js';
+import { boom, deferred, flush, ok } from '../test-support/breaker.js';
 
 function opened(clock: Clock, extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
   const breaker = circuitBreaker({ name: 'svc', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, clock, ...extra });
