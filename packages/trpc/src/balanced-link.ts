@@ -1,5 +1,5 @@
 import { ConfigError, constantBackoff, resilientCall, retry, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
-import type { Operation, OperationLink, TRPCLink } from '@trpc/client';
+import type { Operation, OperationLink, TRPCClientError, TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { checkBoolean, checkFunction, checkObject, checkPolicy, defaultTrpcIsFailure, mayResend } from './options.js';
@@ -74,19 +74,20 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
     return ({ op }) => {
       const key = keyOf?.(op);
       if (op.type === 'subscription') {
-        return observable<Envelope, ReturnType<typeof toClientError>>((observer) => {
+        // Pinned: a subscription stays on the endpoint picked when it starts.
+        return observable((observer) => {
           let endpoint: Endpoint;
           try {
             endpoint = balancer.pick(key === undefined ? undefined : { key });
           } catch (e) {
-            observer.error(toClientError(e));
+            observer.error(toClientError(e) as TRPCClientError<R>);
             return () => undefined;
           }
-          const sub = linkFor(endpoint)({ op, next: terminal }).subscribe(observer as never);
+          const sub = linkFor(endpoint)({ op, next: terminal }).subscribe(observer);
           return () => sub.unsubscribe();
-        }) as never;
+        });
       }
-      return promiseObservable(op, (signal) => resilientCall<Envelope>({
+      return promiseObservable<R>(op, (signal) => resilientCall<Envelope>({
         policy,
         balancer,
         retryable: mayResend(op, retryMutations),
@@ -94,8 +95,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
         signal,
         key,
         context: { path: op.path, type: op.type },
-        send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }) as never, op, ctx.signal),
-      })) as never;
+        send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }), op, ctx.signal),
+      }));
     };
   };
 }

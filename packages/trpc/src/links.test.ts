@@ -85,6 +85,25 @@ describe('resilienceLink (unit)', () => {
     expect(values).toEqual([{ result: { type: 'data', data: 3 } }]);
   });
 
+  it('balancedLink pins a subscription to one endpoint and forwards unsubscribe', () => {
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }], strategy: roundRobin() });
+    const log: string[] = [];
+    const link = balancedLink({
+      balancer: lb,
+      link: (ep): TRPCLink<AnyRouter> => () => () => observable((o) => {
+        log.push(`sub ${ep.id}`);
+        o.next({ result: { type: 'data', data: ep.id } } as never);
+        return () => log.push(`unsub ${ep.id}`);
+      }),
+    })({});
+    const values: unknown[] = [];
+    const sub = link({ op: op('subscription'), next: (() => { throw new Error('terminating'); }) as never }).subscribe({ next: (v) => values.push(v) });
+    sub.unsubscribe();
+    expect(log).toEqual(['sub a', 'unsub a']);
+    expect(values).toEqual([{ result: { type: 'data', data: 'a' } }]);
+    void lb.close();
+  });
+
   it('validates its options', () => {
     expect(() => resilienceLink(undefined as never)).toThrow(ConfigError);
     expect(() => resilienceLink({} as never)).toThrow(/resilienceLink.policy: expected a Policy/);

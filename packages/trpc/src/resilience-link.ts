@@ -41,14 +41,14 @@ export function resilienceLink<R extends AnyRouter>(options: ResilienceLinkOptio
 
   return () => ({ op, next }) => {
     if (op.type === 'subscription') return next(op);
-    return promiseObservable(op, (signal) => resilientCall<Envelope>({
+    return promiseObservable<R>(op, (signal) => resilientCall<Envelope>({
       policy,
       retryable: mayResend(op, retryMutations),
       isFailure,
       signal,
       key: keyOf?.(op),
       context: { path: op.path, type: op.type },
-      send: (_endpoint, ctx) => runOperation(next as never, op, ctx.signal),
-    })) as never;
+      send: (_endpoint, ctx) => runOperation(next, op, ctx.signal),
+    }));
   };
 }

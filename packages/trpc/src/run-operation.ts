@@ -13,7 +13,7 @@ export type Envelope = OperationResultEnvelope<unknown, TRPCClientError<AnyRoute
  * observable — which aborts the HTTP request in tRPC's terminating links — and rejects with the
  * signal's reason; listeners are removed when the attempt settles.
  */
-export function runOperation(start: (op: Operation) => OperationResultObservable<AnyRouter, unknown>, op: Operation, signal: AbortSignal): Promise<Envelope> {
+export function runOperation<R extends AnyRouter>(start: (op: Operation) => OperationResultObservable<R, unknown>, op: Operation, signal: AbortSignal): Promise<Envelope> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<Envelope>((resolve, reject) => {
     let settled = false;
@@ -66,7 +66,8 @@ export function toClientError(e: unknown): TRPCClientError<AnyRouter> {
  * `run(signal)` gets a signal aborted when the caller's `op.signal` aborts or the observable is
  * unsubscribed (which is how tRPC cancels). Listeners are removed when the call settles.
  */
-export function promiseObservable(op: Operation, run: (signal: AbortSignal) => Promise<Envelope>): OperationResultObservable<AnyRouter, unknown> {
+export function promiseObservable<R extends AnyRouter>(op: Operation, run: (signal: AbortSignal) => Promise<Envelope>): OperationResultObservable<R, unknown> {
+  // Links are typed per router R, but errors and envelopes are router-agnostic at runtime.
   return observable<Envelope, TRPCClientError<AnyRouter>>((observer) => {
     const controller = new AbortController();
     const callerSignal = op.signal ?? undefined;
@@ -83,5 +84,5 @@ export function promiseObservable(op: Operation, run: (signal: AbortSignal) => P
       unsubscribed = true;
       if (!done) controller.abort(new DOMException('The operation was unsubscribed', 'AbortError'));
     };
-  }) as OperationResultObservable<AnyRouter, unknown>;
+  }) as unknown as OperationResultObservable<R, unknown>;
 }
