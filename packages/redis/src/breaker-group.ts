@@ -49,7 +49,8 @@ export class BreakerGroup implements TotalsOwner {
   get leaseMs(): number {
     if (this.ctx.options.probeLeaseMs !== undefined) return this.ctx.options.probeLeaseMs;
     const p = this.members[0]?.p;
-    return Math.min(30_000, Math.max(1000, p?.probeTimeoutMs ?? p?.halfOpenAfterMs ?? 1000));
+    // A margin over the probe timeout: the breaker fails a stuck probe (and publishes) before the lease lapses.
+    return Math.min(30_000, Math.max(1000, p?.probeTimeoutMs ?? p?.halfOpenAfterMs ?? 1000)) + 250;
   }
 
   attach(p: BreakerParticipant): BreakerLink {
@@ -78,7 +79,10 @@ export class BreakerGroup implements TotalsOwner {
     // Local isolation (and its release) stays on this replica; the breaker keeps tracking the
     // fleet's state meanwhile (adopt() records it without applying it).
     if (scope === 'local') return;
-    if (next.state === 'half-open') return; // only the lease holder probes; nobody else needs to know
+    if (next.state === 'half-open') {
+      if (this.basis === 'lease') this.lease.renew();
+      return; // only the lease holder probes; nobody else needs to know
+    }
     for (const other of this.members) {
       if (other === m) continue;
       const s = other.p.snapshot();
@@ -113,7 +117,7 @@ export class BreakerGroup implements TotalsOwner {
 
   private releaseProbe(): void {
     // A pending or running write releases the lease inside its script.
-    if (this.desired === undefined && !this.inFlight) this.lease.release();
+    if (this.desired === undefined && !this.inFlight) void this.lease.release();
   }
 
   private detach(m: Member): void {
@@ -121,7 +125,7 @@ export class BreakerGroup implements TotalsOwner {
     if (i < 0) return;
     this.members.splice(i, 1);
     if (this.members.length === 0) {
-      this.lease.release();
+      void this.lease.release();
       this.dispose();
       this.ctx.forget(this.name);
     }
@@ -140,7 +144,7 @@ export class BreakerGroup implements TotalsOwner {
         // This replica recovered on its own: its vote no longer counts toward opening the fleet.
         this.ctx.run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId)).catch(() => undefined);
       }
-      this.lease.release();
+      void this.lease.release();
       this.deliverAll(); // the fleet may have moved while this replica acted alone
       return;
     }
@@ -285,6 +289,11 @@ export class BreakerGroup implements TotalsOwner {
     }
     this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true };
     this.kick();
+  }
+
+  /** Store closing: hands back a held probe lease. */
+  releaseLease(): Promise<void> {
+    return this.lease.release();
   }
 
   /** Drops timers (store close or last detach). */

@@ -3,7 +3,7 @@ import { circuitBreaker, consecutiveFailures, type CircuitBreaker } from '@break
 import { uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { ChildReplica } from './test-support/child.js';
-import { Harness, boom, ready, waitFor } from './test-support/harness.js';
+import { Harness, boom, ok, ready, waitFor } from './test-support/harness.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
@@ -69,5 +69,24 @@ describe('fleet-wide half-open', () => {
     }, 3000, 'another replica to probe and close the fleet');
     expect(firstProbeAt - killedAt).toBeGreaterThan(200);
     expect(firstProbeAt - killedAt).toBeLessThan(1500);
+  });
+});
+
+describe('probe lease on shutdown', () => {
+  it('a closing store hands its lease back so another replica probes without waiting for the TTL', async () => {
+    const url = testRedisUrl();
+    const prefix = uniquePrefix('probeclose');
+    const stores = [0, 1].map((i) => h.store({ redis: h.redis(url), prefix, instanceId: `q${i}` }));
+    await Promise.all(stores.map((s) => ready(s)));
+    const [a, b] = stores.map((store) => circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 10_000 }, store }));
+    await a!.execute(boom).catch(() => undefined);
+    await waitFor(() => b!.state === 'open', 1000, 'B open');
+    await new Promise((r) => setTimeout(r, 150));
+    void a!.execute(() => new Promise(() => undefined)); // A (the opener) holds the lease; its probe hangs
+    expect(a!.state).toBe('half-open');
+    await stores[0]!.close();
+    const t0 = Date.now();
+    await waitFor(async () => { await b!.execute(ok).catch(() => undefined); return b!.state === 'closed'; }, 3000, 'B probes and closes');
+    expect(Date.now() - t0).toBeLessThan(1000); // the lease TTL is 10 s
   });
 });

@@ -56,17 +56,25 @@ export class ProbeLease {
     if (!this.held && view.origin === this.ctx.options.instanceId) this.schedule(view.openUntil - mono() + 1);
   }
 
+  /**
+   * This replica's breaker starts probing. A lease taken ahead of demand may be well into its TTL,
+   * so renew it: the lease must outlive the probe (probeTimeoutMs) or a second replica could probe.
+   */
+  renew(): void {
+    if (this.held && this.until - mono() < this.owner.leaseMs * 0.9) this.acquire();
+  }
+
   /** The lease was released by a transition script. */
   clear(): void {
     this.until = 0;
   }
 
-  /** Gives the lease back if held. */
-  release(): void {
-    if (this.until === 0) return;
+  /** Gives the lease back if held (so the next prober need not wait for its TTL). */
+  release(): Promise<void> {
+    if (this.until === 0) return Promise.resolve();
     this.until = 0;
     const { probe } = this.owner.keys;
-    this.ctx.run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId)).catch(() => undefined);
+    return this.ctx.run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId)).then(() => undefined, () => undefined);
   }
 
   private schedule(ms: number): void {

@@ -64,6 +64,7 @@ export class RedisBreakerStore implements BreakerStore {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private resyncTimer: ReturnType<typeof setTimeout> | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
@@ -125,8 +126,14 @@ export class RedisBreakerStore implements BreakerStore {
   }
 
   /** Stops timers, releases held probe leases and closes the store's own connections (never the caller's). */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    // Hand back held probe leases first so another replica can probe without waiting for their TTL.
+    if (this.healthy) await Promise.all([...this.groups.values()].map((g) => g.releaseLease()));
     for (const g of this.groups.values()) g.dispose();
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
