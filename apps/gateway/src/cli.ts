@@ -78,14 +78,11 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const replicas = parseReplicaList(get('replicas') ?? '');
   const known = [...new Set(replicas.map((r) => r.region as string))];
   const regions = get('regions') ? list(get('regions') as string) : known;
-  for (const r of known) if (!regions.includes(r)) throw new ConfigError('gateway.regions', `region "${r}" of a replica is missing from the failover order ${JSON.stringify(regions)}`);
+  for (const r of known) if (!regions.includes(r)) throw new ConfigError('gateway.regions', `expected the failover order to list every replica region; "${r}" is missing from ${JSON.stringify(regions)}`);
   const interval = Number(get('health-interval-ms'));
   if (!Number.isInteger(interval) || interval < 50) throw new ConfigError('gateway.healthIntervalMs', `expected an integer ≥ 50, got ${JSON.stringify(get('health-interval-ms'))}`);
   const redisUrl = get('redis-url') || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('gateway.redisUrl', 'expected redis://host:port or rediss://…, got something else');
-  if (redisUrl === undefined && ids.length > 1) {
-    // fine: several pods in one process share the in-memory store
-  }
   const l4 = get('l4-port');
   const token = env['CHAOS_TOKEN'];
   return {

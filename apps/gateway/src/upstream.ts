@@ -16,7 +16,7 @@ export interface UpstreamTuning {
 }
 
 /** Defaults used by the demo. */
-export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 500, hedgeDelayMs: 80, maxAttempts: 4, halfOpenAfterMs: 1_500 };
+export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 500, hedgeDelayMs: 80, maxAttempts: 5, halfOpenAfterMs: 1_500 };
 
 /**
  * An attempt cancelled because its hedge twin won (or the client left) says nothing about the
@@ -61,7 +61,8 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     return b;
   };
   const breaker = {
-    trip: consecutiveFailures(3),
+    // Two in a row: a refused connection is unambiguous, and every extra failure costs a retry.
+    trip: consecutiveFailures(2),
     isFailure: countsAsFailure,
     halfOpenAfterMs: t.halfOpenAfterMs,
     // One probe at a time fleet-wide (the store holds the lease): no thundering herd on recovery.
