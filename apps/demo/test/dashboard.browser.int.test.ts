@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { alive, descendants } from './process-tree.js';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const screenshot = fileURLToPath(new URL('../../../docs/dashboard.png', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+
+let demo: ChildProcess | undefined;
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+  if (demo?.exitCode === null && demo.pid !== undefined) demo.kill('SIGKILL');
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
+  it('kill on a replica shows within 2 s; Ctrl-C then leaves no process behind', async () => {
+    demo = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--interactive'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const d = demo;
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      d.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1] as string);
+      });
+      d.once('exit', (code) => reject(new Error(`demo exited (${code}): ${out}`)));
+      setTimeout(() => reject(new Error(`no dashboard URL: ${out}`)), 90_000);
+    });
+    const tree = descendants(d.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(8); // 6 replicas, 2 gateways (+ redis when available)
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    const state = page.locator('[data-testid="state-eu-1"]');
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 15_000 }).toBe('up');
+    // Let the traffic chart and breaker grid fill in before the interesting part.
+    await page.waitForTimeout(2_000);
+    await page.click('button[data-action="kill"][data-replica="eu-1"]');
+    const clicked = Date.now();
+    await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 2_000, interval: 50 }).toBe('down');
+    expect(Date.now() - clicked).toBeLessThan(2_000);
+    // The gateways notice too: health checks (500 ms) or breakers mark it.
+    await expect.poll(async () => page.locator('[data-replica="eu-1"] td').nth(2).textContent(), { timeout: 5_000 }).toBe('unhealthy');
+    mkdirSync(fileURLToPath(new URL('../../../docs/', import.meta.url)), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    await browser.close();
+    browser = undefined;
+
+    // Ctrl-C: the demo stops every child and exits 0; nothing of the tree survives.
+    const exited = new Promise<number | null>((resolve) => d.once('exit', (c) => resolve(c)));
+    d.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while (tree.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(tree.filter(alive)).toEqual([]);
+  }, 150_000);
+});
