@@ -1,32 +1,19 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
 } from '@breakwater/core';
-import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
+import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
 import axios, { AxiosError } from 'axios';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
 
-const servers: TestHttpServer[] = [];
-const cleanups: Array<() => void | Promise<void>> = [];
 async function server(...args: Parameters<typeof startTestHttpServer>): Promise<TestHttpServer> {
   const s = await startTestHttpServer(...args);
-  servers.push(s);
+  onTestFinished(() => s.close());
   return s;
-}
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 function install(instance: ReturnType<typeof axios.create>, o: Parameters<typeof withResilience>[1]): void {
-  cleanups.push(withResilience(instance, o));
+  onTestFinished(withResilience(instance, o));
 }
 
 describe('@breakwater/axios against real node:http servers', () => {
@@ -77,7 +64,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   it('opens the breaker, then rejects with BrokenCircuitError without hitting the server', async () => {
     const s = await server((_req, res) => { res.statusCode = 500; res.end(); });
     const breaker = circuitBreaker({ name: 'axios-int-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
-    cleanups.push(() => breaker.dispose());
+    onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: breaker });
     await expect(api.get('/x')).rejects.toBeInstanceOf(AxiosError);
@@ -106,13 +93,13 @@ describe('@breakwater/axios against real node:http servers', () => {
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: timeout(100) });
     await expect(api.get('/slow')).rejects.toBeInstanceOf(TimeoutError);
-    await until(() => s.aborted.length === 1);
+    await waitFor(() => s.aborted.length === 1);
   });
 
   it('4xx passes through as AxiosError and does not count', async () => {
     const s = await server((_req, res) => { res.statusCode = 404; res.end(); });
     const breaker = circuitBreaker({ name: 'axios-int-404', trip: consecutiveFailures(1) });
-    cleanups.push(() => breaker.dispose());
+    onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: pipeline(fastRetry(), breaker) });
     for (let i = 0; i < 3; i++) await expect(api.get('/missing')).rejects.toMatchObject({ response: { status: 404 } });
@@ -124,7 +111,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   it('a 503 accepted by validateStatus resolves after retries but still counts', async () => {
     const s = await server((_req, res) => { res.statusCode = 503; res.end('x'); });
     const breaker = circuitBreaker({ name: 'axios-int-vs', trip: consecutiveFailures(10) });
-    cleanups.push(() => breaker.dispose());
+    onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url, validateStatus: () => true });
     install(api, { policy: pipeline(fastRetry(), breaker) });
     const res = await api.get('/x');
@@ -165,7 +152,7 @@ describe('@breakwater/axios with a load balancer', () => {
   it('spreads relative URLs across 3 servers and fails over when one is closed', async () => {
     const s = await Promise.all([0, 1, 2].map((i) => server((req, res) => { res.end(`s${i} ${req.url}`); })));
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const api = axios.create();
     install(api, { balancer: lb, policy: fastRetry() });
     for (let i = 0; i < 30; i++) expect((await api.get<string>(`/items/${i}`, { params: { q: 1 } })).data).toMatch(new RegExp(`^s\\d /items/${i}\\?q=1$`));
@@ -178,7 +165,7 @@ describe('@breakwater/axios with a load balancer', () => {
   it('reuses keep-alive connections: M requests over at most maxConnections sockets', async () => {
     const a = await server((_req, res) => { res.end('ok'); });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url, maxConnections: 2 }], strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const api = axios.create();
     install(api, { balancer: lb });
     const worker = async (): Promise<void> => { for (let i = 0; i < 20; i++) await api.get('/r'); };
@@ -198,9 +185,9 @@ describe('@breakwater/axios with a load balancer', () => {
     expect(tcp()).toBeGreaterThan(before);
     eject();
     // The client side closes its keep-alive sockets: the servers see every connection go away.
-    await until(() => s.every((x) => x.openConnections() === 0));
+    await waitFor(() => s.every((x) => x.openConnections() === 0));
     await lb.close();
     await Promise.all(s.map((x) => x.close()));
-    await until(() => tcp() <= before);
+    await waitFor(() => tcp() <= before);
   });
 });

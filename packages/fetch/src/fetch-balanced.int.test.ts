@@ -1,26 +1,12 @@
 import { consistentHash, constantBackoff, loadBalancer, retry, roundRobin, type Endpoint } from '@breakwater/core';
-import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
 
-const servers: TestHttpServer[] = [];
-const cleanups: Array<() => Promise<void>> = [];
 async function fleet(n: number): Promise<TestHttpServer[]> {
   const list = await Promise.all(Array.from({ length: n }, (_, i) => startTestHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
-  servers.push(...list);
+  for (const s of list) onTestFinished(() => s.close());
   return list;
-}
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function tcpSockets(): number {
@@ -33,7 +19,7 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const endpoints: Endpoint[] = s.map((x, i) => ({ id: `s${i}`, url: x.url }));
     const lb = loadBalancer({ endpoints, strategy: roundRobin() });
     const f = createFetch({ balancer: lb, policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
 
     for (let i = 0; i < 30; i++) {
       const res = await f(`/items/${i}?q=1`);
@@ -57,7 +43,7 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const s = await fleet(3);
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: consistentHash() });
     const f = createFetch({ balancer: lb, stickyKey: { cookie: 'session_id' } });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
     for (const user of ['alice', 'bob', 'carol', 'dave']) {
       const seen = new Set<string>();
       for (let i = 0; i < 5; i++) {
@@ -72,7 +58,7 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const [a] = await fleet(1);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url, maxConnections: 2 }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
     // Two callers in parallel (the balancer fails fast beyond maxConnections, it does not queue).
     const worker = async (): Promise<void> => {
       for (let i = 0; i < 20; i++) await (await f('/r')).text();
@@ -86,7 +72,7 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const [a] = await fleet(1);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb, pooling: { connections: 3 } });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
     const res = await Promise.all(Array.from({ length: 30 }, () => f('/r').then((r) => r.text())));
     expect(res).toHaveLength(30);
     expect(a!.connections()).toBeLessThanOrEqual(3);
@@ -100,13 +86,13 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
       outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionPercent: 50 },
     });
     const f = createFetch({ balancer: lb });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
     const ejected: string[] = [];
     lb.on('ejection', (e) => { if (e.ejected === true) ejected.push(String(e.endpoint)); });
     for (let i = 0; i < 6; i++) await (await f('/x')).text();
     expect(ejected).toEqual(['s0']);
     // The sick server's keep-alive sockets are closed by the client once its pool is retired.
-    await until(() => s[0]!.openConnections() === 0);
+    await waitFor(() => s[0]!.openConnections() === 0);
     expect(s[1]!.openConnections()).toBeGreaterThan(0);
   });
 
@@ -114,13 +100,13 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const s = await fleet(2);
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    cleanups.push(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
     for (let i = 0; i < 4; i++) await (await f('/x')).text();
     expect(s[0]!.openConnections()).toBe(1);
     lb.update([{ id: 's1', url: s[1]!.url }]);
     await new Promise((r) => setTimeout(r, 1050));
     await (await f('/x')).text();
-    await until(() => s[0]!.openConnections() === 0);
+    await waitFor(() => s[0]!.openConnections() === 0);
   });
 
   it('close() leaves no open handles', async () => {
@@ -132,9 +118,9 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     expect(tcpSockets()).toBeGreaterThan(before);
     await f.close();
     // The client side closed its keep-alive sockets: the servers see every connection go away.
-    await until(() => s.every((x) => x.openConnections() === 0));
+    await waitFor(() => s.every((x) => x.openConnections() === 0));
     await lb.close();
-    await Promise.all(servers.splice(0).map((x) => x.close()));
-    await until(() => tcpSockets() <= before);
+    await Promise.all(s.map((x) => x.close()));
+    await waitFor(() => tcpSockets() <= before);
   });
 });

@@ -1,26 +1,14 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout,
 } from '@breakwater/core';
-import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
 
-const servers: TestHttpServer[] = [];
 async function server(...args: Parameters<typeof startTestHttpServer>): Promise<TestHttpServer> {
   const s = await startTestHttpServer(...args);
-  servers.push(s);
+  onTestFinished(() => s.close());
   return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
@@ -92,7 +80,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
     const s = await server(() => { /* never answers */ });
     const f = createFetch({ policy: timeout(100) });
     await expect(f(`${s.url}/slow`)).rejects.toBeInstanceOf(TimeoutError);
-    await until(() => s.aborted.length === 1);
+    await waitFor(() => s.aborted.length === 1);
     expect(s.requests).toHaveLength(1);
   });
 

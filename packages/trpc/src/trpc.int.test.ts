@@ -2,27 +2,15 @@ import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
 } from '@breakwater/core';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { waitFor } from '@breakwater/testkit';
 import { balancedLink, resilienceLink } from './index.js';
 import { startTrpcServer, type TestRouter, type TestTrpcServer } from './test-support/trpc-server.js';
 
-const servers: TestTrpcServer[] = [];
-const cleanups: Array<() => void | Promise<void>> = [];
 async function server(id: string, failFirst = 0): Promise<TestTrpcServer> {
   const s = await startTrpcServer(id, failFirst);
-  servers.push(s);
+  onTestFinished(() => s.close());
   return s;
-}
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 
@@ -57,7 +45,7 @@ describe('resilienceLink against a real tRPC standalone server', () => {
   it('BAD_REQUEST passes through, is not retried and does not count against the breaker', async () => {
     const s = await server('a');
     const breaker = circuitBreaker({ name: 'trpc-bad', trip: consecutiveFailures(1) });
-    cleanups.push(() => breaker.dispose());
+    onTestFinished(() => breaker.dispose());
     const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: pipeline(fastRetry(), breaker) }), httpLink({ url: s.url })] });
     for (let i = 0; i < 3; i++) {
       const err = await client.bad.query().catch((e: unknown) => e);
@@ -72,7 +60,7 @@ describe('resilienceLink against a real tRPC standalone server', () => {
   it('an open breaker rejects with TRPCClientError whose cause is BrokenCircuitError, without hitting the server', async () => {
     const s = await server('a');
     const breaker = circuitBreaker({ name: 'trpc-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
-    cleanups.push(() => breaker.dispose());
+    onTestFinished(() => breaker.dispose());
     const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: breaker }), httpLink({ url: s.url })] });
     await expect(client.unavailable.query()).rejects.toBeInstanceOf(TRPCClientError);
     await expect(client.unavailable.query()).rejects.toBeInstanceOf(TRPCClientError);
@@ -88,7 +76,7 @@ describe('resilienceLink against a real tRPC standalone server', () => {
     const err = await client.slow.query().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     expect((err as TRPCClientError<TestRouter>).cause).toBeInstanceOf(TimeoutError);
-    await until(() => s.hits.aborted === 1);
+    await waitFor(() => s.hits.aborted === 1);
   });
 
   it('honours Retry-After from the HTTP response', async () => {
@@ -104,10 +92,10 @@ describe('resilienceLink against a real tRPC standalone server', () => {
     const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
     const ac = new AbortController();
     const p = client.slow.query(undefined, { signal: ac.signal });
-    await until(() => s.hits.calls.slow === 1);
+    await waitFor(() => s.hits.calls.slow === 1);
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(TRPCClientError);
-    await until(() => s.hits.aborted === 1);
+    await waitFor(() => s.hits.aborted === 1);
     expect(s.hits.calls.slow).toBe(1);
   });
 });
@@ -116,7 +104,7 @@ describe('balancedLink against real tRPC servers', () => {
   it('spreads operations across endpoints', async () => {
     const s = await Promise.all(['a', 'b', 'c'].map((id) => server(id)));
     const lb = loadBalancer({ endpoints: s.map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
     const seen: string[] = [];
     for (let i = 0; i < 9; i++) seen.push(await client.whoami.query());
@@ -126,7 +114,7 @@ describe('balancedLink against real tRPC servers', () => {
   it('fails over between two servers when one is down', async () => {
     const [a, b] = await Promise.all([server('a'), server('b')]);
     const lb = loadBalancer({ endpoints: [a!, b!].map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })] });
     await a!.close();
     for (let i = 0; i < 6; i++) expect(await client.whoami.query()).toBe('b');
@@ -140,7 +128,7 @@ describe('balancedLink against real tRPC servers', () => {
   it('fails over on a 5xx from one endpoint', async () => {
     const [a, b] = await Promise.all([server('a', 100), server('b', 0)]);
     const lb = loadBalancer({ endpoints: [a!, b!].map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
     for (let i = 0; i < 4; i++) expect((await client.flaky.query()).from).toBe('b');
   });
@@ -148,7 +136,7 @@ describe('balancedLink against real tRPC servers', () => {
   it('batching still works through balancedLink', async () => {
     const [a] = await Promise.all([server('a')]);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url }], strategy: roundRobin() });
-    cleanups.push(() => lb.close());
+    onTestFinished(() => lb.close());
     const client = createTRPCClient<TestRouter>({
       links: [resilienceLink({ policy: fastRetry() }), balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })],
     });
