@@ -141,6 +141,13 @@ describe('circuitBreaker', () => {
     expect(breaker.metrics().failures).toBe(0);
   });
 
+  it('a throwing classifier counts a failure and never replaces the outcome', async () => {
+    const { breaker } = setup({ isFailure: () => { throw new Error('bad classifier'); }, isResultFailure: () => { throw new Error('bad'); } });
+    await expect(breaker.execute(boom)).rejects.toThrow('boom');
+    await expect(breaker.execute(() => 'value')).resolves.toBe('value');
+    expect(breaker.metrics().failures).toBe(2);
+  });
+
   it('custom isFailure decides what counts', async () => {
     const { breaker } = setup({ isFailure: (e) => (e as Error).message !== 'not found' });
     for (let i = 0; i < 5; i++) await expect(breaker.execute(() => { throw new Error('not found'); })).rejects.toThrow();

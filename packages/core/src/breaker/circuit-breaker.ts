@@ -43,8 +43,8 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
    * so a call attaches them to its promise without allocating closures.
    */
   private handlersGen = -1;
-  private onSettled: ((value: unknown) => unknown) | undefined = undefined;
-  private onFailed: ((error: unknown) => never) | undefined = undefined;
+  private onSettled: ((value: unknown) => void) | undefined = undefined;
+  private onFailed: ((error: unknown) => void) | undefined = undefined;
 
   constructor(options: CircuitBreakerOptions) {
     const o = resolveBreakerOptions(options);
@@ -79,9 +79,16 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       this.settle(error, true, -1, this.gen);
       return Promise.reject(error);
     }
-    if (r instanceof Promise) return r.then(this.onSettled, this.onFailed) as Promise<T>;
+    // The caller gets the user's promise itself; the breaker observes it through a side reaction that
+    // never rethrows, so there is no extra hop for the caller and no second rejected promise.
+    if (r instanceof Promise) {
+      r.then(this.onSettled, this.onFailed);
+      return r;
+    }
     if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
-      return Promise.resolve(r).then(this.onSettled, this.onFailed) as Promise<T>;
+      const p = Promise.resolve(r);
+      p.then(this.onSettled, this.onFailed);
+      return p;
     }
     this.inFlight--;
     this.settle(r, false, -1, this.gen);
@@ -137,12 +144,10 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     this.onSettled = (value) => {
       this.inFlight--;
       this.settle(value, false, -1, gen);
-      return value;
     };
     this.onFailed = (error) => {
       this.inFlight--;
       this.settle(error, true, -1, gen);
-      throw error;
     };
   }
 
@@ -221,12 +226,14 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   /** Classifies one outcome, counts it, feeds the window (closed state only); returns true for a failure. */
   private settle(value: unknown, threw: boolean, start: number, gen: number): boolean {
     let failure: boolean;
-    if (threw) {
-      failure = this.isFailure(value);
-      if (value instanceof TimeoutError) this.timeouts++;
-    } else {
-      failure = this.isResultFailure !== undefined && this.isResultFailure(value);
+    try {
+      if (threw) failure = this.isFailure(value);
+      else failure = this.isResultFailure !== undefined && this.isResultFailure(value);
+    } catch {
+      // A throwing classifier must not replace the caller's outcome; count the call as failed.
+      failure = true;
     }
+    if (threw && value instanceof TimeoutError) this.timeouts++;
     const at = start >= 0 ? this.clock.now() : 0;
     const durationMs = start >= 0 ? at - start : 0;
     const slow = !failure && durationMs > this.slowCallMs;

@@ -83,7 +83,10 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     return this.fleetGen;
   }
 
-  /** BreakerParticipant: this breaker's state as the fleet should see it. */
+  /**
+   * BreakerParticipant: this breaker's state as the fleet should see it (a local isolation is not
+   * shown). `origin` is left empty: stores stamp their own instance id.
+   */
   snapshot(): SharedBreakerState {
     return { state: this.fleetState, generation: this.fleetGen, openUntil: this.fleetState === 'open' ? this.openUntil : 0,
              reason: this.reason, at: this.since, origin: '' };
