@@ -20,7 +20,17 @@ export function isFailureStatus(status: number): boolean {
 export function defaultIsFailure(errorOrResponse: unknown): boolean {
   const status = statusOf(errorOrResponse);
   if (status !== undefined) return isFailureStatus(status);
+  // A response whose status is outside 100..599 (999, 1000: fetch surfaces them) comes from a broken
+  // upstream; axios already rejects those, so fetch must not count them as successes. Status 0 is left
+  // alone: browsers use it for opaque responses.
+  if (hasOutOfRangeStatus(errorOrResponse)) return true;
   return errorOrResponse instanceof Error || isErrorLike(errorOrResponse);
+}
+
+function hasOutOfRangeStatus(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const s = (x as Record<string, unknown>).status;
+  return typeof s === 'number' && Number.isInteger(s) && (s > 599 || (s > 0 && s < 100));
 }
 
 function isErrorLike(x: unknown): boolean {
