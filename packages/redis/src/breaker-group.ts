@@ -88,7 +88,8 @@ export class BreakerGroup implements TotalsOwner {
       const s = other.p.snapshot();
       if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
     }
-    this.desired = { state: next.state, from, reason: next.reason, gen: next.generation, attempts: 0, basis: from === 'half-open' ? this.basis : undefined };
+    this.desired = { state: next.state, from, reason: next.reason, gen: next.generation, attempts: 0,
+      basis: from === 'half-open' ? this.basis : undefined, since: mono() };
     if (from === 'half-open') this.basis = undefined;
     this.kick();
   }
@@ -149,7 +150,8 @@ export class BreakerGroup implements TotalsOwner {
       return;
     }
     const o = this.ctx.options;
-    const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs;
+    // The open period began with the local transition; the fleet's ends when this replica's does.
+    const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs - (d.since === undefined ? 0 : mono() - d.since);
     this.inFlight = true;
     this.ctx.run(() => this.ctx.scripts.bwTransition(this.keys.state, this.keys.votes, this.keys.probe, this.keys.counts,
       this.view.gen, d.gen, d.state, d.reason, o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
@@ -287,7 +289,7 @@ export class BreakerGroup implements TotalsOwner {
       const now = (m.p.clock ?? systemClock).now();
       m.p.adopt({ state: 'open', generation: s.generation + 1, openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin: this.ctx.options.instanceId });
     }
-    this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true };
+    this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() };
     this.kick();
   }
 

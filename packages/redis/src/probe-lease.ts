@@ -8,6 +8,7 @@ import { parseScriptReply, type FleetRecord } from './records.js';
 export interface LeaseOwner {
   readonly keys: BreakerKeys;
   readonly leaseMs: number;
+  readonly halfOpenAfterMs: number;
   readonly view: FleetView;
   probeGranted(p: BreakerParticipant): void;
   applyFleet(rec: FleetRecord, votes: number): void;
@@ -41,7 +42,7 @@ export class ProbeLease {
   want(p: BreakerParticipant, view: FleetView): void {
     this.waiting = p;
     const now = mono();
-    if (now >= view.openUntil && now >= this.nextAttemptAt) this.acquire();
+    if (now >= view.openUntil - this.earlyMs() && now >= this.nextAttemptAt) this.acquire();
   }
 
   /** The fleet view changed. */
@@ -53,7 +54,7 @@ export class ProbeLease {
       this.cancel();
       return;
     }
-    if (!this.held && view.origin === this.ctx.options.instanceId) this.schedule(view.openUntil - mono() + 1);
+    if (!this.held && view.origin === this.ctx.options.instanceId) this.schedule(view.openUntil - mono() - this.earlyMs());
   }
 
   /**
@@ -77,6 +78,11 @@ export class ProbeLease {
     return this.ctx.run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId)).then(() => undefined, () => undefined);
   }
 
+  /** How long before the open period ends the lease may be taken. */
+  private earlyMs(): number {
+    return Math.floor(Math.min(25, this.owner.halfOpenAfterMs / 4));
+  }
+
   private schedule(ms: number): void {
     this.cancel();
     const t = setTimeout(() => {
@@ -98,7 +104,7 @@ export class ProbeLease {
     const started = mono();
     const ms = this.owner.leaseMs;
     const { state, probe } = this.owner.keys;
-    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms))
+    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs()))
       .then((raw) => this.onReply(parseScriptReply(raw), started, ms), () => undefined) // run() reported it
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => { this.acquiring = false; });

@@ -75,16 +75,18 @@ return reply('ok', now, {state, tostring(gen), tostring(openUntil), ARGV[4], tos
 `;
 
 /**
- * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs.
+ * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs, earlyMs.
  * 'state': the fleet is not open any more; 'wait': still open for `extra` ms; 'granted': lease
- * held for `extra` ms; 'held': another replica holds it for `extra` more ms.
+ * held for `extra` ms; 'held': another replica holds it for `extra` more ms. The lease may be
+ * taken up to earlyMs before the open period ends (its holder still waits for its own breaker's
+ * open period), so the replica that opened the fleet probes on its first call after it.
  */
 export const ACQUIRE_LUA = `${PRELUDE}
 local now = nowMs()
 local c = stored(KEYS[1])
 if c[1] ~= 'open' then return reply('state', now, c, 0) end
 local ou = tonumber(c[3]) or 0
-if ou > now then return reply('wait', now, c, ou - now) end
+if ou > now + tonumber(ARGV[3]) then return reply('wait', now, c, ou - now - tonumber(ARGV[3])) end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return reply('granted', now, c, ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])

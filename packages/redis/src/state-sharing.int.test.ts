@@ -36,3 +36,20 @@ describe('RedisBreakerStore — state mode', () => {
     expect(a.stats().errors + b.stats().errors).toBe(0);
   });
 });
+
+describe('a single replica with a store', () => {
+  it('probes on its first call after halfOpenAfterMs, like a local breaker', async () => {
+    const url = testRedisUrl();
+    const s = h.store({ redis: h.redis(url), prefix: uniquePrefix('single') });
+    await ready(s);
+    const b = circuitBreaker({ name: 'solo', trip: consecutiveFailures(1), halfOpenAfterMs: 100, store: s });
+    for (let round = 0; round < 3; round++) {
+      await b.execute(boom).catch(() => undefined);
+      expect(b.state).toBe('open');
+      await new Promise((r) => setTimeout(r, 105));
+      expect(await b.execute(ok)).toBe('ok');
+      expect(b.state).toBe('closed');
+    }
+    expect(s.stats().errors).toBe(0);
+  });
+});

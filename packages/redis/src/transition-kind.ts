@@ -16,6 +16,8 @@ export interface Desired {
   readonly restoreOpenMs?: number;
   /** Tripped on fleet-wide totals (aggregate mode). */
   readonly aggregate?: boolean;
+  /** When the breaker made the transition (store mono ms): the fleet's open period starts there too. */
+  readonly since?: number;
 }
 
 /**
