@@ -127,7 +127,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
    * isolation to this instance; otherwise it is published to the fleet (when a store is attached).
    * A newer isolate() supersedes the previous handle, whose release() then does nothing.
    */
-  isolateNow(local: boolean): { release(): void } {
+  protected isolateNow(local: boolean): { release(): void } {
     const token = { local };
     this.isolation = token;
     if (this.current !== 'isolated') this.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet');
@@ -141,7 +141,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   }
 
   /** Forces the breaker closed with an empty window (fleet-wide unless locally isolated). */
-  resetNow(): void {
+  protected resetNow(): void {
     const local = this.isolation?.local === true;
     this.isolation = undefined;
     if (this.current === 'closed') this.evaluator.reset();
