@@ -1,5 +1,5 @@
 import {
-  ConfigError, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveHttpAdapterOptions, resolveStickyKey,
+  ConfigError, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
 import {
@@ -19,20 +19,6 @@ export interface WithResilienceOptions extends HttpAdapterOptions {
 
 const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'] as const;
 
-function validatePooling(v: unknown): AxiosPoolingOption | undefined {
-  if (v === undefined || typeof v === 'boolean') return v;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const r = v as Record<string, unknown>;
-    for (const k of ['maxSockets', 'keepAliveMsecs'] as const) {
-      const n = r[k];
-      if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
-        throw new ConfigError(`withResilience.pooling.${k}`, `expected a positive integer, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
-      }
-    }
-    return r as Exclude<AxiosPoolingOption, boolean>;
-  }
-  throw new ConfigError('withResilience.pooling', `expected a boolean or { maxSockets?, keepAliveMsecs? }, got ${typeof v}`);
-}
 
 function isStream(data: unknown): boolean {
   return typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function';
@@ -70,7 +56,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
     throw new ConfigError('withResilience.instance', 'expected an axios instance (axios or axios.create()), got an object without interceptors/defaults');
   }
   const o = resolveHttpAdapterOptions(options, 'withResilience');
-  const pooling = validatePooling(options.pooling);
+  const pooling = resolvePoolingOption(options.pooling, 'withResilience.pooling', ['maxSockets', 'keepAliveMsecs'] as const);
   const pools = o.balancer !== undefined && pooling !== false
     ? new AgentPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
     : undefined;

@@ -1,5 +1,5 @@
 import {
-  ConfigError, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolveStickyKey,
+  ConfigError, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
@@ -22,20 +22,6 @@ export type ResilientFetch = typeof fetch & {
   close(): Promise<void>;
 };
 
-function validatePooling(v: unknown): FetchPoolingOption | undefined {
-  if (v === undefined || typeof v === 'boolean') return v;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    const r = v as Record<string, unknown>;
-    for (const k of ['connections', 'keepAliveTimeoutMs'] as const) {
-      const n = r[k];
-      if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
-        throw new ConfigError(`createFetch.pooling.${k}`, `expected a positive integer, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`);
-      }
-    }
-    return r as Exclude<FetchPoolingOption, boolean>;
-  }
-  throw new ConfigError('createFetch.pooling', `expected a boolean or { connections?, keepAliveTimeoutMs? }, got ${typeof v}`);
-}
 
 /**
  * The request as instrumentations (`@breakwater/otel`) read it from `ctx.context.http`. Headers
@@ -75,7 +61,7 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
   if (typeof baseFetch !== 'function') {
     throw new ConfigError('createFetch.fetch', `expected a fetch function, got ${typeof options.fetch}`);
   }
-  const pooling = validatePooling(options.pooling);
+  const pooling = resolvePoolingOption(options.pooling, 'createFetch.pooling', ['connections', 'keepAliveTimeoutMs'] as const);
   const pools = o.balancer !== undefined && pooling !== false
     ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
     : undefined;

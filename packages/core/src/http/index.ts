@@ -10,6 +10,6 @@ export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
 export { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
 export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
-export { resolveHttpAdapterOptions, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
+export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
 export { resilientCall, type ResilientCallOptions } from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';

@@ -76,3 +76,22 @@ export function resolveHttpAdapterOptions(o: unknown, prefix: string): ResolvedH
     propagate: r.propagate as TracePropagator | false | undefined,
   };
 }
+
+/**
+ * Validates a `pooling` option: `undefined`, a boolean, or an object whose `keys` are positive
+ * integers when present. Throws ConfigError naming `path` (e.g. `createFetch.pooling.connections`).
+ */
+export function resolvePoolingOption<K extends string>(v: unknown, path: string, keys: readonly K[]): boolean | Partial<Record<K, number>> | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ConfigError(path, `expected a boolean or { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(v)}`);
+  }
+  const r = v as Record<string, unknown>;
+  for (const k of keys) {
+    const n = r[k];
+    if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
+      throw new ConfigError(`${path}.${k}`, `expected a positive integer, got ${describe(n)}`);
+    }
+  }
+  return r as Partial<Record<K, number>>;
+}
