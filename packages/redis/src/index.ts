@@ -1,3 +1,4 @@
+// Public surface of @breakwater/redis; everything else is internal.
 export { RedisBreakerStore, type RedisStoreStats } from './store.js';
 export type { RedisBreakerStoreOptions } from './options.js';
 export { breakerKeys, eventsChannel, registryKey, type BreakerKeys } from './keys.js';

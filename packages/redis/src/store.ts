@@ -112,6 +112,10 @@ export class RedisBreakerStore implements BreakerStore {
     return { ...this.counters };
   }
 
+  /**
+   * BreakerStore: called by `circuitBreaker({ store })`. Breakers with the same name on one store
+   * share state directly; a new name is read from Redis (it may be open elsewhere) and registered.
+   */
   attach(participant: BreakerParticipant): BreakerLink {
     let g = this.groups.get(participant.name);
     const fresh = g === undefined;
