@@ -55,7 +55,7 @@ describe('logEvents', () => {
     events.emit('health', { endpoint: 'eu-1', healthy: false, reason: '3 failed checks', at: 1, url: 'http://user:secret@10.0.0.1:8080/' });
     events.emit('health', { endpoint: 'eu-1', healthy: true, reason: '2 passed checks', at: 2 });
     events.emit('ejection', { endpoint: 'eu-2', ejected: true, untilMs: 30_000, count: 1, reason: '5 consecutive failures', at: 3, error: new Error('ECONNRESET'), authorization: 'Bearer x' });
-    events.emit('regionChange', { from: 'eu', to: 'us', reason: 'eu healthy share 0.33', at: 4 });
+    events.emit('regionChange', { from: 'eu', to: 'us', reason: 'eu healthy share 0.33 (last error: GET https://bob:hunter2@eu.example/x)', at: 4 });
     await flush();
     expect(lines.map((l) => [l['level'], l['event'], l['endpoint'] ?? l['to']])).toEqual([
       [40, 'endpoint_health_change', 'eu-1'], [30, 'endpoint_health_change', 'eu-1'], [40, 'endpoint_ejection', 'eu-2'], [40, 'region_change', 'us'],
@@ -63,6 +63,8 @@ describe('logEvents', () => {
     expect(lines[0]).toMatchObject({ balancer: 'api', healthy: false, url: 'http://10.0.0.1:8080/' });
     expect(JSON.stringify(lines)).not.toContain('secret');
     expect(JSON.stringify(lines)).not.toContain('Bearer');
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+    expect(lines[3]).toMatchObject({ reason: 'eu healthy share 0.33 (last error: GET https://eu.example/x)' });
     expect(lines[2]).toMatchObject({ error: { type: 'Error', message: 'ECONNRESET' }, untilMs: 30_000 });
     stop();
     events.emit('health', { endpoint: 'x', healthy: false, reason: 'r', at: 5 });

@@ -1,4 +1,4 @@
-import type { HealthEvent, LoadBalancer } from '../balancing/types.js';
+import type { LoadBalancer } from '../balancing/types.js';
 import type { CircuitBreaker, StateChangeEvent } from '../breaker/types.js';
 import { ConfigError } from '../errors.js';
 
@@ -37,21 +37,13 @@ function isBreaker(source: object): source is BreakerLike {
   return typeof s['isolate'] === 'function' && typeof s['metrics'] === 'function';
 }
 
-/** Strips credentials from URL-looking strings so logs never carry them. */
+/** `scheme://user:password@` anywhere in a string (whole URLs, or URLs inside messages). */
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi;
+
+/** Strips URL credentials from strings (and error messages) so logs never carry them. */
 function redact(value: unknown): unknown {
-  if (typeof value === 'string' && value.includes('@') && value.includes('://')) {
-    try {
-      const u = new URL(value);
-      if (u.username !== '' || u.password !== '') {
-        u.username = '';
-        u.password = '';
-        return u.toString();
-      }
-    } catch {
-      return value;
-    }
-  }
-  if (value instanceof Error) return { type: value.name, message: value.message };
+  if (typeof value === 'string') return value.includes('@') ? value.replace(URL_CREDENTIALS, '$1') : value;
+  if (value instanceof Error) return { type: value.name, message: redact(value.message) };
   return value;
 }
 
@@ -68,35 +60,41 @@ function sanitize(e: Record<string, unknown>): Record<string, unknown> {
 function logBreaker(source: BreakerLike, logger: EventLogger): () => void {
   return source.on('stateChange', (e) => {
     const obj: BreakerStateChangeLog = {
-      event: 'circuit_breaker_state_change', name: e.name, from: e.from, to: e.to, reason: e.reason,
+      event: 'circuit_breaker_state_change', name: e.name, from: e.from, to: e.to, reason: String(redact(e.reason)),
       remote: e.remote, generation: e.generation, at: e.at,
     };
-    const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${e.remote ? ' (remote)' : ''}: ${e.reason}`;
+    const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${e.remote ? ' (remote)' : ''}: ${String(redact(e.reason))}`;
     if (e.to === 'open' || e.to === 'isolated') logger.warn(obj, msg);
     else logger.info(obj, msg);
   });
 }
 
+/** `: reason` when the event has one. */
+function because(e: Record<string, unknown>): string {
+  return e['reason'] === undefined ? '' : `: ${String(e['reason'])}`;
+}
+
 function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
   const balancer = typeof source.name === 'string' ? source.name : undefined;
   const offHealth = source.on('health', (raw) => {
-    const e = raw as Partial<HealthEvent> & Record<string, unknown>;
-    const obj = { event: 'endpoint_health_change', balancer, ...sanitize(e) };
-    const msg = `endpoint ${String(e.endpoint)} is ${e.healthy === true ? 'healthy' : 'unhealthy'}${e.reason === undefined ? '' : `: ${String(e.reason)}`}`;
-    if (e.healthy === true) logger.info(obj, msg);
+    const e = sanitize(raw);
+    const obj = { event: 'endpoint_health_change', balancer, ...e };
+    const msg = `endpoint ${String(e['endpoint'])} is ${e['healthy'] === true ? 'healthy' : 'unhealthy'}${because(e)}`;
+    if (e['healthy'] === true) logger.info(obj, msg);
     else logger.warn(obj, msg);
   });
-  const offEjection = source.on('ejection', (e) => {
+  const offEjection = source.on('ejection', (raw) => {
+    const e = sanitize(raw);
     const ejected = e['ejected'] !== false;
-    const obj = { event: 'endpoint_ejection', balancer, ...sanitize(e) };
-    const msg = `endpoint ${String(e['endpoint'])} ${ejected ? 'ejected' : 'returned'}${e['reason'] === undefined ? '' : `: ${String(e['reason'])}`}`;
+    const obj = { event: 'endpoint_ejection', balancer, ...e };
+    const msg = `endpoint ${String(e['endpoint'])} ${ejected ? 'ejected' : 'returned'}${because(e)}`;
     if (ejected) logger.warn(obj, msg);
     else logger.info(obj, msg);
   });
-  const offRegion = source.on('regionChange', (e) => {
-    const obj = { event: 'region_change', balancer, ...sanitize(e) };
+  const offRegion = source.on('regionChange', (raw) => {
+    const e = sanitize(raw);
     // A region change is a failover (or a failback): worth a warning either way.
-    logger.warn(obj, `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${e['reason'] === undefined ? '' : `: ${String(e['reason'])}`}`);
+    logger.warn({ event: 'region_change', balancer, ...e }, `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${because(e)}`);
   });
   return () => {
     offHealth();
