@@ -21,6 +21,12 @@ try {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started by the demo with a stdin pipe: when the demo dies (even by SIGKILL) the pipe closes and we leave too.
+  if (process.env['BW_EXIT_WITH_PARENT'] === '1') {
+    process.stdin.on('end', () => stop('parent exited'));
+    process.stdin.on('error', () => stop('parent exited'));
+    process.stdin.resume();
+  }
 } catch (e) {
   log({ event: 'fatal', error: e instanceof Error ? e.message : String(e) });
   process.exit(1);
