@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { isLoopback, listeningSocketsOf } from './harness/listen-audit.js';
+import { readFileSync } from 'node:fs';
+import { isLoopback, listeningSocketsOf, processTree } from './harness/listen-audit.js';
 import { startTsProcess, type RunningProcess } from './harness/processes.js';
 import { rawGet, rawRequest } from './harness/raw-request.js';
 import { recordFigures } from './harness/results.js';
@@ -35,6 +36,18 @@ function assertLoopbackOnly(p: RunningProcess, label: string): string {
   expect(socks.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`), `${label} binds beyond loopback`).toEqual([]);
   return desc;
 }
+
+/** True while `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+const cmdline = (pid: number): string => {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120); } catch { return String(pid); }
+};
 
 delete process.env['CHAOS_TOKEN'];
 delete process.env['HOST'];
@@ -88,6 +101,7 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const token = tok[1]!;
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     assertLoopbackOnly(p, 'demo (all processes)');
+    const tree = processTree(p.child.pid!);
     const port = Number(new URL(base).port);
 
     const page = await rawRequest(port, rawGet('/static/dashboard.js'));
@@ -130,5 +144,16 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     expect([none, wrong, wrongValid]).toEqual([401, 401, 401]);
     expect(unknownTarget).not.toBe(401);
     expect(right).toBe(200);
+
+    // Stopping the demo stops everything it started: no replica, gateway or redis-server outlives it.
+    await p.stop(15_000);
+    const deadline = Date.now() + 5000;
+    let survivors = tree.filter(alive);
+    while (survivors.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      survivors = tree.filter(alive);
+    }
+    figures['demo: processes in its tree / alive 5 s after SIGTERM'] = `${tree.length} / ${survivors.length}`;
+    expect(survivors.map((pid) => cmdline(pid))).toEqual([]);
   });
 });
