@@ -1,5 +1,5 @@
 import {
-  ConfigError, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
+  ConfigError, attemptSignal, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
 import {
@@ -68,7 +68,8 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
 
   const send = async (base: AxiosAdapter, config: InternalAxiosRequestConfig, relative: string | undefined,
                       endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<AxiosResponse> => {
-    const attempt: InternalAxiosRequestConfig = { ...config, signal: ctx.signal };
+    const signal = attemptSignal(ctx);
+    const attempt: InternalAxiosRequestConfig = { ...config, signal: signal ?? config.signal };
     if (endpoint !== undefined && relative !== undefined) {
       attempt.url = joinUrl(endpoint.url, relative);
       attempt.baseURL = undefined;
@@ -90,7 +91,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
       return await base(attempt);
     } catch (e) {
       // Our deadline cancelled the request: report the deadline, not axios' CanceledError.
-      if (ctx.signal.aborted && isCancel(e)) throw ctx.signal.reason;
+      if (signal?.aborted === true && isCancel(e)) throw signal.reason;
       throw e;
     }
   };

@@ -1,5 +1,5 @@
 import {
-  ConfigError, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
+  ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
@@ -77,9 +77,9 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       headers = new Headers(req.headers);
       for (const k in trace) headers.set(k, trace[k]!);
     }
-    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = {
-      ...req.init, method: req.method, headers, signal: ctx.signal,
-    };
+    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method, headers };
+    const signal = attemptSignal(ctx);
+    if (signal !== undefined) init.signal = signal;
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;

@@ -11,5 +11,5 @@ export { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
 export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
 export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
-export { resilientCall, type ResilientCallOptions } from './resilient-call.js';
+export { resilientCall, attemptSignal, type ResilientCallOptions } from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';

@@ -91,7 +91,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     try {
       response = await o.send(endpoint, ctx, outer);
     } catch (e) {
-      // The caller gave up: never retry, and the breaker should not learn from it either way.
+      // The caller gave up: whatever this error is, it must not be retried.
       if (signal?.aborted === true) throw markNonRetryable(e);
       if (!isFailure(e)) return outcome<R>(false, e);
       annotateRetryAfter(e, maxRetryAfterMs);
@@ -156,4 +156,13 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
 function runBare<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: { signal?: AbortSignal }): Promise<T> {
   if (opts.signal?.aborted === true) return Promise.reject(opts.signal.reason);
   return fn(Ctx.root(opts));
+}
+
+/**
+ * The signal to hand the transport for an attempt, or undefined when nothing can ever abort it
+ * (no caller signal, no timeout or hedge around it): creating an AbortSignal costs ~10 µs on
+ * Node 20, so a bare call should not pay for one it can never use.
+ */
+export function attemptSignal(ctx: AttemptContext): AbortSignal | undefined {
+  return (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx.signal;
 }
