@@ -11,6 +11,8 @@ export interface PhaseReport extends PhaseNumbers {
   /** Region failover / failback time for the phases that have one. */
   timeToFailoverMs?: number | undefined;
   timeToFailbackMs?: number | undefined;
+  /** Region down: from the outage until ≥ 99 % of successful client requests came from the secondary. */
+  clientsOnSecondaryMs?: number | undefined;
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;

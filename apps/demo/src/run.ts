@@ -8,7 +8,7 @@ import { measurePropagation, trafficPropagation, type PropagationResult } from '
 import { embeddedRedis, type DemoRedis } from './redis.js';
 import { checkLines, phaseTable, type Check, type PhaseReport } from './report.js';
 import { scenario } from './scenario.js';
-import { maxConcurrentHalfOpen, phaseNumbers, regionShare, timeToShare } from './stats.js';
+import { maxConcurrentHalfOpen, percentile, phaseNumbers, regionShare, timeToShare } from './stats.js';
 import { watchGateway, type GatewayWatch } from './watch.js';
 
 /** Options of {@link runDemo} (the CLI flags). */
@@ -34,7 +34,7 @@ export interface DemoSummary {
   regions: string[];
   phases: PhaseReport[];
   propagation: PropagationResult & { traffic: { count: number; maxMs: number | undefined; medianMs: number | undefined } };
-  failover: { timeToFailoverMs: number | undefined; shareSecondaryAfter1s: number; errorRate: number };
+  failover: { timeToFailoverMs: number | undefined; clientsOnSecondaryMs: number | undefined; shareSecondaryAfter1s: number; errorRate: number };
   failback: { timeToFailbackMs: number | undefined; halfOpenTransitions: number; maxConcurrentProbers: number; peakInFlightOnRecovered: number };
   checks: Check[];
   gatewayExitCodes: Array<number | null>;
@@ -106,10 +106,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       return undefined;
     }
 
+    // Warm-up: freshly started processes compile and JIT for a while; the scenario starts once a
+    // full second of traffic went through cleanly (or after 30 s, and the tables will show it).
     phase = 'warm-up';
-    await sleep(2_000, o.signal);
+    const warmupDeadline = Date.now() + 30_000;
+    await sleep(1_500, o.signal);
+    while (!o.signal.aborted && Date.now() < warmupDeadline) {
+      const last = load.between(Date.now() - 1_500, Date.now() - 500);
+      if (last.length > o.rate * 0.8 && last.every((x) => x.ok) && (percentile(last.map((x) => x.ms), 0.99) ?? 0) < 250) break;
+      await sleep(250, o.signal);
+    }
+    o.print(`warm-up done after ${Math.round((Date.now() - started) / 1000)} s`);
+    // Propagation is measured before the scenario, on a breaker no traffic touches, so it neither
+    // disturbs nor is disturbed by the phases.
+    phase = 'propagation';
+    const propagation: PropagationResult = await measurePropagation(c.gateways, watches, token);
     const phases: PhaseReport[] = [];
-    let propagation: PropagationResult = { samplesMs: [], maxMs: undefined, medianMs: undefined, missed: 0, warmupMs: undefined };
     let recoveryEventsFrom = 0;
     let recovered: Array<Record<string, unknown> | undefined> = [];
     for (const p of scenario({ primary, replicas: c.replicas, ci: o.ci })) {
@@ -119,10 +131,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       if (p.name === 'recovery') recoveryEventsFrom = t0;
       await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
       o.print(`▶ ${p.name}: ${p.description}`);
-      if (p.name === 'steady') {
-        await sleep(p.durationMs / 2, o.signal);
-        propagation = await measurePropagation(c.gateways, watches, token);
-      }
       await sleep(t0 + p.durationMs - Date.now(), o.signal);
       const t1 = Date.now();
       const samples = load.between(t0, t1);
@@ -130,7 +138,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
         name: p.name, description: p.description, startedAt: t0, durationMs: t1 - t0, ...phaseNumbers(samples, regions),
         breakers: Object.fromEntries(watches.map((w) => [w.id, countStates(w.latest?.['breakers'] as Record<string, string> | undefined)])),
       };
-      if (p.name === 'region-down') report.timeToFailoverMs = timeToShare(samples, t0, t1, secondary, 0.99);
+      if (p.name === 'region-down') {
+        // Fail-over time: until every pod's balancer switched its serving region (clients were
+        // already being served by the secondary through retries before that).
+        const switched = watches.map((w) => w.regionEvents.find((e) => e.at >= t0 && e.to === secondary)?.at);
+        report.timeToFailoverMs = switched.every((x) => x !== undefined) ? Math.max(...(switched as number[])) - t0 : undefined;
+        report.clientsOnSecondaryMs = timeToShare(samples, t0, t1, secondary, 0.99);
+      }
       if (p.name === 'recovery') {
         report.timeToFailbackMs = timeToShare(samples, t0, t1, primary, 0.95);
         recovered = await Promise.all(c.replicas.filter((r) => r.region === primary).map((r) => replicaStats(r)));
@@ -146,7 +160,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     const endpointBreakers = c.replicas.filter((r) => r.region === primary).map((r) => `replicas/${r.id}`);
     const summaryCore = {
       propagation: { ...propagation, traffic: trafficPropagation(watches) },
-      failover: { timeToFailoverMs: down?.timeToFailoverMs, shareSecondaryAfter1s: regionShare(downAfter1s, regions)[secondary] ?? 0, errorRate: down?.errorRate ?? 1 },
+      failover: { timeToFailoverMs: down?.timeToFailoverMs, clientsOnSecondaryMs: down?.clientsOnSecondaryMs, shareSecondaryAfter1s: regionShare(downAfter1s, regions)[secondary] ?? 0, errorRate: down?.errorRate ?? 1 },
       failback: {
         timeToFailbackMs: rec?.timeToFailbackMs,
         halfOpenTransitions: recoveryEvents.filter((e) => e.to === 'half-open' && endpointBreakers.includes(e.name)).length,
@@ -167,7 +181,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     ];
     for (const p of phases) if (p.errors > 0) o.print(`errors in ${p.name}: ${JSON.stringify(p.errorCodes)}`);
     o.print(`propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms (warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`);
-    o.print(`failover: ${summaryCore.failover.timeToFailoverMs ?? '–'} ms to ≥99% on ${secondary}; failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`);
+    o.print(`failover: every pod switched to ${secondary} after ${summaryCore.failover.timeToFailoverMs ?? '–'} ms (clients ≥99% on ${secondary} after ${summaryCore.failover.clientsOnSecondaryMs ?? '–'} ms); failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`);
     o.print(`\n${checkLines(checks)}`);
     return {
       ok: checks.every((x) => x.pass), store: c.store, redis: redis.source, rate: o.rate, regions, phases, ...summaryCore, checks,

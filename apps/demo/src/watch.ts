@@ -14,11 +14,20 @@ export interface BreakerEvent {
   remote: boolean;
 }
 
-/** The latest `state` snapshot of a gateway plus every breaker event it sent. */
+/** A balancer's region switch as a gateway reported it. */
+export interface RegionEvent {
+  gateway: string;
+  from: string | undefined;
+  to: string | undefined;
+  at: number;
+}
+
+/** The latest `state` snapshot of a gateway plus every breaker and region event it sent. */
 export interface GatewayWatch {
   readonly id: string;
   latest: Record<string, unknown> | undefined;
   readonly events: BreakerEvent[];
+  readonly regionEvents: RegionEvent[];
   close(): void;
 }
 
@@ -29,7 +38,7 @@ export interface GatewayWatch {
 export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent) => void): GatewayWatch {
   const agent = new Agent({ bodyTimeout: 0 });
   const ac = new AbortController();
-  const w: GatewayWatch = { id, latest: undefined, events: [], close: () => { ac.abort(); void agent.close().catch(() => undefined); } };
+  const w: GatewayWatch = { id, latest: undefined, events: [], regionEvents: [], close: () => { ac.abort(); void agent.close().catch(() => undefined); } };
   const handle = (event: string, data: string): void => {
     let parsed: unknown;
     try {
@@ -38,6 +47,7 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
       return;
     }
     if (event === 'state') w.latest = parsed as Record<string, unknown>;
+    else if (event === 'regionChange') w.regionEvents.push(parsed as RegionEvent);
     else if (event === 'breaker') {
       const e = parsed as BreakerEvent;
       w.events.push(e);

@@ -87,7 +87,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
 
   const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()));
-  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4 });
+  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4() });
   const state = (): GatewaySnapshot => snapshot({
     id: o.id, regions: o.regions, upstream, latency, probe, draining, requests: counters, l4: l4 && { port: l4.port, active: l4.active },
     store: { kind: o.storeKind, healthy: o.storeHealthy?.() ?? true },

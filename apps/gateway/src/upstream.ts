@@ -16,7 +16,7 @@ export interface UpstreamTuning {
 }
 
 /** Defaults used by the demo. */
-export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 500, hedgeDelayMs: 80, maxAttempts: 5, halfOpenAfterMs: 1_500 };
+export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 1_000, hedgeDelayMs: 80, maxAttempts: 5, halfOpenAfterMs: 1_500 };
 
 /**
  * An attempt cancelled because its hedge twin won (or the client left) says nothing about the
@@ -40,8 +40,8 @@ export interface Upstream {
   readonly main: LoadBalancer;
   /** One balancer per region, for requests pinned with `x-region` (L7 header routing). */
   readonly pinned: ReadonlyMap<string, LoadBalancer>;
-  /** Connection balancer for L4 mode (least connections). */
-  readonly l4: LoadBalancer;
+  /** Connection balancer for L4 mode (least connections), created on first use. */
+  l4(): LoadBalancer;
   /** Every per-endpoint breaker, by name (`replicas/eu-1`, `pinned-us/us-2`, ...). */
   readonly breakers: ReadonlyMap<string, CircuitBreaker>;
   /** L7 routing: header `x-region: <region>` pins a request to that region, else failover order. */
@@ -61,16 +61,17 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     return b;
   };
   const breaker = {
-    // Two in a row: a refused connection is unambiguous, and every extra failure costs a retry.
-    trip: consecutiveFailures(2),
+    trip: consecutiveFailures(3),
     isFailure: countsAsFailure,
     halfOpenAfterMs: t.halfOpenAfterMs,
     // One probe at a time fleet-wide (the store holds the lease): no thundering herd on recovery.
     halfOpen: { maxProbes: 1, successesToClose: 2, probeTimeoutMs: t.attemptTimeoutMs * 2 },
     store: o.store,
   };
-  const healthCheck = { intervalMs: t.healthIntervalMs, timeoutMs: Math.min(t.attemptTimeoutMs, t.healthIntervalMs), healthyThreshold: 2, unhealthyThreshold: 2 };
-  const outlierDetection = { consecutiveFailures: 3, baseEjectionMs: 1_000, maxEjectionMs: 4_000, maxEjectionPercent: 50 };
+  const healthCheck = { intervalMs: t.healthIntervalMs, timeoutMs: Math.min(t.attemptTimeoutMs, t.healthIntervalMs), healthyThreshold: 2, unhealthyThreshold: 3 };
+  // Outlier detection (local to this pod) reacts after 2 failures so a retry soon lands elsewhere;
+  // the breaker (shared by the fleet) waits for 3, so one pod's bad luck does not open it for all.
+  const outlierDetection = { consecutiveFailures: 2, baseEjectionMs: 1_000, maxEjectionMs: 4_000, maxEjectionPercent: 50 };
 
   const main = loadBalancer({
     name: 'replicas', endpoints: o.replicas, strategy: p2cEwma({ decayMs: 2_000 }), healthCheck, outlierDetection,
@@ -80,13 +81,10 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
   for (const region of o.regions) {
     pinned.set(region, loadBalancer({
       name: `pinned-${region}`, endpoints: o.replicas.filter((r) => r.region === region), strategy: p2cEwma({ decayMs: 2_000 }),
-      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 4 }, outlierDetection, breaker, createBreaker, isFailure: countsAsFailure,
+      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 10 }, outlierDetection, breaker, createBreaker, isFailure: countsAsFailure,
     }));
   }
-  const l4 = loadBalancer({
-    name: 'l4', endpoints: o.replicas, strategy: leastConnections(), healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 2 },
-    outlierDetection, locality: { order: o.regions, panicThreshold: 0.25 },
-  });
+  let l4: LoadBalancer | undefined;
   const routes = [...pinned].map(([region, lb]) => ({ match: { header: { 'x-region': region } }, to: lb }));
   const l7 = router({ routes, default: main });
   const budget = retryBudget({ ratio: 0.5, minRetriesPerSecond: 50, windowMs: 5_000 });
@@ -94,7 +92,10 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
   return {
     main,
     pinned,
-    l4,
+    l4: () => (l4 ??= loadBalancer({
+      name: 'l4', endpoints: o.replicas, strategy: leastConnections(), healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 2 },
+      outlierDetection, locality: { order: o.regions, panicThreshold: 0.25 },
+    })),
     breakers,
     resolve: (req) => l7.resolve(req),
     clientPolicy: () => pipeline(
@@ -103,7 +104,7 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
       timeout(t.attemptTimeoutMs),
     ),
     async close() {
-      await Promise.all([main.close(), l4.close(), ...[...pinned.values()].map((lb) => lb.close())]);
+      await Promise.all([main.close(), l4?.close(), ...[...pinned.values()].map((lb) => lb.close())]);
       for (const b of breakers.values()) b.dispose();
     },
   };
