@@ -1,5 +1,5 @@
 import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
+  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, consistentHash, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
 } from '@breakwater/core';
 import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
 import axios, { AxiosError } from 'axios';
@@ -172,6 +172,35 @@ describe('@breakwater/axios with a load balancer', () => {
     await Promise.all([worker(), worker()]);
     expect(a.requests).toHaveLength(40);
     expect(a.connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('routes a sticky header to one endpoint with consistent hashing', async () => {
+    const s = await Promise.all([0, 1, 2].map((i) => server((_req, res) => { res.end(`s${i}`); })));
+    const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: consistentHash() });
+    onTestFinished(() => lb.close());
+    const api = axios.create();
+    install(api, { balancer: lb, stickyKey: { header: 'x-user' } });
+    for (const user of ['u1', 'u2', 'u3', 'u4']) {
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) seen.add((await api.get<string>('/me', { headers: { 'x-user': user } })).data);
+      expect(seen.size).toBe(1);
+    }
+  });
+
+  it('closes the keep-alive sockets of an endpoint ejected by outlier detection', async () => {
+    const sick = await server((_req, res) => { res.statusCode = 503; res.end(); });
+    const well = await server((_req, res) => { res.end('ok'); });
+    const lb = loadBalancer({
+      endpoints: [{ id: 'sick', url: sick.url }, { id: 'well', url: well.url }], strategy: roundRobin(),
+      outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionPercent: 50 },
+    });
+    onTestFinished(() => lb.close());
+    const api = axios.create({ validateStatus: () => true });
+    install(api, { balancer: lb, isFailure: (x) => (x as { status?: number }).status === 503 });
+    for (let i = 0; i < 6; i++) await api.get('/x');
+    expect(lb.endpoints().find((e) => e.id === 'sick')?.ejected).toBe(true);
+    await waitFor(() => sick.openConnections() === 0, { what: 'sick endpoint sockets closed' });
+    expect(well.openConnections()).toBeGreaterThan(0);
   });
 
   it('eject closes the agents and leaves no open handles', async () => {
