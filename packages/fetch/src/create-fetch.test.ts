@@ -1,4 +1,4 @@
-import { BrokenCircuitError, ConfigError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry } from '@breakwater/core';
+import { BrokenCircuitError, ConfigError, ManualClock, circuitBreaker, consecutiveFailures, constantBackoff, hedge, pipeline, retry } from '@breakwater/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createFetch, type ResilientFetch } from './index.js';
 
@@ -144,6 +144,37 @@ describe('createFetch (scripted transport)', () => {
   it('rejects relative URLs without a balancer like fetch does, without leaking credentials', async () => {
     const f = createFetch({ fetch: scriptedFetch([200]).fetch });
     await expect(f('/relative')).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('hedges GETs: the loser is aborted, the winner returned; a POST is never hedged twice', async () => {
+    const clock = new ManualClock();
+    const signals: AbortSignal[] = [];
+    const resolvers: Array<(r: Response) => void> = [];
+    const fake = ((_i: RequestInfo | URL, init?: RequestInit) => {
+      signals.push(init!.signal!);
+      return new Promise<Response>((resolve, reject) => {
+        resolvers.push(resolve);
+        init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason));
+      });
+    }) as typeof fetch;
+    const f = createFetch({ policy: hedge({ delayMs: 10, clock }), fetch: fake });
+    const p = f('http://api.test/a');
+    await new Promise((r) => setTimeout(r, 0));
+    clock.advance(10);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(signals).toHaveLength(2);
+    resolvers[1]!(new Response('second', { status: 200 }));
+    const res = await p;
+    expect(await res.text()).toBe('second');
+    expect(signals[0]!.aborted).toBe(true);
+
+    const post = f('http://api.test/a', { method: 'POST', body: 'x' });
+    await new Promise((r) => setTimeout(r, 0));
+    clock.advance(10);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(signals).toHaveLength(3);
+    resolvers[2]!(new Response('posted', { status: 201 }));
+    expect((await post).status).toBe(201);
   });
 
   it('validates its options', () => {
