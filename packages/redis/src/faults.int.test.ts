@@ -85,8 +85,9 @@ describe('Redis faults', () => {
     const sleeper = new Redis(srv.url);
     sleeper.on('error', () => undefined);
     h.onClose(() => sleeper.disconnect());
+    await waitFor(() => sleeper.status === 'ready', 2000, 'sleeper connected');
     const sleeping = sleeper.call('DEBUG', 'SLEEP', '0.5');
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 30)); // Redis is asleep now
     await za.execute(boom).catch(() => undefined); // its publish times out
     expect(za.state).toBe('open');
     await waitFor(() => !a.healthy, 500, 'A notices the slow Redis');
