@@ -1,6 +1,6 @@
 import {
   ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
-  resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
+  resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
 import { isRelative, normaliseRequest, type NormalisedRequest } from './request.js';
@@ -84,7 +84,13 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;
     if (endpoint !== undefined && relative) {
-      target = joinUrl(endpoint.url, req.url);
+      const split = splitCredentials(joinUrl(endpoint.url, req.url));
+      target = split.url;
+      if (split.authorization !== undefined && !headers.has('authorization')) {
+        if (headers === req.headers) headers = new Headers(req.headers);
+        headers.set('authorization', split.authorization);
+        init.headers = headers;
+      }
       const dispatcher = pools?.get(endpoint);
       if (dispatcher !== undefined) init.dispatcher = dispatcher;
     } else if (req.request !== undefined) {

@@ -109,6 +109,17 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     await waitFor(() => s[0]!.openConnections() === 0);
   });
 
+  it('turns credentials in an endpoint URL into Basic auth (fetch refuses credentialed URLs)', async () => {
+    const [a] = await fleet(1);
+    const url = a!.url.replace('http://', 'http://svc:p%40ss@');
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url }], strategy: roundRobin() });
+    const f = createFetch({ balancer: lb });
+    onTestFinished(async () => { await f.close(); await lb.close(); });
+    expect((await f('/x')).status).toBe(200);
+    expect((await f('/y', { headers: { authorization: 'Bearer mine' } })).status).toBe(200);
+    expect(a!.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('svc:p@ss').toString('base64')}`, 'Bearer mine']);
+  });
+
   it('close() leaves no open handles', async () => {
     const before = tcpSockets();
     const s = await fleet(3);

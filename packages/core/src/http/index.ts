@@ -7,7 +7,7 @@ export { HttpStatusFailure } from './status-failure.js';
 export { markNonRetryable, isNonRetryable } from './no-retry.js';
 export { isNeverSent } from './never-sent.js';
 export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
-export { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
+export { isAbsoluteUrl, joinUrl, redactUrl, splitCredentials } from './url.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
 export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
 export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';

@@ -8,7 +8,7 @@ import { resolveHttpAdapterOptions } from './options.js';
 import { HttpStatusFailure } from './status-failure.js';
 import { retryAfterHeaderOf, statusOf } from './status.js';
 import { readCookie, resolveStickyKey, validateStickyKey } from './sticky-key.js';
-import { isAbsoluteUrl, joinUrl, redactUrl } from './url.js';
+import { isAbsoluteUrl, joinUrl, redactUrl, splitCredentials } from './url.js';
 
 describe('outcome classification', () => {
   it('5xx, 408 and 429 are failures; other statuses are not', () => {
@@ -94,6 +94,13 @@ describe('headers, urls, sticky keys', () => {
     expect(r).not.toContain('abc');
     expect(r).toContain('x=1');
     expect(redactUrl('not a url //u:p@h')).not.toContain('u:p');
+  });
+
+  it('splits credentials off URLs into Basic auth', () => {
+    expect(splitCredentials('http://h:1/a')).toEqual({ url: 'http://h:1/a' });
+    expect(splitCredentials('http://u:p%40w@h:1/a?x=1')).toEqual({ url: 'http://h:1/a?x=1', authorization: `Basic ${btoa('u:p@w')}` });
+    expect(splitCredentials('http://ü:ß@h/').authorization).toBe(`Basic ${Buffer.from('ü:ß').toString('base64')}`);
+    expect(splitCredentials('not a url @ all')).toEqual({ url: 'not a url @ all' });
   });
 
   it('takes sticky keys from cookies, headers or functions', () => {

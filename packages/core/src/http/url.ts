@@ -41,3 +41,25 @@ export function redactUrl(url: string): string {
     return url.replace(/\/\/[^/@]*@/, '//REDACTED@');
   }
 }
+
+/**
+ * Splits `user:password@` off a URL (fetch refuses URLs with credentials) and turns it into a
+ * Basic `Authorization` value, as configured endpoint URLs such as `http://svc:secret@10.0.0.1`
+ * intend. Returns the URL unchanged (and no header) when it has no credentials or is unparseable.
+ */
+export function splitCredentials(url: string): { url: string; authorization?: string } {
+  if (!url.includes('@')) return { url };
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (u.username === '' && u.password === '') return { url };
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  let binary = '';
+  for (const byte of new TextEncoder().encode(pair)) binary += String.fromCharCode(byte);
+  return { url: u.toString(), authorization: `Basic ${btoa(binary)}` };
+}
