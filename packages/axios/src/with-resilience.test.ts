@@ -65,6 +65,8 @@ describe('withResilience (scripted adapter)', () => {
   it('validates options with paths', () => {
     expect(() => withResilience(null as unknown as AxiosInstance, {})).toThrow(/withResilience.instance/);
     expect(() => withResilience({} as AxiosInstance, {})).toThrow(ConfigError);
+    expect(() => withResilience(axios.create(), undefined as never)).not.toThrow();
+    expect(() => withResilience(axios.create(), 'x' as never)).toThrow(/withResilience: expected an options object/);
     expect(() => withResilience(axios.create(), { retryNonIdempotent: 1 as unknown as boolean })).toThrow(/withResilience.retryNonIdempotent: expected a boolean/);
     expect(() => withResilience(axios.create(), { pooling: { maxSockets: -1 } })).toThrow(/withResilience.pooling.maxSockets/);
   });

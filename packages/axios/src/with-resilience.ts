@@ -56,7 +56,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
     throw new ConfigError('withResilience.instance', 'expected an axios instance (axios or axios.create()), got an object without interceptors/defaults');
   }
   const o = resolveHttpAdapterOptions(options, 'withResilience');
-  const pooling = resolvePoolingOption(options.pooling, 'withResilience.pooling', ['maxSockets', 'keepAliveMsecs'] as const);
+  const pooling = resolvePoolingOption(options?.pooling, 'withResilience.pooling', ['maxSockets', 'keepAliveMsecs'] as const);
   const pools = o.balancer !== undefined && pooling !== false
     ? new AgentPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
     : undefined;
