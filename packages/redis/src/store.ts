@@ -186,11 +186,11 @@ export class RedisBreakerStore implements BreakerStore {
     this.groups.get(m.name)?.applyFleet(m, m.votes);
   }
 
-  private run<T>(op: () => Promise<T>): Promise<T> {
+  /** `ms`: a longer bound for a pipeline of many commands. */
+  private run<T>(op: () => Promise<T>, ms = this.o.commandTimeoutMs): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RedisBreakerStore is closed'));
     this.counters.commands += 1;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const ms = this.o.commandTimeoutMs;
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new StoreCommandTimeout(ms)), ms); });
     let attempt: Promise<T>;
     try {
@@ -202,6 +202,11 @@ export class RedisBreakerStore implements BreakerStore {
       (v) => { clearTimeout(timer); return v; },
       (e: unknown) => { clearTimeout(timer); this.fail(e); throw e; },
     );
+  }
+
+  /** Connected and not degraded by a timeout (a data error on one key leaves this true). */
+  private healthyConnection(): boolean {
+    return !this.closed && this.cmdReady && !this.degraded;
   }
 
   private fail(e: unknown): void {
@@ -276,7 +281,8 @@ export class RedisBreakerStore implements BreakerStore {
     });
   }
 
-  private async readAll(groups: BreakerGroup[]): Promise<ScriptReply[]> {
+  /** One reply per group; undefined where that breaker's read failed (e.g. a key of the wrong type). */
+  private async readAll(groups: BreakerGroup[]): Promise<Array<ScriptReply | undefined>> {
     const ttl = this.o.keyTtlMs;
     const reg = registryKey(this.o.prefix);
     const now = Date.now();
@@ -284,10 +290,11 @@ export class RedisBreakerStore implements BreakerStore {
     if (groups.length === 0) return [];
     if (isCluster(this.cmd)) {
       // Keys of different breakers live on different slots: one command each, sent together.
-      const reads = groups.map((g) => this.run(() => this.ctx.scripts.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl)));
+      const reads = groups.map((g) => this.run(() => this.ctx.scripts.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl))
+        .then(parseScriptReply, (e: unknown) => { if (!this.healthyConnection()) throw e; return undefined; }));
       this.run(() => this.cmd.zadd(reg, ...members)).catch(() => undefined);
       this.run(() => this.cmd.pexpire(reg, REGISTRY_RETENTION_MS)).catch(() => undefined);
-      return (await Promise.all(reads)).map(parseScriptReply);
+      return Promise.all(reads);
     }
     return this.run(async () => {
       const p = (this.cmd.pipeline() as unknown) as ScriptPipeline;
@@ -299,9 +306,12 @@ export class RedisBreakerStore implements BreakerStore {
       this.counters.commands += Math.max(0, res.length - 1);
       return groups.map((_, i) => {
         const [err, value] = res[i] ?? [new Error('missing pipeline reply'), undefined];
-        if (err !== null) throw err;
-        return parseScriptReply(value);
+        if (err === null) return parseScriptReply(value);
+        // One bad key must not stop the others from syncing.
+        this.counters.errors += 1;
+        this.report(err);
+        return undefined;
       });
-    });
+    }, this.o.commandTimeoutMs * Math.ceil((groups.length + 1) / 200));
   }
 }

@@ -64,6 +64,15 @@ describe('payload validation', () => {
     await sleep(80);
     expect(await b.execute(ok)).toBe('ok');
     expect(b.state).toBe('closed');
+    // One bad key does not stop the store: it stays healthy and other breakers still share state.
+    await waitFor(() => s.healthy, 1000, 'store healthy despite the bad key');
+    const other = h.store({ redis: h.redis(url), prefix });
+    await ready(other);
+    const [x1, x2] = [circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: s }),
+      circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: other })];
+    await sleep(50);
+    await x1.execute(boom).catch(() => undefined);
+    await waitFor(() => x2.state === 'open', 1000, 'another breaker still propagates');
   });
 });
 
