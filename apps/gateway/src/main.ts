@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, destination as pinoDestination } from 'pino';
 import { parseGatewayArgs } from './cli.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { createBreakerStore, type SharedStore } from './store.js';
@@ -7,7 +7,10 @@ import { consoleTracer } from './tracing.js';
 // Process entry: `node --conditions=@breakwater/source --import tsx apps/gateway/src/main.ts --replicas ... --regions eu,us`.
 // Several comma-separated --id values run several pods in this process (they share one in-memory store
 // unless --redis-url is given). Logs are pino JSON lines; each pod logs `{"event":"ready","url":...}`.
-const logger = pino({ base: { app: 'gateway' }, level: process.env['LOG_LEVEL'] ?? 'info' });
+// Asynchronous writes: with a synchronous destination a slow reader of our stdout (a busy log
+// shipper, a starved parent process) would stall the event loop, and with it every request.
+const destination = pinoDestination({ dest: 1, sync: false });
+const logger = pino({ base: { app: 'gateway' }, level: process.env['LOG_LEVEL'] ?? 'info' }, destination);
 
 async function main(): Promise<void> {
   const cfg = parseGatewayArgs(process.argv.slice(2));
@@ -43,10 +46,11 @@ async function main(): Promise<void> {
       await Promise.all(stores.map((s) => s.close()));
       await tracing?.shutdown();
       logger.info({ event: 'exit', code: 0 }, 'bye');
-      logger.flush();
+      destination.flushSync();
       process.exit(0);
     })().catch((e: unknown) => {
       logger.error({ event: 'shutdown-failed', error: String(e) }, 'shutdown failed');
+      destination.flushSync();
       process.exit(1);
     });
   };
@@ -62,6 +66,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   logger.fatal({ event: 'fatal', error: e instanceof Error ? e.message : String(e) }, 'gateway failed to start');
-  logger.flush();
+  destination.flushSync();
   process.exit(1);
 });
