@@ -1,12 +1,14 @@
 import { circuitBreaker } from '../breaker/index.js';
 import { isRejection } from '../breaker/rejection.js';
 import type { Clock } from '../clock.js';
-import { BrokenCircuitError, ConfigError, NoHealthyEndpointError, TimeoutError } from '../errors.js';
-import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
+import { ConfigError, NoHealthyEndpointError } from '../errors.js';
 import { Emitter } from '../events.js';
-import { asInternal, executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
-import { statusOf } from '../http/status.js';
+import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
 import type { AttemptContext, ExecuteOptions, PolicyFn } from '../policy.js';
+import type { BalancerEvents } from './balancer-events.js';
+import { DrainGate } from './drain-gate.js';
+import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
+import { EndpointCalls } from './endpoint-call.js';
 import { ActiveHealthChecker } from './health/active-checker.js';
 import { LevelPlan, type PlanSummary } from './level-plan.js';
 import { EndpointState } from './live-endpoint.js';
@@ -16,13 +18,7 @@ import type {
   EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
 } from './types.js';
 
-/** Events a balancer emits. */
-export interface BalancerEvents extends Record<string, unknown> {
-  health: HealthEvent;
-  ejection: EjectionEvent;
-  regionChange: RegionChangeEvent;
-  request: RequestEvent;
-}
+export type { BalancerEvents } from './balancer-events.js';
 
 type EndpointFn<T> = (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>;
 
@@ -46,14 +42,14 @@ export class Balancer implements LoadBalancer {
   private readonly isFailure: (error: unknown) => boolean;
   private readonly isResultFailure: ((result: unknown) => boolean) | undefined;
   private readonly decayMs: number;
+  private readonly gate: DrainGate;
+  private readonly calls: EndpointCalls;
   private region: string | undefined;
   private regionKnown = false;
-  private inFlightTotal = 0;
   private rebuildQueued = false;
   private breakerTimer: unknown = undefined;
   private breakerTimerAt = Infinity;
   private stopped = false;
-  private drainWaiters: Array<() => void> = [];
   /** The balancer as a pipeline stage: each attempt picks an endpoint and sets `ctx.endpoint`. */
   private readonly policy: InternalPolicy = {
     execute: (fn, opts) => executeWith(this.policy, fn, opts),
@@ -74,6 +70,11 @@ export class Balancer implements LoadBalancer {
     this.health = h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
     const d = this.o.outlier;
     this.outlier = d === undefined ? undefined : new OutlierDetector(d, this.clock, () => this.states.length, (s, ejected, reason) => this.onEjection(s, ejected, reason));
+    this.gate = new DrainGate(this.clock);
+    this.calls = new EndpointCalls({
+      clock: this.clock, decayMs: this.decayMs, isFailure: this.isFailure, isResultFailure: this.isResultFailure,
+      emitter: this.emitter, outlier: this.outlier, gate: this.gate, repick: (key) => this.repick(key),
+    });
     this.update(options.endpoints);
     this.plan.rebuild(this.states);
   }
@@ -105,7 +106,7 @@ export class Balancer implements LoadBalancer {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.callOn(s, fn, ctx, 0);
+    return this.calls.run(s, fn, ctx);
   }
 
   endpoints(): ReadonlyArray<EndpointView> {
@@ -156,20 +157,7 @@ export class Balancer implements LoadBalancer {
 
   drain(o?: { timeoutMs?: number }): Promise<void> {
     this.stopped = true;
-    if (this.inFlightTotal === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let timer: unknown;
-      const done = (): void => {
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
-        resolve();
-      };
-      this.drainWaiters.push(done);
-      if (o?.timeoutMs !== undefined) {
-        timer = this.clock.setTimeout(done, o.timeoutMs);
-        (timer as { unref?: () => void } | null)?.unref?.();
-      }
-    });
+    return this.gate.wait(o?.timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -179,7 +167,7 @@ export class Balancer implements LoadBalancer {
     if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
     this.breakerTimer = undefined;
     for (const s of this.states) disposeEndpointBreaker(s);
-    for (const w of this.drainWaiters.slice()) w();
+    this.gate.releaseAll();
     this.emitter.removeAll();
   }
 
@@ -188,68 +176,15 @@ export class Balancer implements LoadBalancer {
     return this.plan.pick(this.states, key);
   }
 
-  private async callOn<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, repicks: number): Promise<T> {
-    s.inFlight++;
-    this.inFlightTotal++;
-    s.owner?.onStart?.(s);
-    const attempt = ctx.derive(ctx.attempt, s.endpoint);
-    const start = this.clock.now();
-    let invoked = false;
-    const call = (c: AttemptContext): T | PromiseLike<T> => {
-      invoked = true;
-      return fn(c);
-    };
-    let result: T;
+  /** After a breaker refusal: the plan is stale (that breaker opened), so rebuild and pick again. */
+  private repick(key: string | undefined): EndpointState | undefined {
+    if (this.stopped) return undefined;
+    this.invalidate();
     try {
-      result = await (s.breaker === undefined ? invoke(call, attempt) : asInternal(s.breaker).run(call, attempt));
-    } catch (e) {
-      if (!invoked) {
-        // The endpoint's breaker refused (open, or half-open with its probe slots taken): nothing
-        // reached the endpoint, so try another one rather than fail the caller.
-        this.finish(s, start, undefined, undefined, e);
-        if (e instanceof BrokenCircuitError && repicks < 2 && !this.stopped) {
-          this.invalidate();
-          let other: EndpointState;
-          try {
-            other = this.pickState(ctx.key);
-          } catch {
-            throw e;
-          }
-          return this.callOn(other, fn, ctx, repicks + 1);
-        }
-        throw e;
-      }
-      const reason = attempt.abortReason;
-      const cancelled = attempt.aborted && !(reason instanceof TimeoutError) && !(e instanceof TimeoutError);
-      this.finish(s, start, cancelled ? undefined : !this.isFailure(e), undefined, e);
-      throw e;
+      return this.pickState(key);
+    } catch {
+      return undefined;
     }
-    this.finish(s, start, this.isResultFailure?.(result) !== true, result, undefined);
-    return result;
-  }
-
-  /** One call on `s` ended. `success` undefined: cancelled or refused, no verdict on the endpoint. */
-  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown): void {
-    const now = this.clock.now();
-    const durationMs = Math.max(0, now - start);
-    s.inFlight--;
-    this.inFlightTotal--;
-    s.owner?.onEnd?.(s, durationMs, success);
-    if (success !== undefined && !s.removed) s.observe(durationMs, success, now, this.decayMs);
-    // The request event goes out before the ejection it may cause, so listeners see cause then effect.
-    if (this.emitter.has('request')) {
-      const status = statusOf(error === undefined ? result : error);
-      const e: RequestEvent = { endpoint: s.id, durationMs, success: success === true };
-      if (status !== undefined) e.status = status;
-      if (error !== undefined) e.error = error;
-      if (s.region !== '') e.region = s.region;
-      this.emitter.emit('request', e);
-    }
-    if (success !== undefined && !s.removed) {
-      if (success) this.outlier?.success(s);
-      else this.outlier?.failure(s);
-    }
-    if (this.inFlightTotal === 0 && this.drainWaiters.length > 0) for (const w of this.drainWaiters.slice()) w();
   }
 
   private onHealth(id: string, healthy: boolean, reason: string): void {

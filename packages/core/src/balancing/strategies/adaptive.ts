@@ -26,6 +26,8 @@ class AdaptivePicker implements Picker {
   private tree = new Float64Array(1);
   private weights = new Float64Array(0);
   private total = 0;
+  /** Largest power of two ≤ n: where the Fenwick descent starts (computed once per rebuild). */
+  private topStep = 0;
   private updatesSinceRebuild = 0;
   private meanLatencyMs = 0;
   private readonly env: StrategyEnv;
@@ -56,6 +58,9 @@ class AdaptivePicker implements Picker {
     }
     this.total = total;
     this.updatesSinceRebuild = 0;
+    let step = 1;
+    while (step * 2 <= n) step *= 2;
+    this.topStep = n > 0 ? step : 0;
   }
 
   pick(_key: string | undefined, admit: (c: LiveEndpoint) => boolean): LiveEndpoint | undefined {
@@ -104,9 +109,7 @@ class AdaptivePicker implements Picker {
     const tree = this.tree;
     const n = tree.length - 1;
     let pos = 0;
-    let step = 1;
-    while (step * 2 <= n) step *= 2;
-    for (; step > 0; step >>= 1) {
+    for (let step = this.topStep; step > 0; step >>= 1) {
       const next = pos + step;
       if (next <= n && tree[next]! <= target) {
         pos = next;

@@ -1,0 +1,9 @@
+import type { EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent } from './types.js';
+
+/** Events a balancer emits. */
+export interface BalancerEvents extends Record<string, unknown> {
+  health: HealthEvent;
+  ejection: EjectionEvent;
+  regionChange: RegionChangeEvent;
+  request: RequestEvent;
+}
