@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 export interface Child {
   readonly name: string;
   readonly proc: ChildProcess;
-  /** Resolves with the first JSON line matching `pred` (rejects on exit or after `timeoutMs`). */
+  /** Resolves with the first JSON line matching `pred`, seen before or after the call (rejects on exit or after `timeoutMs`). */
   waitFor<T = Record<string, unknown>>(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T>;
   /** Sends `signal`, escalates to SIGKILL after `graceMs`; resolves with the exit code (null if killed by a signal). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
@@ -45,6 +45,8 @@ export function spawnChild(name: string, command: string, args: string[], env: N
   const proc = spawn(command, args, { env: { ...process.env, ...env, BW_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   live.add(proc);
   const lines: string[] = [];
+  // Parsed lines already seen, so a waitFor registered late still finds its line.
+  const seen: Array<Record<string, unknown>> = [];
   const waiters = new Set<{ pred: (l: Record<string, unknown>) => boolean; resolve: (v: Record<string, unknown>) => void }>();
   const remember = (text: string): void => {
     lines.push(text);
@@ -59,6 +61,7 @@ export function spawnChild(name: string, command: string, args: string[], env: N
       return;
     }
     onLine?.(obj);
+    if (seen.length < 500) seen.push(obj);
     for (const w of [...waiters]) if (w.pred(obj)) { waiters.delete(w); w.resolve(obj); }
   });
   createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', remember);
@@ -75,6 +78,8 @@ export function spawnChild(name: string, command: string, args: string[], env: N
     tail: () => [...lines],
     waitFor<T>(pred: (l: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        const earlier = seen.find(pred);
+        if (earlier !== undefined) return resolve(earlier as T);
         const w = { pred, resolve: (v: Record<string, unknown>) => { clearTimeout(timer); resolve(v as T); } };
         const timer = setTimeout(() => { waiters.delete(w); reject(new Error(`${name}: not ready after ${timeoutMs} ms\n${lines.join('\n')}`)); }, timeoutMs);
         waiters.add(w);

@@ -64,7 +64,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const [cmd, args] = nodeTs(gatewayMain, ['--id', o.gatewayIds.join(','), ...common]);
     const child = spawnChild('gateways', cmd, args, { ...env, REDIS_URL: '' }, o.onGatewayLine);
     gatewayChildren.push(child);
-    for (const id of o.gatewayIds) gateways.push(await readyPod(child, id));
+    gateways.push(...(await Promise.all(o.gatewayIds.map((id) => readyPod(child, id)))));
   }
   return {
     replicas,
