@@ -1,11 +1,12 @@
 // npm run bench:lb — load-balancer simulation and pick() cost; writes the bench:lb section of RESULTS.md.
 // Flags: --quick (shorter simulation, fewer picks) for iteration; the committed figures use the default.
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import {
-  adaptive, consistentHash, leastConnections, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin, type Strategy,
-} from '@breakwater/core';
-import { pickCost } from './lb-pick.js';
+import { adaptive, leastConnections, p2cEwma, roundRobin, type Strategy } from '@breakwater/core';
+import { median } from './core/measure.js';
+import type { PickCost } from './lb-pick.js';
+import { PICK_SUBJECTS } from './lb-strategies.js';
 import { writeLbSection } from './lb-results.js';
 import { simulate, type SimOptions } from './lb-sim.js';
 
@@ -63,39 +64,58 @@ async function simulationTables(): Promise<string> {
 }
 
 function pickTable(): string {
-  const strategies: Array<[string, () => Strategy, boolean]> = [
-    ['roundRobin', roundRobin, false], ['weightedRoundRobin', weightedRoundRobin, false], ['leastConnections', leastConnections, false],
-    ['weightedLeastConnections', weightedLeastConnections, false], ['p2cEwma', () => p2cEwma(), false],
-    ['consistentHash ring', () => consistentHash(), true], ['consistentHash maglev', () => consistentHash({ algorithm: 'maglev' }), true],
-    ['consistentHash maglev, boundedLoad 1.25', () => consistentHash({ algorithm: 'maglev', boundedLoad: 1.25 }), true],
-    ['adaptive', () => adaptive(), false],
-  ];
   const sizes = [10, 1_000, 10_000];
   const iterations = quick ? 200_000 : 1_000_000;
-  const rows = strategies.map(([name, make, keyed]) => {
-    const cells = sizes.map((n) => fmt(pickCost(make, n, keyed, iterations), 0));
-    console.log(`pick ${name}: ${cells.join(' / ')} ns`);
-    return `| ${name} | ${cells.join(' | ')} |`;
+  const rounds = quick ? 5 : 7;
+  const loadBefore = loadavg()[0]!;
+  const results = PICK_SUBJECTS.map((subject) => ({ subject, costs: pickCosts(subject.name, sizes, iterations, rounds) }));
+  const loadAfter = loadavg()[0]!;
+  const cell = (c: PickCost): string => `${fmt(c.pickNs, 0)} (${fmt(c.ratio, 1)}×)`;
+  const rows = results.map(({ subject, costs }) => {
+    const t = subject.targetNs;
+    const verdict = t === undefined ? '–' : costs[2]!.pickNs <= t ? `≤ ${t}: met` : `≤ ${t}: **NOT met**`;
+    console.log(`pick ${subject.name}: ${costs.map((c) => fmt(c.pickNs, 0)).join(' / ')} ns; ref ${costs.map((c) => fmt(c.refNs, 0)).join(' / ')} ns`);
+    return `| ${subject.name} | ${costs.map(cell).join(' | ')} | ${verdict} |`;
   });
+  // The references were measured once per strategy process: their spread shows how noisy the machine was.
+  const spread = (k: 'refNs' | 'loopNs', i: number): string => {
+    const xs = results.map((r) => r.costs[i]![k]);
+    return `${fmt(median(xs), 0)} (${fmt(Math.min(...xs), 0)}–${fmt(Math.max(...xs), 0)})`;
+  };
   return [
     '### pick() cost',
     '',
-    `ns per \`pick()\` (median of 5 rounds × ${iterations.toLocaleString('en')} picks, after a warm-up round), weights 1–3, no calls in flight; keyed strategies cycle 1024 keys. ` +
-      'Targets at 10k endpoints: ≤ 200 ns for roundRobin, weightedRoundRobin, p2cEwma, maglev; ≤ 1 µs for leastConnections.',
+    `ns per \`pick()\`, loop overhead subtracted; in brackets the ratio to a reference pick measured in the same rounds: a random index into the same endpoints (\`endpoints[Math.floor(Math.random() * n)]\`). ` +
+      `Each strategy runs in its own node process (no JIT state shared between strategies); for each size one warm-up round, then the median of ${rounds} rounds × ${iterations.toLocaleString('en')} calls, ` +
+      'each round timing the empty loop, the reference and the balancer back to back in rotating order, all through the same freshly compiled loop text (`sink += target.pick(args[i & 1023]).id.length`). ' +
+      `Weights 1–3, no calls in flight; keyed strategies cycle 1024 keys. Load average (1 min) ${fmt(loadBefore)} before, ${fmt(loadAfter)} after. Target column: the issue's bound at 10k endpoints.`,
     '',
-    '| strategy | 10 | 1k | 10k |',
-    '|---|---|---|---|',
+    '| strategy | 10 | 1k | 10k | target at 10k |',
+    '|---|---|---|---|---|',
     ...rows,
+    `| *reference: random index, median (min–max) over the ${results.length} processes* | ${sizes.map((_, i) => spread('refNs', i)).join(' | ')} | |`,
+    `| *loop overhead subtracted (empty pick returning a fixed endpoint)* | ${sizes.map((_, i) => spread('loopNs', i)).join(' | ')} | |`,
   ].join('\n');
 }
 
+/** One strategy's pick() costs, measured in a child process (see lb-pick-child.ts). */
+function pickCosts(name: string, sizes: number[], iterations: number, rounds: number): PickCost[] {
+  const child = fileURLToPath(new URL('./lb-pick-child.ts', import.meta.url));
+  const out = spawnSync(process.execPath, [...process.execArgv, child, name, String(iterations), String(rounds), sizes.join(',')], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`pick() bench of ${name} failed (exit ${String(out.status)}): ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!) as PickCost[];
+}
+
 const started = Date.now();
+const loadStart = loadavg().map((x) => x.toFixed(1)).join(' / ');
 const sim = await simulationTables();
 const picks = pickTable();
 const body = [
   '## Load balancing (`npm run bench:lb`)',
   '',
-  `Command: \`npm run bench:lb\`${quick ? ' -- --quick' : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Node ${process.version}, ${process.platform}/${process.arch}, shared 2-core machine, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end (pick() figures are wall-clock and inflate with load: even \`Date.now()\` measured ~200 ns and \`Math.random()\` ~65 ns on this machine under that load).`,
+  `Command: \`npm run bench:lb\`${quick ? ' -- --quick' : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Node ${process.version}, ${process.platform}/${process.arch}, shared 2-core machine (other engineers' jobs running), ` +
+    `load average (1/5/15 min, \`/proc/loadavg\`) ${loadStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end. ` +
+    'pick() figures are wall-clock and inflate with load; the reference measured alongside each one shows by how much.',
   '',
   sim,
   '',
