@@ -287,6 +287,16 @@ describe('circuitBreaker: predictive trip strategy', () => {
     const inspected = strategy.inspect();
     expect(inspected?.weights).toBeDefined();
     expect(Object.values(inspected!.weights).every((w) => Number.isFinite(w))).toBe(true);
+    expect(strategy.weights).toEqual(inspected!.weights);
+    expect(strategy.weights.errorRate).not.toBe(0); // it learned something
+    expect(b.inspectTrip().weights).toEqual(inspected!.weights);
+  });
+
+  it('defaults: threshold 0.7, windowSize 100', () => {
+    const strategy = predictive();
+    expect(strategy.weights).toEqual({ bias: 0, errorRate: 0, latency: 0, latencyTrend: 0, inFlight: 0 });
+    circuitBreaker({ name: 'pred-defaults', trip: strategy, clock: new ManualClock() });
+    expect(strategy.inspect()).toMatchObject({ threshold: 0.7 });
   });
 
   it('does not trip before warmup', async () => {

@@ -132,6 +132,11 @@ class PredictiveEvaluator implements TripEvaluator {
 /** A predictive strategy; `inspect()` shows the model of the breaker that created an evaluator last. */
 export interface PredictiveStrategy extends TripStrategy {
   inspect(): PredictiveInspection | undefined;
+  /**
+   * The learned weights of the breaker that created an evaluator last (all 0 before any did):
+   * `inspect().weights` without the rest.
+   */
+  readonly weights: PredictiveInspection['weights'];
 }
 
 /**
@@ -141,8 +146,8 @@ export interface PredictiveStrategy extends TripStrategy {
  * that probability reaches `threshold` after `warmup` outcomes. Rising latency before errors
  * appear therefore opens it earlier than a plain failure rate would.
  *
- * Inspect the model with `breaker.inspectTrip()` (per breaker) or `strategy.inspect()` (the
- * latest breaker created from this strategy value).
+ * Inspect the model with `breaker.inspectTrip()` (per breaker), or `strategy.inspect()` /
+ * `strategy.weights` (the latest breaker created from this strategy value).
  *
  * @example circuitBreaker({ name: 'search', trip: predictive({ threshold: 0.8, warmup: 50 }) })
  */
@@ -160,5 +165,8 @@ export function predictive(o: PredictiveOptions = {}): PredictiveStrategy {
       return latest;
     },
     inspect: () => latest?.inspect(),
+    get weights() {
+      return latest?.inspect().weights ?? { bias: 0, errorRate: 0, latency: 0, latencyTrend: 0, inFlight: 0 };
+    },
   };
 }
