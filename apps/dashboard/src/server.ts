@@ -15,7 +15,7 @@ export interface DashboardOptions {
   token: string;
   /** Current state to render. */
   state: () => DashboardState | Promise<DashboardState>;
-  /** Carries out a validated chaos command (the demo forwards it to replica admin ports). */
+  /** Carries out a validated chaos command (the demo forwards it to replica admin ports); a ConfigError becomes 404. */
   chaos: (cmd: ChaosCommand) => Promise<unknown>;
   host?: string;
   port?: number;
@@ -120,7 +120,13 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       } catch (e) {
         return sendJson(res, 400, { error: e instanceof Error ? e.message : String(e) });
       }
-      return sendJson(res, 200, { ok: true, result: await o.chaos(cmd) });
+      try {
+        return sendJson(res, 200, { ok: true, result: await o.chaos(cmd) });
+      } catch (e) {
+        // The handler names what it could not find or do as a ConfigError (e.g. an unknown replica).
+        if (e instanceof ConfigError) return sendJson(res, 404, { error: e.message });
+        throw e;
+      }
     }
     const found = resolveStatic(STATIC_DIR, path, ALLOWED);
     if ('rejected' in found) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError } from '@breakwater/core';
 import { chaosSettingsFor, startDashboard, type ChaosCommand, type Dashboard } from '@breakwater/dashboard';
 import { setChaos, replicaStats } from './chaos.js';
 import { startCluster, type Cluster } from './cluster.js';
@@ -88,7 +89,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     load = new LoadGenerator(c.gateways, o.rate);
     const chaos = async (cmd: ChaosCommand): Promise<unknown> => {
       const targets = c.replicas.filter((r) => (cmd.target === 'replica' ? r.id === cmd.id : r.region === cmd.id));
-      if (targets.length === 0) throw new Error(`no ${cmd.target} "${cmd.id}"`);
+      if (targets.length === 0) throw new ConfigError(`chaos.id`, `expected a known ${cmd.target} id, got ${JSON.stringify(cmd.id)}`);
       const result = await Promise.all(targets.map((r) => setChaos(r, token, chaosSettingsFor(cmd.action))));
       await pollStats();
       return result;
