@@ -16,6 +16,10 @@ describe('statusLabel', () => {
     ['no endpoint', { success: false, error: new NoHealthyEndpointError('open') }, 'rejected'],
     ['connection refused', { success: false, error: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }, 'error'],
     ['thrown string', { success: false, error: 'boom' }, 'error'],
+    ['inner rejection not counted against the endpoint', { success: true, error: new BulkheadRejectedError(1, 0) }, 'rejected'],
+    ['inner timeout not counted against the endpoint', { success: true, error: new TimeoutError(5) }, 'timeout'],
+    ['error a custom isFailure ignores', { success: true, error: new Error('4xx-like') }, 'error'],
+    ['result counted as a failure, no HTTP status', { success: false }, 'error'],
   ])('%s → %s', (_n, e, label) => {
     expect(statusLabel(e)).toBe(label);
   });

@@ -1,8 +1,9 @@
 /**
  * The `status` label of `lb_requests_total`: the HTTP status code when there is one ("200",
- * "503"); otherwise "timeout" for timeouts, "rejected" for Breakwater rejections (open breaker,
- * full bulkhead, rate limit, no endpoint), "error" for other failures and "success" for a
- * success without an HTTP status (a non-HTTP call).
+ * "503"); otherwise, for a thrown error, "timeout" for timeouts, "rejected" for Breakwater
+ * rejections (open breaker, full bulkhead, rate limit, no endpoint) and "error" for anything else
+ * — whether or not the balancer counted it as the endpoint's failure; "success" for a value
+ * without an HTTP status (a non-HTTP call), "error" for such a value counted as a failure.
  */
 
 const REJECTION_CODES = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT']);
@@ -34,8 +35,13 @@ export function isRejection(error: unknown): boolean {
 /** The label for one finished call. */
 export function statusLabel(e: { success: boolean; status?: number | undefined; error?: unknown }): string {
   if (isStatus(e.status)) return String(e.status);
-  if (e.success) return 'success';
-  if (isTimeout(e.error)) return 'timeout';
-  if (isRejection(e.error)) return 'rejected';
-  return 'error';
+  // A thrown error is labelled by its kind even when it does not count as an endpoint failure:
+  // an inner policy's rejection (full bulkhead, open breaker inside the balancer) is `success:
+  // true` for outlier detection — the endpoint did nothing wrong — but the call was rejected.
+  if (e.error !== undefined) {
+    if (isTimeout(e.error)) return 'timeout';
+    if (isRejection(e.error)) return 'rejected';
+    return 'error';
+  }
+  return e.success ? 'success' : 'error';
 }
