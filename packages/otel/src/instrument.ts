@@ -1,5 +1,5 @@
 import { ConfigError, type AttemptContext, type CircuitBreaker, type Endpoint, type ExecuteOptions, type LoadBalancer, type Policy } from '@breakwater/core';
-import type { Span } from '@opentelemetry/api';
+import { context as otelContext, type Span } from '@opentelemetry/api';
 import { ATTR } from './attributes.js';
 import { runAttempt } from './attempt.js';
 import { observeBreakerState, recordTransitions } from './breaker-telemetry.js';
@@ -61,6 +61,26 @@ function wrap<T extends object>(target: T, overrides: Record<string, unknown>, h
   });
 }
 
+/** The internal protocol of Breakwater policies: run `fn` inside the enclosing pipeline's attempt context. */
+type StageRun = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, ctx: AttemptContext) => Promise<R>;
+
+/**
+ * An instrumented balancer's `asPolicy()`. Called on its own it traces like `execute` (a call span
+ * and a CLIENT span per attempt). As a pipeline stage (`run`) each invocation is one attempt of the
+ * enclosing call: a CLIENT span, child of the active span, carrying the pipeline's attempt number
+ * (`http.request.resend_count` on retries).
+ */
+function instrumentedStage(stage: Policy, callTarget: CallTarget, opts: InstrumentOptions, captureHeaders: readonly string[]): Policy {
+  const execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
+    runCall(opts, callTarget, eo, (state) => stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), eo));
+  const internal = stage as { run?: StageRun };
+  if (typeof internal.run !== 'function') return { execute };
+  const inner = internal as { run: StageRun };
+  const traced: StageRun = (fn, ctx) =>
+    inner.run((c) => runAttempt({ parent: otelContext.active(), attempts: 0 }, opts, captureHeaders, c, c.endpoint, () => fn(c)), ctx);
+  return { execute, run: traced } as Policy;
+}
+
 /**
  * Adds OpenTelemetry spans and metrics to a policy, breaker or balancer; returns an object of the
  * same shape. Per logical call: an INTERNAL span `breakwater.call`; per attempt: a CLIENT span
@@ -68,7 +88,8 @@ function wrap<T extends object>(target: T, overrides: Record<string, unknown>, h
  * (`{ method, url }`, set by the adapters) and `ctx.endpoint`, and `http.request.resend_count`
  * on retries. Breakers add state transitions as span events and the `breakwater.circuit.state`
  * gauge. Metrics: `http.client.request.duration` (s, per attempt), `breakwater.client.requests`
- * (per call, by outcome). Secrets (URL credentials, tokens, credential headers) are redacted.
+ * (per call, by outcome). An instrumented balancer's `asPolicy()` is traced too: as a pipeline
+ * stage, one CLIENT span per attempt. Secrets (URL credentials, tokens, credential headers) are redacted.
  */
 export function instrument<T extends Target>(target: T, o?: InstrumentOptions): T {
   const opts = validate(target, o);
@@ -78,7 +99,9 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
     const callTarget: CallTarget = { kind: 'balancer', name: target.name };
     const execute = <R>(fn: (endpoint: Endpoint, ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
       runCall(opts, callTarget, eo, (state) => target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), eo));
-    return wrap(target, { execute });
+    let policy: Policy | undefined;
+    const asPolicy = (): Policy => (policy ??= instrumentedStage(target.asPolicy(), callTarget, opts, captureHeaders));
+    return wrap(target, { execute, asPolicy });
   }
 
   const callTarget: CallTarget = { kind: isBreaker(target) ? 'breaker' : 'policy' };

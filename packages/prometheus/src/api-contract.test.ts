@@ -26,7 +26,7 @@ async function value(registry: Registry, name: string, labels: Record<string, st
 
 async function typeOf(registry: Registry, name: string): Promise<string | undefined> {
   const metric = registry.getSingleMetric(name);
-  return metric === undefined ? undefined : (await metric.get()).type as string;
+  return metric === undefined ? undefined : String((await metric.get()).type);
 }
 
 describe('prometheusMetrics', () => {
