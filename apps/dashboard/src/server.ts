@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '@breakwater/core';
+import { BodyTooLargeError, hasToken, readBody } from '@breakwater/replica';
 import { resolveStatic } from './safe-path.js';
 import { parseChaosCommand } from './command.js';
 import type { ChaosCommand, DashboardState } from './types.js';
@@ -52,36 +52,6 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void =>
   send(res, status, 'application/json', JSON.stringify(body), extra);
 
-function tokenOk(req: IncomingMessage, token: string): boolean {
-  const h = req.headers['x-chaos-token'];
-  const auth = req.headers.authorization;
-  const given = typeof h === 'string' ? h : typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function readLimited(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? '0') > limit) return resolve('too-large');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function validate(o: DashboardOptions): void {
   if (typeof o.token !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(o.token)) {
     throw new ConfigError('dashboard.token', 'expected 16..128 characters of [A-Za-z0-9_-], got something else');
@@ -111,9 +81,14 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (req.method === 'GET' && path === '/api/state') return sendJson(res, 200, await o.state());
     if (path === '/api/chaos') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
-      if (!tokenOk(req, o.token)) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
-      const body = await readLimited(req, maxBody);
-      if (body === 'too-large') return sendJson(res, 413, { error: `body larger than ${maxBody} bytes` }, { connection: 'close' });
+      if (!hasToken(req, o.token)) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
+      let body: string;
+      try {
+        body = await readBody(req, maxBody);
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) return sendJson(res, 413, { error: e.message }, { connection: 'close' });
+        throw e;
+      }
       let cmd: ChaosCommand;
       try {
         cmd = parseChaosCommand(body);

@@ -5,8 +5,8 @@ import type { Tracer } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { prometheusMetrics } from '@breakwater/prometheus';
 import { instrument } from '@breakwater/otel';
-import { circuitBreaker, consecutiveFailures, ConfigError, type BreakerStore, type Endpoint } from '@breakwater/core';
-import { hasAdminToken } from './admin-token.js';
+import { circuitBreaker, consecutiveFailures, ConfigError, logEvents, type BreakerStore, type Endpoint } from '@breakwater/core';
+import { hasToken } from '@breakwater/replica';
 import { startL4Proxy, type L4Proxy } from './l4.js';
 import { LatencyWindow } from './latency-window.js';
 import { Clients, proxy, viaFor, type ClientCounters } from './proxy.js';
@@ -70,20 +70,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const metrics = prometheusMetrics({ registry: new Registry() });
   offs.push(metrics.observe(upstream.main));
+  // One JSON log line per breaker transition, health change, ejection and region change (core
+  // logEvents), and the same events on the SSE feed with the time this pod saw them.
   for (const b of [...upstream.breakers.values(), probe]) {
-    offs.push(metrics.observe(b));
-    offs.push(b.on('stateChange', (e) => {
-      const event = { ...e, gateway: o.id, seenAt: Date.now() };
-      sse.publish('breaker', event);
-      log.info({ event: 'breaker', breaker: e.name, from: e.from, to: e.to, reason: e.reason, remote: e.remote }, `breaker ${e.name} ${e.from} → ${e.to}`);
-    }));
+    offs.push(metrics.observe(b), logEvents(b, log));
+    offs.push(b.on('stateChange', (e) => sse.publish('breaker', { ...e, gateway: o.id, seenAt: Date.now() })));
   }
+  offs.push(logEvents(upstream.main, log));
   offs.push(upstream.main.on('request', (e) => latency.get(e.endpoint)?.add(e.durationMs)));
   for (const kind of ['health', 'ejection', 'regionChange'] as const) {
-    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => {
-      sse.publish(kind, { ...e, gateway: o.id, seenAt: Date.now() });
-      log.info({ event: kind, ...e }, kind);
-    }));
+    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => sse.publish(kind, { ...e, gateway: o.id, seenAt: Date.now() })));
   }
 
   const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()));
@@ -102,7 +98,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const admin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
-    if (!hasAdminToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
+    if (!hasToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
     if (path === '/admin/propagation/trip') {
       const at = Date.now();
       await probe.execute(() => { throw new Error('tripped on purpose to measure propagation'); }).catch(() => undefined);
