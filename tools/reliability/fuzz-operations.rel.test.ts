@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -130,6 +131,7 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
           ({ id: `e${nextId++}`, url: `http://e${nextId}.invalid`, weight: e.weight, backup: e.backup, ...(e.maxConnections === undefined ? {} : { maxConnections: e.maxConnections }) });
         let current = specs.map(mk);
         const clock = new ManualClock(0);
+        if (process.env['BW_REL_TRACE']) appendFileSync(process.env['BW_REL_TRACE'], `${JSON.stringify({ specs, s, seed, ops })}\n`);
         const lb = loadBalancer({ endpoints: current, strategy: strategies[s]!(), clock, random: seededRandom(seed), outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 5000 } });
         const calls: Array<Deferred & { endpoint?: string }> = [];
         for (const o of ops) {

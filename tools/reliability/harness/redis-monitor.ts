@@ -11,7 +11,8 @@ export interface MonitoredCommand {
  * servers we spawn: MONITOR is expensive and sees everyone's traffic.
  */
 export async function startMonitor(port: number): Promise<{ commands: MonitoredCommand[]; stop(): Promise<void> }> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+  // Never reconnect: ioredis cannot resume MONITOR mode on a new connection (its parser throws).
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null });
   client.on('error', () => undefined);
   await client.connect();
   const monitor = await client.monitor();
