@@ -128,9 +128,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     for (const p of scenario({ primary, replicas: c.replicas, ci: o.ci })) {
       if (o.signal.aborted) break;
       phase = p.name;
+      // The phase starts once its faults are in place (on a busy machine applying them takes a while).
+      await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
       const t0 = Date.now();
       if (p.name === 'recovery') recoveryEventsFrom = t0;
-      await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
       o.print(`▶ ${p.name}: ${p.description}`);
       await sleep(t0 + p.durationMs - Date.now(), o.signal);
       const t1 = Date.now();
