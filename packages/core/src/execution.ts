@@ -35,6 +35,8 @@ export class Ctx implements AttemptContext {
   private controller: AbortController | undefined;
   private reason: unknown = NOT_ABORTED;
   private linked: (() => void) | undefined;
+  /** Forks linked to this source without an AbortController (see `link()`). */
+  private children: Set<Ctx> | undefined;
 
   private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined,
                       attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>,
@@ -99,20 +101,36 @@ export class Ctx implements AttemptContext {
     if (s.external !== undefined && s.reason === NOT_ABORTED) return s.external;
     const controller = new AbortController();
     s.controller = controller;
-    if (s.reason !== NOT_ABORTED) {
-      controller.abort(s.reason);
-    } else if (s.parent !== undefined) {
-      if (s.parent.aborted) {
-        controller.abort(s.parent.abortReason);
-      } else {
-        const parentSignal = s.parent.signal;
-        const onAbort = (): void => s.abort(parentSignal.reason);
-        // Through the fan-out registry: a long-lived parent signal carries at most one listener.
-        listenAbort(parentSignal, onAbort);
-        s.linked = () => unlistenAbort(parentSignal, onAbort);
-      }
-    }
+    s.link();
+    if (s.reason !== NOT_ABORTED) controller.abort(s.reason);
     return controller.signal;
+  }
+
+  /**
+   * Links this abort source (a fork) to its parent so the parent's abort reaches it. When the
+   * parent has neither an AbortController nor a caller signal, the link is a plain entry in the
+   * parent's `children` set: reading `ctx.signal` inside a timeout then creates one AbortController
+   * and adds no event listener, instead of materialising a signal for every level above it.
+   */
+  private link(): void {
+    if (this.linked !== undefined || this.parent === undefined || this.reason !== NOT_ABORTED) return;
+    const p = this.parent;
+    if (p.aborted) {
+      this.reason = p.abortReason;
+      return;
+    }
+    if (p.controller === undefined && p.external === undefined) {
+      p.link();
+      const children = (p.children ??= new Set());
+      children.add(this);
+      this.linked = () => { children.delete(this); };
+      return;
+    }
+    const parentSignal = p.controller !== undefined ? p.controller.signal : (p.external as AbortSignal);
+    const onAbort = (): void => this.abort(parentSignal.reason);
+    // Through the fan-out registry: a long-lived parent signal carries at most one listener.
+    listenAbort(parentSignal, onAbort);
+    this.linked = () => unlistenAbort(parentSignal, onAbort);
   }
 
   /** Aborts this context's abort source (and, through their links, its forks). */
@@ -122,6 +140,11 @@ export class Ctx implements AttemptContext {
     s.reason = reason;
     s.unlink();
     if (s.controller !== undefined && !s.controller.signal.aborted) s.controller.abort(reason);
+    const children = s.children;
+    if (children !== undefined) {
+      s.children = undefined;
+      for (const child of children) child.abort(reason);
+    }
   }
 
   /** Drops the listener linking a fork to its parent. Idempotent. */
@@ -210,12 +233,16 @@ export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: Ex
   return promise;
 }
 
-/** Adapts a foreign policy (only `execute`) to the internal protocol. */
+/**
+ * Adapts a foreign policy (only `execute`) to the internal protocol. Its attempts count from the
+ * enclosing attempt (`ctx.attempt + inner.attempt`): a foreign stage inside `retry()` must not
+ * reset the attempt number the function sees.
+ */
 export function asInternal(policy: Policy): InternalPolicy {
   if (typeof (policy as Partial<InternalPolicy>).run === 'function') return policy as InternalPolicy;
   return {
     execute: (fn, opts) => policy.execute(fn, opts),
     run: (fn, ctx) =>
-      policy.execute((inner) => fn(ctx.derive(inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) }),
+      policy.execute((inner) => fn(ctx.derive(ctx.attempt + inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) }),
   };
 }

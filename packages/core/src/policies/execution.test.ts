@@ -5,6 +5,7 @@ import { pipeline } from '../pipeline.js';
 import { constantBackoff } from '../retry/backoff.js';
 import { retry } from '../retry/retry.js';
 import { timeout } from '../timeout/timeout.js';
+import { Ctx } from '../execution.js';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 const timerCount = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -73,5 +74,43 @@ describe('execution hygiene', () => {
       globalThis.AbortController = original;
     }
     expect(created).toBe(0);
+  });
+});
+
+describe('Ctx fork links without parent controllers', () => {
+  it('aborts a fork of a fork when the outer fork aborts, and stops after dispose', () => {
+    const root = Ctx.root(undefined);
+    const outer = root.fork();
+    const inner = outer.fork();
+    const signal = inner.signal;
+    expect(signal.aborted).toBe(false);
+    outer.abort('outer gone');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('outer gone');
+
+    const outer2 = root.fork();
+    const inner2 = outer2.fork();
+    const signal2 = inner2.signal;
+    inner2.dispose();
+    outer2.abort('late');
+    expect(signal2.aborted).toBe(false);
+  });
+
+  it('reaches a materialised fork when the root aborts, through unmaterialised levels', () => {
+    const root = Ctx.root(undefined);
+    const mid = root.fork();
+    const leaf = mid.fork();
+    const signal = leaf.signal;
+    root.abort('root gone');
+    expect(mid.aborted).toBe(true);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('root gone');
+  });
+
+  it('an already aborted parent yields an aborted signal at once', () => {
+    const root = Ctx.root(undefined);
+    const mid = root.fork();
+    mid.abort('done');
+    expect(mid.fork().signal.reason).toBe('done');
   });
 });
