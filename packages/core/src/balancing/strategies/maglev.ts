@@ -18,12 +18,15 @@ export function maglevTableSize(n: number): number {
  */
 export class MaglevTable implements HashTable {
   readonly size: number;
-  private readonly table: Int32Array;
+  private readonly table: Uint16Array | Int32Array;
 
   constructor(candidates: ReadonlyArray<LiveEndpoint>, size: number) {
     const n = candidates.length;
     this.size = size;
-    const table = new Int32Array(size).fill(-1);
+    // 16-bit entries halve the table (2 MiB instead of 4 at 10k endpoints), so more of it stays in
+    // cache: lookups at 10k endpoints are dominated by the cache miss on the table read.
+    const empty = n < 0xffff ? 0xffff : -1;
+    const table = n < 0xffff ? new Uint16Array(size).fill(empty) : new Int32Array(size).fill(empty);
     this.table = table;
     if (n === 0) return;
     const offset = new Float64Array(n);
@@ -44,7 +47,7 @@ export class MaglevTable implements HashTable {
         if (round * w < target[i]!) continue;
         target[i] = target[i]! + maxWeight;
         let c = (offset[i]! + next[i]! * skip[i]!) % size;
-        while (table[c] !== -1) {
+        while (table[c] !== empty) {
           next[i] = next[i]! + 1;
           c = (offset[i]! + next[i]! * skip[i]!) % size;
         }
