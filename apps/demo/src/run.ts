@@ -128,7 +128,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     for (const p of scenario({ primary, replicas: c.replicas, ci: o.ci })) {
       if (o.signal.aborted) break;
       phase = p.name;
-      // The phase starts once its faults are in place (on a busy machine applying them takes a while).
+      // The phase's numbers start once its faults are in place (on a busy machine applying them takes
+      // a while); the fail-over clock starts when they were requested.
+      const requested = Date.now();
       await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
       const t0 = Date.now();
       if (p.name === 'recovery') recoveryEventsFrom = t0;
@@ -143,8 +145,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       if (p.name === 'region-down') {
         // Fail-over time: until every pod's balancer switched its serving region (clients were
         // already being served by the secondary through retries before that).
-        const switched = watches.map((w) => w.regionEvents.find((e) => e.at >= t0 && e.to === secondary)?.at);
-        report.timeToFailoverMs = switched.every((x) => x !== undefined) ? Math.max(...(switched as number[])) - t0 : undefined;
+        const switched = watches.map((w) => w.regionEvents.find((e) => e.at >= requested && e.to === secondary)?.at);
+        report.timeToFailoverMs = switched.every((x) => x !== undefined) ? Math.max(...(switched as number[])) - requested : undefined;
         report.clientsOnSecondaryMs = timeToShare(samples, t0, t1, secondary, 0.99);
       }
       if (p.name === 'recovery') {
