@@ -73,6 +73,23 @@ describe('API.md: exported names', () => {
     expectTypeOf<AttemptContext['context']>().toEqualTypeOf<Record<string, unknown>>();
     expectTypeOf<AttemptContext['endpoint']>().toEqualTypeOf<Endpoint | undefined>();
   });
+
+  it('event payloads fit the API.md listener types (balancer events are Record<string, unknown>)', () => {
+    const lb = loadBalancer({ endpoints: [] });
+    const sink: Array<Record<string, unknown>> = [];
+    for (const event of ['health', 'ejection', 'regionChange'] as const) expect(typeof lb.on(event, (e) => sink.push(e))).toBe('function');
+    lb.on('health', (e) => sink.push(e));
+    lb.on('ejection', (e) => sink.push(e));
+    lb.on('regionChange', (e) => sink.push(e));
+    const b = circuitBreaker({ name: 'payload-types' });
+    const changes: Array<{ name: string; from: BreakerState; to: BreakerState; reason: string; at: number; remote: boolean }> = [];
+    b.on('stateChange', (e) => changes.push(e));
+    b.on('stateChange', (e) => sink.push(e));
+    const calls: Array<{ name: string; durationMs?: number; error?: unknown }> = [];
+    for (const event of ['success', 'failure', 'rejected'] as const) b.on(event, (e) => calls.push(e));
+    b.on('failure', (e) => sink.push(e));
+    void lb.close();
+  });
 });
 
 describe('API.md: Clock', () => {
@@ -303,6 +320,17 @@ describe('API.md: Policies and composition', () => {
       return 1;
     });
     expect(order).toEqual(['outer:in', 'middle:in', 'inner:in', 'fn', 'inner:out', 'middle:out', 'outer:out']);
+  });
+
+  it('ctx.attempt counts the enclosing retry through a foreign policy (anything with execute)', async () => {
+    const foreign: Policy = { execute: (fn, opts) => Promise.resolve(fn({ signal: new AbortController().signal, attempt: 0, context: opts?.context ?? {} })) };
+    const seen: number[] = [];
+    await pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), foreign).execute((ctx) => {
+      seen.push(ctx.attempt);
+      if (ctx.attempt < 2) throw new Error('again');
+      return 1;
+    });
+    expect(seen).toEqual([0, 1, 2]);
   });
 
   it('pipeline(retry, breaker): the breaker sees every attempt; pipeline(breaker, retry): it sees one call', async () => {

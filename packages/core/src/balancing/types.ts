@@ -21,12 +21,15 @@ export interface Endpoint {
 /** An endpoint with its live state, as `LoadBalancer.endpoints()` reports it. */
 export type EndpointView = Endpoint & { healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number };
 
-/** A balancer's event payloads. */
-export interface HealthEvent { endpoint: string; healthy: boolean; reason: string; at: number }
-export interface EjectionEvent { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number }
-export interface RegionChangeEvent { from: string | undefined; to: string | undefined; reason: string; at: number }
+/**
+ * A balancer's event payloads. Object type aliases rather than interfaces, so a payload is
+ * assignable to `Record<string, unknown>` — the payload type API.md gives for `on(...)`.
+ */
+export type HealthEvent = { endpoint: string; healthy: boolean; reason: string; at: number };
+export type EjectionEvent = { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number };
+export type RegionChangeEvent = { from: string | undefined; to: string | undefined; reason: string; at: number };
 /** One finished call through `execute()` / `asPolicy()`; metrics packages consume it. */
-export interface RequestEvent {
+export type RequestEvent = {
   endpoint: string;
   durationMs: number;
   success: boolean;
@@ -34,7 +37,7 @@ export interface RequestEvent {
   status?: number;
   error?: unknown;
   region?: string;
-}
+};
 
 /**
  * The live, per-endpoint state a strategy sees. The balancer owns it; strategies read it and may

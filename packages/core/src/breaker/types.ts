@@ -80,7 +80,8 @@ export interface BreakerMetrics {
   stateSince: number;
 }
 
-export interface StateChangeEvent {
+/** Payload of `stateChange` (a type alias, so it is assignable to `Record<string, unknown>`). */
+export type StateChangeEvent = {
   name: string;
   from: BreakerState;
   to: BreakerState;
@@ -88,15 +89,16 @@ export interface StateChangeEvent {
   at: number;
   remote: boolean;
   generation: number;
-}
+};
 
-export interface CallEvent {
+/** Payload of `success`, `failure` and `rejected`. */
+export type CallEvent = {
   name: string;
   durationMs?: number;
   error?: unknown;
   /** On 'rejected': true when a shadow-mode breaker would have rejected the call (it ran anyway). */
   shadow?: boolean;
-}
+};
 
 /** `metrics()` of a breaker: the public fields plus shadow-mode and in-flight counts. */
 export interface CircuitBreakerMetrics extends BreakerMetrics {
