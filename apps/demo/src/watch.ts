@@ -51,6 +51,9 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
     else if (event === 'breaker') {
       const e = parsed as BreakerEvent;
       w.events.push(e);
+      // Transitions arrive at once, snapshots twice a second: keep the view of endpoint breakers current.
+      const breakers = w.latest?.['breakers'] as Record<string, string> | undefined;
+      if (breakers !== undefined && e.name.startsWith('replicas/')) breakers[e.name.slice('replicas/'.length)] = e.to;
       onEvent?.(e);
     }
   };
