@@ -143,6 +143,23 @@ describe('prometheusMetrics', () => {
     expect(hist.find((s) => s.metricName === 'lb_request_duration_seconds_count' && s.labels['server'] === 'a')?.value).toBe(1);
   });
 
+  it('a new prometheusMetrics() after register.clear() reports again (common between tests)', async () => {
+    const first = prometheusMetrics();
+    const lb1 = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }] });
+    first.observe(lb1);
+    await lb1.execute(() => ({ status: 200 }));
+    register.clear();
+    const second = prometheusMetrics();
+    const lb2 = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }] });
+    second.observe(lb2);
+    second.observe(circuitBreaker({ name: 'after-clear' }));
+    await lb2.execute(() => ({ status: 200 }));
+    const text = await register.metrics();
+    expect(text).toMatch(/^lb_requests_total\{server="a",status="200"\} 1$/m);
+    expect(text).toMatch(/^circuit_breaker_state\{service="after-clear"\} 0$/m);
+    register.clear();
+  });
+
   it('observe returns a function that stops reporting the source', async () => {
     const registry = new Registry();
     const m = prometheusMetrics({ registry });

@@ -30,7 +30,14 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
   let perPrefix = byRegistry.get(registry);
   if (perPrefix === undefined) byRegistry.set(registry, (perPrefix = new Map()));
   const existing = perPrefix.get(prefix);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    if (stillRegistered(registry, prefix, existing)) return existing;
+    // The registry was cleared (`register.clear()` between tests, a hot reload): start afresh.
+    // Sources observed before keep writing to the old, unregistered metrics, which is harmless.
+    for (const metric of metricsOf(existing, prefix)) {
+      if (registry.getSingleMetric(metric.name) === metric.metric) registry.removeSingleMetric(metric.name);
+    }
+  }
   const balancers = new Map<LoadBalancer, number>();
   const breakers = new Map<CircuitBreaker, number>();
   const registers = [registry];
@@ -67,4 +74,20 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
   };
   perPrefix.set(prefix, c);
   return c;
+}
+
+/** Unprefixed metric names of each collector. */
+const NAMES = {
+  requests: 'lb_requests_total', duration: 'lb_request_duration_seconds', active: 'lb_active_connections',
+  state: 'circuit_breaker_state', calls: 'circuit_breaker_calls_total', transitions: 'circuit_breaker_transitions_total',
+} as const;
+
+/** The metrics of `c` with their full (prefixed) names. */
+function metricsOf(c: Collectors, prefix: string): Array<{ name: string; metric: unknown }> {
+  return (Object.keys(NAMES) as Array<keyof typeof NAMES>).map((k) => ({ name: `${prefix}${NAMES[k]}`, metric: c[k] }));
+}
+
+/** True while every metric of `c` is still the one registered under its name. */
+function stillRegistered(registry: Registry, prefix: string, c: Collectors): boolean {
+  return metricsOf(c, prefix).every(({ name, metric }) => registry.getSingleMetric(name) === metric);
 }
