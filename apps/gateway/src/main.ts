@@ -12,6 +12,15 @@ import { consoleTracer } from './tracing.js';
 const destination = pinoDestination({ dest: 1, sync: false });
 const logger = pino({ base: { app: 'gateway' }, level: process.env['LOG_LEVEL'] ?? 'info' }, destination);
 
+/**
+ * Flushes the logs and exits. Never `flushSync()`: on a stdout nobody drains it retries forever;
+ * a bounded asynchronous flush loses at most the last lines instead of hanging the process.
+ */
+function exit(code: number): void {
+  setTimeout(() => process.exit(code), 500);
+  destination.flush(() => process.exit(code));
+}
+
 async function main(): Promise<void> {
   const cfg = parseGatewayArgs(process.argv.slice(2));
   logger.level = cfg.logLevel;
@@ -41,17 +50,20 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'shutdown', reason }, 'shutting down');
+    // Whatever happens below (a stuck close somewhere), the process leaves: 10 s drain + margin.
+    setTimeout(() => {
+      logger.error({ event: 'shutdown-timeout' }, 'shutdown took too long; exiting');
+      exit(1);
+    }, 20_000);
     void (async () => {
       await Promise.all(gateways.map((g) => g.close()));
       await Promise.all(stores.map((s) => s.close()));
       await tracing?.shutdown();
       logger.info({ event: 'exit', code: 0 }, 'bye');
-      destination.flushSync();
-      process.exit(0);
+      exit(0);
     })().catch((e: unknown) => {
       logger.error({ event: 'shutdown-failed', error: String(e) }, 'shutdown failed');
-      destination.flushSync();
-      process.exit(1);
+      exit(1);
     });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -66,6 +78,5 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   logger.fatal({ event: 'fatal', error: e instanceof Error ? e.message : String(e) }, 'gateway failed to start');
-  destination.flushSync();
-  process.exit(1);
+  exit(1);
 });

@@ -17,7 +17,9 @@ try {
     if (stopping) return;
     stopping = true;
     log({ event: 'stopping', signal });
-    void replica.close().then(() => process.exit(0));
+    // Leave even if closing gets stuck somewhere.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    void replica.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
