@@ -5,7 +5,6 @@ import { listenAbort, unlistenAbort } from './policies/abort.js';
 export { listenAbort, unlistenAbort } from './policies/abort.js';
 
 const NOT_ABORTED: unique symbol = Symbol('not-aborted');
-const EMPTY_CONTEXT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /**
  * The context object that flows through a pipeline. Its `signal` is created lazily: a call whose
@@ -53,8 +52,9 @@ export class Ctx implements AttemptContext {
 
   /** A root context for one logical call. */
   static root(opts: ExecuteOptions | undefined): Ctx {
-    if (opts === undefined) return new Ctx(undefined, undefined, undefined, 0, undefined, EMPTY_CONTEXT, undefined, undefined);
-    return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? EMPTY_CONTEXT, opts.key, undefined);
+    // A fresh object per call: functions may write to ctx.context even when the caller passed none.
+    if (opts === undefined) return new Ctx(undefined, undefined, undefined, 0, undefined, {}, undefined, undefined);
+    return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? {}, opts.key, undefined);
   }
 
   /** Same abort source, other attempt/endpoint. */

@@ -114,3 +114,17 @@ describe('Ctx fork links without parent controllers', () => {
     expect(mid.fork().signal.reason).toBe('done');
   });
 });
+
+describe('ctx.context', () => {
+  it('is writable and shared by every attempt of one call even when the caller passed none', async () => {
+    const seen: unknown[] = [];
+    const policy = pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) }));
+    await policy.execute((ctx) => {
+      seen.push(ctx.context['n']);
+      ctx.context['n'] = ctx.attempt + 1;
+      if (ctx.attempt === 0) throw new Error('once');
+      return 'ok';
+    });
+    expect(seen).toEqual([undefined, 1]);
+  });
+});
