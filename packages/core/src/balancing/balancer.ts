@@ -86,8 +86,7 @@ export class Balancer implements LoadBalancer {
   }
 
   pick(o?: { key?: string }): Endpoint {
-    if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
-    return this.plan.pick(this.states, o?.key).endpoint;
+    return this.pickState(o?.key).endpoint;
   }
 
   execute<T>(fn: EndpointFn<T>, opts?: ExecuteOptions): Promise<T> {
@@ -173,7 +172,17 @@ export class Balancer implements LoadBalancer {
 
   private pickState(key: string | undefined): EndpointState {
     if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
-    return this.plan.pick(this.states, key);
+    try {
+      return this.plan.pick(this.states, key);
+    } catch (e) {
+      // Nothing to pick while an open breaker's period is already over: rebuild now instead of
+      // failing until the re-check timer runs — callers failing fast in a loop can starve that timer for good.
+      if (e instanceof NoHealthyEndpointError && e.reason !== 'draining' && this.clock.now() >= this.breakerTimerAt) {
+        this.plan.invalidate();
+        return this.plan.pick(this.states, key);
+      }
+      throw e;
+    }
   }
 
   /** After a breaker refusal: the plan is stale (that breaker opened), so rebuild and pick again. */
