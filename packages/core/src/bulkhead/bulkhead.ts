@@ -1,5 +1,6 @@
 import { BulkheadRejectedError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
+import { IntrusiveList, type Linked } from '../internal/linked-list.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkInt, checkOptions } from '../policies/validate.js';
 
@@ -20,7 +21,7 @@ export interface BulkheadPolicy extends Policy {
 }
 
 /** A queued call, in a doubly linked list so an aborted waiter leaves in O(1). */
-class Waiter {
+class Waiter implements Linked<Waiter> {
   prev: Waiter | undefined;
   next: Waiter | undefined;
   signal: AbortSignal | undefined;
@@ -41,8 +42,7 @@ class Waiter {
 class Bulkhead implements InternalPolicy, BulkheadPolicy {
   active = 0;
   queued = 0;
-  private head: Waiter | undefined;
-  private tail: Waiter | undefined;
+  private readonly waiters = new IntrusiveList<Waiter>();
   private readonly release = (): void => {
     this.active--;
     this.drain();
@@ -60,7 +60,8 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     if (this.queued >= this.maxQueue) return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
     return new Promise<T>((resolve, reject) => {
       const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
-      this.append(w);
+      this.waiters.push(w);
+      this.queued++;
       if (ctx.abortable) {
         w.signal = ctx.signal;
         listenAbort(w.signal, w.onAbort);
@@ -74,20 +75,8 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
       unlistenAbort(w.signal, w.onAbort);
       w.signal = undefined;
     }
-    if (w.prev !== undefined) w.prev.next = w.next;
-    else this.head = w.next;
-    if (w.next !== undefined) w.next.prev = w.prev;
-    else this.tail = w.prev;
-    w.prev = w.next = undefined;
+    this.waiters.remove(w);
     this.queued--;
-  }
-
-  private append(w: Waiter): void {
-    w.prev = this.tail;
-    if (this.tail !== undefined) this.tail.next = w;
-    else this.head = w;
-    this.tail = w;
-    this.queued++;
   }
 
   private start<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
@@ -100,8 +89,7 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
 
   /** Hands free slots to waiters in arrival order. */
   private drain(): void {
-    while (this.active < this.maxConcurrent && this.head !== undefined) {
-      const w = this.head;
+    for (let w = this.waiters.head; w !== undefined && this.active < this.maxConcurrent; w = this.waiters.head) {
       this.remove(w);
       this.start(w.fn, w.ctx).then(w.resolve, w.reject);
     }

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
+import { IntrusiveList, type Linked } from '../internal/linked-list.js';
 
 /** An entry of a {@link DeadlineQueue}: a pending call with its deadline. */
-export abstract class DeadlineEntry {
+export abstract class DeadlineEntry implements Linked<DeadlineEntry> {
   prev: DeadlineEntry | undefined;
   next: DeadlineEntry | undefined;
   deadline = 0;
@@ -33,8 +34,7 @@ const isRefable = (h: unknown): h is Refable =>
  * settle. Insertion keeps deadline order even if the clock steps backwards.
  */
 export class DeadlineQueue implements Deadlines {
-  private head: DeadlineEntry | undefined;
-  private tail: DeadlineEntry | undefined;
+  private readonly pending = new IntrusiveList<DeadlineEntry>();
   private handle: unknown;
   private armedFor = Infinity;
   private sleeping = false;
@@ -45,14 +45,9 @@ export class DeadlineQueue implements Deadlines {
     entry.deadline = deadline;
     entry.queued = true;
     // Insert from the tail: normally the new deadline is the latest, so this is O(1).
-    let after = this.tail;
+    let after = this.pending.tail;
     while (after !== undefined && after.deadline > deadline) after = after.prev;
-    entry.prev = after;
-    entry.next = after === undefined ? this.head : after.next;
-    if (entry.next !== undefined) entry.next.prev = entry;
-    else this.tail = entry;
-    if (after !== undefined) after.next = entry;
-    else this.head = entry;
+    this.pending.insertAfter(after, entry);
 
     if (this.handle === undefined || deadline < this.armedFor) this.arm(deadline);
     else if (this.sleeping) {
@@ -64,7 +59,7 @@ export class DeadlineQueue implements Deadlines {
   remove(entry: DeadlineEntry): void {
     if (!entry.queued) return;
     this.unlink(entry);
-    if (this.head === undefined && this.handle !== undefined) {
+    if (this.pending.isEmpty && this.handle !== undefined) {
       if (isRefable(this.handle)) {
         (this.handle as Refable).unref();
         this.sleeping = true;
@@ -78,18 +73,12 @@ export class DeadlineQueue implements Deadlines {
 
   /** Entries waiting now (for tests and leak checks). */
   get size(): number {
-    let n = 0;
-    for (let e = this.head; e !== undefined; e = e.next) n++;
-    return n;
+    return this.pending.count();
   }
 
   private unlink(entry: DeadlineEntry): void {
     entry.queued = false;
-    if (entry.prev !== undefined) entry.prev.next = entry.next;
-    else this.head = entry.next;
-    if (entry.next !== undefined) entry.next.prev = entry.prev;
-    else this.tail = entry.prev;
-    entry.prev = entry.next = undefined;
+    this.pending.remove(entry);
   }
 
   private arm(deadline: number): void {
@@ -104,13 +93,14 @@ export class DeadlineQueue implements Deadlines {
     this.armedFor = Infinity;
     this.sleeping = false;
     const now = this.clock.now();
-    let e = this.head;
+    let e = this.pending.head;
     while (e !== undefined && e.deadline <= now) {
       this.unlink(e);
       // expire() may start or settle other calls synchronously (abort listeners); the list stays valid.
       e.expire();
-      e = this.head;
+      e = this.pending.head;
     }
-    if (this.head !== undefined && this.handle === undefined) this.arm(this.head.deadline);
+    const next = this.pending.head;
+    if (next !== undefined && this.handle === undefined) this.arm(next.deadline);
   };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { IntrusiveList } from '../internal/linked-list.js';
 import type { DeadlineEntry, Deadlines } from './deadline-queue.js';
 
 /** Node timer handles can stop keeping the process alive. */
@@ -16,8 +17,7 @@ interface NodeTimer { ref(): unknown; unref(): unknown }
  * at its next tick.
  */
 export class TickQueue implements Deadlines {
-  private head: DeadlineEntry | undefined;
-  private tail: DeadlineEntry | undefined;
+  private readonly pending = new IntrusiveList<DeadlineEntry>();
   private tick = 0;
   private handle: NodeTimer | undefined;
   private sleeping = false;
@@ -33,11 +33,7 @@ export class TickQueue implements Deadlines {
   add(entry: DeadlineEntry): void {
     entry.deadline = this.tick;
     entry.queued = true;
-    entry.prev = this.tail;
-    entry.next = undefined;
-    if (this.tail !== undefined) this.tail.next = entry;
-    else this.head = entry;
-    this.tail = entry;
+    this.pending.push(entry);
     if (this.handle === undefined) {
       this.handle = this.clock.setTimeout(this.onTick, this.tickMs) as NodeTimer;
     } else if (this.sleeping) {
@@ -49,7 +45,7 @@ export class TickQueue implements Deadlines {
   remove(entry: DeadlineEntry): void {
     if (!entry.queued) return;
     this.unlink(entry);
-    if (this.head === undefined && this.handle !== undefined && !this.sleeping) {
+    if (this.pending.isEmpty && this.handle !== undefined && !this.sleeping) {
       this.handle.unref();
       this.sleeping = true;
     }
@@ -57,24 +53,20 @@ export class TickQueue implements Deadlines {
 
   private unlink(entry: DeadlineEntry): void {
     entry.queued = false;
-    if (entry.prev !== undefined) entry.prev.next = entry.next;
-    else this.head = entry.next;
-    if (entry.next !== undefined) entry.next.prev = entry.prev;
-    else this.tail = entry.prev;
-    entry.prev = entry.next = undefined;
+    this.pending.remove(entry);
   }
 
   private readonly onTick = (): void => {
     this.handle = undefined;
     this.sleeping = false;
     const tick = ++this.tick;
-    let e = this.head;
+    let e = this.pending.head;
     while (e !== undefined && tick - e.deadline >= this.ticksToExpire) {
       this.unlink(e);
       e.expire();
-      e = this.head;
+      e = this.pending.head;
     }
-    if (this.head !== undefined && this.handle === undefined) {
+    if (!this.pending.isEmpty && this.handle === undefined) {
       this.handle = this.clock.setTimeout(this.onTick, this.tickMs) as NodeTimer;
     }
   };
