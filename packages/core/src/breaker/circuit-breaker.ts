@@ -1,11 +1,12 @@
 import { Emitter } from '../events.js';
-import { TimeoutError } from '../errors.js';
 import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
+import { isHedgeLoss } from '../hedge/hedge.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
+import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT, type AttemptAbort } from './cancellation.js';
 import { resolveBreakerOptions } from './options.js';
 import type { ProbeRound } from './probes.js';
 import { brokenCircuitError, isRejection } from './rejection.js';
-import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents } from './state-machine.js';
+import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents, type ProbeResult } from './state-machine.js';
 import type { CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
 
 /**
@@ -37,6 +38,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   private rejections = 0;
   private slowCalls = 0;
   private shadowRejections = 0;
+  private cancellations = 0;
   private inFlight = 0;
   /**
    * Settlement handlers of untimed closed-state calls, built once per generation (they capture it)
@@ -67,7 +69,9 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   /** Internal protocol: runs `fn` inside a pipeline's context. */
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (this.current !== 'closed') return this.runGuarded(fn, ctx);
-    if (this.timed) return this.runPlain(fn, ctx);
+    // A context something outside can abort (caller signal, timeout, hedge) needs its outcome read
+    // against the context (cancelled or failed?): the async path keeps it in scope.
+    if (this.timed || ctx.abortable) return this.runPlain(fn, ctx);
     // Untimed fast path: the user's promise plus one reaction, no async frame, no closure per call.
     if (this.handlersGen !== this.gen) this.buildHandlers();
     this.inFlight++;
@@ -76,7 +80,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       r = fn(ctx);
     } catch (error) {
       this.inFlight--;
-      this.settle(error, true, -1, this.gen);
+      this.settle(error, true, -1, this.gen, isTimeout(error) ? TIMED_OUT : NOT_ABORTED);
       return Promise.reject(error);
     }
     // The caller gets the user's promise itself; the breaker observes it through a side reaction that
@@ -91,7 +95,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       return p;
     }
     this.inFlight--;
-    this.settle(r, false, -1, this.gen);
+    this.settle(r, false, -1, this.gen, NOT_ABORTED);
     return Promise.resolve(r as T);
   }
 
@@ -109,8 +113,19 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       state: this.current, requests: this.successes + this.failures + this.rejections, successes: this.successes,
       failures: this.failures, timeouts: this.timeouts, rejected: this.rejections, slowCalls: this.slowCalls,
       failureRate: this.evaluator.failureRate(), stateSince: this.since, shadowRejected: this.shadowRejections,
-      inFlight: this.inFlight, generation: this.fleetGeneration,
+      inFlight: this.inFlight, generation: this.fleetGeneration, cancelled: this.cancellations,
     };
+  }
+
+  /**
+   * Would a call arriving now be let through (run, or admitted as a probe)? Side-effect free and
+   * O(1): the balancer asks it for every candidate it considers, so it neither moves the breaker to
+   * half-open nor requests the fleet probe lease. Closed and shadow mode: true. Open: once the open
+   * period is over, unless the store knows the fleet's probe lease is taken elsewhere. Half-open:
+   * while a probe slot is free. Isolated: false.
+   */
+  wouldAdmit(): boolean {
+    return this.current === 'closed' || this.shadow || this.admitsNow(this.clock.now());
   }
 
   /** The trip evaluator's internals (e.g. the predictive model's weights), JSON-ready. */
@@ -141,13 +156,14 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   private buildHandlers(): void {
     const gen = this.gen;
     this.handlersGen = gen;
+    // Only contexts nothing outside can abort take this path (see run()): never cancelled.
     this.onSettled = (value) => {
       this.inFlight--;
-      this.settle(value, false, -1, gen);
+      this.settle(value, false, -1, gen, NOT_ABORTED);
     };
     this.onFailed = (error) => {
       this.inFlight--;
-      this.settle(error, true, -1, gen);
+      this.settle(error, true, -1, gen, isTimeout(error) ? TIMED_OUT : NOT_ABORTED);
     };
   }
 
@@ -166,11 +182,11 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       result = await fn(ctx);
     } catch (error) {
       this.inFlight--;
-      this.settle(error, true, start, gen);
+      this.settle(error, true, start, gen, attemptAbort(ctx, error));
       throw error;
     }
     this.inFlight--;
-    this.settle(result, false, start, gen);
+    this.settle(result, false, start, gen, NOT_ABORTED);
     return result;
   }
 
@@ -196,13 +212,28 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
 
   /**
    * A half-open probe. Its slot is freed by its outcome, by the lease expiring (state machine), or
-   * by the caller giving up: an abandoned probe counts as failed, so the breaker never waits on it.
+   * when its context is aborted — the breaker never waits on an abandoned probe:
+   * - aborted by `hedge()` because another attempt of the call already won: the slot is released
+   *   without a verdict (the breaker stays half-open and the next call probes). Re-opening would
+   *   punish a dependency for being slower than its twin, and with busy hedging a recovering
+   *   endpoint would never close.
+   * - aborted by the caller or an enclosing policy (a timeout): the probe counts as failed and the
+   *   breaker re-opens ('probe abandoned' / 'probe timed out') — without an answer the breaker
+   *   assumes the worst. The call itself is counted as cancelled (or as a timeout failure).
    */
   private async runProbe<T>(fn: PolicyFn<T>, ctx: Ctx, round: ProbeRound, slot: number): Promise<T> {
     const start = this.clock.now();
     const gen = this.gen;
     const signal = ctx.signal;
-    const onAbort = (): void => this.probeSettled(round, slot, PROBE_FAILURE, 'probe abandoned');
+    // Once the abort resolved the slot, the call's own outcome must not touch it: the slot may
+    // already belong to the next probe of the same round.
+    let resolved = false;
+    const onAbort = (): void => {
+      resolved = true;
+      const reason = ctx.abortReason;
+      if (isHedgeLoss(reason)) this.probeSettled(round, slot, PROBE_NEUTRAL);
+      else this.probeSettled(round, slot, PROBE_FAILURE, isTimeout(reason) ? 'probe timed out' : 'probe abandoned');
+    };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     this.inFlight++;
@@ -212,19 +243,27 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     } catch (error) {
       this.inFlight--;
       signal.removeEventListener('abort', onAbort);
-      const failure = this.settle(error, true, start, gen);
-      this.probeSettled(round, slot, failure ? PROBE_FAILURE : isRejection(error) ? PROBE_NEUTRAL : PROBE_SUCCESS);
+      const outcome = this.settle(error, true, start, gen, attemptAbort(ctx, error));
+      if (!resolved) this.probeSettled(round, slot, outcome === PROBE_SUCCESS && isRejection(error) ? PROBE_NEUTRAL : outcome);
       throw error;
     }
     this.inFlight--;
     signal.removeEventListener('abort', onAbort);
-    const failure = this.settle(result, false, start, gen);
-    this.probeSettled(round, slot, failure ? PROBE_FAILURE : PROBE_SUCCESS);
+    const outcome = this.settle(result, false, start, gen, NOT_ABORTED);
+    if (!resolved) this.probeSettled(round, slot, outcome);
     return result;
   }
 
-  /** Classifies one outcome, counts it, feeds the window (closed state only); returns true for a failure. */
-  private settle(value: unknown, threw: boolean, start: number, gen: number): boolean {
+  /**
+   * Classifies one outcome, counts it, feeds the window (closed state only). A cancelled call (see
+   * `attemptAbort`) is counted only as `cancelled`: not in `requests`, not in the window, no
+   * `success`/`failure` event, nothing reported to the store. A timed-out one counts as a timeout.
+   */
+  private settle(value: unknown, threw: boolean, start: number, gen: number, abort: AttemptAbort): ProbeResult {
+    if (abort === CANCELLED) {
+      this.cancellations++;
+      return PROBE_NEUTRAL;
+    }
     let failure: boolean;
     try {
       if (threw) failure = this.isFailure(value);
@@ -233,7 +272,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       // A throwing classifier must not replace the caller's outcome; count the call as failed.
       failure = true;
     }
-    if (threw && value instanceof TimeoutError) this.timeouts++;
+    if (threw && abort === TIMED_OUT) this.timeouts++;
     const at = start >= 0 ? this.clock.now() : 0;
     const durationMs = start >= 0 ? at - start : 0;
     const slow = !failure && durationMs > this.slowCallMs;
@@ -262,7 +301,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       const reason = this.evaluator.record(o);
       if (reason !== undefined) this.transition('open', reason, 'fleet');
     }
-    return failure;
+    return failure ? PROBE_FAILURE : PROBE_SUCCESS;
   }
 }
 

@@ -31,6 +31,11 @@ export class ProbeRound {
     return -1;
   }
 
+  /** True while fewer than `maxProbes` slots are held. */
+  hasFreeSlot(): boolean {
+    return this.active < this.starts.length;
+  }
+
   /** Frees a slot (idempotent). */
   release(slot: number): void {
     if (this.starts[slot] !== -1) {

@@ -169,6 +169,26 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     return true;
   }
 
+  /**
+   * Would `runGuarded` let a call through at `now` (state other than closed; shadow mode aside)?
+   * Mirrors `tryHalfOpen` + `acquireProbe` without their side effects: open → the period is over
+   * and the store (when it can tell) would grant the fleet probe lease; half-open → a slot is free
+   * and no held slot has expired (an expired one fails the round on admission).
+   */
+  protected admitsNow(now: number): boolean {
+    const state = this.current;
+    if (state === 'open') {
+      if (now < this.openUntil) return false;
+      const link = this.link;
+      return link === undefined || link.probeAvailable === undefined || link.probeAvailable();
+    }
+    if (state === 'half-open') {
+      const round = this.round!;
+      return round.hasFreeSlot() && round.earliestExpiry(this.probeTimeoutMs) > now;
+    }
+    return state === 'closed';
+  }
+
   /** Takes a probe slot (half-open only); -1 when none is free. Expired leases fail the round first. */
   protected acquireProbe(now: number): number {
     const round = this.round!;

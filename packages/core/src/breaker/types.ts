@@ -108,6 +108,12 @@ export interface CircuitBreakerMetrics extends BreakerMetrics {
   inFlight: number;
   /** Fleet generation (see `CircuitBreakerPolicy.fleetGeneration`). */
   generation: number;
+  /**
+   * Calls that ended cancelled: their context was aborted (caller signal, losing hedge) for a reason
+   * other than a timeout. Neither successes nor failures, and not in `requests`, so
+   * `requests = successes + failures + rejected` holds exactly.
+   */
+  cancelled: number;
 }
 
 export interface CircuitBreaker extends Policy {
@@ -117,6 +123,11 @@ export interface CircuitBreaker extends Policy {
   readonly generation: number;
   isolate(o?: { scope?: 'local' | 'fleet' }): { release(): void };
   reset(): void;
+  /**
+   * Optional, side-effect free: would a call arriving now be let through? Balancers skip endpoints
+   * whose breaker says no; a breaker without it is offered and may refuse (the balancer re-picks).
+   */
+  wouldAdmit?(): boolean;
   metrics(): BreakerMetrics;
   on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
   on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;

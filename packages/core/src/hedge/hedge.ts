@@ -12,9 +12,22 @@ export interface HedgeOptions {
   clock?: Clock;
 }
 
+/** Abort reasons handed to losing attempts (see {@link isHedgeLoss}). */
+const losses = new WeakSet<object>();
+
 /** The reason losing attempts see on their `ctx.signal`. */
 function lostReason(): unknown {
-  return new DOMException('a hedged attempt finished first', 'AbortError');
+  const reason = new DOMException('a hedged attempt finished first', 'AbortError');
+  losses.add(reason);
+  return reason;
+}
+
+/**
+ * True when `reason` is the abort reason `hedge()` gives a losing attempt: another attempt of the
+ * same call already succeeded. Breakers use it to release a half-open probe without a verdict.
+ */
+export function isHedgeLoss(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && losses.has(reason);
 }
 
 /** One hedged call: its attempts (each a fork of the caller's context), the timer, the outcome. */

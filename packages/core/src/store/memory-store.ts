@@ -62,6 +62,7 @@ export class MemoryBreakerStore implements BreakerStore {
     return {
       publish: (next, from, scope) => store.publish(e, member, next, from, scope),
       requestProbe: () => store.requestProbe(e, member),
+      probeAvailable: () => store.probeAvailable(e, member),
       releaseProbe: () => {
         if (e.lease?.holder === member) e.lease = undefined;
       },
@@ -107,6 +108,15 @@ export class MemoryBreakerStore implements BreakerStore {
     const p = member.participant;
     entry.lease = { holder: member, expiresAt: now + (p.probeTimeoutMs ?? p.halfOpenAfterMs) };
     return true;
+  }
+
+  /** `requestProbe()` without taking the lease: false while another live breaker holds it. */
+  private probeAvailable(entry: Entry, member: Member): boolean {
+    const lease = entry.lease;
+    if (!member.attached || lease === undefined || lease.holder === member || !lease.holder.attached) return true;
+    // The expiry first: it needs no snapshot (an allocation), and it decides while the lease is fresh.
+    if ((member.participant.clock ?? systemClock).now() < lease.expiresAt) return false;
+    return lease.holder.participant.snapshot().state !== 'half-open';
   }
 
   private detach(entry: Entry, member: Member): void {

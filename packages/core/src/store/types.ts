@@ -70,6 +70,13 @@ export interface BreakerLink {
    * `participant.probeGranted()` if it obtains the lease later, or `adopt()` with the prober's result.
    */
   requestProbe(): boolean;
+  /**
+   * Optional, synchronous and side-effect free: could `requestProbe()` return true now? False only
+   * when the store knows the fleet's probe lease is taken elsewhere (or the fleet is isolated);
+   * true when it is free, held here, or unknown. Balancers use it to skip an endpoint whose breaker
+   * would reject. Missing = "maybe".
+   */
+  probeAvailable?(): boolean;
   /** The probe round finished (its result was published); release the lease if held. */
   releaseProbe(): void;
   /** Aggregate mode: count one outcome. A no-op in state mode. */
