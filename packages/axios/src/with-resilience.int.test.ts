@@ -1,16 +1,12 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, consistentHash, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
 } from '@breakwater/core';
-import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { startTestHttpServer, waitFor } from '@breakwater/testkit';
+import { testHttpServer } from '@breakwater/testkit/vitest';
 import axios, { AxiosError } from 'axios';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
 
-async function server(...args: Parameters<typeof startTestHttpServer>): Promise<TestHttpServer> {
-  const s = await startTestHttpServer(...args);
-  onTestFinished(() => s.close());
-  return s;
-}
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 function install(instance: ReturnType<typeof axios.create>, o: Parameters<typeof withResilience>[1]): void {
   onTestFinished(withResilience(instance, o));
@@ -18,7 +14,7 @@ function install(instance: ReturnType<typeof axios.create>, o: Parameters<typeof
 
 describe('@breakwater/axios against real node:http servers', () => {
   it('retries a GET on 503 then succeeds; interceptors ran once, headers intact on every attempt', async () => {
-    const s = await server((_req, res, _b, seen) => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
       if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end('busy'); } else res.end('{"ok":true}');
     });
     const api = axios.create({ baseURL: s.url, headers: { 'x-static': 'a' } });
@@ -33,7 +29,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('rejects with the last AxiosError when retries run out', async () => {
-    const s = await server((_req, res) => { res.statusCode = 502; res.end('bad gateway'); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 502; res.end('bad gateway'); });
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: fastRetry() });
     const err = await api.get('/x').catch((e: unknown) => e);
@@ -44,7 +40,7 @@ describe('@breakwater/axios against real node:http servers', () => {
 
   it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
     const perBody = new Map<string, number>();
-    const s = await server((_req, res, body) => {
+    const s = await testHttpServer((_req, res, body) => {
       const n = (perBody.get(body) ?? 0) + 1;
       perBody.set(body, n);
       res.statusCode = n === 1 ? 503 : 201;
@@ -62,7 +58,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('opens the breaker, then rejects with BrokenCircuitError without hitting the server', async () => {
-    const s = await server((_req, res) => { res.statusCode = 500; res.end(); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 500; res.end(); });
     const breaker = circuitBreaker({ name: 'axios-int-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
@@ -74,7 +70,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('honours Retry-After capped by maxRetryAfterMs', async () => {
-    const s = await server((_req, res, _b, seen) => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
       if (s.requests.indexOf(seen) === 0) { res.writeHead(429, { 'retry-after': '1' }); res.end(); } else res.end('ok');
     });
     const at: number[] = [];
@@ -89,7 +85,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('a timeout aborts the real request (server sees close) and rejects with TimeoutError', async () => {
-    const s = await server(() => { /* never answers */ });
+    const s = await testHttpServer(() => { /* never answers */ });
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: timeout(100) });
     await expect(api.get('/slow')).rejects.toBeInstanceOf(TimeoutError);
@@ -97,7 +93,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('4xx passes through as AxiosError and does not count', async () => {
-    const s = await server((_req, res) => { res.statusCode = 404; res.end(); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 404; res.end(); });
     const breaker = circuitBreaker({ name: 'axios-int-404', trip: consecutiveFailures(1) });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
@@ -109,7 +105,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('a 503 accepted by validateStatus resolves after retries but still counts', async () => {
-    const s = await server((_req, res) => { res.statusCode = 503; res.end('x'); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end('x'); });
     const breaker = circuitBreaker({ name: 'axios-int-vs', trip: consecutiveFailures(10) });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url, validateStatus: () => true });
@@ -121,7 +117,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('eject restores the instance exactly', async () => {
-    const s = await server((_req, res) => { res.statusCode = 503; res.end(); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
     const api = axios.create({ baseURL: s.url });
     const before = api.defaults.adapter;
     const eject = withResilience(api, { policy: fastRetry() });
@@ -135,7 +131,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('works on the default axios instance', async () => {
-    const s = await server((_req, res, _b, seen) => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
       if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end(); } else res.end('ok');
     });
     const eject = withResilience(axios, { policy: fastRetry() });
@@ -150,7 +146,7 @@ describe('@breakwater/axios against real node:http servers', () => {
 
 describe('@breakwater/axios with a load balancer', () => {
   it('spreads relative URLs across 3 servers and fails over when one is closed', async () => {
-    const s = await Promise.all([0, 1, 2].map((i) => server((req, res) => { res.end(`s${i} ${req.url}`); })));
+    const s = await Promise.all([0, 1, 2].map((i) => testHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
     onTestFinished(() => lb.close());
     const api = axios.create();
@@ -163,7 +159,7 @@ describe('@breakwater/axios with a load balancer', () => {
   });
 
   it('reuses keep-alive connections: M requests over at most maxConnections sockets', async () => {
-    const a = await server((_req, res) => { res.end('ok'); });
+    const a = await testHttpServer((_req, res) => { res.end('ok'); });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url, maxConnections: 2 }], strategy: roundRobin() });
     onTestFinished(() => lb.close());
     const api = axios.create();
@@ -175,7 +171,7 @@ describe('@breakwater/axios with a load balancer', () => {
   });
 
   it('routes a sticky header to one endpoint with consistent hashing', async () => {
-    const s = await Promise.all([0, 1, 2].map((i) => server((_req, res) => { res.end(`s${i}`); })));
+    const s = await Promise.all([0, 1, 2].map((i) => testHttpServer((_req, res) => { res.end(`s${i}`); })));
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: consistentHash() });
     onTestFinished(() => lb.close());
     const api = axios.create();
@@ -188,8 +184,8 @@ describe('@breakwater/axios with a load balancer', () => {
   });
 
   it('closes the keep-alive sockets of an endpoint ejected by outlier detection', async () => {
-    const sick = await server((_req, res) => { res.statusCode = 503; res.end(); });
-    const well = await server((_req, res) => { res.end('ok'); });
+    const sick = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
+    const well = await testHttpServer((_req, res) => { res.end('ok'); });
     const lb = loadBalancer({
       endpoints: [{ id: 'sick', url: sick.url }, { id: 'well', url: well.url }], strategy: roundRobin(),
       outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionPercent: 50 },

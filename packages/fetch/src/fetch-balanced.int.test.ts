@@ -1,12 +1,11 @@
 import { consistentHash, constantBackoff, loadBalancer, retry, roundRobin, type Endpoint } from '@breakwater/core';
-import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
 
-async function fleet(n: number): Promise<TestHttpServer[]> {
-  const list = await Promise.all(Array.from({ length: n }, (_, i) => startTestHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
-  for (const s of list) onTestFinished(() => s.close());
-  return list;
+function fleet(n: number): Promise<TestHttpServer[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => testHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
 }
 
 function tcpSockets(): number {

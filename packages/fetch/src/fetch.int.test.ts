@@ -1,21 +1,16 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout,
 } from '@breakwater/core';
-import { startTestHttpServer, waitFor, type TestHttpServer } from '@breakwater/testkit';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { waitFor } from '@breakwater/testkit';
+import { testHttpServer } from '@breakwater/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetch } from './index.js';
-
-async function server(...args: Parameters<typeof startTestHttpServer>): Promise<TestHttpServer> {
-  const s = await startTestHttpServer(...args);
-  onTestFinished(() => s.close());
-  return s;
-}
 
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 
 describe('@breakwater/fetch against a real node:http server', () => {
   it('retries a GET on 503 then succeeds', async () => {
-    const s = await server((_req, res, _b, seen) => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
       if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end('busy'); } else res.end('fine');
     });
     const f = createFetch({ policy: fastRetry() });
@@ -27,7 +22,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
 
   it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
     const perBody = new Map<string, number>();
-    const s = await server((_req, res, body) => {
+    const s = await testHttpServer((_req, res, body) => {
       const n = (perBody.get(body) ?? 0) + 1;
       perBody.set(body, n);
       res.statusCode = n === 1 ? 503 : 201;
@@ -46,7 +41,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('opens the breaker, then rejects without hitting the server', async () => {
-    const s = await server((_req, res) => { res.statusCode = 500; res.end('down'); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 500; res.end('down'); });
     const breaker = circuitBreaker({ name: 'fetch-int-open', trip: consecutiveFailures(3), halfOpenAfterMs: 60_000 });
     const f = createFetch({ policy: pipeline(fastRetry(), breaker) });
     const res = await f(`${s.url}/x`);
@@ -59,7 +54,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('honours Retry-After (seconds, capped by maxRetryAfterMs) and HTTP-dates', async () => {
-    const s = await server((_req, res, _b, seen) => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
       const i = s.requests.indexOf(seen);
       if (i === 0) { res.writeHead(503, { 'retry-after': '1' }); res.end(); return; }
       if (i === 2) { res.writeHead(429, { 'retry-after': new Date(Date.now() - 5000).toUTCString() }); res.end(); return; }
@@ -77,7 +72,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('a timeout aborts the real request: the server sees the connection close', async () => {
-    const s = await server(() => { /* never answers */ });
+    const s = await testHttpServer(() => { /* never answers */ });
     const f = createFetch({ policy: timeout(100) });
     await expect(f(`${s.url}/slow`)).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1);
@@ -85,7 +80,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('4xx passes through uncounted', async () => {
-    const s = await server((_req, res) => { res.statusCode = 404; res.end('nope'); });
+    const s = await testHttpServer((_req, res) => { res.statusCode = 404; res.end('nope'); });
     const breaker = circuitBreaker({ name: 'fetch-int-404', trip: consecutiveFailures(1) });
     const f = createFetch({ policy: pipeline(fastRetry(), breaker) });
     for (let i = 0; i < 3; i++) {
@@ -100,7 +95,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('rejects with the last network error when the server is gone', async () => {
-    const s = await server();
+    const s = await testHttpServer();
     const url = s.url;
     await s.close();
     const f = createFetch({ policy: fastRetry() });

@@ -1,12 +1,6 @@
+/// <reference path="./provided-context.d.ts" />
 import type { TestProject } from 'vitest/node';
 import { resolveRedis, type ResolvedRedis } from './resolve-redis.js';
-
-declare module 'vitest' {
-  interface ProvidedContext {
-    redisUrl: string;
-    redisError: string;
-  }
-}
 
 let resolved: ResolvedRedis | undefined;
 

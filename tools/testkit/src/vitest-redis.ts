@@ -1,3 +1,4 @@
+/// <reference path="./provided-context.d.ts" />
 import { inject } from 'vitest';
 
 /** The run's Redis URL (see resolve-redis.ts); throws the resolution error when there is none. */

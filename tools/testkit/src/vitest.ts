@@ -1,0 +1,3 @@
+// `@breakwater/testkit/vitest`: helpers that need a running vitest (inject, test hooks).
+export { testRedisUrl } from './vitest-redis.js';
+export { testHttpServer } from './vitest-http.js';
