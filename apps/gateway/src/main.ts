@@ -1,3 +1,4 @@
+import { onShutdown } from '@breakwater/replica';
 import { pino, destination as pinoDestination } from 'pino';
 import { parseGatewayArgs } from './cli.js';
 import { startGateway, type Gateway } from './gateway.js';
@@ -45,10 +46,7 @@ async function main(): Promise<void> {
     log.info({ event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind }, 'gateway ready');
   }
 
-  let stopping = false;
-  const stop = (reason: string): void => {
-    if (stopping) return;
-    stopping = true;
+  onShutdown((reason) => {
     logger.info({ event: 'shutdown', reason }, 'shutting down');
     // Whatever happens below (a stuck close somewhere), the process leaves: 10 s drain + margin.
     setTimeout(() => {
@@ -65,15 +63,7 @@ async function main(): Promise<void> {
       logger.error({ event: 'shutdown-failed', error: String(e) }, 'shutdown failed');
       exit(1);
     });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  // Started by the demo with a stdin pipe: when the demo dies (even by SIGKILL) the pipe closes and we leave too.
-  if (process.env['BW_EXIT_WITH_PARENT'] === '1') {
-    process.stdin.on('end', () => stop('parent exited'));
-    process.stdin.on('error', () => stop('parent exited'));
-    process.stdin.resume();
-  }
+  });
 }
 
 main().catch((e: unknown) => {

@@ -4,3 +4,4 @@ export { replicaRouter, type ReplicaRouter, type WorkResult, type ReplicaContext
 export { hasToken } from './token.js';
 export { readBody, parseJson, BodyTooLargeError } from './body.js';
 export { replicaFlags, parseReplicaArgs, type ReplicaCliConfig } from './cli.js';
+export { onShutdown, type ShutdownSource } from './shutdown.js';

@@ -1,5 +1,6 @@
 import { parseReplicaArgs } from './cli.js';
 import { startReplica } from './server.js';
+import { onShutdown } from './shutdown.js';
 
 // Process entry: `node --conditions=@breakwater/source --import tsx apps/replica/src/main.ts --id eu-1 --region eu`.
 // Prints one JSON line `{"event":"ready",...}` that the demo (and humans) read; logs are JSON lines.
@@ -12,23 +13,12 @@ try {
   const replica = await startReplica(cfg);
   log({ event: 'ready', id: replica.id, region: replica.region, url: replica.url, adminUrl: replica.adminUrl, port: replica.port, adminPort: replica.adminPort });
   if (cfg.tokenGenerated) log({ event: 'token', msg: 'CHAOS_TOKEN unset; chaos controls use a random token', token: cfg.token });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  onShutdown((signal) => {
     log({ event: 'stopping', signal });
     // Leave even if closing gets stuck somewhere.
     setTimeout(() => process.exit(1), 10_000).unref();
     void replica.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  // Started by the demo with a stdin pipe: when the demo dies (even by SIGKILL) the pipe closes and we leave too.
-  if (process.env['BW_EXIT_WITH_PARENT'] === '1') {
-    process.stdin.on('end', () => stop('parent exited'));
-    process.stdin.on('error', () => stop('parent exited'));
-    process.stdin.resume();
-  }
+  });
 } catch (e) {
   log({ event: 'fatal', error: e instanceof Error ? e.message : String(e) });
   process.exit(1);
