@@ -73,7 +73,8 @@ export class Balancer implements LoadBalancer {
     this.gate = new DrainGate(this.clock);
     this.calls = new EndpointCalls({
       clock: this.clock, decayMs: this.decayMs, isFailure: this.isFailure, isResultFailure: this.isResultFailure,
-      emitter: this.emitter, outlier: this.outlier, gate: this.gate, repick: (key) => this.repick(key),
+      emitter: this.emitter, outlier: this.outlier, gate: this.gate, repick: (key, mark) => this.repick(key, mark),
+      endpointCount: () => this.states.length,
     });
     this.update(options.endpoints);
     this.plan.rebuild(this.states);
@@ -170,30 +171,30 @@ export class Balancer implements LoadBalancer {
     this.emitter.removeAll();
   }
 
-  private pickState(key: string | undefined): EndpointState {
+  /** `exclude`: a call's refusal mark after a breaker refusal (see LevelPlan.pick). */
+  private pickState(key: string | undefined, exclude = -1): EndpointState {
     if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
     try {
-      return this.plan.pick(this.states, key);
+      return this.plan.pick(this.states, key, exclude);
     } catch (e) {
       // Nothing to pick while an open breaker's period is already over: rebuild now instead of
       // failing until the re-check timer runs — callers failing fast in a loop can starve that timer for good.
       if (e instanceof NoHealthyEndpointError && e.reason !== 'draining' && this.clock.now() >= this.breakerTimerAt) {
         this.plan.invalidate();
-        return this.plan.pick(this.states, key);
+        return this.plan.pick(this.states, key, exclude);
       }
       throw e;
     }
   }
 
-  /** After a breaker refusal: the plan is stale (that breaker opened), so rebuild and pick again. */
-  private repick(key: string | undefined): EndpointState | undefined {
-    if (this.stopped) return undefined;
-    this.invalidate();
-    try {
-      return this.pickState(key);
-    } catch {
-      return undefined;
-    }
+  /**
+   * After a breaker refusal: pick again, skipping the endpoints this call saw refuse (`mark`).
+   * Throws NoHealthyEndpointError ('open' when every remaining candidate's breaker refuses). No
+   * forced re-plan: a refusal that changed a breaker's state (an expired probe lease) re-plans
+   * through its stateChange; one that did not (slots taken, lease elsewhere) leaves the plan valid.
+   */
+  private repick(key: string | undefined, mark: number): EndpointState {
+    return this.pickState(key, mark);
   }
 
   private onHealth(id: string, healthy: boolean, reason: string): void {

@@ -12,7 +12,8 @@ export interface BreakerDefaults {
 
 /**
  * Gives `s` its own circuit breaker named `name` (`${balancer}/${endpoint.id}`); its state changes
- * call `onChange` so the balancer re-plans (an open breaker takes the endpoint out of picks).
+ * call `onChange` so the balancer re-plans (an open breaker takes the endpoint out of picks), and
+ * picks ask its `wouldAdmit()` (when it has one) so an endpoint whose breaker would refuse is skipped.
  * ConfigErrors are re-pathed to `loadBalancer.breaker.*`.
  */
 export function attachEndpointBreaker(s: EndpointState, name: string, options: Omit<CircuitBreakerOptions, 'name'>,
@@ -28,6 +29,7 @@ export function attachEndpointBreaker(s: EndpointState, name: string, options: O
     throw e;
   }
   s.breaker = breaker;
+  s.gate = typeof breaker.wouldAdmit === 'function' ? breaker : undefined;
   s.breakerOpenMs = options.halfOpenAfterMs ?? 30_000;
   s.breakerOff = breaker.on('stateChange', onChange);
 }
@@ -37,4 +39,5 @@ export function disposeEndpointBreaker(s: EndpointState): void {
   s.breakerOff?.();
   s.breakerOff = undefined;
   s.breaker?.dispose();
+  s.gate = undefined;
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { BrokenCircuitError, TimeoutError } from '../errors.js';
+import { isCancelled } from '../breaker/cancellation.js';
+import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import type { Emitter } from '../events.js';
 import { asInternal, invoke, type Ctx } from '../execution.js';
 import { statusOf } from '../http/status.js';
@@ -21,14 +22,13 @@ export interface CallDeps {
   readonly outlier: OutlierDetector | undefined;
   readonly gate: DrainGate;
   /**
-   * Another endpoint after `refused`'s breaker turned a call away (the plan is invalidated first);
-   * undefined when the balancer stopped or none is available.
+   * Another endpoint after a breaker turned a call away, skipping endpoints marked `mark` (those
+   * that refused this call). Throws NoHealthyEndpointError when none is left.
    */
-  repick(key: string | undefined): EndpointState | undefined;
+  repick(key: string | undefined, mark: number): EndpointState;
+  /** Endpoints the balancer has: the bound on re-picks of one call. */
+  endpointCount(): number;
 }
-
-/** Breaker refusals re-pick at most this many times before the caller gets the rejection. */
-const MAX_REPICKS = 2;
 
 /**
  * One attempt on one picked endpoint: in-flight accounting, the endpoint's breaker, a re-pick when
@@ -37,12 +37,21 @@ const MAX_REPICKS = 2;
  */
 export class EndpointCalls {
   private readonly d: CallDeps;
+  /** Source of refusal marks (one per call that saw a refusal). */
+  private marks = 0;
 
   constructor(deps: CallDeps) {
     this.d = deps;
   }
 
-  async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, repicks = 0): Promise<T> {
+  /**
+   * `mark`/`repicks`: set on re-picks — the call's refusal mark and how many refusals it has seen.
+   * Picks skip endpoints whose breaker would refuse (LevelPlan's admit), so a refusal here means a
+   * breaker could not tell in advance (a store without `probeAvailable`, a custom breaker) or
+   * changed state since; each refused endpoint is marked and skipped by this call's later picks,
+   * so at most one refusal per endpoint, bounded by the endpoint count.
+   */
+  async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0): Promise<T> {
     const d = this.d;
     s.inFlight++;
     d.gate.start();
@@ -61,24 +70,27 @@ export class EndpointCalls {
       if (!invoked) {
         // The endpoint's breaker refused (open, or half-open with its probe slots taken): nothing
         // reached the endpoint, so try another one rather than fail the caller.
-        this.finish(s, start, undefined, undefined, e);
-        if (e instanceof BrokenCircuitError && repicks < MAX_REPICKS) {
-          const other = d.repick(ctx.key);
-          if (other !== undefined) return this.run(other, fn, ctx, repicks + 1);
-        }
-        throw e;
+        this.finish(s, start, undefined, undefined, e, false);
+        if (!(e instanceof BrokenCircuitError)) throw e;
+        if (repicks + 1 >= d.endpointCount()) throw noEndpointOpen(repicks + 1);
+        const m = mark > 0 ? mark : ++this.marks;
+        s.refusedMark = m;
+        return this.run(d.repick(ctx.key, m), fn, ctx, m, repicks + 1);
       }
-      const reason = attempt.abortReason;
-      const cancelled = attempt.aborted && !(reason instanceof TimeoutError) && !(e instanceof TimeoutError);
-      this.finish(s, start, cancelled ? undefined : !d.isFailure(e), undefined, e);
+      // Aborted for anything but a timeout (a losing hedge, the caller): no verdict on the endpoint.
+      const cancelled = isCancelled(attempt, e);
+      this.finish(s, start, cancelled ? undefined : !d.isFailure(e), undefined, e, cancelled);
       throw e;
     }
-    this.finish(s, start, d.isResultFailure?.(result) !== true, result, undefined);
+    this.finish(s, start, d.isResultFailure?.(result) !== true, result, undefined, false);
     return result;
   }
 
-  /** One call on `s` ended. `success` undefined: cancelled or refused, no verdict on the endpoint. */
-  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown): void {
+  /**
+   * One call on `s` ended. `success` undefined: cancelled or refused, no verdict on the endpoint.
+   * A cancelled call's `request` event says `cancelled: true` (and `success: false`).
+   */
+  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean): void {
     const d = this.d;
     const now = d.clock.now();
     const durationMs = Math.max(0, now - start);
@@ -94,6 +106,7 @@ export class EndpointCalls {
       if (status !== undefined) e.status = status;
       if (error !== undefined) e.error = error;
       if (s.region !== '') e.region = s.region;
+      if (cancelled) e.cancelled = true;
       d.emitter.emit('request', e);
     }
     if (success !== undefined && !s.removed) {
@@ -102,4 +115,9 @@ export class EndpointCalls {
     }
     d.gate.end();
   }
+}
+
+/** Every endpoint refused this call (the re-pick bound was reached). */
+function noEndpointOpen(refusals: number): NoHealthyEndpointError {
+  return new NoHealthyEndpointError('open', `the circuit breaker of every endpoint refused the call (${refusals} refusals)`);
 }

@@ -41,7 +41,19 @@ export class LevelPlan {
   private loaded: Level[] = [];
   private cumulative: number[] = [];
   private dirty = true;
-  private readonly admit = (c: LiveEndpoint): boolean => c.inFlight < c.maxConnections;
+  /** Refusal mark of the running pick (-1: none): endpoints carrying it are skipped. */
+  private excluding = -1;
+  /**
+   * Per candidate the picker considers: not saturated, not refused earlier by this call (re-pick),
+   * and its breaker would let the call through. O(1), no allocation; the breaker check is one
+   * state comparison while the breaker is closed.
+   */
+  private readonly admit = (c: LiveEndpoint): boolean => {
+    const s = c as EndpointState;
+    if (s.inFlight >= s.maxConnections || s.refusedMark === this.excluding) return false;
+    const g = s.gate;
+    return g === undefined || g.wouldAdmit!();
+  };
   private readonly strategy: Strategy;
   private readonly env: StrategyEnv;
   private readonly settings: LevelSettings;
@@ -60,8 +72,12 @@ export class LevelPlan {
     this.dirty = true;
   }
 
-  /** Picks an endpoint or throws NoHealthyEndpointError with the reason. */
-  pick(states: ReadonlyArray<EndpointState>, key: string | undefined): EndpointState {
+  /**
+   * Picks an endpoint or throws NoHealthyEndpointError with the reason. `exclude`: a refusal mark
+   * (> 0); endpoints whose `refusedMark` equals it are skipped (a call re-picking after refusals).
+   */
+  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1): EndpointState {
+    this.excluding = exclude;
     if (this.dirty) this.rebuild(states);
     const loaded = this.loaded;
     let first: Level | undefined;
@@ -93,6 +109,11 @@ export class LevelPlan {
     if (states.length === 0) {
       reason = 'empty';
       message = 'no endpoints configured';
+    } else if (candidates > 0 && this.levels.every((l) => l.candidates.every((c) => c.refusedMark === this.excluding || c.breakerRefuses()))) {
+      // Offered by the plan, but every one's breaker would reject: half-open with its probe slots
+      // taken, or open past its period while another replica holds the fleet's probe lease.
+      reason = 'open';
+      message = `the circuit breaker of every candidate endpoint (${candidates}) refuses calls (open, or probing)`;
     } else if (candidates > 0) {
       reason = 'saturated';
       message = `all ${candidates} candidate endpoints are at maxConnections`;

@@ -28,6 +28,16 @@ export class EndpointState implements LiveEndpoint {
   lastUnejectAt = 0;
   consecutiveFailures = 0;
   breaker: CircuitBreaker | undefined = undefined;
+  /**
+   * The breaker when it can answer `wouldAdmit()` (every Breakwater breaker can): picks skip the
+   * endpoint while it says no. Undefined without a breaker, or for a custom one without it.
+   */
+  gate: CircuitBreaker | undefined = undefined;
+  /**
+   * Set to the refusal mark of a call whose attempt this endpoint's breaker refused; that call's
+   * re-picks pass the mark and skip the endpoint (see LevelPlan.pick's `exclude`).
+   */
+  refusedMark = 0;
   breakerOff: (() => void) | undefined = undefined;
   /** Removed by update(); late completions must not touch pickers. */
   removed = false;
@@ -70,6 +80,12 @@ export class EndpointState implements LiveEndpoint {
   breakerRecheckAt(): number {
     const b = this.breaker;
     return b !== undefined && b.state === 'open' ? b.metrics().stateSince + this.breakerOpenMs : Infinity;
+  }
+
+  /** True when the breaker would refuse a call now (side-effect free; see `gate`). */
+  breakerRefuses(): boolean {
+    const g = this.gate;
+    return g !== undefined && !g.wouldAdmit!();
   }
 
   /** Healthy as health checks and outlier detection see it (breaker aside). */

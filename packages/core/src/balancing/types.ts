@@ -37,6 +37,12 @@ export type RequestEvent = {
   status?: number;
   error?: unknown;
   region?: string;
+  /**
+   * True when the call was cancelled — its context aborted for a reason other than a timeout (a
+   * losing hedge attempt, the caller's signal): `success` is false but the call counted against
+   * the endpoint nowhere (latency, error rate, outlier detection, adaptive weights, breaker).
+   */
+  cancelled?: boolean;
 };
 
 /**

@@ -313,11 +313,20 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
  * - Half-open admits at most `maxProbes` concurrent probes; the rest get `BrokenCircuitError`. A
  *   probe holding its slot longer than `probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`)
  *   fails the round — checked on admission and by one timer per breaker while probes are out —
- *   and a probe whose caller aborts counts as failed, so half-open can never get stuck.
+ *   and an aborted probe frees its slot at once, so half-open can never get stuck.
  * - `isFailure` (default: every error except Breakwater rejections) and `isResultFailure` classify
  *   outcomes; a result that counts as a failure is still returned to the caller. A `TimeoutError`
  *   counts as a failure and as a timeout. Rejections of inner policies neither close nor open a
  *   half-open breaker.
+ * - Cancelled calls are neutral, before `isFailure` is asked: a call that fails while its context
+ *   was aborted for a reason other than a timeout (the losing attempt of a `hedge()`, the caller's
+ *   signal) is neither a success nor a failure — not in the window, not in `requests` (so
+ *   `requests = successes + failures + rejected` holds), no event; `metrics().cancelled` counts it.
+ *   An abort whose reason is a timeout (a `timeout()` around the breaker) is a failure and a timeout.
+ *   A half-open probe that loses its hedge race frees its slot without a verdict; one abandoned by
+ *   its caller or cut by a timeout re-opens the breaker.
+ * - `wouldAdmit()` tells, without side effects, whether a call arriving now would get through
+ *   (balancers skip endpoints whose breaker would refuse).
  * - `mode: 'shadow'` runs the same state machine, events and metrics but lets every call through;
  *   would-be rejections are counted in `metrics().shadowRejected`, not in `rejected`.
  * - With a `store`, transitions are published, newer remote states adopted (`remote: true`) and
