@@ -84,6 +84,14 @@ async function succeed(b: CircuitBreaker, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await b.execute(() => 'ok');
 }
 
+/** `b`, open, rejects until exactly `ms` have passed on `clock`, then lets a call through. */
+async function expectOpenFor(clock: ManualClock, b: CircuitBreaker, ms: number): Promise<void> {
+  clock.advance(ms - 1);
+  await expect(b.execute(() => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
+  clock.advance(1);
+  await expect(b.execute(() => 1)).resolves.toBe(1);
+}
+
 function configErrorOf(f: () => unknown): ConfigError {
   try {
     f();
@@ -161,10 +169,7 @@ describe('loadConfig', () => {
     const b = built.breakerFor('svc');
     await fail(b, 2);
     expect(b.state).toBe('open');
-    clock.advance(1_499);
-    await expect(b.execute(() => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
-    clock.advance(1);
-    await expect(b.execute(() => 1)).resolves.toBe(1);
+    await expectOpenFor(clock, b, 1_500);
   });
 
   it('invalid YAML, missing servers and a missing file are ConfigErrors', () => {
@@ -203,10 +208,7 @@ describe('buildFromConfig', () => {
     await succeed(db, 12);
     await fail(db, 8); // 8 of 20 = 40%
     expect(db.state).toBe('open');
-    clock.advance(29_999);
-    await expect(db.execute(() => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
-    clock.advance(1);
-    await expect(db.execute(() => 1)).resolves.toBe(1);
+    await expectOpenFor(clock, db, 30_000);
   });
 
   it('external_api: 60% and 120s; the defaults: 60s open', async () => {
@@ -219,10 +221,7 @@ describe('buildFromConfig', () => {
     const def = built.breakerFor('unlisted');
     await fail(def, 20);
     expect(def.state).toBe('open');
-    clock.advance(59_999);
-    await expect(def.execute(() => 1)).rejects.toBeInstanceOf(BrokenCircuitError);
-    clock.advance(1);
-    await expect(def.execute(() => 1)).resolves.toBe(1);
+    await expectOpenFor(clock, def, 60_000);
   });
 
   it('breakerFor(name) for an unlisted service returns a breaker with the default settings, one per name', () => {
