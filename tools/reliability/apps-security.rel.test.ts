@@ -156,4 +156,20 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     figures['demo: processes in its tree / alive 5 s after SIGTERM'] = `${tree.length} / ${survivors.length}`;
     expect(survivors.map((pid) => cmdline(pid))).toEqual([]);
   });
+
+  it('demo killed with SIGKILL: nothing it started survives (children watch their stdin pipe)', async () => {
+    const p = start('apps/demo/src/main.ts', ['--interactive']);
+    await p.waitFor(/chaos token:\s*([A-Za-z0-9_-]{16,128})/i, 120_000);
+    const tree = processTree(p.child.pid!);
+    expect(tree.length, 'the demo should have started child processes').toBeGreaterThan(1);
+    p.child.kill('SIGKILL');
+    const deadline = Date.now() + 8000;
+    let survivors = tree.filter(alive);
+    while (survivors.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      survivors = tree.filter(alive);
+    }
+    figures['demo: processes / alive 8 s after SIGKILL of the demo'] = `${tree.length} / ${survivors.length}`;
+    expect(survivors.map((pid) => cmdline(pid))).toEqual([]);
+  });
 });
