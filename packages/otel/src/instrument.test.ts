@@ -3,13 +3,11 @@ import {
   type AttemptContext,
 } from '@breakwater/core';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, injectTraceHeaders, instrument } from './index.js';
 import { installGlobals, points, sdk } from './test-support/otel.js';
 
-let uninstall: () => void;
-beforeAll(() => { uninstall = installGlobals(); });
-afterAll(() => uninstall());
+beforeAll(installGlobals);
 
 let t: ReturnType<typeof sdk>;
 afterEach(async () => { await t.shutdown(); });

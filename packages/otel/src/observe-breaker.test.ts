@@ -1,13 +1,11 @@
 import { circuitBreaker, consecutiveFailures, loadBalancer, ManualClock } from '@breakwater/core';
 import { SpanKind } from '@opentelemetry/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, instrument, observeBreaker } from './index.js';
 import { installGlobals, points, sdk } from './test-support/otel.js';
 
 describe('observeBreaker (per-endpoint breakers of an instrumented balancer)', () => {
-  let uninstall: () => void;
-  beforeAll(() => { uninstall = installGlobals(); });
-  afterAll(() => uninstall());
+  beforeAll(installGlobals);
 
   it('records endpoint breaker transitions under the balancer call and reports their state', async () => {
     const t = sdk();

@@ -1,5 +1,5 @@
 import { constantBackoff, retry } from '@breakwater/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { instrument, redactText, redactUrl } from './index.js';
 import { installGlobals, sdk } from './test-support/otel.js';
 
@@ -26,9 +26,7 @@ describe('redaction', () => {
 });
 
 describe('no secrets reach the exporter', () => {
-  let uninstall: () => void;
-  beforeAll(() => { uninstall = installGlobals(); });
-  afterAll(() => uninstall());
+  beforeAll(installGlobals);
 
   it('spans, events and metrics never contain credentials, tokens, cookies or auth headers', async () => {
     const t = sdk();

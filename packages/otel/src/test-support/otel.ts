@@ -25,7 +25,10 @@ class AlsContextManager implements ContextManager {
   }
 }
 
-/** Installs the global context manager and W3C propagator once per test file. */
+/**
+ * Installs the global context manager and W3C propagator once per test file, and returns the
+ * uninstaller: `beforeAll(installGlobals)` runs it after the file's tests (vitest's hook teardown).
+ */
 export function installGlobals(): () => void {
   const cm = new AlsContextManager();
   context.setGlobalContextManager(cm);
