@@ -37,6 +37,16 @@ describe('prometheusMetrics with a real loadBalancer', () => {
       release();
       await hanging;
       expect(valueOf(await server.scrape(), 'lb_active_connections', { server: 'a:80' })).toBe(0);
+      // A cancelled attempt (here: the caller aborts) is labelled cancelled and is no latency sample.
+      const ac = new AbortController();
+      const cancelled = lb.execute((_, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+                                   { signal: ac.signal });
+      ac.abort();
+      await cancelled.catch(() => undefined);
+      await new Promise((r) => setImmediate(r));
+      const after = await server.scrape();
+      expect(valueOf(after, 'lb_requests_total', { server: 'a:80', status: 'cancelled' })).toBe(1);
+      expect(valueOf(after, 'lb_request_duration_seconds_count', { server: 'a:80' })).toBe(5);
     } finally {
       detach();
       await server.close();

@@ -48,7 +48,8 @@ function observeBalancer(c: Collectors, lb: LoadBalancer): () => void {
   const off = lb.on('request', (e) => {
     const server = safeLabel(e.endpoint);
     c.requests.inc({ server, status: statusLabel(e) });
-    if (Number.isFinite(e.durationMs) && e.durationMs >= 0) c.duration.observe({ server }, e.durationMs / 1000);
+    // A cancelled attempt (hedge loser, caller abort) was cut short: its duration is no latency sample.
+    if (e.cancelled !== true && Number.isFinite(e.durationMs) && e.durationMs >= 0) c.duration.observe({ server }, e.durationMs / 1000);
   });
   return () => {
     off();

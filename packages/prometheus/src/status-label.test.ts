@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { statusLabel } from './status-label.js';
 
 describe('statusLabel', () => {
-  it.each<[string, { success: boolean; status?: number; error?: unknown }, string]>([
+  it.each<[string, { success: boolean; status?: number; error?: unknown; cancelled?: boolean }, string]>([
     ['HTTP 200', { success: true, status: 200 }, '200'],
     ['HTTP 503 counted as failure', { success: false, status: 503 }, '503'],
     ['success without HTTP', { success: true }, 'success'],
@@ -20,6 +20,7 @@ describe('statusLabel', () => {
     ['inner timeout not counted against the endpoint', { success: true, error: new TimeoutError(5) }, 'timeout'],
     ['error a custom isFailure ignores', { success: true, error: new Error('4xx-like') }, 'error'],
     ['result counted as a failure, no HTTP status', { success: false }, 'error'],
+    ['cancelled (losing hedge attempt)', { success: false, cancelled: true, error: new DOMException('lost', 'AbortError') }, 'cancelled'],
   ])('%s → %s', (_n, e, label) => {
     expect(statusLabel(e)).toBe(label);
   });
