@@ -29,15 +29,15 @@ function load(breakers: CircuitBreaker[]): { stop(): Promise<{ calls: number; fa
   return { async stop() { running = false; await loop; return { calls, failed, maxMs }; } };
 }
 
-async function spawned(): Promise<SpawnedRedis> {
+/** A redis-server of this test's own (it gets killed or put to sleep) and two replicas' stores on it, ready. */
+async function ownRedisAndReplicas(tag: string): Promise<{ srv: SpawnedRedis; prefix: string; a: RedisBreakerStore; b: RedisBreakerStore }> {
   const srv = await spawnRedisServer();
   h.onClose(() => srv.stop());
-  return srv;
-}
-
-function replicas(url: string, prefix: string): [RedisBreakerStore, RedisBreakerStore] {
-  return [h.store({ redis: h.redis(url), prefix, instanceId: 'A', commandTimeoutMs: 100 }),
-    h.store({ redis: h.redis(url), prefix, instanceId: 'B', commandTimeoutMs: 100 })];
+  const prefix = uniquePrefix(tag);
+  const store = (instanceId: string) => h.store({ redis: h.redis(srv.url), prefix, instanceId, commandTimeoutMs: 100 });
+  const [a, b] = [store('A'), store('B')];
+  await Promise.all([ready(a), ready(b)]);
+  return { srv, prefix, a, b };
 }
 
 const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) =>
@@ -45,10 +45,7 @@ const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) =>
 
 describe('Redis faults', () => {
   it('kill -9 mid-load, restart on the same port: no call fails, state resynced within 1 s', async () => {
-    const srv = await spawned();
-    const prefix = uniquePrefix('kill');
-    const [a, b] = replicas(srv.url, prefix);
-    await Promise.all([ready(a), ready(b)]);
+    const { srv, prefix, a, b } = await ownRedisAndReplicas('kill');
     const [xa, xb, ya, yb, za, zb] = [mk('x', a), mk('x', b), mk('y', a), mk('y', b), mk('z', a), mk('z', b)];
     await xa.execute(boom).catch(() => undefined);
     await waitFor(() => xb.state === 'open', 1000, 'x open on B');
@@ -77,9 +74,7 @@ describe('Redis faults', () => {
   });
 
   it('DEBUG SLEEP 0.5 (slow Redis) leaves call latency unaffected and recovers on its own', async () => {
-    const srv = await spawned();
-    const [a, b] = replicas(srv.url, uniquePrefix('slow'));
-    await Promise.all([ready(a), ready(b)]);
+    const { srv, a, b } = await ownRedisAndReplicas('slow');
     const [ya, yb, za, zb] = [mk('y', a), mk('y', b), mk('z', a), mk('z', b)];
     const traffic = load([ya!, yb!]);
     const sleeper = new Redis(srv.url);
