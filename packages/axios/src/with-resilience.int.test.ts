@@ -1,7 +1,7 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, consistentHash, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
 } from '@breakwater/core';
-import { startTestHttpServer, waitFor } from '@breakwater/testkit';
+import { firstTryPerBody, startTestHttpServer, waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import axios, { AxiosError } from 'axios';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -39,13 +39,7 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
-    const perBody = new Map<string, number>();
-    const s = await testHttpServer((_req, res, body) => {
-      const n = (perBody.get(body) ?? 0) + 1;
-      perBody.set(body, n);
-      res.statusCode = n === 1 ? 503 : 201;
-      res.end('{}');
-    });
+    const s = await testHttpServer(firstTryPerBody(503, 201, '{}'));
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: fastRetry() });
     await expect(api.post('/orders', { n: 1 })).rejects.toMatchObject({ response: { status: 503 } });

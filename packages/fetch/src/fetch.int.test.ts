@@ -1,7 +1,7 @@
 import {
   BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout,
 } from '@breakwater/core';
-import { waitFor } from '@breakwater/testkit';
+import { firstTryPerBody, waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it } from 'vitest';
 import { createFetch } from './index.js';
@@ -21,13 +21,7 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
-    const perBody = new Map<string, number>();
-    const s = await testHttpServer((_req, res, body) => {
-      const n = (perBody.get(body) ?? 0) + 1;
-      perBody.set(body, n);
-      res.statusCode = n === 1 ? 503 : 201;
-      res.end();
-    });
+    const s = await testHttpServer(firstTryPerBody(503, 201));
     const f = createFetch({ policy: fastRetry() });
     const first = await f(`${s.url}/orders`, { method: 'POST', body: JSON.stringify({ n: 1 }), headers: { 'content-type': 'application/json' } });
     expect(first.status).toBe(503);
