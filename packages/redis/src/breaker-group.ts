@@ -66,6 +66,7 @@ export class BreakerGroup implements TotalsOwner {
       requestProbe: () => {
         try { return this.requestProbe(m); } catch (e) { this.ctx.report(e); return true; }
       },
+      probeAvailable: () => this.probeAvailable(),
       releaseProbe: () => guard(() => this.releaseProbe()),
       // Hot path: called on every call outcome, so no wrapper; it cannot throw.
       record: this.ctx.options.mode === 'aggregate' ? (outcome, slow) => this.counts.record(outcome, slow) : noop,
@@ -102,6 +103,19 @@ export class BreakerGroup implements TotalsOwner {
     if (this.lease.held) return this.grant('lease');
     this.lease.want(m.p, v);
     return false;
+  }
+
+  /**
+   * `requestProbe()` without its side effects (no lease request): false only when this replica knows
+   * a probe would be refused now — the fleet is isolated, or the lease is being acquired or was
+   * just found held elsewhere (or not yet due in Redis time). Unknown = true, so a call still gets
+   * to ask: the lease is only ever requested on demand.
+   */
+  private probeAvailable(): boolean {
+    if (!this.ctx.healthy) return true;
+    const state = this.view.state;
+    if (state === 'isolated') return false;
+    return state === 'closed' || this.lease.held || this.lease.mayAcquire();
   }
 
   private grant(basis: ProbeBasis): boolean {

@@ -38,6 +38,15 @@ export class ProbeLease {
     return this.until > mono();
   }
 
+  /**
+   * False while an acquisition is in flight or the last reply said to wait (lease held by another
+   * replica, or the fleet's open period not over in Redis time) and that wait has not passed. The
+   * lease keeps retrying by itself meanwhile for the breaker that asked (`want`).
+   */
+  mayAcquire(): boolean {
+    return !this.acquiring && mono() >= this.nextAttemptAt;
+  }
+
   /** A breaker asked to probe and was told to wait. */
   want(p: BreakerParticipant, view: FleetView): void {
     this.waiting = p;
