@@ -1,5 +1,5 @@
 import {
-  BrokenCircuitError, circuitBreaker, defaultBreakerIsFailure, isRetryableError, consecutiveFailures, exponentialBackoff, hedge, leastConnections, loadBalancer, p2cEwma, pipeline, retry,
+  circuitBreaker, consecutiveFailures, exponentialBackoff, hedge, leastConnections, loadBalancer, p2cEwma, pipeline, retry,
   retryBudget, router, timeout,
   type BreakerStore, type CircuitBreaker, type CircuitBreakerOptions, type Endpoint, type LoadBalancer, type Policy,
 } from '@breakwater/core';
@@ -17,22 +17,6 @@ export interface UpstreamTuning {
 
 /** Defaults used by the demo. */
 export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 1_000, hedgeDelayMs: 80, maxAttempts: 5, halfOpenAfterMs: 1_500 };
-
-/**
- * An attempt cancelled because its hedge twin won (or the client left) says nothing about the
- * endpoint: counting it would trip breakers on healthy replicas whenever hedging is busy.
- */
-function countsAsFailure(error: unknown): boolean {
-  return defaultBreakerIsFailure(error) && !(error instanceof Error && error.name === 'AbortError');
-}
-
-/**
- * Retry what the default retries, plus a circuit rejection: the next attempt picks again, and the
- * balancer skips endpoints whose breaker is open (a rejection here means the pick raced a trip).
- */
-function retryOn(error: unknown): boolean {
-  return isRetryableError(error) || error instanceof BrokenCircuitError;
-}
 
 /** Balancers, breakers and client policies of one gateway pod. */
 export interface Upstream {
@@ -60,9 +44,10 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     breakers.set(opts.name, b);
     return b;
   };
+  // No isFailure override: an attempt cancelled because its hedge twin won (or the client left) is
+  // neutral for breakers and balancers in core, while one cut by the attempt timeout counts.
   const breaker = {
     trip: consecutiveFailures(3),
-    isFailure: countsAsFailure,
     halfOpenAfterMs: t.halfOpenAfterMs,
     // One probe at a time fleet-wide (the store holds the lease): no thundering herd on recovery.
     halfOpen: { maxProbes: 1, successesToClose: 2, probeTimeoutMs: t.attemptTimeoutMs * 2 },
@@ -75,13 +60,13 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
 
   const main = loadBalancer({
     name: 'replicas', endpoints: o.replicas, strategy: p2cEwma({ decayMs: 2_000 }), healthCheck, outlierDetection,
-    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 }, breaker, createBreaker, isFailure: countsAsFailure,
+    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 }, breaker, createBreaker,
   });
   const pinned = new Map<string, LoadBalancer>();
   for (const region of o.regions) {
     pinned.set(region, loadBalancer({
       name: `pinned-${region}`, endpoints: o.replicas.filter((r) => r.region === region), strategy: p2cEwma({ decayMs: 2_000 }),
-      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 10 }, outlierDetection, breaker, createBreaker, isFailure: countsAsFailure,
+      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 10 }, outlierDetection, breaker, createBreaker,
     }));
   }
   let l4: LoadBalancer | undefined;
@@ -98,8 +83,10 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     })),
     breakers,
     resolve: (req) => l7.resolve(req),
+    // The default retryOn suffices: balancers skip endpoints whose breaker would refuse, so a circuit
+    // rejection never reaches this retry; when every endpoint refuses it fails fast (not retried).
     clientPolicy: () => pipeline(
-      retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget, retryOn }),
+      retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget }),
       hedge({ delayMs: t.hedgeDelayMs }),
       timeout(t.attemptTimeoutMs),
     ),

@@ -75,6 +75,20 @@ describe('gateway', () => {
     expect(results.slice(-10).every((r) => r.region === 'us')).toBe(true);
   });
 
+  it('a slow replica loses hedge races without tripping its breaker (cancelled attempts are neutral)', async () => {
+    const { gateways: [gw], replicas: rs } = await setup();
+    // Slower than the 80 ms hedge delay, well inside the 1 s attempt timeout: attempts on eu-1 lose to eu-2.
+    await rs.find((r) => r.id === 'eu-1')!.setChaos({ latencyMs: 300 });
+    const results = [];
+    for (let i = 0; i < 12; i++) results.push(await get(`${gw!.url}/${['api', 'rpc', 'axios'][i % 3]}/work`));
+    expect(results.filter((r) => r.status !== 200)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 400)); // every loser has settled
+    const state = JSON.parse((await get(`${gw!.url}/state`)).body) as { breakers: Record<string, string> };
+    expect(state.breakers['eu-1']).toBe('closed');
+    const metrics = (await get(`${gw!.url}/metrics`)).body;
+    expect(metrics).toMatch(/lb_requests_total\{[^}]*server="eu-1"[^}]*status="cancelled"[^}]*\} [1-9]/);
+  });
+
   it('admin endpoints need the token; a trip on one pod is open on the other (shared store)', async () => {
     const { gateways: [a, b] } = await setup(2);
     expect((await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST' })).status).toBe(401);
