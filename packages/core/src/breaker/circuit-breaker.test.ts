@@ -49,13 +49,14 @@ describe('circuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
-  it('goes half-open lazily after halfOpenAfterMs; a probe success closes', async () => {
+  it('goes half-open after halfOpenAfterMs (on the next call or read of state); a probe success closes', async () => {
     const { breaker, clock, changes } = setup();
     await trip(breaker);
     clock.advance(999);
     await expect(breaker.execute(ok)).rejects.toBeInstanceOf(BrokenCircuitError);
     clock.advance(1);
-    expect(breaker.state).toBe('open'); // lazy: nothing happens until a call arrives
+    expect(changes.map((c) => c.to)).toEqual(['open']); // no timer: nothing happens by itself
+    expect(breaker.state).toBe('half-open'); // reading the state makes the due transition
     await expect(breaker.execute(ok)).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
     expect(changes.map((c) => `${c.from}>${c.to}:${c.reason}`)).toEqual([

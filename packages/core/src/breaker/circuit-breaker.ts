@@ -110,7 +110,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
 
   metrics(): CircuitBreakerMetrics {
     return {
-      state: this.current, requests: this.successes + this.failures + this.rejections, successes: this.successes,
+      state: this.state, requests: this.successes + this.failures + this.rejections, successes: this.successes,
       failures: this.failures, timeouts: this.timeouts, rejected: this.rejections, slowCalls: this.slowCalls,
       failureRate: this.evaluator.failureRate(), stateSince: this.since, shadowRejected: this.shadowRejections,
       inFlight: this.inFlight, generation: this.fleetGeneration, cancelled: this.cancellations,
@@ -307,7 +307,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
 
 /**
  * Creates a circuit breaker: closed → open when the trip strategy says so (default
- * `consecutiveFailures(5)`), open → half-open lazily when a call arrives after `halfOpenAfterMs`,
+ * `consecutiveFailures(5)`), open → half-open after `halfOpenAfterMs` (made by the next call or read of `state`; no timer),
  * half-open → closed after `successesToClose` probe successes or → open on any probe failure.
  *
  * - Half-open admits at most `maxProbes` concurrent probes; the rest get `BrokenCircuitError`. A

@@ -102,7 +102,10 @@ describe('half-open probes', () => {
     const ac = new AbortController();
     ac.abort(new Error('already'));
     await expect(breaker.execute(ok, { signal: ac.signal })).rejects.toThrow('already');
-    expect(breaker.state).toBe('open'); // executeWith rejected before the breaker ran: still open, not stuck
+    // executeWith rejected before the breaker ran: no probe slot was taken, so it is not stuck
+    expect(breaker.wouldAdmit()).toBe(true);
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.metrics().inFlight).toBe(0);
   });
 
   it('an inner rejection during a probe neither closes nor re-opens; it frees the slot', async () => {

@@ -69,7 +69,14 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   }
 
   /** Current state. Open → half-open happens lazily, when a call arrives after `halfOpenAfterMs`. */
+  /**
+   * The current state. Without a shared store, an open breaker whose `halfOpenAfterMs` has passed
+   * reads as (and becomes) 'half-open', as in Polly: the transition is otherwise lazy (made by the
+   * next call), and a reader should not see 'open' for a breaker that would admit a probe. With a
+   * store the fleet's probe lease decides, so reading stays free of side effects on the store.
+   */
   get state(): BreakerState {
+    if (this.current === 'open' && this.link === undefined) this.tryHalfOpen(this.clock.now());
     return this.current;
   }
 
