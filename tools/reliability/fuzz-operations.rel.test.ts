@@ -7,7 +7,7 @@ import {
   type CircuitBreaker, type Endpoint, type StateChangeEvent,
 } from '@breakwater/core';
 import { recordFigures } from './harness/results.js';
-import { seededRandom } from './harness/rng.js';
+import { seededRandom } from '@breakwater/core';
 
 const RUNS = Number(process.env['BW_REL_OPS_RUNS'] ?? 400);
 const STATES = ['closed', 'open', 'half-open', 'isolated'];

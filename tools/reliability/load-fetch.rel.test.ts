@@ -7,7 +7,7 @@ import { createFetch } from '@breakwater/fetch';
 import { activeResources, captureWarnings, settledHeapUsed, waitForResourceBaseline } from './harness/leak-probe.js';
 import { recordFigures } from './harness/results.js';
 import { LatencyRecorder, round } from './harness/latency.js';
-import { seededRandom } from './harness/rng.js';
+import { seededRandom } from '@breakwater/core';
 
 const TOTAL = Number(process.env['BW_REL_FETCH_CALLS'] ?? 100_000);
 const CONCURRENCY = 64;

@@ -3,6 +3,7 @@
  * like the tests themselves: what they exercise is the public API.
  */
 import type { BreakerState, CircuitBreaker, Endpoint, LoadBalancer, ManualClock } from '@breakwater/core';
+import { seededRandom } from '@breakwater/core';
 
 /** Lets pending promise reactions and microtasks run. */
 export const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -38,17 +39,8 @@ export async function drive<T>(clock: ManualClock, p: Promise<T>, stepMs = 10, m
   return p;
 }
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) (mulberry32): the balancer's own seeded generator. */
+export const seeded = seededRandom;
 
 export const ep = (id: string, extra: Partial<Endpoint> = {}): Endpoint => ({ id, url: `http://${id}.test:8080`, ...extra });
 
