@@ -5,9 +5,9 @@ import {
   BrokenCircuitError, IsolatedCircuitError, ManualClock, NoHealthyEndpointError, adaptive, circuitBreaker, consecutiveFailures,
   consistentHash, failureRate, leastConnections, loadBalancer, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin,
   type CircuitBreaker, type Endpoint, type StateChangeEvent,
+  seededRandom,
 } from '@breakwater/core';
 import { recordFigures } from './harness/results.js';
-import { seededRandom } from '@breakwater/core';
 
 const RUNS = Number(process.env['BW_REL_OPS_RUNS'] ?? 400);
 const STATES = ['closed', 'open', 'half-open', 'isolated'];
