@@ -1,5 +1,5 @@
 import { Emitter } from '../events.js';
-import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
+import { executeWith, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import { isHedgeLoss } from '../hedge/hedge.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
 import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT, type AttemptAbort } from './cancellation.js';
@@ -235,20 +235,20 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       else this.probeSettled(round, slot, PROBE_FAILURE, isTimeout(reason) ? 'probe timed out' : 'probe abandoned');
     };
     if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    else listenAbort(signal, onAbort);
     this.inFlight++;
     let result: T;
     try {
       result = await fn(ctx);
     } catch (error) {
       this.inFlight--;
-      signal.removeEventListener('abort', onAbort);
+      unlistenAbort(signal, onAbort);
       const outcome = this.settle(error, true, start, gen, attemptAbort(ctx, error));
       if (!resolved) this.probeSettled(round, slot, outcome === PROBE_SUCCESS && isRejection(error) ? PROBE_NEUTRAL : outcome);
       throw error;
     }
     this.inFlight--;
-    signal.removeEventListener('abort', onAbort);
+    unlistenAbort(signal, onAbort);
     const outcome = this.settle(result, false, start, gen, NOT_ABORTED);
     if (!resolved) this.probeSettled(round, slot, outcome);
     return result;

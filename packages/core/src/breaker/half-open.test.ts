@@ -206,3 +206,22 @@ describe('slowCall', () => {
     await flush();
   });
 });
+
+describe('half-open probes on a shared caller signal', () => {
+  it('12 concurrent probes on one long-lived signal hold one abort listener and leave none', async () => {
+    const { getEventListeners } = await import('node:events');
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ name: 'many-probes', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 12, successesToClose: 12 }, clock });
+    await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    clock.advance(1_000);
+    const ac = new AbortController();
+    const releases: Array<() => void> = [];
+    const calls = Array.from({ length: 12 }, () =>
+      breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('ok'))), { signal: ac.signal }));
+    expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
+    for (const r of releases) r();
+    await Promise.all(calls);
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(0);
+    expect(breaker.state).toBe('closed');
+  });
+});
