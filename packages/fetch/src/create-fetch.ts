@@ -2,6 +2,7 @@ import {
   ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
+import { AttemptAbort, linkBody } from './caller-abort.js';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
 import { isRelative, normaliseRequest, type NormalisedRequest } from './request.js';
 
@@ -79,7 +80,6 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     }
     const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method, headers };
     const signal = attemptSignal(ctx);
-    if (signal !== undefined) init.signal = signal;
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;
@@ -96,7 +96,24 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     } else if (req.request !== undefined) {
       target = req.request.clone();
     }
-    return baseFetch(target, init);
+    // Fast path: no caller signal, or the attempt's signal is the caller's own (no timeout or hedge
+    // forked it), so fetch itself ties the body to it.
+    if (signal === undefined || req.signal === undefined || signal === req.signal) {
+      if (signal !== undefined) init.signal = signal;
+      return baseFetch(target, init);
+    }
+    // The attempt runs on a fork that is unlinked from the caller's signal once the attempt
+    // settles: give fetch a signal that the caller's abort still reaches while the body is read.
+    const link = new AttemptAbort(req.signal, signal);
+    init.signal = link.signal;
+    let res: Response;
+    try {
+      res = await baseFetch(target, init);
+    } catch (e) {
+      link.release();
+      throw e;
+    }
+    return linkBody(res, link);
   };
 
   const resilientFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
