@@ -18,6 +18,20 @@ const CALL_BOUND_MS = 3 * ATTEMPT_TIMEOUT_MS + 2 * MAX_RETRY_AFTER_MS + 500;
 const policy = (): Policy => pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(1), maxRetryAfterMs: MAX_RETRY_AFTER_MS }), timeout(ATTEMPT_TIMEOUT_MS));
 
 let server: RawHttpServer;
+
+/**
+ * The server's accepted-connection count once it has stopped moving for 100 ms. Under load a
+ * connection whose attempt already timed out on the client can be accepted after the call settled;
+ * reading the count at once would miss that attempt.
+ */
+async function quietCount(): Promise<number> {
+  let last = server.accepted;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (server.accepted === last) return last;
+    last = server.accepted;
+  }
+}
 let crashes: ReturnType<typeof captureCrashes>;
 const outcomes: Record<string, Record<string, number>> = { fetch: {}, axios: {} };
 const figures: Record<string, string> = {};
@@ -126,10 +140,10 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
         const mk = (): string => server.register({ bytes: Buffer.from(`HTTP/1.1 503 Busy\r\nRetry-After: ${value}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy`, 'latin1'), close: 'end' });
         const acceptedBefore = server.accepted;
         const { ms } = await settleWithin('fetch', async () => { const res = await f(`${server.origin}${mk()}`); await res.arrayBuffer(); return res.status; }, (s) => `retry-after:${s}`);
-        const attempts = server.accepted - acceptedBefore;
+        const attempts = (await quietCount()) - acceptedBefore;
         const before2 = server.accepted;
         await settleWithin('axios', () => instance.get(`${server.origin}${mk()}`), (res) => `retry-after:${res.status}`);
-        const axiosAttempts = server.accepted - before2;
+        const axiosAttempts = (await quietCount()) - before2;
         seen.push(`${JSON.stringify(value)}: ${attempts}/${axiosAttempts}`);
         // One attempt: the hint was read as longer than maxRetryAfterMs, so retrying was pointless (by design).
         expect([1, 3], `Retry-After ${JSON.stringify(value)}: fetch attempts`).toContain(attempts);
