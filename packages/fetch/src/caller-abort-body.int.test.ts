@@ -108,6 +108,38 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
     expect(abortListeners(signal)).toBe(0);
   });
 
+  it('the Response stays the one fetch returned; clones and res.body reads keep the link until all are done', async () => {
+    const s = await testHttpServer((req, res) => { res.end(`body ${req.url}`); });
+    const f = createFetch({ policy: timeout(5000) });
+    const ac = new AbortController();
+
+    const res = await f(`${s.url}/a`, { signal: ac.signal });
+    expect(res.constructor).toBe(Response);
+    const copy = res.clone();
+    expect(await res.text()).toBe('body /a');
+    expect(abortListeners(ac.signal)).toBe(1); // the clone is still unread
+    expect(await copy.json().catch((e: unknown) => (e as Error).name)).toBe('SyntaxError');
+    expect(abortListeners(ac.signal)).toBe(0);
+
+    // Looking at res.body first, then consuming with text(), as many callers do.
+    const res2 = await f(`${s.url}/b`, { signal: ac.signal });
+    expect(res2.body).not.toBeNull();
+    expect(res2.body).toBe(res2.body);
+    expect(await res2.text()).toBe('body /b');
+    expect(res2.bodyUsed).toBe(true);
+    await expect(res2.text()).rejects.toThrow(TypeError);
+    expect(abortListeners(ac.signal)).toBe(0);
+
+    // Streaming through res.body.
+    const res3 = await f(`${s.url}/c`, { signal: ac.signal });
+    const chunks: Uint8Array[] = [];
+    const reader = res3.body!.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+    expect(Buffer.concat(chunks).toString()).toBe('body /c');
+    expect(res3.bodyUsed).toBe(true);
+    expect(abortListeners(ac.signal)).toBe(0);
+  });
+
   it('10k sequential calls sharing one caller signal leave its listeners at baseline', { timeout: 120_000 }, async () => {
     const s = await testHttpServer((req, res) => { res.end(`body ${req.url}`); });
     const f = createFetch({ policy: pipeline(retry(), timeout(5000)) });
