@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock, type Clock } from '../clock.js';
 import { BrokenCircuitError, RateLimitedError } from '../errors.js';
@@ -209,7 +210,6 @@ describe('slowCall', () => {
 
 describe('half-open probes on a shared caller signal', () => {
   it('12 concurrent probes on one long-lived signal hold one abort listener and leave none', async () => {
-    const { getEventListeners } = await import('node:events');
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'many-probes', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 12, successesToClose: 12 }, clock });
     await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
