@@ -37,7 +37,7 @@ function setup(extra: Partial<LoadBalancerOptions> = {}) {
 const ewmaOf = (lb: ReturnType<typeof loadBalancer>, id: string): number => lb.endpoints().find((e) => e.id === id)!.ewmaMs;
 
 describe('cancelled attempts are neutral for the balancer', () => {
-  it("hedge: the loser's abort counts nowhere — no ejection, no breaker failure, no latency sample; its request event says cancelled", async () => {
+  it("hedge: the loser's abort counts nowhere but as a latency lower bound — no ejection, no breaker failure; its request event says cancelled", async () => {
     const { clock, lb, breakers, requests, ejections } = setup();
     const p = pipeline(hedge({ delayMs: 10, clock }), lb.asPolicy()).execute((ctx) => {
       if (ctx.endpoint!.id === 'a') return untilAborted(ctx);
@@ -49,7 +49,8 @@ describe('cancelled attempts are neutral for the balancer', () => {
     await flush();
     expect(ejections).toEqual([]);
     expect(lb.endpoints().find((e) => e.id === 'a')).toMatchObject({ ejected: false, inFlight: 0 });
-    expect(ewmaOf(lb, 'a')).toBe(0); // a failure sample would have raised it to 15 ms
+    expect(ewmaOf(lb, 'a')).toBe(requests[1]!.durationMs); // its time without an answer: a lower bound on its latency
+    expect(requests[1]!.durationMs).toBeGreaterThanOrEqual(10);
     expect(breakers.get('a')!.state).toBe('closed');
     expect(breakers.get('a')!.metrics()).toMatchObject({ requests: 0, failures: 0 });
     expect(requests.map((e) => [e.endpoint, e.success, e.cancelled])).toEqual([['b', true, undefined], ['a', false, true]]);

@@ -88,7 +88,8 @@ export class EndpointCalls {
 
   /**
    * One call on `s` ended. `success` undefined: cancelled or refused, no verdict on the endpoint.
-   * A cancelled call's `request` event says `cancelled: true` (and `success: false`).
+   * A cancelled call's `request` event says `cancelled: true` (and `success: false`); its elapsed
+   * time still raises the latency estimate as a lower bound (see EndpointState.observeLowerBound).
    */
   private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean): void {
     const d = this.d;
@@ -97,7 +98,12 @@ export class EndpointCalls {
     s.inFlight--;
     // Observe before the picker hears of it: strategies that score endpoints (p2cEwma) recompute
     // from the fresh estimate on completion, so picks never have to.
-    if (success !== undefined && !s.removed) s.observe(durationMs, success, now, d.decayMs);
+    if (!s.removed) {
+      if (success !== undefined) s.observe(durationMs, success, now, d.decayMs);
+      // A cancelled call is a lower bound on the latency, fed to the estimate only (no error rate,
+      // outlier count, adaptive reward or breaker outcome: it stays neutral for those).
+      else if (cancelled) s.observeLowerBound(durationMs, now, d.decayMs);
+    }
     s.owner?.onEnd?.(s, durationMs, success);
     // The request event goes out before the ejection it may cause, so listeners see cause then effect.
     if (d.emitter.has('request')) {

@@ -110,4 +110,19 @@ export class EndpointState implements LiveEndpoint {
     const alpha = Math.max(0.1, 1 - decay);
     this.errorRate += alpha * ((success ? 0 : 1) - this.errorRate);
   }
+
+  /**
+   * Records a cancelled call (a losing hedge attempt, a caller's abort) as a censored sample: it
+   * ran `elapsedMs` without answering, which proves the endpoint's latency is at least that — and
+   * nothing else. Without it an endpoint that always loses its hedge race never completes a call,
+   * never looks slow, and keeps getting first attempts. Peak semantics: the estimate rises to a
+   * bound above it; a bound below it says nothing, so the estimate (and its idle decay) stays as
+   * it was. The error rate is untouched: a cancellation is no failure.
+   */
+  observeLowerBound(elapsedMs: number, now: number, decayMs: number): void {
+    const est = this.ewmaMs * Math.exp(-Math.max(0, now - this.latencyAt) / decayMs);
+    if (elapsedMs <= est) return;
+    this.ewmaMs = elapsedMs;
+    this.latencyAt = now;
+  }
 }

@@ -40,7 +40,8 @@ export type RequestEvent = {
   /**
    * True when the call was cancelled — its context aborted for a reason other than a timeout (a
    * losing hedge attempt, the caller's signal): `success` is false but the call counted against
-   * the endpoint nowhere (latency, error rate, outlier detection, adaptive weights, breaker).
+   * the endpoint nowhere (error rate, outlier detection, adaptive weights, breaker) except as a
+   * lower bound on its latency: the elapsed time raises the peak-EWMA estimate when above it.
    */
   cancelled?: boolean;
 };
@@ -93,7 +94,10 @@ export interface Picker {
   pick(key: string | undefined, admit: (c: LiveEndpoint) => boolean): LiveEndpoint | undefined;
   /** A call to `c` started (its `inFlight` was incremented). */
   onStart?(c: LiveEndpoint): void;
-  /** A call to `c` ended (`inFlight` already decremented). `success` undefined = cancelled. */
+  /**
+   * A call to `c` ended (`inFlight` already decremented, `ewmaMs` updated). `success` undefined =
+   * cancelled or refused: no verdict, though a cancellation may have raised `ewmaMs` as a lower bound.
+   */
   onEnd?(c: LiveEndpoint, durationMs: number, success: boolean | undefined): void;
 }
 
