@@ -1,4 +1,4 @@
-import type { EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent } from './types.js';
+import type { EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent, UpdateEvent } from './types.js';
 
 /** Events a balancer emits. */
 export interface BalancerEvents extends Record<string, unknown> {
@@ -6,4 +6,5 @@ export interface BalancerEvents extends Record<string, unknown> {
   ejection: EjectionEvent;
   regionChange: RegionChangeEvent;
   request: RequestEvent;
+  update: UpdateEvent;
 }

@@ -16,9 +16,13 @@ import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions
 import { OutlierDetector } from './outlier/outlier-detector.js';
 import type {
   EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
+  UpdateEvent,
 } from './types.js';
 
 export type { BalancerEvents } from './balancer-events.js';
+
+/** The events `on()` accepts. */
+const EVENTS: readonly string[] = ['health', 'ejection', 'regionChange', 'request', 'update'];
 
 type EndpointFn<T> = (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>;
 
@@ -125,10 +129,13 @@ export class Balancer implements LoadBalancer {
     const initialRtt = known.length === 0 ? 0 : known.reduce((a, s) => a + s.ewmaMs, 0) / known.length;
     const next: EndpointState[] = [];
     const keep = new Set<string>();
+    const added: string[] = [];
+    const removed: string[] = [];
     for (const ep of endpoints) {
       keep.add(ep.id);
       let s = this.byId.get(ep.id);
       if (s === undefined) {
+        added.push(ep.id);
         s = new EndpointState(ep, initialRtt, now);
         this.byId.set(ep.id, s);
         this.attachBreaker(s);
@@ -138,19 +145,27 @@ export class Balancer implements LoadBalancer {
       this.health?.add(ep, s.checkHealthy);
       next.push(s);
     }
-    for (const s of this.states) if (!keep.has(s.id)) this.detach(s);
+    for (const s of this.states) {
+      if (keep.has(s.id)) continue;
+      removed.push(s.id);
+      this.detach(s);
+    }
     this.states = next;
     this.invalidate();
+    // The constructor's own update() has no listeners yet; every later one is announced, so
+    // adapters can close a removed endpoint's pool at once instead of on their next sweep.
+    this.emitter.emit('update', { added, removed, at: now });
   }
 
   on(event: 'health', fn: (e: HealthEvent) => void): () => void;
   on(event: 'ejection', fn: (e: EjectionEvent) => void): () => void;
   on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
   on(event: 'request', fn: (e: RequestEvent) => void): () => void;
+  on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
   on(event: keyof BalancerEvents, fn: (e: never) => void): () => void {
-    if (!['health', 'ejection', 'regionChange', 'request'].includes(event as string)) {
-      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange' or 'request', got ${String(event)}`);
+    if (!EVENTS.includes(event as string)) {
+      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange', 'request' or 'update', got ${String(event)}`);
     }
     return this.emitter.on(event, fn as (e: BalancerEvents[typeof event]) => void);
   }

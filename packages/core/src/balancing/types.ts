@@ -28,6 +28,12 @@ export type EndpointView = Endpoint & { healthy: boolean; ejected: boolean; inFl
 export type HealthEvent = { endpoint: string; healthy: boolean; reason: string; at: number };
 export type EjectionEvent = { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number };
 export type RegionChangeEvent = { from: string | undefined; to: string | undefined; reason: string; at: number };
+/**
+ * `update()` replaced the endpoint list: ids that joined and ids that left (in list order). Emitted
+ * on every `update()` after construction, after the new list took effect; both arrays may be empty
+ * (only definitions changed). Adapters use it to close the connection pools of removed endpoints.
+ */
+export type UpdateEvent = { added: string[]; removed: string[]; at: number };
 /** One finished call through `execute()` / `asPolicy()`; metrics packages consume it. */
 export type RequestEvent = {
   endpoint: string;
@@ -184,7 +190,7 @@ export interface LoadBalancer {
   /** A policy that picks an endpoint per attempt and sets `ctx.endpoint` for inner functions. */
   asPolicy(): Policy;
   endpoints(): ReadonlyArray<EndpointView>;
-  /** Replaces the endpoint list, keeping in-flight/EWMA/health state of unchanged ids. */
+  /** Replaces the endpoint list, keeping in-flight/EWMA/health state of unchanged ids; emits `update`. */
   update(endpoints: Endpoint[]): void;
   /** The region receiving most traffic now. */
   readonly currentRegion: string | undefined;
@@ -192,6 +198,7 @@ export interface LoadBalancer {
   on(event: 'ejection', fn: (e: EjectionEvent) => void): () => void;
   on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
   on(event: 'request', fn: (e: RequestEvent) => void): () => void;
+  on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
   /** Stops new picks (reason 'draining') and resolves when in-flight calls finish or after timeoutMs. */
   drain(o?: { timeoutMs?: number }): Promise<void>;

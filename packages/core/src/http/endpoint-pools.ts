@@ -12,8 +12,9 @@ export interface PoolFactory<P> {
  * first use. Pools are retired when their endpoint is ejected by outlier detection, removed by
  * `balancer.update()`, or changes its URL or `maxConnections`, and all of them on `close()`.
  *
- * `update()` emits no event, so removals are found by comparing with `balancer.endpoints()`,
- * at most once per `sweepIntervalMs` and on every health/ejection event.
+ * Removals are retired at once from the balancer's `update` event. A balancer without that
+ * event (a custom LoadBalancer) is still covered by comparing with `balancer.endpoints()`, at most
+ * once per `sweepIntervalMs` and on every health/ejection event.
  */
 export class EndpointPools<P> {
   private readonly pools = new Map<string, { pool: P; url: string; max: number | undefined }>();
@@ -34,6 +35,13 @@ export class EndpointPools<P> {
         }),
         balancer.on('health', () => this.sweep()),
       );
+      try {
+        this.unsubscribe.push(balancer.on('update', (e) => {
+          for (const id of e.removed) this.retire(id);
+        }));
+      } catch {
+        // A custom balancer that knows no 'update' event: the sweep finds removals.
+      }
     }
   }
 

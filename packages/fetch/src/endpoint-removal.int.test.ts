@@ -1,0 +1,87 @@
+import { loadBalancer, roundRobin, type LoadBalancer } from '@breakwater/core';
+import { waitFor, type TestHttpServer } from '@breakwater/testkit';
+import { testHttpServer } from '@breakwater/testkit/vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createFetch } from './index.js';
+
+const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+
+/** Two servers that answer `/hold` only when `release()` is called, everything else at once. */
+async function pair(): Promise<{ a: TestHttpServer; b: TestHttpServer; release: () => void }> {
+  const held: Array<() => void> = [];
+  const handler = (req: { url?: string }, res: { end: (s: string) => void }): void => {
+    if (req.url === '/hold') held.push(() => res.end('held'));
+    else res.end('ok');
+  };
+  const [a, b] = await Promise.all([testHttpServer(handler), testHttpServer(handler)]);
+  return { a: a!, b: b!, release: () => held.splice(0).forEach((f) => f()) };
+}
+
+/** Counts the balancer's live subscriptions (to see the adapter unsubscribe). */
+function countListeners(lb: LoadBalancer): () => number {
+  let n = 0;
+  const on = lb.on.bind(lb) as (event: string, fn: unknown) => () => void;
+  (lb as unknown as { on: unknown }).on = (event: string, fn: unknown): (() => void) => {
+    const off = on(event, fn);
+    n++;
+    let live = true;
+    return () => { if (live) { live = false; n--; } off(); };
+  };
+  return () => n;
+}
+
+describe('@breakwater/fetch closes the undici pool of an endpoint removed by balancer.update()', () => {
+  it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {
+    const { a, b } = await pair();
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    onTestFinished(() => lb.close());
+    const f = createFetch({ balancer: lb });
+    onTestFinished(() => f.close());
+    for (let i = 0; i < 4; i++) expect(await (await f('/x')).text()).toBe('ok');
+    expect(a.openConnections()).toBeGreaterThan(0);
+    expect(b.openConnections()).toBeGreaterThan(0);
+
+    lb.update([{ id: 'b', url: b.url }]);
+    // No request follows: a periodic sweep on the next request would never run.
+    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500, what: "removed endpoint's sockets closed" });
+    expect(b.openConnections()).toBeGreaterThan(0);
+    expect(await (await f('/x')).text()).toBe('ok');
+    expect(a.requests).toHaveLength(2);
+  });
+
+  it('lets a request in flight on the removed endpoint finish, then closes its socket', async () => {
+    const { a, b, release } = await pair();
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    onTestFinished(() => lb.close());
+    const f = createFetch({ balancer: lb });
+    onTestFinished(() => f.close());
+    const inFlight = [f('/hold').then((r) => r.text()), f('/hold').then((r) => r.text())];
+    await waitFor(() => a.requests.length === 1 && b.requests.length === 1, { what: 'both held requests arrived' });
+
+    lb.update([{ id: 'b', url: b.url }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.openConnections()).toBe(1); // busy: not cut
+    release();
+    expect(await Promise.all(inFlight)).toEqual(['held', 'held']);
+    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500, what: "removed endpoint's socket closed after its request" });
+    expect(b.openConnections()).toBe(1);
+  });
+
+  it('unsubscribes on close and leaves no open handles', async () => {
+    const before = tcp();
+    const { a, b } = await pair();
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const listeners = countListeners(lb);
+    const f = createFetch({ balancer: lb });
+    expect(listeners()).toBeGreaterThan(0);
+    for (let i = 0; i < 4; i++) await (await f('/x')).text();
+    lb.update([{ id: 'b', url: b.url }]);
+    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500 });
+    await f.close();
+    expect(listeners()).toBe(0);
+    await waitFor(() => b.openConnections() === 0, { timeoutMs: 1000 });
+    await lb.close();
+    await Promise.all([a.close(), b.close()]);
+    await waitFor(() => tcp() <= before, { what: 'no TCP handles left' });
+  });
+});
