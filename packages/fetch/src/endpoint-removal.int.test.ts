@@ -1,34 +1,8 @@
-import { loadBalancer, roundRobin, type LoadBalancer } from '@breakwater/core';
-import { waitFor, type TestHttpServer } from '@breakwater/testkit';
-import { testHttpServer } from '@breakwater/testkit/vitest';
+import { loadBalancer, roundRobin } from '@breakwater/core';
+import { waitFor } from '@breakwater/testkit';
+import { countListeners, heldServerPair as pair, openTcpSockets as tcp } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
-
-const tcp = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-
-/** Two servers that answer `/hold` only when `release()` is called, everything else at once. */
-async function pair(): Promise<{ a: TestHttpServer; b: TestHttpServer; release: () => void }> {
-  const held: Array<() => void> = [];
-  const handler = (req: { url?: string }, res: { end: (s: string) => void }): void => {
-    if (req.url === '/hold') held.push(() => res.end('held'));
-    else res.end('ok');
-  };
-  const [a, b] = await Promise.all([testHttpServer(handler), testHttpServer(handler)]);
-  return { a: a!, b: b!, release: () => held.splice(0).forEach((f) => f()) };
-}
-
-/** Counts the balancer's live subscriptions (to see the adapter unsubscribe). */
-function countListeners(lb: LoadBalancer): () => number {
-  let n = 0;
-  const on = lb.on.bind(lb) as (event: string, fn: unknown) => () => void;
-  (lb as unknown as { on: unknown }).on = (event: string, fn: unknown): (() => void) => {
-    const off = on(event, fn);
-    n++;
-    let live = true;
-    return () => { if (live) { live = false; n--; } off(); };
-  };
-  return () => n;
-}
 
 describe('@breakwater/fetch closes the undici pool of an endpoint removed by balancer.update()', () => {
   it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {

@@ -1,3 +1,4 @@
 // `@breakwater/testkit/vitest`: helpers that need a running vitest (inject, test hooks).
 export { testRedisUrl } from './vitest-redis.js';
 export { testHttpServer } from './vitest-http.js';
+export { countListeners, heldServerPair, openTcpSockets } from './vitest-held-pair.js';
