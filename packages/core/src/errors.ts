@@ -65,6 +65,29 @@ export class NoHealthyEndpointError extends BreakwaterError {
   }
 }
 
+/**
+ * Every candidate endpoint was at `maxConnections` and the balancer's wait queue was full, or the
+ * wait timed out. Retryable: the default `retryOn` retries it.
+ */
+export class SaturatedError extends BreakwaterError {
+  /** Why the call was not queued or stopped waiting. */
+  readonly reason: 'queue full' | 'wait timeout';
+  constructor(reason: 'queue full' | 'wait timeout', message?: string) {
+    super('BW_SATURATED', message ?? `every endpoint is at maxConnections (${reason})`);
+    this.reason = reason;
+  }
+}
+
+/** New work was offered to a balancer, breaker, store, fetch or other closeable after `close()`. */
+export class ClosedError extends BreakwaterError {
+  /** What was closed, e.g. `circuit "payments"` or `balancer "api"`. */
+  readonly target: string;
+  constructor(target: string) {
+    super('BW_CLOSED', `${target} is closed`);
+    this.target = target;
+  }
+}
+
 /** Bad options or config. `path` names the field (`circuitBreaker.halfOpenAfterMs`, `load_balancer.servers[0].weight`). */
 export class ConfigError extends BreakwaterError {
   readonly path: string;

@@ -1,7 +1,7 @@
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export {
   BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError,
-  RateLimitedError, NoHealthyEndpointError, ConfigError, isBreakwaterError, type NoEndpointReason,
+  RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, type NoEndpointReason,
 } from './errors.js';
 export type { ExecuteOptions, AttemptContext, Policy, PolicyFn } from './policy.js';
 export type {
