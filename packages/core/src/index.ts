@@ -3,6 +3,7 @@ export {
   BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError,
   RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, type NoEndpointReason,
 } from './errors.js';
+export { isLocalResourceError, LOCAL_RESOURCE_ERROR_CODES } from './local-resource-error.js';
 export type { ExecuteOptions, AttemptContext, Policy, PolicyFn } from './policy.js';
 export type {
   BreakerState, TripStrategy, TripEvaluator, CallOutcome, CircuitBreakerOptions, BreakerMetrics,
