@@ -10,7 +10,7 @@ export type {
   StateChangeEvent, CallEvent, CircuitBreaker,
 } from './breaker/types.js';
 export type { BreakerStore, BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
-export type { Endpoint, EndpointView, LoadBalancer, HealthEvent, EjectionEvent, RegionChangeEvent } from './balancing/types.js';
+export type { BalancerExecuteOptions, Endpoint, EndpointView, LoadBalancer, HealthEvent, EjectionEvent, RegionChangeEvent } from './balancing/types.js';
 // Each area owns its barrel (breaker/, store/, balancing/, policies/, http/).
 export * from './breaker/index.js';
 export * from './store/index.js';

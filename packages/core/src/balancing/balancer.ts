@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { ConfigError, NoHealthyEndpointError } from '../errors.js';
 import { Emitter } from '../events.js';
 import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
-import type { AttemptContext, ExecuteOptions, PolicyFn } from '../policy.js';
+import type { AttemptContext, PolicyFn } from '../policy.js';
 import type { BalancerEvents } from './balancer-events.js';
 import { DrainGate } from './drain-gate.js';
 import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
@@ -15,7 +15,7 @@ import { EndpointState } from './live-endpoint.js';
 import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
 import type {
-  EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
+  BalancerExecuteOptions, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
   UpdateEvent,
 } from './types.js';
 
@@ -94,8 +94,15 @@ export class Balancer implements LoadBalancer {
     return this.pickState(o?.key).endpoint;
   }
 
-  execute<T>(fn: EndpointFn<T>, opts?: ExecuteOptions): Promise<T> {
-    return executeWith(this.policy, (ctx) => fn(ctx.endpoint!, ctx), opts);
+  execute<T>(fn: EndpointFn<T>, opts?: BalancerExecuteOptions): Promise<T> {
+    const avoid = opts?.avoid;
+    if (avoid === undefined || avoid.size === 0) return executeWith(this.policy, (ctx) => fn(ctx.endpoint!, ctx), opts);
+    // A call that must skip endpoints gets its own stage; the shared one stays allocation-free.
+    const stage: InternalPolicy = {
+      execute: (f, o) => executeWith(stage, f, o),
+      run: (f, ctx) => this.run(f, ctx, avoid),
+    };
+    return executeWith(stage, (ctx) => fn(ctx.endpoint!, ctx), opts);
   }
 
   asPolicy(): InternalPolicy {
@@ -103,10 +110,10 @@ export class Balancer implements LoadBalancer {
   }
 
   /** Internal protocol: one attempt on one picked endpoint; `ctx.endpoint` is set for `fn`. */
-  private run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+  private run<T>(fn: PolicyFn<T>, ctx: Ctx, avoid?: ReadonlySet<string>): Promise<T> {
     let s: EndpointState;
     try {
-      s = this.pickState(ctx.key);
+      s = this.pickState(ctx.key, -1, avoid);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -187,16 +194,16 @@ export class Balancer implements LoadBalancer {
   }
 
   /** `exclude`: a call's refusal mark after a breaker refusal (see LevelPlan.pick). */
-  private pickState(key: string | undefined, exclude = -1): EndpointState {
+  private pickState(key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState {
     if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
     try {
-      return this.plan.pick(this.states, key, exclude);
+      return this.plan.pick(this.states, key, exclude, avoid);
     } catch (e) {
       // Nothing to pick while an open breaker's period is already over: rebuild now instead of
       // failing until the re-check timer runs — callers failing fast in a loop can starve that timer for good.
       if (e instanceof NoHealthyEndpointError && e.reason !== 'draining' && this.clock.now() >= this.breakerTimerAt) {
         this.plan.invalidate();
-        return this.plan.pick(this.states, key, exclude);
+        return this.plan.pick(this.states, key, exclude, avoid);
       }
       throw e;
     }

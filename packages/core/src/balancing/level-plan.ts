@@ -43,6 +43,8 @@ export class LevelPlan {
   private dirty = true;
   /** Refusal mark of the running pick (-1: none): endpoints carrying it are skipped. */
   private excluding = -1;
+  /** Endpoint ids the running pick must skip (a failover's tried endpoints), if any. */
+  private avoiding: ReadonlySet<string> | undefined = undefined;
   /**
    * Per candidate the picker considers: not saturated, not refused earlier by this call (re-pick),
    * and its breaker would let the call through. O(1), no allocation; the breaker check is one
@@ -51,6 +53,7 @@ export class LevelPlan {
   private readonly admit = (c: LiveEndpoint): boolean => {
     const s = c as EndpointState;
     if (s.inFlight >= s.maxConnections || s.refusedMark === this.excluding) return false;
+    if (this.avoiding !== undefined && this.avoiding.has(s.id)) return false;
     const g = s.gate;
     return g === undefined || g.wouldAdmit!();
   };
@@ -76,8 +79,9 @@ export class LevelPlan {
    * Picks an endpoint or throws NoHealthyEndpointError with the reason. `exclude`: a refusal mark
    * (> 0); endpoints whose `refusedMark` equals it are skipped (a call re-picking after refusals).
    */
-  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1): EndpointState {
+  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState {
     this.excluding = exclude;
+    this.avoiding = avoid;
     if (this.dirty) this.rebuild(states);
     const loaded = this.loaded;
     let first: Level | undefined;
@@ -114,6 +118,10 @@ export class LevelPlan {
       // taken, or open past its period while another replica holds the fleet's probe lease.
       reason = 'open';
       message = `the circuit breaker of every candidate endpoint (${candidates}) refuses calls (open, or probing)`;
+    } else if (candidates > 0 && this.avoiding !== undefined
+      && this.levels.every((l) => l.candidates.every((c) => this.avoiding!.has(c.id) || c.refusedMark === this.excluding || c.breakerRefuses()))) {
+      reason = 'unhealthy';
+      message = `every candidate endpoint (${candidates}) was already tried by this call or refuses it`;
     } else if (candidates > 0) {
       reason = 'saturated';
       message = `all ${candidates} candidate endpoints are at maxConnections`;

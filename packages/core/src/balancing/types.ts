@@ -116,6 +116,16 @@ export interface Strategy {
   create(env: StrategyEnv): Picker;
 }
 
+/** Options of {@link LoadBalancer.execute}. */
+export interface BalancerExecuteOptions extends ExecuteOptions {
+  /**
+   * Endpoint ids this call must not be sent to, e.g. the endpoints a failover already tried.
+   * Skipped endpoints are not candidates; when nothing else is left the call rejects with
+   * NoHealthyEndpointError (reason `'open'` or `'unhealthy'` as usual) instead of repeating one.
+   */
+  avoid?: ReadonlySet<string>;
+}
+
 /** Options of `loadBalancer()`. */
 export interface LoadBalancerOptions {
   endpoints: Endpoint[];
@@ -186,7 +196,7 @@ export interface LoadBalancer {
   readonly name: string;
   /** Throws NoHealthyEndpointError. */
   pick(o?: { key?: string }): Endpoint;
-  execute<T>(fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>, opts?: ExecuteOptions): Promise<T>;
+  execute<T>(fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>, opts?: BalancerExecuteOptions): Promise<T>;
   /** A policy that picks an endpoint per attempt and sets `ctx.endpoint` for inner functions. */
   asPolicy(): Policy;
   endpoints(): ReadonlyArray<EndpointView>;
