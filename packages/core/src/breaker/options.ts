@@ -4,6 +4,7 @@ import type { BreakerStore } from '../store/types.js';
 import { defaultBreakerIsFailure } from './rejection.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import type { CircuitBreakerOptions, TripStrategy } from './types.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkInteger, checkNumber, checkObject, checkPositive, checkRatio, describeValue } from './validate.js';
 
 /** Default open period before a probe is allowed. */
@@ -29,6 +30,8 @@ export interface ResolvedBreakerOptions {
 }
 
 const P = 'circuitBreaker';
+/** Every key `circuitBreaker()` accepts; anything else is a ConfigError with a did-you-mean hint. */
+const BREAKER_KEYS = ['name', 'trip', 'halfOpenAfterMs', 'halfOpen', 'slowCall', 'mode', 'isFailure', 'isResultFailure', 'store', 'clock'];
 
 function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) | undefined {
   if (value === undefined) return undefined;
@@ -39,6 +42,7 @@ function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) 
 /** Validates `circuitBreaker` options; throws ConfigError with a `circuitBreaker.<field>` path. */
 export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
   const o = checkObject(P, options, false)!;
+  checkKnownKeys(P, o, BREAKER_KEYS, { halfOpenAfter: 'halfOpenAfterMs', resetTimeout: 'halfOpenAfterMs', errorFilter: 'isFailure' });
   const name = o['name'];
   if (typeof name !== 'string' || name.length === 0) {
     throw new ConfigError(`${P}.name`, `expected a non-empty string, got ${describeValue(name)}`);
@@ -49,6 +53,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   }
   const halfOpenAfterMs = o['halfOpenAfterMs'] === undefined ? DEFAULT_HALF_OPEN_AFTER_MS : checkNumber(`${P}.halfOpenAfterMs`, o['halfOpenAfterMs'], 0);
   const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
+  checkKnownKeys(`${P}.halfOpen`, halfOpen, ['maxProbes', 'successesToClose', 'probeTimeoutMs']);
   const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkInteger(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
   const successesToClose = halfOpen['successesToClose'] === undefined ? 1 : checkInteger(`${P}.halfOpen.successesToClose`, halfOpen['successesToClose'], 1);
   const probeTimeoutMs = halfOpen['probeTimeoutMs'] === undefined
@@ -58,6 +63,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   let slowCallMs = Number.POSITIVE_INFINITY;
   let slowCallRateThreshold: number | undefined;
   if (slowCall !== undefined) {
+    checkKnownKeys(`${P}.slowCall`, slowCall, ['thresholdMs', 'rateThreshold']);
     slowCallMs = checkNumber(`${P}.slowCall.thresholdMs`, slowCall['thresholdMs'], 0);
     slowCallRateThreshold = checkRatio(`${P}.slowCall.rateThreshold`, slowCall['rateThreshold']);
   }

@@ -2,6 +2,7 @@ import { BulkheadRejectedError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import { IntrusiveList, type Linked } from '../internal/linked-list.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkInt, checkOptions } from '../policies/validate.js';
 
 /** Options of {@link bulkhead}. */
@@ -103,6 +104,7 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
  */
 export function bulkhead(o: BulkheadOptions): BulkheadPolicy {
   checkOptions('bulkhead', o, true);
+  checkKnownKeys('bulkhead', o, ['maxConcurrent', 'maxQueue'], { concurrency: 'maxConcurrent', limit: 'maxConcurrent', queue: 'maxQueue', maxQueued: 'maxQueue' });
   const maxConcurrent = checkInt('bulkhead.maxConcurrent', o.maxConcurrent, 1);
   const maxQueue = checkInt('bulkhead.maxQueue', o.maxQueue ?? 0, 0);
   return new Bulkhead(maxConcurrent, maxQueue);

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { safely } from './fallback.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
 
 /** Options of {@link cacheFallback}. */
@@ -90,6 +91,7 @@ class CacheFallback implements InternalPolicy, CacheFallbackPolicy {
  */
 export function cacheFallback(o: CacheFallbackOptions): CacheFallbackPolicy {
   checkOptions('cacheFallback', o, true);
+  checkKnownKeys('cacheFallback', o, ['ttlMs', 'maxEntries', 'when', 'clock'], { ttl: 'ttlMs', max: 'maxEntries', maxSize: 'maxEntries' });
   const ttlMs = checkNumber('cacheFallback.ttlMs', o.ttlMs, { min: 0, allowInfinity: true });
   const maxEntries = checkInt('cacheFallback.maxEntries', o.maxEntries ?? 1000, 1);
   checkFunction('cacheFallback.when', o.when);

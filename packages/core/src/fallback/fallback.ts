@@ -1,6 +1,7 @@
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { ConfigError } from '../errors.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkFunction, checkOptions, describeValue } from '../policies/validate.js';
 
 /** Options of {@link fallback}. */
@@ -45,6 +46,7 @@ class Fallback<R> implements InternalPolicy {
 export function fallback<R>(handler: (error: unknown) => R | Promise<R>, o: FallbackOptions = {}): Policy {
   if (typeof handler !== 'function') throw new ConfigError('fallback.handler', `expected a function, got ${describeValue(handler)}`);
   checkOptions('fallback', o, false);
+  checkKnownKeys('fallback', o, ['when']);
   checkFunction('fallback.when', o.when);
   return new Fallback(handler, o.when);
 }

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
 
 /** Options of {@link hedge}. */
@@ -136,6 +137,7 @@ class Hedge implements InternalPolicy {
  */
 export function hedge(o: HedgeOptions): Policy {
   checkOptions('hedge', o, true);
+  checkKnownKeys('hedge', o, ['delayMs', 'maxHedges', 'clock'], { delay: 'delayMs', hedgeDelayMs: 'delayMs', maxAttempts: 'maxHedges' });
   const delayMs = checkNumber('hedge.delayMs', o.delayMs, { min: 0 });
   const maxHedges = checkInt('hedge.maxHedges', o.maxHedges ?? 1, 0);
   checkClock('hedge.clock', o.clock);

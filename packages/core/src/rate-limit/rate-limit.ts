@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { RateLimitedError } from '../errors.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
 
 /** Options of {@link rateLimit}. */
@@ -66,6 +67,7 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
  */
 export function rateLimit(o: RateLimitOptions): RateLimitPolicy {
   checkOptions('rateLimit', o, true);
+  checkKnownKeys('rateLimit', o, ['perSecond', 'burst', 'clock'], { rate: 'perSecond', rps: 'perSecond', capacity: 'burst' });
   const perSecond = checkNumber('rateLimit.perSecond', o.perSecond, { minExclusive: 0 });
   const burst = checkNumber('rateLimit.burst', o.burst ?? Math.max(1, perSecond), { min: 1 });
   checkClock('rateLimit.clock', o.clock);

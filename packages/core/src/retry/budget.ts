@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
 
 /**
@@ -88,7 +89,8 @@ class SlidingRetryBudget implements RetryBudget {
 /** A retry budget over a sliding window; see {@link RetryBudget}. */
 export function retryBudget(o: RetryBudgetOptions = {}): RetryBudget {
   checkOptions('retryBudget', o, false);
-  const ratio = checkNumber('retryBudget.ratio', o.ratio ?? 0.2, { min: 0 });
+  checkKnownKeys('retryBudget', o, ['ratio', 'minRetriesPerSecond', 'windowMs', 'clock']);
+  const ratio = checkNumber('retryBudget.ratio', o.ratio ?? 0.2, { min: 0, max: 1 });
   const minRetriesPerSecond = checkNumber('retryBudget.minRetriesPerSecond', o.minRetriesPerSecond ?? 10, { min: 0 });
   const windowMs = checkNumber('retryBudget.windowMs', o.windowMs ?? 10_000, { minExclusive: 0 });
   checkClock('retryBudget.clock', o.clock);

@@ -7,6 +7,7 @@ import { isNonRetryable } from '../http/no-retry.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import { retryAfterMsOf } from './retry-after.js';
@@ -153,9 +154,12 @@ class Retry implements InternalPolicy, RetryPolicy {
   }
 }
 
+const RETRY_KEYS = ['maxAttempts', 'backoff', 'retryOn', 'budget', 'respectRetryAfter', 'maxRetryAfterMs', 'clock'];
+
 /** Retries failed attempts with backoff, Retry-After and an optional budget. */
 export function retry(o: RetryOptions = {}): RetryPolicy {
   checkOptions('retry', o, false);
+  checkKnownKeys('retry', o, RETRY_KEYS, { retries: 'maxAttempts', attempts: 'maxAttempts', maxRetries: 'maxAttempts', delay: 'backoff' });
   const maxAttempts = checkInt('retry.maxAttempts', o.maxAttempts ?? 3, 1);
   if (o.backoff !== undefined && (typeof o.backoff !== 'object' || o.backoff === null || typeof o.backoff.delayMs !== 'function')) {
     throw new ConfigError('retry.backoff', 'expected a Backoff (exponentialBackoff() or constantBackoff(ms))');

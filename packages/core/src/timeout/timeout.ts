@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { TimeoutError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
 import { DeadlineEntry, DeadlineQueue, type Deadlines } from './deadline-queue.js';
 import { TickQueue } from './tick-queue.js';
@@ -110,6 +111,7 @@ class Timeout implements InternalPolicy {
 export function timeout(ms: number, o: TimeoutOptions = {}): Policy {
   const checked = checkNumber('timeout.ms', ms, { minExclusive: 0 });
   checkOptions('timeout', o, false);
+  checkKnownKeys('timeout', o, ['clock']);
   checkClock('timeout.clock', o.clock);
   return new Timeout(checked, o.clock ?? systemClock);
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
+import { checkKnownKeys } from '../../internal/known-keys.js';
 import { checkInteger, checkObject, checkPositive, checkRatio, describeValue } from '../validate.js';
 import { CountWindow } from '../windows/count-window.js';
 import { TimeWindow } from '../windows/time-window.js';
@@ -74,17 +75,20 @@ class FailureRateEvaluator implements TripEvaluator {
  */
 export function failureRate(o: FailureRateOptions): TripStrategy {
   const opts = checkObject('failureRate', o, false)!;
+  checkKnownKeys('failureRate', opts, ['threshold', 'minimumRequests', 'window']);
   const threshold = checkRatio('failureRate.threshold', opts['threshold']);
   const minimum = checkInteger('failureRate.minimumRequests', opts['minimumRequests'], 1);
   const win = checkObject('failureRate.window', opts['window'], false)!;
   let make: () => OutcomeWindow;
   if (win['kind'] === 'count') {
+    checkKnownKeys('failureRate.window', win, ['kind', 'size']);
     const size = checkInteger('failureRate.window.size', win['size'], 1);
     if (minimum > size) {
       throw new ConfigError('failureRate.minimumRequests', `expected at most window.size (${size}) or the breaker could never trip, got ${minimum}`);
     }
     make = () => new CountWindow(size);
   } else if (win['kind'] === 'time') {
+    checkKnownKeys('failureRate.window', win, ['kind', 'ms', 'buckets']);
     const ms = checkPositive('failureRate.window.ms', win['ms']);
     const buckets = win['buckets'] === undefined ? 10 : checkInteger('failureRate.window.buckets', win['buckets'], 1);
     if (buckets > 10_000) throw new ConfigError('failureRate.window.buckets', `expected at most 10000 buckets, got ${buckets}`);

@@ -1,4 +1,5 @@
 import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
+import { checkKnownKeys } from '../../internal/known-keys.js';
 import { checkInteger, checkObject, checkPositive, checkRatio } from '../validate.js';
 import { CountWindow } from '../windows/count-window.js';
 import { LogisticModel } from './logistic-model.js';
@@ -153,6 +154,7 @@ export interface PredictiveStrategy extends TripStrategy {
  */
 export function predictive(o: PredictiveOptions = {}): PredictiveStrategy {
   const opts = checkObject('predictive', o, false)!;
+  checkKnownKeys('predictive', opts, ['threshold', 'windowSize', 'learningRate', 'warmup']);
   const threshold = opts['threshold'] === undefined ? 0.7 : checkRatio('predictive.threshold', opts['threshold']);
   const windowSize = opts['windowSize'] === undefined ? 100 : checkInteger('predictive.windowSize', opts['windowSize'], 1);
   const learningRate = opts['learningRate'] === undefined ? 0.1 : checkPositive('predictive.learningRate', opts['learningRate']);
