@@ -1,24 +1,44 @@
-import { ConfigError, constantBackoff, resilientCall, retry, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import { ConfigError, constantBackoff, resilientCall, retry, splitCredentials, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
 import type { Operation, OperationLink, TRPCClientError, TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
+import { chainRetriesMutations, declareRetryMutations } from './chain.js';
 import { checkBoolean, checkFunction, checkObject, checkPolicy, defaultTrpcIsFailure, mayResend } from './options.js';
 import { promiseObservable, runOperation, toClientError, type Envelope } from './run-operation.js';
+
+/** How to reach one endpoint: its URL without credentials, and the headers that carry them. */
+export interface EndpointConnection {
+  /** The endpoint URL with any `user:password@` removed. */
+  url: string;
+  /** `{ authorization: 'Basic …' }` when the URL had credentials, else empty. */
+  headers: Record<string, string>;
+}
 
 /** Options of {@link balancedLink}. */
 export interface BalancedLinkOptions<R extends AnyRouter> {
   balancer: LoadBalancer;
-  /** Builds the terminating link of one endpoint, e.g. `(ep) => httpBatchLink({ url: ep.url })`. Called once per endpoint, lazily. */
-  link: (endpoint: Endpoint) => TRPCLink<R>;
+  /**
+   * Builds the terminating link of one endpoint, e.g.
+   * `(ep, conn) => httpBatchLink({ url: conn.url, headers: conn.headers })`. Called once per
+   * endpoint (again when its URL changes), lazily. Credentials in the endpoint's URL
+   * (`http://svc:secret@host`) are split off: `endpoint.url` and `conn.url` are credential-free
+   * and `conn.headers` carries them as a Basic `Authorization` header.
+   */
+  link: (endpoint: Endpoint, conn: EndpointConnection) => TRPCLink<R>;
   /**
    * Extra endpoints to try when an attempt fails (network error, 5xx, 408, 429). Default 1.
-   * Queries fail over; mutations only with `retryMutations` or when the request provably never
-   * left (connection refused). Ignored when `policy` is given.
+   * Each goes to an endpoint this operation has not tried; with none left there is no further
+   * attempt (one endpoint: no failover at all). Queries fail over; mutations only with
+   * `retryMutations` (on either link) or when the request provably never left (connection
+   * refused). Ignored when `policy` is given.
    */
   failover?: number;
-  /** Replaces the failover policy (e.g. a `retry` with a budget); runs around each balanced attempt. */
+  /**
+   * Replaces the failover policy (e.g. a `retry` with a budget); runs around each balanced
+   * attempt. Its attempts, too, only go to endpoints not yet tried in this operation.
+   */
   policy?: Policy;
-  /** Fail mutations over like queries. Default false. */
+  /** Fail mutations over like queries. Default false. Applies to the whole link chain (see resilienceLink). */
   retryMutations?: boolean;
   /** What counts as a failure. Default: network error, or status ≥ 500, 408, 429. */
   isFailure?: (error: unknown) => boolean;
@@ -58,11 +78,13 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
   const keyOf = options.key;
 
   return (runtime) => {
+    if (retryMutations) declareRetryMutations(runtime);
     const perEndpoint = new Map<string, { url: string; link: OperationLink<R> }>();
     const linkFor = (endpoint: Endpoint): OperationLink<R> => {
       let entry = perEndpoint.get(endpoint.id);
       if (entry === undefined || entry.url !== endpoint.url) {
-        entry = { url: endpoint.url, link: link(endpoint)(runtime) };
+        const conn = connectionOf(endpoint.url);
+        entry = { url: endpoint.url, link: link({ ...endpoint, url: conn.url }, conn)(runtime) };
         perEndpoint.set(endpoint.id, entry);
       }
       return entry.link;
@@ -90,7 +112,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
       return promiseObservable<R>(op, (signal) => resilientCall<Envelope>({
         policy,
         balancer,
-        retryable: mayResend(op, retryMutations),
+        retryable: mayResend(op, retryMutations || chainRetriesMutations(runtime)),
+        untriedOnly: true,
         isFailure,
         signal,
         key,
@@ -99,4 +122,13 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
       }));
     };
   };
+}
+
+/** Splits credentials off an endpoint URL (fetch refuses URLs with them) into an Authorization header. */
+function connectionOf(url: string): EndpointConnection {
+  const split = splitCredentials(url);
+  if (split.authorization === undefined) return { url, headers: {} };
+  // URL serialisation adds a '/' to a bare origin; tRPC appends '/<path>' itself.
+  const clean = !url.endsWith('/') && split.url.endsWith('/') ? split.url.slice(0, -1) : split.url;
+  return { url: clean, headers: { authorization: split.authorization } };
 }

@@ -1,2 +1,3 @@
 export { resilienceLink, type ResilienceLinkOptions } from './resilience-link.js';
-export { balancedLink, type BalancedLinkOptions } from './balanced-link.js';
+export { balancedLink, type BalancedLinkOptions, type EndpointConnection } from './balanced-link.js';
+export { perProcedure, type PerProcedureOptions } from './per-procedure.js';

@@ -18,9 +18,22 @@ export function checkObject(path: string, v: unknown, what: string): Record<stri
 export function checkPolicy(path: string, v: unknown, required: boolean): Policy | undefined {
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
-    throw new ConfigError(path, `expected a Policy (an object with execute(fn, opts)), got ${v === null ? 'null' : typeof v}`);
+    throw new ConfigError(path, `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${v === null ? 'null' : typeof v}`);
   }
   return v as Policy;
+}
+
+/**
+ * A link's `policy` option: a Policy, or a function of the operation returning one (checked on
+ * each call, so a factory bug surfaces as a clear error rather than a TypeError deep inside).
+ */
+export function resolvePolicyOption(path: string, v: unknown): (op: Operation) => Policy {
+  if (typeof v === 'function') {
+    const choose = v as (op: Operation) => unknown;
+    return (op) => checkPolicy(`${path}(op "${op.path}")`, choose(op), true)!;
+  }
+  const policy = checkPolicy(path, v, true)!;
+  return () => policy;
 }
 
 /** Default classification for tRPC: status from `err.data?.httpStatus`, then `err.meta?.response?.status`; no status = network error. */

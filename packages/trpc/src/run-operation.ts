@@ -50,15 +50,24 @@ export function runOperation<R extends AnyRouter>(start: (op: Operation) => Oper
 }
 
 /** What the caller receives: tRPC errors as they are; anything else (our rejections) wrapped, with `.cause` the original. */
-export function toClientError(e: unknown): TRPCClientError<AnyRouter> {
+export function toClientError(e: unknown, lastServerError?: TRPCClientError<AnyRouter>): TRPCClientError<AnyRouter> {
   if (e instanceof TRPCClientError) return e as TRPCClientError<AnyRouter>;
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = e instanceof Error ? e : new Error(safeString(e));
   const wrapped = TRPCClientError.from(err) as TRPCClientError<AnyRouter>;
   if (isBreakwaterError(e)) {
     // Let error formatters and loggers tell our rejections apart without unwrapping.
-    wrapped.meta = { ...wrapped.meta, breakwater: { code: e.code } };
+    wrapped.meta = { ...wrapped.meta, breakwater: lastServerError === undefined ? { code: e.code } : { code: e.code, lastError: lastServerError } };
   }
   return wrapped;
+}
+
+/** String(x) that cannot throw (revoked proxies, hostile toString). */
+function safeString(x: unknown): string {
+  try {
+    return String(x);
+  } catch {
+    return 'non-error value thrown';
+  }
 }
 
 /**
@@ -76,7 +85,14 @@ export function promiseObservable<R extends AnyRouter>(op: Operation, run: (sign
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     let done = false;
     let unsubscribed = false;
-    run(controller.signal).then(
+    let outcome: Promise<Envelope>;
+    try {
+      outcome = run(controller.signal);
+    } catch (e) {
+      // A policy factory that throws (or returns junk) fails this operation, not the client.
+      outcome = Promise.reject(e);
+    }
+    outcome.then(
       (envelope) => { done = true; if (!unsubscribed) { observer.next(envelope); observer.complete(); } },
       (e: unknown) => { done = true; if (!unsubscribed) observer.error(toClientError(e)); },
     ).finally(() => callerSignal?.removeEventListener('abort', onCallerAbort));

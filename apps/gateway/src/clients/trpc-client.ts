@@ -1,5 +1,5 @@
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCLink } from '@trpc/client';
-import { balancedLink, resilienceLink } from '@breakwater/trpc';
+import { balancedLink, resilienceLink, type EndpointConnection } from '@breakwater/trpc';
 import type { Endpoint, LoadBalancer, Policy } from '@breakwater/core';
 import type { ReplicaRouter } from '@breakwater/replica';
 import type { UpstreamReply } from './reply.js';
@@ -7,10 +7,11 @@ import type { UpstreamReply } from './reply.js';
 /** tRPC calls to replicas through `@breakwater/trpc`: resilienceLink (policy) → balancedLink (one httpLink per endpoint). */
 export function trpcClient(balancer: LoadBalancer, policy: Policy): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
   const links = new Map<string, TRPCLink<ReplicaRouter>>();
-  const linkFor = (ep: Endpoint): TRPCLink<ReplicaRouter> => {
+  // conn.url carries no credentials; conn.headers has them as Basic auth when the replica URL had some.
+  const linkFor = (ep: Endpoint, conn: EndpointConnection): TRPCLink<ReplicaRouter> => {
     let l = links.get(ep.url);
     if (l === undefined) {
-      l = httpLink<ReplicaRouter>({ url: `${ep.url}/trpc` });
+      l = httpLink<ReplicaRouter>({ url: `${conn.url}/trpc`, headers: conn.headers });
       links.set(ep.url, l);
     }
     return l;

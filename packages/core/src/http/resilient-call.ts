@@ -1,4 +1,5 @@
 import type { Endpoint, LoadBalancer } from '../balancing/types.js';
+import { NoHealthyEndpointError } from '../errors.js';
 import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
 import { isNeverSent } from './never-sent.js';
@@ -31,6 +32,12 @@ export interface ResilientCallOptions<R> {
   send: (endpoint: Endpoint | undefined, ctx: AttemptContext, attempt: AttemptContext) => Promise<R>;
   /** Releases a response that will not reach the caller (e.g. cancels a fetch body). */
   discard?: ((response: R) => void) | undefined;
+  /**
+   * Failover semantics (with a balancer): each attempt goes to an endpoint this call has not
+   * tried yet; when none is left the call ends with the last attempt's failure instead of
+   * repeating an endpoint. Default false (a retry may go to any endpoint, the same one included).
+   */
+  untriedOnly?: boolean | undefined;
 }
 
 /**
@@ -106,14 +113,30 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     throw retryable ? failure : markNonRetryable(failure);
   };
 
+  const tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
+  let lastFailure: { error: unknown } | undefined;
   const viaBalancer = balancer === undefined
     ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
-    : (ctx: AttemptContext): Promise<Outcome<R>> =>
-        balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
-          signal: ctx.signal,
-          ...(o.key === undefined ? {} : { key: o.key }),
-          context: ctx.context,
-        });
+    : tried === undefined
+      ? (ctx: AttemptContext): Promise<Outcome<R>> =>
+          balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
+            signal: ctx.signal,
+            ...(o.key === undefined ? {} : { key: o.key }),
+            context: ctx.context,
+          })
+      : (ctx: AttemptContext): Promise<Outcome<R>> =>
+          balancer.execute((endpoint, inner) => {
+            tried.add(endpoint.id);
+            return attempt(endpoint, inner, ctx).catch((e: unknown) => {
+              lastFailure = { error: e };
+              throw e;
+            });
+          }, {
+            signal: ctx.signal,
+            avoid: tried,
+            ...(o.key === undefined ? {} : { key: o.key }),
+            context: ctx.context,
+          });
 
   // A non-retryable request is delivered at most once: later attempts (a retry policy that
   // ignores the non-retryable mark, a hedge) share the outcome of the attempt that may have
@@ -138,7 +161,9 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
   let result: Outcome<R>;
   try {
     result = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
-  } catch (e) {
+  } catch (caught) {
+    // Failover found nothing untried: the call ends with the last real failure, not "no endpoint".
+    const e = caught instanceof NoHealthyEndpointError && lastFailure !== undefined ? lastFailure.error : caught;
     if (e instanceof HttpStatusFailure && created.has(e as HttpStatusFailure<R>)) {
       // Retries ran out on a failure status: the caller gets the response, as without us.
       release(e as HttpStatusFailure<R>);

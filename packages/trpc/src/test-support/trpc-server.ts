@@ -13,6 +13,8 @@ export interface Hits {
   aborted: number;
   /** Inputs of `create` calls, in order. */
   created: unknown[];
+  /** The Authorization header of each HTTP request ('' when absent). */
+  authorization: string[];
 }
 
 function makeRouter(id: string, hits: Hits, plan: { failFirst: number }) {
@@ -66,7 +68,7 @@ export interface TestTrpcServer {
 }
 
 export async function startTrpcServer(id: string, failFirst = 0): Promise<TestTrpcServer> {
-  const hits: Hits = { http: 0, calls: {}, aborted: 0, created: [] };
+  const hits: Hits = { http: 0, calls: {}, aborted: 0, created: [], authorization: [] };
   const plan = { failFirst };
   const server = createHTTPServer({
     router: makeRouter(id, hits, plan),
@@ -76,8 +78,9 @@ export async function startTrpcServer(id: string, failFirst = 0): Promise<TestTr
   const sockets = new Set<Socket>();
   let connections = 0;
   server.on('connection', (s: Socket) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  server.prependListener('request', (_req, res) => {
+  server.prependListener('request', (req, res) => {
     hits.http++;
+    hits.authorization.push(req.headers.authorization ?? '');
     res.on('close', () => { if (!res.writableFinished) hits.aborted++; });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
