@@ -17,7 +17,7 @@ export interface AttemptContext {
   /** 0-based attempt number (retries increment it). */
   attempt: number;
   /** Set by a balancer's policy (`balancer.asPolicy()`). */
-  endpoint?: Endpoint;
+  endpoint?: Endpoint | undefined;
   context: Record<string, unknown>;
 }
 
