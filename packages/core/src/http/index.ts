@@ -13,6 +13,8 @@ export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePro
 export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
 export { resilientCall, attemptSignal, type ResilientCallOptions } from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';
+export { AttemptAbort } from './attempt-abort.js';
+export { isAbortSignalLike } from './signal-like.js';
 // One listener per AbortSignal however many calls wait on it: adapters that link a caller's
 // long-lived signal to response bodies (@breakwater/fetch) use the same registry as the policies.
 export { listenAbort, unlistenAbort } from '../policies/abort.js';

@@ -1,15 +1,16 @@
-import { listenAbort, unlistenAbort } from '@breakwater/core';
+import { listenAbort, unlistenAbort } from '../policies/abort.js';
 
 /**
- * The abort source handed to the underlying fetch for one attempt whose own signal is not the
- * caller's (a timeout or hedge gave the attempt a fork of the caller's context).
+ * The abort source handed to a transport (fetch, an axios adapter) for one attempt whose own
+ * signal is not the caller's (a timeout or hedge gave the attempt a fork of the caller's context).
+ * The caller's signal may be any object with the AbortSignal interface (a polyfill, another realm).
  *
  * Why: a fork is unlinked from the caller's signal when the attempt settles, so passing the fork's
  * signal to fetch meant that aborting the caller's signal once the headers had arrived no longer
  * reached the body: `res.text()` hung until the server gave up. Plain fetch rejects the body read
  * instead. This controller is aborted by the attempt's signal (timeout, losing hedge) and by the
  * caller's signal, and stays linked until the response body is consumed, cancelled or errored
- * (see `linkBody`) — not merely until the attempt settles.
+ * (fetch's `linkBody`, axios' stream `finished`) — not merely until the attempt settles.
  *
  * Both links go through core's fan-out registry: a long-lived caller signal shared by any number
  * of calls carries a single `abort` listener, and none once every body is done. (`AbortSignal.any`
