@@ -1,8 +1,7 @@
 import {
-  ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
+  AttemptAbort, ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
-import { AttemptAbort } from '@breakwater/core';
 import { linkBody } from './linked-body.js';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
 import { isRelative, normaliseRequest, type NormalisedRequest } from './request.js';
