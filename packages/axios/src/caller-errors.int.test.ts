@@ -70,7 +70,7 @@ describe('@breakwater/axios: retry + responseType stream + 5xx (16.g)', () => {
     onTestFinished(() => agent.destroy());
     const api = axios.create({ baseURL: s.url, httpAgent: agent, responseType: 'stream' });
     onTestFinished(withResilience(api, { policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) }));
-    const err = await api.get('/x').catch((e: unknown) => e as AxiosError<NodeJS.ReadableStream & { destroy(): void }>);
+    const err = (await api.get('/x').catch((e: unknown) => e)) as AxiosError<NodeJS.ReadableStream & { destroy(): void }>;
     expect(err.response?.status).toBe(503);
     expect(s.requests).toHaveLength(3);
     // The two superseded attempts are closed; the last one is the caller's to read or destroy.
