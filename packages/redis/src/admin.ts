@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { withScripts, type AnyRedis, type ScriptCommands } from './connections.js';
+import { MAX_GEN, maxOpenMsFor } from './bounds.js';
 import { breakerKeys, eventsChannel, registryKey } from './keys.js';
 import { parseScriptReply, type FleetStateName, type ScriptReply } from './records.js';
 
@@ -24,8 +25,9 @@ export interface FleetBreakerInfo {
   readonly openForMs: number;
 }
 
-const MAX_ATTEMPTS = 5;
 const KEY_TTL_MS = 24 * 3600_000;
+/** The CLI does not know the breakers' halfOpenAfterMs: judge records by the 24 h floor. */
+const MAX_OPEN_MS = maxOpenMsFor(0);
 
 /**
  * Fleet-wide manual control of breakers sharing a {@link RedisBreakerStore} prefix: list,
@@ -52,33 +54,34 @@ export class FleetAdmin {
   }
 
   /** Isolates `name` on every replica until {@link release}d. */
-  isolate(name: string): Promise<FleetBreakerInfo> {
-    return this.write(name, 'isolated', 'isolated by operator');
+  async isolate(name: string): Promise<FleetBreakerInfo> {
+    await this.write(name, 'isolated', 'isolated by operator');
+    return this.inspect(name);
   }
 
   /** Ends a fleet isolation. `changed: false` when the breaker was not isolated. */
   async release(name: string): Promise<{ changed: boolean; info: FleetBreakerInfo }> {
-    const before = await this.inspect(name);
-    if (before.state !== 'isolated') return { changed: false, info: before };
-    return { changed: true, info: await this.write(name, 'closed', 'released by operator', 'isolated') };
+    const r = await this.write(name, 'closed', 'released by operator', 'isolated');
+    const info = await this.inspect(name);
+    return { changed: r.status === 'ok', info };
   }
 
-  /** Forces `name` closed on every replica and clears its votes, probe lease and counts. */
-  reset(name: string): Promise<FleetBreakerInfo> {
-    return this.write(name, 'closed', 'reset by operator');
+  /**
+   * Forces `name` closed on every replica and clears its votes, probe lease and counts, whatever
+   * the record holds (also one no replica accepts: a forged generation or open period).
+   */
+  async reset(name: string): Promise<FleetBreakerInfo> {
+    await this.write(name, 'closed', 'reset by operator');
+    return this.inspect(name);
   }
 
-  private async write(name: string, state: FleetStateName, reason: string, onlyFrom?: FleetStateName): Promise<FleetBreakerInfo> {
+  /** One unconditional write ('force': no compare-and-set, so it cannot lose a race or meet garbage). */
+  private async write(name: string, state: FleetStateName, reason: string, onlyFrom: FleetStateName | '' = ''): Promise<ScriptReply> {
     const k = breakerKeys(this.prefix, name);
     await this.register(name);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const cur = await this.inspect(name);
-      if (onlyFrom !== undefined && cur.state !== onlyFrom) return cur;
-      const r = parseScriptReply(await this.scripts.bwTransition(k.state, k.votes, k.probe, k.counts, cur.generation, 0, state,
-        reason, this.origin, 1, KEY_TTL_MS, 1, 'manual', eventsChannel(this.prefix), this.prefix, name));
-      if (r.status === 'ok') return this.inspect(name);
-    }
-    throw new Error(`breaker "${name}" kept changing while writing; try again`);
+    const cur = await this.inspect(name);
+    return parseScriptReply(await this.scripts.bwTransition(k.state, k.votes, k.probe, k.counts, cur.generation, 0, state,
+      reason, this.origin, 1, KEY_TTL_MS, 1, 'force', eventsChannel(this.prefix), this.prefix, name, MAX_OPEN_MS, MAX_GEN, onlyFrom));
   }
 
   private async register(name: string): Promise<void> {

@@ -3,6 +3,7 @@ import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
+import { maxGenAfter, maxOpenMsFor } from './bounds.js';
 import { ProbeLease } from './probe-lease.js';
 import { classifyTransition, type Desired, type ProbeBasis, type TransitionKind } from './transition-kind.js';
 import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
@@ -13,6 +14,8 @@ interface Member {
 }
 
 const MAX_ATTEMPTS = 3;
+/** Reasons are cut to this length before they are written (the stored record must stay valid). */
+const MAX_REASON = 500;
 const noop = (): void => undefined;
 
 /**
@@ -31,6 +34,10 @@ export class BreakerGroup implements TotalsOwner {
   private readonly lease: ProbeLease;
   /** Aggregate mode: outcomes not yet flushed. */
   private readonly counts = new AggregateCounts();
+  /** A re-read of the hash (after a pub/sub hint) is in flight / wanted again after it. */
+  private reading = false;
+  private readAgain = false;
+  private disposed = false;
 
   constructor(readonly name: string, private readonly ctx: StoreContext) {
     this.keys = breakerKeys(ctx.options.prefix, name);
@@ -123,10 +130,13 @@ export class BreakerGroup implements TotalsOwner {
     return true;
   }
 
-  /** The lease was obtained for a breaker that asked: let it probe. */
-  probeGranted(p: BreakerParticipant): void {
+  /**
+   * The lease was obtained for a breaker that asked: let it probe. `unhealthy`: Redis holds a
+   * record nobody accepts, so the probe is local and its result overwrites that record.
+   */
+  probeGranted(p: BreakerParticipant, basis: ProbeBasis = 'lease'): void {
     if (p.snapshot().state !== 'open') return;
-    this.basis = 'lease';
+    this.basis = basis;
     p.probeGranted();
   }
 
@@ -168,8 +178,8 @@ export class BreakerGroup implements TotalsOwner {
     const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs - (d.since === undefined ? 0 : mono() - d.since);
     this.inFlight = true;
     this.ctx.run(() => this.ctx.scripts.bwTransition(this.keys.state, this.keys.votes, this.keys.probe, this.keys.counts,
-      this.view.gen, d.gen, d.state, d.reason, o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
-      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name))
+      this.view.gen, d.gen, d.state, d.reason.slice(0, MAX_REASON), o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
+      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name, this.maxOpenMs, maxGenAfter(this.view.gen), ''))
       .then((raw) => this.onWritten(d, kind, parseScriptReply(raw)), (e: unknown) => {
         // Connection trouble: keep it for the resync after recovery. Data errors: drop it.
         if (this.ctx.healthy === false && this.desired === undefined) this.desired = d;
@@ -211,9 +221,25 @@ export class BreakerGroup implements TotalsOwner {
     if (this.desired === undefined) this.desired = { ...d, attempts: d.attempts + 1 };
   }
 
-  private recordOf(r: ScriptReply): FleetRecord | undefined {
+  /** Longest open period accepted from Redis for this breaker. */
+  get maxOpenMs(): number {
+    return maxOpenMsFor(this.halfOpenAfterMs);
+  }
+
+  /**
+   * The record of a reply if this replica accepts it. Malformed records are counted as ignored;
+   * implausible ones (a generation far ahead of the last seen, an open period beyond
+   * `maxOpenMs`) as refused. Neither is adopted; the next write overwrites them.
+   */
+  recordOf(r: ScriptReply): FleetRecord | undefined {
     if (r.record === 'malformed') this.ctx.ignored();
-    return typeof r.record === 'object' ? r.record : undefined;
+    if (typeof r.record !== 'object') return undefined;
+    const rec = r.record;
+    if (rec.gen > maxGenAfter(this.view.gen) || rec.openUntil - rec.now > this.maxOpenMs) {
+      this.ctx.refused();
+      return undefined;
+    }
+    return rec;
   }
 
   // ---- remote side ------------------------------------------------------------------------
@@ -223,7 +249,35 @@ export class BreakerGroup implements TotalsOwner {
     this.lease.onView(this.view);
   }
 
-  /** A record from a message, a probe race or a resync. Applied when its generation is newer. */
+  /**
+   * A pub/sub message named this breaker: re-read the hash (the message itself is never adopted,
+   * so a forged one costs a read and nothing else). Reads coalesce: at most one in flight.
+   */
+  refresh(): void {
+    if (this.disposed || !this.ctx.healthy) return; // the resync on recovery reads it
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = true;
+    const { state, votes, probe } = this.keys;
+    this.ctx.run(() => this.ctx.scripts.bwRead(state, votes, probe, this.ctx.options.keyTtlMs))
+      .then((raw) => {
+        if (this.disposed) return;
+        this.onResync(parseScriptReply(raw));
+        this.kick();
+      }, () => undefined) // run() counted and reported it
+      .catch((e: unknown) => this.ctx.report(e))
+      .finally(() => {
+        this.reading = false;
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  /** A record from a read or a probe race. Applied when its generation is newer. */
   applyFleet(rec: FleetRecord, votes: number): void {
     if (rec.gen < this.view.gen) return;
     if (rec.gen === this.view.gen) {
@@ -238,19 +292,21 @@ export class BreakerGroup implements TotalsOwner {
     this.deliverAll();
   }
 
-  /** Resync: what Redis holds now. */
+  /** Resync (or a re-read after a message): what Redis holds now. */
   onResync(r: ScriptReply): void {
     const rec = this.recordOf(r);
+    // Malformed or refused: keep what this replica knows; its next write overwrites the record.
+    if (rec === undefined && r.record !== 'empty') return;
     const [votesText] = r.extra.split('|');
     const votes = Number(votesText) || 0;
     if (this.desired !== undefined) {
       this.view = rec === undefined ? { ...EMPTY_VIEW } : viewOf(rec, votes);
       return; // kick() after the resync pushes it against what Redis holds
     }
-    if (rec === undefined || rec.gen < this.view.gen) {
+    if (rec === undefined) {
       // Redis lost this breaker (restart without persistence, eviction): re-publish what the fleet had.
       const lost = this.view;
-      this.view = rec === undefined ? { ...EMPTY_VIEW } : viewOf(rec, votes);
+      this.view = { ...EMPTY_VIEW };
       const holds = lost.state !== 'closed' && this.members.some((m) => {
         const s = m.p.snapshot().state;
         return s === lost.state || (lost.state === 'open' && s === 'half-open');
@@ -260,6 +316,13 @@ export class BreakerGroup implements TotalsOwner {
         this.desired = { state: lost.state, from: lost.state, reason: lost.reason, gen, attempts: 0, basis: undefined,
           restoreOpenMs: Math.max(1, lost.openUntil - mono()) };
       }
+      return;
+    }
+    if (rec.gen < this.view.gen || (rec.gen === this.view.gen && rec.state !== this.view.state)) {
+      // Renumbered: an operator reset over a record nobody accepted, or a failover that lost the
+      // latest writes. What Redis holds is the fleet's word.
+      this.setView(rec, votes);
+      this.deliverAll();
       return;
     }
     this.applyFleet(rec, votes);
@@ -314,6 +377,7 @@ export class BreakerGroup implements TotalsOwner {
 
   /** Drops timers (store close or last detach). */
   dispose(): void {
+    this.disposed = true;
     this.lease.dispose();
     this.desired = undefined;
   }

@@ -16,6 +16,8 @@ export interface StoreContext {
   run<T>(op: () => Promise<T>): Promise<T>;
   /** Counts a malformed payload read from Redis. */
   ignored(): void;
+  /** Counts a record refused as implausible (generation jump, open period beyond the bound). */
+  refused(): void;
   /** Reports an absorbed error to `onError`. */
   report(e: unknown): void;
   /** The store's state for this group looks lost (e.g. Redis restarted): resync soon. */

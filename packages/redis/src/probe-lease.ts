@@ -2,7 +2,14 @@ import type { BreakerParticipant } from '@breakwater/core';
 import type { StoreContext } from './context.js';
 import { mono, type FleetView } from './fleet-view.js';
 import type { BreakerKeys } from './keys.js';
-import { parseScriptReply, type FleetRecord } from './records.js';
+import { maxGenAfter } from './bounds.js';
+import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
+import type { ProbeBasis } from './transition-kind.js';
+
+/** setTimeout's ceiling (a longer delay fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** After Redis answered with a record nobody accepts: do not ask again sooner than this. */
+const INVALID_BACKOFF_MS = 1000;
 
 /** What the lease needs from its breaker group. */
 export interface LeaseOwner {
@@ -10,8 +17,11 @@ export interface LeaseOwner {
   readonly leaseMs: number;
   readonly halfOpenAfterMs: number;
   readonly view: FleetView;
-  probeGranted(p: BreakerParticipant): void;
+  readonly maxOpenMs: number;
+  probeGranted(p: BreakerParticipant, basis?: ProbeBasis): void;
   applyFleet(rec: FleetRecord, votes: number): void;
+  /** The reply's record if acceptable (malformed / refused ones are counted and dropped). */
+  recordOf(r: ScriptReply): FleetRecord | undefined;
 }
 
 /**
@@ -97,7 +107,7 @@ export class ProbeLease {
     const t = setTimeout(() => {
       this.timer = undefined;
       if (this.owner.view.state === 'open' && !this.held) this.acquire();
-    }, Math.max(0, ms));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
     t.unref?.();
     this.timer = t;
   }
@@ -113,15 +123,15 @@ export class ProbeLease {
     const started = mono();
     const ms = this.owner.leaseMs;
     const { state, probe } = this.owner.keys;
-    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs()))
+    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs(),
+      this.owner.maxOpenMs, maxGenAfter(this.owner.view.gen)))
       .then((raw) => this.onReply(parseScriptReply(raw), started, ms), () => undefined) // run() reported it
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => { this.acquiring = false; });
   }
 
-  private onReply(r: ReturnType<typeof parseScriptReply>, started: number, ms: number): void {
-    const rec = typeof r.record === 'object' ? r.record : undefined;
-    if (r.record === 'malformed') this.ctx.ignored();
+  private onReply(r: ScriptReply, started: number, ms: number): void {
+    const rec = this.owner.recordOf(r);
     const extra = Math.max(0, Number(r.extra) || 0);
     switch (r.status) {
       case 'granted': {
@@ -135,6 +145,14 @@ export class ProbeLease {
         this.nextAttemptAt = mono() + extra;
         if (this.waiting !== undefined) this.schedule(extra + 2);
         return;
+      case 'invalid': {
+        // Redis holds a record no replica accepts: probe locally; the result overwrites it.
+        this.nextAttemptAt = mono() + INVALID_BACKOFF_MS;
+        const w = this.waiting;
+        this.waiting = undefined;
+        if (w !== undefined) this.owner.probeGranted(w, 'unhealthy');
+        return;
+      }
       case 'wait':
         this.nextAttemptAt = mono() + extra;
         if (rec !== undefined) this.owner.applyFleet(rec, this.owner.view.votes);

@@ -1,3 +1,5 @@
+import { MAX_GEN, MAX_TEXT } from './bounds.js';
+
 /**
  * Validation of everything the store reads from Redis: script replies (hash fields) and pub/sub
  * messages. Anything malformed is reported as such and never thrown into the host.
@@ -36,10 +38,9 @@ export interface ScriptReply {
 }
 
 const STATES: ReadonlySet<string> = new Set(['closed', 'open', 'isolated']);
-const MAX_TEXT = 1000;
 
 function isGen(n: unknown): n is number {
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= MAX_GEN;
 }
 
 function isTime(n: unknown): n is number {

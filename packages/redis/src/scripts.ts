@@ -7,44 +7,69 @@
  * `[status, now, state, gen, openUntil, reason, at, origin, extra]`, all strings.
  */
 
+import { MAX_GEN, MAX_TEXT } from './bounds.js';
+
 const PRELUDE = `
+local MAXGEN = ${MAX_GEN}
 local function nowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- Integers written exactly: tostring() would use %.14g and store 9.007199254741e+15.
+local function fmt(n)
+  if type(n) == 'number' then return string.format('%.0f', n) end
+  return tostring(n)
 end
 local function stored(h)
   local c = redis.call('HMGET', h, 'state', 'gen', 'openUntil', 'reason', 'at', 'origin')
   for i = 1, 6 do if not c[i] then c[i] = '' end end
   return c
 end
-local function genOf(c)
+local function isEmpty(c)
+  for i = 1, 6 do if c[i] ~= '' then return false end end
+  return true
+end
+local function isInt(s)
+  return string.len(s) <= 16 and string.match(s, '^%d+$') ~= nil
+end
+-- A record the replicas accept: known state, generation in 1..maxGen, open period ending at most
+-- maxOpenMs from now, bounded texts. Anything else is overwritten by the next write.
+local function valid(c, now, maxOpenMs, maxGen)
+  if c[1] ~= 'closed' and c[1] ~= 'open' and c[1] ~= 'isolated' then return false end
+  if not isInt(c[2]) or not isInt(c[3]) or not isInt(c[5]) then return false end
   local g = tonumber(c[2])
-  if g == nil or g < 0 or g ~= math.floor(g) then return 0 end
-  return g
+  local ou = tonumber(c[3])
+  if g < 1 or g > maxGen then return false end
+  if (c[1] == 'open') ~= (ou > 0) then return false end
+  if ou > now + maxOpenMs then return false end
+  return string.len(c[4]) <= ${MAX_TEXT} and string.len(c[6]) <= ${MAX_TEXT}
 end
 local function reply(status, now, c, extra)
-  return {status, tostring(now), c[1], c[2], c[3], c[4], c[5], c[6], tostring(extra)}
+  return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra)}
 end
 `;
 
 /**
  * A transition. KEYS: state, votes, probe, counts. ARGV: expectedGen, proposedGen, state, reason,
- * origin, openMs, ttlMs, quorum, kind ('trip' | 'probe' | 'manual' | 'restore' | 'aggregate'),
- * channel, prefix, name.
+ * origin, openMs, ttlMs, quorum, kind ('trip' | 'probe' | 'manual' | 'restore' | 'aggregate' |
+ * 'force'), channel, prefix, name, maxOpenMs, maxGen, onlyFromState ('' = any).
  *
  * 'trip' with quorum > 1 first casts this replica's vote (expiring with the open period) and only
  * proceeds when enough unexpired votes exist ('voted' otherwise). The write is a compare-and-set:
  * it happens only when the stored generation is the one the caller last saw ('conflict' with the
- * stored state otherwise). The new generation is max(stored + 1, proposed) so fleet and local
- * generations stay aligned. The transition is published in the same script, so it is never
- * written without being announced.
+ * stored state otherwise). 'force' (operator reset / release) skips the compare. A stored record
+ * no replica would accept (see `valid`) never blocks a write: it is overwritten. The new
+ * generation is max(stored + 1, proposed) so fleet and local generations stay aligned (back to 1
+ * past MAXGEN). The transition is published in the same script, so it is never written without
+ * being announced; the message is only a hint to re-read the hash.
  */
 export const TRANSITION_LUA = `${PRELUDE}
 local now = nowMs()
 local origin = ARGV[5]
 local openMs = tonumber(ARGV[6])
+local kind = ARGV[9]
 local votes = 0
-if ARGV[9] == 'trip' and tonumber(ARGV[8]) > 1 then
+if kind == 'trip' and tonumber(ARGV[8]) > 1 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
   redis.call('ZADD', KEYS[2], now + openMs, origin)
   redis.call('PEXPIRE', KEYS[2], openMs)
@@ -52,14 +77,21 @@ if ARGV[9] == 'trip' and tonumber(ARGV[8]) > 1 then
   if votes < tonumber(ARGV[8]) then return reply('voted', now, stored(KEYS[1]), votes) end
 end
 local c = stored(KEYS[1])
-local cur = genOf(c)
-if cur ~= tonumber(ARGV[1]) then return reply('conflict', now, c, votes) end
+if ARGV[15] ~= '' and c[1] ~= ARGV[15] then return reply('conflict', now, c, votes) end
+local expected = tonumber(ARGV[1])
+local cur = 0
+if not isEmpty(c) then
+  if valid(c, now, tonumber(ARGV[13]), tonumber(ARGV[14])) then cur = tonumber(c[2]) else cur = -1 end
+end
+if cur >= 0 and cur ~= expected and kind ~= 'force' then return reply('conflict', now, c, votes) end
+if cur < 0 then cur = math.max(0, expected) end
 local gen = math.max(cur + 1, tonumber(ARGV[2]))
+if gen > MAXGEN then gen = 1 end
 local state = ARGV[3]
 local openUntil = 0
 if state == 'open' then openUntil = now + openMs end
-redis.call('HSET', KEYS[1], 'state', state, 'gen', tostring(gen), 'openUntil', tostring(openUntil),
-  'reason', ARGV[4], 'at', tostring(now), 'origin', origin)
+redis.call('HSET', KEYS[1], 'state', state, 'gen', fmt(gen), 'openUntil', fmt(openUntil),
+  'reason', ARGV[4], 'at', fmt(now), 'origin', origin)
 if state == 'isolated' then
   redis.call('PERSIST', KEYS[1])
 else
@@ -68,24 +100,27 @@ end
 if state ~= 'open' or redis.call('GET', KEYS[3]) == origin then redis.call('DEL', KEYS[3]) end
 if state ~= 'open' then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[4])
-local msg = cjson.encode({v = 1, p = ARGV[11], n = ARGV[12], s = state, g = gen, u = openUntil, t = now,
-  r = ARGV[4], o = origin, q = votes})
+local msg = '{"v":1,"p":' .. cjson.encode(ARGV[11]) .. ',"n":' .. cjson.encode(ARGV[12]) .. ',"s":"' .. state ..
+  '","g":' .. fmt(gen) .. ',"u":' .. fmt(openUntil) .. ',"t":' .. fmt(now) .. ',"r":' .. cjson.encode(ARGV[4]) ..
+  ',"o":' .. cjson.encode(origin) .. ',"q":' .. fmt(votes) .. '}'
 redis.call('PUBLISH', ARGV[10], msg)
-return reply('ok', now, {state, tostring(gen), tostring(openUntil), ARGV[4], tostring(now), origin}, votes)
+return reply('ok', now, {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin}, votes)
 `;
 
 /**
- * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs, earlyMs.
- * 'state': the fleet is not open any more; 'wait': still open for `extra` ms; 'granted': lease
- * held for `extra` ms; 'held': another replica holds it for `extra` more ms. The lease may be
- * taken up to earlyMs before the open period ends (its holder still waits for its own breaker's
- * open period), so the replica that opened the fleet probes on its first call after it.
+ * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs, earlyMs,
+ * maxOpenMs, maxGen. 'state': the fleet is not open any more; 'invalid': the record is one no
+ * replica accepts; 'wait': still open for `extra` ms; 'granted': lease held for `extra` ms;
+ * 'held': another replica holds it for `extra` more ms. The lease may be taken up to earlyMs
+ * before the open period ends (its holder still waits for its own breaker's open period), so the
+ * replica that opened the fleet probes on its first call after it.
  */
 export const ACQUIRE_LUA = `${PRELUDE}
 local now = nowMs()
 local c = stored(KEYS[1])
 if c[1] ~= 'open' then return reply('state', now, c, 0) end
-local ou = tonumber(c[3]) or 0
+if not valid(c, now, tonumber(ARGV[4]), tonumber(ARGV[5])) then return reply('invalid', now, c, 0) end
+local ou = tonumber(c[3])
 if ou > now + tonumber(ARGV[3]) then return reply('wait', now, c, ou - now - tonumber(ARGV[3])) end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return reply('granted', now, c, ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
@@ -114,7 +149,7 @@ local votes = 0
 if redis.call('TYPE', KEYS[2]).ok == 'zset' then votes = redis.call('ZCOUNT', KEYS[2], now, '+inf') end
 local holder = ''
 if redis.call('TYPE', KEYS[3]).ok == 'string' then holder = redis.call('GET', KEYS[3]) end
-return reply('read', now, c, tostring(votes) .. '|' .. holder)
+return reply('read', now, c, fmt(votes) .. '|' .. holder)
 `;
 
 /**
@@ -129,7 +164,7 @@ local bucketMs = tonumber(ARGV[1])
 local b = math.floor(now / bucketMs)
 local adds = {s = tonumber(ARGV[3]), f = tonumber(ARGV[4]), w = tonumber(ARGV[5])}
 for k, n in pairs(adds) do
-  if n > 0 then redis.call('HINCRBY', KEYS[1], tostring(b) .. ':' .. k, n) end
+  if n > 0 then redis.call('HINCRBY', KEYS[1], string.format('%.0f', b) .. ':' .. k, n) end
 end
 redis.call('PEXPIRE', KEYS[1], bucketMs * (tonumber(ARGV[2]) + 1))
 local all = redis.call('HGETALL', KEYS[1])
@@ -146,7 +181,8 @@ for i = 1, #all, 2 do
     sum[kind] = sum[kind] + v
   end
 end
-return {tostring(now), tostring(sum.s), tostring(sum.f), tostring(sum.w)}
+local function fmt(n) return string.format('%.0f', n) end
+return {fmt(now), fmt(sum.s), fmt(sum.f), fmt(sum.w)}
 `;
 
 /** Names under which the scripts are defined on a connection (ioredis `defineCommand`). */

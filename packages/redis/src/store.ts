@@ -21,6 +21,11 @@ export interface RedisStoreStats {
   messagesIn: number;
   /** Malformed messages and hashes ignored. */
   messagesIgnored: number;
+  /**
+   * Records refused as implausible: a generation far ahead of the last one seen, or an open
+   * period ending beyond max(halfOpenAfterMs × 100, 24 h). Never adopted; overwritten by the next write.
+   */
+  refused: number;
   /** Completed resyncs (connect, reconnect, recovery, periodic). */
   resyncs: number;
 }
@@ -53,7 +58,7 @@ export class RedisBreakerStore implements BreakerStore {
   private readonly sub: AnyRedis;
   private readonly ctx: StoreContext;
   private readonly groups = new Map<string, BreakerGroup>();
-  private readonly counters: RedisStoreStats = { commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, resyncs: 0 };
+  private readonly counters: RedisStoreStats = { commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0 };
   private cmdReady = false;
   private subReady = false;
   private synced = false;
@@ -81,6 +86,7 @@ export class RedisBreakerStore implements BreakerStore {
       scripts,
       run: (op) => this.run(op),
       ignored: () => { this.counters.messagesIgnored += 1; },
+      refused: () => { this.counters.refused += 1; },
       report: (e) => this.report(e),
       requestResync: () => this.resyncSoon(),
       forget: (name) => { this.groups.delete(name); },
@@ -183,7 +189,8 @@ export class RedisBreakerStore implements BreakerStore {
       this.counters.messagesIgnored += 1;
       return;
     }
-    this.groups.get(m.name)?.applyFleet(m, m.votes);
+    // A hint, never state: the breaker's hash is re-read (own echoes need no read).
+    if (m.origin !== this.o.instanceId) this.groups.get(m.name)?.refresh();
   }
 
   /** `ms`: a longer bound for a pipeline of many commands. */
