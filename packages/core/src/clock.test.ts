@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ManualClock } from '@breakwater/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock, circuitBreaker, consecutiveFailures, systemClock } from '@breakwater/core';
 
 describe('ManualClock', () => {
   it('fires due timers in order, each at its due time', () => {
@@ -22,5 +22,69 @@ describe('ManualClock', () => {
     clock.setTimeout(() => { seen.push(clock.now()); clock.setTimeout(() => seen.push(clock.now()), 5); }, 5);
     clock.advance(10);
     expect(seen).toEqual([5, 10]);
+  });
+});
+
+describe('systemClock: delays beyond 2^31−1 ms (issue 12.2)', () => {
+  afterEach(() => { vi.useRealTimers(); });
+
+  it('re-arms long timers in chunks: 3e9 ms fires at 3e9 ms, not after ~1 ms (fake timers emulate the overflow)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let fired = 0;
+    systemClock.setTimeout(() => { fired++; }, 3e9);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(2 ** 31);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(3e9 - 2 ** 31 - 1000 - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+    vi.advanceTimersByTime(1e10);
+    expect(fired).toBe(1);
+  });
+
+  it('clearTimeout stops a long timer in any chunk; Infinity never fires', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let fired = 0;
+    const h = systemClock.setTimeout(() => { fired++; }, 5e9);
+    const never = systemClock.setTimeout(() => { fired++; }, Infinity);
+    vi.advanceTimersByTime(2 ** 31 + 10);
+    systemClock.clearTimeout(h);
+    vi.advanceTimersByTime(1e11);
+    expect(fired).toBe(0);
+    systemClock.clearTimeout(never);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('long timers can be unref\'d like Node timers (the timeout tick queue relies on it)', () => {
+    const h = systemClock.setTimeout(() => {}, 2 ** 32) as { unref(): unknown; ref(): unknown; hasRef(): boolean };
+    h.unref();
+    expect(h.hasRef()).toBe(false);
+    h.ref();
+    expect(h.hasRef()).toBe(true);
+    systemClock.clearTimeout(h);
+  });
+
+  it('emits no TimeoutOverflowWarning and does not fire early on the real clock', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w.name); };
+    process.on('warning', onWarning);
+    try {
+      let fired = false;
+      const h = systemClock.setTimeout(() => { fired = true; }, 2 ** 31);
+      const breaker = circuitBreaker({ name: 'long-open', trip: consecutiveFailures(1), halfOpenAfterMs: 26 * 86_400_000, halfOpen: { probeTimeoutMs: 30 * 86_400_000 } });
+      await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+      expect(breaker.state).toBe('open');
+      await new Promise((r) => setTimeout(r, 30));
+      systemClock.clearTimeout(h);
+      breaker.reset();
+      expect(fired).toBe(false);
+      expect(breaker.state).toBe('closed');
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((n) => n === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

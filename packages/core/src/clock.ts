@@ -5,21 +5,102 @@
 export interface Clock {
   /** Milliseconds since an arbitrary epoch; only differences matter. */
   now(): number;
-  /** Schedules `fn` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}. */
+  /**
+   * Schedules `fn` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}.
+   * Any finite `ms` must work, also beyond Node's 2^31−1 ms timer limit ({@link systemClock}
+   * re-arms long timers in chunks); `Infinity` never fires.
+   */
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /**
+   * Optional: runs `fn` on a later turn of the event loop, after pending I/O (Node's
+   * `setImmediate`), without waiting for any time to pass. Retries with no delay yield through it
+   * so a synchronously failing function cannot starve the event loop. Clocks without it get
+   * `setImmediate` (or `setTimeout(fn, 0)` where that does not exist).
+   */
+  setImmediate?(fn: () => void): void;
 }
 
-/** The real clock: `Date.now()` and Node timers. */
+/** Node's timers overflow above this (TimeoutOverflowWarning, then fire after ~1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type NodeTimeout = ReturnType<typeof setTimeout> & { ref?(): unknown; unref?(): unknown; hasRef?(): boolean };
+
+/**
+ * A timer longer than {@link MAX_TIMER_MS}: re-armed in chunks of at most that length until the
+ * whole delay has passed. Node timers are monotonic, so counting down the chunks needs no clock
+ * read (and is immune to wall-clock steps). Exposes `ref`/`unref` like a Node timer.
+ */
+class LongTimer {
+  private timer: NodeTimeout | undefined;
+  private refed = true;
+
+  constructor(private readonly fn: () => void, private left: number) {
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.left <= MAX_TIMER_MS) {
+      this.timer = setTimeout(this.fn, this.left) as NodeTimeout;
+    } else {
+      this.left -= MAX_TIMER_MS;
+      this.timer = setTimeout(this.rearm, MAX_TIMER_MS) as NodeTimeout;
+    }
+    if (!this.refed) this.timer.unref?.();
+  }
+
+  private readonly rearm = (): void => {
+    this.arm();
+  };
+
+  ref(): this {
+    this.refed = true;
+    this.timer?.ref?.();
+    return this;
+  }
+
+  unref(): this {
+    this.refed = false;
+    this.timer?.unref?.();
+    return this;
+  }
+
+  hasRef(): boolean {
+    return this.refed;
+  }
+
+  clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+const immediate: (fn: () => void) => void = typeof globalThis.setImmediate === 'function'
+  ? (fn) => { globalThis.setImmediate(fn); }
+  : (fn) => { setTimeout(fn, 0); };
+
+/** Runs `fn` on a later event-loop turn through `clock.setImmediate` when it has one. */
+export function deferToEventLoop(clock: Clock, fn: () => void): void {
+  if (typeof clock.setImmediate === 'function') clock.setImmediate(fn);
+  else immediate(fn);
+}
+
+/**
+ * The real clock: `Date.now()` and Node timers. Delays above 2^31−1 ms (~24.8 days) — which
+ * Node would fire after ~1 ms with a TimeoutOverflowWarning — are re-armed in chunks until due,
+ * so every policy accepts any finite duration (issue 12.2: fixed here, in one place).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
-    return handle;
+    if (ms > MAX_TIMER_MS) return new LongTimer(fn, ms);
+    return setTimeout(fn, ms);
   },
   clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
+    if (handle instanceof LongTimer) handle.clear();
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
   },
+  setImmediate: immediate,
 };
 
 interface ManualTimer {
@@ -71,6 +152,14 @@ export class ManualClock implements Clock {
       next.fn();
     }
     this.current = target;
+  }
+
+  /**
+   * Runs `fn` as a microtask: no time passes on a manual clock and no real event-loop turn is
+   * needed, so tests that only `await` stay deterministic (zero-delay retries yield through this).
+   */
+  setImmediate(fn: () => void): void {
+    queueMicrotask(fn);
   }
 
   /** Number of timers still scheduled (handy for leak assertions in tests). */

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.js';
+import { deferToEventLoop, systemClock, type Clock } from '../clock.js';
 import {
   BrokenCircuitError, BulkheadRejectedError, ConfigError, NoHealthyEndpointError, RateLimitedError,
 } from '../errors.js';
@@ -24,7 +24,7 @@ export interface RetryEvent {
 
 /** Options of {@link retry}. */
 export interface RetryOptions {
-  /** Attempts in total, the first included; default 3. */
+  /** Attempts in total, the first included; default 3, at most 1000 ({@link MAX_ATTEMPTS}). */
   maxAttempts?: number;
   /** Default `exponentialBackoff()` (100 ms doubling, full jitter, ≤ 10 s). */
   backoff?: Backoff;
@@ -95,7 +95,10 @@ class Retry implements InternalPolicy, RetryPolicy {
       const delayMs = this.delayBefore(retry, error, previousMs, ctx);
       if (delayMs === undefined) throw error;
       if (this.events.has('retry')) this.events.emit('retry', { attempt: retry, delayMs, error });
+      // A zero delay still yields to the event loop (setImmediate via the clock): a synchronously
+      // failing fn must not run its attempts back to back on microtasks, starving timers and I/O.
       if (delayMs > 0) await this.sleep(delayMs, ctx);
+      else await this.yieldTurn();
       if (ctx.aborted) throw ctx.abortReason;
       previousMs = delayMs;
       try {
@@ -134,6 +137,11 @@ class Retry implements InternalPolicy, RetryPolicy {
     return delayMs;
   }
 
+  /** Resolves on a later event-loop turn (no time passes on a ManualClock). */
+  private yieldTurn(): Promise<void> {
+    return new Promise((resolve) => { deferToEventLoop(this.clock, resolve); });
+  }
+
   /** Waits `ms`; rejects at once (timer cleared) when the call is aborted meanwhile. */
   private sleep(ms: number, ctx: Ctx): Promise<void> {
     const clock = this.clock;
@@ -154,6 +162,9 @@ class Retry implements InternalPolicy, RetryPolicy {
   }
 }
 
+/** Upper bound of `maxAttempts`: beyond it a retry loop is a bug (or an outage amplifier), not a policy. */
+export const MAX_ATTEMPTS = 1000;
+
 const RETRY_KEYS = ['maxAttempts', 'backoff', 'retryOn', 'budget', 'respectRetryAfter', 'maxRetryAfterMs', 'clock'];
 
 /** Retries failed attempts with backoff, Retry-After and an optional budget. */
@@ -161,6 +172,9 @@ export function retry(o: RetryOptions = {}): RetryPolicy {
   checkOptions('retry', o, false);
   checkKnownKeys('retry', o, RETRY_KEYS, { retries: 'maxAttempts', attempts: 'maxAttempts', maxRetries: 'maxAttempts', delay: 'backoff' });
   const maxAttempts = checkInt('retry.maxAttempts', o.maxAttempts ?? 3, 1);
+  if (maxAttempts > MAX_ATTEMPTS) {
+    throw new ConfigError('retry.maxAttempts', `expected an integer ≤ ${MAX_ATTEMPTS} (attempts in total, the first included), got ${maxAttempts}`);
+  }
   if (o.backoff !== undefined && (typeof o.backoff !== 'object' || o.backoff === null || typeof o.backoff.delayMs !== 'function')) {
     throw new ConfigError('retry.backoff', 'expected a Backoff (exponentialBackoff() or constantBackoff(ms))');
   }
