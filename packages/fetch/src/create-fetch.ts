@@ -11,8 +11,9 @@ export interface CreateFetchOptions extends HttpAdapterOptions {
   /** The fetch to wrap. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /**
-   * Keep-alive pools per balanced endpoint (undici `Pool`, `connections = endpoint.maxConnections`),
-   * passed to fetch as `dispatcher`. Default `true` when a balancer is set.
+   * Keep-alive pools per balanced endpoint (an undici `Agent`, `connections = endpoint.maxConnections`
+   * per origin, so redirects reach their own origin), passed to fetch as `dispatcher`. Default `true`
+   * when a balancer is set.
    */
   pooling?: FetchPoolingOption;
 }
