@@ -1,4 +1,6 @@
-export { loadConfig, parseConfig, type ConfigSource } from './load.js';
+export { loadConfig, parseConfig, type ConfigSource, type LoadConfigOptions } from './load.js';
+export { storeFromConfig, type ConfiguredStore, type StoreFromConfigOptions } from './redis-store.js';
+export type { ConfigWarning } from './warnings.js';
 export { buildFromConfig, type BuiltConfig, type AffinityKey } from './build.js';
 export { configSchema, type BreakwaterConfig, type BreakwaterConfigInput } from './schema/config.js';
 export { ALGORITHMS } from './schema/load-balancer.js';

@@ -22,7 +22,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|key|url|auth|cookie/i;
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|auth|cookie|credential/i;
+
+/**
+ * Masks credentials anywhere in a string: `scheme://user:pass@host` (and `//user@`), and a bare
+ * `user:pass@host`. Used for every value a message echoes, whatever its key is called.
+ */
+export function redactCredentials(value: string): string {
+  return value
+    .replace(/(\/\/)[^/@\s]*@/g, '$1REDACTED@')
+    .replace(/^[^:/@\s]+:[^@\s]+@/, 'REDACTED@');
+}
 
 /** Describes what was found, briefly and without leaking credentials. */
 export function describeValue(value: unknown, key?: PropertyKey): string {
@@ -31,8 +41,9 @@ export function describeValue(value: unknown, key?: PropertyKey): string {
   if (Array.isArray(value)) return `a list of ${value.length}`;
   switch (typeof value) {
     case 'string': {
-      if (typeof key === 'string' && SECRET_KEY.test(key) && /:\/\/[^/@\s]*@|^[^:]+:[^@]+@/.test(value)) return 'a string with credentials (not shown)';
-      const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+      if (typeof key === 'string' && SECRET_KEY.test(key)) return 'a string (not shown: the key looks secret)';
+      const safe = redactCredentials(value);
+      const shown = safe.length > 60 ? `${safe.slice(0, 57)}...` : safe;
       return JSON.stringify(shown);
     }
     case 'number': case 'boolean': case 'bigint': return String(value);
@@ -93,7 +104,7 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[], input: unkno
       case 'too_big': expected = `expected ${bound('max', issue)}`; break;
       case 'invalid_value': {
         const values = issue.values.map((v) => JSON.stringify(v));
-        const hint = typeof found === 'string' ? suggest(found, issue.values.map(String)) : undefined;
+        const hint = typeof found === 'string' ? suggest(redactCredentials(found), issue.values.map(String)) : undefined;
         expected = `expected one of ${values.join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`;
         break;
       }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_EXPECTED, DURATION_PATTERN, parseDuration } from '../duration.js';
 import { PERCENTAGE_EXPECTED, PERCENTAGE_PATTERN, parsePercentage } from '../percentage.js';
+import { collectingWarnings, WARNING } from '../warnings.js';
 
 /*
  * Leaf field schemas shared by the config sections. Messages that zod cannot derive (unions,
@@ -22,6 +23,15 @@ export function duration(description: string, minMs = 0) {
         ctx.addIssue({ code: 'custom', message: `expected ${range}` });
         return z.NEVER;
       }
+      if (collectingWarnings() && ms > 0 && ms < 1_000 && /^\s*\d+(?:\.\d+)?\s*$/.test(String(v))) {
+        // The documented rule: a bare number is milliseconds. `timeout: 30` is 30 ms, which is
+        // rarely what was meant; say so rather than guess.
+        ctx.addIssue({
+          code: 'custom',
+          message: `a bare number is milliseconds: ${String(v).trim()} means ${ms}ms; write "${String(v).trim()}s" for seconds or "${String(v).trim()}ms" to silence this warning`,
+          params: { [WARNING]: true },
+        });
+      }
       return ms;
     })
     .meta({ description, anyOf: [{ type: 'number', minimum: minMs, maximum: MAX_DURATION_MS }, { type: 'string', pattern: DURATION_PATTERN }] });
@@ -35,6 +45,11 @@ export function percentage(description: string) {
       const p = parsePercentage(v);
       if (p === undefined) {
         ctx.addIssue({ code: 'custom', message: `expected ${PERCENTAGE_EXPECTED}` });
+        return z.NEVER;
+      }
+      if (typeof v === 'number' && p > 0 && p < 1) {
+        // 0.5 is far more often a fraction (50 %) than half a percent: make the writer say which.
+        ctx.addIssue({ code: 'custom', message: `expected ${PERCENTAGE_EXPECTED}; ${v} looks like a fraction — write ${v * 100} for ${v * 100} %, or "${v}%" if you mean ${v} %` });
         return z.NEVER;
       }
       return p;
