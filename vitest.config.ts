@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['tools/testkit/src/global-setup.ts'],
+    setupFiles: ['tools/testkit/src/redis-cleanup-setup.ts'],
   },
 });

@@ -11,5 +11,6 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     globalSetup: ['tools/testkit/src/global-setup.ts'],
+    setupFiles: ['tools/testkit/src/redis-cleanup-setup.ts'],
   },
 });

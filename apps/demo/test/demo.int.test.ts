@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { trackNewKeys } from '@breakwater/testkit';
 import type { DemoSummary } from '../src/run.js';
 import { alive, descendants } from './process-tree.js';
 
@@ -10,8 +13,21 @@ import { alive, descendants } from './process-tree.js';
 // runs them one after the other instead of doubling the load on the machine.
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const screenshot = fileURLToPath(new URL('../../../docs/dashboard.png', import.meta.url));
+// Tests never rewrite tracked files: the screenshot goes to a temporary file unless
+// `npm run docs:screenshot` asks for docs/dashboard.png (BW_DASHBOARD_SCREENSHOT).
+const screenshot = process.env['BW_DASHBOARD_SCREENSHOT'] ?? join(mkdtempSync(join(tmpdir(), 'bw-demo-')), 'dashboard.png');
 const CHROMIUM = '/usr/bin/chromium';
+
+// With REDIS_URL set the demo shares breaker state through that Redis (under a per-run prefix it
+// picks itself): delete what it wrote there once both runs are over.
+let demoKeys: { deleteNew(): Promise<number> } | undefined;
+beforeAll(async () => {
+  const url = process.env['REDIS_URL'];
+  if (url) demoKeys = await trackNewKeys(url, '*bw-demo:*');
+});
+afterAll(async () => {
+  await demoKeys?.deleteNew();
+});
 
 describe('npm run demo -- --ci --json', () => {
   it('runs the whole scenario and shows the must-show numbers', async () => {
@@ -23,7 +39,10 @@ describe('npm run demo -- --ci --json', () => {
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code, stderr).toBe(0);
-    const summary = JSON.parse(stdout.trim().split('\n').pop() as string) as DemoSummary;
+    // stdout is the JSON summary and nothing else (tables and logs go to stderr), so
+    // `npm run -s demo -- --ci --json | jq` works.
+    expect(stdout.endsWith('\n') && stdout.trim().split('\n'), stdout.slice(0, 2_000)).toHaveLength(1);
+    const summary = JSON.parse(stdout) as DemoSummary;
     const report = `${stderr}\n${JSON.stringify(summary.checks, null, 2)}`;
 
     expect(summary.phases.map((p) => p.name)).toEqual(['steady', 'replica-slow', 'replica-dead', 'region-down', 'recovery']);
@@ -84,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
     expect(Date.now() - clicked).toBeLessThan(2_000);
     // The gateways notice too: health checks (500 ms) or breakers mark it.
     await expect.poll(async () => page.locator('[data-replica="eu-1"] td').nth(2).textContent(), { timeout: 5_000 }).toBe('unhealthy');
-    mkdirSync(fileURLToPath(new URL('../../../docs/', import.meta.url)), { recursive: true });
+    mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
     await browser.close();
     browser = undefined;

@@ -1,6 +1,6 @@
 /**
- * API contract conformance: @breakwater/config (/work/shared/API.md). Imports only from the
- * package roots, as the hidden tests do.
+ * API contract conformance: @breakwater/config (docs/API.md). Imports only from the
+ * package roots, as a user does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

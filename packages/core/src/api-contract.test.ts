@@ -1,6 +1,6 @@
 /**
- * API contract conformance (/work/shared/API.md), @breakwater/core: exported names and types,
- * Clock, Errors. Imports only from the package root, as the hidden tests do. The other areas:
+ * API contract conformance (docs/API.md), @breakwater/core: exported names and types,
+ * Clock, Errors. Imports only from the package root, as a user does. The other areas:
  * api-contract-{composition,breaker,breaker-control,retry,policies,balancing,balancing-health,
  * balancing-locality}.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * API contract conformance: @breakwater/otel (/work/shared/API.md). A real SDK tracer and meter
+ * API contract conformance: @breakwater/otel (docs/API.md). A real SDK tracer and meter
  * with in-memory export; imports only from package roots.
  */
 import {

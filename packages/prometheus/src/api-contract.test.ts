@@ -1,5 +1,5 @@
 /**
- * API contract conformance: @breakwater/prometheus (/work/shared/API.md). Real breakers and
+ * API contract conformance: @breakwater/prometheus (docs/API.md). Real breakers and
  * balancers from @breakwater/core; imports only from package roots.
  */
 import {

@@ -4,3 +4,4 @@ export { resolveRedis, type ResolvedRedis } from './resolve-redis.js';
 export { startTestHttpServer, type TestHttpServer, type TestHandler, type SeenRequest } from './http-server.js';
 export { firstTryPerBody } from './http-handlers.js';
 export { waitFor } from './wait.js';
+export { deletePrefixedKeys, scanKeys, trackNewKeys } from './redis-keys.js';

@@ -15,8 +15,22 @@ export function freePort(): Promise<number> {
 }
 
 let counter = 0;
-/** A key prefix unique to this test run and call: `bwtest:<label>:<pid>:<time>:<n>`. */
+/**
+ * A key prefix unique to this test run and call: `bwtest:<label>:<run>:<pid>:<time>:<n>`, where
+ * `<run>` is the vitest run's tag (global-setup.ts). Every prefix handed out is remembered:
+ * the setup file (redis-cleanup-setup.ts) deletes its keys after each test file, and the global
+ * teardown fails the run if keys tagged with the run are still in Redis.
+ */
 export function uniquePrefix(label = 't'): string {
   counter += 1;
-  return `bwtest:${label}:${process.pid}:${Date.now().toString(36)}:${counter}`;
+  const prefix = `bwtest:${label}:${process.env['BW_TEST_RUN'] ?? 'norun'}:${process.pid}:${Date.now().toString(36)}:${counter}`;
+  issuedPrefixes().add(prefix);
+  return prefix;
+}
+
+/** Every prefix uniquePrefix() returned in this module graph (one test file), for cleanup. */
+export function issuedPrefixes(): Set<string> {
+  const g = globalThis as { __bwTestPrefixes?: Set<string> };
+  g.__bwTestPrefixes ??= new Set();
+  return g.__bwTestPrefixes;
 }
