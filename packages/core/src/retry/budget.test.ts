@@ -59,8 +59,9 @@ describe('retryBudget', () => {
           const inWindowRetries = granted.filter((t) => t >= from).length;
           expect(inWindowRetries).toBeLessThanOrEqual(ratio * inWindowRequests + minPerSecond * (windowMs / 1000) + 1e-9);
         }
-        const s = b.stats();
-        expect(s.retries).toBeLessThanOrEqual(ratio * s.requests + minPerSecond * (windowMs / 1000) + 1e-9);
+        // No end-of-run check of stats(): a retry granted while its requests were in the window
+        // legitimately outlives them as the window slides (fast-check found 1 retry vs 4 requests × 0.2).
+        expect(b.stats().available).toBeGreaterThanOrEqual(0);
       },
     ));
   });
