@@ -1,12 +1,21 @@
+/**
+ * Brand carried by every {@link BreakwaterError} (on its prototype). A registered symbol, so errors
+ * from another installed copy of @breakwater/core carry the same brand and
+ * {@link isBreakwaterError} still recognises them where `instanceof` cannot.
+ */
+export const BREAKWATER_ERROR_BRAND: unique symbol = Symbol.for('breakwater.error') as never;
+
 /** Base class of every error Breakwater raises itself. `code` is stable and machine-readable. */
 export class BreakwaterError extends Error {
   readonly code: string;
+  declare readonly [BREAKWATER_ERROR_BRAND]: true;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
   }
 }
+Object.defineProperty(BreakwaterError.prototype, BREAKWATER_ERROR_BRAND, { value: true });
 
 /** The breaker is open, or half-open with no probe slot free. */
 export class BrokenCircuitError extends BreakwaterError {
@@ -100,7 +109,24 @@ export class ConfigError extends BreakwaterError {
   }
 }
 
-/** True for errors raised by Breakwater itself (rejections, timeouts, config). */
+/**
+ * True for errors raised by Breakwater itself (rejections, timeouts, config) — also those of
+ * another installed copy of @breakwater/core, recognised by their brand
+ * (`Symbol.for('breakwater.error')`) and a `code` starting with `BW_`. Never throws, whatever
+ * `e` is (revoked proxies, throwing getters).
+ */
 export function isBreakwaterError(e: unknown): e is BreakwaterError {
-  return e instanceof BreakwaterError;
+  if (typeof e !== 'object' || e === null) return false;
+  try {
+    if (e instanceof BreakwaterError) return true;
+    const code = (e as { code?: unknown }).code;
+    return (e as { [BREAKWATER_ERROR_BRAND]?: unknown })[BREAKWATER_ERROR_BRAND] === true && typeof code === 'string' && code.startsWith('BW_');
+  } catch {
+    return false;
+  }
+}
+
+/** The `code` of a Breakwater error (of any installed copy), else undefined. Never throws. */
+export function breakwaterCodeOf(e: unknown): string | undefined {
+  return isBreakwaterError(e) ? e.code : undefined;
 }

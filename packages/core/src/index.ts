@@ -1,7 +1,7 @@
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export {
   BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError,
-  RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, type NoEndpointReason,
+  RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, BREAKWATER_ERROR_BRAND, type NoEndpointReason,
 } from './errors.js';
 export { isLocalResourceError, LOCAL_RESOURCE_ERROR_CODES } from './local-resource-error.js';
 export type { ExecuteOptions, AttemptContext, Policy, PolicyFn } from './policy.js';

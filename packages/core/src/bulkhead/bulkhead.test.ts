@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BulkheadRejectedError, ConfigError } from '../errors.js';
+import { ManualClock } from '../clock.js';
+import { hedge } from '../hedge/hedge.js';
+import { pipeline } from '../pipeline.js';
+import { timeout } from '../timeout/timeout.js';
 import { bulkhead } from './bulkhead.js';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -80,6 +84,50 @@ describe('bulkhead', () => {
         expect([b.active, b.queued]).toEqual([0, 0]);
       },
     ), { numRuns: 100 });
+  });
+
+  it('never starts a queued hedge attempt once another attempt won (issue 12.7)', async () => {
+    const clock = new ManualClock();
+    const b = bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+    const gate = deferred();
+    const started: number[] = [];
+    const call = pipeline(hedge({ delayMs: 10, clock }), b).execute((ctx) => {
+      started.push(ctx.attempt);
+      return gate.promise.then(() => `attempt ${ctx.attempt}`);
+    });
+    clock.advance(10); // the hedge attempt is queued behind the first
+    expect([b.active, b.queued]).toEqual([1, 1]);
+    gate.resolve();
+    await expect(call).resolves.toBe('attempt 0');
+    for (let i = 0; i < 3; i++) await flush();
+    expect(started).toEqual([0]);
+    expect([b.active, b.queued]).toEqual([0, 0]);
+  });
+
+  it('the same with a timeout between hedge and bulkhead (more promise hops)', async () => {
+    const clock = new ManualClock();
+    const b = bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+    const gate = deferred();
+    let starts = 0;
+    const call = pipeline(hedge({ delayMs: 10, clock }), timeout(1_000, { clock }), b).execute(() => { starts++; return gate.promise.then(() => 'ok'); });
+    clock.advance(10);
+    gate.resolve();
+    await expect(call).resolves.toBe('ok');
+    for (let i = 0; i < 3; i++) await flush();
+    expect(starts).toBe(1);
+  });
+
+  it('a call arriving while a freed slot is being handed over queues behind the waiter (FIFO)', async () => {
+    const b = bulkhead({ maxConcurrent: 1, maxQueue: 2 });
+    const gate = deferred();
+    const order: string[] = [];
+    const first = b.execute(() => gate.promise);
+    const second = b.execute(() => { order.push('queued'); });
+    gate.resolve();
+    await first;
+    const third = b.execute(() => { order.push('late'); });
+    await Promise.all([second, third]);
+    expect(order).toEqual(['queued', 'late']);
   });
 
   it('validates its options', () => {

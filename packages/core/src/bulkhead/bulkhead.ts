@@ -1,3 +1,4 @@
+import { deferToEventLoop, systemClock } from '../clock.js';
 import { BulkheadRejectedError } from '../errors.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import { IntrusiveList, type Linked } from '../internal/linked-list.js';
@@ -44,6 +45,9 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
   active = 0;
   queued = 0;
   private readonly waiters = new IntrusiveList<Waiter>();
+  /** A freed slot waits for the next event-loop turn before going to an abortable waiter. */
+  private handOverPending = false;
+  private handOverNow = false;
   private readonly release = (): void => {
     this.active--;
     this.drain();
@@ -57,7 +61,8 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
-    if (this.active < this.maxConcurrent) return this.start(fn, ctx);
+    // While a freed slot is being handed to a waiter, newcomers queue behind it (FIFO).
+    if (this.active < this.maxConcurrent && this.queued === 0) return this.start(fn, ctx);
     if (this.queued >= this.maxQueue) return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
     return new Promise<T>((resolve, reject) => {
       const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
@@ -88,19 +93,43 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     return p;
   }
 
-  /** Hands free slots to waiters in arrival order. */
+  /**
+   * Hands free slots to waiters in arrival order. A waiter that can be aborted (caller signal, a
+   * hedge attempt) gets its slot on the next event-loop turn: the settlement that freed the slot
+   * often also aborts it (the hedge's winner settles, the loser still queued), and that abort
+   * travels through promise reactions. Waiting one turn lets it arrive, so an aborted queued call
+   * never starts (issue 12.7). Non-abortable waiters start at once.
+   */
   private drain(): void {
+    if (this.handOverPending) return;
     for (let w = this.waiters.head; w !== undefined && this.active < this.maxConcurrent; w = this.waiters.head) {
+      if (w.signal !== undefined && !this.handOverNow) {
+        this.handOverPending = true;
+        deferToEventLoop(systemClock, this.handOver);
+        return;
+      }
       this.remove(w);
       this.start(w.fn, w.ctx).then(w.resolve, w.reject);
     }
   }
+
+  private readonly handOver = (): void => {
+    this.handOverPending = false;
+    this.handOverNow = true;
+    try {
+      this.drain();
+    } finally {
+      this.handOverNow = false;
+    }
+  };
 }
 
 /**
  * Limits concurrency: at most `maxConcurrent` calls run, up to `maxQueue` wait in arrival order,
  * the rest are rejected with {@link BulkheadRejectedError}. A queued caller that aborts leaves the
- * queue at once and is rejected with its signal's reason.
+ * queue at once and is rejected with its signal's reason; its function never runs. A freed slot
+ * goes to an abortable waiter on the next event-loop turn, so an abort caused by the same
+ * settlement (a hedge's losing attempt) reaches it before it starts.
  */
 export function bulkhead(o: BulkheadOptions): BulkheadPolicy {
   checkOptions('bulkhead', o, true);

@@ -1,7 +1,5 @@
 import { deferToEventLoop, systemClock, type Clock } from '../clock.js';
-import {
-  BrokenCircuitError, BulkheadRejectedError, ConfigError, NoHealthyEndpointError, RateLimitedError,
-} from '../errors.js';
+import { breakwaterCodeOf, ConfigError } from '../errors.js';
 import { Emitter } from '../events.js';
 import { isNonRetryable } from '../http/no-retry.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
@@ -50,15 +48,19 @@ export interface RetryPolicy extends Policy {
 
 /**
  * The default `retryOn`: every error except Breakwater's own local rejections (open or isolated
- * breaker, full bulkhead, empty rate limiter, no endpoint, bad config). Those are load-shedding
+ * breaker, full bulkhead, empty rate limiter, no endpoint, bad config, closed). Those are load-shedding
  * decisions that a backoff of milliseconds will not change; retrying them only adds load. A
  * `TimeoutError` is retried. To retry `BrokenCircuitError` too (a balancer with per-endpoint
  * breakers may pick another endpoint), pass your own `retryOn`.
  */
 export function isRetryableError(error: unknown): boolean {
-  return !(error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError
-    || error instanceof RateLimitedError || error instanceof NoHealthyEndpointError || error instanceof ConfigError);
+  // By code, not instanceof: errors from another installed copy of @breakwater/core count too.
+  const code = breakwaterCodeOf(error);
+  return code === undefined || !NOT_RETRIED.has(code);
 }
+
+/** Codes of Breakwater's local rejections (load shedding, bad config, closed): never retried by default. */
+const NOT_RETRIED: ReadonlySet<string> = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_CONFIG', 'BW_CLOSED']);
 
 class Retry implements InternalPolicy, RetryPolicy {
   private readonly events = new Emitter<{ retry: RetryEvent }>();
