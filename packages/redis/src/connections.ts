@@ -42,7 +42,8 @@ export function isCluster(conn: AnyRedis): conn is Cluster {
 
 interface Bounds {
   commandTimeoutMs: number;
-  reconnectMaxDelayMs: number;
+  /** Pause before reconnect attempt `times` (the store backs off harder while credentials are rejected). */
+  retryDelay(times: number): number;
   connectionName: string;
 }
 
@@ -53,7 +54,7 @@ interface Bounds {
  * restarted Redis is picked up within a second). Lazy: the caller connects and listens first.
  */
 export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
-  const retry = (times: number): number => Math.min(times * 50, b.reconnectMaxDelayMs);
+  const retry = (times: number): number => b.retryDelay(times);
   if (isCluster(source)) {
     return source.duplicate([], {
       lazyConnect: true,
@@ -77,7 +78,7 @@ export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
  * (autoResubscribe) and the offline queue stays on because nothing but SUBSCRIBE goes through it.
  */
 export function duplicateForSubscriber(source: AnyRedis, b: Bounds): AnyRedis {
-  const retry = (times: number): number => Math.min(times * 50, b.reconnectMaxDelayMs);
+  const retry = (times: number): number => b.retryDelay(times);
   if (isCluster(source)) {
     return source.duplicate([], {
       lazyConnect: true,

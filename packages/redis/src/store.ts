@@ -1,34 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { BreakerLink, BreakerParticipant, BreakerStore } from '@breakwater/core';
+import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
 import { BreakerGroup } from './breaker-group.js';
 import {
-  closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts,
-  type AnyRedis, type ScriptPipeline,
+  closeConnection, duplicateForCommands, duplicateForSubscriber, isReplyError, withScripts, type AnyRedis,
 } from './connections.js';
 import type { StoreContext } from './context.js';
-import { eventsChannel, registryKey } from './keys.js';
+import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
+import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
+import { eventsChannel } from './keys.js';
 import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
-import { parseMessage, parseScriptReply, type ScriptReply } from './records.js';
+import { parseMessage, type ScriptReply } from './records.js';
+import { readAll, type ReadDeps } from './read-all.js';
+import type { RedisStoreStats } from './stats.js';
 
-/** Counters of {@link RedisBreakerStore.stats}. */
-export interface RedisStoreStats {
-  /** Commands sent by the store (scripts, pings, registry updates). */
-  commands: number;
-  /** Commands that failed or timed out (absorbed; never seen by calls). */
-  errors: number;
-  /** Pub/sub messages received on the store's channel. */
-  messagesIn: number;
-  /** Malformed messages and hashes ignored. */
-  messagesIgnored: number;
-  /**
-   * Records refused as implausible: a generation far ahead of the last one seen, or an open
-   * period ending beyond max(halfOpenAfterMs × 100, 24 h). Never adopted; overwritten by the next write.
-   */
-  refused: number;
-  /** Completed resyncs (connect, reconnect, recovery, periodic). */
-  resyncs: number;
-}
+export type { RedisStoreStats } from './stats.js';
 
 /** A store command outlived `commandTimeoutMs`. */
 class StoreCommandTimeout extends Error {
@@ -38,7 +24,6 @@ class StoreCommandTimeout extends Error {
   }
 }
 
-const REGISTRY_RETENTION_MS = 7 * 24 * 3600_000;
 
 function defaultInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -58,7 +43,9 @@ export class RedisBreakerStore implements BreakerStore {
   private readonly sub: AnyRedis;
   private readonly ctx: StoreContext;
   private readonly groups = new Map<string, BreakerGroup>();
-  private readonly counters: RedisStoreStats = { commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0 };
+  private readonly counters: RedisStoreStats = {
+    commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0, connectionErrors: 0, authErrors: 0,
+  };
   private cmdReady = false;
   private subReady = false;
   private synced = false;
@@ -70,10 +57,18 @@ export class RedisBreakerStore implements BreakerStore {
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private resyncTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly health = new HealthTracker(() => this.healthy);
+  private readonly readDeps: ReadDeps;
+  private readonly reporter: ErrorReporter;
+  /** Consecutive connection attempts rejected for credentials (reset when a connection is ready). */
+  private authFailures = 0;
 
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
-    const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, reconnectMaxDelayMs: this.o.reconnectMaxDelayMs, connectionName: 'breakwater-store' };
+    this.reporter = new ErrorReporter(this.o.onError, secretsOf(this.o.redis));
+    const retryDelay = (times: number): number =>
+      this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs);
+    const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
     this.cmd = duplicateForCommands(this.o.redis, bounds);
     this.sub = duplicateForSubscriber(this.o.redis, bounds);
     const scripts = withScripts(this.cmd);
@@ -91,11 +86,21 @@ export class RedisBreakerStore implements BreakerStore {
       requestResync: () => this.resyncSoon(),
       forget: (name) => { this.groups.delete(name); },
     };
+    this.readDeps = {
+      cmd: this.cmd,
+      options: this.o,
+      scripts,
+      run: (op, ms) => this.run(op, ms),
+      healthyConnection: () => this.healthyConnection(),
+      countCommands: (n) => { this.counters.commands += n; },
+      dataError: (e) => { this.counters.errors += 1; this.report(e); },
+    };
     this.wire(channel);
     this.every(this.o.resyncIntervalMs, () => this.resync());
     if (this.o.mode === 'aggregate') this.every(this.o.flushIntervalMs, () => { for (const g of this.groups.values()) g.flushCounts(); });
-    this.cmd.connect().catch((e: unknown) => this.report(e));
-    this.sub.connect().catch((e: unknown) => this.report(e));
+    // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
+    this.cmd.connect().catch(() => undefined);
+    this.sub.connect().catch(() => undefined);
   }
 
   /** This replica's id in votes, leases and messages. */
@@ -116,6 +121,30 @@ export class RedisBreakerStore implements BreakerStore {
   /** Counters since construction. */
   stats(): RedisStoreStats {
     return { ...this.counters };
+  }
+
+  /**
+   * `'health'`: `healthy` changed (`{ healthy, at, lastError }`, the error redacted). Returns the
+   * unsubscribe function.
+   */
+  on(event: 'health', fn: (e: StoreHealthEvent) => void): () => void {
+    if (event !== 'health') throw new TypeError(`RedisBreakerStore.on: unknown event "${String(event)}" (expected 'health')`);
+    return this.health.on(fn);
+  }
+
+  /**
+   * Resolves once the store is healthy (connected, subscribed, resynced); rejects with
+   * `StoreNotReadyError` (carrying the last error, e.g. WRONGPASS) after `timeoutMs` (default
+   * 5000) or when the store is closed first. Breakers work meanwhile either way; this is for
+   * start-up checks and readiness probes.
+   */
+  ready(o: { timeoutMs?: number } = {}): Promise<void> {
+    const ms = o.timeoutMs ?? 5000;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      return Promise.reject(new ConfigError('redisBreakerStore.ready.timeoutMs', `expected a number of milliseconds ≥ 0, got ${String(ms)}`));
+    }
+    if (this.closed) return Promise.reject(new StoreNotReadyError('RedisBreakerStore is closed', this.health.lastError));
+    return this.health.ready(ms);
   }
 
   /**
@@ -151,6 +180,8 @@ export class RedisBreakerStore implements BreakerStore {
     if (this.healthTimer !== undefined) clearTimeout(this.healthTimer);
     if (this.resyncTimer !== undefined) clearTimeout(this.resyncTimer);
     this.groups.clear();
+    this.health.update();
+    this.health.close();
     await Promise.all([closeConnection(this.cmd, this.o.commandTimeoutMs), closeConnection(this.sub, this.o.commandTimeoutMs)]);
   }
 
@@ -160,25 +191,38 @@ export class RedisBreakerStore implements BreakerStore {
     const down = (which: 'cmd' | 'sub') => (): void => {
       if (which === 'cmd') this.cmdReady = false; else this.subReady = false;
       this.synced = false;
+      this.health.update();
     };
-    this.cmd.on('error', (e: unknown) => this.report(e));
-    this.sub.on('error', (e: unknown) => this.report(e));
+    this.cmd.on('error', (e: unknown) => this.connectionError(e));
+    this.sub.on('error', (e: unknown) => this.connectionError(e));
     for (const ev of ['close', 'end', 'reconnecting']) {
       this.cmd.on(ev, down('cmd'));
       this.sub.on(ev, down('sub'));
     }
     this.cmd.on('ready', () => {
+      this.authFailures = 0;
       this.cmdReady = true;
       this.degraded = false;
       this.resync();
     });
     this.sub.on('ready', () => {
+      this.authFailures = 0;
       (this.sub.subscribe(channel) as Promise<unknown>).then(() => {
         this.subReady = true;
         this.resync();
       }, (e: unknown) => this.report(e));
     });
     this.sub.on('message', (ch: string, payload: string) => this.onMessage(ch, payload, channel));
+  }
+
+  private connectionError(e: unknown): void {
+    this.counters.errors += 1;
+    this.counters.connectionErrors += 1;
+    if (isAuthError(e)) {
+      this.counters.authErrors += 1;
+      this.authFailures += 1;
+    }
+    this.report(e);
   }
 
   private onMessage(ch: string, payload: string, channel: string): void {
@@ -221,6 +265,7 @@ export class RedisBreakerStore implements BreakerStore {
     this.report(e);
     if (this.closed || isReplyError(e)) return; // a script or data error; the connection is fine
     this.degraded = true;
+    this.health.update();
     this.scheduleHealthProbe();
   }
 
@@ -241,9 +286,8 @@ export class RedisBreakerStore implements BreakerStore {
   }
 
   private report(e: unknown): void {
-    const fn = this.o.onError;
-    if (fn === undefined) return;
-    try { fn(e); } catch { /* a throwing onError must not break the store */ }
+    this.reporter.report(e); // redacts in place first
+    this.health.lastError = e;
   }
 
   private every(ms: number, fn: () => void): void {
@@ -278,6 +322,7 @@ export class RedisBreakerStore implements BreakerStore {
       this.counters.resyncs += 1;
       this.synced = true;
       this.degraded = false;
+      this.health.update();
       for (const g of this.groups.values()) g.kick();
     }, () => undefined).catch((e: unknown) => this.report(e)).finally(() => {
       this.resyncing = false;
@@ -288,37 +333,7 @@ export class RedisBreakerStore implements BreakerStore {
     });
   }
 
-  /** One reply per group; undefined where that breaker's read failed (e.g. a key of the wrong type). */
-  private async readAll(groups: BreakerGroup[]): Promise<Array<ScriptReply | undefined>> {
-    const ttl = this.o.keyTtlMs;
-    const reg = registryKey(this.o.prefix);
-    const now = Date.now();
-    const members = groups.flatMap((g) => [now, g.name]);
-    if (groups.length === 0) return [];
-    if (isCluster(this.cmd)) {
-      // Keys of different breakers live on different slots: one command each, sent together.
-      const reads = groups.map((g) => this.run(() => this.ctx.scripts.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl))
-        .then(parseScriptReply, (e: unknown) => { if (!this.healthyConnection()) throw e; return undefined; }));
-      this.run(() => this.cmd.zadd(reg, ...members)).catch(() => undefined);
-      this.run(() => this.cmd.pexpire(reg, REGISTRY_RETENTION_MS)).catch(() => undefined);
-      return Promise.all(reads);
-    }
-    return this.run(async () => {
-      const p = (this.cmd.pipeline() as unknown) as ScriptPipeline;
-      for (const g of groups) p.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl);
-      p.zadd(reg, ...members);
-      p.pexpire(reg, REGISTRY_RETENTION_MS);
-      p.zremrangebyscore(reg, '-inf', now - REGISTRY_RETENTION_MS);
-      const res = (await p.exec()) ?? [];
-      this.counters.commands += Math.max(0, res.length - 1);
-      return groups.map((_, i) => {
-        const [err, value] = res[i] ?? [new Error('missing pipeline reply'), undefined];
-        if (err === null) return parseScriptReply(value);
-        // One bad key must not stop the others from syncing.
-        this.counters.errors += 1;
-        this.report(err);
-        return undefined;
-      });
-    }, this.o.commandTimeoutMs * Math.ceil((groups.length + 1) / 200));
+  private readAll(groups: BreakerGroup[]): Promise<Array<ScriptReply | undefined>> {
+    return readAll(this.readDeps, groups);
   }
 }

@@ -20,8 +20,11 @@ export function hasRedisServerBinary(): boolean {
   return r.status === 0;
 }
 
-/** Sends PING over a raw socket; resolves true on +PONG within `timeoutMs`. */
-export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * Sends PING over a raw socket; resolves true on +PONG within `timeoutMs` (or on -NOAUTH when
+ * `authRequiredIsAlive`: a password-protected server we spawned ourselves).
+ */
+export function pingRedis(host: string, port: number, timeoutMs = 500, authRequiredIsAlive = false): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = createConnection({ host, port });
     let done = false;
@@ -34,7 +37,7 @@ export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     sock.on('connect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => finish(d.toString().startsWith('+PONG')));
+    sock.on('data', (d) => finish(d.toString().startsWith('+PONG') || (authRequiredIsAlive && d.toString().startsWith('-NOAUTH'))));
     sock.on('error', () => finish(false));
   });
 }
@@ -42,7 +45,7 @@ export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await pingRedis('127.0.0.1', port, 200)) return;
+    if (await pingRedis('127.0.0.1', port, 200, true)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server on 127.0.0.1:${port} did not answer PING within ${timeoutMs}ms`);
