@@ -46,10 +46,26 @@ export class TimeoutError extends BreakwaterError {
   }
 }
 
-/** The bulkhead had no free slot and its queue was full. */
+/** Why a concurrency limiter rejected: a fixed `bulkhead` was full, or an `adaptiveConcurrency` limit was reached. */
+export type BulkheadRejectionReason = 'bulkhead full' | 'adaptive limit';
+
+/**
+ * The bulkhead had no free slot and its queue was full. `reason` tells a fixed `bulkhead()`
+ * (`'bulkhead full'`) from an `adaptiveConcurrency()` limiter (`'adaptive limit'`), whose
+ * `maxConcurrent` is the limit in force when the call was rejected.
+ */
 export class BulkheadRejectedError extends BreakwaterError {
-  constructor(maxConcurrent: number, maxQueue: number) {
-    super('BW_BULKHEAD_FULL', `bulkhead full: ${maxConcurrent} running and ${maxQueue} queued`);
+  readonly reason: BulkheadRejectionReason;
+  /** Calls allowed to run at once when the call was rejected. */
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+  constructor(maxConcurrent: number, maxQueue: number, reason: BulkheadRejectionReason = 'bulkhead full') {
+    super('BW_BULKHEAD_FULL', reason === 'adaptive limit'
+      ? `adaptive concurrency limit reached: ${maxConcurrent} running and ${maxQueue} queued`
+      : `bulkhead full: ${maxConcurrent} running and ${maxQueue} queued`);
+    this.reason = reason;
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueue = maxQueue;
   }
 }
 

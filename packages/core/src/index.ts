@@ -1,6 +1,6 @@
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export {
-  BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError,
+  BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError, type BulkheadRejectionReason,
   RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, BREAKWATER_ERROR_BRAND, type NoEndpointReason,
 } from './errors.js';
 export { isLocalResourceError, LOCAL_RESOURCE_ERROR_CODES } from './local-resource-error.js';
@@ -18,3 +18,4 @@ export * from './balancing/index.js';
 export * from './policies/index.js';
 export * from './http/index.js';
 export * from './logging/index.js';
+export * from './adaptive-concurrency/index.js';
