@@ -151,7 +151,7 @@ describe('adaptiveConcurrency: outcomes', () => {
   it('aimd: dropLatencyMs makes slow successes drops', async () => {
     const clock = new ManualClock(0);
     const lim = adaptiveConcurrency({ algorithm: 'aimd', initialLimit: 10, minWindowSamples: 1, dropLatencyMs: 100, clock });
-    const slow = lim.execute(() => new Promise((r) => clock.setTimeout(r, 150)));
+    const slow = lim.execute(() => new Promise<void>((r) => clock.setTimeout(r, 150)));
     clock.advance(150);
     await slow;
     await settle();
