@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { BulkheadRejectedError, ConfigError, RateLimitedError, TimeoutError } from '../errors.js';
 import { bulkhead } from '../bulkhead/bulkhead.js';
+import { hedge } from '../hedge/hedge.js';
 import { pipeline } from '../pipeline.js';
 import { retry } from '../retry/retry.js';
 import { constantBackoff } from '../retry/backoff.js';
@@ -50,6 +51,25 @@ describe('adaptiveConcurrency: admission', () => {
     await first;
     await expect(queued).resolves.toBe('c');
     expect(started).toEqual(['a', 'c']);
+    expect([lim.inFlight, lim.queued]).toEqual([0, 0]);
+  });
+
+  it('never starts a queued hedge attempt once another attempt won (as bulkhead, issue 12.7)', async () => {
+    const clock = new ManualClock();
+    const lim = adaptiveConcurrency({ initialLimit: 1, maxQueue: 1, clock });
+    const gate = deferred();
+    const started: number[] = [];
+    const call = pipeline(hedge({ delayMs: 10, clock }), lim).execute((ctx) => {
+      started.push(ctx.attempt);
+      return gate.promise.then(() => `attempt ${ctx.attempt}`);
+    });
+    clock.advance(10);
+    expect([lim.inFlight, lim.queued]).toEqual([1, 1]);
+    gate.resolve(undefined);
+    await expect(call).resolves.toBe('attempt 0');
+    await new Promise((r) => setImmediate(r));
+    await settle();
+    expect(started).toEqual([0]);
     expect([lim.inFlight, lim.queued]).toEqual([0, 0]);
   });
 

@@ -1,5 +1,5 @@
 import { isTimeout } from '../breaker/cancellation.js';
-import { systemClock } from '../clock.js';
+import { deferToEventLoop, systemClock } from '../clock.js';
 import { BulkheadRejectedError, TimeoutError, isBreakwaterError } from '../errors.js';
 import { Emitter } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
@@ -124,7 +124,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
-    // Waiters go first: a new call never overtakes the queue.
+    // Waiters go first: a new call never overtakes the queue (nor a slot being handed over).
     if (this.inFlight < this.current && this.waiters.isEmpty) return this.start(fn, ctx);
     if (this.queued >= this.o.maxQueue) {
       if (this.events.has('rejected')) this.events.emit('rejected', { limit: this.current, inFlight: this.inFlight, queued: this.queued, at: this.now() });
@@ -216,9 +216,20 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     return this.baseline?.halving === true ? Math.max(this.o.minLimit, Math.floor(whole / 2)) : whole;
   }
 
-  /** Hands free slots to waiters in arrival order. */
+  /**
+   * Hands free slots to waiters in arrival order. As in `bulkhead()` (issue 12.7), an abortable
+   * waiter gets its slot on the next event-loop turn: the settlement that freed the slot often
+   * aborts it too (a hedge's winner settles while the loser is still queued), and that abort
+   * travels through promise reactions; waiting one turn lets it arrive first.
+   */
   private drain(): void {
+    if (this.handOverPending) return;
     for (let w = this.waiters.head; w !== undefined && this.inFlight < this.current; w = this.waiters.head) {
+      if (w.signal !== undefined && !this.handOverNow) {
+        this.handOverPending = true;
+        deferToEventLoop(systemClock, this.handOver);
+        return;
+      }
       this.remove(w);
       // A waiter whose caller gave up never starts (its abort may not have been delivered yet).
       if (w.ctx.aborted) {
@@ -228,6 +239,18 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
       this.start(w.fn, w.ctx).then(w.resolve, w.reject);
     }
   }
+
+  private handOverPending = false;
+  private handOverNow = false;
+  private readonly handOver = (): void => {
+    this.handOverPending = false;
+    this.handOverNow = true;
+    try {
+      this.drain();
+    } finally {
+      this.handOverNow = false;
+    }
+  };
 }
 
 /**
