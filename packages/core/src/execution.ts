@@ -220,17 +220,23 @@ class CallerRace<T> {
  * removing the abort listener when the call settles (no accumulation on long-lived signals).
  */
 export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: ExecuteOptions | undefined): Promise<T> {
-  const ctx = Ctx.root(opts);
-  const signal = opts?.signal;
-  if (signal === undefined) return policy.run(fn, ctx);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const promise = new Promise<T>(capture);
-  const race = new CallerRace<T>(signal);
-  race.resolve = capturedResolve as (v: T) => void;
-  race.reject = capturedReject;
-  listenAbort(signal, race.onAbort);
-  policy.run(fn, ctx).then(race.onValue, race.onError);
-  return promise;
+  // `execute()` never throws synchronously: odd options (null, a throwing `signal` getter, a
+  // signal that is no AbortSignal) end as a rejected promise like every other outcome.
+  try {
+    const ctx = Ctx.root(opts);
+    const signal = opts?.signal;
+    if (signal === undefined) return policy.run(fn, ctx);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const promise = new Promise<T>(capture);
+    const race = new CallerRace<T>(signal);
+    race.resolve = capturedResolve as (v: T) => void;
+    race.reject = capturedReject;
+    listenAbort(signal, race.onAbort);
+    policy.run(fn, ctx).then(race.onValue, race.onError);
+    return promise;
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -242,7 +248,13 @@ export function asInternal(policy: Policy): InternalPolicy {
   if (typeof (policy as Partial<InternalPolicy>).run === 'function') return policy as InternalPolicy;
   return {
     execute: (fn, opts) => policy.execute(fn, opts),
-    run: (fn, ctx) =>
-      policy.execute((inner) => fn(ctx.derive(ctx.attempt + inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) }),
+    run: (fn, ctx) => {
+      // The internal protocol never throws synchronously; a foreign execute() might.
+      try {
+        return policy.execute((inner) => fn(ctx.derive(ctx.attempt + inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
   };
 }

@@ -117,7 +117,7 @@ describe('re-picks after a refusal the breaker could not announce', () => {
   const refusing = (name: string): CircuitBreaker => ({
     name, state: 'closed', generation: 0,
     execute: () => Promise.reject(new BrokenCircuitError(name)),
-    isolate: () => ({ release() {} }), reset() {}, dispose() {}, on: () => () => {},
+    isolate: () => ({ release() {} }), reset() {}, close() {}, dispose() {}, on: () => () => {},
     metrics: () => ({ state: 'closed', requests: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, slowCalls: 0, failureRate: 0, stateSince: 0 }),
   });
 

@@ -30,7 +30,9 @@ export function attachEndpointBreaker(s: EndpointState, name: string, options: O
   }
   s.breaker = breaker;
   s.gate = typeof breaker.wouldAdmit === 'function' ? breaker : undefined;
-  s.breakerOpenMs = options.halfOpenAfterMs ?? 30_000;
+  // With a Backoff the period varies: the breaker's current one (its halfOpenAfterMs getter) is the best estimate.
+  const openMs = options.halfOpenAfterMs ?? 30_000;
+  s.breakerOpenMs = typeof openMs === 'number' ? openMs : (breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? 30_000;
   s.breakerOff = breaker.on('stateChange', onChange);
 }
 

@@ -4,11 +4,16 @@ import type { Ctx } from '../execution.js';
 /**
  * True for a timeout as an abort reason or an error: Breakwater's `TimeoutError`, or anything named
  * `TimeoutError` (the DOMException of `AbortSignal.timeout()`). A timeout says the dependency did
- * not answer in time, so it is a failure, never a cancellation.
+ * not answer in time, so it is a failure, never a cancellation. Never throws.
  */
 export function isTimeout(value: unknown): boolean {
-  return value instanceof TimeoutError
-    || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError');
+  try {
+    return value instanceof TimeoutError
+      || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError');
+  } catch {
+    // A hostile value (a revoked Proxy, a throwing `name` getter) is no timeout; it must not throw here.
+    return false;
+  }
 }
 
 /** How an attempt's end relates to aborts: see {@link attemptAbort}. */

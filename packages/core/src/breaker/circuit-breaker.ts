@@ -1,21 +1,15 @@
-import { Emitter } from '../events.js';
+import { ClosedError } from '../errors.js';
 import { executeWith, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import { isHedgeLoss } from '../hedge/hedge.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
-import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT, type AttemptAbort } from './cancellation.js';
+import { isTimeout } from './cancellation.js';
+import { OrderedEmitter } from './ordered-emitter.js';
+import { BreakerAccounting } from './accounting.js';
 import { resolveBreakerOptions } from './options.js';
 import type { ProbeRound } from './probes.js';
-import { brokenCircuitError, isRejection } from './rejection.js';
-import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, PROBE_SUCCESS, type BreakerEvents, type ProbeResult } from './state-machine.js';
+import { brokenCircuitError } from './rejection.js';
+import { PROBE_FAILURE, PROBE_NEUTRAL, type BreakerEvents } from './state-machine.js';
 import type { CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
-
-/**
- * One outcome object for every breaker in the process: evaluators read it synchronously inside
- * `record()` and never keep it (TripEvaluator contract), and nothing can interleave with that call,
- * so sharing it saves an allocation per call and an object per breaker.
- */
-const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number } =
-  { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 };
 
 /**
  * A circuit breaker. See {@link circuitBreaker}.
@@ -25,21 +19,12 @@ const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: 
  * taken only when something needs it: a latency-aware strategy, `slowCall`, or a success/failure
  * listener.
  */
-export class CircuitBreakerPolicy extends BreakerStateMachine implements CircuitBreaker, InternalPolicy {
+export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBreaker, InternalPolicy {
   private readonly shadow: boolean;
-  private readonly isFailure: (error: unknown) => boolean;
-  private readonly isResultFailure: ((result: unknown) => boolean) | undefined;
-  private readonly slowCallMs: number;
   private readonly timedByConfig: boolean;
   private timed: boolean;
-  private successes = 0;
-  private failures = 0;
-  private timeouts = 0;
-  private rejections = 0;
-  private slowCalls = 0;
-  private shadowRejections = 0;
-  private cancellations = 0;
-  private inFlight = 0;
+  /** Set by close(): new calls reject with ClosedError. */
+  private shutDown = false;
   /**
    * Settlement handlers of untimed closed-state calls, built once per generation (they capture it)
    * so a call attaches them to its promise without allocating closures.
@@ -51,12 +36,10 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   constructor(options: CircuitBreakerOptions) {
     const o = resolveBreakerOptions(options);
     const tripOptions = o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
-    super({ name: o.name, clock: o.clock, evaluator: o.trip.create(o.clock, tripOptions), halfOpenAfterMs: o.halfOpenAfterMs,
-            maxProbes: o.maxProbes, successesToClose: o.successesToClose, probeTimeoutMs: o.probeTimeoutMs });
+    super({ name: o.name, clock: o.clock, evaluator: o.trip.create(o.clock, tripOptions), openPeriod: o.openPeriod,
+            maxProbes: o.maxProbes, successesToClose: o.successesToClose, probeTimeoutMs: o.probeTimeoutMs,
+            isFailure: o.isFailure, isResultFailure: o.isResultFailure, slowCallMs: o.slowCallMs });
     this.shadow = o.shadow;
-    this.isFailure = o.isFailure;
-    this.isResultFailure = o.isResultFailure;
-    this.slowCallMs = o.slowCallMs;
     this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
     this.timed = this.timedByConfig;
     if (o.store !== undefined) this.link = o.store.attach(this);
@@ -68,7 +51,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
 
   /** Internal protocol: runs `fn` inside a pipeline's context. */
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
-    if (this.current !== 'closed') return this.runGuarded(fn, ctx);
+    if (this.current !== 'closed' || this.shutDown) return this.runGuarded(fn, ctx);
     // A context something outside can abort (caller signal, timeout, hedge) needs its outcome read
     // against the context (cancelled or failed?): the async path keeps it in scope.
     if (this.timed || ctx.abortable) return this.runPlain(fn, ctx);
@@ -78,24 +61,26 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     let r: T | PromiseLike<T>;
     try {
       r = fn(ctx);
+      // The caller gets the user's promise itself; the breaker observes it through a side reaction
+      // that never rethrows, so there is no extra hop for the caller and no second rejected promise.
+      // Inside the try: `instanceof` and reading `then` throw for hostile values (revoked Proxy,
+      // throwing getter) — they end as a rejected call, never as a synchronous throw.
+      if (r instanceof Promise) {
+        r.then(this.onSettled, this.onFailed);
+        return r;
+      }
+      if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
+        const p = Promise.resolve(r);
+        p.then(this.onSettled, this.onFailed);
+        return p;
+      }
     } catch (error) {
       this.inFlight--;
-      this.settle(error, true, -1, this.gen, isTimeout(error) ? TIMED_OUT : NOT_ABORTED);
+      this.settle(error, true, -1, this.gen, undefined);
       return Promise.reject(error);
     }
-    // The caller gets the user's promise itself; the breaker observes it through a side reaction that
-    // never rethrows, so there is no extra hop for the caller and no second rejected promise.
-    if (r instanceof Promise) {
-      r.then(this.onSettled, this.onFailed);
-      return r;
-    }
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
-      const p = Promise.resolve(r);
-      p.then(this.onSettled, this.onFailed);
-      return p;
-    }
     this.inFlight--;
-    this.settle(r, false, -1, this.gen, NOT_ABORTED);
+    this.settle(r, false, -1, this.gen, undefined);
     return Promise.resolve(r as T);
   }
 
@@ -108,12 +93,19 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     this.resetNow();
   }
 
+  /** Counters and state; side-effect free (see `state`). */
   metrics(): CircuitBreakerMetrics {
+    const state = this.state;
+    const last = this.lastFailure;
     return {
-      state: this.state, requests: this.successes + this.failures + this.rejections, successes: this.successes,
+      state, requests: this.successes + this.failures + this.rejections, successes: this.successes,
       failures: this.failures, timeouts: this.timeouts, rejected: this.rejections, slowCalls: this.slowCalls,
-      failureRate: this.evaluator.failureRate(), stateSince: this.since, shadowRejected: this.shadowRejections,
-      inFlight: this.inFlight, generation: this.fleetGeneration, cancelled: this.cancellations,
+      failureRate: this.evaluator.failureRate(),
+      // A local breaker reading 'half-open' before the transition: it became due when the open period ended.
+      stateSince: state === this.current ? this.since : this.openUntil,
+      shadowRejected: this.shadowRejections, inFlight: this.inFlight, generation: this.fleetGeneration,
+      cancelled: this.cancellations, ignored: this.ignored,
+      lastFailure: last === undefined ? undefined : { error: last.error, at: last.at },
     };
   }
 
@@ -136,7 +128,7 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
   on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
   on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;
   on(event: keyof BreakerEvents, fn: (e: never) => void): () => void {
-    const emitter = (this.emitter ??= new Emitter<BreakerEvents>());
+    const emitter = (this.emitter ??= new OrderedEmitter<BreakerEvents>());
     const off = emitter.on(event, fn as (e: BreakerEvents[typeof event]) => void);
     this.updateTimed();
     return () => {
@@ -145,12 +137,23 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     };
   }
 
-  dispose(): void {
+  /**
+   * Shuts the breaker down: detaches it from its store (a probe lease it holds is freed), clears
+   * its probe timer and drops every listener. Later calls reject with `ClosedError` (`BW_CLOSED`)
+   * without running; calls already running finish normally. Idempotent.
+   */
+  close(): void {
+    this.shutDown = true;
     this.endRound();
     const link = this.link;
     this.link = undefined;
     link?.detach();
     this.emitter?.removeAll();
+  }
+
+  /** Alias of {@link close} (the name it shipped with). */
+  dispose(): void {
+    this.close();
   }
 
   private buildHandlers(): void {
@@ -159,11 +162,11 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     // Only contexts nothing outside can abort take this path (see run()): never cancelled.
     this.onSettled = (value) => {
       this.inFlight--;
-      this.settle(value, false, -1, gen, NOT_ABORTED);
+      this.settle(value, false, -1, gen, undefined);
     };
     this.onFailed = (error) => {
       this.inFlight--;
-      this.settle(error, true, -1, gen, isTimeout(error) ? TIMED_OUT : NOT_ABORTED);
+      this.settle(error, true, -1, gen, undefined);
     };
   }
 
@@ -182,15 +185,16 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
       result = await fn(ctx);
     } catch (error) {
       this.inFlight--;
-      this.settle(error, true, start, gen, attemptAbort(ctx, error));
+      this.settle(error, true, start, gen, ctx);
       throw error;
     }
     this.inFlight--;
-    this.settle(result, false, start, gen, NOT_ABORTED);
+    this.settle(result, false, start, gen, undefined);
     return result;
   }
 
   private runGuarded<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
+    if (this.shutDown) return Promise.reject(new ClosedError(`circuit "${this.name}"`));
     const now = this.clock.now();
     if (this.current === 'open') this.tryHalfOpen(now);
     if (this.current === 'half-open') {
@@ -243,81 +247,40 @@ export class CircuitBreakerPolicy extends BreakerStateMachine implements Circuit
     } catch (error) {
       this.inFlight--;
       unlistenAbort(signal, onAbort);
-      const outcome = this.settle(error, true, start, gen, attemptAbort(ctx, error));
-      if (!resolved) this.probeSettled(round, slot, outcome === PROBE_SUCCESS && isRejection(error) ? PROBE_NEUTRAL : outcome);
+      const outcome = this.settle(error, true, start, gen, ctx);
+      if (!resolved) this.probeSettled(round, slot, outcome);
       throw error;
     }
     this.inFlight--;
     unlistenAbort(signal, onAbort);
-    const outcome = this.settle(result, false, start, gen, NOT_ABORTED);
+    const outcome = this.settle(result, false, start, gen, undefined);
     if (!resolved) this.probeSettled(round, slot, outcome);
     return result;
-  }
-
-  /**
-   * Classifies one outcome, counts it, feeds the window (closed state only). A cancelled call (see
-   * `attemptAbort`) is counted only as `cancelled`: not in `requests`, not in the window, no
-   * `success`/`failure` event, nothing reported to the store. A timed-out one counts as a timeout.
-   */
-  private settle(value: unknown, threw: boolean, start: number, gen: number, abort: AttemptAbort): ProbeResult {
-    if (abort === CANCELLED) {
-      this.cancellations++;
-      return PROBE_NEUTRAL;
-    }
-    let failure: boolean;
-    try {
-      if (threw) failure = this.isFailure(value);
-      else failure = this.isResultFailure !== undefined && this.isResultFailure(value);
-    } catch {
-      // A throwing classifier must not replace the caller's outcome; count the call as failed.
-      failure = true;
-    }
-    if (threw && abort === TIMED_OUT) this.timeouts++;
-    const at = start >= 0 ? this.clock.now() : 0;
-    const durationMs = start >= 0 ? at - start : 0;
-    const slow = !failure && durationMs > this.slowCallMs;
-    if (failure) this.failures++;
-    else {
-      this.successes++;
-      if (slow) this.slowCalls++;
-    }
-    this.link?.record(failure ? 'failure' : 'success', slow);
-    const emitter = this.emitter;
-    if (emitter !== undefined) {
-      if (failure) {
-        if (emitter.has('failure')) emitter.emit('failure', { name: this.name, durationMs, error: threw ? value : undefined });
-      } else if (emitter.has('success')) {
-        emitter.emit('success', { name: this.name, durationMs });
-      }
-    }
-    // Outcomes of calls that started before the latest transition belong to an old window.
-    if (gen === this.gen && this.current === 'closed') {
-      const o = OUTCOME;
-      o.success = !failure;
-      o.durationMs = durationMs;
-      o.slow = slow;
-      o.inFlight = this.inFlight;
-      o.at = at;
-      const reason = this.evaluator.record(o);
-      if (reason !== undefined) this.transition('open', reason, 'fleet');
-    }
-    return failure ? PROBE_FAILURE : PROBE_SUCCESS;
   }
 }
 
 /**
  * Creates a circuit breaker: closed → open when the trip strategy says so (default
- * `consecutiveFailures(5)`), open → half-open after `halfOpenAfterMs` (made by the next call or read of `state`; no timer),
+ * `consecutiveFailures(5)`), open → half-open after `halfOpenAfterMs` (a number, or a Backoff for an
+ * open period that grows with every failed probe; the transition is made by the next call — no timer),
  * half-open → closed after `successesToClose` probe successes or → open on any probe failure.
+ *
+ * - Reads (`state`, `metrics()`, `wouldAdmit()`) have no side effects: without a store a breaker
+ *   whose open period is over reads 'half-open' before the transition; with one it reads 'open'
+ *   until admitted as the fleet's probe. Events reach every listener in the order transitions
+ *   happened, also when a listener calls `reset()`/`isolate()` or throws.
+ * - `execute()` never throws synchronously: every outcome, hostile ones included, is a settled promise.
+ * - Ignored outcomes: an inner Breakwater rejection or a local resource error that `isFailure`
+ *   declines is neither success nor failure (`metrics().ignored`), in every state.
+ * - `isolate()` handles are counted; `close()` (alias `dispose()`) makes later calls reject with `ClosedError`.
  *
  * - Half-open admits at most `maxProbes` concurrent probes; the rest get `BrokenCircuitError`. A
  *   probe holding its slot longer than `probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`)
  *   fails the round — checked on admission and by one timer per breaker while probes are out —
  *   and an aborted probe frees its slot at once, so half-open can never get stuck.
- * - `isFailure` (default: every error except Breakwater rejections) and `isResultFailure` classify
+ * - `isFailure` (default: every error except Breakwater rejections and local resource errors) and `isResultFailure` classify
  *   outcomes; a result that counts as a failure is still returned to the caller. A `TimeoutError`
- *   counts as a failure and as a timeout. Rejections of inner policies neither close nor open a
- *   half-open breaker.
+ *   counts as a failure and as a timeout.
  * - Cancelled calls are neutral, before `isFailure` is asked: a call that fails while its context
  *   was aborted for a reason other than a timeout (the losing attempt of a `hedge()`, the caller's
  *   signal) is neither a success nor a failure — not in the window, not in `requests` (so

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { circuitBreaker } from './circuit-breaker.js';
+import { consecutiveFailures } from './trip/consecutive-failures.js';
+import { failureRate } from './trip/failure-rate.js';
+import { predictive } from './trip/predictive.js';
+import { MAX_COUNT } from './validate.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -53,5 +58,38 @@ describe('circuitBreaker option validation', () => {
     expect(b.state).toBe('closed');
     expect(b.generation).toBe(0);
     expect(b.inspectTrip()).toMatchObject({ kind: 'consecutiveFailures', threshold: 5 });
+  });
+});
+
+describe('size and count options are bounded at construction', () => {
+  const HUGE = Number.MAX_SAFE_INTEGER;
+  const cases: Array<[string, () => unknown, string]> = [
+    ['halfOpen.maxProbes', () => circuitBreaker({ name: 'x', halfOpen: { maxProbes: HUGE } }), 'circuitBreaker.halfOpen.maxProbes'],
+    ['halfOpen.successesToClose', () => circuitBreaker({ name: 'x', halfOpen: { successesToClose: HUGE } }), 'circuitBreaker.halfOpen.successesToClose'],
+    ['consecutiveFailures n', () => consecutiveFailures(HUGE), 'consecutiveFailures.n'],
+    ['failureRate count window', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: HUGE } }), 'failureRate.window.size'],
+    ['failureRate minimumRequests', () => failureRate({ threshold: 0.5, minimumRequests: HUGE, window: { kind: 'time', ms: 1_000 } }), 'failureRate.minimumRequests'],
+    ['failureRate buckets', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 1_000, buckets: 10_001 } }), 'failureRate.window.buckets'],
+    ['predictive windowSize', () => predictive({ windowSize: HUGE }), 'predictive.windowSize'],
+    ['predictive warmup', () => predictive({ warmup: HUGE }), 'predictive.warmup'],
+  ];
+  it.each(cases)('%s', (_, make, path) => {
+    const err = (() => { try { make(); } catch (e) { return e; } return undefined; })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ path });
+    expect((err as Error).message).toMatch(/expected an integer from \d+ to [\d,]+/);
+  });
+
+  it('the bound itself is accepted, and a breaker with the largest maxProbes probes in O(1)', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker({ name: 'x', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 10, halfOpen: { maxProbes: MAX_COUNT, successesToClose: MAX_COUNT } });
+    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    clock.advance(10);
+    const hung = Array.from({ length: 1_000 }, () => breaker.execute(() => new Promise(() => {})));
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.metrics().inFlight).toBe(1_000);
+    expect(breaker.wouldAdmit()).toBe(true);
+    void hung;
+    expect(() => consecutiveFailures(MAX_COUNT)).not.toThrow();
   });
 });

@@ -2,6 +2,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import type { BreakerStore } from '../store/types.js';
 import { defaultBreakerIsFailure } from './rejection.js';
+import type { Backoff } from '../retry/backoff.js';
+import { OpenPeriod } from './open-period.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import type { CircuitBreakerOptions, TripStrategy } from './types.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
@@ -16,7 +18,7 @@ export const MIN_DEFAULT_PROBE_TIMEOUT_MS = 1_000;
 export interface ResolvedBreakerOptions {
   name: string;
   trip: TripStrategy;
-  halfOpenAfterMs: number;
+  openPeriod: OpenPeriod;
   maxProbes: number;
   successesToClose: number;
   probeTimeoutMs: number;
@@ -39,6 +41,15 @@ function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) 
   return value as (x: unknown) => boolean;
 }
 
+/** `halfOpenAfterMs`: a number of ms (≥ 0) or a Backoff (`{ delayMs(attempt, previousMs) }`). */
+function checkHalfOpenAfter(value: unknown): number | Backoff {
+  if (value === undefined) return DEFAULT_HALF_OPEN_AFTER_MS;
+  if (typeof value === 'object' && value !== null && typeof (value as Backoff).delayMs === 'function') return value as Backoff;
+  if (typeof value === 'number') return checkNumber(`${P}.halfOpenAfterMs`, value, 0);
+  throw new ConfigError(`${P}.halfOpenAfterMs`,
+    `expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), got ${describeValue(value)}`);
+}
+
 /** Validates `circuitBreaker` options; throws ConfigError with a `circuitBreaker.<field>` path. */
 export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
   const o = checkObject(P, options, false)!;
@@ -51,7 +62,8 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   if (typeof trip !== 'object' || trip === null || typeof (trip as TripStrategy).create !== 'function') {
     throw new ConfigError(`${P}.trip`, `expected a trip strategy such as consecutiveFailures(5) or failureRate({...}), got ${describeValue(trip)}`);
   }
-  const halfOpenAfterMs = o['halfOpenAfterMs'] === undefined ? DEFAULT_HALF_OPEN_AFTER_MS : checkNumber(`${P}.halfOpenAfterMs`, o['halfOpenAfterMs'], 0);
+  const openPeriod = new OpenPeriod(checkHalfOpenAfter(o['halfOpenAfterMs']));
+  const halfOpenAfterMs = openPeriod.currentMs;
   const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
   checkKnownKeys(`${P}.halfOpen`, halfOpen, ['maxProbes', 'successesToClose', 'probeTimeoutMs']);
   const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkInteger(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
@@ -80,7 +92,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
     throw new ConfigError(`${P}.clock`, `expected a Clock with now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`);
   }
   return {
-    name, trip: trip as TripStrategy, halfOpenAfterMs, maxProbes, successesToClose, probeTimeoutMs, slowCallMs,
+    name, trip: trip as TripStrategy, openPeriod, maxProbes, successesToClose, probeTimeoutMs, slowCallMs,
     slowCallRateThreshold, shadow: mode === 'shadow', isFailure, isResultFailure, store: store as BreakerStore | undefined, clock: clock as Clock,
   };
 }

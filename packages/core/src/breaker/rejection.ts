@@ -1,4 +1,7 @@
-import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, NoHealthyEndpointError, RateLimitedError } from '../errors.js';
+import {
+  BrokenCircuitError, BulkheadRejectedError, ClosedError, IsolatedCircuitError, NoHealthyEndpointError, RateLimitedError, SaturatedError,
+} from '../errors.js';
+import { isLocalResourceError } from '../local-resource-error.js';
 
 /** The fields an error of these classes carries, written directly (see brokenCircuitError). */
 interface RejectionFields { name: string; message: string; stack: string; code: string; breaker: string; retryAfterMs: number | undefined }
@@ -23,15 +26,21 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
 }
 
 /**
- * True for Breakwater's own rejections (open breaker, full bulkhead, rate limit, no endpoint): the
- * protected dependency was never called, so they say nothing about its health.
+ * True for Breakwater's own rejections (open or isolated breaker, full bulkhead, rate limit, no
+ * endpoint, saturated balancer, closed closeable): the protected dependency was never called, so
+ * they say nothing about its health.
  */
 export function isRejection(error: unknown): boolean {
   return error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError
-    || error instanceof RateLimitedError || error instanceof NoHealthyEndpointError;
+    || error instanceof RateLimitedError || error instanceof NoHealthyEndpointError
+    || error instanceof SaturatedError || error instanceof ClosedError;
 }
 
-/** The default `isFailure`: every thrown error except Breakwater rejections. */
+/**
+ * The default `isFailure`: every thrown error except Breakwater rejections ({@link isRejection})
+ * and local resource errors (`isLocalResourceError`: EMFILE, EADDRNOTAVAIL, ... raised by this
+ * process). Both kinds are then neutral for the breaker — see `circuitBreaker`.
+ */
 export function defaultBreakerIsFailure(error: unknown): boolean {
-  return !isRejection(error);
+  return !isRejection(error) && !isLocalResourceError(error);
 }

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
-import { Emitter } from '../events.js';
+import type { OrderedEmitter } from './ordered-emitter.js';
 import type { BreakerLink, BreakerParticipant, OutcomeTotals, SharedBreakerState } from '../store/types.js';
+import { adoptedAttempt, type OpenPeriod } from './open-period.js';
+import { VERDICT_FAILURE, VERDICT_NEUTRAL, VERDICT_SUCCESS, type Verdict } from './outcome.js';
 import { ProbeRound } from './probes.js';
 import type { BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from './types.js';
 
@@ -8,17 +10,17 @@ import type { BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from '.
 export type BreakerEvents = { stateChange: StateChangeEvent; success: CallEvent; failure: CallEvent; rejected: CallEvent };
 
 /** How a settled probe counts: a success, a failure, or no verdict (an inner policy rejected it). */
-export type ProbeResult = 0 | 1 | 2;
-export const PROBE_SUCCESS = 0;
-export const PROBE_FAILURE = 1;
-export const PROBE_NEUTRAL = 2;
+export type ProbeResult = Verdict;
+export const PROBE_SUCCESS = VERDICT_SUCCESS;
+export const PROBE_FAILURE = VERDICT_FAILURE;
+export const PROBE_NEUTRAL = VERDICT_NEUTRAL;
 
 /** Resolved, validated settings the state machine runs on. */
 export interface MachineSettings {
   readonly name: string;
   readonly clock: Clock;
   readonly evaluator: TripEvaluator;
-  readonly halfOpenAfterMs: number;
+  readonly openPeriod: OpenPeriod;
   readonly maxProbes: number;
   readonly successesToClose: number;
   readonly probeTimeoutMs: number;
@@ -36,48 +38,60 @@ export interface MachineSettings {
  */
 export abstract class BreakerStateMachine implements BreakerParticipant {
   readonly name: string;
-  readonly halfOpenAfterMs: number;
   readonly probeTimeoutMs: number;
   readonly clock: Clock;
   protected readonly evaluator: TripEvaluator;
+  protected readonly period: OpenPeriod;
   private readonly maxProbes: number;
   private readonly successesToClose: number;
   protected current: BreakerState = 'closed';
   protected gen = 0;
-  private fleetGen = 0;
-  private fleetState: BreakerState = 'closed';
+  protected fleetGen = 0;
+  protected fleetState: BreakerState = 'closed';
   protected since: number;
   protected openUntil = 0;
-  private reason = 'created';
+  /** Open attempt: 1 when opened from closed, +1 per failed probe; 0 once closed. Drives a growing open period. */
+  protected openAttempt = 0;
+  protected reason = 'created';
   /** The probe slots while half-open; undefined in every other state. */
   protected round: ProbeRound | undefined = undefined;
   protected link: BreakerLink | undefined = undefined;
   /** Created on the first `on()`: a breaker nobody listens to carries no emitter. */
-  protected emitter: Emitter<BreakerEvents> | undefined = undefined;
-  /** The isolate() handle in force (identity token), and whether it is local-only. */
-  protected isolation: { readonly local: boolean } | undefined = undefined;
+  protected emitter: OrderedEmitter<BreakerEvents> | undefined = undefined;
+  /** isolate() handles not yet released, by scope. Isolated while either is > 0. */
+  private localHandles = 0;
+  private fleetHandles = 0;
+  /** Bumped when isolation ends other than by release (reset, a remote state): older handles go inert. */
+  private isolationEpoch = 0;
 
   constructor(s: MachineSettings) {
     this.name = s.name;
     this.clock = s.clock;
     this.evaluator = s.evaluator;
-    this.halfOpenAfterMs = s.halfOpenAfterMs;
+    this.period = s.openPeriod;
     this.maxProbes = s.maxProbes;
     this.successesToClose = s.successesToClose;
     this.probeTimeoutMs = s.probeTimeoutMs;
     this.since = s.clock.now();
   }
 
-  /** Current state. Open → half-open happens lazily, when a call arrives after `halfOpenAfterMs`. */
   /**
-   * The current state. Without a shared store, an open breaker whose `halfOpenAfterMs` has passed
-   * reads as (and becomes) 'half-open', as in Polly: the transition is otherwise lazy (made by the
-   * next call), and a reader should not see 'open' for a breaker that would admit a probe. With a
-   * store the fleet's probe lease decides, so reading stays free of side effects on the store.
+   * BreakerParticipant: the open period in force — `halfOpenAfterMs`, or with a Backoff the period
+   * of the latest open attempt (the first one before any).
+   */
+  get halfOpenAfterMs(): number {
+    return this.period.currentMs;
+  }
+
+  /**
+   * The current state; reading it has no side effect. Without a store, an open breaker whose open
+   * period is over reads 'half-open' (a call arriving now would be admitted as a probe) — the
+   * transition itself, and its `stateChange`, happen when that call arrives. With a store it reads
+   * 'open' until a call is admitted as the fleet's probe.
    */
   get state(): BreakerState {
-    if (this.current === 'open' && this.link === undefined) this.tryHalfOpen(this.clock.now());
-    return this.current;
+    const s = this.current;
+    return s === 'open' && this.link === undefined && this.clock.now() >= this.openUntil ? 'half-open' : s;
   }
 
   /** This instance's monotonic transition counter. */
@@ -90,13 +104,19 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     return this.fleetGen;
   }
 
+  /** True while at least one isolate() handle is held. */
+  protected get isolated(): boolean {
+    return this.localHandles + this.fleetHandles > 0;
+  }
+
   /**
    * BreakerParticipant: this breaker's state as the fleet should see it (a local isolation is not
    * shown). `origin` is left empty: stores stamp their own instance id.
    */
   snapshot(): SharedBreakerState {
-    return { state: this.fleetState, generation: this.fleetGen, openUntil: this.fleetState === 'open' ? this.openUntil : 0,
-             reason: this.reason, at: this.since, origin: '' };
+    const open = this.fleetState === 'open';
+    return { state: this.fleetState, generation: this.fleetGen, openUntil: open ? this.openUntil : 0,
+             reason: this.reason, at: this.since, origin: '', openAttempt: this.openAttempt };
   }
 
   /** BreakerParticipant: a state from elsewhere in the fleet; applied only when its generation is newer. */
@@ -106,18 +126,19 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.fleetGen = remote.generation;
     this.fleetState = to;
     // A local isolation outranks the fleet until released.
-    if (this.isolation?.local === true) return;
+    if (this.localHandles > 0) return;
     const now = this.clock.now();
-    const openUntil = to === 'open' ? (remote.openUntil > 0 ? remote.openUntil : now + this.halfOpenAfterMs) : 0;
-    if (to === this.current) {
+    const from = this.current;
+    this.openAttempt = adoptedAttempt(remote, to, from, this.openAttempt);
+    const openUntil = to === 'open' ? (remote.openUntil > 0 ? remote.openUntil : now + this.period.periodFor(this.openAttempt)) : 0;
+    if (to === from) {
       // Same state, newer numbering (e.g. the store re-sequenced our publish): no event.
       this.openUntil = openUntil;
       if (this.gen < this.fleetGen) this.gen = this.fleetGen;
       return;
     }
-    const from = this.current;
     this.endRound();
-    if (to !== 'isolated') this.isolation = undefined;
+    if (to !== 'isolated') this.dropHandles();
     this.current = to;
     this.gen = Math.max(this.gen + 1, this.fleetGen);
     this.since = now;
@@ -130,34 +151,51 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   }
 
   /**
-   * Forces the breaker into `isolated` until the returned handle is released. `local` keeps the
-   * isolation to this instance; otherwise it is published to the fleet (when a store is attached).
-   * A newer isolate() supersedes the previous handle, whose release() then does nothing.
+   * Forces the breaker into `isolated` until every returned handle is released: handles are
+   * counted, `release()` is idempotent per handle. `local` keeps the isolation to this instance;
+   * otherwise it is published to the fleet (when a store is attached). `reset()` or the fleet
+   * leaving isolation ends it at once and makes the outstanding handles inert.
    */
   protected isolateNow(local: boolean): { release(): void } {
-    const token = { local };
-    this.isolation = token;
+    const epoch = this.isolationEpoch;
+    if (local) this.localHandles++;
+    else this.fleetHandles++;
     if (this.current !== 'isolated') this.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet');
+    else if (!local && this.fleetState !== 'isolated') this.publishFleetOnly('isolated', 'isolated');
+    let released = false;
     return {
       release: () => {
-        if (this.isolation !== token) return;
-        this.isolation = undefined;
+        if (released) return;
+        released = true;
+        if (epoch !== this.isolationEpoch) return;
+        if (local) this.localHandles--;
+        else this.fleetHandles--;
+        if (this.isolated) {
+          // The last fleet handle went while a local one remains: the fleet is released, this instance stays isolated.
+          if (!local && this.fleetHandles === 0 && this.fleetState === 'isolated') this.publishFleetOnly('closed', 'released');
+          return;
+        }
+        this.isolationEpoch++;
         this.transition('closed', 'released', local ? 'local' : 'fleet');
       },
     };
   }
 
-  /** Forces the breaker closed with an empty window (fleet-wide unless locally isolated). */
+  /** Forces the breaker closed with an empty window (fleet-wide unless only locally isolated). */
   protected resetNow(): void {
-    const local = this.isolation?.local === true;
-    this.isolation = undefined;
-    if (this.current === 'closed') this.evaluator.reset();
-    else this.transition('closed', 'reset', local ? 'local' : 'fleet');
+    const local = this.localHandles > 0 && this.fleetHandles === 0;
+    this.dropHandles();
+    if (this.current === 'closed') {
+      this.evaluator.reset();
+      this.openAttempt = 0;
+    } else {
+      this.transition('closed', 'reset', local ? 'local' : 'fleet');
+    }
   }
 
   /** BreakerParticipant: the store granted this replica the fleet's probe lease. */
   probeGranted(): void {
-    if (this.current === 'open' && this.isolation === undefined) this.transition('half-open', 'probe lease granted', 'fleet');
+    if (this.current === 'open' && !this.isolated) this.transition('half-open', 'probe lease granted', 'fleet');
   }
 
   /** BreakerParticipant: aggregate mode asks whether fleet-wide totals would trip. */
@@ -172,7 +210,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   protected tryHalfOpen(now: number): boolean {
     if (now < this.openUntil || this.current !== 'open') return false;
     if (this.link !== undefined && !this.link.requestProbe()) return false;
-    this.transition('half-open', `open for ${this.halfOpenAfterMs}ms`, 'fleet');
+    this.transition('half-open', `open for ${Math.max(0, this.openUntil - this.since)}ms`, 'fleet');
     return true;
   }
 
@@ -227,7 +265,14 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.current = to;
     this.since = now;
     this.reason = reason;
-    this.openUntil = to === 'open' ? now + this.halfOpenAfterMs : 0;
+    if (to === 'open') {
+      // A failed probe (half-open → open) extends the schedule; opening from closed starts it.
+      this.openAttempt = from === 'half-open' ? this.openAttempt + 1 : 1;
+      this.openUntil = now + this.period.periodFor(this.openAttempt);
+    } else {
+      this.openUntil = 0;
+      if (to === 'closed') this.openAttempt = 0;
+    }
     if (to === 'half-open') this.round = new ProbeRound(this.maxProbes);
     else this.evaluator.reset();
     if (scope === 'fleet') {
@@ -238,7 +283,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     const link = this.link;
     if (link !== undefined) {
       link.publish({ state: to, generation: scope === 'fleet' ? this.fleetGen : this.gen, openUntil: this.openUntil,
-                     reason, at: now, origin: '' }, from, scope);
+                     reason, at: now, origin: '', openAttempt: this.openAttempt }, from, scope);
       // The round's verdict is published; now the lease can go to the next prober.
       if (from === 'half-open') link.releaseProbe();
     }
@@ -253,6 +298,22 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
       this.clock.clearTimeout(round.timer);
       round.timer = undefined;
     }
+  }
+
+  /** Publishes a fleet state without changing this instance's (isolation handles of mixed scope). */
+  private publishFleetOnly(state: 'isolated' | 'closed', reason: string): void {
+    this.fleetGen++;
+    this.fleetState = state;
+    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    this.link?.publish({ state, generation: this.fleetGen, openUntil: 0, reason, at: this.clock.now(), origin: '', openAttempt: 0 },
+      this.current, 'fleet');
+  }
+
+  private dropHandles(): void {
+    if (this.localHandles + this.fleetHandles === 0) return;
+    this.localHandles = 0;
+    this.fleetHandles = 0;
+    this.isolationEpoch++;
   }
 
   /** At most one timer per breaker, only while probes are out: fires when the oldest lease expires. */

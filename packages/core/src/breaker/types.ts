@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Policy } from '../policy.js';
+import type { Backoff } from '../retry/backoff.js';
 import type { BreakerStore } from '../store/types.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -57,8 +58,12 @@ export interface CircuitBreakerOptions {
   name: string;
   /** Default `consecutiveFailures(5)`. */
   trip?: TripStrategy;
-  /** open → half-open, default 30_000. */
-  halfOpenAfterMs?: number;
+  /**
+   * open → half-open, default 30_000. A {@link Backoff} (e.g. `exponentialBackoff({ initialMs: 1_000,
+   * maxMs: 60_000, jitter: 'none' })`) makes the period grow: it is asked with the open attempt — 1
+   * when the breaker opens from closed, +1 for every failed probe — and closing starts over.
+   */
+  halfOpenAfterMs?: number | Backoff;
   halfOpen?: { maxProbes?: number; successesToClose?: number; probeTimeoutMs?: number };
   slowCall?: { thresholdMs: number; rateThreshold: number };
   mode?: 'enforce' | 'shadow';
@@ -114,6 +119,15 @@ export interface CircuitBreakerMetrics extends BreakerMetrics {
    * `requests = successes + failures + rejected` holds exactly.
    */
   cancelled: number;
+  /**
+   * Outcomes that say nothing about the dependency, so neither successes nor failures, not in the
+   * window and not in `requests`: an inner Breakwater rejection (bulkhead full, rate limited,
+   * saturated, another breaker open or isolated, closed) or a local resource error of this process
+   * (`isLocalResourceError`) that `isFailure` declined.
+   */
+  ignored: number;
+  /** The latest failure: the thrown error (or the result `isResultFailure` flagged) and when (clock ms). */
+  lastFailure: { error: unknown; at: number } | undefined;
 }
 
 export interface CircuitBreaker extends Policy {
@@ -131,6 +145,8 @@ export interface CircuitBreaker extends Policy {
   metrics(): BreakerMetrics;
   on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
   on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;
-  /** Detaches from the store and drops listeners. */
+  /** Detaches from the store, drops listeners; later calls reject with `ClosedError` (`BW_CLOSED`). */
+  close(): void;
+  /** Alias of `close()`. */
   dispose(): void;
 }

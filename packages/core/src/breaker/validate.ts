@@ -8,11 +8,20 @@ export function describeValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value;
 }
 
-/** An integer ≥ `min`. */
-export function checkInteger(path: string, value: unknown, min: number): number {
+/**
+ * Upper bound of every size or count option of the breaker and its trip strategies (probes,
+ * successes to close, window sizes, minimum requests, warm-up, consecutive failures). Far above
+ * any sensible setting; it keeps a typo such as `Number.MAX_SAFE_INTEGER` from allocating a huge
+ * window or making a breaker that can never close.
+ */
+export const MAX_COUNT = 1_000_000;
+
+/** An integer in [`min`, `max`] (`max` defaults to {@link MAX_COUNT}). */
+export function checkInteger(path: string, value: unknown, min: number, max = MAX_COUNT): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new ConfigError(path, `expected an integer ≥ ${min}, got ${describeValue(value)}`);
   }
+  if (value > max) throw new ConfigError(path, `expected an integer from ${min} to ${max}, got ${describeValue(value)}`);
   return value;
 }
 

@@ -3,7 +3,7 @@ import { circuitBreaker } from '../breaker/circuit-breaker.js';
 import { consecutiveFailures } from '../breaker/trip/consecutive-failures.js';
 import type { StateChangeEvent } from '../breaker/types.js';
 import { ManualClock } from '../clock.js';
-import { BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
+import { BrokenCircuitError, ClosedError, IsolatedCircuitError } from '../errors.js';
 import { memoryBreakerStore } from './memory-store.js';
 
 const boom = (): never => {
@@ -165,8 +165,9 @@ describe('memoryBreakerStore', () => {
     expect(store.stateOf('a')).toBeUndefined();
     await store.close();
     expect(store.members('b')).toBe(0);
-    const after = circuitBreaker({ name: 'b', trip: consecutiveFailures(1), clock, store });
-    await after.execute(boom).catch(() => {});
-    expect(after.state).toBe('open'); // still works locally with an inert link
+    expect(() => circuitBreaker({ name: 'b', trip: consecutiveFailures(1), clock, store })).toThrow(ClosedError);
+    await b.execute(boom).catch(() => {});
+    expect(b.state).toBe('closed'); // a breaker that was attached carries on locally
+    expect(b.metrics().failures).toBe(1);
   });
 });

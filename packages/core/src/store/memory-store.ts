@@ -1,5 +1,6 @@
 import type { BreakerState } from '../breaker/types.js';
 import { systemClock } from '../clock.js';
+import { ClosedError } from '../errors.js';
 import type { BreakerLink, BreakerParticipant, BreakerStore, SharedBreakerState } from './types.js';
 
 /** One attached breaker. */
@@ -17,14 +18,6 @@ interface Entry {
   lease: { holder: Member; expiresAt: number } | undefined;
 }
 
-const INERT_LINK: BreakerLink = {
-  publish() {},
-  requestProbe: () => true,
-  releaseProbe() {},
-  record() {},
-  detach() {},
-};
-
 /**
  * In-process {@link BreakerStore}: breakers with the same name attached to one store share state,
  * exactly as replicas do through Redis, so a single process (the demo without Redis, tests) gets
@@ -39,15 +32,17 @@ const INERT_LINK: BreakerLink = {
  *   its open period. The lease lasts while its holder is half-open, and at most the holder's
  *   `probeTimeoutMs` (or `halfOpenAfterMs`) once it is not, so a dead holder cannot block probes.
  * - `scope: 'local'` publishes (local isolation) stay local.
- * - A name's state is dropped when its last breaker detaches; `close()` detaches everyone.
+ * - A name's state is dropped when its last breaker detaches; `close()` detaches everyone (they
+ *   carry on locally) and attaching a breaker afterwards throws `ClosedError` (`BW_CLOSED`).
  */
 export class MemoryBreakerStore implements BreakerStore {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
   private nextId = 1;
 
+  /** @throws ClosedError after `close()`. */
   attach(participant: BreakerParticipant): BreakerLink {
-    if (this.closed) return INERT_LINK;
+    if (this.closed) throw new ClosedError('memoryBreakerStore');
     let entry = this.entries.get(participant.name);
     if (entry === undefined) {
       entry = { shared: undefined, members: new Set(), lease: undefined };
@@ -81,6 +76,7 @@ export class MemoryBreakerStore implements BreakerStore {
     return this.entries.get(name)?.members.size ?? 0;
   }
 
+  /** Detaches every breaker (each carries on locally); later `attach()` throws ClosedError. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.entries.values()) for (const m of entry.members) m.attached = false;

@@ -19,6 +19,13 @@ export interface SharedBreakerState {
   readonly at: number;
   /** Instance id of the replica that made the transition. */
   readonly origin: string;
+  /**
+   * Open attempt behind this state: 1 when the fleet opened from closed, +1 per failed probe, 0
+   * once closed. With a growing open period (`halfOpenAfterMs` given a Backoff) every replica
+   * computes the next period from it. Optional: a store that does not carry it makes replicas
+   * count locally.
+   */
+  readonly openAttempt?: number;
 }
 
 /** Outcome counts a breaker reports in aggregate mode. */

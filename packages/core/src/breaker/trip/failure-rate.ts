@@ -90,8 +90,7 @@ export function failureRate(o: FailureRateOptions): TripStrategy {
   } else if (win['kind'] === 'time') {
     checkKnownKeys('failureRate.window', win, ['kind', 'ms', 'buckets']);
     const ms = checkPositive('failureRate.window.ms', win['ms']);
-    const buckets = win['buckets'] === undefined ? 10 : checkInteger('failureRate.window.buckets', win['buckets'], 1);
-    if (buckets > 10_000) throw new ConfigError('failureRate.window.buckets', `expected at most 10000 buckets, got ${buckets}`);
+    const buckets = win['buckets'] === undefined ? 10 : checkInteger('failureRate.window.buckets', win['buckets'], 1, 10_000);
     make = () => new TimeWindow(ms, buckets);
   } else {
     throw new ConfigError('failureRate.window.kind', `expected 'count' or 'time', got ${describeValue(win['kind'])}`);
