@@ -25,6 +25,19 @@ export interface FleetBreakerInfo {
   readonly openForMs: number;
 }
 
+/** {@link FleetBreakerInfo} plus the raw Redis record, the voters and the probe lease (`inspect`). */
+export interface FleetBreakerDetails {
+  readonly info: FleetBreakerInfo;
+  /** True when a replica (or the CLI) registered the name under this prefix. */
+  readonly registered: boolean;
+  /** The state hash as stored (untrusted: any Redis client may have written it). */
+  readonly record: Readonly<Record<string, string>>;
+  /** Unexpired and expired quorum votes with their expiry (epoch ms). */
+  readonly votes: ReadonlyArray<{ instance: string; expiresAt: number }>;
+  /** The fleet probe lease, when held. */
+  readonly lease: { holder: string; ttlMs: number } | undefined;
+}
+
 const KEY_TTL_MS = 24 * 3600_000;
 /** The CLI does not know the breakers' halfOpenAfterMs: judge records by the 24 h floor. */
 const MAX_OPEN_MS = maxOpenMsFor(0);
@@ -51,6 +64,41 @@ export class FleetAdmin {
   async inspect(name: string): Promise<FleetBreakerInfo> {
     const k = breakerKeys(this.prefix, name);
     return this.info(name, parseScriptReply(await this.scripts.bwRead(k.state, k.votes, k.probe, KEY_TTL_MS)));
+  }
+
+  /** True when `name` is in this prefix's registry (a replica or the CLI used it). */
+  async isRegistered(name: string): Promise<boolean> {
+    return (await this.redis.zscore(registryKey(this.prefix), name)) !== null;
+  }
+
+  /** {@link inspect} plus the raw record, the voters and the probe lease. */
+  async details(name: string): Promise<FleetBreakerDetails> {
+    const k = breakerKeys(this.prefix, name);
+    const [info, registered, record, votes, holder, ttl] = await Promise.all([
+      this.inspect(name),
+      this.isRegistered(name),
+      this.redis.type(k.state).then((t) => (t === 'hash' ? this.redis.hgetall(k.state) : {})),
+      this.redis.type(k.votes).then((t) => (t === 'zset' ? this.redis.zrange(k.votes, 0, -1, 'WITHSCORES') : [])),
+      this.redis.type(k.probe).then((t) => (t === 'string' ? this.redis.get(k.probe) : null)),
+      this.redis.pttl(k.probe),
+    ]);
+    const voters: Array<{ instance: string; expiresAt: number }> = [];
+    for (let i = 0; i + 1 < votes.length; i += 2) voters.push({ instance: votes[i]!, expiresAt: Number(votes[i + 1]) });
+    return { info, registered, record, votes: voters, lease: holder === null ? undefined : { holder, ttlMs: ttl } };
+  }
+
+  /**
+   * Removes `name` from the registry and deletes its keys (state, votes, lease, counts). Replicas
+   * still using it keep their local state and re-register on their next transition; use it for
+   * names no replica uses any more (renamed breakers, typos).
+   */
+  async forget(name: string): Promise<{ existed: boolean }> {
+    const k = breakerKeys(this.prefix, name);
+    const removed = await this.redis.zrem(registryKey(this.prefix), name);
+    // One DEL per key: in a Cluster they share a hash tag, but the registry does not.
+    let deleted = 0;
+    for (const key of [k.state, k.votes, k.probe, k.counts]) deleted += await this.redis.del(key);
+    return { existed: removed > 0 || deleted > 0 };
   }
 
   /** Isolates `name` on every replica until {@link release}d. */
