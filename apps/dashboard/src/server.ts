@@ -1,17 +1,23 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@breakwater/core';
-import { BodyTooLargeError, hasToken, readBody } from '@breakwater/replica';
+import {
+  allowedHosts, BodyTooLargeError, createLimitedServer, defaultServerLimits, hasToken, hostAllowed, originAllowed, readBody, resolveServerLimits,
+  safeHandler, type ServerLimits,
+} from '@breakwater/app-kit';
 import { resolveStatic } from './safe-path.js';
 import { parseChaosCommand } from './command.js';
 import type { ChaosCommand, DashboardState } from './types.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
-  /** Per-run token; chaos commands must carry it. Letters, digits, `-` and `_` only (it is injected into HTML). */
+  /**
+   * Per-run token; chaos commands must carry it (header, or the HttpOnly cookie the page sets on a
+   * same-origin visit). Letters, digits, `-` and `_` only (it goes into a cookie).
+   */
   token: string;
   /** Current state to render. */
   state: () => DashboardState | Promise<DashboardState>;
@@ -21,8 +27,16 @@ export interface DashboardOptions {
   port?: number;
   /** Largest accepted request body, default 4096 bytes (chaos commands are tiny). */
   maxBodyBytes?: number;
-  /** Largest accepted request line + headers, default 8192 bytes. */
+  /** Largest accepted request line + headers, default 8192 bytes (same as `server.maxHeaderBytes`). */
   maxHeaderBytes?: number;
+  /**
+   * Host names (optionally with `:port`) the dashboard answers to besides `127.0.0.1:<port>`,
+   * `localhost:<port>` and `[::1]:<port>`, e.g. when published behind a proxy. Every other `Host`
+   * gets 421: a DNS-rebinding page cannot load it or post to it.
+   */
+  publicHosts?: string[];
+  /** Timeouts and connection cap (defaults: the app kit's, with headers over 8 KiB refused and a 5 s headers timeout). */
+  server?: Partial<ServerLimits>;
 }
 
 /** A running dashboard server. */
@@ -52,36 +66,48 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void =>
   send(res, status, 'application/json', JSON.stringify(body), extra);
 
+const DASHBOARD_LIMITS: ServerLimits = { ...defaultServerLimits, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxHeaderBytes: 8192 };
+
 function validate(o: DashboardOptions): void {
   if (typeof o.token !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(o.token)) {
     throw new ConfigError('dashboard.token', 'expected 16..128 characters of [A-Za-z0-9_-], got something else');
   }
   if (typeof o.state !== 'function') throw new ConfigError('dashboard.state', `expected a function, got ${typeof o.state}`);
   if (typeof o.chaos !== 'function') throw new ConfigError('dashboard.chaos', `expected a function, got ${typeof o.chaos}`);
+  if (o.publicHosts !== undefined && !(Array.isArray(o.publicHosts) && o.publicHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h)))) {
+    throw new ConfigError('dashboard.publicHosts', 'expected host names like "demo.example.com" or "demo.example.com:8443"');
+  }
 }
 
 /**
- * Serves the dashboard: `/` (the page, with the run token injected), `/static/*` (an allow-list
- * of files; traversal in any encoding is rejected), `/api/state` and token-guarded `POST /api/chaos`.
+ * Serves the dashboard: `/` (the page; sets the token as an HttpOnly SameSite=Strict cookie),
+ * `/static/*` (an allow-list of files; traversal in any encoding is rejected), `/api/state` and
+ * token-guarded `POST /api/chaos`. Only loopback `Host` names (and `publicHosts`) are answered.
  */
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   validate(o);
   const host = o.host ?? '127.0.0.1';
   const maxBody = o.maxBodyBytes ?? 4096;
-  const template = await readFile(join(STATIC_DIR, 'index.html'), 'utf8');
-  const page = template.replace('__BW_TOKEN__', o.token);
+  const limits = resolveServerLimits({ ...(o.maxHeaderBytes !== undefined ? { maxHeaderBytes: o.maxHeaderBytes } : {}), ...o.server }, 'dashboard.server', DASHBOARD_LIMITS);
+  const page = await readFile(join(STATIC_DIR, 'index.html'), 'utf8');
+  let allowed = new Set<string>();
+  let cookie = '';
+  let setCookie = '';
   const files = new Map<string, Buffer>();
   for (const name of FILES.keys()) files.set(name, await readFile(join(STATIC_DIR, name)));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = req.url ?? '/';
     if (raw.length > 2048) return sendJson(res, 414, { error: 'URL too long' });
+    // DNS rebinding: a page of rebind.attacker.example whose name now points at 127.0.0.1 still sends its own Host.
+    if (!hostAllowed(req, allowed)) return sendJson(res, 421, { error: 'unexpected Host header; open the dashboard at the URL it printed' });
     const path = raw.split('?')[0] as string;
-    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', page);
+    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', page, { 'set-cookie': setCookie });
     if (req.method === 'GET' && path === '/api/state') return sendJson(res, 200, await o.state());
     if (path === '/api/chaos') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
-      if (!hasToken(req, o.token)) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
+      if (!originAllowed(req, allowed)) return sendJson(res, 403, { error: 'cross-origin chaos commands are refused' });
+      if (!hasToken(req, o.token, { cookie })) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
       let body: string;
       try {
         body = await readBody(req, maxBody);
@@ -112,16 +138,15 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     return send(res, 200, FILES.get(name) as string, files.get(name) as Buffer);
   };
 
-  const server = createServer({ maxHeaderSize: o.maxHeaderBytes ?? 8192, requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
-      else res.destroy();
-    });
-  });
+  const server = createLimitedServer(limits, safeHandler((req, res) => handle(req, res)));
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));
   });
+  allowed = allowedHosts(port, o.publicHosts);
+  // Per port: two dashboards on one machine must not overwrite each other's cookie.
+  cookie = `bw_token_${port}`;
+  setCookie = `${cookie}=${o.token}; HttpOnly; SameSite=Strict; Path=/`;
   return {
     url: `http://${host}:${port}`,
     port,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
@@ -6,10 +6,10 @@ import { Registry } from 'prom-client';
 import { prometheusMetrics } from '@breakwater/prometheus';
 import { instrument } from '@breakwater/otel';
 import { circuitBreaker, consecutiveFailures, ConfigError, logEvents, type BreakerStore, type Endpoint } from '@breakwater/core';
-import { hasToken } from '@breakwater/replica';
+import { createLimitedServer, hasToken, redactDeep, redactText, resolveServerLimits, safeHandler, type ServerLimits } from '@breakwater/app-kit';
 import { startL4Proxy, type L4Proxy } from './l4.js';
 import { LatencyWindow } from './latency-window.js';
-import { Clients, proxy, viaFor, type ClientCounters } from './proxy.js';
+import { Clients, proxy, viaFor, type ClientCounters, type UpstreamFailure } from './proxy.js';
 import { snapshot, type GatewaySnapshot } from './snapshot.js';
 import { SseHub } from './sse.js';
 import { createUpstream, type UpstreamTuning } from './upstream.js';
@@ -36,6 +36,18 @@ export interface GatewayOptions {
   tuning?: Partial<UpstreamTuning>;
   /** How often the `state` SSE event is pushed. Default 500 ms. */
   stateIntervalMs?: number;
+  /** Timeouts and connection cap of the HTTP listener (defaults: the app kit's `defaultServerLimits`). */
+  server?: Partial<ServerLimits>;
+  /**
+   * Whether `/state` and `/events` need the token too. Default: only when `host` is not a
+   * loopback address (they show the topology; `/health` and `/metrics` stay open for probes and scrapers).
+   */
+  protectState?: boolean;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** A running gateway pod. */
@@ -57,6 +69,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   if (!o.id || !/^[A-Za-z0-9_.-]+$/.test(o.id)) throw new ConfigError('gateway.id', `expected letters, digits, "-", "_" or ".", got ${JSON.stringify(o.id)}`);
   if (!Array.isArray(o.replicas) || o.replicas.length === 0) throw new ConfigError('gateway.replicas', 'expected at least one replica endpoint, got none');
   const host = o.host ?? '127.0.0.1';
+  const limits = resolveServerLimits(o.server, 'gateway.server');
+  const protectState = o.protectState ?? !isLoopback(host);
+  const regionSet = new Set(o.regions);
   const log = o.logger;
   const upstream = createUpstream({ replicas: o.replicas, regions: o.regions, store: o.store, tuning: o.tuning ?? { } });
   const counters: ClientCounters = { total: 0, errors: 0, inFlight: 0, byRegion: {} };
@@ -74,15 +89,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   // logEvents), and the same events on the SSE feed with the time this pod saw them.
   for (const b of [...upstream.breakers.values(), probe]) {
     offs.push(metrics.observe(b), logEvents(b, log));
-    offs.push(b.on('stateChange', (e) => sse.publish('breaker', { ...e, gateway: o.id, seenAt: Date.now() })));
+    offs.push(b.on('stateChange', (e) => sse.publish('breaker', redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))));
   }
   offs.push(logEvents(upstream.main, log));
   offs.push(upstream.main.on('request', (e) => latency.get(e.endpoint)?.add(e.durationMs)));
   for (const kind of ['health', 'ejection', 'regionChange'] as const) {
-    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => sse.publish(kind, { ...e, gateway: o.id, seenAt: Date.now() })));
+    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => sse.publish(kind, redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))));
   }
 
-  const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()));
+  const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()), o.replicas);
   const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4() });
   const state = (): GatewaySnapshot => snapshot({
     id: o.id, regions: o.regions, upstream, latency, probe, draining, requests: counters, l4: l4 && { port: l4.port, active: l4.active },
@@ -111,30 +126,28 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     return json(res, 404, { error: 'not found' });
   };
 
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const onFailure = (f: UpstreamFailure): void => log.warn({ event: 'upstream-error', ...f }, 'upstream call failed');
+  const internalError = (e: unknown): void => log.error({ event: 'handler-error', error: redactText(e instanceof Error ? e.stack ?? e.message : String(e)) }, 'request handler failed');
+  const server = createLimitedServer(limits, safeHandler(async (req, res, { path, query }) => {
     const via = viaFor(path);
     if (via !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
-      void proxy(req, res, { gatewayId: o.id, via, path, upstream, clients, counters, draining: () => draining });
-      return;
+      return proxy(req, res, { gatewayId: o.id, via, path, query, upstream, clients, counters, regions: regionSet, draining: () => draining, onFailure });
     }
     if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
+    if ((path === '/state' || path === '/events') && protectState && !hasToken(req, o.token)) {
+      return json(res, 401, { error: `${path} needs the run token (Authorization: Bearer <token>) when the gateway listens beyond loopback` });
+    }
     if (path === '/state') return json(res, 200, state());
     if (path === '/events') return sse.subscribe(res, [{ event: 'state', data: state() }]);
     if (path === '/metrics') {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      }, (e: unknown) => json(res, 500, { error: String(e) }));
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
       return;
     }
-    if (path.startsWith('/admin/')) {
-      void admin(req, res, path).catch((e: unknown) => json(res, 500, { error: String(e) }));
-      return;
-    }
+    if (path.startsWith('/admin/')) return admin(req, res, path);
     json(res, 404, { error: 'not found' });
-  });
-  server.keepAliveTimeout = 5_000;
+  }, internalError));
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));

@@ -1,4 +1,4 @@
-import { onShutdown } from '@breakwater/replica';
+import { onShutdown } from '@breakwater/app-kit';
 import { pino, destination as pinoDestination } from 'pino';
 import { parseGatewayArgs } from './cli.js';
 import { startGateway, type Gateway } from './gateway.js';

@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from '@breakwater/core';
+import { redactUrl, type CircuitBreaker } from '@breakwater/core';
 import type { LatencyWindow } from './latency-window.js';
 import type { Upstream } from './upstream.js';
 
@@ -6,6 +6,7 @@ import type { Upstream } from './upstream.js';
 export interface EndpointState {
   id: string;
   region: string | undefined;
+  /** The configured URL with credentials (and secret-looking query values) masked. */
   url: string;
   healthy: boolean;
   ejected: boolean;
@@ -41,7 +42,7 @@ export function snapshot(o: {
     const state = o.upstream.breakers.get(`${o.upstream.main.name}/${e.id}`)?.state ?? 'closed';
     breakers[e.id] = state;
     return {
-      id: e.id, region: e.region, url: e.url, healthy: e.healthy, ejected: e.ejected, inFlight: e.inFlight,
+      id: e.id, region: e.region, url: redactUrl(e.url), healthy: e.healthy, ejected: e.ejected, inFlight: e.inFlight,
       ewmaMs: Math.round(e.ewmaMs * 10) / 10, p99Ms: o.latency.get(e.id)?.quantile(0.99), breaker: state,
     };
   });

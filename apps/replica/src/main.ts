@@ -1,6 +1,6 @@
 import { parseReplicaArgs } from './cli.js';
 import { startReplica } from './server.js';
-import { onShutdown } from './shutdown.js';
+import { onShutdown } from '@breakwater/app-kit';
 
 // Process entry: `node --conditions=@breakwater/source --import tsx apps/replica/src/main.ts --id eu-1 --region eu`.
 // Prints one JSON line `{"event":"ready",...}` that the demo (and humans) read; logs are JSON lines.

@@ -1,12 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { ConfigError } from '@breakwater/core';
+import { createLimitedServer, resolveServerLimits, safeHandler, sendError, type ServerLimits } from '@breakwater/app-kit';
 import { mergeChaos, noChaos, type ChaosSettings } from './chaos.js';
+import { adminHandler } from './admin.js';
 import { replicaRouter, type ReplicaContext } from './router.js';
-import { hasToken } from './token.js';
-import { BodyTooLargeError, parseJson, readBody } from './body.js';
+import { batchTooLarge } from './batch.js';
 
 /** Options of {@link startReplica}. */
 export interface ReplicaOptions {
@@ -22,6 +23,12 @@ export interface ReplicaOptions {
   adminPort?: number;
   /** Source of randomness for the injected error rate (tests pass a fixed one). */
   random?: () => number;
+  /** Most procedures one tRPC batch request may carry (more → 413). Default 16. */
+  maxBatchSize?: number;
+  /** Timeouts and connection cap of both listeners (defaults: `defaultServerLimits` of the app kit). */
+  server?: Partial<ServerLimits>;
+  /** Hears about requests that failed inside the replica (a handler bug), e.g. to log them. */
+  onError?: (error: unknown) => void;
 }
 
 /** Counters a replica keeps about its own traffic (health checks excluded). */
@@ -58,10 +65,15 @@ export interface Replica {
 }
 
 function validate(o: ReplicaOptions): void {
-  for (const key of ['id', 'region', 'token'] as const) {
-    if (typeof o[key] !== 'string' || o[key] === '') {
-      throw new ConfigError(`replica.${key}`, `expected a non-empty string, got ${JSON.stringify(o[key])}`);
+  for (const key of ['id', 'region'] as const) {
+    // Sent as response headers: anything else would make every response throw.
+    if (typeof o[key] !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(o[key])) {
+      throw new ConfigError(`replica.${key}`, `expected 1..64 letters, digits, "-", "_" or ".", got ${JSON.stringify(o[key])}`);
     }
+  }
+  if (typeof o.token !== 'string' || o.token === '') throw new ConfigError('replica.token', 'expected a non-empty string, got something else');
+  if (o.maxBatchSize !== undefined && !(Number.isInteger(o.maxBatchSize) && o.maxBatchSize >= 1 && o.maxBatchSize <= 1000)) {
+    throw new ConfigError('replica.maxBatchSize', `expected an integer 1..1000, got ${String(o.maxBatchSize)}`);
   }
   for (const key of ['port', 'adminPort'] as const) {
     const v = o[key];
@@ -91,6 +103,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 /** Starts a replica: a service listener (tRPC at /trpc, REST at /api/work, /health) and an admin listener (/chaos, /stats). */
 export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   validate(o);
+  const limits = resolveServerLimits(o.server, 'replica.server');
+  const maxBatchSize = o.maxBatchSize ?? 16;
+  const onError = (e: unknown): void => o.onError?.(e);
   const host = o.host ?? '127.0.0.1';
   const random = o.random ?? Math.random;
   let chaos = noChaos();
@@ -104,11 +119,12 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   const trpc = createHTTPHandler({
     router: replicaRouter,
     basePath: '/trpc/',
+    maxBatchSize,
     createContext: ({ req }): ReplicaContext => ({ id: o.id, region: o.region, fail: (req as IncomingMessage & { bwFail?: boolean }).bwFail === true }),
     responseMeta: () => ({ headers: replicaHeaders }),
   });
 
-  const answer = (req: IncomingMessage, res: ServerResponse, path: string): void => {
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void => {
     if (path === '/health') {
       json(res, 200, { status: 'ok', id: o.id, region: o.region }, replicaHeaders);
       return;
@@ -120,20 +136,35 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
         json(res, 503, { error: 'injected error', replica: o.id, region: o.region }, replicaHeaders);
         return;
       }
-      const n = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('n') ?? '0');
+      const n = Number(query.get('n') ?? '0');
       json(res, 200, { replica: o.id, region: o.region, n: Number.isFinite(n) ? n : 0, servedAt: Date.now() }, replicaHeaders);
       return;
     }
     if (path.startsWith('/trpc/')) {
+      const tooLarge = batchTooLarge(path, query, maxBatchSize);
+      if (tooLarge !== undefined) {
+        json(res, 413, { error: tooLarge }, { connection: 'close' });
+        return;
+      }
       (req as IncomingMessage & { bwFail?: boolean }).bwFail = fail;
-      void trpc(req, res);
+      // The adapter catches its own async errors (answering 500); safeAnswer catches sync throws.
+      trpc(req, res);
       return;
     }
     json(res, 404, { error: 'not found' });
   };
 
-  const service = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+  // Also runs from timers (latency, hang release), outside the request callback's own guard.
+  const safeAnswer = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void => {
+    try {
+      answer(req, res, path, query);
+    } catch (e) {
+      onError(e);
+      sendError(res, 500, 'internal error');
+    }
+  };
+
+  const service = createLimitedServer(limits, safeHandler((req, res, { path, query }) => {
     const isHealth = path === '/health';
     if (isHealth) s.healthChecks += 1;
     else {
@@ -156,10 +187,10 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
       if (chaos.latencyMs > 0) {
         const t = setTimeout(() => {
           timers.delete(t);
-          if (!res.destroyed) answer(req, res, path);
+          if (!res.destroyed) safeAnswer(req, res, path, query);
         }, chaos.latencyMs);
         timers.add(t);
-      } else answer(req, res, path);
+      } else safeAnswer(req, res, path, query);
     };
     if (chaos.hang) {
       // Held until hang is cleared (then answered) or the client gives up.
@@ -168,8 +199,7 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
       return;
     }
     proceed();
-  });
-  service.keepAliveTimeout = 5_000;
+  }, onError));
   service.on('connection', (sock) => {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));
@@ -206,54 +236,7 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
 
   const stats = (): ReplicaStats => ({ id: o.id, region: o.region, ...s, chaos: { ...chaos } });
 
-  const admin = createServer((req, res) => {
-    void handleAdmin(req, res).catch((e: unknown) => {
-      if (!res.headersSent) json(res, 500, { error: e instanceof Error ? e.message : String(e) });
-    });
-  });
-  const handleAdmin = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/health' || (path === '/stats' && req.method === 'GET')) {
-      json(res, 200, path === '/health' ? { status: 'ok' } : stats());
-      return;
-    }
-    if (path !== '/chaos' && path !== '/chaos/reset') {
-      json(res, 404, { error: 'not found' });
-      return;
-    }
-    if (!hasToken(req, o.token)) {
-      json(res, 401, { error: 'chaos controls need the run token (Authorization: Bearer <token>)' });
-      return;
-    }
-    if (req.method === 'GET' && path === '/chaos') {
-      json(res, 200, chaos);
-      return;
-    }
-    if (req.method !== 'POST') {
-      json(res, 405, { error: 'use GET or POST' }, { allow: 'GET, POST' });
-      return;
-    }
-    let body: unknown;
-    try {
-      body = path === '/chaos/reset' ? noChaos() : parseJson(await readBody(req));
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        json(res, 413, { error: e.message }, { connection: 'close' });
-        return;
-      }
-      throw e;
-    }
-    if (body === undefined) {
-      json(res, 400, { error: 'expected a JSON body' });
-      return;
-    }
-    try {
-      json(res, 200, await setChaos(body));
-    } catch (e) {
-      if (e instanceof ConfigError) json(res, 400, { error: e.message, path: e.path });
-      else throw e;
-    }
-  };
+  const admin = createLimitedServer(limits, safeHandler(adminHandler({ token: o.token, stats, chaos: () => chaos, setChaos }), onError));
   const adminPort = await listen(admin, o.adminPort ?? 0, host);
 
   return {

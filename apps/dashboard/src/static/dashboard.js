@@ -1,6 +1,7 @@
 // Dashboard client: polls /api/state and renders regions, replicas, breakers and traffic.
 // Plain ES module, no build step. Everything from the server is inserted with textContent.
-const token = document.querySelector('meta[name="bw-token"]')?.getAttribute('content') ?? '';
+// The run token is not in the page: the server set it as an HttpOnly, SameSite=Strict cookie on
+// this same-origin visit, and same-origin fetches send it.
 const COLORS = ['#58a6ff', '#d2a8ff', '#3fb950', '#f0883e', '#ff7b72'];
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +37,7 @@ function replicaCondition(r) {
 async function chaos(target, id, action) {
   $('status').textContent = `${action} ${target} ${id}…`;
   try {
-    const res = await fetch('/api/chaos', { method: 'POST', headers: { 'content-type': 'application/json', 'x-chaos-token': token }, body: JSON.stringify({ target, id, action }) });
+    const res = await fetch('/api/chaos', { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin', body: JSON.stringify({ target, id, action }) });
     $('status').textContent = res.ok ? `${action} ${target} ${id}: done` : `${action} ${target} ${id}: HTTP ${res.status}`;
   } catch (e) {
     $('status').textContent = `${action} failed: ${e}`;

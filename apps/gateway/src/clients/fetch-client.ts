@@ -1,13 +1,15 @@
 import { createFetch } from '@breakwater/fetch';
-import type { LoadBalancer, Policy } from '@breakwater/core';
+import type { Endpoint, LoadBalancer, Policy } from '@breakwater/core';
 import type { UpstreamReply } from './reply.js';
+import { propagateTrace } from './trace-context.js';
 
 /** REST calls to replicas through `@breakwater/fetch` (retries, hedging, balancing). */
-export function fetchClient(balancer: LoadBalancer, policy: Policy): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
-  const bwFetch = createFetch({ policy, balancer });
+export function fetchClient(balancer: LoadBalancer, policy: Policy, endpointOf: (url: string) => Endpoint | undefined): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
+  const bwFetch = createFetch({ policy, balancer, propagate: propagateTrace });
   return async (n, signal) => {
-    const res = await bwFetch(`/api/work?n=${n}`, { signal });
+    // redirect 'manual': an upstream must not send the gateway to an address of its choosing.
+    const res = await bwFetch(`/api/work?n=${n}`, { signal, redirect: 'manual' });
     const body = await res.text();
-    return { status: res.status, replica: res.headers.get('x-replica-id') ?? undefined, region: res.headers.get('x-region') ?? undefined, body };
+    return { status: res.status, endpoint: endpointOf(res.url), body };
   };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { onShutdown, type ShutdownSource } from '../src/shutdown.js';
+import { onShutdown, type ShutdownSource } from './shutdown.js';
 
 function fakeProcess(env: NodeJS.ProcessEnv): { source: ShutdownSource; signals: EventEmitter; stdin: PassThrough } {
   const signals = new EventEmitter();
