@@ -76,7 +76,7 @@ export function parseScriptReply(raw: unknown): ScriptReply {
 
 /** Parses a pub/sub payload; undefined when it is not a valid transition message. */
 export function parseMessage(payload: string): FleetMessage | undefined {
-  if (payload.length > 8 * MAX_TEXT) return undefined;
+  if (payload.length > 16 * MAX_TEXT) return undefined;
   let m: unknown;
   try {
     m = JSON.parse(payload);

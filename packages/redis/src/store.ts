@@ -8,7 +8,7 @@ import {
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
-import { eventsChannel } from './keys.js';
+import { checkBreakerName, eventsChannel } from './keys.js';
 import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
 import { parseMessage, type ScriptReply } from './records.js';
 import { readAll, type ReadDeps } from './read-all.js';
@@ -152,6 +152,7 @@ export class RedisBreakerStore implements BreakerStore {
    * share state directly; a new name is read from Redis (it may be open elsewhere) and registered.
    */
   attach(participant: BreakerParticipant): BreakerLink {
+    checkBreakerName(participant.name);
     let g = this.groups.get(participant.name);
     const fresh = g === undefined;
     if (g === undefined) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { circuitBreaker, consecutiveFailures } from '@breakwater/core';
+import { circuitBreaker, consecutiveFailures, ConfigError } from '@breakwater/core';
 import { uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { breakerKeys, eventsChannel } from './keys.js';
@@ -90,5 +90,43 @@ describe('namespacing', () => {
     await sleep(100);
     expect(y1.state).toBe('closed');
     expect(b1!.stats().messagesIn).toBe(0);
+  });
+
+  it('prefix app + name x:y and prefix app:x + name y are different breakers, also after a resync', async () => {
+    const url = testRedisUrl();
+    const base = uniquePrefix('coll');
+    const mk = (store: ReturnType<typeof h.store>, name: string) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
+    const s1 = h.store({ redis: h.redis(url), prefix: base });
+    await ready(s1);
+    const first = mk(s1, 'x:y');
+    await sleep(50);
+    await first.execute(boom).catch(() => undefined);
+    // A replica of the other namespace starts now: its first resync reads what Redis holds.
+    const s2 = h.store({ redis: h.redis(url), prefix: `${base}:x` });
+    const other = mk(s2, 'y');
+    await ready(s2);
+    await waitFor(() => s2.stats().resyncs >= 1, 1000, 'resync');
+    await sleep(100);
+    expect(other.state).toBe('closed');
+    const raw = h.redis(url);
+    expect(await raw.exists(breakerKeys(base, 'x:y').state)).toBe(1);
+    expect(await raw.exists(breakerKeys(`${base}:x`, 'y').state)).toBe(0);
+    await raw.del(breakerKeys(base, 'x:y').state);
+  });
+
+  it('names are validated when a breaker attaches; a 512-character name with separators propagates', async () => {
+    const url = testRedisUrl();
+    const prefix = uniquePrefix('names');
+    const [a, b] = [h.store({ redis: h.redis(url), prefix }), h.store({ redis: h.redis(url), prefix })];
+    expect(() => circuitBreaker({ name: 'n'.repeat(1001), store: a })).toThrow(ConfigError);
+    expect(() => circuitBreaker({ name: 'n'.repeat(1001), store: a })).toThrow(/circuitBreaker\.name/);
+    await Promise.all([ready(a), ready(b)]);
+    const name = `svc:{x}%:${'n'.repeat(503)}`;
+    expect(name).toHaveLength(512);
+    const [x, y] = [a, b].map((store) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store }));
+    await sleep(50);
+    await x!.execute(boom).catch(() => undefined);
+    await waitFor(() => y!.state === 'open', 1000, 'long name propagates');
+    await h.redis(url).del(breakerKeys(prefix, name).state);
   });
 });
