@@ -4,10 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BrokenCircuitError, ManualClock, NoHealthyEndpointError, circuitBreaker, consecutiveFailures, loadBalancer, memoryBreakerStore,
+  BrokenCircuitError, ManualClock, NoHealthyEndpointError, SaturatedError, circuitBreaker, constantBackoff, retry, consecutiveFailures, loadBalancer, memoryBreakerStore,
   roundRobin,
 } from '@breakwater/core';
 import { flush, ep, picks, errorOf, failOn } from './test-support/contract.js';
+
+/** Whether retry()'s default retryOn retries `e`: the function is called again after it threw `e`. */
+async function retryOnDefault(e: unknown): Promise<boolean> {
+  let calls = 0;
+  await retry({ maxAttempts: 2, backoff: constantBackoff(0) }).execute(() => { calls++; if (calls === 1) throw e; }).catch(() => undefined);
+  return calls === 2;
+}
 
 describe('NoHealthyEndpointError reasons', () => {
   it("'empty' when there are no endpoints (pick and execute)", async () => {
@@ -20,20 +27,40 @@ describe('NoHealthyEndpointError reasons', () => {
     expect((e2 as NoHealthyEndpointError).reason).toBe('empty');
   });
 
-  it("'saturated' when every candidate is at maxConnections: calls fail fast, they do not queue", async () => {
-    const lb = loadBalancer({ endpoints: [ep('a', { maxConnections: 1 }), ep('b', { maxConnections: 2 })] });
+  it('saturation is not a NoHealthyEndpointError: calls wait for a slot (FIFO), a full queue rejects with SaturatedError', async () => {
+    const lb = loadBalancer({ endpoints: [ep('a', { maxConnections: 1 }), ep('b', { maxConnections: 2 })], queue: { maxPending: 1 } });
     const hold: Array<() => void> = [];
     const running = Array.from({ length: 3 }, () => lb.execute(() => new Promise<void>((r) => hold.push(r))));
     await flush();
-    let called = false;
-    const e = await errorOf(() => lb.execute(() => { called = true; }));
-    expect(e).toBeInstanceOf(NoHealthyEndpointError);
-    expect((e as NoHealthyEndpointError).reason).toBe('saturated');
-    expect(called).toBe(false);
-    expect((await errorOf(() => lb.pick())) as NoHealthyEndpointError).toMatchObject({ reason: 'saturated' });
+    const order: string[] = [];
+    const queued = lb.execute(() => { order.push('queued'); return 'served'; });
+    const e = await errorOf(() => lb.execute(() => { order.push('overflow'); }));
+    expect(e).toBeInstanceOf(SaturatedError);
+    expect(e).toMatchObject({ code: 'BW_SATURATED', reason: 'queue full' });
+    expect(await retryOnDefault(e)).toBe(true);
+    // pick() reserves nothing and cannot wait.
+    expect(await errorOf(() => lb.pick())).toBeInstanceOf(SaturatedError);
+    expect(order).toEqual([]);
+    hold.shift()!();
+    await expect(queued).resolves.toBe('served');
     hold.forEach((h) => h());
     await Promise.all(running);
     await expect(lb.execute(() => 'ok')).resolves.toBe('ok');
+    expect(order).toEqual(['queued']);
+  });
+
+  it('a queued wait times out with SaturatedError after queue.timeoutMs', async () => {
+    const clock = new ManualClock();
+    const lb = loadBalancer({ endpoints: [ep('a', { maxConnections: 1 })], queue: { timeoutMs: 500 }, clock });
+    let release!: () => void;
+    const running = lb.execute(() => new Promise<void>((r) => { release = r; }));
+    const waiting = errorOf(() => lb.execute(() => 1));
+    clock.advance(499);
+    await flush();
+    clock.advance(1);
+    expect(await waiting).toMatchObject({ code: 'BW_SATURATED', reason: 'wait timeout' });
+    release();
+    await running;
   });
 
   it("'open' when every endpoint's breaker is open", async () => {

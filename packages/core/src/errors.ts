@@ -78,8 +78,11 @@ export class RateLimitedError extends BreakwaterError {
   }
 }
 
-/** Why a balancer could not pick an endpoint. */
-export type NoEndpointReason = 'empty' | 'saturated' | 'open' | 'draining' | 'unhealthy';
+/**
+ * Why a balancer could not pick an endpoint. (Saturation — every candidate at `maxConnections` —
+ * is not among them: such calls wait in the balancer's queue, see {@link SaturatedError}.)
+ */
+export type NoEndpointReason = 'empty' | 'open' | 'draining' | 'unhealthy';
 
 /** The balancer had nothing to pick. */
 export class NoHealthyEndpointError extends BreakwaterError {

@@ -19,7 +19,7 @@ export function statusOf(v: unknown, depth = 0): number | undefined {
   return undefined;
 }
 
-const REJECTIONS = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT']);
+const REJECTIONS = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_SATURATED', 'BW_CLOSED']);
 
 /** `success`, `failure`, `rejected` (Breakwater refused the call) or `timeout`. */
 export type Outcome = 'success' | 'failure' | 'rejected' | 'timeout';

@@ -39,12 +39,12 @@ describe('loadBalancer options', () => {
 });
 
 describe('NoHealthyEndpointError reasons', () => {
-  it('empty, saturated, draining', async () => {
+  it('empty, draining (saturation is no reason: see queue.test.ts)', async () => {
     expect(reasonOf(() => loadBalancer({ endpoints: [] }).pick())).toBe('empty');
-    const lb = loadBalancer({ endpoints: eps(['a'], { maxConnections: 1 }) });
+    const lb = loadBalancer({ endpoints: eps(['a'], { maxConnections: 1 }), queue: { maxPending: 0 } });
     let release!: () => void;
     const held = lb.execute(() => new Promise<void>((r) => { release = r; }));
-    await expect(lb.execute(() => 1)).rejects.toMatchObject({ reason: 'saturated', code: 'BW_NO_ENDPOINT' });
+    await expect(lb.execute(() => 1)).rejects.toMatchObject({ code: 'BW_SATURATED', reason: 'queue full' });
     const drained = lb.drain();
     expect(reasonOf(() => lb.pick())).toBe('draining');
     let settled = false;

@@ -1,7 +1,7 @@
 import { circuitBreaker } from '../breaker/index.js';
 import { isRejection } from '../breaker/rejection.js';
 import type { Clock } from '../clock.js';
-import { ConfigError, NoHealthyEndpointError } from '../errors.js';
+import { ClosedError, ConfigError, NoHealthyEndpointError } from '../errors.js';
 import { Emitter } from '../events.js';
 import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
 import type { AttemptContext, PolicyFn } from '../policy.js';
@@ -14,6 +14,7 @@ import { LevelPlan, type PlanSummary } from './level-plan.js';
 import { EndpointState } from './live-endpoint.js';
 import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
+import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
   BalancerExecuteOptions, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
   UpdateEvent,
@@ -53,7 +54,11 @@ export class Balancer implements LoadBalancer {
   private rebuildQueued = false;
   private breakerTimer: unknown = undefined;
   private breakerTimerAt = Infinity;
+  /** drain() or close() called: new work is turned away ('draining' / ClosedError). */
   private stopped = false;
+  private closed = false;
+  /** Calls waiting for a slot while every candidate is at maxConnections. */
+  private readonly queue: WaitQueue;
   /** The balancer as a pipeline stage: each attempt picks an endpoint and sets `ctx.endpoint`. */
   private readonly policy: InternalPolicy = {
     execute: (fn, opts) => executeWith(this.policy, fn, opts),
@@ -75,9 +80,14 @@ export class Balancer implements LoadBalancer {
     const d = this.o.outlier;
     this.outlier = d === undefined ? undefined : new OutlierDetector(d, this.clock, () => this.states.length, (s, ejected, reason) => this.onEjection(s, ejected, reason));
     this.gate = new DrainGate(this.clock);
+    this.queue = new WaitQueue(this.o.queue, this.clock, this.gate, this.name);
     this.calls = new EndpointCalls({
       clock: this.clock, decayMs: this.decayMs, isFailure: this.isFailure, isResultFailure: this.isResultFailure,
-      emitter: this.emitter, outlier: this.outlier, gate: this.gate, repick: (key, mark) => this.repick(key, mark),
+      emitter: this.emitter, outlier: this.outlier, gate: this.gate,
+      next: (fn, ctx, mark, repicks, avoid) => this.dispatch(fn, ctx, mark, repicks, avoid),
+      released: () => {
+        if (this.queue.length > 0) this.serveQueue();
+      },
       endpointCount: () => this.states.length,
     });
     this.update(options.endpoints);
@@ -91,7 +101,10 @@ export class Balancer implements LoadBalancer {
   }
 
   pick(o?: { key?: string }): Endpoint {
-    return this.pickState(o?.key).endpoint;
+    const s = this.pickState(o?.key);
+    // pick() reserves no slot and cannot wait: a saturated fleet is reported, not queued for.
+    if (s === undefined) throw this.queue.saturated('queue full', 'pick() cannot wait for a slot (execute() queues)');
+    return s.endpoint;
   }
 
   execute<T>(fn: EndpointFn<T>, opts?: BalancerExecuteOptions): Promise<T> {
@@ -111,14 +124,41 @@ export class Balancer implements LoadBalancer {
 
   /** Internal protocol: one attempt on one picked endpoint; `ctx.endpoint` is set for `fn`. */
   private run<T>(fn: PolicyFn<T>, ctx: Ctx, avoid?: ReadonlySet<string>): Promise<T> {
-    let s: EndpointState;
+    return this.dispatch(fn, ctx, 0, 0, avoid);
+  }
+
+  /**
+   * Starts the call on a picked endpoint, or queues it when every candidate is saturated. A new
+   * call (`mark` 0) queues behind earlier waiters even when a slot looks free, so waiters are
+   * served in arrival order; a call re-picking after a breaker refusal (`mark` > 0) is already
+   * under way and picks directly. `avoid`: endpoint ids the call must skip (execute({ avoid })).
+   */
+  private dispatch<T>(fn: PolicyFn<T>, ctx: Ctx, mark: number, repicks: number, avoid: ReadonlySet<string> | undefined): Promise<T> {
+    let s: EndpointState | undefined;
     try {
-      s = this.pickState(ctx.key, -1, avoid);
+      if (mark === 0 && this.queue.length > 0) {
+        this.checkOpen();
+        const queued = this.queue.enqueue(fn, ctx, mark, repicks, avoid);
+        this.serveQueue();
+        return queued;
+      }
+      s = this.pickState(ctx.key, mark > 0 ? mark : -1, avoid);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.calls.run(s, fn, ctx);
+    return s === undefined ? this.queue.enqueue(fn, ctx, mark, repicks, avoid) : this.calls.run(s, fn, ctx, mark, repicks, avoid);
   }
+
+  /** Starts queued calls while slots are free (see WaitQueue.serve). */
+  private serveQueue(): void {
+    this.queue.serve(this.pickWaiter, this.startWaiter);
+  }
+
+  private readonly pickWaiter = (w: Waiter): EndpointState | undefined => this.pickFromPlan(w.ctx.key, w.mark > 0 ? w.mark : -1, w.avoid);
+
+  private readonly startWaiter = (s: EndpointState, w: Waiter): void => {
+    this.calls.run(s, w.fn, w.ctx, w.mark, w.repicks, w.avoid).then(w.resolve, w.reject);
+  };
 
   endpoints(): ReadonlyArray<EndpointView> {
     const now = this.clock.now();
@@ -184,6 +224,8 @@ export class Balancer implements LoadBalancer {
 
   async close(): Promise<void> {
     this.stopped = true;
+    this.closed = true;
+    this.queue.rejectAll(this.closedError());
     this.health?.close();
     this.outlier?.close();
     if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
@@ -193,30 +235,40 @@ export class Balancer implements LoadBalancer {
     this.emitter.removeAll();
   }
 
-  /** `exclude`: a call's refusal mark after a breaker refusal (see LevelPlan.pick). */
-  private pickState(key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState {
-    if (this.stopped) throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
+  /** Throws ClosedError after close(), NoHealthyEndpointError('draining') after drain(). */
+  private checkOpen(): void {
+    if (!this.stopped) return;
+    if (this.closed) throw this.closedError();
+    throw new NoHealthyEndpointError('draining', `balancer "${this.name}" is draining`);
+  }
+
+  private closedError(): ClosedError {
+    return new ClosedError(`balancer "${this.name}"`);
+  }
+
+  /**
+   * Picks for new work: undefined when every candidate is saturated. `exclude`: a call's refusal
+   * mark after a breaker refusal (see LevelPlan.pick).
+   */
+  private pickState(key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState | undefined {
+    this.checkOpen();
+    return this.pickFromPlan(key, exclude, avoid);
+  }
+
+  /** Picks regardless of drain (queued calls are served while draining). */
+  private pickFromPlan(key: string | undefined, exclude: number, avoid: ReadonlySet<string> | undefined): EndpointState | undefined {
+    if (this.closed) throw this.closedError();
     try {
       return this.plan.pick(this.states, key, exclude, avoid);
     } catch (e) {
       // Nothing to pick while an open breaker's period is already over: rebuild now instead of
       // failing until the re-check timer runs — callers failing fast in a loop can starve that timer for good.
-      if (e instanceof NoHealthyEndpointError && e.reason !== 'draining' && this.clock.now() >= this.breakerTimerAt) {
+      if (e instanceof NoHealthyEndpointError && this.clock.now() >= this.breakerTimerAt) {
         this.plan.invalidate();
         return this.plan.pick(this.states, key, exclude, avoid);
       }
       throw e;
     }
-  }
-
-  /**
-   * After a breaker refusal: pick again, skipping the endpoints this call saw refuse (`mark`).
-   * Throws NoHealthyEndpointError ('open' when every remaining candidate's breaker refuses). No
-   * forced re-plan: a refusal that changed a breaker's state (an expired probe lease) re-plans
-   * through its stateChange; one that did not (slots taken, lease elsewhere) leaves the plan valid.
-   */
-  private repick(key: string | undefined, mark: number): EndpointState {
-    return this.pickState(key, mark);
   }
 
   private onHealth(id: string, healthy: boolean, reason: string): void {
@@ -249,6 +301,8 @@ export class Balancer implements LoadBalancer {
     if (!this.rebuildQueued) return;
     this.rebuildQueued = false;
     this.plan.rebuild(this.states);
+    // Endpoints added, recovered or with a closed breaker may free slots for queued calls.
+    if (this.queue.length > 0 && !this.closed) this.serveQueue();
   }
 
   private afterRebuild(summary: PlanSummary): void {

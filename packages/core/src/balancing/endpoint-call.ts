@@ -22,10 +22,13 @@ export interface CallDeps {
   readonly outlier: OutlierDetector | undefined;
   readonly gate: DrainGate;
   /**
-   * Another endpoint after a breaker turned a call away, skipping endpoints marked `mark` (those
-   * that refused this call). Throws NoHealthyEndpointError when none is left.
+   * Runs the call on another endpoint after a breaker turned it away, skipping endpoints marked
+   * `mark` (those that refused this call); waits in the queue when the others are saturated.
+   * Rejects with NoHealthyEndpointError when none is left.
    */
-  repick(key: string | undefined, mark: number): EndpointState;
+  next<T>(fn: PolicyFn<T>, ctx: Ctx, mark: number, repicks: number, avoid: ReadonlySet<string> | undefined): Promise<T>;
+  /** A call on `s` ended and freed its slot: queued calls may start. */
+  released(s: EndpointState): void;
   /** Endpoints the balancer has: the bound on re-picks of one call. */
   endpointCount(): number;
 }
@@ -51,7 +54,7 @@ export class EndpointCalls {
    * changed state since; each refused endpoint is marked and skipped by this call's later picks,
    * so at most one refusal per endpoint, bounded by the endpoint count.
    */
-  async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0): Promise<T> {
+  async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0, avoid?: ReadonlySet<string>): Promise<T> {
     const d = this.d;
     s.inFlight++;
     d.gate.start();
@@ -75,7 +78,7 @@ export class EndpointCalls {
         if (repicks + 1 >= d.endpointCount()) throw noEndpointOpen(repicks + 1);
         const m = mark > 0 ? mark : ++this.marks;
         s.refusedMark = m;
-        return this.run(d.repick(ctx.key, m), fn, ctx, m, repicks + 1);
+        return d.next(fn, ctx, m, repicks + 1, avoid);
       }
       // Aborted for anything but a timeout (a losing hedge, the caller): no verdict on the endpoint.
       const cancelled = isCancelled(attempt, e);
@@ -120,6 +123,7 @@ export class EndpointCalls {
       else d.outlier?.failure(s);
     }
     d.gate.end();
+    d.released(s);
   }
 }
 

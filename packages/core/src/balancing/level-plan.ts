@@ -76,10 +76,12 @@ export class LevelPlan {
   }
 
   /**
-   * Picks an endpoint or throws NoHealthyEndpointError with the reason. `exclude`: a refusal mark
-   * (> 0); endpoints whose `refusedMark` equals it are skipped (a call re-picking after refusals).
+   * Picks an endpoint; undefined when every candidate is saturated (at `maxConnections`, the call
+   * may wait for a slot); throws NoHealthyEndpointError when there is nothing to wait for.
+   * `exclude`: a refusal mark (> 0); endpoints whose `refusedMark` equals it are skipped (a call
+   * re-picking after refusals).
    */
-  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState {
+  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState | undefined {
     this.excluding = exclude;
     this.avoiding = avoid;
     if (this.dirty) this.rebuild(states);
@@ -103,10 +105,13 @@ export class LevelPlan {
       const s = level.picker.pick(key, this.admit) as EndpointState | undefined;
       if (s !== undefined) return s;
     }
-    throw this.failure(states);
+    const failure = this.failure(states);
+    if (failure === undefined) return undefined;
+    throw failure;
   }
 
-  private failure(states: ReadonlyArray<EndpointState>): NoHealthyEndpointError {
+  /** Why nothing was picked: an error, or undefined when candidates exist but are all saturated. */
+  private failure(states: ReadonlyArray<EndpointState>): NoHealthyEndpointError | undefined {
     let reason: NoEndpointReason;
     let message: string;
     const candidates = this.levels.reduce((n, l) => n + l.candidates.length, 0);
@@ -123,8 +128,7 @@ export class LevelPlan {
       reason = 'unhealthy';
       message = `every candidate endpoint (${candidates}) was already tried by this call or refuses it`;
     } else if (candidates > 0) {
-      reason = 'saturated';
-      message = `all ${candidates} candidate endpoints are at maxConnections`;
+      return undefined; // saturated: the caller queues for a slot
     } else if (states.every((s) => s.breakerBlocks(this.env.clock.now()))) {
       reason = 'open';
       message = `the circuit breaker of every endpoint (${states.length}) is open`;

@@ -5,6 +5,7 @@ import type { ActiveCheckSettings } from './health/active-checker.js';
 import { httpCheck } from './health/http-check.js';
 import type { LevelSettings } from './level-plan.js';
 import type { OutlierSettings } from './outlier/outlier-detector.js';
+import type { QueueSettings } from './wait-queue.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';
 import type { Endpoint, LoadBalancerOptions, Strategy } from './types.js';
 import { optFunction, optNumber, optObject, optString, show } from './validate.js';
@@ -18,6 +19,7 @@ export interface ResolvedBalancerOptions {
   health: ActiveCheckSettings | undefined;
   outlier: OutlierSettings | undefined;
   levels: LevelSettings;
+  queue: QueueSettings;
 }
 
 /** Validates every option; throws ConfigError naming the field (`loadBalancer.endpoints[2].weight`). */
@@ -41,6 +43,7 @@ export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancer
   return {
     name, strategy, clock, random: o.random ?? Math.random,
     health: resolveHealth(o.healthCheck), outlier: resolveOutlier(o.outlierDetection), levels: resolveLocality(o.locality),
+    queue: resolveQueue(o.queue),
   };
 }
 
@@ -94,6 +97,18 @@ function resolveOutlier(d: LoadBalancerOptions['outlierDetection']): OutlierSett
     baseEjectionMs,
     maxEjectionMs: optNumber(`${p}.maxEjectionMs`, d.maxEjectionMs, baseEjectionMs) ?? Math.max(300_000, baseEjectionMs),
     maxEjectionPercent: optNumber(`${p}.maxEjectionPercent`, d.maxEjectionPercent, 0, 100) ?? 50,
+  };
+}
+
+/** Longest timer a Node clock can arm (2^31 − 1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function resolveQueue(q: LoadBalancerOptions['queue']): QueueSettings {
+  const p = 'loadBalancer.queue';
+  optObject(p, q);
+  return {
+    maxPending: optNumber(`${p}.maxPending`, q?.maxPending, 0, 1e9, true) ?? 1000,
+    timeoutMs: optNumber(`${p}.timeoutMs`, q?.timeoutMs, 1, MAX_TIMER_MS),
   };
 }
 

@@ -11,7 +11,11 @@ export interface Endpoint {
   weight?: number;
   region?: string;
   zone?: string;
-  /** Never more than this many calls in flight to the endpoint; saturated endpoints are skipped. */
+  /**
+   * Concurrency cap of the endpoint, like a connection pool's size: never more than this many calls
+   * in flight to it. A saturated endpoint is skipped; when every candidate is saturated, calls wait
+   * in the balancer's queue (`LoadBalancerOptions.queue`). Default: no cap.
+   */
   maxConnections?: number;
   /** Used only when no primary endpoint is healthy (nginx `backup`). */
   backup?: boolean;
@@ -134,6 +138,8 @@ export interface LoadBalancerOptions {
   healthCheck?: HealthCheckOptions;
   outlierDetection?: OutlierDetectionOptions;
   locality?: LocalityOptions;
+  /** The wait queue for calls that find every candidate endpoint at `maxConnections`. */
+  queue?: QueueOptions;
   /** One breaker per endpoint, named `${balancerName}/${endpoint.id}`. */
   breaker?: Omit<CircuitBreakerOptions, 'name'>;
   /** Builds the per-endpoint breakers (default `circuitBreaker`); lets callers wrap or replace it. */
@@ -179,6 +185,19 @@ export interface OutlierDetectionOptions {
   maxEjectionPercent?: number;
 }
 
+/**
+ * The balancer-wide FIFO wait queue: a call that finds every candidate endpoint at `maxConnections`
+ * waits here and takes the first freed slot. A full queue or an expired wait rejects with
+ * `SaturatedError` (`BW_SATURATED`, retried by `retry()`'s default `retryOn`). The caller's signal
+ * (and enclosing `timeout()`/`hedge()` policies) abort a wait and remove it from the queue.
+ */
+export interface QueueOptions {
+  /** Calls allowed to wait at once, across all endpoints. Default 1000; 0 = never wait. */
+  maxPending?: number;
+  /** Longest wait for a slot, in ms. Default: no limit (the caller's signal and timeout policies apply). */
+  timeoutMs?: number;
+}
+
 /** Region priority levels, as Envoy's priorities with overprovisioning and panic mode. */
 export interface LocalityOptions {
   /** The region that gets all traffic while healthy enough. */
@@ -194,8 +213,16 @@ export interface LocalityOptions {
 /** A client-side load balancer. */
 export interface LoadBalancer {
   readonly name: string;
-  /** Throws NoHealthyEndpointError. */
+  /**
+   * The endpoint a call would go to now. Reserves no slot and cannot wait: throws
+   * NoHealthyEndpointError, SaturatedError (every candidate at maxConnections) or, after close(), ClosedError.
+   */
   pick(o?: { key?: string }): Endpoint;
+  /**
+   * Runs `fn` on a picked endpoint, tracking in-flight calls and latency and feeding outlier
+   * detection, breakers and adaptive weights. Waits in the queue when every candidate is at
+   * maxConnections (SaturatedError when the queue is full or the wait times out); ClosedError after close().
+   */
   execute<T>(fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>, opts?: BalancerExecuteOptions): Promise<T>;
   /** A policy that picks an endpoint per attempt and sets `ctx.endpoint` for inner functions. */
   asPolicy(): Policy;
@@ -210,8 +237,14 @@ export interface LoadBalancer {
   on(event: 'request', fn: (e: RequestEvent) => void): () => void;
   on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
-  /** Stops new picks (reason 'draining') and resolves when in-flight calls finish or after timeoutMs. */
+  /**
+   * Stops new work (NoHealthyEndpointError 'draining') and resolves when in-flight and queued calls
+   * have finished, or after timeoutMs.
+   */
   drain(o?: { timeoutMs?: number }): Promise<void>;
-  /** Stops health checks and every timer. */
+  /**
+   * Stops health checks and every timer, closes per-endpoint breakers and rejects queued calls;
+   * afterwards new work rejects (and pick() throws) with ClosedError (`BW_CLOSED`).
+   */
   close(): Promise<void>;
 }

@@ -51,7 +51,9 @@ export interface RetryPolicy extends Policy {
  * breaker, full bulkhead, empty rate limiter, no endpoint, bad config, closed). Those are load-shedding
  * decisions that a backoff of milliseconds will not change; retrying them only adds load. A
  * `TimeoutError` is retried. To retry `BrokenCircuitError` too (a balancer with per-endpoint
- * breakers may pick another endpoint), pass your own `retryOn`.
+ * breakers may pick another endpoint), pass your own `retryOn`. A balancer's `SaturatedError` (every
+ * endpoint at maxConnections and its wait queue full, or the wait timed out) is retried: it is
+ * transient by nature, as a pool's "no connection free" is.
  */
 export function isRetryableError(error: unknown): boolean {
   // By code, not instanceof: errors from another installed copy of @breakwater/core count too.

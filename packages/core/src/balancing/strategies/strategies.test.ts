@@ -169,20 +169,20 @@ describe('properties', () => {
     ['weightedLeastConnections', weightedLeastConnections], ['p2cEwma', () => p2cEwma()], ['ring', () => consistentHash()],
     ['maglev', () => consistentHash({ algorithm: 'maglev' })], ['adaptive', () => adaptive()],
   ];
-  it.each(strategies)('%s: maxConnections holds under random concurrency; saturated → fail fast', async (_name, make) => {
+  it.each(strategies)('%s: maxConnections holds under random concurrency; saturated with no queue → SaturatedError', async (_name, make) => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
       fc.array(fc.oneof(fc.constant(-1), fc.nat(20)), { minLength: 1, maxLength: 60 }),
       async (limits, ops) => {
         const endpoints = limits.map((m, i) => ({ id: `e${i}`, url: 'x', maxConnections: m, weight: 1 + (i % 3) }));
-        const lb = loadBalancer({ endpoints, strategy: make(), random: seededRandom(ops.length) });
+        const lb = loadBalancer({ endpoints, strategy: make(), random: seededRandom(ops.length), queue: { maxPending: 0 } });
         const open: Array<() => void> = [];
         const all: Promise<unknown>[] = [];
         for (const op of ops) {
           if (op === -1 && open.length > 0) { open.shift()!(); await Promise.resolve(); await Promise.resolve(); continue; }
           const inFlight = lb.endpoints().reduce((a, e) => a + e.inFlight, 0);
           const p = lb.execute(() => new Promise<void>((r) => open.push(r)), { key: `k${op}` });
-          all.push(p.catch((e: { reason?: string }) => { expect(e.reason).toBe('saturated'); expect(inFlight).toBe(limits.reduce((a, b) => a + b, 0)); }));
+          all.push(p.catch((e: { code?: string }) => { expect(e.code).toBe('BW_SATURATED'); expect(inFlight).toBe(limits.reduce((a, b) => a + b, 0)); }));
           for (const e of lb.endpoints()) expect(e.inFlight).toBeLessThanOrEqual(e.maxConnections!);
         }
         open.forEach((r) => r());
