@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { gatewayFlags, parseGatewayArgs, parseReplicaList } from '@breakwater/gateway';
 import { parseReplicaArgs, replicaFlags } from '@breakwater/replica';
+import { storeAclRules } from '@breakwater/redis';
 
 // The manifests cannot run here (no Docker, no cluster), so this test checks them against the
 // apps themselves: every env var is a flag the app knows, ports agree end to end, images match
@@ -12,7 +13,9 @@ const dir = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TAG = '0.1.0';
 const IMAGES = { replica: `breakwater-replica:${TAG}`, gateway: `breakwater-gateway:${TAG}` } as const;
-const EXTRA_ENV = new Set(['CHAOS_TOKEN']);
+const EXTRA_ENV = new Set(['CHAOS_TOKEN', 'REDIS_PASSWORD']);
+/** Secrets as the manifests reference them, replaced by a value before the apps parse them. */
+const withSecrets = (v: string): string => v.replace('${REDIS_PASSWORD:?set REDIS_PASSWORD}', 'p'.repeat(48)).replace('$(REDIS_PASSWORD)', 'p'.repeat(48));
 const replicaEnv = new Set(replicaFlags.map((f) => f.env));
 const gatewayEnv = new Set(gatewayFlags.map((f) => f.env));
 
@@ -69,9 +72,9 @@ describe('deploy/compose.yaml', () => {
       expect(Object.keys(e).filter((k) => !known.has(k) && !EXTRA_ENV.has(k)), name).toEqual([]);
       expect(e['HOST'], name).toBe('0.0.0.0');
       expect(e['CHAOS_TOKEN'], name).toBe('${CHAOS_TOKEN:?set CHAOS_TOKEN}');
-      const withToken = { ...e, CHAOS_TOKEN: 'x'.repeat(32) };
+      const withToken = { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, withSecrets(v)])), CHAOS_TOKEN: 'x'.repeat(32) };
       if (app === 'replica') expect(parseReplicaArgs([], withToken)).toMatchObject({ port: 8080, adminPort: 9090, host: '0.0.0.0' });
-      else expect(parseGatewayArgs([], withToken)).toMatchObject({ ports: [8000], l4Ports: [8001], regions: ['eu', 'us'], redisUrl: 'redis://redis:6379' });
+      else expect(parseGatewayArgs([], withToken)).toMatchObject({ ports: [8000], l4Ports: [8001], regions: ['eu', 'us'], redisUrl: `redis://breakwater:${'p'.repeat(48)}@redis:6379` });
     }
   });
 
@@ -122,7 +125,7 @@ describe('deploy/k8s', () => {
       expect(token?.['valueFrom']?.['secretKeyRef']).toEqual({ name: 'breakwater-chaos', key: 'token' });
       expect(e['HOST']).toBe('0.0.0.0');
       const ports = (c['ports'] as Obj[]).map((p) => p['containerPort'] as number).sort();
-      const resolved = { ...e, CHAOS_TOKEN: 'x'.repeat(32), GATEWAY_ID: e['GATEWAY_ID'] ?? 'gateway-abc' };
+      const resolved = { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === undefined ? v : withSecrets(v)])), CHAOS_TOKEN: 'x'.repeat(32), GATEWAY_ID: e['GATEWAY_ID'] ?? 'gateway-abc' };
       if (app === 'replica') {
         const cfg = parseReplicaArgs([], resolved);
         expect(ports).toEqual([cfg.port, cfg.adminPort].sort());
@@ -156,5 +159,59 @@ describe('deploy/k8s', () => {
         for (const d of pods) expect((container(d)['ports'] as Obj[]).map((x) => x['containerPort'])).toContain(p['targetPort']);
       }
     }
+  });
+});
+
+/** The ACL rules of the store's Redis user, as a manifest passes them to redis-server (after `--user breakwater`). */
+function aclRulesOf(args: readonly string[]): string[] {
+  const i = args.findIndex((a, j) => a === '--user' && args[j + 1] === 'breakwater');
+  expect(i, 'a --user breakwater line').toBeGreaterThanOrEqual(0);
+  const rest = args.slice(i + 2);
+  const end = rest.findIndex((a) => a.startsWith('--'));
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+describe('Redis is locked down (who can write to Redis can trip breakers)', () => {
+  const composeRedis = (compose['services'] as Record<string, Obj>)['redis'] as Obj;
+  const k8sRedis = ofKind('Deployment').find((d) => String((d['spec']['template']['spec']['containers'] as Obj[])[0]!['image']).startsWith('redis:7'))!;
+  const k8sRedisContainer = (k8sRedis['spec']['template']['spec']['containers'] as Obj[])[0] as Obj;
+
+  it('compose: the default user is off, the store has its own ACL user, and only gateways share a network with Redis', () => {
+    const cmd = composeRedis['command'] as string[];
+    expect(cmd.join(' ')).toContain('--user default off');
+    const rules = aclRulesOf(cmd);
+    // Exactly the rules @breakwater/redis documents and tests against a real redis-server (acl.int.test.ts).
+    expect(rules).toEqual(['on', '>${REDIS_PASSWORD:?set REDIS_PASSWORD}', ...storeAclRules('bw')]);
+    const services = compose['services'] as Record<string, Obj>;
+    for (const [name, s] of Object.entries(services)) {
+      const nets = (s['networks'] as string[] | undefined) ?? ['default'];
+      const app = appOf(String(s['image']));
+      if (name === 'redis') expect(nets).toEqual(['breakers']);
+      else if (app === 'gateway') expect(nets).toContain('breakers');
+      else expect(nets, name).not.toContain('breakers');
+      if (app === 'gateway') expect(String((s['environment'] as Obj)['REDIS_URL'])).toMatch(/^redis:\/\/breakwater:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379$/);
+    }
+    expect((compose['networks'] as Obj)['breakers']).toEqual({ internal: true });
+  });
+
+  it('k8s: the password comes from a Secret, the ACL matches compose, and a NetworkPolicy admits only the gateways', () => {
+    const args = k8sRedisContainer['args'] as string[];
+    expect(args.join(' ')).toContain('--user default off');
+    const composeRules = aclRulesOf(composeRedis['command'] as string[]).map((r) => (r.startsWith('>') ? '>' : r));
+    expect(aclRulesOf(args).map((r) => (r.startsWith('>') ? '>' : r))).toEqual(composeRules);
+    expect(aclRulesOf(args)).toContain('>$(REDIS_PASSWORD)');
+    const secretRef = { secretKeyRef: { name: 'breakwater-redis', key: 'password' } };
+    expect((k8sRedisContainer['env'] as Obj[]).find((x) => x['name'] === 'REDIS_PASSWORD')?.['valueFrom']).toEqual(secretRef);
+    const gw = ofKind('Deployment').find((d) => d['metadata']['name'] === 'gateway')!;
+    const gwEnv = (gw['spec']['template']['spec']['containers'] as Obj[])[0]!['env'] as Obj[];
+    const pw = gwEnv.findIndex((x) => x['name'] === 'REDIS_PASSWORD');
+    const url = gwEnv.findIndex((x) => x['name'] === 'REDIS_URL');
+    expect(gwEnv[pw]?.['valueFrom']).toEqual(secretRef);
+    expect(pw, 'REDIS_PASSWORD is defined before REDIS_URL expands it').toBeLessThan(url);
+    expect(gwEnv[url]?.['value']).toBe('redis://breakwater:$(REDIS_PASSWORD)@redis:6379');
+    const policies = ofKind('NetworkPolicy').filter((p) => p['spec']['podSelector']['matchLabels']['app'] === 'redis');
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!['spec']['policyTypes']).toEqual(['Ingress']);
+    expect(policies[0]!['spec']['ingress']).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }]);
   });
 });
