@@ -25,6 +25,8 @@ export interface Contender {
   pipeline(): () => Promise<unknown>;
   /** A call rejected by an open breaker (the returned function swallows the rejection). */
   rejected(): Promise<() => Promise<unknown>>;
+  /** A call rejected through the whole pipeline (retry → open breaker → timeout), rejection swallowed. */
+  rejectedPipeline(): Promise<() => Promise<unknown>>;
   /** Makes one breaker for the heap measurement, and how to release it. */
   makeBreaker(i: number): unknown;
   releaseBreaker?(b: unknown): void;
@@ -57,6 +59,13 @@ export function breakwater(core: Core): Contender {
     if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
     return () => b.execute(ok).catch(noop);
   },
+  async rejectedPipeline() {
+    const b = bwBreaker({ name: 'bench-pipeline-open', trip: consecutiveFailures(5), halfOpenAfterMs: 3_600_000 });
+    const p: Policy = pipeline(bwRetry({ maxAttempts: 3, backoff: constantBackoff(0) }), b, bwTimeout(1000));
+    await trip(() => b.execute(fail));
+    if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
+    return () => p.execute(ok).catch(noop);
+  },
   makeBreaker: (i) => bwBreaker({ name: `b${i}`, trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 }),
   };
 }
@@ -79,6 +88,16 @@ export const cockatiel: Contender = {
     const b = ckBreaker(handleAll, { halfOpenAfter: 3_600_000, breaker: new ConsecutiveBreaker(5) });
     await trip(() => b.execute(fail));
     return () => b.execute(ok).catch(noop);
+  },
+  async rejectedPipeline() {
+    const b = ckBreaker(handleAll, { halfOpenAfter: 3_600_000, breaker: new ConsecutiveBreaker(5) });
+    const p = wrap(
+      ckRetry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 0, maxDelay: 0 }) }),
+      b,
+      ckTimeout(1000, TimeoutStrategy.Cooperative),
+    );
+    await trip(() => b.execute(fail));
+    return () => p.execute(ok).catch(noop);
   },
   makeBreaker: () => ckBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
 };
@@ -120,6 +139,20 @@ export const opossum: Contender = {
     await trip(() => b.fire());
     if (!b.opened) throw new Error('opossum breaker did not open');
     return () => b.fire().catch(noop);
+  },
+  async rejectedPipeline() {
+    const b = opossumBreaker(fail, { ...opossumOptions, timeout: 1000, resetTimeout: 3_600_000 });
+    await trip(() => b.fire());
+    if (!b.opened) throw new Error('opossum breaker did not open');
+    return async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await b.fire();
+        } catch (e) {
+          if (attempt >= 3) return e;
+        }
+      }
+    };
   },
   makeBreaker: () => new OpossumBreaker(ok, opossumOptions),
   // opossum keeps an interval timer per breaker for its rolling stats.

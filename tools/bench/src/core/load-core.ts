@@ -17,6 +17,11 @@ export type Core = typeof import('@breakwater/core');
  */
 export async function loadCore(o: { source: boolean }): Promise<{ core: Core; build: string }> {
   if (o.source) return { core: await import('@breakwater/core'), build: 'TypeScript sources through tsx' };
+  return { core: (await import(pathToFileURL(buildCoreDist()).href)) as Core, build: 'compiled dist/ (tsc)' };
+}
+
+/** Rebuilds @breakwater/core's dist/ with `tsc -b` and returns the path of its entry file. */
+export function buildCoreDist(): string {
   // Under --conditions=@breakwater/source this resolves to packages/core/src/index.ts.
   const srcEntry = fileURLToPath(import.meta.resolve('@breakwater/core'));
   const pkgDir = dirname(dirname(srcEntry));
@@ -29,5 +34,5 @@ export async function loadCore(o: { source: boolean }): Promise<{ core: Core; bu
     process.stderr.write(`warning: tsc -b for @breakwater/core reported errors; using whatever dist/ holds\n${built.stdout}${built.stderr}`);
   }
   if (!existsSync(distEntry)) throw new Error(`no build at ${distEntry}: run npx tsc -b ${join(pkgDir, 'tsconfig.lib.json')}`);
-  return { core: (await import(pathToFileURL(distEntry).href)) as Core, build: 'compiled dist/ (tsc)' };
+  return distEntry;
 }
