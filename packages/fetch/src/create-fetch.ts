@@ -2,6 +2,8 @@ import {
   AttemptAbort, ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
+import type { Agent as Pool } from 'undici';
+import { AbortableDispatch } from './dispatch-abort.js';
 import { linkBody } from './linked-body.js';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
 import { isRelative, normaliseRequest, type NormalisedRequest } from './request.js';
@@ -84,6 +86,7 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;
+    let pool: Pool | undefined;
     if (endpoint !== undefined && relative) {
       const split = splitCredentials(joinUrl(endpoint.url, req.url));
       target = split.url;
@@ -92,10 +95,20 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
         headers.set('authorization', split.authorization);
         init.headers = headers;
       }
-      const dispatcher = pools?.get(endpoint);
-      if (dispatcher !== undefined) init.dispatcher = dispatcher;
+      pool = pools?.get(endpoint);
+      if (pool !== undefined) init.dispatcher = pool;
     } else if (req.request !== undefined) {
       target = req.request.clone();
+    }
+    if (signal !== undefined && req.signal === undefined && pool !== undefined) {
+      // A timeout's or hedge's signal on a pool we own: abort through the pool, not through fetch.
+      const view = new AbortableDispatch(pool, signal);
+      init.dispatcher = view;
+      try {
+        return await baseFetch(target, init);
+      } finally {
+        view.release();
+      }
     }
     // Fast path: no caller signal, or the attempt's signal is the caller's own (no timeout or hedge
     // forked it), so fetch itself ties the body to it.

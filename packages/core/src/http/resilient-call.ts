@@ -120,7 +120,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     : tried === undefined
       ? (ctx: AttemptContext): Promise<Outcome<R>> =>
           balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
-            signal: ctx.signal,
+            ...signalOf(ctx),
             ...(o.key === undefined ? {} : { key: o.key }),
             context: ctx.context,
           })
@@ -132,7 +132,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
               throw e;
             });
           }, {
-            signal: ctx.signal,
+            ...signalOf(ctx),
             avoid: tried,
             ...(o.key === undefined ? {} : { key: o.key }),
             context: ctx.context,
@@ -183,11 +183,20 @@ function runBare<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: { signal?: Ab
   return fn(Ctx.root(opts));
 }
 
+function isAbortable(ctx: AttemptContext): boolean {
+  return (ctx as { abortable?: boolean }).abortable !== false;
+}
+
+/** `{ signal }` for a balancer call, or nothing when nothing can abort the attempt (a signal costs an AbortController). */
+function signalOf(ctx: AttemptContext): { signal?: AbortSignal } {
+  return isAbortable(ctx) ? { signal: ctx.signal } : {};
+}
+
 /**
  * The signal to hand the transport for an attempt, or undefined when nothing can ever abort it
  * (no caller signal, no timeout or hedge around it): creating an AbortSignal costs ~10 µs on
  * Node 20, so a bare call should not pay for one it can never use.
  */
 export function attemptSignal(ctx: AttemptContext): AbortSignal | undefined {
-  return (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx.signal;
+  return isAbortable(ctx) ? ctx.signal : undefined;
 }
