@@ -22,7 +22,6 @@ function run(cmd, args, cwd, env = process.env) {
 }
 
 const packageDirs = readdirSync(join(root, 'packages')).map((d) => `packages/${d}`);
-const manifests = packageDirs.map((dir) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')));
 const work = mkdtempSync(join(tmpdir(), 'bw-pack-check-'));
 const tarballDir = join(work, 'tarballs');
 

@@ -102,13 +102,11 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     if (at < o.durationMs) schedule(at, () => { startCall(); nextArrival(); });
   };
   nextArrival();
-  let calls = 0;
   while (events.length > 0) {
     const e = events.shift()!;
     clock.advance(Math.max(0, e.at - clock.now()));
     e.run();
-    calls++;
-    for (let i = 0; i < 8; i++) await null; // let the balancer see the completion at this instant
+    for (let i = 0; i < 8; i++) await Promise.resolve(); // let the balancer see the completion at this instant
   }
   await new Promise((r) => setImmediate(r));
   await lb.close();

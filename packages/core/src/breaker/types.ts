@@ -2,8 +2,9 @@ import type { Clock } from '../clock.js';
 import type { Policy } from '../policy.js';
 import type { Backoff } from '../retry/backoff.js';
 import type { BreakerStore } from '../store/types.js';
+import type { BreakerState } from './breaker-state.js';
 
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+export type { BreakerState } from './breaker-state.js';
 
 /**
  * One outcome fed to a trip strategy. The breaker reuses one outcome object per breaker (no
