@@ -66,12 +66,12 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
       // Inside the try: `instanceof` and reading `then` throw for hostile values (revoked Proxy,
       // throwing getter) — they end as a rejected call, never as a synchronous throw.
       if (r instanceof Promise) {
-        r.then(this.onSettled, this.onFailed);
+        void r.then(this.onSettled, this.onFailed);
         return r;
       }
       if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<T>).then === 'function') {
         const p = Promise.resolve(r);
-        p.then(this.onSettled, this.onFailed);
+        void p.then(this.onSettled, this.onFailed);
         return p;
       }
     } catch (error) {
