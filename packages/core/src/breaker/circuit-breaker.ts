@@ -8,6 +8,7 @@ import { BreakerAccounting } from './accounting.js';
 import { resolveBreakerOptions } from './options.js';
 import type { ProbeRound } from './probes.js';
 import { brokenCircuitError } from './rejection.js';
+import { badWindow, type BreakerSnapshot } from './snapshot.js';
 import { PROBE_FAILURE, PROBE_NEUTRAL, type BreakerEvents } from './state-machine.js';
 import type { CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
 
@@ -25,6 +26,7 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
   private timed: boolean;
   /** Set by close(): new calls reject with ClosedError. */
   private shutDown = false;
+  private readonly tripKind: string;
   /**
    * Settlement handlers of untimed closed-state calls, built once per generation (they capture it)
    * so a call attaches them to its promise without allocating closures.
@@ -42,6 +44,11 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
     this.shadow = o.shadow;
     this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
     this.timed = this.timedByConfig;
+    this.tripKind = o.trip.kind;
+    if (o.initialState !== undefined && !this.restoreAt(o.initialState, { clockNow: o.clock.now(), wallNow: Date.now() }, this.tripKind)) {
+      throw badWindow(this.tripKind, o.initialState.trip.window);
+    }
+    // With a store, the fleet's state replaces the restored one when it is newer (adopt()).
     if (o.store !== undefined) this.link = o.store.attach(this);
   }
 
@@ -118,6 +125,15 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
    */
   wouldAdmit(): boolean {
     return this.current === 'closed' || this.shadow || this.admitsNow(this.clock.now());
+  }
+
+  /**
+   * A versioned, JSON-safe snapshot: state, open-until and since as wall-clock ms, open attempt,
+   * generation, reason and the trip strategy's window. `circuitBreaker({ initialState })` restores
+   * it — e.g. a process restarting without a shared store keeps an open breaker open.
+   */
+  toJSON(): BreakerSnapshot {
+    return this.snapshotAt({ clockNow: this.clock.now(), wallNow: Date.now() }, this.tripKind);
   }
 
   /** The trip evaluator's internals (e.g. the predictive model's weights), JSON-ready. */

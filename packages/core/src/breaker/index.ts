@@ -4,5 +4,7 @@ export { failureRate, type FailureRateOptions } from './trip/failure-rate.js';
 export { defaultBreakerIsFailure, isRejection } from './rejection.js';
 export type { BreakerEvents } from './state-machine.js';
 export type { TripOptions, CircuitBreakerMetrics } from './types.js';
+export { SNAPSHOT_VERSION, type BreakerSnapshot } from './snapshot.js';
+export type { SnapshotTime } from './windows/types.js';
 export { predictive, PREDICTIVE_FEATURES, type PredictiveOptions, type PredictiveStrategy, type PredictiveInspection } from './trip/predictive.js';
 export { sigmoid } from './trip/logistic-model.js';

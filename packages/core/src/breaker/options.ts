@@ -4,6 +4,7 @@ import type { BreakerStore } from '../store/types.js';
 import { defaultBreakerIsFailure } from './rejection.js';
 import type { Backoff } from '../retry/backoff.js';
 import { OpenPeriod } from './open-period.js';
+import { parseSnapshot, type BreakerSnapshot } from './snapshot.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import type { CircuitBreakerOptions, TripStrategy } from './types.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
@@ -29,11 +30,12 @@ export interface ResolvedBreakerOptions {
   isResultFailure: ((result: unknown) => boolean) | undefined;
   store: BreakerStore | undefined;
   clock: Clock;
+  initialState: BreakerSnapshot | undefined;
 }
 
 const P = 'circuitBreaker';
 /** Every key `circuitBreaker()` accepts; anything else is a ConfigError with a did-you-mean hint. */
-const BREAKER_KEYS = ['name', 'trip', 'halfOpenAfterMs', 'halfOpen', 'slowCall', 'mode', 'isFailure', 'isResultFailure', 'store', 'clock'];
+const BREAKER_KEYS = ['name', 'trip', 'halfOpenAfterMs', 'halfOpen', 'slowCall', 'mode', 'isFailure', 'isResultFailure', 'store', 'clock', 'initialState'];
 
 function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) | undefined {
   if (value === undefined) return undefined;
@@ -94,5 +96,6 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   return {
     name, trip: trip as TripStrategy, openPeriod, maxProbes, successesToClose, probeTimeoutMs, slowCallMs,
     slowCallRateThreshold, shadow: mode === 'shadow', isFailure, isResultFailure, store: store as BreakerStore | undefined, clock: clock as Clock,
+    initialState: o['initialState'] === undefined ? undefined : parseSnapshot(o['initialState']),
   };
 }

@@ -4,6 +4,8 @@ import type { BreakerLink, BreakerParticipant, OutcomeTotals, SharedBreakerState
 import { adoptedAttempt, type OpenPeriod } from './open-period.js';
 import { VERDICT_FAILURE, VERDICT_NEUTRAL, VERDICT_SUCCESS, type Verdict } from './outcome.js';
 import { ProbeRound } from './probes.js';
+import { SNAPSHOT_VERSION, type BreakerSnapshot } from './snapshot.js';
+import type { SnapshotTime } from './windows/types.js';
 import type { BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from './types.js';
 
 /** Event map of a circuit breaker. */
@@ -191,6 +193,37 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     } else {
       this.transition('closed', 'reset', local ? 'local' : 'fleet');
     }
+  }
+
+  /** The machine's part of `toJSON()`: state and times in wall-clock ms, plus the trip window. */
+  protected snapshotAt(time: SnapshotTime, tripKind: string): BreakerSnapshot {
+    const toWall = (t: number): number => t - time.clockNow + time.wallNow;
+    const window = this.evaluator.exportState?.(time);
+    return { version: SNAPSHOT_VERSION, name: this.name, state: this.current,
+             openUntil: this.current === 'open' ? toWall(this.openUntil) : null, openAttempt: this.openAttempt,
+             generation: this.gen, reason: this.reason, since: toWall(this.since),
+             trip: { kind: tripKind, window: window === undefined ? null : window } };
+  }
+
+  /**
+   * Applies a validated snapshot at construction (`initialState`). A half-open snapshot restores
+   * as open and due at once (its probes did not survive); an isolated one stays isolated until
+   * `reset()` (no handle survived either). Returns false when the trip window could not be read.
+   */
+  protected restoreAt(s: BreakerSnapshot, time: SnapshotTime, tripKind: string): boolean {
+    const toClock = (t: number): number => t - time.wallNow + time.clockNow;
+    const state: BreakerState = s.state === 'half-open' ? 'open' : s.state;
+    this.current = state;
+    this.fleetState = state;
+    this.gen = s.generation;
+    this.fleetGen = s.generation;
+    this.reason = s.reason;
+    this.since = Math.min(toClock(s.since), time.clockNow);
+    this.openAttempt = state === 'closed' ? 0 : state === 'open' ? Math.max(1, s.openAttempt) : s.openAttempt;
+    this.openUntil = state !== 'open' ? 0 : s.openUntil === null ? time.clockNow : toClock(s.openUntil);
+    const window = s.trip.window;
+    if (state !== 'closed' || s.trip.kind !== tripKind || window === null || this.evaluator.importState === undefined) return true;
+    return this.evaluator.importState(window, time);
   }
 
   /** BreakerParticipant: the store granted this replica the fleet's probe lease. */

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Policy } from '../policy.js';
 import type { Backoff } from '../retry/backoff.js';
+import type { BreakerSnapshot } from './snapshot.js';
+import type { SnapshotTime } from './windows/types.js';
 import type { BreakerStore } from '../store/types.js';
 import type { BreakerState } from './breaker-state.js';
 
@@ -49,6 +51,10 @@ export interface TripEvaluator {
   failureRate(): number;
   /** Number of calls in the current window. */
   windowSize(): number;
+  /** Optional: the evaluator's window, JSON-safe, for `breaker.toJSON()`. */
+  exportState?(time: SnapshotTime): unknown;
+  /** Optional: restores what `exportState` returned (`initialState`); false when `data` is not of that form. */
+  importState?(data: unknown, time: SnapshotTime): boolean;
   /** Would these fleet-wide totals trip (aggregate mode)? */
   shouldTripOn(totals: { successes: number; failures: number; slowCalls: number }): boolean;
   reset(): void;
@@ -72,6 +78,11 @@ export interface CircuitBreakerOptions {
   isResultFailure?: (result: unknown) => boolean;
   store?: BreakerStore;
   clock?: Clock;
+  /**
+   * A snapshot from `breaker.toJSON()` to start from (state, open period, window). ConfigError for a
+   * malformed snapshot or one of a newer format version. With a store, a newer fleet state wins.
+   */
+  initialState?: BreakerSnapshot;
 }
 
 export interface BreakerMetrics {

@@ -48,6 +48,24 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
     this.recent?.reset();
   }
 
+  exportState(): { consecutive: number; calls: number; failed: number; recent?: number[] } {
+    const state = { consecutive: this.consecutive, calls: this.calls, failed: this.failed };
+    return this.recent === undefined ? state : { ...state, recent: this.recent.exportState() };
+  }
+
+  importState(data: unknown): boolean {
+    const d = data as { consecutive?: unknown; calls?: unknown; failed?: unknown; recent?: unknown } | null;
+    const int = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+    if (typeof d !== 'object' || d === null || !int(d.consecutive) || !int(d.calls) || !int(d.failed)) return false;
+    if (d.failed > d.calls || d.consecutive > d.failed) return false;
+    if (this.recent !== undefined && d.recent !== undefined && !this.recent.importState(d.recent)) return false;
+    // Below the threshold: a snapshot taken from a closed breaker never had n in a row.
+    this.consecutive = Math.min(d.consecutive, this.n - 1);
+    this.calls = d.calls;
+    this.failed = d.failed;
+    return true;
+  }
+
   inspect(): Record<string, unknown> {
     return { kind: 'consecutiveFailures', threshold: this.n, consecutive: this.consecutive };
   }

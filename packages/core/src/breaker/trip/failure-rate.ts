@@ -5,7 +5,7 @@ import { checkKnownKeys } from '../../internal/known-keys.js';
 import { checkInteger, checkObject, checkPositive, checkRatio, describeValue } from '../validate.js';
 import { CountWindow } from '../windows/count-window.js';
 import { TimeWindow } from '../windows/time-window.js';
-import type { OutcomeWindow } from '../windows/types.js';
+import type { OutcomeWindow, SnapshotTime } from '../windows/types.js';
 import { percent, slowCallReason } from './slow-call.js';
 
 /** Options of {@link failureRate}. */
@@ -56,6 +56,14 @@ class FailureRateEvaluator implements TripEvaluator {
 
   reset(): void {
     this.window.reset();
+  }
+
+  exportState(time: SnapshotTime): unknown {
+    return this.window.exportState(time);
+  }
+
+  importState(data: unknown, time: SnapshotTime): boolean {
+    return this.window.importState(data, time);
   }
 
   inspect(): Record<string, unknown> {

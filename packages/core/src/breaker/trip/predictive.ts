@@ -98,6 +98,20 @@ class PredictiveEvaluator implements TripEvaluator {
     this.lastP = 0;
   }
 
+  /** The outcome window and the learned weights (the model describes the dependency). */
+  exportState(): { window: number[]; weights: number[] } {
+    return { window: this.window.exportState(), weights: Array.from(this.model.weights) };
+  }
+
+  importState(data: unknown): boolean {
+    const d = data as { window?: unknown; weights?: unknown } | null;
+    if (typeof d !== 'object' || d === null || !Array.isArray(d.weights) || d.weights.length !== this.model.weights.length) return false;
+    if (!d.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) return false;
+    if (!this.window.importState(d.window)) return false;
+    this.model.weights.set(d.weights as number[]);
+    return true;
+  }
+
   inspect(): PredictiveInspection {
     const w = this.model.weights;
     const x = this.x;

@@ -1,5 +1,8 @@
 import type { OutcomeWindow } from './types.js';
 
+/** Longest outcome list a snapshot may carry (the largest allowed window size). */
+const MAX_EXPORT = 1_000_000;
+
 const FAILURE = 1;
 const SLOW = 2;
 
@@ -44,5 +47,23 @@ export class CountWindow implements OutcomeWindow {
     this.count = 0;
     this.next = 0;
     // Stale bytes are never read: `count` bounds what is considered part of the window.
+  }
+
+  /** The outcomes, oldest first, as bit values (1 failure, 2 slow success, 0 success). */
+  exportState(): number[] {
+    const out: number[] = [];
+    const buffer = this.buffer;
+    if (buffer === undefined) return out;
+    const start = this.count === this.size ? this.next : 0;
+    for (let k = 0; k < this.count; k++) out.push(buffer[(start + k) % this.size]!);
+    return out;
+  }
+
+  importState(data: unknown): boolean {
+    if (!Array.isArray(data) || data.length > MAX_EXPORT || !data.every((b) => b === 0 || b === 1 || b === 2 || b === 3)) return false;
+    this.reset();
+    // A snapshot of a larger window keeps its newest outcomes.
+    for (const bits of (data as number[]).slice(-this.size)) this.add((bits & FAILURE) !== 0, (bits & SLOW) !== 0);
+    return true;
   }
 }

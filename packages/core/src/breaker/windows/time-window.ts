@@ -1,4 +1,4 @@
-import type { OutcomeWindow } from './types.js';
+import type { OutcomeWindow, SnapshotTime } from './types.js';
 
 /**
  * Outcomes of the last `ms` milliseconds, kept in `buckets` buckets of `ms / buckets` each. Buckets
@@ -57,6 +57,43 @@ export class TimeWindow implements OutcomeWindow {
       this.slows!.fill(0);
       this.epochs!.fill(-1);
     }
+  }
+
+  /** Non-empty buckets of the current window: `[wall-clock start ms, calls, failures, slow]`. */
+  exportState(time: SnapshotTime): Array<[number, number, number, number]> {
+    const out: Array<[number, number, number, number]> = [];
+    if (this.calls === undefined) return out;
+    const head = this.rotate(time.clockNow);
+    for (let slot = head - this.buckets + 1; slot <= head; slot++) {
+      const i = ((slot % this.buckets) + this.buckets) % this.buckets;
+      if (slot < 0 || this.epochs![i] !== slot || this.calls[i] === 0) continue;
+      out.push([slot * this.bucketMs - time.clockNow + time.wallNow, this.calls[i]!, this.fails![i]!, this.slows![i]!]);
+    }
+    return out;
+  }
+
+  importState(data: unknown, time: SnapshotTime): boolean {
+    const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
+    if (!Array.isArray(data) || data.length > this.buckets) return false;
+    const ok = data.every((b) => Array.isArray(b) && b.length === 4 && typeof b[0] === 'number' && Number.isFinite(b[0])
+      && count(b[1]) && count(b[2]) && count(b[3]) && b[2] <= b[1] && b[3] <= b[1]);
+    if (!ok) return false;
+    this.reset();
+    if (this.calls === undefined) this.allocate();
+    const head = this.rotate(time.clockNow);
+    for (const [wallStart, calls, fails, slows] of data as Array<[number, number, number, number]>) {
+      const slot = Math.floor((wallStart - time.wallNow + time.clockNow) / this.bucketMs + 1e-9);
+      if (slot > head || slot <= head - this.buckets || slot < 0) continue; // outside the window now
+      const i = slot % this.buckets;
+      this.epochs![i] = slot;
+      this.calls![i]! += calls;
+      this.fails![i]! += fails;
+      this.slows![i]! += slows;
+      this.count += calls;
+      this.failures += fails;
+      this.slow += slows;
+    }
+    return true;
   }
 
   private allocate(): void {

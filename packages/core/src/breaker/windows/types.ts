@@ -13,4 +13,14 @@ export interface OutcomeWindow {
   readonly slow: number;
   /** Forgets every outcome. */
   reset(): void;
+  /** The window's contents, JSON-safe (`breaker.toJSON()`). Times are converted with `time`. */
+  exportState(time: SnapshotTime): unknown;
+  /** Replaces the contents with what `exportState` returned; false (window untouched) when `data` is not of that form. */
+  importState(data: unknown, time: SnapshotTime): boolean;
+}
+
+/** The breaker clock and the wall clock at one instant: snapshots store wall-clock times. */
+export interface SnapshotTime {
+  readonly clockNow: number;
+  readonly wallNow: number;
 }
