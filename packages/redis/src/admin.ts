@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { withScripts, type AnyRedis, type ScriptCommands } from './connections.js';
+import { asAnyRedis, withScripts, type AnyRedis, type IoredisConnection, type ScriptCommands } from './connections.js';
 import { MAX_GEN, maxOpenMsFor } from './bounds.js';
 import { breakerKeys, eventsChannel, registryKey } from './keys.js';
 import { parseScriptReply, type FleetStateName, type ScriptReply } from './records.js';
@@ -49,9 +49,12 @@ const MAX_OPEN_MS = maxOpenMsFor(0);
  */
 export class FleetAdmin {
   private readonly scripts: ScriptCommands;
+  private readonly redis: AnyRedis;
 
-  constructor(private readonly redis: AnyRedis, readonly prefix = 'bw', readonly origin = `cli:${hostname()}:${process.pid}`) {
-    this.scripts = withScripts(redis);
+  /** `redis`: an ioredis (5 or 6) `Redis` or `Cluster`, used as is (never quit by the admin). */
+  constructor(redis: IoredisConnection, readonly prefix = 'bw', readonly origin = `cli:${hostname()}:${process.pid}`) {
+    this.redis = asAnyRedis(redis);
+    this.scripts = withScripts(this.redis);
   }
 
   /** Every breaker replicas registered under this prefix, sorted by name. */

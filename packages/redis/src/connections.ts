@@ -1,8 +1,24 @@
 import { Cluster, type Redis } from 'ioredis';
 import { SCRIPTS } from './scripts.js';
 
-/** An ioredis connection of either kind. */
+/** An ioredis connection of either kind (the store's own view, typed by the ioredis it was built with). */
 export type AnyRedis = Redis | Cluster;
+
+/**
+ * What the store needs from the caller's connection, typed structurally: an ioredis `Redis`
+ * (standalone or Sentinel) or `Cluster` of ioredis 5 or 6. Typing the option by one ioredis
+ * version's classes would reject the other's instances (TS2322 on private members).
+ */
+export interface IoredisConnection {
+  duplicate(...args: never[]): unknown;
+  defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void;
+  readonly status: string;
+}
+
+/** The caller's connection as the store uses it (the ioredis 5 and 6 APIs it calls are the same). */
+export function asAnyRedis(conn: IoredisConnection): AnyRedis {
+  return conn as unknown as AnyRedis;
+}
 
 type Arg = string | number;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { Redis } from './test-support/ioredis.js';
 import { circuitBreaker, consecutiveFailures, type CircuitBreaker } from '@breakwater/core';
 import { freePort, spawnRedisServer, uniquePrefix, type SpawnedRedis } from '@breakwater/testkit';
 import { breakerKeys } from './keys.js';

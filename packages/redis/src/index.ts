@@ -1,5 +1,6 @@
 // Public surface of @breakwater/redis; everything else is internal.
 export { RedisBreakerStore, type RedisStoreStats } from './store.js';
+export type { IoredisConnection } from './connections.js';
 export { StoreNotReadyError, type StoreHealthEvent } from './health.js';
 export type { RedisBreakerStoreOptions } from './options.js';
 export { breakerKeys, eventsChannel, registryKey, type BreakerKeys } from './keys.js';

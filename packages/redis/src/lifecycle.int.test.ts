@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { Redis } from './test-support/ioredis.js';
 import { circuitBreaker, consecutiveFailures } from '@breakwater/core';
 import { uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';

@@ -1,10 +1,10 @@
 import { ConfigError } from '@breakwater/core';
-import type { Cluster, Redis } from 'ioredis';
+import { asAnyRedis, type AnyRedis, type IoredisConnection } from './connections.js';
 
 /** Options of {@link RedisBreakerStore}. */
 export interface RedisBreakerStoreOptions {
-  /** The caller's ioredis connection. The store duplicates it and never quits it. */
-  redis: Redis | Cluster;
+  /** The caller's ioredis (5 or 6) `Redis` or `Cluster`. The store duplicates it and never quits it. */
+  redis: IoredisConnection;
   /** Namespace of keys and channel. Default `'bw'`. */
   prefix?: string;
   /** `'state'` (default): share transitions. `'aggregate'`: also trip on fleet-wide outcome totals. */
@@ -33,7 +33,7 @@ export interface RedisBreakerStoreOptions {
 
 /** Options after validation, defaults applied. */
 export interface ResolvedStoreOptions {
-  readonly redis: Redis | Cluster;
+  readonly redis: AnyRedis;
   readonly prefix: string;
   readonly mode: 'state' | 'aggregate';
   readonly quorum: number;
@@ -66,7 +66,7 @@ function duration(o: Record<string, unknown>, key: string, dflt: number, min: nu
   return v;
 }
 
-function looksLikeIoredis(v: unknown): v is Redis | Cluster {
+function looksLikeIoredis(v: unknown): v is IoredisConnection {
   return typeof v === 'object' && v !== null && typeof (v as { duplicate?: unknown }).duplicate === 'function' &&
     typeof (v as { defineCommand?: unknown }).defineCommand === 'function';
 }
@@ -96,7 +96,7 @@ export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInst
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError(`${P}.onError`, `expected a function, got ${describe(onError)}`);
   const probeLease = o['probeLeaseMs'];
   return {
-    redis: o['redis'] as Redis | Cluster,
+    redis: asAnyRedis(o['redis']),
     prefix,
     mode,
     quorum,

@@ -1,4 +1,4 @@
-import { Redis, Cluster } from 'ioredis';
+import { Redis, Cluster } from './ioredis.js';
 import { RedisBreakerStore } from '../store.js';
 import type { RedisBreakerStoreOptions } from '../options.js';
 

@@ -9,7 +9,7 @@
  * Events: {"event":"ready"}, {"event":"stateChange",...,"t":<epoch ms>}.
  */
 import { createInterface } from 'node:readline';
-import { Redis } from 'ioredis';
+import { Redis } from './ioredis.js';
 import { circuitBreaker, consecutiveFailures, isBreakwaterError } from '@breakwater/core';
 import { RedisBreakerStore } from '../store.js';
 
