@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, pingRedis, spawnRedisServer, uniquePrefix } from '@breakwater/testkit';
+import { createTestCertificates, freePort, pingRedis, spawnRedisServer, uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -106,26 +106,18 @@ describe('breakwater-redis CLI: operator safety', () => {
 
 describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', () => {
   it('--tls-ca trusts a private CA over rediss://; without it the connection is refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bw-cli-tls-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const ssl = (args: string[]): void => {
-      const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
-    };
-    ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=bw-test-ca']);
-    ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+    const certs = createTestCertificates();
+    onTestFinished(() => certs.remove());
     const tlsPort = await freePort();
-    const server = await spawnRedisServer({ args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'server.pem'),
-      '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.pem'), '--tls-auth-clients', 'no'] });
+    const server = await spawnRedisServer({ args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.certFile,
+      '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'] });
     onTestFinished(() => server.stop());
     const url = `rediss://127.0.0.1:${tlsPort}`;
-    const ok = await cli(['--url', url, '--tls-ca', join(dir, 'ca.pem'), 'list']);
+    const ok = await cli(['--url', url, '--tls-ca', certs.caFile, 'list']);
     expect(ok).toMatchObject({ code: 0, stdout: 'no breakers registered under this prefix\n' });
     const untrusted = await cli(['--url', url, 'list']);
     expect(untrusted.code).toBe(1);
-    expect((await cli(['--url', url, '--tls-ca', join(dir, 'missing.pem'), 'list'])).stderr).toMatch(/--tls-ca: cannot read/);
+    expect((await cli(['--url', url, '--tls-ca', join(certs.dir, 'missing.pem'), 'list'])).stderr).toMatch(/--tls-ca: cannot read/);
   }, 30_000);
 
   it('--sentinel host:port --name finds the master through Sentinel', async () => {
