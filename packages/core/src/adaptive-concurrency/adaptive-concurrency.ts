@@ -1,9 +1,9 @@
 import { isTimeout } from '../breaker/cancellation.js';
-import { deferToEventLoop, systemClock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { BulkheadRejectedError, TimeoutError, isBreakwaterError } from '../errors.js';
 import { Emitter } from '../events.js';
-import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
-import { IntrusiveList, type Linked } from '../internal/linked-list.js';
+import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
+import { WaitQueue } from '../internal/wait-queue.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { algorithmFor, type LimitAlgorithm } from './algorithms.js';
 import { resolveAdaptiveOptions, type AdaptiveConcurrencyOptions, type ResolvedAdaptiveOptions } from './options.js';
@@ -53,25 +53,6 @@ export interface AdaptiveConcurrencyPolicy extends Policy {
   on(event: 'rejected', fn: (e: AdaptiveRejectedEvent) => void): () => void;
 }
 
-/** A queued call, in a doubly linked list so an aborted waiter leaves in O(1). */
-class Waiter implements Linked<Waiter> {
-  prev: Waiter | undefined;
-  next: Waiter | undefined;
-  signal: AbortSignal | undefined;
-  constructor(
-    private readonly owner: AdaptiveLimiter,
-    readonly fn: PolicyFn<unknown>,
-    readonly ctx: Ctx,
-    readonly resolve: (v: unknown) => void,
-    readonly reject: (e: unknown) => void,
-  ) {}
-
-  readonly onAbort = (): void => {
-    this.owner.remove(this);
-    this.reject(this.ctx.abortReason);
-  };
-}
-
 /** One running call: when it started, and how its outcome feeds the limiter. */
 class Running {
   constructor(private readonly owner: AdaptiveLimiter, private readonly ctx: Ctx, private readonly startedAt: number) {}
@@ -83,10 +64,9 @@ const hiResNow = (): number => performance.now();
 
 class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
   inFlight = 0;
-  queued = 0;
   private estimate: number;
   private current: number;
-  private readonly waiters = new IntrusiveList<Waiter>();
+  private readonly waiters = new WaitQueue(() => this.inFlight < this.current, (fn, ctx) => this.start(fn, ctx));
   private readonly events = new Emitter<AdaptiveEvents>();
   private readonly algorithm: LimitAlgorithm;
   private readonly baseline: BaselineRtt | undefined;
@@ -108,6 +88,10 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     return this.current;
   }
 
+  get queued(): number {
+    return this.waiters.size;
+  }
+
   get baselineRttMs(): number | undefined {
     return this.baseline?.value;
   }
@@ -125,30 +109,12 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     // Waiters go first: a new call never overtakes the queue (nor a slot being handed over).
-    if (this.inFlight < this.current && this.waiters.isEmpty) return this.start(fn, ctx);
-    if (this.queued >= this.o.maxQueue) {
-      if (this.events.has('rejected')) this.events.emit('rejected', { limit: this.current, inFlight: this.inFlight, queued: this.queued, at: this.now() });
+    if (this.inFlight < this.current && this.waiters.size === 0) return this.start(fn, ctx);
+    if (this.waiters.size >= this.o.maxQueue) {
+      if (this.events.has('rejected')) this.events.emit('rejected', { limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() });
       return Promise.reject(new BulkheadRejectedError(this.current, this.o.maxQueue, 'adaptive limit'));
     }
-    return new Promise<T>((resolve, reject) => {
-      const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
-      this.waiters.push(w);
-      this.queued++;
-      if (ctx.abortable) {
-        w.signal = ctx.signal;
-        listenAbort(w.signal, w.onAbort);
-      }
-    });
-  }
-
-  /** Unlinks a waiter (aborted or dequeued). */
-  remove(w: Waiter): void {
-    if (w.signal !== undefined) {
-      unlistenAbort(w.signal, w.onAbort);
-      w.signal = undefined;
-    }
-    this.waiters.remove(w);
-    this.queued--;
+    return this.waiters.enqueue(fn, ctx);
   }
 
   private start<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
@@ -170,7 +136,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
       this.window.add(rtt, kind === 'drop' || rtt > this.o.dropLatencyMs);
       if (this.window.ready(now, this.baseline?.value)) this.closeWindow(now);
     }
-    this.drain();
+    this.waiters.drain();
   }
 
   /**
@@ -215,42 +181,6 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     const whole = Math.floor(this.estimate);
     return this.baseline?.halving === true ? Math.max(this.o.minLimit, Math.floor(whole / 2)) : whole;
   }
-
-  /**
-   * Hands free slots to waiters in arrival order. As in `bulkhead()` (issue 12.7), an abortable
-   * waiter gets its slot on the next event-loop turn: the settlement that freed the slot often
-   * aborts it too (a hedge's winner settles while the loser is still queued), and that abort
-   * travels through promise reactions; waiting one turn lets it arrive first.
-   */
-  private drain(): void {
-    if (this.handOverPending) return;
-    for (let w = this.waiters.head; w !== undefined && this.inFlight < this.current; w = this.waiters.head) {
-      if (w.signal !== undefined && !this.handOverNow) {
-        this.handOverPending = true;
-        deferToEventLoop(systemClock, this.handOver);
-        return;
-      }
-      this.remove(w);
-      // A waiter whose caller gave up never starts (its abort may not have been delivered yet).
-      if (w.ctx.aborted) {
-        w.reject(w.ctx.abortReason);
-        continue;
-      }
-      this.start(w.fn, w.ctx).then(w.resolve, w.reject);
-    }
-  }
-
-  private handOverPending = false;
-  private handOverNow = false;
-  private readonly handOver = (): void => {
-    this.handOverPending = false;
-    this.handOverNow = true;
-    try {
-      this.drain();
-    } finally {
-      this.handOverNow = false;
-    }
-  };
 }
 
 /**
