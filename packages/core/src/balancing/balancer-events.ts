@@ -1,4 +1,4 @@
-import type { EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent, UpdateEvent } from './types.js';
+import type { BreakerEvent, EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent, UpdateEvent } from './types.js';
 
 /** Events a balancer emits. */
 export interface BalancerEvents extends Record<string, unknown> {
@@ -7,4 +7,5 @@ export interface BalancerEvents extends Record<string, unknown> {
   regionChange: RegionChangeEvent;
   request: RequestEvent;
   update: UpdateEvent;
+  breaker: BreakerEvent;
 }

@@ -16,14 +16,14 @@ import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions
 import { OutlierDetector } from './outlier/outlier-detector.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
-  BalancerExecuteOptions, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
+  BalancerExecuteOptions, BreakerEvent, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
   UpdateEvent,
 } from './types.js';
 
 export type { BalancerEvents } from './balancer-events.js';
 
 /** The events `on()` accepts. */
-const EVENTS: readonly string[] = ['health', 'ejection', 'regionChange', 'request', 'update'];
+const EVENTS: readonly string[] = ['health', 'ejection', 'regionChange', 'request', 'update', 'breaker'];
 
 type EndpointFn<T> = (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>;
 
@@ -160,11 +160,14 @@ export class Balancer implements LoadBalancer {
     this.calls.run(s, w.fn, w.ctx, w.mark, w.repicks, w.avoid).then(w.resolve, w.reject);
   };
 
+  /** A snapshot of every endpoint; side-effect free (the breaker's `state` read makes no transition). */
   endpoints(): ReadonlyArray<EndpointView> {
     const now = this.clock.now();
     return this.states.map((s) => ({
       ...s.endpoint, healthy: s.healthy, ejected: s.ejected, inFlight: s.inFlight,
       ewmaMs: s.ewmaMs * Math.exp(-Math.max(0, now - s.latencyAt) / this.decayMs),
+      latencyMs: Number.isNaN(s.latencyMs) ? undefined : s.latencyMs,
+      breaker: s.breaker?.state,
     }));
   }
 
@@ -209,10 +212,11 @@ export class Balancer implements LoadBalancer {
   on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
   on(event: 'request', fn: (e: RequestEvent) => void): () => void;
   on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
+  on(event: 'breaker', fn: (e: BreakerEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
   on(event: keyof BalancerEvents, fn: (e: never) => void): () => void {
     if (!EVENTS.includes(event as string)) {
-      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange', 'request' or 'update', got ${String(event)}`);
+      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange', 'request', 'update' or 'breaker', got ${String(event)}`);
     }
     return this.emitter.on(event, fn as (e: BalancerEvents[typeof event]) => void);
   }
@@ -343,7 +347,12 @@ export class Balancer implements LoadBalancer {
     const b = this.options.breaker;
     if (b === undefined) return;
     attachEndpointBreaker(s, `${this.name}/${s.id}`, b, this.options.createBreaker ?? circuitBreaker,
-                          { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure }, () => this.invalidate());
+                          { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure }, (e) => {
+                            this.invalidate();
+                            if (this.emitter.has('breaker')) {
+                              this.emitter.emit('breaker', { endpoint: s.id, from: e.from, to: e.to, reason: e.reason, at: e.at, remote: e.remote });
+                            }
+                          });
   }
 
   private detach(s: EndpointState): void {

@@ -1,6 +1,7 @@
-import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
+import type { CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from '../breaker/types.js';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
+import { isLocalResourceError } from '../local-resource-error.js';
 import type { EndpointState } from './live-endpoint.js';
 
 /** Balancer-wide settings a per-endpoint breaker inherits unless its own options say otherwise. */
@@ -17,8 +18,13 @@ export interface BreakerDefaults {
  * ConfigErrors are re-pathed to `loadBalancer.breaker.*`.
  */
 export function attachEndpointBreaker(s: EndpointState, name: string, options: Omit<CircuitBreakerOptions, 'name'>,
-                                      create: (o: CircuitBreakerOptions) => CircuitBreaker, defaults: BreakerDefaults, onChange: () => void): void {
-  const o: CircuitBreakerOptions = { ...options, name, clock: options.clock ?? defaults.clock, isFailure: options.isFailure ?? defaults.isFailure };
+                                      create: (o: CircuitBreakerOptions) => CircuitBreaker, defaults: BreakerDefaults,
+                                      onChange: (e: StateChangeEvent) => void): void {
+  // The balancer's isFailure may count local resource errors (adapters pass an HTTP classifier);
+  // for the endpoint's breaker they stay neutral, as for outlier detection and health.
+  const inherited = defaults.isFailure;
+  const isFailure = options.isFailure ?? ((e: unknown) => !isLocalResourceError(e) && inherited(e));
+  const o: CircuitBreakerOptions = { ...options, name, clock: options.clock ?? defaults.clock, isFailure };
   const isResultFailure = options.isResultFailure ?? defaults.isResultFailure;
   if (isResultFailure !== undefined) o.isResultFailure = isResultFailure;
   let breaker: CircuitBreaker;

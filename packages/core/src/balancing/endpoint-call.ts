@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { isCancelled } from '../breaker/cancellation.js';
 import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import type { Emitter } from '../events.js';
+import { isLocalResourceError } from '../local-resource-error.js';
 import { asInternal, invoke, type Ctx } from '../execution.js';
 import { statusOf } from '../http/status.js';
 import type { AttemptContext, PolicyFn } from '../policy.js';
@@ -82,7 +83,9 @@ export class EndpointCalls {
       }
       // Aborted for anything but a timeout (a losing hedge, the caller): no verdict on the endpoint.
       const cancelled = isCancelled(attempt, e);
-      this.finish(s, start, cancelled ? undefined : !d.isFailure(e), undefined, e, cancelled);
+      // EMFILE, EADDRNOTAVAIL…: this process ran out of something; the endpoint is not to blame.
+      const local = !cancelled && isLocalResourceError(e);
+      this.finish(s, start, cancelled || local ? undefined : !d.isFailure(e), undefined, e, cancelled, local);
       throw e;
     }
     this.finish(s, start, d.isResultFailure?.(result) !== true, result, undefined, false);
@@ -94,7 +97,8 @@ export class EndpointCalls {
    * A cancelled call's `request` event says `cancelled: true` (and `success: false`); its elapsed
    * time still raises the latency estimate as a lower bound (see EndpointState.observeLowerBound).
    */
-  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean): void {
+  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean,
+                 local = false): void {
     const d = this.d;
     const now = d.clock.now();
     const durationMs = Math.max(0, now - start);
@@ -116,6 +120,7 @@ export class EndpointCalls {
       if (error !== undefined) e.error = error;
       if (s.region !== '') e.region = s.region;
       if (cancelled) e.cancelled = true;
+      if (local) e.local = true;
       d.emitter.emit('request', e);
     }
     if (success !== undefined && !s.removed) {

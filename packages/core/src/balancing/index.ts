@@ -12,6 +12,6 @@ export { priorityLoads } from './locality/priority-load.js';
 export { hash32 } from './hash.js';
 export type {
   Endpoint, EndpointView, LoadBalancer, LoadBalancerOptions, HealthEvent, EjectionEvent, RegionChangeEvent, RequestEvent,
-  UpdateEvent, Strategy, Picker, StrategyEnv, LiveEndpoint, HealthCheckOptions, OutlierDetectionOptions, LocalityOptions, QueueOptions,
+  UpdateEvent, BreakerEvent, Strategy, Picker, StrategyEnv, LiveEndpoint, HealthCheckOptions, OutlierDetectionOptions, LocalityOptions, QueueOptions,
 } from './types.js';
 export { seededRandom } from './random.js';

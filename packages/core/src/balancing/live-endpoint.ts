@@ -1,6 +1,9 @@
 import type { CircuitBreaker } from '../breaker/types.js';
 import type { Endpoint, LiveEndpoint, Picker } from './types.js';
 
+/** Successes averaged by the dashboard latency before it becomes an exponential average. */
+const LATENCY_SAMPLES = 20;
+
 /**
  * The balancer's mutable record for one endpoint. Fields are plain properties (no getters) so the
  * pick path reads them at full speed; only the balancer writes them.
@@ -15,6 +18,10 @@ export class EndpointState implements LiveEndpoint {
   ewmaMs: number;
   latencyAt: number;
   errorRate = 0;
+  /** Recent latency of successful calls for dashboards (see EndpointView.latencyMs); NaN before the first. */
+  latencyMs = NaN;
+  /** Successful calls observed, capped at LATENCY_SAMPLES (the warm-up mean's divisor). */
+  latencySamples = 0;
   slot = -1;
   score = 0.5;
   /** The picker that currently holds this endpoint as a candidate (gets onStart/onEnd). */
@@ -109,6 +116,19 @@ export class EndpointState implements LiveEndpoint {
     // The error rate needs a per-sample floor: a burst of failures in one millisecond must count.
     const alpha = Math.max(0.1, 1 - decay);
     this.errorRate += alpha * ((success ? 0 : 1) - this.errorRate);
+    if (success) this.observeLatency(durationMs, 1 - decay);
+  }
+
+  /**
+   * The dashboard latency: a plain (not peak) average of successful calls — the mean of the first
+   * LATENCY_SAMPLES, then an EWMA with weight 1/LATENCY_SAMPLES per sample, or more when calls are
+   * sparse (`timeWeight`: the share of decayMs elapsed since the last sample), so one slow call
+   * moves it by 1/20 of the difference instead of setting it as the peak estimate does.
+   */
+  private observeLatency(durationMs: number, timeWeight: number): void {
+    if (this.latencySamples < LATENCY_SAMPLES) this.latencySamples++;
+    const w = Math.max(1 / this.latencySamples, timeWeight);
+    this.latencyMs = this.latencySamples === 1 ? durationMs : this.latencyMs + w * (durationMs - this.latencyMs);
   }
 
   /**

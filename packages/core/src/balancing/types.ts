@@ -2,11 +2,32 @@ import type { Clock } from '../clock.js';
 import type { AttemptContext, ExecuteOptions, Policy } from '../policy.js';
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
 import type { Endpoint } from './endpoint.js';
+import type { BreakerState } from '../breaker/breaker-state.js';
 
 export type { Endpoint } from './endpoint.js';
 
-/** An endpoint with its live state, as `LoadBalancer.endpoints()` reports it. */
-export type EndpointView = Endpoint & { healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number };
+/** An endpoint with its live state, as `LoadBalancer.endpoints()` reports it. Reading it changes nothing. */
+export type EndpointView = Endpoint & {
+  /** Health checks and outlier detection say healthy (the breaker is reported apart, in `breaker`). */
+  healthy: boolean;
+  ejected: boolean;
+  inFlight: number;
+  /**
+   * The strategy's peak-EWMA latency estimate (ms): pessimistic by design — it jumps to any slower
+   * sample at once (also a cancelled call's elapsed time, a failure's duration) and comes down only
+   * with time (decayMs), decaying toward 0 while idle. What p2cEwma compares, not a typical latency.
+   */
+  ewmaMs: number;
+  /**
+   * Recent latency of successful calls (ms), for dashboards: the mean of the first 20 successes,
+   * then an exponential average over about the last 20 (or over `decayMs` of time when calls are
+   * sparse). Failures, cancelled calls and time spent in the balancer's wait queue are not in it.
+   * Undefined until the first success.
+   */
+  latencyMs: number | undefined;
+  /** State of the endpoint's circuit breaker (side-effect-free read), undefined without `breaker` options. */
+  breaker: BreakerState | undefined;
+};
 
 /**
  * A balancer's event payloads. Object type aliases rather than interfaces, so a payload is
@@ -21,6 +42,11 @@ export type RegionChangeEvent = { from: string | undefined; to: string | undefin
  * (only definitions changed). Adapters use it to close the connection pools of removed endpoints.
  */
 export type UpdateEvent = { added: string[]; removed: string[]; at: number };
+/**
+ * An endpoint's circuit breaker changed state (its `stateChange`, with the endpoint id). `remote`:
+ * the transition came from another replica through a shared store.
+ */
+export type BreakerEvent = { endpoint: string; from: BreakerState; to: BreakerState; reason: string; at: number; remote: boolean };
 /** One finished call through `execute()` / `asPolicy()`; metrics packages consume it. */
 export type RequestEvent = {
   endpoint: string;
@@ -30,6 +56,12 @@ export type RequestEvent = {
   status?: number;
   error?: unknown;
   region?: string;
+  /**
+   * True when the call failed with a local resource error raised by this process (EMFILE, ENFILE,
+   * ENOBUFS, EADDRNOTAVAIL… — `isLocalResourceError`): `success` is false, but like a cancelled call
+   * it counts nowhere against the endpoint (latency, error rate, outlier detection, breaker).
+   */
+  local?: boolean;
   /**
    * True when the call was cancelled — its context aborted for a reason other than a timeout (a
    * losing hedge attempt, the caller's signal): `success` is false but the call counted against
@@ -219,6 +251,7 @@ export interface LoadBalancer {
   on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
   on(event: 'request', fn: (e: RequestEvent) => void): () => void;
   on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
+  on(event: 'breaker', fn: (e: BreakerEvent) => void): () => void;
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
   /**
    * Stops new work (NoHealthyEndpointError 'draining') and resolves when in-flight and queued calls

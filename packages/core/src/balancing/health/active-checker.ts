@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { isLocalResourceError } from '../../local-resource-error.js';
 import type { Endpoint } from '../types.js';
 
 /** Resolved active health-check settings. */
@@ -96,19 +97,23 @@ export class ActiveHealthChecker {
     }, this.settings.timeoutMs));
     let passed: boolean;
     let reason: string;
+    let local = false;
     try {
       // Race the check against the abort: a custom check that ignores its signal must not stall the loop.
       passed = await raceAbort(this.settings.check(t.endpoint, controller.signal), controller.signal);
       reason = passed ? 'check passed' : 'check failed';
     } catch (e) {
       passed = false;
+      local = !timedOut && isLocalResourceError(e);
       reason = timedOut ? `check timed out after ${this.settings.timeoutMs}ms` : `check error: ${describe(e)}`;
     } finally {
       this.clock.clearTimeout(timeout);
       t.running = undefined;
     }
     if (t.stopped) return;
-    this.record(t, passed, reason);
+    // A check this process could not make (EMFILE, EADDRNOTAVAIL…) says nothing about the endpoint:
+    // no verdict, the rise/fall counts stay as they were.
+    if (!local) this.record(t, passed, reason);
     this.schedule(t, this.settings.intervalMs + this.random() * this.settings.jitterMs);
   }
 

@@ -27,7 +27,12 @@ export function httpCheck(path: string): (endpoint: Endpoint, signal: AbortSigna
       req.end();
     }).catch((e: unknown) => {
       // node:http errors name host:port only; make sure nothing echoes credentials anyway.
-      throw e instanceof Error ? new Error(e.message.replaceAll(endpoint.url, '<endpoint>'), { cause: e.cause }) : e;
+      if (!(e instanceof Error)) throw e;
+      const safe = new Error(e.message.replaceAll(endpoint.url, '<endpoint>'), { cause: e.cause });
+      // Keep the system error code (ECONNREFUSED, EMFILE…): local resource errors are told apart by it.
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string') (safe as Error & { code?: string }).code = code;
+      throw safe;
     });
   };
 }
