@@ -48,10 +48,20 @@ async function scenarioCall(c: Contender, s: CellScenario): Promise<() => Promis
   return c.rejectedPipeline();
 }
 
-/** Calls per round so that a round takes ~100 ms (bounded), from a short trial. */
+/**
+ * Calls per round so that a round takes ~100 ms, from a short trial: 100 000 for a fast call, a
+ * few hundred for one that waits on timers (cockatiel's retry waits on setTimeout even with a
+ * zero delay, which makes its rejected call cost milliseconds).
+ */
 async function callsPerRound(call: () => Promise<unknown>): Promise<number> {
-  const ns = await nsPerCall(call, 2000);
-  return Math.max(5000, Math.min(100_000, Math.round(1e8 / Math.max(ns, 1))));
+  const ns = await nsPerCall(call, 200);
+  return Math.max(200, Math.min(100_000, Math.round(1e8 / Math.max(ns, 1))));
+}
+
+/** Runs the sanity instance for 20 000 calls or 300 ms, whichever comes first. */
+async function exercise(call: () => Promise<unknown>): Promise<void> {
+  const until = performance.now() + 300;
+  for (let i = 0; i < 20_000 && (i % 100 !== 0 || performance.now() < until); i++) await call();
 }
 
 async function run(): Promise<CellResult> {
@@ -69,7 +79,7 @@ async function run(): Promise<CellResult> {
     return { heapBytes: median([0, 1, 2].map(() => heapBytesPer(contender.makeBreaker, HEAP_BREAKERS, contender.releaseBreaker))) };
   }
   const sanity = await scenarioCall(contender, scenario);
-  await nsPerCall(sanity, 20_000);
+  await exercise(sanity);
   const call = await scenarioCall(contender, scenario);
   const bare = (): Promise<unknown> => ok();
   const withRef = name === 'breakwater' && scenario === 'rejectedPipeline';
@@ -78,7 +88,7 @@ async function run(): Promise<CellResult> {
   const out: Required<Pick<CellResult, 'ns' | 'asyncThrowNs' | 'syncThrowNs'>> = { ns: [], asyncThrowNs: [], syncThrowNs: [] };
   // Within a round the baseline and the contender alternate in chunks, so both see the same
   // machine load (the machine is shared); a round's figure is the difference of their totals.
-  const chunk = Math.max(500, Math.round(n / CHUNKS));
+  const chunk = Math.max(20, Math.round(n / CHUNKS));
   for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
     let base = 0;
     let x = 0;
