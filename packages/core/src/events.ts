@@ -45,3 +45,12 @@ export class Emitter<Events extends Record<string, unknown>> {
     for (const k of Object.keys(this.listeners)) delete this.listeners[k as keyof Events];
   }
 }
+
+/**
+ * Attaches the call's `ExecuteOptions.context` to an event payload as a non-enumerable `context`
+ * property: listeners (otel, prometheus) can correlate the event with its call, while logging or
+ * serialising the event never dumps request data. Only called when someone listens.
+ */
+export function withContext<P extends object>(payload: P, context: Record<string, unknown>): P & { readonly context: Record<string, unknown> } {
+  return Object.defineProperty(payload, 'context', { value: context, enumerable: false }) as P & { readonly context: Record<string, unknown> };
+}

@@ -1,5 +1,6 @@
 import { deferToEventLoop, systemClock } from '../clock.js';
 import { BulkheadRejectedError } from '../errors.js';
+import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import { IntrusiveList, type Linked } from '../internal/linked-list.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
@@ -14,12 +15,25 @@ export interface BulkheadOptions {
   maxQueue?: number;
 }
 
-/** A bulkhead: a {@link Policy} with live counts. */
+/** Payload of the bulkhead's `rejected` event. */
+export interface BulkheadRejectedEvent {
+  maxConcurrent: number;
+  maxQueue: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
+}
+
+/** Events of the bulkhead. */
+export type BulkheadEvents = { rejected: BulkheadRejectedEvent };
+
+/** A bulkhead: a {@link Policy} with live counts and a `rejected` event. */
 export interface BulkheadPolicy extends Policy {
   /** Calls running now. */
   readonly active: number;
   /** Calls waiting for a slot now. */
   readonly queued: number;
+  /** Subscribes to `rejected` (no slot, queue full); returns the unsubscribe function. */
+  on(event: 'rejected', fn: (e: BulkheadRejectedEvent) => void): () => void;
 }
 
 /** A queued call, in a doubly linked list so an aborted waiter leaves in O(1). */
@@ -53,7 +67,13 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     this.drain();
   };
 
+  private events: Emitter<BulkheadEvents> | undefined;
+
   constructor(private readonly maxConcurrent: number, private readonly maxQueue: number) {}
+
+  on(event: 'rejected', fn: (e: BulkheadRejectedEvent) => void): () => void {
+    return (this.events ??= new Emitter<BulkheadEvents>()).on(event, fn);
+  }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
     return executeWith(this, fn, opts);
@@ -63,7 +83,12 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     // While a freed slot is being handed to a waiter, newcomers queue behind it (FIFO).
     if (this.active < this.maxConcurrent && this.queued === 0) return this.start(fn, ctx);
-    if (this.queued >= this.maxQueue) return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
+    if (this.queued >= this.maxQueue) {
+      if (this.events?.has('rejected') === true) {
+        this.events.emit('rejected', withContext({ maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue }, ctx.context));
+      }
+      return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
+    }
     return new Promise<T>((resolve, reject) => {
       const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
       this.waiters.push(w);

@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '../clock.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { safely } from './fallback.js';
+import { Emitter, withContext } from '../events.js';
+import { safely, type FallbackEvent, type FallbackEvents } from './fallback.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
 
@@ -21,6 +22,8 @@ export interface CacheFallbackPolicy extends Policy {
   /** Entries stored now (expired ones included until touched or evicted). */
   readonly size: number;
   clear(): void;
+  /** Subscribes to `fallback` (a stored value replaced a failure); returns the unsubscribe function. */
+  on(event: 'fallback', fn: (e: FallbackEvent) => void): () => void;
 }
 
 interface Entry {
@@ -31,6 +34,11 @@ interface Entry {
 class CacheFallback implements InternalPolicy, CacheFallbackPolicy {
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   private readonly entries = new Map<string, Entry>();
+  private events: Emitter<FallbackEvents> | undefined;
+
+  on(event: 'fallback', fn: (e: FallbackEvent) => void): () => void {
+    return (this.events ??= new Emitter<FallbackEvents>()).on(event, fn);
+  }
 
   constructor(
     private readonly ttlMs: number,
@@ -63,10 +71,12 @@ class CacheFallback implements InternalPolicy, CacheFallbackPolicy {
         if (ctx.aborted || (this.when !== undefined && !safely(this.when, error))) throw error;
         const entry = this.entries.get(key);
         if (entry === undefined) throw error;
-        if (this.clock.now() - entry.storedAt > this.ttlMs) {
+        const ageMs = this.clock.now() - entry.storedAt;
+        if (ageMs > this.ttlMs) {
           this.entries.delete(key);
           throw error;
         }
+        if (this.events?.has('fallback') === true) this.events.emit('fallback', withContext({ error, key, ageMs }, ctx.context));
         this.entries.delete(key);
         this.entries.set(key, entry);
         return entry.value as T;

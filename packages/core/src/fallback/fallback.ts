@@ -1,6 +1,7 @@
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { ConfigError } from '../errors.js';
+import { Emitter, withContext } from '../events.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkFunction, checkOptions, describeValue } from '../policies/validate.js';
 
@@ -8,6 +9,26 @@ import { checkFunction, checkOptions, describeValue } from '../policies/validate
 export interface FallbackOptions {
   /** Which errors the handler replaces; default every error. */
   when?: (error: unknown) => boolean;
+}
+
+/** Payload of the `fallback` event of `fallback()` and `cacheFallback()`. */
+export interface FallbackEvent {
+  /** The failure being replaced. */
+  error: unknown;
+  /** cacheFallback only: the key served from the cache and the stored value's age. */
+  key?: string;
+  ageMs?: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
+}
+
+/** Events of the fallback policies. */
+export type FallbackEvents = { fallback: FallbackEvent };
+
+/** A fallback policy: a {@link Policy} with a `fallback` event (a failure was replaced). */
+export interface FallbackPolicy extends Policy {
+  /** Subscribes to `fallback`; returns the unsubscribe function. */
+  on(event: 'fallback', fn: (e: FallbackEvent) => void): () => void;
 }
 
 /** A throwing predicate must not replace the caller's error with its own: treat it as "no". */
@@ -19,7 +40,13 @@ export function safely(when: (error: unknown) => boolean, error: unknown): boole
   }
 }
 
-class Fallback<R> implements InternalPolicy {
+class Fallback<R> implements InternalPolicy, FallbackPolicy {
+  private events: Emitter<FallbackEvents> | undefined;
+
+  on(event: 'fallback', fn: (e: FallbackEvent) => void): () => void {
+    return (this.events ??= new Emitter<FallbackEvents>()).on(event, fn);
+  }
+
   constructor(
     private readonly handler: (error: unknown) => R | Promise<R>,
     private readonly when: ((error: unknown) => boolean) | undefined,
@@ -34,6 +61,7 @@ class Fallback<R> implements InternalPolicy {
       // A caller who gave up gets no substitute (and the handler's side effects do not run).
       if (ctx.aborted) throw error;
       if (this.when !== undefined && !safely(this.when, error)) throw error;
+      if (this.events?.has('fallback') === true) this.events.emit('fallback', withContext({ error }, ctx.context));
       return this.handler(error) as T | Promise<T>;
     });
   }
@@ -42,8 +70,9 @@ class Fallback<R> implements InternalPolicy {
 /**
  * Replaces a failure with the handler's value: `fallback(() => cachedPrices, { when: isBreakwaterError })`.
  * The handler's own error, if it throws, is what the caller sees. Not applied once the caller aborted.
+ * Emits `fallback` with the error each time it replaces one.
  */
-export function fallback<R>(handler: (error: unknown) => R | Promise<R>, o: FallbackOptions = {}): Policy {
+export function fallback<R>(handler: (error: unknown) => R | Promise<R>, o: FallbackOptions = {}): FallbackPolicy {
   if (typeof handler !== 'function') throw new ConfigError('fallback.handler', `expected a function, got ${describeValue(handler)}`);
   checkOptions('fallback', o, false);
   checkKnownKeys('fallback', o, ['when']);

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
+import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
@@ -11,6 +12,39 @@ export interface HedgeOptions {
   /** Extra attempts started at most (the first one not counted); default 1. */
   maxHedges?: number;
   clock?: Clock;
+}
+
+/** Payload of the hedge policy's `hedge` event: an extra attempt starts. */
+export interface HedgeEvent {
+  /** `ctx.attempt` of the attempt starting. */
+  attempt: number;
+  /** 1-based number of this extra attempt (1 = first hedge). */
+  hedge: number;
+  /** The policy's delay that elapsed without a result. */
+  delayMs: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
+}
+
+/** Payload of the hedge policy's `winner` event: an attempt succeeded and the others are aborted. */
+export interface HedgeWinnerEvent {
+  /** `ctx.attempt` of the winning attempt. */
+  attempt: number;
+  /** 0 when the first attempt won, n when the n-th hedge did. */
+  hedge: number;
+  /** Attempts started in total. */
+  attempts: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable). */
+  readonly context: Record<string, unknown>;
+}
+
+/** Events of the hedge policy. */
+export type HedgeEvents = { hedge: HedgeEvent; winner: HedgeWinnerEvent };
+
+/** The hedge policy: a {@link Policy} with `hedge` and `winner` events. */
+export interface HedgePolicy extends Policy {
+  on(event: 'hedge', fn: (e: HedgeEvent) => void): () => void;
+  on(event: 'winner', fn: (e: HedgeWinnerEvent) => void): () => void;
 }
 
 /** Abort reasons handed to losing attempts (see {@link isHedgeLoss}). */
@@ -56,6 +90,10 @@ class HedgedCall<T> {
     const fork = this.parent.fork(this.parent.attempt + index);
     this.forks.push(fork);
     this.inFlight++;
+    const events = this.owner.events;
+    if (index > 0 && events?.has('hedge') === true) {
+      events.emit('hedge', withContext({ attempt: fork.attempt, hedge: index, delayMs: this.owner.delayMs }, this.parent.context));
+    }
     if (index < this.owner.maxHedges) this.timer = this.owner.clock.setTimeout(this.onTimer, this.owner.delayMs);
     invoke(this.fn, fork).then(
       (v) => this.onValue(v, fork),
@@ -72,6 +110,11 @@ class HedgedCall<T> {
     if (this.settled) return;
     this.finish(winner);
     this.resolve(v);
+    const events = this.owner.events;
+    if (events?.has('winner') === true) {
+      const hedge = this.forks.indexOf(winner);
+      events.emit('winner', withContext({ attempt: winner.attempt, hedge, attempts: this.forks.length }, this.parent.context));
+    }
   }
 
   private onError(e: unknown, fork: Ctx): void {
@@ -108,8 +151,14 @@ class HedgedCall<T> {
   }
 }
 
-class Hedge implements InternalPolicy {
+class Hedge implements InternalPolicy, HedgePolicy {
+  events: Emitter<HedgeEvents> | undefined;
+
   constructor(readonly delayMs: number, readonly maxHedges: number, readonly clock: Clock) {}
+
+  on<K extends keyof HedgeEvents>(event: K, fn: (e: HedgeEvents[K]) => void): () => void {
+    return (this.events ??= new Emitter<HedgeEvents>()).on(event, fn);
+  }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
     return executeWith(this, fn, opts);
@@ -133,9 +182,10 @@ class Hedge implements InternalPolicy {
  * others are aborted (their `ctx.signal` fires). Each attempt gets its own `ctx.attempt`
  * (first = the caller's, then +1, +2, ...). A failed attempt does not start a new one; when every
  * started attempt has failed the call rejects with the error of the last one to fail.
- * Use only for idempotent calls.
+ * Use only for idempotent calls. Events: `hedge` when an extra attempt starts, `winner` when an
+ * attempt succeeds.
  */
-export function hedge(o: HedgeOptions): Policy {
+export function hedge(o: HedgeOptions): HedgePolicy {
   checkOptions('hedge', o, true);
   checkKnownKeys('hedge', o, ['delayMs', 'maxHedges', 'clock'], { delay: 'delayMs', hedgeDelayMs: 'delayMs', maxAttempts: 'maxHedges' });
   const delayMs = checkNumber('hedge.delayMs', o.delayMs, { min: 0 });

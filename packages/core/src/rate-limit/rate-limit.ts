@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { RateLimitedError } from '../errors.js';
+import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
@@ -14,10 +15,23 @@ export interface RateLimitOptions {
   clock?: Clock;
 }
 
-/** A rate limiter: a {@link Policy} that can report its tokens. */
+/** Payload of the rate limiter's `rejected` event. */
+export interface RateLimitRejectedEvent {
+  /** Milliseconds until the next token. */
+  retryAfterMs: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
+}
+
+/** Events of the rate limiter. */
+export type RateLimitEvents = { rejected: RateLimitRejectedEvent };
+
+/** A rate limiter: a {@link Policy} that can report its tokens, with a `rejected` event. */
 export interface RateLimitPolicy extends Policy {
   /** Tokens available now (fractional). */
   tokens(): number;
+  /** Subscribes to `rejected` (bucket empty); returns the unsubscribe function. */
+  on(event: 'rejected', fn: (e: RateLimitRejectedEvent) => void): () => void;
 }
 
 /** Token bucket refilled lazily from the clock on each call: no timers. */
@@ -25,6 +39,7 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
   private available: number;
   private last: number;
   private readonly perMs: number;
+  private events: Emitter<RateLimitEvents> | undefined;
 
   constructor(perSecond: number, private readonly burst: number, private readonly clock: Clock) {
     this.available = burst;
@@ -36,6 +51,10 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
     return executeWith(this, fn, opts);
   }
 
+  on(event: 'rejected', fn: (e: RateLimitRejectedEvent) => void): () => void {
+    return (this.events ??= new Emitter<RateLimitEvents>()).on(event, fn);
+  }
+
   tokens(): number {
     this.refill();
     return this.available;
@@ -45,7 +64,9 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     this.refill();
     if (this.available < 1) {
-      return Promise.reject(new RateLimitedError((1 - this.available) / this.perMs));
+      const retryAfterMs = (1 - this.available) / this.perMs;
+      if (this.events?.has('rejected') === true) this.events.emit('rejected', withContext({ retryAfterMs }, ctx.context));
+      return Promise.reject(new RateLimitedError(retryAfterMs));
     }
     this.available -= 1;
     return invoke(fn, ctx);

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { TimeoutError } from '../errors.js';
+import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
@@ -10,6 +11,25 @@ import { TickQueue } from './tick-queue.js';
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
   clock?: Clock;
+}
+
+/** Payload of the timeout policy's `timeout` event. */
+export interface TimeoutEvent {
+  /** The policy's limit. */
+  timeoutMs: number;
+  /** `ctx.attempt` of the call that timed out. */
+  attempt: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
+}
+
+/** Events of the timeout policy. */
+export type TimeoutEvents = { timeout: TimeoutEvent };
+
+/** The timeout policy: a {@link Policy} with a `timeout` event. */
+export interface TimeoutPolicy extends Policy {
+  /** Subscribes to `timeout` (emitted when a call is cut off); returns the unsubscribe function. */
+  on(event: 'timeout', fn: (e: TimeoutEvent) => void): () => void;
 }
 
 // The promise executor runs synchronously: a shared executor hands resolve/reject over through
@@ -38,10 +58,14 @@ class TimedCall<T> extends DeadlineEntry {
 
   expire(): void {
     if (this.settled) return;
-    const error = new TimeoutError(this.owner.ms);
+    const owner = this.owner;
+    const error = new TimeoutError(owner.ms);
     this.finish();
     this.child.abort(error);
     this.reject(error);
+    if (owner.events?.has('timeout') === true) {
+      owner.events.emit('timeout', withContext({ timeoutMs: owner.ms, attempt: this.child.attempt }, this.parent.context));
+    }
   }
 
   abortFromParent(): void {
@@ -72,8 +96,13 @@ class TimedCall<T> extends DeadlineEntry {
   }
 }
 
-class Timeout implements InternalPolicy {
+class Timeout implements InternalPolicy, TimeoutPolicy {
   readonly deadlines: Deadlines;
+  events: Emitter<TimeoutEvents> | undefined;
+
+  on(event: 'timeout', fn: (e: TimeoutEvent) => void): () => void {
+    return (this.events ??= new Emitter<TimeoutEvents>()).on(event, fn);
+  }
 
   constructor(readonly ms: number, clock: Clock) {
     this.deadlines = clock === systemClock ? new TickQueue(clock, ms) : new DeadlineQueue(clock, ms);
@@ -106,9 +135,10 @@ class Timeout implements InternalPolicy {
  * caller rejected at the deadline. The calls of one timeout policy share a single timer: no timer
  * is created or cleared per call and the time is not read per call, and no timer keeps the process
  * alive once every call has settled. On the real clock a timeout fires between `ms` and `ms` + 10 %
- * (see TickQueue); on an injected clock (ManualClock) exactly at `ms`.
+ * (see TickQueue); on an injected clock (ManualClock) exactly at `ms`. Emits `timeout` for each
+ * call it cuts off.
  */
-export function timeout(ms: number, o: TimeoutOptions = {}): Policy {
+export function timeout(ms: number, o: TimeoutOptions = {}): TimeoutPolicy {
   const checked = checkNumber('timeout.ms', ms, { minExclusive: 0 });
   checkOptions('timeout', o, false);
   checkKnownKeys('timeout', o, ['clock']);
