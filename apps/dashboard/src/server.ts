@@ -49,6 +49,8 @@ export interface Dashboard {
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'static');
 const FILES = new Map<string, string>([
   ['dashboard.js', 'text/javascript; charset=utf-8'],
+  ['chart.js', 'text/javascript; charset=utf-8'],
+  ['timeline.js', 'text/javascript; charset=utf-8'],
   ['dashboard.css', 'text/css; charset=utf-8'],
 ]);
 const ALLOWED = new Set(FILES.keys());
@@ -104,6 +106,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const path = raw.split('?')[0] as string;
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', page, { 'set-cookie': setCookie });
     if (req.method === 'GET' && path === '/api/state') return sendJson(res, 200, await o.state());
+    // Browsers ask for it on every visit; a 404 would only be noise in the console.
+    if (path === '/favicon.ico') {
+      res.writeHead(204, { 'cache-control': 'max-age=86400' });
+      res.end();
+      return;
+    }
     if (path === '/api/chaos') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
       if (!originAllowed(req, allowed)) return sendJson(res, 403, { error: 'cross-origin chaos commands are refused' });

@@ -9,7 +9,10 @@ export interface DashboardReplica {
   /** Merged gateway view: healthy per the health checks of every gateway. */
   healthy?: boolean;
   ejected?: boolean;
+  /** Highest p99 the pods measured over their last 10 s of calls to it; absent when none called it lately. */
   p99Ms?: number;
+  /** Age of the newest latency sample any pod has for it (ms): a large age marks the p99 as stale. */
+  p99AgeMs?: number;
 }
 
 /** One gateway pod's view. */
@@ -20,7 +23,7 @@ export interface DashboardGateway {
   currentRegion?: string;
   /** endpoint id → breaker state on this pod. */
   breakers: Record<string, string>;
-  endpoints: Array<{ id: string; region?: string; healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number; p99Ms?: number }>;
+  endpoints: Array<{ id: string; region?: string; healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number; p99Ms?: number; latencyAt?: number }>;
   up: boolean;
 }
 
@@ -30,6 +33,23 @@ export interface TrafficPoint {
   total: number;
   errors: number;
   byRegion: Record<string, number>;
+  /** Client-side latency percentiles of the requests started in this second. */
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+/** One entry of the timeline: something that happened, when, where and why. */
+export interface TimelineEvent {
+  /** When it happened (ms since the epoch). */
+  at: number;
+  kind: 'breaker' | 'ejection' | 'health' | 'region' | 'store' | 'phase' | 'chaos';
+  /** The gateway pod that reported it, when one did. */
+  gateway?: string;
+  /** What it is about: an endpoint id, a region, `redis`, a phase name. */
+  subject: string;
+  /** What happened, with the reason, e.g. `closed → open: 3 consecutive failures`. */
+  text: string;
+  severity: 'bad' | 'warn' | 'ok' | 'info';
 }
 
 /** What `/api/state` returns and the page renders. */
@@ -43,6 +63,10 @@ export interface DashboardState {
   /** Client-visible error rate over the last few seconds, 0..1. */
   errorRate: number;
   notes?: string[];
+  /** When the state was built (ms since the epoch): the right end of the time axis. */
+  now?: number;
+  /** The most recent events, oldest first (breaker transitions, ejections, health, region and store changes, phases, chaos). */
+  events?: TimelineEvent[];
 }
 
 /** A chaos button press. */

@@ -40,7 +40,7 @@ describe('dashboard server', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('set-cookie')).toBe(`bw_token_${d.port}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`);
     expect(await page.text()).not.toContain(TOKEN);
-    expect((await fetch(`${d.url}/static/dashboard.js`)).headers.get('content-type')).toMatch(/javascript/);
+    for (const f of ['dashboard.js', 'chart.js', 'timeline.js']) expect((await fetch(`${d.url}/static/${f}`)).headers.get('content-type')).toMatch(/javascript/);
     expect(await (await fetch(`${d.url}/api/state`)).json()).toEqual(state);
   });
 

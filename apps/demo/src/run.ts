@@ -10,6 +10,7 @@ import { embeddedRedis, type DemoRedis } from './redis.js';
 import { checkLines, phaseTable, type Check, type PhaseReport } from './report.js';
 import { scenario } from './scenario.js';
 import { maxConcurrentHalfOpen, percentile, phaseNumbers, regionShare, timeToShare } from './stats.js';
+import { Timeline } from './timeline.js';
 import { watchGateway, type GatewayWatch } from './watch.js';
 
 /** Options of {@link runDemo} (the CLI flags). */
@@ -81,7 +82,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     });
     const c = cluster;
     o.print(`started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`);
-    watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url)));
+    const timeline = new Timeline();
+    watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data))));
     const pollStats = async (): Promise<void> => {
       await Promise.all(c.replicas.map(async (r) => stats.set(r.id, await replicaStats(r))));
     };
@@ -90,13 +92,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     const chaos = async (cmd: ChaosCommand): Promise<unknown> => {
       const targets = c.replicas.filter((r) => (cmd.target === 'replica' ? r.id === cmd.id : r.region === cmd.id));
       if (targets.length === 0) throw new ConfigError(`chaos.id`, `expected a known ${cmd.target} id, got ${JSON.stringify(cmd.id)}`);
+      timeline.push({ at: Date.now(), kind: 'chaos', subject: cmd.id, text: `${cmd.action} ${cmd.target} ${cmd.id} (dashboard)`, severity: 'info' });
       const result = await Promise.all(targets.map((r) => setChaos(r, token, chaosSettingsFor(cmd.action))));
       await pollStats();
       return result;
     };
     dashboard = await startDashboard({
       token, host: o.host, port: o.dashboardPort, chaos,
-      state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes }),
+      state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes, events: timeline.recent() }),
     });
     o.print(`dashboard: ${dashboard.url}   chaos token: ${token}`);
     load.start();
@@ -133,6 +136,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       const requested = Date.now();
       await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
       const t0 = Date.now();
+      timeline.push({ at: requested, kind: 'phase', subject: p.name, text: `phase ${p.name}: ${p.description}`, severity: 'info' });
       if (p.name === 'recovery') recoveryEventsFrom = t0;
       o.print(`▶ ${p.name}: ${p.description}`);
       await sleep(t0 + p.durationMs - Date.now(), o.signal);

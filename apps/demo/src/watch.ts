@@ -35,7 +35,7 @@ export interface GatewayWatch {
  * Follows a gateway's `/events` stream (Server-Sent Events) and keeps what it says. Reconnects
  * if the stream drops while the gateway is still expected to be up.
  */
-export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent) => void): GatewayWatch {
+export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent) => void, onAny?: (event: string, data: Record<string, unknown>) => void): GatewayWatch {
   const agent = new Agent({ bodyTimeout: 0 });
   const ac = new AbortController();
   const w: GatewayWatch = { id, latest: undefined, events: [], regionEvents: [], close: () => { ac.abort(); void agent.close().catch(() => undefined); } };
@@ -46,6 +46,7 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
     } catch {
       return;
     }
+    if (typeof parsed === 'object' && parsed !== null) onAny?.(event, parsed as Record<string, unknown>);
     if (event === 'state') w.latest = parsed as Record<string, unknown>;
     else if (event === 'regionChange') w.regionEvents.push(parsed as RegionEvent);
     else if (event === 'breaker') {

@@ -12,7 +12,10 @@ export interface EndpointState {
   ejected: boolean;
   inFlight: number;
   ewmaMs: number;
+  /** p99 of this pod's calls to the endpoint over the last 10 s; undefined when there were none. */
   p99Ms: number | undefined;
+  /** When this pod last measured a call to the endpoint (ms since the epoch). */
+  latencyAt: number | undefined;
   breaker: string;
 }
 
@@ -32,6 +35,9 @@ export interface GatewaySnapshot {
   l4: { port: number; active: number } | undefined;
 }
 
+/** The p99 in snapshots covers this much recent time. */
+export const P99_WINDOW_MS = 10_000;
+
 /** Builds a snapshot from live objects; cheap enough to run a few times a second. */
 export function snapshot(o: {
   id: string; regions: string[]; upstream: Upstream; latency: ReadonlyMap<string, LatencyWindow>; probe: CircuitBreaker;
@@ -43,7 +49,7 @@ export function snapshot(o: {
     breakers[e.id] = state;
     return {
       id: e.id, region: e.region, url: redactUrl(e.url), healthy: e.healthy, ejected: e.ejected, inFlight: e.inFlight,
-      ewmaMs: Math.round(e.ewmaMs * 10) / 10, p99Ms: o.latency.get(e.id)?.quantile(0.99), breaker: state,
+      ewmaMs: Math.round(e.ewmaMs * 10) / 10, p99Ms: o.latency.get(e.id)?.quantile(0.99, P99_WINDOW_MS), latencyAt: o.latency.get(e.id)?.lastAt, breaker: state,
     };
   });
   return {

@@ -1,5 +1,9 @@
-// Dashboard client: polls /api/state and renders regions, replicas, breakers and traffic.
-// Plain ES module, no build step. Everything from the server is inserted with textContent.
+// Dashboard client: polls /api/state and renders regions, replicas, breakers, traffic and latency
+// over time, and the timeline of events. Plain ES modules, no build step. Everything from the
+// server is inserted with textContent.
+import { niceMax, renderTimeChart } from './chart.js';
+import { chartMarkers, renderTimeline } from './timeline.js';
+
 // The run token is not in the page: the server set it as an HttpOnly, SameSite=Strict cookie on
 // this same-origin visit, and same-origin fetches send it.
 const COLORS = ['#58a6ff', '#d2a8ff', '#3fb950', '#f0883e', '#ff7b72'];
@@ -88,7 +92,7 @@ function renderReplicas(state) {
       row.cells.health.replaceChildren(r.healthy === undefined ? pill('?', 'unknown') : pill(r.healthy ? 'healthy' : 'unhealthy', r.healthy ? 'healthy' : 'unhealthy'));
       row.cells.ejected.replaceChildren(r.ejected ? pill('ejected', 'ejected') : '–');
       row.cells.inFlight.textContent = r.inFlight ?? '–';
-      row.cells.p99.textContent = r.p99Ms === undefined ? '–' : `${Math.round(r.p99Ms)} ms`;
+      renderP99(row.cells.p99, r);
       row.cells.requests.textContent = r.requests ?? '–';
     }
   });
@@ -106,33 +110,43 @@ function renderBreakers(state) {
     }))));
 }
 
-function renderTraffic(state) {
-  const svg = $('traffic');
-  const pts = state.traffic.slice(-60);
-  const W = 600, H = 160, n = Math.max(pts.length - 1, 1);
-  const ns = 'http://www.w3.org/2000/svg';
-  const shapes = [];
-  let base = pts.map(() => 0);
-  state.regions.forEach((region, i) => {
-    const top = pts.map((p, j) => base[j] + (p.total ? (p.byRegion[region] ?? 0) / p.total : 0));
-    const upper = top.map((v, j) => `${(j / n) * W},${H - v * H}`);
-    const lower = base.map((v, j) => `${(j / n) * W},${H - v * H}`).reverse();
-    const poly = document.createElementNS(ns, 'polygon');
-    poly.setAttribute('points', [...upper, ...lower].join(' '));
-    poly.setAttribute('fill', COLORS[i % COLORS.length]);
-    poly.setAttribute('fill-opacity', '0.7');
-    shapes.push(poly);
-    base = top;
+// A p99 is current only while the pods keep calling the replica: past STALE_MS without a sample it
+// is shown greyed with its age, and once the pods' 10 s window is empty it is not shown at all.
+const STALE_MS = 3_000;
+function renderP99(td, r) {
+  const age = r.p99AgeMs;
+  td.classList.toggle('stale', r.p99Ms !== undefined && age !== undefined && age > STALE_MS);
+  if (r.p99Ms === undefined) {
+    td.replaceChildren(age === undefined ? '–' : `– (no calls for ${Math.round(age / 1000)} s)`);
+  } else if (age !== undefined && age > STALE_MS) {
+    td.replaceChildren(`${Math.round(r.p99Ms)} ms `, pill(`stale ${Math.round(age / 1000)} s`, 'unknown'));
+  } else {
+    td.replaceChildren(`${Math.round(r.p99Ms)} ms`);
+  }
+}
+
+const SPAN_MS = 60_000;
+function renderCharts(state) {
+  const now = state.now ?? Date.now();
+  const markers = chartMarkers(state.events ?? []);
+  renderTimeChart($('traffic'), {
+    label: 'share of requests per region and client error rate over the last 60 s', now, spanMs: SPAN_MS, points: state.traffic,
+    yMax: 1, yTicks: [0, 0.5, 1], yFormat: (v) => `${Math.round(v * 100)} %`, markers,
+    areas: state.regions.map((region, i) => ({ color: COLORS[i % COLORS.length], value: (p) => (p.total ? (p.byRegion[region] ?? 0) / p.total : 0) })),
+    lines: [{ name: 'errors', color: '#f85149', value: (p) => (p.total ? Math.min(1, (p.errors / p.total) * 10) : 0) }],
   });
-  const err = document.createElementNS(ns, 'polyline');
-  err.setAttribute('points', pts.map((p, j) => `${(j / n) * W},${H - Math.min(1, p.total ? (p.errors / p.total) * 10 : 0) * H}`).join(' '));
-  err.setAttribute('fill', 'none');
-  err.setAttribute('stroke', '#f85149');
-  err.setAttribute('stroke-width', '2');
-  shapes.push(err);
-  svg.replaceChildren(...shapes);
   $('legend').replaceChildren(...state.regions.map((r, i) => el('span', {}, el('i', { style: `background:${COLORS[i % COLORS.length]}` }), r)),
-    el('span', {}, el('i', { style: 'background:#f85149' }), 'errors ×10'));
+    el('span', {}, el('i', { style: 'background:#f85149' }), 'error rate ×10'));
+  const recent = state.traffic.filter((p) => p.t >= now - SPAN_MS);
+  const top = niceMax(Math.max(10, ...recent.map((p) => p.p99Ms ?? 0)));
+  renderTimeChart($('latency'), {
+    label: 'client p50 and p99 latency per second over the last 60 s', now, spanMs: SPAN_MS, points: state.traffic,
+    yMax: top, yTicks: [0, top / 2, top], yFormat: (v) => (v >= 1000 ? `${v / 1000} s` : `${Math.round(v)} ms`), markers,
+    lines: [
+      { name: 'p99', color: '#f0883e', value: (p) => p.p99Ms },
+      { name: 'p50', color: '#58a6ff', value: (p) => p.p50Ms },
+    ],
+  });
 }
 
 function render(state) {
@@ -142,7 +156,8 @@ function render(state) {
   $('store').textContent = state.gateways[0]?.store ?? '–';
   renderReplicas(state);
   renderBreakers(state);
-  renderTraffic(state);
+  renderCharts(state);
+  renderTimeline($('timeline').tBodies[0], state.events ?? [], state.now ?? Date.now());
   $('notes').replaceChildren(...(state.notes ?? []).map((n) => el('li', {}, n)));
 }
 
