@@ -38,6 +38,8 @@ export class BreakerGroup implements TotalsOwner {
   private reading = false;
   private readAgain = false;
   private disposed = false;
+  /** The stored generation the last version-check re-read was for. */
+  private lastCheckedGen: string | undefined;
 
   constructor(readonly name: string, private readonly ctx: StoreContext) {
     this.keys = breakerKeys(ctx.options.prefix, name);
@@ -275,6 +277,23 @@ export class BreakerGroup implements TotalsOwner {
           this.refresh();
         }
       });
+  }
+
+  /**
+   * Version check: Redis holds generation `raw` ('' = no record, '?' = unreadable). True when
+   * that differs from what this replica knows and was not already re-read for (a record nobody
+   * accepts is re-read once, not every check).
+   */
+  outdatedBy(raw: string): boolean {
+    if (raw === '?' || this.reading) return false;
+    const known = this.view.gen === 0 ? '' : String(this.view.gen);
+    if (raw === known) {
+      this.lastCheckedGen = undefined; // in step: a later loss of the same value is news again
+      return false;
+    }
+    if (raw === this.lastCheckedGen) return false;
+    this.lastCheckedGen = raw;
+    return true;
   }
 
   /** A record from a read or a probe race. Applied when its generation is newer. */

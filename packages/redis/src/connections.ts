@@ -29,6 +29,9 @@ export interface ScriptCommands {
   bwRelease(probe: string, instanceId: string): Promise<unknown>;
   bwRead(state: string, votes: string, probe: string, ttlMs: Arg): Promise<unknown>;
   bwAggregate(counts: string, ...args: Arg[]): Promise<unknown>;
+  /** Generations of many state hashes (standalone only: keys of different breakers are on different Cluster slots). */
+  bwGens(numKeys: number, ...keys: string[]): Promise<unknown>;
+  hget(key: string, field: string): Promise<string | null>;
   zrem(key: string, member: string): Promise<unknown>;
   ping(): Promise<unknown>;
 }
@@ -46,7 +49,7 @@ export interface ScriptPipeline {
 export function withScripts(conn: AnyRedis): ScriptCommands {
   const c = conn as unknown as Record<string, unknown>;
   for (const [name, def] of Object.entries(SCRIPTS)) {
-    if (typeof c[name] !== 'function') conn.defineCommand(name, { lua: def.lua, numberOfKeys: def.numberOfKeys });
+    if (typeof c[name] !== 'function') conn.defineCommand(name, def.numberOfKeys === undefined ? { lua: def.lua } : { lua: def.lua, numberOfKeys: def.numberOfKeys });
   }
   return conn as unknown as ScriptCommands;
 }

@@ -27,6 +27,12 @@ export interface RedisBreakerStoreOptions {
   keyTtlMs?: number;
   /** Periodic resync as a safety net for lost messages; 0 disables. Default 30_000 ms. */
   resyncIntervalMs?: number;
+  /**
+   * Cheap check that Redis still holds the generations this replica knows (one script for all
+   * breakers; one HGET per breaker on a Cluster), so a lost message or a FLUSHALL is healed within
+   * this interval; 0 disables. Default 2000 ms.
+   */
+  versionCheckIntervalMs?: number;
   /** Longest pause between reconnection attempts of the store's own connections. Default 500 ms. */
   reconnectMaxDelayMs?: number;
 }
@@ -45,6 +51,7 @@ export interface ResolvedStoreOptions {
   readonly probeLeaseMs: number | undefined;
   readonly keyTtlMs: number;
   readonly resyncIntervalMs: number;
+  readonly versionCheckIntervalMs: number;
   readonly reconnectMaxDelayMs: number;
 }
 
@@ -108,6 +115,7 @@ export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInst
     probeLeaseMs: probeLease === undefined ? undefined : duration(o, 'probeLeaseMs', 0, 10),
     keyTtlMs: duration(o, 'keyTtlMs', 24 * 3600_000, 1000),
     resyncIntervalMs: duration(o, 'resyncIntervalMs', 30_000, 100, true),
+    versionCheckIntervalMs: duration(o, 'versionCheckIntervalMs', 2000, 100, true),
     reconnectMaxDelayMs: duration(o, 'reconnectMaxDelayMs', 500, 10),
   };
 }

@@ -185,6 +185,19 @@ local function fmt(n) return string.format('%.0f', n) end
 return {fmt(now), fmt(sum.s), fmt(sum.f), fmt(sum.w)}
 `;
 
+/**
+ * The stored generation of each state hash in KEYS: '' when missing, '?' when the key has the
+ * wrong type. One command for all of a replica's breakers (the cheap version check).
+ */
+export const GENS_LUA = `
+local out = {}
+for i = 1, #KEYS do
+  local ok, g = pcall(redis.call, 'HGET', KEYS[i], 'gen')
+  if not ok then out[i] = '?' elseif type(g) ~= 'string' then out[i] = '' else out[i] = g end
+end
+return out
+`;
+
 /** Names under which the scripts are defined on a connection (ioredis `defineCommand`). */
 export const SCRIPTS = {
   bwTransition: { lua: TRANSITION_LUA, numberOfKeys: 4 },
@@ -192,4 +205,5 @@ export const SCRIPTS = {
   bwRelease: { lua: RELEASE_LUA, numberOfKeys: 1 },
   bwRead: { lua: READ_LUA, numberOfKeys: 3 },
   bwAggregate: { lua: AGGREGATE_LUA, numberOfKeys: 1 },
+  bwGens: { lua: GENS_LUA, numberOfKeys: undefined },
 } as const;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
 import { BreakerGroup } from './breaker-group.js';
 import {
-  closeConnection, duplicateForCommands, duplicateForSubscriber, isReplyError, withScripts, type AnyRedis,
+  closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
 } from './connections.js';
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
@@ -12,6 +12,7 @@ import { checkBreakerName, eventsChannel } from './keys.js';
 import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
 import { parseMessage, type ScriptReply } from './records.js';
 import { readAll, type ReadDeps } from './read-all.js';
+import { checkVersions } from './version-check.js';
 import type { RedisStoreStats } from './stats.js';
 
 export type { RedisStoreStats } from './stats.js';
@@ -52,6 +53,7 @@ export class RedisBreakerStore implements BreakerStore {
   private degraded = false;
   private closed = false;
   private resyncing = false;
+  private checkingVersions = false;
   private resyncAgain = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
@@ -97,6 +99,7 @@ export class RedisBreakerStore implements BreakerStore {
     };
     this.wire(channel);
     this.every(this.o.resyncIntervalMs, () => this.resync());
+    this.every(this.o.versionCheckIntervalMs, () => this.versionCheck());
     if (this.o.mode === 'aggregate') this.every(this.o.flushIntervalMs, () => { for (const g of this.groups.values()) g.flushCounts(); });
     // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
     this.cmd.connect().catch(() => undefined);
@@ -213,6 +216,10 @@ export class RedisBreakerStore implements BreakerStore {
         this.resync();
       }, (e: unknown) => this.report(e));
     });
+    if (isCluster(this.cmd)) {
+      // A failover changes the node set: re-read every breaker (a message may have been lost with the old master).
+      for (const ev of ['+node', '-node']) this.cmd.on(ev, () => this.resyncSoon());
+    }
     this.sub.on('message', (ch: string, payload: string) => this.onMessage(ch, payload, channel));
   }
 
@@ -304,6 +311,15 @@ export class RedisBreakerStore implements BreakerStore {
     if (this.resyncTimer !== undefined || this.closed) return;
     this.resyncTimer = setTimeout(() => { this.resyncTimer = undefined; this.resync(); }, 0);
     this.resyncTimer.unref?.();
+  }
+
+  /** The cheap frequent check (see version-check.ts); skipped while unhealthy or resyncing. */
+  private versionCheck(): void {
+    if (!this.healthy || this.resyncing || this.checkingVersions) return;
+    this.checkingVersions = true;
+    checkVersions(this.readDeps, [...this.groups.values()])
+      .catch(() => undefined) // run() counted and reported it
+      .finally(() => { this.checkingVersions = false; });
   }
 
   /** Reads every known breaker in one round trip, reconciles, then pushes pending local transitions. */
