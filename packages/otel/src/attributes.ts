@@ -27,12 +27,22 @@ export const ATTR = {
   CIRCUIT_FROM: 'breakwater.circuit.from',
   CIRCUIT_REASON: 'breakwater.circuit.reason',
   CIRCUIT_REMOTE: 'breakwater.circuit.remote',
+  /** true on a call whose failure a fallback policy replaced. */
+  FALLBACK: 'breakwater.fallback',
 } as const;
 
 /** Span event names. */
 export const EVENT = {
   /** A breaker changed state (from, to, reason, remote). */
   CIRCUIT_STATE_CHANGE: 'breakwater.circuit.state_change',
+  /** Policy events (from the policies' own `on()` events), on the call's span. */
+  RETRY: 'breakwater.retry',
+  GIVE_UP: 'breakwater.retry.give_up',
+  TIMEOUT: 'breakwater.timeout',
+  REJECTED: 'breakwater.rejected',
+  FALLBACK: 'breakwater.fallback',
+  HEDGE: 'breakwater.hedge',
+  HEDGE_WINNER: 'breakwater.hedge.winner',
 } as const;
 
 /** Metric names. */

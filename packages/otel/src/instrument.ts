@@ -4,6 +4,7 @@ import { ATTR } from './attributes.js';
 import { runAttempt } from './attempt.js';
 import { observeBreakerState, recordTransitions } from './breaker-telemetry.js';
 import { runCall, type CallTarget } from './call.js';
+import { subscribePolicyEvents } from './policy-events.js';
 import { meterOf, type InstrumentOptions } from './telemetry.js';
 
 type Target = Policy | CircuitBreaker | LoadBalancer;
@@ -72,7 +73,7 @@ type StageRun = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, ctx: Attemp
  */
 function instrumentedStage(stage: Policy, callTarget: CallTarget, opts: InstrumentOptions, captureHeaders: readonly string[]): Policy {
   const execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-    runCall(opts, callTarget, eo, (state) => stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), eo));
+    runCall(opts, callTarget, eo, (state, callOpts) => stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts));
   const internal = stage as { run?: StageRun };
   if (typeof internal.run !== 'function') return { execute };
   const inner = internal as { run: StageRun };
@@ -98,7 +99,7 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
   if (isBalancer(target)) {
     const callTarget: CallTarget = { kind: 'balancer', name: target.name };
     const execute = <R>(fn: (endpoint: Endpoint, ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-      runCall(opts, callTarget, eo, (state) => target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), eo));
+      runCall(opts, callTarget, eo, (state, callOpts) => target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), callOpts));
     let policy: Policy | undefined;
     const asPolicy = (): Policy => (policy ??= instrumentedStage(target.asPolicy(), callTarget, opts, captureHeaders));
     return wrap(target, { execute, asPolicy });
@@ -125,7 +126,12 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
       breaker.dispose();
     };
   }
+  if (callTarget.kind === 'policy') {
+    // Map the policies' own events (timeout, rejected, retry, fallback, hedge…) onto each call.
+    callTarget.calls = new WeakMap();
+    subscribePolicyEvents(target, callTarget.calls);
+  }
   overrides.execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-    runCall(opts, callTarget, eo, (state) => target.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), eo));
+    runCall(opts, callTarget, eo, (state, callOpts) => target.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts));
   return wrap(target, overrides, callTarget.kind === 'policy');
 }

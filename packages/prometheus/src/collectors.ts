@@ -19,6 +19,7 @@ export interface Collectors {
   state: Gauge<'service'>;
   calls: Counter<'service' | 'result'>;
   transitions: Counter<'service' | 'from' | 'to'>;
+  policyEvents: Counter<'policy' | 'event'>;
   balancers: Map<LoadBalancer, number>;
   breakers: Map<CircuitBreaker, number>;
 }
@@ -71,6 +72,7 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
     }),
     calls: new Counter({ name: `${prefix}circuit_breaker_calls_total`, help: 'Calls through a circuit breaker by result (success, failure, rejected)', labelNames: ['service', 'result'], registers }),
     transitions: new Counter({ name: `${prefix}circuit_breaker_transitions_total`, help: 'Circuit breaker state transitions', labelNames: ['service', 'from', 'to'], registers }),
+    policyEvents: new Counter({ name: `${prefix}breakwater_policy_events_total`, help: 'What policies did, from their own events (retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)', labelNames: ['policy', 'event'], registers }),
   };
   perPrefix.set(prefix, c);
   return c;
@@ -80,6 +82,7 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
 const NAMES = {
   requests: 'lb_requests_total', duration: 'lb_request_duration_seconds', active: 'lb_active_connections',
   state: 'circuit_breaker_state', calls: 'circuit_breaker_calls_total', transitions: 'circuit_breaker_transitions_total',
+  policyEvents: 'breakwater_policy_events_total',
 } as const;
 
 /** The metrics of `c` with their full (prefixed) names. */
