@@ -58,7 +58,7 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
       onEvent?.(e);
     }
   };
-  void (async () => {
+  (async () => {
     while (!ac.signal.aborted) {
       try {
         const res = await fetch(`${url}/events`, { signal: ac.signal, dispatcher: agent });
@@ -85,6 +85,6 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
       }
       if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 250));
     }
-  })();
+  })().catch(() => undefined);
   return w;
 }

@@ -6,7 +6,9 @@ import { Registry } from 'prom-client';
 import { prometheusMetrics } from '@breakwater/prometheus';
 import { instrument } from '@breakwater/otel';
 import { circuitBreaker, consecutiveFailures, ConfigError, logEvents, type BreakerStore, type Endpoint } from '@breakwater/core';
-import { createLimitedServer, hasToken, redactDeep, redactText, resolveServerLimits, safeHandler, type ServerLimits } from '@breakwater/app-kit';
+import {
+  allowedHosts, createLimitedServer, hasToken, originAllowed, redactDeep, redactText, resolveServerLimits, safeHandler, type ServerLimits,
+} from '@breakwater/app-kit';
 import { startL4Proxy, type L4Proxy } from './l4.js';
 import { LatencyWindow } from './latency-window.js';
 import { Clients, proxy, viaFor, type ClientCounters, type UpstreamFailure } from './proxy.js';
@@ -98,7 +100,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
 
   const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()), o.replicas);
-  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4() });
+  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
   const state = (): GatewaySnapshot => snapshot({
     id: o.id, regions: o.regions, upstream, latency, probe, draining, requests: counters, l4: l4 && { port: l4.port, active: l4.active },
     store: { kind: o.storeKind, healthy: o.storeHealthy?.() ?? true },
@@ -113,6 +115,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const admin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+    // A browser page (e.g. after DNS rebinding) is never a legitimate admin client: refuse any foreign Origin.
+    if (!originAllowed(req, allowedHosts(port))) return json(res, 403, { error: 'cross-origin admin requests are refused' });
     if (!hasToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
     if (path === '/admin/propagation/trip') {
       const at = Date.now();

@@ -16,7 +16,7 @@ export interface L4Proxy {
  * connections: a proxied connection stays "in flight" until it closes). Connect failures are
  * retried on another pick and feed outlier detection; nothing is parsed, so any protocol works.
  */
-export async function startL4Proxy(o: { host: string; port: number; balancer: LoadBalancer; connectTimeoutMs?: number }): Promise<L4Proxy> {
+export async function startL4Proxy(o: { host: string; port: number; balancer: LoadBalancer; connectTimeoutMs?: number; maxConnections?: number }): Promise<L4Proxy> {
   const connectRetry = retry({ maxAttempts: 3, backoff: exponentialBackoff({ initialMs: 5, maxMs: 50 }) });
   const open = new Set<Socket>();
   let pairs = 0;
@@ -65,6 +65,8 @@ export async function startL4Proxy(o: { host: string; port: number; balancer: Lo
       });
     }), { signal: ctx.signal })).catch(() => client.destroy());
   });
+  // Each proxied client holds two sockets: cap them like the HTTP listener's connections.
+  if (o.maxConnections !== undefined) server.maxConnections = o.maxConnections;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve((server.address() as AddressInfo).port));

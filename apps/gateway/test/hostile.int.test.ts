@@ -115,6 +115,18 @@ describe('gateway against hostile upstreams', () => {
     expect((await raw(gw.port, '/health')).status).toBe(200);
   });
 
+  it('refuses an upstream body over 1 MiB with a generic 502 (fetch and axios) instead of buffering it', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(2 * 1_048_576) });
+    const up = await startHostileUpstream((req) => (req.target === '/health' ? okJson('{}') : okJson(big)));
+    upstreams.push(up);
+    const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
+    for (const path of ['/api/work', '/axios/work']) {
+      const r = await raw(gw.port, path);
+      expect(r.status, path).toBe(502);
+      expect(r.body.length, path).toBeLessThan(300);
+    }
+  });
+
   it('502 bodies are generic with a request id; the detail is logged with credentials masked', async () => {
     const gw = await start([{ id: 'eu-1', region: 'eu', url: 'http://svc:s3cret@127.0.0.5:9' }]);
     const r = await raw(gw.port, '/api/work', { 'x-request-id': 'req-42' });
@@ -147,6 +159,16 @@ describe('gateway snapshots', () => {
     ac.abort();
     expect(first).toContain('event: state');
     expect(first).not.toContain('s3cret');
+  });
+
+  it('refuses admin requests from a foreign Origin (DNS rebinding), even with the token', async () => {
+    const up = await startHostileUpstream(() => okJson(work));
+    upstreams.push(up);
+    const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
+    const post = (headers: Record<string, string>): Promise<number> => fetch(`${gw.url}/admin/propagation/reset`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers } }).then((r) => r.status);
+    expect(await post({ origin: 'http://rebind.attacker.example' })).toBe(403);
+    expect(await post({ origin: `http://127.0.0.1:${gw.port}` })).toBe(200);
+    expect(await post({})).toBe(200);
   });
 
   it('put /state and /events behind the token when the gateway listens beyond loopback', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '@breakwater/core';
-import { BodyTooLargeError, hasToken, parseJson, readBody, type RequestTarget } from '@breakwater/app-kit';
+import { allowedHosts, BodyTooLargeError, hasToken, originAllowed, parseJson, readBody, type RequestTarget } from '@breakwater/app-kit';
 import { noChaos, type ChaosSettings } from './chaos.js';
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -12,6 +12,8 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 /** The admin listener's handler: `/health`, `GET /stats`, token-guarded `/chaos` and `/chaos/reset`. */
 export function adminHandler(o: {
   token: string; stats: () => unknown; chaos: () => ChaosSettings; setChaos: (update: unknown) => Promise<ChaosSettings>;
+  /** The admin listener's port, for the Origin check (a function: known once listening). */
+  port: () => number;
 }): (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<void> {
   return async (req, res, { path }) => {
     if (path === '/health' || (path === '/stats' && req.method === 'GET')) {
@@ -20,6 +22,11 @@ export function adminHandler(o: {
     }
     if (path !== '/chaos' && path !== '/chaos/reset') {
       json(res, 404, { error: 'not found' });
+      return;
+    }
+    // A browser page (e.g. after DNS rebinding) is never a legitimate chaos client: refuse any foreign Origin.
+    if (!originAllowed(req, allowedHosts(o.port()))) {
+      json(res, 403, { error: 'cross-origin chaos requests are refused' });
       return;
     }
     if (!hasToken(req, o.token)) {

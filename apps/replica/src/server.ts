@@ -236,8 +236,9 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
 
   const stats = (): ReplicaStats => ({ id: o.id, region: o.region, ...s, chaos: { ...chaos } });
 
-  const admin = createLimitedServer(limits, safeHandler(adminHandler({ token: o.token, stats, chaos: () => chaos, setChaos }), onError));
-  const adminPort = await listen(admin, o.adminPort ?? 0, host);
+  let adminPort = 0;
+  const admin = createLimitedServer(limits, safeHandler(adminHandler({ token: o.token, stats, chaos: () => chaos, setChaos, port: () => adminPort }), onError));
+  adminPort = await listen(admin, o.adminPort ?? 0, host);
 
   return {
     id: o.id,

@@ -45,6 +45,15 @@ describe('replica against hostile clients', () => {
     expect(replica.stats().requests).toBe(2);
   });
 
+  it('refuses chaos requests from a foreign Origin (DNS rebinding), even with the token', async () => {
+    replica = await startReplica({ id: 'eu-1', region: 'eu', token: TOKEN });
+    const post = (headers: Record<string, string>): Promise<number> => fetch(`${replica!.adminUrl}/chaos`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body: '{"latencyMs":1}' }).then((r) => r.status);
+    expect(await post({ origin: 'http://rebind.attacker.example' })).toBe(403);
+    expect(replica.chaos().latencyMs).toBe(0);
+    expect(await post({ origin: `http://localhost:${replica.adminPort}` })).toBe(200);
+    expect(await post({})).toBe(200);
+  });
+
   it('validates ids sent as headers and the batch limit', async () => {
     await expect(startReplica({ id: 'eu-1\r\nx: y', region: 'eu', token: TOKEN })).rejects.toMatchObject({ code: 'BW_CONFIG', path: 'replica.id' });
     await expect(startReplica({ id: 'eu-1', region: '東京', token: TOKEN })).rejects.toMatchObject({ path: 'replica.region' });
