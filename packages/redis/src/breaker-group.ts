@@ -99,7 +99,7 @@ export class BreakerGroup implements TotalsOwner {
       if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
     }
     this.desired = { state: next.state, from, reason: next.reason, gen: next.generation, attempts: 0,
-      basis: from === 'half-open' ? this.basis : undefined, since: mono() };
+      basis: from === 'half-open' ? this.basis : undefined, since: mono(), openAttempt: next.openAttempt ?? 0 };
     if (from === 'half-open') this.basis = undefined;
     this.kick();
   }
@@ -181,7 +181,8 @@ export class BreakerGroup implements TotalsOwner {
     this.inFlight = true;
     this.ctx.run(() => this.ctx.scripts.bwTransition(this.keys.state, this.keys.votes, this.keys.probe, this.keys.counts,
       this.view.gen, d.gen, d.state, d.reason.slice(0, MAX_REASON), o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
-      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name, this.maxOpenMs, maxGenAfter(this.view.gen), ''))
+      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name, this.maxOpenMs, maxGenAfter(this.view.gen), '',
+      d.openAttempt ?? 0))
       .then((raw) => this.onWritten(d, kind, parseScriptReply(raw)), (e: unknown) => {
         // Connection trouble: keep it for the resync after recovery. Data errors: drop it.
         if (this.ctx.healthy === false && this.desired === undefined) this.desired = d;

@@ -23,6 +23,8 @@ export interface FleetView {
   readonly origin: string;
   /** Unexpired quorum votes when last seen. */
   readonly votes: number;
+  /** While open: the fleet's open attempt, when the record carries it. */
+  readonly openAttempt?: number;
 }
 
 /** The view before anything was read. */
@@ -38,6 +40,7 @@ export function viewOf(rec: FleetRecord, votes: number, now = mono()): FleetView
     reason: rec.reason,
     origin: rec.origin,
     votes,
+    ...(rec.openAttempt === undefined ? {} : { openAttempt: rec.openAttempt }),
   };
 }
 
@@ -57,5 +60,6 @@ export function sharedFor(view: FleetView, p: BreakerParticipant, ownGeneration:
     reason: view.reason,
     at: pNow - Math.max(0, now - view.at),
     origin: view.origin,
+    ...(view.openAttempt === undefined ? {} : { openAttempt: view.openAttempt }),
   };
 }

@@ -19,6 +19,8 @@ export interface FleetRecord {
   readonly origin: string;
   /** Redis time when this record was read or published; used to turn times into durations. */
   readonly now: number;
+  /** While open: the fleet's open attempt (growing open period); absent in records written before it existed. */
+  readonly openAttempt?: number;
 }
 
 /** A parsed transition message. */
@@ -64,13 +66,16 @@ function record(state: unknown, gen: unknown, openUntil: unknown, reason: unknow
 
 /** Parses a script reply; throws only if the reply shape itself is wrong (a bug, not data). */
 export function parseScriptReply(raw: unknown): ScriptReply {
-  if (!Array.isArray(raw) || raw.length !== 9 || raw.some((x) => typeof x !== 'string')) {
+  if (!Array.isArray(raw) || (raw.length !== 9 && raw.length !== 10) || raw.some((x) => typeof x !== 'string')) {
     throw new Error(`unexpected script reply: ${JSON.stringify(raw)}`);
   }
   const [status, nowText, state, gen, openUntil, reason, at, origin, extra] = raw as string[] as [string, string, string, string, string, string, string, string, string];
   const now = num(nowText);
   const empty = state === '' && gen === '' && openUntil === '' && reason === '' && at === '' && origin === '';
-  const parsed = empty ? 'empty' : (record(state, num(gen), num(openUntil), reason, num(at), origin, now) ?? 'malformed');
+  const rec = empty ? 'empty' : (record(state, num(gen), num(openUntil), reason, num(at), origin, now) ?? 'malformed');
+  // The 10th element (open attempt) is optional: an invalid one is dropped, never fatal.
+  const attempt = num((raw as string[])[9] ?? '');
+  const parsed = typeof rec === 'object' && rec.state === 'open' && Number.isSafeInteger(attempt) && attempt >= 1 ? { ...rec, openAttempt: attempt } : rec;
   return { status, now, record: parsed, extra };
 }
 

@@ -4,7 +4,7 @@
  * no replica's clock skew leaks into `openUntil`.
  *
  * Replies share one shape so they are parsed in one place (see replies.ts):
- * `[status, now, state, gen, openUntil, reason, at, origin, extra]`, all strings.
+ * `[status, now, state, gen, openUntil, reason, at, origin, extra, openAttempt]`, all strings.
  */
 
 import { MAX_GEN, MAX_TEXT } from './bounds.js';
@@ -21,8 +21,8 @@ local function fmt(n)
   return tostring(n)
 end
 local function stored(h)
-  local c = redis.call('HMGET', h, 'state', 'gen', 'openUntil', 'reason', 'at', 'origin')
-  for i = 1, 6 do if not c[i] then c[i] = '' end end
+  local c = redis.call('HMGET', h, 'state', 'gen', 'openUntil', 'reason', 'at', 'origin', 'attempt')
+  for i = 1, 7 do if not c[i] then c[i] = '' end end
   return c
 end
 local function isEmpty(c)
@@ -45,14 +45,15 @@ local function valid(c, now, maxOpenMs, maxGen)
   return string.len(c[4]) <= ${MAX_TEXT} and string.len(c[6]) <= ${MAX_TEXT}
 end
 local function reply(status, now, c, extra)
-  return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra)}
+  return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra), c[7] or ''}
 end
 `;
 
 /**
  * A transition. KEYS: state, votes, probe, counts. ARGV: expectedGen, proposedGen, state, reason,
  * origin, openMs, ttlMs, quorum, kind ('trip' | 'probe' | 'manual' | 'restore' | 'aggregate' |
- * 'force'), channel, prefix, name, maxOpenMs, maxGen, onlyFromState ('' = any).
+ * 'force'), channel, prefix, name, maxOpenMs, maxGen, onlyFromState ('' = any), openAttempt (optional:
+ * the breaker's open attempt, stored with an open state so every replica grows the same open period).
  *
  * 'trip' with quorum > 1 first casts this replica's vote (expiring with the open period) and only
  * proceeds when enough unexpired votes exist ('voted' otherwise). The write is a compare-and-set:
@@ -90,8 +91,10 @@ if gen > MAXGEN then gen = 1 end
 local state = ARGV[3]
 local openUntil = 0
 if state == 'open' then openUntil = now + openMs end
+local attempt = tonumber(ARGV[16]) or 0
+if state ~= 'open' then attempt = 0 end
 redis.call('HSET', KEYS[1], 'state', state, 'gen', fmt(gen), 'openUntil', fmt(openUntil),
-  'reason', ARGV[4], 'at', fmt(now), 'origin', origin)
+  'reason', ARGV[4], 'at', fmt(now), 'origin', origin, 'attempt', fmt(attempt))
 if state == 'isolated' then
   redis.call('PERSIST', KEYS[1])
 else
@@ -104,7 +107,7 @@ local msg = '{"v":1,"p":' .. cjson.encode(ARGV[11]) .. ',"n":' .. cjson.encode(A
   '","g":' .. fmt(gen) .. ',"u":' .. fmt(openUntil) .. ',"t":' .. fmt(now) .. ',"r":' .. cjson.encode(ARGV[4]) ..
   ',"o":' .. cjson.encode(origin) .. ',"q":' .. fmt(votes) .. '}'
 redis.call('PUBLISH', ARGV[10], msg)
-return reply('ok', now, {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin}, votes)
+return reply('ok', now, {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin, fmt(attempt)}, votes)
 `;
 
 /**

@@ -18,6 +18,8 @@ export interface Desired {
   readonly aggregate?: boolean;
   /** When the breaker made the transition (store mono ms): the fleet's open period starts there too. */
   readonly since?: number;
+  /** The breaker's open attempt (SharedBreakerState.openAttempt), stored with an open state. */
+  readonly openAttempt?: number;
 }
 
 /**

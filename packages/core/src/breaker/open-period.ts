@@ -58,14 +58,15 @@ export class OpenPeriod {
 }
 
 /**
- * The open attempt after adopting a remote state: the fleet's count when the store carries it;
- * else (an older store record) counted locally — a failed probe elsewhere re-opens an open or
- * half-open replica (+1), a trip from closed starts at 1.
+ * The open attempt after adopting a remote state: the fleet's count when the store carries it.
+ * Else (a store or record without it) counted locally and conservatively: a trip from closed
+ * starts at 1; an open replica keeps its count (a re-delivered state must not inflate it), so
+ * at worst it probes sooner than the fleet's schedule — the remote `openUntil` still applies.
  */
 export function adoptedAttempt(remote: SharedBreakerState, to: BreakerState, from: BreakerState, local: number): number {
   if (to === 'closed') return 0;
   const carried = remote.openAttempt;
   if (typeof carried === 'number' && Number.isInteger(carried) && carried >= 1) return carried;
   if (to !== 'open') return local;
-  return from === 'open' || from === 'half-open' ? local + 1 : 1;
+  return from === 'open' || from === 'half-open' ? Math.max(1, local) : 1;
 }
