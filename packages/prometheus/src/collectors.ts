@@ -2,7 +2,7 @@ import type { BreakerState, CircuitBreaker, LoadBalancer } from '@breakwater/cor
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { safeLabel } from './server-label.js';
 
-/** Gauge value of each breaker state (the seed's mapping, plus 3 for isolated). */
+/** Gauge value of each breaker state (0 closed, 1 open, 2 half-open, plus 3 for isolated). */
 export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
 
 /** Default buckets of `lb_request_duration_seconds` (seconds), as OpenTelemetry advises for HTTP clients. */

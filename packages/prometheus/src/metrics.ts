@@ -143,7 +143,7 @@ function observeBreaker(c: Collectors, b: CircuitBreaker): () => void {
 }
 
 /**
- * Prometheus metrics with the seed's names: `lb_requests_total{server,status}`,
+ * Prometheus metrics with the classic load-balancer names: `lb_requests_total{server,status}`,
  * `lb_request_duration_seconds{server}`, `lb_active_connections{server}`,
  * `circuit_breaker_state{service}` (0 closed, 1 open, 2 half-open, 3 isolated), plus
  * `circuit_breaker_calls_total{service,result}` and `circuit_breaker_transitions_total{service,from,to}`.

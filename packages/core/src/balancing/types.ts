@@ -31,7 +31,7 @@ export type EndpointView = Endpoint & {
 
 /**
  * A balancer's event payloads. Object type aliases rather than interfaces, so a payload is
- * assignable to `Record<string, unknown>` — the payload type API.md gives for `on(...)`.
+ * assignable to `Record<string, unknown>` — the payload type docs/API.md gives for `on(...)`.
  */
 export type HealthEvent = { endpoint: string; healthy: boolean; reason: string; at: number };
 export type EjectionEvent = { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number };

@@ -8,7 +8,7 @@ export interface PoolFactory<P> {
 }
 
 /**
- * One keep-alive connection pool per endpoint (the seed's ConnectionPoolBalancer), created on
+ * One keep-alive connection pool per endpoint (a connection-pool balancer), created on
  * first use. Pools are retired when their endpoint is ejected by outlier detection, removed by
  * `balancer.update()`, or changes its URL or `maxConnections`, and all of them on `close()`.
  *

@@ -16,8 +16,8 @@ export function greatCircleKm(a: GeoPoint, b: GeoPoint): number {
 }
 
 /**
- * The region nearest to a client location by great-circle distance — the seed's geographic
- * balancer, used to set `locality.local`:
+ * The region nearest to a client location by great-circle distance (geographic
+ * balancing), used to set `locality.local`:
  * `loadBalancer({ ..., locality: { local: closestRegion(client, REGIONS) } })`.
  * Throws ConfigError for malformed coordinates or an empty region map.
  */

@@ -11,12 +11,12 @@ export interface AdaptiveOptions {
 }
 
 // Scores are moving averages of rewards in [-1, 1]; weights are exp((score − MAX_SCORE)/T) ≤ 1,
-// so they can never overflow however small the temperature (the seed's exp(w)/Σexp(w) can).
+// so they can never overflow however small the temperature (a naive exp(w)/Σexp(w) can).
 const MAX_SCORE = 1;
 const FAILURE_REWARD = -1;
 
 /**
- * The seed's adaptive balancer, done numerically stably: each endpoint's score moves toward the
+ * An adaptive balancer, done numerically stably: each endpoint's score moves toward the
  * reward of each of its calls (failure −1; success ref/(ref + latency), 0.5 at the fleet's mean
  * latency); picks sample the softmax of the scores. Weights live in a Fenwick tree, so a pick and a
  * score update are O(log n).
@@ -120,7 +120,7 @@ class AdaptivePicker implements Picker {
   }
 }
 
-/** Softmax over scores learned from latency and success (the seed's adaptive balancer). */
+/** Softmax over scores learned from latency and success (reinforcement on latency and errors). */
 export function adaptive(o?: AdaptiveOptions): Strategy {
   optObject('adaptive', o);
   const learningRate = optNumber('adaptive.learningRate', o?.learningRate, 1e-6, 1) ?? 0.1;
