@@ -149,7 +149,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     if (e.at > clock.now()) clock.advance(e.at - clock.now());
     e.run();
     // Let the policy see this event at this instant (completion → policy bookkeeping is a few promise hops).
-    for (let i = 0; i < 4; i++) await null;
+    for (let i = 0; i < 4; i++) await Promise.resolve();
   }
   return result;
 }
