@@ -11,7 +11,7 @@
  * before the timed one; per round a bare `await fn()` baseline and the contender run N sequential
  * awaited calls; overhead = contender − baseline of the same round; the table shows medians over
  * the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
- * dist/ (see load-core.ts). Options: --rounds=7 --no-write.
+ * dist/ (see load-core.ts). Options: --rounds=9 --no-write.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const arg = (name: string, dflt: number): number => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit === undefined ? dflt : Number(hit.slice(name.length + 3));
 };
-const ROUNDS = arg('rounds', 7);
+const ROUNDS = arg('rounds', 9);
 const LIBS = ['breakwater', 'cockatiel', 'opossum'] as const;
 const CASES = ['best', 'realistic'] as const;
 type Lib = (typeof LIBS)[number];

@@ -28,7 +28,7 @@ export interface CellResult {
 }
 
 const WARMUP_ROUNDS = 2;
-const CHUNKS = 10;
+const CHUNKS = 20;
 const HEAP_BREAKERS = 10_000;
 const noop = (): void => {};
 const asyncThrow = async (): Promise<never> => {
