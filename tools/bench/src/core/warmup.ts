@@ -12,6 +12,7 @@ import {
   timeout as ckTimeout, wrap,
 } from 'cockatiel';
 import OpossumBreaker from 'opossum';
+import type { Policy } from '@breakwater/core';
 import type { Core } from './load-core.js';
 
 /** Endpoints simulated in the warm-up (each gets a breaker and a pipeline). */
@@ -79,7 +80,7 @@ export async function warmUpBreakwater(core: Core): Promise<void> {
       ...(k % 7 === 3 ? { isResultFailure: (r: unknown) => typeof r === 'object' && r !== null && (r as { status?: number }).status === 500 } : {}),
     });
     const fn = fns[k]!;
-    const stages = [
+    const stages: Policy[] = [
       retry({ maxAttempts: 2 + (k % 3), backoff: k % 2 === 0 ? constantBackoff(0) : exponentialBackoff({ initialMs: 0, maxMs: 0 }) }),
       breaker,
       timeout(100 + k),
