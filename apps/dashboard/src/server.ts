@@ -37,6 +37,8 @@ export interface DashboardOptions {
   publicHosts?: string[];
   /** Timeouts and connection cap (defaults: the app kit's, with headers over 8 KiB refused and a 5 s headers timeout). */
   server?: Partial<ServerLimits>;
+  /** Hears about requests that failed inside the dashboard (answered with a generic 500), e.g. to log them. */
+  onError?: (error: unknown) => void;
 }
 
 /** A running dashboard server. */
@@ -146,7 +148,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     return send(res, 200, FILES.get(name) as string, files.get(name) as Buffer);
   };
 
-  const server = createLimitedServer(limits, safeHandler((req, res) => handle(req, res)));
+  const server = createLimitedServer(limits, safeHandler((req, res) => handle(req, res), (e) => o.onError?.(e)));
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));

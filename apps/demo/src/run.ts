@@ -98,7 +98,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       return result;
     };
     dashboard = await startDashboard({
-      token, host: o.host, port: o.dashboardPort, chaos,
+      token, host: o.host, port: o.dashboardPort, chaos, onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
       state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes, events: timeline.recent() }),
     });
     o.print(`dashboard: ${dashboard.url}   chaos token: ${token}`);
