@@ -1,5 +1,5 @@
 import {
-  AttemptAbort, attemptSignal, isAbortSignalLike, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveStickyKey,
+  AttemptAbort, AttemptSignalLike, attemptAbortState, isAbortSignalLike, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveStickyKey,
   resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type ResolvedHttpAdapterOptions,
 } from '@breakwater/core';
 import {
@@ -57,12 +57,25 @@ export function resilientAdapter(o: ResolvedHttpAdapterOptions, pools: AgentPool
   const send = async (state: CallState, base: AxiosAdapter, config: InternalAxiosRequestConfig, caller: AbortSignal | undefined,
                       relative: string | undefined, endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<AxiosResponse> => {
     state.releaseStreamed();
-    const signal = attemptSignal(ctx);
-    // The attempt's signal may be a fork (timeout, hedge) that is unlinked from the caller's when the
-    // attempt settles — at the headers of a streamed response. Link the caller's signal for as long
-    // as axios listens (until the stream ends), as plain axios does.
-    const link = signal !== undefined && caller !== undefined && signal !== caller ? new AttemptAbort(caller, signal) : undefined;
-    const attempt: InternalAxiosRequestConfig = { ...config, signal: link?.signal ?? signal ?? config.signal };
+    const abortable = (ctx as { abortable?: boolean }).abortable !== false;
+    let link: AttemptAbort | undefined;
+    let signal: unknown = config.signal;
+    if (abortable) {
+      if (caller === undefined) {
+        // Only a timeout or hedge can abort this attempt: a signal-like object backed by the
+        // attempt's context (axios duck-types signals) saves an AbortController per attempt.
+        signal = new AttemptSignalLike(ctx);
+      } else if (ctx.signal !== caller) {
+        // The attempt's signal is a fork (timeout, hedge) that is unlinked from the caller's when
+        // the attempt settles — at the headers of a streamed response. Link the caller's signal
+        // for as long as axios listens (until the stream ends), as plain axios does.
+        link = new AttemptAbort(caller, ctx.signal);
+        signal = link.signal;
+      } else {
+        signal = caller;
+      }
+    }
+    const attempt: InternalAxiosRequestConfig = { ...config, signal: signal as AbortSignal };
     if (endpoint !== undefined && relative !== undefined) {
       attempt.url = joinUrl(endpoint.url, relative);
       attempt.baseURL = undefined;
@@ -92,7 +105,10 @@ export function resilientAdapter(o: ResolvedHttpAdapterOptions, pools: AgentPool
         if (isStreamData(e.response?.data)) state.streamed = e;
       }
       // Our deadline cancelled the request: report the deadline, not axios' CanceledError.
-      if (signal?.aborted === true && caller?.aborted !== true && isCancel(e)) throw signal.reason;
+      if (abortable && caller?.aborted !== true && isCancel(e)) {
+        const own = attemptAbortState(ctx);
+        if (own.aborted) throw own.reason;
+      }
       throw e;
     }
     state.request = res.request;

@@ -66,7 +66,9 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
   type Marked = InternalAxiosRequestConfig & { [mark]?: true };
   const owns = (config: InternalAxiosRequestConfig): boolean => {
     if ((config as Marked)[mark] !== true) return false;
-    delete (config as Marked)[mark];
+    // Not `delete`: that turns the config into a slow dictionary object. An undefined mark is
+    // skipped by axios' mergeConfig and invisible to Object.keys.
+    (config as { [mark]?: true | undefined })[mark] = undefined;
     return true;
   };
   const adapter = resilientAdapter(o, pools, original ?? [...DEFAULT_ADAPTERS], owns, () => active);

@@ -5,6 +5,7 @@ import { listenAbort, unlistenAbort } from './policies/abort.js';
 export { listenAbort, unlistenAbort } from './policies/abort.js';
 
 const NOT_ABORTED: unique symbol = Symbol('not-aborted');
+const noop = (): void => {};
 
 /**
  * The context object that flows through a pipeline. Its `signal` is created lazily: a call whose
@@ -36,6 +37,8 @@ export class Ctx implements AttemptContext {
   private linked: (() => void) | undefined;
   /** Forks linked to this source without an AbortController (see `link()`). */
   private children: Set<Ctx> | undefined;
+  /** Callbacks of {@link whenAborted}, run by `abort()`. */
+  private callbacks: Set<() => void> | undefined;
 
   private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined,
                       attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>,
@@ -145,6 +148,34 @@ export class Ctx implements AttemptContext {
       s.children = undefined;
       for (const child of children) child.abort(reason);
     }
+    const callbacks = s.callbacks;
+    if (callbacks !== undefined) {
+      s.callbacks = undefined;
+      for (const cb of callbacks) cb();
+    }
+  }
+
+  /**
+   * Calls `fn` when this context's abort source aborts (read the reason from `abortReason`),
+   * without materialising an AbortSignal: a transport that can abort by other means (undici's
+   * per-request abort, an axios signal-like object) saves an AbortController per attempt. `fn`
+   * may run more than once for one abort; make it idempotent. Returns the unsubscribe function.
+   * Check `aborted` first: an already aborted context never calls `fn`.
+   * @internal
+   */
+  whenAborted(fn: () => void): () => void {
+    const s = this.source;
+    if (s.reason !== NOT_ABORTED) return noop;
+    // Programmatic aborts (timeouts, hedges, a parent fork) come through abort(); a caller's or a
+    // materialised signal also aborts from outside, so listen there too.
+    (s.callbacks ??= new Set()).add(fn);
+    s.link();
+    const signal = s.controller !== undefined ? s.controller.signal : s.external;
+    if (signal !== undefined) listenAbort(signal, fn);
+    return () => {
+      s.callbacks?.delete(fn);
+      if (signal !== undefined) unlistenAbort(signal, fn);
+    };
   }
 
   /** Drops the listener linking a fork to its parent. Idempotent. */

@@ -14,6 +14,7 @@ export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOption
 export { resilientCall, attemptSignal, type ResilientCallOptions } from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';
 export { AttemptAbort } from './attempt-abort.js';
+export { onAttemptAbort, attemptAbortState, AttemptSignalLike } from './attempt-abort-hook.js';
 export { isAbortSignalLike } from './signal-like.js';
 // One listener per AbortSignal however many calls wait on it: adapters that link a caller's
 // long-lived signal to response bodies (@breakwater/fetch) use the same registry as the policies.

@@ -1,4 +1,4 @@
-import { listenAbort, unlistenAbort } from '@breakwater/core';
+import { attemptAbortState, onAttemptAbort, type AttemptContext } from '@breakwater/core';
 import type { Dispatcher } from 'undici';
 
 type Controller = Dispatcher.DispatchController;
@@ -35,26 +35,35 @@ export class Attempt implements Handler {
   private state: 'connecting' | 'headers' | 'forwarding' | 'discarded' = 'connecting';
   private buffer: Buffered[] | undefined;
   private abortReason: Error | undefined;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly owner: AttemptOwner, private readonly signal: AbortSignal | undefined) {
+  /** `ctx`: the attempt's context when something can abort it (timeout, hedge, the caller). */
+  constructor(private readonly owner: AttemptOwner, private readonly ctx: AttemptContext | undefined) {
     this.promise = new Promise<Attempt>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    if (signal !== undefined) {
-      if (signal.aborted) this.abortReason = signal.reason as Error;
-      else listenAbort(signal, this.onAbort);
+    if (ctx !== undefined) {
+      const state = attemptAbortState(ctx);
+      // No AbortSignal is created for this: the context calls back, undici's controller aborts.
+      if (state.aborted) this.abortReason = state.reason as Error;
+      else this.unsubscribe = onAttemptAbort(ctx, this.onAbort);
     }
   }
 
   /** A timeout or losing hedge aborted this attempt: stop its request, wherever it is. */
   private readonly onAbort = (): void => {
-    this.abortReason = this.signal!.reason as Error;
+    if (this.abortReason !== undefined) return;
+    this.abortReason = attemptAbortState(this.ctx!).reason as Error;
     this.controller?.abort(this.abortReason);
   };
 
   private settled(): void {
-    if (this.signal !== undefined) unlistenAbort(this.signal, this.onAbort);
+    const u = this.unsubscribe;
+    if (u !== undefined) {
+      this.unsubscribe = undefined;
+      u();
+    }
   }
 
   /** dispatch() threw synchronously (invalid options): the attempt failed. */

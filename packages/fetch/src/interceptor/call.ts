@@ -1,5 +1,5 @@
 import {
-  attemptSignal, isRetryableRequest, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy,
+  isRetryableRequest, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy,
 } from '@breakwater/core';
 import type { Dispatcher } from 'undici';
 import { Attempt, type AttemptOwner } from './attempt.js';
@@ -151,7 +151,7 @@ export class InterceptedCall implements AttemptOwner, Controller {
   }
 
   private attempt(endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Attempt> {
-    const a = new Attempt(this, attemptSignal(ctx));
+    const a = new Attempt(this, (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx);
     let opts = this.opts;
     if (endpoint !== undefined) {
       const t = targetOf(endpoint);
