@@ -20,15 +20,33 @@ const reasonOf = (f: () => unknown): string | undefined => {
 describe('loadBalancer options', () => {
   it.each([
     [{ endpoints: 'x' }, 'loadBalancer.endpoints', /expected an array/],
-    [{ endpoints: [{ id: 'a', url: 'x' }, { id: 'a', url: 'y' }] }, 'loadBalancer.endpoints[1].id', /unique id, got duplicate "a"/],
-    [{ endpoints: [{ id: 'a', url: 'x', weight: 0 }] }, 'loadBalancer.endpoints[0].weight', /expected a number/],
-    [{ endpoints: [{ id: 'a', url: 'x', maxConnections: 1.5 }] }, 'loadBalancer.endpoints[0].maxConnections', /integer/],
+    [{ endpoints: [{ id: 'a', url: 'http://x.test' }, { id: 'a', url: 'http://y.test' }] }, 'loadBalancer.endpoints[1].id', /unique id, got duplicate "a"/],
+    [{ endpoints: [{ id: 'a', url: 'http://x.test', weight: 0 }] }, 'loadBalancer.endpoints[0].weight', /endpoint "a": expected a number > 0 \(default 1\), got 0/],
+    [{ endpoints: [{ id: 'a', url: 'http://x.test', maxConnections: 1.5 }] }, 'loadBalancer.endpoints[0].maxConnections', /integer/],
     [{ endpoints: [], healthCheck: { intervalMs: -5 } }, 'loadBalancer.healthCheck.intervalMs', /got -5/],
     [{ endpoints: [], outlierDetection: { maxEjectionPercent: 150 } }, 'loadBalancer.outlierDetection.maxEjectionPercent', /between 0 and 100, got 150/],
     [{ endpoints: [], locality: { panicThreshold: 2 } }, 'loadBalancer.locality.panicThreshold', /between 0 and 1/],
     [{ endpoints: [], locality: { order: 'us' } }, 'loadBalancer.locality.order', /array of region names/],
     [{ endpoints: [], strategy: {} }, 'loadBalancer.strategy', /Strategy/],
     [{ endpoints: eps(['a']), breaker: { halfOpenAfterMs: -1 } }, 'loadBalancer.breaker.halfOpenAfterMs', /./],
+    // Unknown keys (issue 12.10), top level and nested, with a did-you-mean.
+    [{ endpoints: [], healthCheck: { interval: 500 } }, 'loadBalancer.healthCheck.interval', /unknown option "interval"; did you mean "intervalMs"\?/],
+    [{ endpoints: [], healthchecks: {} }, 'loadBalancer.healthchecks', /did you mean "healthCheck"\?/],
+    [{ endpoints: [], outlierDetection: { consecutiveFailure: 3 } }, 'loadBalancer.outlierDetection.consecutiveFailure', /did you mean "consecutiveFailures"\?/],
+    [{ endpoints: [], locality: { locale: 'eu' } }, 'loadBalancer.locality.locale', /did you mean "local"\?/],
+    [{ endpoints: [], queue: { maxPendin: 5 } }, 'loadBalancer.queue.maxPendin', /did you mean "maxPending"\?/],
+    [{ endpoints: [], breaker: { halfOpenAfter: 5 } }, 'loadBalancer.breaker.halfOpenAfter', /did you mean "halfOpenAfterMs"\?/],
+    [{ endpoints: [], breaker: { halfOpen: { maxProbe: 2 } } }, 'loadBalancer.breaker.halfOpen.maxProbe', /did you mean "maxProbes"\?/],
+    [{ endpoints: [], breaker: { name: 'x' } }, 'loadBalancer.breaker.name', /names each breaker/],
+    [{ endpoints: [{ id: 'a', url: 'http://x.test', maxConnection: 3 }] }, 'loadBalancer.endpoints[0].maxConnection', /endpoint "a": unknown option "maxConnection"; did you mean "maxConnections"\?/],
+    // Endpoint URLs must be absolute; the error names the endpoint and hides credentials.
+    [{ endpoints: [eps(['a'])[0], { id: 'b', url: 'x' }] }, 'loadBalancer.endpoints[1].url', /endpoint "b": expected an absolute URL like "http:\/\/10\.0\.0\.1:8080", got "x"/],
+    [{ endpoints: [{ id: 'c', url: '/api' }] }, 'loadBalancer.endpoints[0].url', /endpoint "c": .*got "\/api"/],
+    [{ endpoints: [{ id: 'd', url: 'svc:secret@10.0.0.1:80' }] }, 'loadBalancer.endpoints[0].url', /^(?!.*secret).*endpoint "d"/],
+    [{ endpoints: [{ id: 'w', url: 'http://x.test', weight: -1 }] }, 'loadBalancer.endpoints[0].weight', /expected a number > 0/],
+    // locality.local must be a region some endpoint has.
+    [{ endpoints: [{ id: 'a', url: 'http://x.test', region: 'us-east' }], locality: { local: 'us-eats' } }, 'loadBalancer.locality.local',
+      /expected the region of at least one endpoint \("us-east"\), got "us-eats"/],
   ])('rejects %j', (o, path, message) => {
     let err: unknown;
     try { loadBalancer(o as never); } catch (e) { err = e; }
@@ -106,7 +124,7 @@ describe('outlier detection', () => {
 describe('backups and panic', () => {
   it('backups get traffic only when no primary is healthy', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: [...eps(['p1', 'p2']), { id: 'bk', url: 'x', backup: true }], clock, strategy: roundRobin(),
+    const lb = loadBalancer({ endpoints: [...eps(['p1', 'p2']), { id: 'bk', url: 'http://x.test', backup: true }], clock, strategy: roundRobin(),
                               outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 } });
     expect(new Set(Array.from({ length: 10 }, () => lb.pick().id))).toEqual(new Set(['p1', 'p2']));
     await lb.execute((ep) => (ep.id === 'bk' ? 1 : fail())).catch(() => undefined);

@@ -9,11 +9,13 @@ import type { BalancerEvents } from './balancer-events.js';
 import { DrainGate } from './drain-gate.js';
 import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
 import { EndpointCalls } from './endpoint-call.js';
+import { closeEndpointLimiter, endpointLimiter } from './endpoint-limit.js';
 import { ActiveHealthChecker } from './health/active-checker.js';
 import { LevelPlan, type PlanSummary } from './level-plan.js';
 import { EndpointState } from './live-endpoint.js';
 import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
+import { badKey } from './validate.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
   BalancerExecuteOptions, BreakerEvent, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
@@ -89,6 +91,7 @@ export class Balancer implements LoadBalancer {
         if (this.queue.length > 0) this.serveQueue();
       },
       endpointCount: () => this.states.length,
+      limiter: (s) => endpointLimiter(s, this.options.endpointLimit),
     });
     this.update(options.endpoints);
     this.plan.rebuild(this.states);
@@ -234,7 +237,10 @@ export class Balancer implements LoadBalancer {
     this.outlier?.close();
     if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
     this.breakerTimer = undefined;
-    for (const s of this.states) disposeEndpointBreaker(s);
+    for (const s of this.states) {
+      disposeEndpointBreaker(s);
+      closeEndpointLimiter(s);
+    }
     this.gate.releaseAll();
     this.emitter.removeAll();
   }
@@ -262,6 +268,7 @@ export class Balancer implements LoadBalancer {
   /** Picks regardless of drain (queued calls are served while draining). */
   private pickFromPlan(key: string | undefined, exclude: number, avoid: ReadonlySet<string> | undefined): EndpointState | undefined {
     if (this.closed) throw this.closedError();
+    if (key !== undefined && typeof key !== 'string') throw badKey(key);
     try {
       return this.plan.pick(this.states, key, exclude, avoid);
     } catch (e) {
@@ -363,6 +370,7 @@ export class Balancer implements LoadBalancer {
     s.owner = undefined;
     s.slot = -1;
     disposeEndpointBreaker(s);
+    closeEndpointLimiter(s);
   }
 
 }

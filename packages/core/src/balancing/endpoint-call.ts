@@ -3,7 +3,7 @@ import { isCancelled } from '../breaker/cancellation.js';
 import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import type { Emitter } from '../events.js';
 import { isLocalResourceError } from '../local-resource-error.js';
-import { asInternal, invoke, type Ctx } from '../execution.js';
+import { asInternal, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import { statusOf } from '../http/status.js';
 import type { AttemptContext, PolicyFn } from '../policy.js';
 import type { BalancerEvents } from './balancer-events.js';
@@ -32,6 +32,8 @@ export interface CallDeps {
   released(s: EndpointState): void;
   /** Endpoints the balancer has: the bound on re-picks of one call. */
   endpointCount(): number;
+  /** The endpoint's limiter (`endpointLimit`), created on first use; undefined without the option. */
+  limiter(s: EndpointState): InternalPolicy | undefined;
 }
 
 /**
@@ -61,19 +63,26 @@ export class EndpointCalls {
     d.gate.start();
     s.owner?.onStart?.(s);
     const attempt = ctx.derive(ctx.attempt, s.endpoint);
-    const start = d.clock.now();
+    let start = d.clock.now();
     let invoked = false;
     const call = (c: AttemptContext): T | PromiseLike<T> => {
       invoked = true;
+      // Latency is the endpoint's: time spent waiting in an endpoint limiter's queue is not in it.
+      start = d.clock.now();
       return fn(c);
     };
+    const breaker = s.breaker;
+    const guarded = (c: AttemptContext): Promise<T> => (breaker === undefined ? invoke(call, c) : asInternal(breaker).run(call, c as Ctx));
     let result: T;
     try {
-      result = await (s.breaker === undefined ? invoke(call, attempt) : asInternal(s.breaker).run(call, attempt));
+      const limiter = d.limiter(s);
+      result = await (limiter === undefined ? guarded(attempt) : limiter.run(guarded, attempt));
     } catch (e) {
       if (!invoked) {
-        // The endpoint's breaker refused (open, or half-open with its probe slots taken): nothing
-        // reached the endpoint, so try another one rather than fail the caller.
+        // Nothing reached the endpoint: its limiter turned the call away (its error reaches the
+        // caller, no verdict), or
+        // its breaker refused (open, or half-open with its probe slots taken): try another endpoint
+        // rather than fail the caller.
         this.finish(s, start, undefined, undefined, e, false);
         if (!(e instanceof BrokenCircuitError)) throw e;
         if (repicks + 1 >= d.endpointCount()) throw noEndpointOpen(repicks + 1);

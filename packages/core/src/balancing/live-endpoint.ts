@@ -1,4 +1,6 @@
 import type { CircuitBreaker } from '../breaker/types.js';
+import type { InternalPolicy } from '../execution.js';
+import type { Policy } from '../policy.js';
 import type { Endpoint, LiveEndpoint, Picker } from './types.js';
 
 /** Successes averaged by the dashboard latency before it becomes an exponential average. */
@@ -46,6 +48,9 @@ export class EndpointState implements LiveEndpoint {
    */
   refusedMark = 0;
   breakerOff: (() => void) | undefined = undefined;
+  /** The endpoint's limiter (`endpointLimit`), created on the first call; the policy as given, for close(). */
+  limiter: InternalPolicy | undefined = undefined;
+  limiterSource: Policy | undefined = undefined;
   /** Removed by update(); late completions must not touch pickers. */
   removed = false;
 

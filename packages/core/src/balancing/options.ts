@@ -1,13 +1,17 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
+import { resolveBreakerOptions } from '../breaker/options.js';
+import type { CircuitBreakerOptions } from '../breaker/types.js';
 import { ConfigError } from '../errors.js';
+import { checkKnownKeys } from '../internal/known-keys.js';
+import { validateEndpoints } from './endpoint-validation.js';
 import type { ActiveCheckSettings } from './health/active-checker.js';
 import { httpCheck } from './health/http-check.js';
 import type { LevelSettings } from './level-plan.js';
 import type { OutlierSettings } from './outlier/outlier-detector.js';
 import type { QueueSettings } from './wait-queue.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';
-import type { Endpoint, LoadBalancerOptions, Strategy } from './types.js';
+import type { LoadBalancerOptions, Strategy } from './types.js';
 import { optFunction, optNumber, optObject, optString, show } from './validate.js';
 
 /** `loadBalancer()` options after validation and defaults. */
@@ -22,9 +26,19 @@ export interface ResolvedBalancerOptions {
   queue: QueueSettings;
 }
 
+export { validateEndpoints } from './endpoint-validation.js';
+
+/** Every key `loadBalancer()` accepts; anything else is a ConfigError with a did-you-mean hint. */
+const KEYS = ['endpoints', 'strategy', 'healthCheck', 'outlierDetection', 'locality', 'queue', 'breaker', 'createBreaker',
+  'endpointLimit', 'isFailure', 'isResultFailure', 'name', 'clock', 'random'];
+/** Names other libraries (and our YAML config) use for the same things. */
+const ALIASES = { servers: 'endpoints', algorithm: 'strategy', health_check: 'healthCheck', healthChecks: 'healthCheck',
+  outlier: 'outlierDetection', circuitBreaker: 'breaker' };
+
 /** Validates every option; throws ConfigError naming the field (`loadBalancer.endpoints[2].weight`). */
 export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancerOptions {
   if (typeof o !== 'object' || o === null) throw new ConfigError('loadBalancer', `expected an options object, got ${show(o)}`);
+  checkKnownKeys('loadBalancer', o, KEYS, ALIASES);
   validateEndpoints('loadBalancer.endpoints', o.endpoints);
   const name = optString('loadBalancer.name', o.name) ?? 'balancer';
   const strategy = o.strategy ?? p2cEwma();
@@ -39,40 +53,51 @@ export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancer
   optFunction('loadBalancer.isFailure', o.isFailure);
   optFunction('loadBalancer.isResultFailure', o.isResultFailure);
   optFunction('loadBalancer.createBreaker', o.createBreaker);
-  optObject('loadBalancer.breaker', o.breaker);
+  optFunction('loadBalancer.endpointLimit', o.endpointLimit);
+  checkBreakerOptions(o.breaker, o.createBreaker !== undefined);
+  const levels = resolveLocality(o.locality);
+  checkLocalRegion(levels, o.locality?.local, o.endpoints);
   return {
     name, strategy, clock, random: o.random ?? Math.random,
-    health: resolveHealth(o.healthCheck), outlier: resolveOutlier(o.outlierDetection), levels: resolveLocality(o.locality),
+    health: resolveHealth(o.healthCheck), outlier: resolveOutlier(o.outlierDetection), levels,
     queue: resolveQueue(o.queue),
   };
 }
 
-/** Validates an endpoint list: ids unique non-empty strings, urls strings, sane weights and limits. */
-export function validateEndpoints(path: string, endpoints: unknown): asserts endpoints is Endpoint[] {
-  if (!Array.isArray(endpoints)) throw new ConfigError(path, `expected an array of endpoints {id, url}, got ${show(endpoints)}`);
-  const seen = new Set<string>();
-  endpoints.forEach((e: unknown, i) => {
-    const at = `${path}[${i}]`;
-    if (typeof e !== 'object' || e === null) throw new ConfigError(at, `expected an endpoint {id, url}, got ${show(e)}`);
-    const ep = e as Partial<Endpoint>;
-    optString(`${at}.id`, ep.id);
-    if (ep.id === undefined) throw new ConfigError(`${at}.id`, 'expected a non-empty string, got undefined');
-    if (seen.has(ep.id)) throw new ConfigError(`${at}.id`, `expected a unique id, got duplicate ${show(ep.id)}`);
-    seen.add(ep.id);
-    if (typeof ep.url !== 'string') throw new ConfigError(`${at}.url`, `expected a URL string, got ${show(ep.url)}`);
-    optNumber(`${at}.weight`, ep.weight, Number.MIN_VALUE);
-    optNumber(`${at}.maxConnections`, ep.maxConnections, 1, Infinity, true);
-    optString(`${at}.region`, ep.region);
-    optString(`${at}.zone`, ep.zone);
-    if (ep.backup !== undefined && typeof ep.backup !== 'boolean') throw new ConfigError(`${at}.backup`, `expected a boolean, got ${show(ep.backup)}`);
-    optObject(`${at}.metadata`, ep.metadata);
-  });
+/**
+ * Per-endpoint breaker options, checked once here so a typo fails at construction even before any
+ * endpoint exists (breakers are created per endpoint). Custom `createBreaker` factories take
+ * options of their own: only the object shape is checked then.
+ */
+function checkBreakerOptions(b: LoadBalancerOptions['breaker'], custom: boolean): void {
+  const p = 'loadBalancer.breaker';
+  optObject(p, b);
+  if (b === undefined || custom) return;
+  if ('name' in b) throw new ConfigError(`${p}.name`, 'unknown option "name": the balancer names each breaker `${balancerName}/${endpoint.id}`');
+  try {
+    resolveBreakerOptions({ ...b, name: 'loadBalancer.breaker' } as CircuitBreakerOptions);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.path.replace(/^circuitBreaker/, p), e.message.replace(/^[^:]*: /, ''));
+    throw e;
+  }
+}
+
+/** `locality.local` must name a region some endpoint has (a typo would silently send traffic elsewhere). */
+function checkLocalRegion(levels: LevelSettings, local: string | undefined, endpoints: LoadBalancerOptions['endpoints']): void {
+  if (local === undefined || endpoints.length === 0 || levels.order === undefined) return;
+  const regions = new Set(endpoints.map((e) => e.region).filter((r): r is string => r !== undefined));
+  if (regions.has(local)) return;
+  const known = [...regions].map((r) => JSON.stringify(r)).join(', ');
+  throw new ConfigError('loadBalancer.locality.local',
+    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), got ${JSON.stringify(local)}`);
 }
 
 function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettings | undefined {
   if (h === undefined) return undefined;
   const p = 'loadBalancer.healthCheck';
   optObject(p, h);
+  checkKnownKeys(p, h, ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'],
+                 { interval: 'intervalMs', timeout: 'timeoutMs', rise: 'healthyThreshold', fall: 'unhealthyThreshold', jitter: 'jitterMs' });
   const intervalMs = optNumber(`${p}.intervalMs`, h.intervalMs, 1) ?? 10_000;
   const timeoutMs = optNumber(`${p}.timeoutMs`, h.timeoutMs, 1) ?? Math.min(5_000, intervalMs);
   const path = h.path ?? '/health';
@@ -91,6 +116,8 @@ function resolveOutlier(d: LoadBalancerOptions['outlierDetection']): OutlierSett
   if (d === undefined) return undefined;
   const p = 'loadBalancer.outlierDetection';
   optObject(p, d);
+  checkKnownKeys(p, d, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs', 'maxEjectionPercent'],
+                 { baseEjectionTime: 'baseEjectionMs', maxEjectionTime: 'maxEjectionMs', consecutive5xx: 'consecutiveFailures', maxFails: 'consecutiveFailures' });
   const baseEjectionMs = optNumber(`${p}.baseEjectionMs`, d.baseEjectionMs, 1) ?? 30_000;
   return {
     consecutiveFailures: optNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, 1, 1e9, true) ?? 5,
@@ -106,6 +133,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 function resolveQueue(q: LoadBalancerOptions['queue']): QueueSettings {
   const p = 'loadBalancer.queue';
   optObject(p, q);
+  checkKnownKeys(p, q, ['maxPending', 'timeoutMs'], { timeout: 'timeoutMs', maxQueue: 'maxPending', maxSize: 'maxPending' });
   return {
     maxPending: optNumber(`${p}.maxPending`, q?.maxPending, 0, 1e9, true) ?? 1000,
     timeoutMs: optNumber(`${p}.timeoutMs`, q?.timeoutMs, 1, MAX_TIMER_MS),
@@ -115,6 +143,7 @@ function resolveQueue(q: LoadBalancerOptions['queue']): QueueSettings {
 function resolveLocality(l: LoadBalancerOptions['locality']): LevelSettings {
   const p = 'loadBalancer.locality';
   optObject(p, l);
+  checkKnownKeys(p, l, ['local', 'order', 'overprovisioningFactor', 'panicThreshold']);
   const local = optString(`${p}.local`, l?.local);
   const order = l?.order;
   if (order !== undefined && (!Array.isArray(order) || order.some((r) => typeof r !== 'string' || r === ''))) {

@@ -177,6 +177,22 @@ describe('saturation queue', () => {
     await Promise.all([w2, w3]);
   });
 
+  it('a queued execute({ avoid }) waits for an endpoint it may use, and later calls may take the others', async () => {
+    const lb = loadBalancer({ endpoints: eps(['a', 'b'], { maxConnections: 1 }), strategy: roundRobin() });
+    const h = harness(lb);
+    void h.call('1'); // a
+    void h.call('2'); // b
+    const avoiding = lb.execute((ep) => ep.id, { avoid: new Set(['a']) });
+    const behind = h.call('3');
+    h.release('1'); // a frees: the waiter avoids a and keeps waiting; the call behind it takes a
+    await tick();
+    expect(h.started).toEqual(['1', '2', '3']);
+    h.release('3');
+    await expect(behind).resolves.toBe('3@a');
+    h.release('2');
+    await expect(avoiding).resolves.toBe('b');
+  });
+
   it('a waiter is rejected with NoHealthyEndpointError when nothing is left to wait for', async () => {
     const lb = loadBalancer({ endpoints: eps(['a'], { maxConnections: 1 }) });
     const h = harness(lb);

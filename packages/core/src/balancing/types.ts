@@ -157,6 +157,15 @@ export interface LoadBalancerOptions {
   queue?: QueueOptions;
   /** One breaker per endpoint, named `${balancerName}/${endpoint.id}`. */
   breaker?: Omit<CircuitBreakerOptions, 'name'>;
+  /**
+   * A per-endpoint concurrency limiter (or any policy), created on demand the first time the endpoint
+   * gets a call and closed (its `close()`, if any) when the endpoint is removed or the balancer
+   * closes: `endpointLimit: () => bulkhead({ maxConcurrent: 20, maxQueue: 100 })`, or
+   * `adaptiveConcurrency()`. It runs inside the balancer's slot for the endpoint and outside the
+   * endpoint's breaker: its rejections (`BulkheadRejectedError`…) reach the caller and count nowhere
+   * against the endpoint.
+   */
+  endpointLimit?: (endpoint: Endpoint) => Policy;
   /** Builds the per-endpoint breakers (default `circuitBreaker`); lets callers wrap or replace it. */
   createBreaker?: (options: CircuitBreakerOptions) => CircuitBreaker;
   /** A thrown error counts as a failure when this returns true. Default: every error except Breakwater rejections. */

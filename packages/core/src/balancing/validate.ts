@@ -10,6 +10,17 @@ export function show(v: unknown): string {
   return String(v);
 }
 
+/**
+ * The error for a routing key that is not a string. Keys are hashed as strings only: numbers,
+ * objects, symbols, bigints, null and arrays have no single obvious string form (`String({})` is the
+ * same for every object), so they are refused rather than silently sending every call to one endpoint.
+ */
+export function badKey(key: unknown): ConfigError {
+  const got = typeof key === 'symbol' || typeof key === 'bigint' || typeof key === 'number' || typeof key === 'boolean'
+    ? `a ${typeof key} (${String(key)})` : show(key);
+  return new ConfigError('key', `expected a string routing key (ExecuteOptions.key / pick({ key }), hashed by consistentHash()), got ${got}; pass String(id) or a stable serialisation`);
+}
+
 /** Undefined passes; otherwise a finite number within [min, max] (integer when asked). */
 export function optNumber(path: string, v: unknown, min: number, max = Infinity, integer = false): number | undefined {
   if (v === undefined) return undefined;

@@ -129,8 +129,8 @@ export class WaitQueue {
   /**
    * Starts queued calls, oldest first, while `pick` finds free slots (`start` runs the call on the
    * endpoint; it must take the slot synchronously). A waiter that finds none stops the walk (no
-   * later one would find one either), except a waiter re-picking after breaker refusals (mark > 0),
-   * which skips endpoints the others may take: the walk goes on past it. A waiter whose pick throws
+   * later one would find one either), except a waiter that skips endpoints the others may take — one
+   * re-picking after breaker refusals (mark > 0) or with `avoid` ids: the walk goes on past it. A waiter whose pick throws
    * (every breaker open, no endpoints left) is rejected with that error. Re-entrant calls (a
    * started call's code finishing another call synchronously) run once more after the current walk.
    */
@@ -165,7 +165,7 @@ export class WaitQueue {
         continue;
       }
       if (s === undefined) {
-        if (w.mark <= 0) return;
+        if (w.mark <= 0 && w.avoid === undefined) return;
         skipped = w;
         w = w.next;
         continue;

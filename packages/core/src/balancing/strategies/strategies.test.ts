@@ -42,12 +42,12 @@ describe('roundRobin', () => {
 
 describe('weightedRoundRobin (nginx smooth)', () => {
   it('weights 5,1,1 give a a b a c a a', () => {
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'x', weight: 5 }, { id: 'b', url: 'x' }, { id: 'c', url: 'x' }], strategy: weightedRoundRobin() });
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://x.test', weight: 5 }, { id: 'b', url: 'http://x.test' }, { id: 'c', url: 'http://x.test' }], strategy: weightedRoundRobin() });
     expect(picks(lb, 14)).toEqual('aabacaaaabacaa'.split(''));
   });
   it('matches the O(n) nginx reference for random weights', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 12 }), (weights) => {
-      const endpoints = weights.map((w, i) => ({ id: `e${i}`, url: 'x', weight: w }));
+      const endpoints = weights.map((w, i) => ({ id: `e${i}`, url: 'http://x.test', weight: w }));
       const lb = loadBalancer({ endpoints, strategy: weightedRoundRobin() });
       const current = weights.map(() => 0);
       const total = weights.reduce((a, b) => a + b, 0);
@@ -75,7 +75,7 @@ describe('leastConnections', () => {
     expect(picks(lb, 3)).toEqual(['b', 'c', 'a']);
   });
   it('weighted: in-flight per weight', async () => {
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'x', weight: 3 }, { id: 'b', url: 'x', weight: 1 }], strategy: weightedLeastConnections() });
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://x.test', weight: 3 }, { id: 'b', url: 'http://x.test', weight: 1 }], strategy: weightedLeastConnections() });
     const h = hold(lb, 8);
     expect(h.ids.filter((id) => id === 'a')).toHaveLength(6);
     await h.release();
@@ -174,7 +174,7 @@ describe('properties', () => {
       fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
       fc.array(fc.oneof(fc.constant(-1), fc.nat(20)), { minLength: 1, maxLength: 60 }),
       async (limits, ops) => {
-        const endpoints = limits.map((m, i) => ({ id: `e${i}`, url: 'x', maxConnections: m, weight: 1 + (i % 3) }));
+        const endpoints = limits.map((m, i) => ({ id: `e${i}`, url: 'http://x.test', maxConnections: m, weight: 1 + (i % 3) }));
         const lb = loadBalancer({ endpoints, strategy: make(), random: seededRandom(ops.length), queue: { maxPending: 0 } });
         const open: Array<() => void> = [];
         const all: Promise<unknown>[] = [];
@@ -191,7 +191,7 @@ describe('properties', () => {
   });
   it.each(strategies)('%s: never picks an ejected endpoint while a healthy one exists', async (_name, make) => {
     await fc.assert(fc.asyncProperty(fc.array(fc.boolean(), { minLength: 2, maxLength: 8 }), fc.nat(1000), async (bad, seed) => {
-      const endpoints = bad.map((_, i) => ({ id: `e${i}`, url: 'x' }));
+      const endpoints = bad.map((_, i) => ({ id: `e${i}`, url: 'http://x.test' }));
       const clock = new ManualClock();
       const lb = loadBalancer({ endpoints, strategy: make(), clock, random: seededRandom(seed),
                                 outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 }, locality: { panicThreshold: 0 } });
