@@ -2,6 +2,8 @@ import type { Backoff } from '../retry/backoff.js';
 import type { SharedBreakerState } from '../store/types.js';
 import type { BreakerState } from './types.js';
 
+const FIXED = new Map<number, OpenPeriod>();
+
 /**
  * How long the breaker stays open before it admits a probe: a fixed `halfOpenAfterMs`, or a
  * {@link Backoff} asked with the open attempt — 1 when the breaker opens from closed, +1 for every
@@ -9,6 +11,20 @@ import type { BreakerState } from './types.js';
  * Closing (or reset/release) starts the schedule over.
  */
 export class OpenPeriod {
+  /**
+   * A fixed period is immutable, so breakers with the same `halfOpenAfterMs` share one instance
+   * (no object per breaker — thousands of per-endpoint breakers are common).
+   */
+  static of(halfOpenAfter: number | Backoff): OpenPeriod {
+    if (typeof halfOpenAfter !== 'number') return new OpenPeriod(halfOpenAfter);
+    let shared = FIXED.get(halfOpenAfter);
+    if (shared === undefined) {
+      shared = new OpenPeriod(halfOpenAfter);
+      if (FIXED.size < 256) FIXED.set(halfOpenAfter, shared);
+    }
+    return shared;
+  }
+
   private readonly fixedMs: number;
   private readonly backoff: Backoff | undefined;
   /** The period last handed out (the backoff's `previousMs`), or the first one before any. */
@@ -39,7 +55,7 @@ export class OpenPeriod {
   /** The period of open attempt `attempt` (≥ 1). */
   periodFor(attempt: number): number {
     const backoff = this.backoff;
-    if (backoff === undefined) return this.fixedMs;
+    if (backoff === undefined) return this.fixedMs; // never mutates: shared instances stay valid
     let ms: number;
     try {
       ms = OpenPeriod.sane(backoff.delayMs(Math.max(1, attempt), attempt > 1 ? this.lastMs : undefined));

@@ -64,7 +64,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   if (typeof trip !== 'object' || trip === null || typeof (trip as TripStrategy).create !== 'function') {
     throw new ConfigError(`${P}.trip`, `expected a trip strategy such as consecutiveFailures(5) or failureRate({...}), got ${describeValue(trip)}`);
   }
-  const openPeriod = new OpenPeriod(checkHalfOpenAfter(o['halfOpenAfterMs']));
+  const openPeriod = OpenPeriod.of(checkHalfOpenAfter(o['halfOpenAfterMs']));
   const halfOpenAfterMs = openPeriod.currentMs;
   const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
   checkKnownKeys(`${P}.halfOpen`, halfOpen, ['maxProbes', 'successesToClose', 'probeTimeoutMs']);

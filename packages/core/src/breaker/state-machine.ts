@@ -60,11 +60,12 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
   protected link: BreakerLink | undefined = undefined;
   /** Created on the first `on()`: a breaker nobody listens to carries no emitter. */
   protected emitter: OrderedEmitter<BreakerEvents> | undefined = undefined;
-  /** isolate() handles not yet released, by scope. Isolated while either is > 0. */
-  private localHandles = 0;
-  private fleetHandles = 0;
-  /** Bumped when isolation ends other than by release (reset, a remote state): older handles go inert. */
-  private isolationEpoch = 0;
+  /**
+   * isolate() handles not yet released, by scope; undefined when none (no object per breaker that
+   * is never isolated). Handles hold this object: once isolation ends other than by their release
+   * (reset, a remote state) it is replaced, and older handles go inert.
+   */
+  private isolation: { local: number; fleet: number } | undefined = undefined;
 
   constructor(s: MachineSettings) {
     this.name = s.name;
@@ -108,7 +109,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
 
   /** True while at least one isolate() handle is held. */
   protected get isolated(): boolean {
-    return this.localHandles + this.fleetHandles > 0;
+    return this.isolation !== undefined;
   }
 
   /**
@@ -128,7 +129,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.fleetGen = remote.generation;
     this.fleetState = to;
     // A local isolation outranks the fleet until released.
-    if (this.localHandles > 0) return;
+    if (this.isolation !== undefined && this.isolation.local > 0) return;
     const now = this.clock.now();
     const from = this.current;
     this.openAttempt = adoptedAttempt(remote, to, from, this.openAttempt);
@@ -140,7 +141,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
       return;
     }
     this.endRound();
-    if (to !== 'isolated') this.dropHandles();
+    if (to !== 'isolated') this.isolation = undefined;
     this.current = to;
     this.gen = Math.max(this.gen + 1, this.fleetGen);
     this.since = now;
@@ -159,9 +160,9 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
    * leaving isolation ends it at once and makes the outstanding handles inert.
    */
   protected isolateNow(local: boolean): { release(): void } {
-    const epoch = this.isolationEpoch;
-    if (local) this.localHandles++;
-    else this.fleetHandles++;
+    const token = (this.isolation ??= { local: 0, fleet: 0 });
+    if (local) token.local++;
+    else token.fleet++;
     if (this.current !== 'isolated') this.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet');
     else if (!local && this.fleetState !== 'isolated') this.publishFleetOnly('isolated', 'isolated');
     let released = false;
@@ -169,15 +170,15 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
       release: () => {
         if (released) return;
         released = true;
-        if (epoch !== this.isolationEpoch) return;
-        if (local) this.localHandles--;
-        else this.fleetHandles--;
-        if (this.isolated) {
+        if (this.isolation !== token) return;
+        if (local) token.local--;
+        else token.fleet--;
+        if (token.local + token.fleet > 0) {
           // The last fleet handle went while a local one remains: the fleet is released, this instance stays isolated.
-          if (!local && this.fleetHandles === 0 && this.fleetState === 'isolated') this.publishFleetOnly('closed', 'released');
+          if (!local && token.fleet === 0 && this.fleetState === 'isolated') this.publishFleetOnly('closed', 'released');
           return;
         }
-        this.isolationEpoch++;
+        this.isolation = undefined;
         this.transition('closed', 'released', local ? 'local' : 'fleet');
       },
     };
@@ -185,8 +186,9 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
 
   /** Forces the breaker closed with an empty window (fleet-wide unless only locally isolated). */
   protected resetNow(): void {
-    const local = this.localHandles > 0 && this.fleetHandles === 0;
-    this.dropHandles();
+    const iso = this.isolation;
+    const local = iso !== undefined && iso.local > 0 && iso.fleet === 0;
+    this.isolation = undefined;
     if (this.current === 'closed') {
       this.evaluator.reset();
       this.openAttempt = 0;
@@ -340,13 +342,6 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.gen = Math.max(this.gen + 1, this.fleetGen);
     this.link?.publish({ state, generation: this.fleetGen, openUntil: 0, reason, at: this.clock.now(), origin: '', openAttempt: 0 },
       this.current, 'fleet');
-  }
-
-  private dropHandles(): void {
-    if (this.localHandles + this.fleetHandles === 0) return;
-    this.localHandles = 0;
-    this.fleetHandles = 0;
-    this.isolationEpoch++;
   }
 
   /** At most one timer per breaker, only while probes are out: fires when the oldest lease expires. */
