@@ -13,6 +13,7 @@ import { startL4Proxy, type L4Proxy } from './l4.js';
 import { LatencyWindow } from './latency-window.js';
 import { Clients, proxy, viaFor, type ClientCounters, type UpstreamFailure } from './proxy.js';
 import { snapshot, type GatewaySnapshot } from './snapshot.js';
+import { enableOtelTraceContext } from './otel-context.js';
 import { SseHub } from './sse.js';
 import { createUpstream, type UpstreamTuning } from './upstream.js';
 
@@ -99,6 +100,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => sse.publish(kind, redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))));
   }
 
+  if (o.tracer !== undefined) enableOtelTraceContext();
   const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()), o.replicas);
   const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
   const state = (): GatewaySnapshot => snapshot({
@@ -135,7 +137,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const server = createLimitedServer(limits, safeHandler(async (req, res, { path, query }) => {
     const via = viaFor(path);
     if (via !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
-      return proxy(req, res, { gatewayId: o.id, via, path, query, upstream, clients, counters, regions: regionSet, draining: () => draining, onFailure });
+      return proxy(req, res, { gatewayId: o.id, via, path, query, upstream, clients, counters, regions: regionSet, draining: () => draining, onFailure, otel: o.tracer !== undefined });
     }
     if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
     if ((path === '/state' || path === '/events') && protectState && !hasToken(req, o.token)) {

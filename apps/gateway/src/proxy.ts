@@ -6,6 +6,7 @@ import { axiosClient } from './clients/axios-client.js';
 import { fetchClient } from './clients/fetch-client.js';
 import { endpointResolver, type UpstreamReply } from './clients/reply.js';
 import { traceStore } from './clients/trace-context.js';
+import { withIncomingTrace } from './otel-context.js';
 import { trpcClient } from './clients/trpc-client.js';
 import type { Upstream } from './upstream.js';
 
@@ -85,6 +86,8 @@ const GENERIC: Record<number, string> = { 502: 'upstream request failed', 503: '
 export async function proxy(req: IncomingMessage, res: ServerResponse, o: {
   gatewayId: string; via: Via; path: string; query: URLSearchParams; upstream: Upstream; clients: Clients; counters: ClientCounters;
   regions: ReadonlySet<string>; draining: () => boolean; onFailure: (f: UpstreamFailure) => void;
+  /** A tracer is configured: continue the incoming trace in OpenTelemetry (spans) rather than by hand. */
+  otel?: boolean;
 }): Promise<void> {
   const c = o.counters;
   c.total += 1;
@@ -106,7 +109,8 @@ export async function proxy(req: IncomingMessage, res: ServerResponse, o: {
   try {
     const n = Number(o.query.get('n') ?? '0') || 0;
     const lb = o.upstream.resolve({ path: o.path, method: req.method ?? 'GET', headers: flatHeaders(req) });
-    const reply = await traceStore.run(trace, () => o.clients.get(lb)[o.via](n, ac.signal));
+    const call = (): Promise<UpstreamReply> => o.clients.get(lb)[o.via](n, ac.signal);
+    const reply = await (o.otel === true ? withIncomingTrace(flatHeaders(req), call) : traceStore.run(trace, call));
     const status = Number.isInteger(reply.status) && reply.status >= 200 && reply.status <= 599 ? reply.status : 502;
     const headers = baseHeaders();
     const ep = reply.endpoint;
