@@ -9,7 +9,7 @@ import { constantBackoff } from '../retry/backoff.js';
 import { timeout } from '../timeout/timeout.js';
 import { deferred } from '../test-support/breaker.js';
 import { KneeUpstream, drive, settle } from '../test-support/upstream.js';
-import { adaptiveConcurrency, type LimitChangeEvent } from './index.js';
+import { adaptiveConcurrency, type AdaptiveRejectedEvent, type LimitChangeEvent } from './index.js';
 
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
 
@@ -19,7 +19,12 @@ describe('adaptiveConcurrency: admission', () => {
     const gates = [deferred(), deferred()];
     const running = gates.map((g) => lim.execute(() => g.promise));
     expect([lim.limit, lim.inFlight]).toEqual([2, 2]);
-    const err = await lim.execute(() => 'x').catch((e: unknown) => e);
+    const rejections: AdaptiveRejectedEvent[] = [];
+    lim.on('rejected', (e) => rejections.push(e));
+    const context = { requestId: 'r1' };
+    const err = await lim.execute(() => 'x', { context }).catch((e: unknown) => e);
+    expect(rejections).toEqual([{ limit: 2, inFlight: 2, queued: 0, at: 0 }]);
+    expect(rejections[0]!.context).toBe(context); // non-enumerable: logging the event never dumps it
     expect(err).toBeInstanceOf(BulkheadRejectedError);
     expect(err).toMatchObject({ code: 'BW_BULKHEAD_FULL', reason: 'adaptive limit', maxConcurrent: 2, maxQueue: 0 });
     for (const g of gates) g.resolve(undefined);

@@ -1,7 +1,7 @@
 import { isTimeout } from '../breaker/cancellation.js';
 import { systemClock } from '../clock.js';
 import { BulkheadRejectedError, TimeoutError, isBreakwaterError } from '../errors.js';
-import { Emitter } from '../events.js';
+import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import { WaitQueue } from '../internal/wait-queue.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
@@ -31,6 +31,8 @@ export interface AdaptiveRejectedEvent {
   inFlight: number;
   queued: number;
   at: number;
+  /** The call's `ExecuteOptions.context` (non-enumerable): correlates the event with its call. */
+  readonly context: Record<string, unknown>;
 }
 
 // A type alias, not an interface: it satisfies the Emitter's Record<string, unknown> constraint.
@@ -111,7 +113,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     // Waiters go first: a new call never overtakes the queue (nor a slot being handed over).
     if (this.inFlight < this.current && this.waiters.size === 0) return this.start(fn, ctx);
     if (this.waiters.size >= this.o.maxQueue) {
-      if (this.events.has('rejected')) this.events.emit('rejected', { limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() });
+      if (this.events.has('rejected')) this.events.emit('rejected', withContext({ limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() }, ctx.context));
       return Promise.reject(new BulkheadRejectedError(this.current, this.o.maxQueue, 'adaptive limit'));
     }
     return this.waiters.enqueue(fn, ctx);

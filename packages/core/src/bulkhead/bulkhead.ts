@@ -1,8 +1,7 @@
-import { deferToEventLoop, systemClock } from '../clock.js';
 import { BulkheadRejectedError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';
-import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
-import { IntrusiveList, type Linked } from '../internal/linked-list.js';
+import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
+import { WaitQueue } from '../internal/wait-queue.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkInt, checkOptions } from '../policies/validate.js';
@@ -36,40 +35,21 @@ export interface BulkheadPolicy extends Policy {
   on(event: 'rejected', fn: (e: BulkheadRejectedEvent) => void): () => void;
 }
 
-/** A queued call, in a doubly linked list so an aborted waiter leaves in O(1). */
-class Waiter implements Linked<Waiter> {
-  prev: Waiter | undefined;
-  next: Waiter | undefined;
-  signal: AbortSignal | undefined;
-  constructor(
-    private readonly owner: Bulkhead,
-    readonly fn: PolicyFn<unknown>,
-    readonly ctx: Ctx,
-    readonly resolve: (v: unknown) => void,
-    readonly reject: (e: unknown) => void,
-  ) {}
-
-  readonly onAbort = (): void => {
-    this.owner.remove(this);
-    this.reject(this.ctx.abortReason);
-  };
-}
-
 class Bulkhead implements InternalPolicy, BulkheadPolicy {
   active = 0;
-  queued = 0;
-  private readonly waiters = new IntrusiveList<Waiter>();
-  /** A freed slot waits for the next event-loop turn before going to an abortable waiter. */
-  private handOverPending = false;
-  private handOverNow = false;
+  private readonly waiters = new WaitQueue(() => this.active < this.maxConcurrent, (fn, ctx) => this.start(fn, ctx));
   private readonly release = (): void => {
     this.active--;
-    this.drain();
+    this.waiters.drain();
   };
 
   private events: Emitter<BulkheadEvents> | undefined;
 
   constructor(private readonly maxConcurrent: number, private readonly maxQueue: number) {}
+
+  get queued(): number {
+    return this.waiters.size;
+  }
 
   on(event: 'rejected', fn: (e: BulkheadRejectedEvent) => void): () => void {
     return (this.events ??= new Emitter<BulkheadEvents>()).on(event, fn);
@@ -82,32 +62,14 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     // While a freed slot is being handed to a waiter, newcomers queue behind it (FIFO).
-    if (this.active < this.maxConcurrent && this.queued === 0) return this.start(fn, ctx);
-    if (this.queued >= this.maxQueue) {
+    if (this.active < this.maxConcurrent && this.waiters.size === 0) return this.start(fn, ctx);
+    if (this.waiters.size >= this.maxQueue) {
       if (this.events?.has('rejected') === true) {
         this.events.emit('rejected', withContext({ maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue }, ctx.context));
       }
       return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
     }
-    return new Promise<T>((resolve, reject) => {
-      const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, resolve as (v: unknown) => void, reject);
-      this.waiters.push(w);
-      this.queued++;
-      if (ctx.abortable) {
-        w.signal = ctx.signal;
-        listenAbort(w.signal, w.onAbort);
-      }
-    });
-  }
-
-  /** Unlinks a waiter (aborted or dequeued). */
-  remove(w: Waiter): void {
-    if (w.signal !== undefined) {
-      unlistenAbort(w.signal, w.onAbort);
-      w.signal = undefined;
-    }
-    this.waiters.remove(w);
-    this.queued--;
+    return this.waiters.enqueue(fn, ctx);
   }
 
   private start<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
@@ -117,36 +79,6 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     p.then(this.release, this.release);
     return p;
   }
-
-  /**
-   * Hands free slots to waiters in arrival order. A waiter that can be aborted (caller signal, a
-   * hedge attempt) gets its slot on the next event-loop turn: the settlement that freed the slot
-   * often also aborts it (the hedge's winner settles, the loser still queued), and that abort
-   * travels through promise reactions. Waiting one turn lets it arrive, so an aborted queued call
-   * never starts (issue 12.7). Non-abortable waiters start at once.
-   */
-  private drain(): void {
-    if (this.handOverPending) return;
-    for (let w = this.waiters.head; w !== undefined && this.active < this.maxConcurrent; w = this.waiters.head) {
-      if (w.signal !== undefined && !this.handOverNow) {
-        this.handOverPending = true;
-        deferToEventLoop(systemClock, this.handOver);
-        return;
-      }
-      this.remove(w);
-      this.start(w.fn, w.ctx).then(w.resolve, w.reject);
-    }
-  }
-
-  private readonly handOver = (): void => {
-    this.handOverPending = false;
-    this.handOverNow = true;
-    try {
-      this.drain();
-    } finally {
-      this.handOverNow = false;
-    }
-  };
 }
 
 /**
