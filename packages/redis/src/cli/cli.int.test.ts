@@ -27,7 +27,6 @@ function adminOn(prefix: string, origin?: string): FleetAdmin {
   return new FleetAdmin(redis, prefix, origin);
 }
 
-// eslint-disable-next-line no-control-regex -- asserting that no control character is printed
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
 describe('breakwater-redis CLI: operator safety', () => {

@@ -4,7 +4,6 @@
  * clears it, OSC sequences retitle it or write the clipboard). C0/C1 controls, DEL and Unicode
  * bidirectional overrides (which reorder what is shown) are written as visible escapes.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function escape(ch: string): string {
