@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { slowHeadersClient } from '@breakwater/app-kit/testing';
+import { slowHeadersClient } from '@breakwater/testkit/apps';
 import { startDashboard, type Dashboard } from '../src/server.js';
 import type { ChaosCommand, DashboardState } from '../src/types.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { fire, fuzzRequests, spawnApp, type AppProcess, type FuzzRequest } from '@breakwater/app-kit/testing';
+import { fire, fuzzRequests, spawnApp, type AppProcess, type FuzzRequest } from '@breakwater/testkit/apps';
 import { okJson, startHostileUpstream, type HostileUpstream } from './hostile-upstream.js';
 import { upstreamResponses } from './upstream-fuzz.js';
 

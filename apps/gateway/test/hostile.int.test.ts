@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { memoryBreakerStore, type BreakerStore, type Endpoint } from '@breakwater/core';
 import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
-import { slowHeadersClient } from '@breakwater/app-kit/testing';
+import { slowHeadersClient } from '@breakwater/testkit/apps';
 import { isLoopback, startGateway, type Gateway, type GatewayOptions } from '../src/gateway.js';
 import { okJson, startHostileUpstream, type HostileUpstream } from './hostile-upstream.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { createLimitedServer, defaultServerLimits, resolveServerLimits } from './server-limits.js';
-import { slowHeadersClient } from './testing.js';
+import { slowHeadersClient } from '@breakwater/testkit/apps';
 
 describe('server limits', () => {
   it('validates and fills in defaults', () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { fire, fuzzRequests, spawnApp, type AppProcess } from '@breakwater/app-kit/testing';
+import { fire, fuzzRequests, spawnApp, type AppProcess } from '@breakwater/testkit/apps';
 
 // Issue 15: request targets, methods, header values and bodies (fixed seed) against a replica
 // process; it must never exit and /health must answer afterwards on both listeners.

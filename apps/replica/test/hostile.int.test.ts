@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import { slowHeadersClient } from '@breakwater/app-kit/testing';
+import { slowHeadersClient } from '@breakwater/testkit/apps';
 import { startReplica, type Replica } from '../src/server.js';
 import type { ReplicaRouter } from '../src/router.js';
 

@@ -23,5 +23,3 @@ export function slowHeadersClient(port: number, giveUpMs = 10_000): Promise<{ cl
     });
   });
 }
-
-export { fuzzRequestArb, fuzzRequests, requestBytes, sendRaw, fire, spawnApp, type FuzzRequest, type AppProcess } from './fuzz.js';
