@@ -8,9 +8,9 @@ import { BreakerAccounting } from './accounting.js';
 import { resolveBreakerOptions } from './options.js';
 import type { ProbeRound } from './probes.js';
 import { brokenCircuitError } from './rejection.js';
-import { badWindow, type BreakerSnapshot } from './snapshot.js';
+import { badWindow } from './snapshot.js';
 import { PROBE_FAILURE, PROBE_NEUTRAL, type BreakerEvents } from './state-machine.js';
-import type { CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
+import type { BreakerSnapshot, CallEvent, CircuitBreaker, CircuitBreakerMetrics, CircuitBreakerOptions, StateChangeEvent } from './types.js';
 
 /**
  * A circuit breaker. See {@link circuitBreaker}.

@@ -4,9 +4,9 @@ import type { BreakerStore } from '../store/types.js';
 import { defaultBreakerIsFailure } from './rejection.js';
 import type { Backoff } from '../retry/backoff.js';
 import { OpenPeriod } from './open-period.js';
-import { parseSnapshot, type BreakerSnapshot } from './snapshot.js';
+import { parseSnapshot } from './snapshot.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
-import type { CircuitBreakerOptions, TripStrategy } from './types.js';
+import type { BreakerSnapshot, CircuitBreakerOptions, TripStrategy } from './types.js';
 import { checkKnownKeys } from '../internal/known-keys.js';
 import { checkInteger, checkNumber, checkObject, checkPositive, checkRatio, describeValue } from './validate.js';
 

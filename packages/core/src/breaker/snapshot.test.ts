@@ -6,7 +6,7 @@ import { exponentialBackoff } from '../retry/backoff.js';
 import { memoryBreakerStore } from '../store/memory-store.js';
 import { boom, flush } from '../test-support/breaker.js';
 import { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker.js';
-import type { BreakerSnapshot } from './snapshot.js';
+import type { BreakerSnapshot } from './types.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import { failureRate } from './trip/failure-rate.js';
 import { predictive } from './trip/predictive.js';

@@ -1,29 +1,9 @@
 import { ConfigError } from '../errors.js';
-import type { BreakerState } from './types.js';
+import type { BreakerSnapshot, BreakerState } from './types.js';
 import { describeValue, MAX_COUNT } from './validate.js';
 
-/** The snapshot format this library writes and reads. */
+/** The snapshot format this library writes and reads (see {@link BreakerSnapshot}). */
 export const SNAPSHOT_VERSION = 1;
-
-/**
- * A breaker's state, JSON-safe and versioned (`breaker.toJSON()`; `circuitBreaker({ initialState })`).
- * Times are wall-clock milliseconds (`Date.now()` base), so a snapshot survives a restart.
- */
-export interface BreakerSnapshot {
-  readonly version: 1;
-  readonly name: string;
-  readonly state: BreakerState;
-  /** While open: when the open period ends (wall clock); else null. */
-  readonly openUntil: number | null;
-  /** Open attempt (1 = opened from closed, +1 per failed probe; 0 when closed): drives a growing open period. */
-  readonly openAttempt: number;
-  readonly generation: number;
-  readonly reason: string;
-  /** When the breaker entered `state` (wall clock). */
-  readonly since: number;
-  /** The trip strategy's kind and its window contents (strategy-specific JSON), or null when it exports none. */
-  readonly trip: { readonly kind: string; readonly window: unknown };
-}
 
 const STATES: ReadonlySet<string> = new Set(['closed', 'open', 'half-open', 'isolated']);
 const P = 'circuitBreaker.initialState';

@@ -4,9 +4,9 @@ import type { BreakerLink, BreakerParticipant, OutcomeTotals, SharedBreakerState
 import { adoptedAttempt, type OpenPeriod } from './open-period.js';
 import { VERDICT_FAILURE, VERDICT_NEUTRAL, VERDICT_SUCCESS, type Verdict } from './outcome.js';
 import { ProbeRound } from './probes.js';
-import { SNAPSHOT_VERSION, type BreakerSnapshot } from './snapshot.js';
+import { SNAPSHOT_VERSION } from './snapshot.js';
 import type { SnapshotTime } from './windows/types.js';
-import type { BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from './types.js';
+import type { BreakerSnapshot, BreakerState, CallEvent, StateChangeEvent, TripEvaluator } from './types.js';
 
 /** Event map of a circuit breaker. */
 export type BreakerEvents = { stateChange: StateChangeEvent; success: CallEvent; failure: CallEvent; rejected: CallEvent };

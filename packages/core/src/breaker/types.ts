@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Policy } from '../policy.js';
 import type { Backoff } from '../retry/backoff.js';
-import type { BreakerSnapshot } from './snapshot.js';
 import type { SnapshotTime } from './windows/types.js';
 import type { BreakerStore } from '../store/types.js';
 import type { BreakerState } from './breaker-state.js';
@@ -161,4 +160,24 @@ export interface CircuitBreaker extends Policy {
   close(): void;
   /** Alias of `close()`. */
   dispose(): void;
+}
+
+/**
+ * A breaker's state, JSON-safe and versioned (`breaker.toJSON()`; `circuitBreaker({ initialState })`).
+ * Times are wall-clock milliseconds (`Date.now()` base), so a snapshot survives a restart.
+ */
+export interface BreakerSnapshot {
+  readonly version: 1;
+  readonly name: string;
+  readonly state: BreakerState;
+  /** While open: when the open period ends (wall clock); else null. */
+  readonly openUntil: number | null;
+  /** Open attempt (1 = opened from closed, +1 per failed probe; 0 when closed): drives a growing open period. */
+  readonly openAttempt: number;
+  readonly generation: number;
+  readonly reason: string;
+  /** When the breaker entered `state` (wall clock). */
+  readonly since: number;
+  /** The trip strategy's kind and its window contents (strategy-specific JSON), or null when it exports none. */
+  readonly trip: { readonly kind: string; readonly window: unknown };
 }
