@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError, type Endpoint } from '@breakwater/core';
+import { serverLimitFlags, serverLimitsFromFlags, type ServerLimits } from '@breakwater/app-kit';
 
 /** One command-line flag and the environment variable used when the flag is absent. */
 export interface FlagSpec {
@@ -23,6 +24,7 @@ export const gatewayFlags: ReadonlyArray<FlagSpec> = [
   { flag: 'health-interval-ms', env: 'HEALTH_INTERVAL_MS', default: '500', help: 'active health-check interval' },
   { flag: 'otel', env: 'OTEL_CONSOLE', default: 'false', help: 'print OpenTelemetry spans to stdout (true/false)' },
   { flag: 'log-level', env: 'LOG_LEVEL', default: 'info', help: 'pino log level' },
+  ...serverLimitFlags.map(({ flag, env, default: d, help }) => ({ flag, env, default: d, help: `${help} (HTTP and L4 listeners)` })),
 ];
 
 /** Resolved gateway configuration for one process. */
@@ -40,6 +42,8 @@ export interface GatewayCliConfig {
   logLevel: string;
   /** From CHAOS_TOKEN (admin endpoints); random when unset. */
   token: string;
+  /** Timeouts and connection cap of the listeners. */
+  server: ServerLimits;
 }
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -98,5 +102,6 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     otel: /^(1|true|yes)$/i.test(get('otel') as string),
     logLevel: get('log-level') as string,
     token: token || randomBytes(16).toString('hex'),
+    server: serverLimitsFromFlags(get, 'gateway.server'),
   };
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const gw = await startGateway({
       id, replicas: cfg.replicas, regions: cfg.regions, store: shared.store, storeKind: shared.kind, storeHealthy: shared.healthy,
       logger: log, token: cfg.token, host: cfg.host, port: cfg.ports[i] ?? 0, l4Port: cfg.l4Ports?.[i], tracer: tracing?.tracer,
-      tuning: { healthIntervalMs: cfg.healthIntervalMs },
+      tuning: { healthIntervalMs: cfg.healthIntervalMs }, server: cfg.server,
     });
     gateways.push(gw);
     log.info({ event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind }, 'gateway ready');

@@ -14,6 +14,11 @@ describe('gateway flags', () => {
     expect(cfg).toMatchObject({ regions: ['eu', 'us'], host: '127.0.0.1', redisUrl: undefined, healthIntervalMs: 500, otel: false, token: 'tok' });
   });
 
+  it('reads the server limits (flags, env, defaults)', () => {
+    const cfg = parseGatewayArgs(['--replicas', 'a@eu=http://x:1', '--max-connections', '10'], { HEADERS_TIMEOUT_MS: '2000' });
+    expect(cfg.server).toMatchObject({ maxConnections: 10, headersTimeoutMs: 2_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, connectionsCheckingIntervalMs: 1_000 });
+  });
+
   it.each([
     [['--replicas', 'nope'], 'gateway.replicas[0]'],
     [['--replicas', ''], 'gateway.replicas'],
@@ -22,6 +27,8 @@ describe('gateway flags', () => {
     [['--replicas', 'a@eu=http://x:1', '--id', 'a,b', '--port', '1,2,3'], 'gateway.port'],
     [['--replicas', 'a@eu=http://x:1', '--health-interval-ms', '5'], 'gateway.healthIntervalMs'],
     [['--replicas', 'a@eu=http://x:1', '--redis-url', 'http://x'], 'gateway.redisUrl'],
+    [['--replicas', 'a@eu=http://x:1', '--max-connections', 'lots'], 'gateway.server.maxConnections'],
+    [['--replicas', 'a@eu=http://x:1', '--headers-timeout-ms', '60000'], 'gateway.server.headersTimeoutMs'],
   ])('rejects %j at %s', (argv, path) => {
     try {
       parseGatewayArgs(argv, {});

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { fire, fuzzRequests, spawnApp, type AppProcess, type FuzzRequest } from '@breakwater/testkit/apps';
+import { fire, fuzzRequests, slowHeadersClient, spawnApp, type AppProcess, type FuzzRequest } from '@breakwater/testkit/apps';
 import { okJson, startHostileUpstream, type HostileUpstream } from './hostile-upstream.js';
 import { upstreamResponses } from './upstream-fuzz.js';
 
@@ -22,7 +22,7 @@ describe('gateway process under fuzzed clients and hostile upstreams', () => {
     for (let i = 0; i < 2; i++) {
       upstreams.push(await startHostileUpstream((req) => (req.target === '/health' ? okJson('{"status":"ok"}') : Buffer.from(responses[next++ % responses.length] as string, 'latin1'))));
     }
-    app = await spawnApp(main, ['--id', 'gw-fuzz', '--replicas', `eu-1@eu=${upstreams[0]!.url},us-1@us=${upstreams[1]!.url}`, '--regions', 'eu,us'],
+    app = await spawnApp(main, ['--id', 'gw-fuzz', '--replicas', `eu-1@eu=${upstreams[0]!.url},us-1@us=${upstreams[1]!.url}`, '--regions', 'eu,us', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'],
       { CHAOS_TOKEN: 'fuzz-token-0123456789', REDIS_URL: '' });
     const port = Number(new URL(String(app.ready['url'])).port);
     // Half the traffic on the proxied routes (so the upstream fuzz is reached), half fully fuzzed.
@@ -33,5 +33,7 @@ describe('gateway process under fuzzed clients and hostile upstreams', () => {
     expect(upstreams[0]!.requests.length + upstreams[1]!.requests.length).toBeGreaterThan(50);
     expect(app.child.exitCode, app.output()).toBeNull();
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    // The limit flags reach the server: a slow-headers client is cut within 300 ms + the 1 s check interval.
+    expect((await slowHeadersClient(port, 5_000)).closedAfterMs).toBeLessThan(2_500);
   }, 40_000);
 });

@@ -62,3 +62,24 @@ export function createLimitedServer(limits: ServerLimits, handler: (req: Incomin
   server.maxConnections = limits.maxConnections;
   return server;
 }
+
+/** Command-line flags (and environment variables) for the server limits, shared by the apps' CLIs. */
+export const serverLimitFlags: ReadonlyArray<{ flag: string; env: string; default: string; help: string; key: keyof ServerLimits }> = [
+  { flag: 'headers-timeout-ms', env: 'HEADERS_TIMEOUT_MS', default: String(defaultServerLimits.headersTimeoutMs), help: 'time to receive request headers before the connection is cut', key: 'headersTimeoutMs' },
+  { flag: 'request-timeout-ms', env: 'REQUEST_TIMEOUT_MS', default: String(defaultServerLimits.requestTimeoutMs), help: 'time to receive a whole request (not the response)', key: 'requestTimeoutMs' },
+  { flag: 'keep-alive-timeout-ms', env: 'KEEP_ALIVE_TIMEOUT_MS', default: String(defaultServerLimits.keepAliveTimeoutMs), help: 'idle time before a kept-alive connection is closed', key: 'keepAliveTimeoutMs' },
+  { flag: 'max-connections', env: 'MAX_CONNECTIONS', default: String(defaultServerLimits.maxConnections), help: 'open connections at most per listener', key: 'maxConnections' },
+];
+
+/** Reads {@link serverLimitFlags} through `get` (flag, then env, then default) and validates them. */
+export function serverLimitsFromFlags(get: (flag: string) => string | undefined, path: string): ServerLimits {
+  const given: Partial<ServerLimits> = {};
+  for (const f of serverLimitFlags) {
+    const raw = get(f.flag);
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${path}.${f.key}`, `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, got ${JSON.stringify(raw)}`);
+    given[f.key] = n;
+  }
+  return resolveServerLimits(given, path);
+}

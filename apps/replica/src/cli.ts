@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@breakwater/core';
+import { serverLimitFlags, serverLimitsFromFlags, type ServerLimits } from '@breakwater/app-kit';
 
 /** One command-line flag and the environment variable that sets it when the flag is absent. */
 export interface FlagSpec {
@@ -17,6 +18,7 @@ export const replicaFlags: ReadonlyArray<FlagSpec> = [
   { flag: 'host', env: 'HOST', default: '127.0.0.1', help: 'bind address (0.0.0.0 inside containers)' },
   { flag: 'port', env: 'PORT', default: '0', help: 'service port (tRPC, REST, /health)' },
   { flag: 'admin-port', env: 'ADMIN_PORT', default: '0', help: 'admin port (chaos controls, stats)' },
+  ...serverLimitFlags.map(({ flag, env, default: d, help }) => ({ flag, env, default: d, help: `${help} (both listeners)` })),
 ];
 
 /** Resolved replica configuration. */
@@ -29,6 +31,8 @@ export interface ReplicaCliConfig {
   /** From CHAOS_TOKEN (never a flag: argv is visible to every local user); random when unset. */
   token: string;
   tokenGenerated: boolean;
+  /** Timeouts and connection cap of both listeners. */
+  server: ServerLimits;
 }
 
 function port(name: string, v: string): number {
@@ -59,5 +63,6 @@ export function parseReplicaArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     adminPort: port('adminPort', get(spec('admin-port')) as string),
     token: token || randomBytes(16).toString('hex'),
     tokenGenerated: !token,
+    server: serverLimitsFromFlags((flag) => get(spec(flag)), 'replica.server'),
   };
 }
