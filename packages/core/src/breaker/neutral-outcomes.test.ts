@@ -77,6 +77,15 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
     expect(breaker.metrics()).toMatchObject({ successes: 1, ignored: 1, requests: 1 });
   });
 
+  it('a rejection of another installed copy of Breakwater (brand + code) is ignored too; a look-alike without the brand is not', async () => {
+    const breaker = circuitBreaker({ name: 'outer', clock: new ManualClock() });
+    const foreign = Object.assign(new Error('bulkhead full'), { code: 'BW_BULKHEAD_FULL', [Symbol.for('breakwater.error')]: true });
+    const lookAlike = Object.assign(new Error('bulkhead full'), { code: 'BW_BULKHEAD_FULL' });
+    await breaker.execute(() => Promise.reject(foreign)).catch(() => undefined);
+    await breaker.execute(() => Promise.reject(lookAlike)).catch(() => undefined);
+    expect(breaker.metrics()).toMatchObject({ ignored: 1, failures: 1 });
+  });
+
   it('a TimeoutError still counts as a failure and a timeout', async () => {
     const breaker = circuitBreaker({ name: 'outer', clock: new ManualClock(), trip: consecutiveFailures(1) });
     await expect(breaker.execute(() => Promise.reject(new TimeoutError(10)))).rejects.toBeInstanceOf(TimeoutError);

@@ -1,6 +1,4 @@
-import {
-  BrokenCircuitError, BulkheadRejectedError, ClosedError, IsolatedCircuitError, NoHealthyEndpointError, RateLimitedError, SaturatedError,
-} from '../errors.js';
+import { breakwaterCodeOf, BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
 import { isLocalResourceError } from '../local-resource-error.js';
 
 /** The fields an error of these classes carries, written directly (see brokenCircuitError). */
@@ -25,15 +23,20 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
   return e as unknown as BrokenCircuitError;
 }
 
+/** Codes of Breakwater's rejections: the call was refused before reaching the dependency. */
+const REJECTION_CODES: ReadonlySet<string> = new Set([
+  'BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_SATURATED', 'BW_CLOSED',
+]);
+
 /**
  * True for Breakwater's own rejections (open or isolated breaker, full bulkhead, rate limit, no
- * endpoint, saturated balancer, closed closeable): the protected dependency was never called, so
- * they say nothing about its health.
+ * endpoint, saturated balancer, closed closeable) — also those of another installed copy of the
+ * library (recognised by code and brand, see `isBreakwaterError`): the protected dependency was
+ * never called, so they say nothing about its health. Never throws.
  */
 export function isRejection(error: unknown): boolean {
-  return error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError
-    || error instanceof RateLimitedError || error instanceof NoHealthyEndpointError
-    || error instanceof SaturatedError || error instanceof ClosedError;
+  const code = breakwaterCodeOf(error);
+  return code !== undefined && REJECTION_CODES.has(code);
 }
 
 /**
