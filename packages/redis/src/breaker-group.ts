@@ -3,6 +3,7 @@ import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
+import { isReplyError } from './connections.js';
 import { maxGenAfter, maxOpenMsFor } from './bounds.js';
 import { ProbeLease } from './probe-lease.js';
 import { classifyTransition, type Desired, type ProbeBasis, type TransitionKind } from './transition-kind.js';
@@ -14,6 +15,8 @@ interface Member {
 }
 
 const MAX_ATTEMPTS = 3;
+/** Pause before retrying a write whose shard did not answer. */
+const WRITE_RETRY_MS = 250;
 /** Reasons are cut to this length before they are written (the stored record must stay valid). */
 const MAX_REASON = 500;
 const noop = (): void => undefined;
@@ -38,6 +41,7 @@ export class BreakerGroup implements TotalsOwner {
   private reading = false;
   private readAgain = false;
   private disposed = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The stored generation the last version-check re-read was for. */
   private lastCheckedGen: string | undefined;
 
@@ -184,9 +188,11 @@ export class BreakerGroup implements TotalsOwner {
       o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name, this.maxOpenMs, maxGenAfter(this.view.gen), '',
       d.openAttempt ?? 0))
       .then((raw) => this.onWritten(d, kind, parseScriptReply(raw)), (e: unknown) => {
-        // Connection trouble: keep it for the resync after recovery. Data errors: drop it.
-        if (this.ctx.healthy === false && this.desired === undefined) this.desired = d;
-        void e;
+        // Connection trouble: keep it (the resync after recovery pushes it; on a Cluster, where
+        // only this breaker's shard may be down, retry it). Data errors: drop it.
+        if (isReplyError(e) || this.desired !== undefined) return;
+        this.desired = d;
+        if (this.ctx.healthy) this.retryLater();
       })
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => {
@@ -395,9 +401,21 @@ export class BreakerGroup implements TotalsOwner {
     return this.lease.release();
   }
 
+  /** Retries a write that failed while the store stayed healthy (one Cluster shard down). */
+  private retryLater(): void {
+    if (this.retryTimer !== undefined || this.disposed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, WRITE_RETRY_MS);
+    this.retryTimer.unref?.();
+  }
+
   /** Drops timers (store close or last detach). */
   dispose(): void {
     this.disposed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.lease.dispose();
     this.desired = undefined;
   }

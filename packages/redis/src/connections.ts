@@ -67,6 +67,23 @@ interface Bounds {
 }
 
 /**
+ * A slots refresh that asks a hung node must give up quickly and ask the next one, or a frozen
+ * master delays routing to its promoted replica by the default second.
+ */
+function slotsRefreshTimeout(b: Bounds): number {
+  return Math.min(1000, Math.max(200, b.commandTimeoutMs * 2));
+}
+
+/**
+ * Behind Sentinel: reconnect as soon as the sentinels announce a new master (+switch-master)
+ * instead of talking to the old one until it fails — a frozen master never does.
+ */
+function sentinelFailover(source: AnyRedis): { failoverDetector?: boolean } {
+  const sentinels = (source.options as { sentinels?: unknown }).sentinels;
+  return Array.isArray(sentinels) && sentinels.length > 0 ? { failoverDetector: true } : {};
+}
+
+/**
  * Duplicates the caller's connection for the store's own use, with the settings that keep calls
  * from ever waiting on Redis: no offline queue (commands fail at once while disconnected), no
  * per-command retries, a bounded command timeout and a short, capped reconnect backoff (so a
@@ -79,6 +96,7 @@ export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
       lazyConnect: true,
       enableOfflineQueue: false,
       clusterRetryStrategy: retry,
+      slotsRefreshTimeout: slotsRefreshTimeout(b),
       redisOptions: { ...source.options.redisOptions, commandTimeout: b.commandTimeoutMs, maxRetriesPerRequest: 0, connectionName: b.connectionName },
     });
   }
@@ -89,6 +107,7 @@ export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
     commandTimeout: b.commandTimeoutMs,
     retryStrategy: retry,
     connectionName: b.connectionName,
+    ...sentinelFailover(source),
   });
 }
 
@@ -102,6 +121,7 @@ export function duplicateForSubscriber(source: AnyRedis, b: Bounds): AnyRedis {
     return source.duplicate([], {
       lazyConnect: true,
       clusterRetryStrategy: retry,
+      slotsRefreshTimeout: slotsRefreshTimeout(b),
       redisOptions: { ...source.options.redisOptions, autoResubscribe: true, connectionName: `${b.connectionName}:sub` },
     });
   }
@@ -112,7 +132,20 @@ export function duplicateForSubscriber(source: AnyRedis, b: Bounds): AnyRedis {
     commandTimeout: undefined,
     retryStrategy: retry,
     connectionName: `${b.connectionName}:sub`,
+    ...sentinelFailover(source),
   });
+}
+
+/**
+ * Forces a reconnect of a connection whose peer is connected but silent (a frozen node): the
+ * socket is destroyed, since a graceful end never completes against a peer that does not read.
+ * ioredis then reconnects by its retry strategy (behind Sentinel: to the master the sentinels
+ * name now).
+ */
+export function dropSocket(conn: AnyRedis): void {
+  const stream = (conn as unknown as { stream?: { destroy?: () => void } }).stream;
+  if (typeof stream?.destroy === 'function') stream.destroy();
+  else conn.disconnect(true);
 }
 
 /** Quits gracefully when connected (bounded by `ms`), else drops the socket. Never rejects. */

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
 import { BreakerGroup } from './breaker-group.js';
 import {
-  closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
+  closeConnection, dropSocket, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
 } from './connections.js';
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
@@ -25,6 +25,11 @@ class StoreCommandTimeout extends Error {
   }
 }
 
+
+/** Health probes that time out on a connected socket before both connections are re-established. */
+const HUNG_PROBES_BEFORE_RECONNECT = 2;
+/** How often a standalone / Sentinel store checks for a connection stuck before ready. */
+const WATCHDOG_MS = 500;
 
 function defaultInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -54,6 +59,10 @@ export class RedisBreakerStore implements BreakerStore {
   private closed = false;
   private resyncing = false;
   private checkingVersions = false;
+  private hungProbes = 0;
+  /** Per connection (cmd, sub): since when the socket is up without being ready; 0 = not so. */
+  private readonly connectedSince = [0, 0];
+  private slotsRefreshedAt = 0;
   private resyncAgain = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,6 +109,7 @@ export class RedisBreakerStore implements BreakerStore {
     this.wire(channel);
     this.every(this.o.resyncIntervalMs, () => this.resync());
     this.every(this.o.versionCheckIntervalMs, () => this.versionCheck());
+    if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.watchdog());
     if (this.o.mode === 'aggregate') this.every(this.o.flushIntervalMs, () => { for (const g of this.groups.values()) g.flushCounts(); });
     // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
     this.cmd.connect().catch(() => undefined);
@@ -272,6 +282,12 @@ export class RedisBreakerStore implements BreakerStore {
     this.counters.errors += 1;
     this.report(e);
     if (this.closed || isReplyError(e)) return; // a script or data error; the connection is fine
+    if (isCluster(this.cmd)) {
+      // Health per shard: only this breaker's slot failed (e.g. a hung master); its write retries.
+      // Ask for the slot map now: after a failover it names the promoted replica.
+      this.refreshSlots();
+      return;
+    }
     this.degraded = true;
     this.health.update();
     this.scheduleHealthProbe();
@@ -285,12 +301,50 @@ export class RedisBreakerStore implements BreakerStore {
       if (this.closed || !this.degraded) return;
       if (!this.cmdReady) return; // the 'ready' handler takes over after reconnecting
       this.run(() => this.ctx.scripts.ping()).then(() => {
+        this.hungProbes = 0;
         this.degraded = false;
         this.synced = false;
         this.resync();
-      }, () => this.scheduleHealthProbe());
+      }, () => {
+        // Connected but not answering (a hung node, or a master Sentinel has replaced): reconnect
+        // both connections; ioredis asks the sentinels for the master again.
+        this.hungProbes += 1;
+        if (this.hungProbes >= HUNG_PROBES_BEFORE_RECONNECT) {
+          this.hungProbes = 0;
+          dropSocket(this.cmd);
+          dropSocket(this.sub);
+        }
+        this.scheduleHealthProbe();
+      });
     }, Math.min(500, Math.max(50, this.o.commandTimeoutMs)));
     this.healthTimer.unref?.();
+  }
+
+  /**
+   * A connection whose socket is up but whose ready check never answers (reconnected to a frozen
+   * master Sentinel has not replaced yet) is dropped after a while and reconnects.
+   */
+  private watchdog(): void {
+    const hangMs = Math.max(1000, 4 * this.o.commandTimeoutMs);
+    const now = Date.now();
+    for (const [i, conn] of [this.cmd, this.sub].entries()) {
+      if (conn.status !== 'connect') {
+        this.connectedSince[i] = 0;
+      } else if (this.connectedSince[i] === 0) {
+        this.connectedSince[i] = now;
+      } else if (now - this.connectedSince[i]! > hangMs) {
+        this.connectedSince[i] = 0;
+        dropSocket(conn);
+      }
+    }
+  }
+
+  /** Cluster: refresh the slot maps of both connections (at most every 500 ms). */
+  private refreshSlots(): void {
+    const now = Date.now();
+    if (now - this.slotsRefreshedAt < 500) return;
+    this.slotsRefreshedAt = now;
+    for (const c of [this.cmd, this.sub]) if (isCluster(c)) c.refreshSlotsCache(() => undefined);
   }
 
   private report(e: unknown): void {

@@ -1,5 +1,6 @@
 export { freePort, uniquePrefix } from './ports.js';
-export { spawnRedisServer, spawnRedisCluster, pingRedis, hasRedisServerBinary, type SpawnedRedis } from './redis-server.js';
+export { spawnRedisServer, pingRedis, hasRedisServerBinary, type SpawnedRedis } from './redis-server.js';
+export { spawnRedisCluster, spawnRedisSentinel, type SpawnedCluster, type SpawnedSentinel } from './redis-topologies.js';
 export { resolveRedis, type ResolvedRedis } from './resolve-redis.js';
 export { startTestHttpServer, type TestHttpServer, type TestHandler, type SeenRequest } from './http-server.js';
 export { firstTryPerBody } from './http-handlers.js';

@@ -9,6 +9,10 @@ export interface SpawnedRedis {
   readonly pid: number | undefined;
   /** kill -9 (or another signal) and wait for exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the process hangs with its sockets open (a hung VM), unlike kill. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Start again on the same port (after kill). */
   restart(): Promise<void>;
   /** Graceful stop; idempotent. */
@@ -53,13 +57,13 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
 
 /**
  * Spawns `redis-server` on a free port (or `port`) bound to 127.0.0.1, without persistence.
- * Extra args are appended (e.g. `['--cluster-enabled', 'yes']`).
+ * Extra args are appended (e.g. `['--cluster-enabled', 'yes']`); `config`: a config file read first.
  */
-export async function spawnRedisServer(o: { port?: number; args?: string[] } = {}): Promise<SpawnedRedis> {
+export async function spawnRedisServer(o: { port?: number; args?: string[]; config?: string } = {}): Promise<SpawnedRedis> {
   const port = o.port ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    child = spawn('redis-server', [...(o.config === undefined ? [] : [o.config]), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--protected-mode', 'no', '--enable-debug-command', 'yes', ...(o.args ?? [])], { stdio: 'ignore' });
     child.on('error', () => undefined);
     await waitForPing(port, 5000);
@@ -79,39 +83,15 @@ export async function spawnRedisServer(o: { port?: number; args?: string[] } = {
       c?.kill(signal);
       await waitExit(c);
     },
+    pause() { child?.kill('SIGSTOP'); },
+    resume() { child?.kill('SIGCONT'); },
     async restart() { await start(); },
     async stop() {
       const c = child;
       if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
+      c.kill('SIGCONT'); // a frozen (SIGSTOP) server would never act on SIGTERM
       c.kill('SIGTERM');
       await waitExit(c);
     },
-  };
-}
-
-/** Three (or `masters`) cluster-enabled redis-servers joined with `redis-cli --cluster create`. */
-export async function spawnRedisCluster(masters = 3): Promise<{ nodes: SpawnedRedis[]; startup: Array<{ host: string; port: number }>; stop(): Promise<void> }> {
-  const nodes: SpawnedRedis[] = [];
-  for (let i = 0; i < masters; i++) {
-    const port = await freePort();
-    nodes.push(await spawnRedisServer({ port, args: ['--cluster-enabled', 'yes', '--cluster-config-file', `/tmp/bw-cluster-${port}.conf`, '--cluster-node-timeout', '2000'] }));
-  }
-  const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-  const r = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0) throw new Error(`redis-cli --cluster create failed: ${r.stderr || r.stdout}`);
-  // Wait for the cluster to report ok on every node.
-  const deadline = Date.now() + 15_000;
-  for (const n of nodes) {
-    for (;;) {
-      const info = spawnSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' });
-      if (info.stdout.includes('cluster_state:ok')) break;
-      if (Date.now() > deadline) throw new Error(`cluster node ${n.port} not ok: ${info.stdout}`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
-  }
-  return {
-    nodes,
-    startup: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-    async stop() { await Promise.all(nodes.map((n) => n.stop())); },
   };
 }

@@ -31,6 +31,14 @@ export class Harness {
     return c;
   }
 
+  /** A caller-style connection to the master Sentinel names `name`. */
+  sentinel(sentinels: Array<{ host: string; port: number }>, name: string): Redis {
+    const r = new Redis({ sentinels, name, maxRetriesPerRequest: 1 });
+    r.on('error', () => undefined);
+    this.closers.push(() => r.quit().catch(() => r.disconnect()));
+    return r;
+  }
+
   store(o: RedisBreakerStoreOptions): RedisBreakerStore {
     const s = new RedisBreakerStore(o);
     this.closers.unshift(() => s.close());
