@@ -30,7 +30,7 @@ describe('RedisBreakerStore — growing open period (halfOpenAfterMs as a Backof
     const snap = bb.toJSON();
     expect(snap.openUntil! - snap.since).toBe(800);
     await waitFor(() => ba.toJSON().openAttempt === 4, 1_000, 'A sees attempt 4');
-    const err = await ba.execute(ok).catch((e: unknown) => e as { retryAfterMs?: number });
+    const err = (await ba.execute(ok).catch((e: unknown) => e)) as { retryAfterMs?: number };
     expect(err.retryAfterMs).toBeGreaterThan(500);
     expect(a.stats().errors + b.stats().errors).toBe(0);
   });
