@@ -9,8 +9,8 @@
  *
  * Method: one process per cell (library × scenario × case, core/cell.ts) with a sanity instance
  * before the timed one; per round a bare `await fn()` baseline and the contender run N sequential
- * awaited calls; overhead = contender − baseline of the same round; the table shows medians over
- * the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
+ * awaited calls in alternating chunks; overhead = fastest contender chunk − fastest baseline chunk of
+ * the round; the table shows medians over the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
  * dist/ (see load-core.ts). Options: --rounds=9 --no-write.
  */
 import { spawnSync } from 'node:child_process';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     + `Breakwater from its compiled dist/ (tsc). Load average (1/5/15 min) ${loadStart} at the start, ${loadEnd} at the end, on a shared 2-core machine: `
     + 'absolute figures inflate with load; the ratios, measured in the same rounds, much less.', '');
   lines.push('One process per cell (library × scenario × case), a sanity instance before the timed one, '
-    + `${ROUNDS} rounds after 2 warm-up rounds; overhead = median over rounds of (policy call − bare \`await fn()\` of the same round). `
+    + `${ROUNDS} rounds after 2 warm-up rounds; in a round the bare \`await fn()\` baseline and the policy call alternate in 20 chunks, and the round's overhead is the fastest policy chunk minus the fastest baseline chunk (other processes only add time); the table shows the median over rounds. `
     + `**Best case**: a fresh process, one breaker or pipeline, one function. **Realistic case**: first ${WARM_ENDPOINTS} breakers and ${WARM_ENDPOINTS} pipelines, `
     + 'one per simulated endpoint, each with its own function (distinct source: sync values, promises, async functions, thenables, throws, rejections) '
     + 'and options (trip strategies, windows, a shared store, half-open and slow-call settings, fallback, bulkhead, rate limit, hedge), '

@@ -5,11 +5,17 @@
  *   options (see warmup.ts).
  * Either way a sanity instance runs before the timed one, so the timed instance is not the first
  * of its kind. Per round, in alternating chunks: bare `await fn()` baseline, the contender (and, for
- * Breakwater's rejected pipeline call, the reference `async () => { throw new Error() }`), same call count.
+ * Breakwater's rejected pipeline call, the reference `async () => { throw new Error() }`), same call
+ * count; a round's figure is the fastest contender chunk minus the fastest baseline chunk.
  * Prints one JSON line: overheads per round in ns, or heap bytes per breaker.
  *
  * Usage (spawned by core.bench.ts): cell.ts <dist entry> <contender> <scenario> <best|realistic> <rounds>
+ * With BW_CPU_PROFILE=<file>, the timed rounds alone are CPU-profiled into <file> (.cpuprofile):
+ * `node --conditions=@breakwater/source --import tsx --expose-gc tools/bench/src/core/cell.ts \
+ *    packages/core/dist/index.js breakwater pipeline realistic 30` — warm-up and loading excluded.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import type { Core } from './load-core.js';
 import { contendersFor, ok, type Contender } from './contenders.js';
@@ -86,28 +92,43 @@ async function run(): Promise<CellResult> {
   const refCall = (): Promise<unknown> => asyncThrow().catch(noop);
   const n = await callsPerRound(call);
   const out: Required<Pick<CellResult, 'ns' | 'asyncThrowNs' | 'syncThrowNs'>> = { ns: [], asyncThrowNs: [], syncThrowNs: [] };
-  // Within a round the baseline and the contender alternate in chunks, so both see the same
-  // machine load (the machine is shared); a round's figure is the difference of their totals.
+  // Within a round the baseline and the contender alternate in chunks, so both see the same machine
+  // load; a round's figure is the fastest contender chunk minus the fastest baseline chunk. Why
+  // minima: on a shared machine other processes only ever add time to a chunk (preemption, cache
+  // eviction), so the fastest chunk is the best estimate of the cost itself; the table then takes
+  // the median over rounds.
   const chunk = Math.max(20, Math.round(n / CHUNKS));
+  const profile = process.env['BW_CPU_PROFILE'];
+  const session = profile === undefined ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
-    let base = 0;
-    let x = 0;
-    let ref = 0;
-    let thr = 0;
+    let base = Infinity;
+    let x = Infinity;
+    let ref = Infinity;
+    let thr = Infinity;
     for (let j = 0; j < CHUNKS; j++) {
-      base += await nsPerCall(bare, chunk);
-      x += await nsPerCall(call, chunk);
+      base = Math.min(base, await nsPerCall(bare, chunk));
+      x = Math.min(x, await nsPerCall(call, chunk));
       if (withRef) {
-        ref += await nsPerCall(refCall, chunk);
-        thr += nsPerOp(syncThrow, chunk);
+        ref = Math.min(ref, await nsPerCall(refCall, chunk));
+        thr = Math.min(thr, nsPerOp(syncThrow, chunk));
       }
     }
     if (round < WARMUP_ROUNDS) continue;
-    out.ns.push((x - base) / CHUNKS);
+    out.ns.push(x - base);
     if (withRef) {
-      out.asyncThrowNs.push((ref - base) / CHUNKS);
-      out.syncThrowNs.push(thr / CHUNKS);
+      out.asyncThrowNs.push(ref - base);
+      out.syncThrowNs.push(thr);
     }
+  }
+  if (session !== undefined) {
+    const { profile: data } = await session.post('Profiler.stop');
+    writeFileSync(profile!, JSON.stringify(data));
+    session.disconnect();
   }
   return withRef ? out : { ns: out.ns };
 }
