@@ -82,7 +82,7 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       for (const k in trace) headers.set(k, trace[k]!);
     }
     const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method, headers };
-    const signal = attemptSignal(ctx);
+    let signal = attemptSignal(ctx);
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;
@@ -99,6 +99,11 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       if (pool !== undefined) init.dispatcher = pool;
     } else if (req.request !== undefined) {
       target = req.request.clone();
+    }
+    // Through a balancer the attempt's signal is a signal-like object (lazyBalancerSignal); fetch
+    // itself needs a real AbortSignal, which the policy's attempt context gives.
+    if (signal !== undefined && !(signal instanceof AbortSignal) && !(req.signal === undefined && pool !== undefined)) {
+      signal = attemptSignal(attempt);
     }
     if (signal !== undefined && req.signal === undefined && pool !== undefined) {
       // A timeout's or hedge's signal on a pool we own: abort through the pool, not through fetch.
@@ -144,6 +149,7 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       retryable,
       isFailure: o.isFailure,
       signal: req.signal,
+      lazyBalancerSignal: true,
       key,
       maxRetryAfterMs: o.maxRetryAfterMs,
       context: { http: describeRequest(req) },

@@ -2,6 +2,7 @@ import type { Endpoint, LoadBalancer } from '../balancing/types.js';
 import { NoHealthyEndpointError } from '../errors.js';
 import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
+import { AttemptSignalLike } from './attempt-abort-hook.js';
 import { isNeverSent } from './never-sent.js';
 import { markNonRetryable } from './no-retry.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -30,6 +31,13 @@ export interface ResilientCallOptions<R> {
    * balancer picked the endpoint); give it to trace propagators.
    */
   send: (endpoint: Endpoint | undefined, ctx: AttemptContext, attempt: AttemptContext) => Promise<R>;
+  /**
+   * Give the balancer a signal-like object backed by the attempt's context instead of a real
+   * AbortSignal (saves an AbortController per attempt). Then the `ctx` that `send` receives may
+   * carry that object as `ctx.signal`: only for transports that duck-type signals, or that take a
+   * real one from the policy's `attempt` context when they need it (`@breakwater/fetch`).
+   */
+  lazyBalancerSignal?: boolean | undefined;
   /** Releases a response that will not reach the caller (e.g. cancels a fetch body). */
   discard?: ((response: R) => void) | undefined;
   /**
@@ -113,6 +121,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     throw retryable ? failure : markNonRetryable(failure);
   };
 
+  const lazy = o.lazyBalancerSignal === true;
   const tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
   let lastFailure: { error: unknown } | undefined;
   const viaBalancer = balancer === undefined
@@ -120,7 +129,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     : tried === undefined
       ? (ctx: AttemptContext): Promise<Outcome<R>> =>
           balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
-            ...signalOf(ctx),
+            ...signalOf(ctx, lazy),
             ...(o.key === undefined ? {} : { key: o.key }),
             context: ctx.context,
           })
@@ -132,7 +141,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
               throw e;
             });
           }, {
-            ...signalOf(ctx),
+            ...signalOf(ctx, lazy),
             avoid: tried,
             ...(o.key === undefined ? {} : { key: o.key }),
             context: ctx.context,
@@ -188,8 +197,9 @@ function isAbortable(ctx: AttemptContext): boolean {
 }
 
 /** `{ signal }` for a balancer call, or nothing when nothing can abort the attempt (a signal costs an AbortController). */
-function signalOf(ctx: AttemptContext): { signal?: AbortSignal } {
-  return isAbortable(ctx) ? { signal: ctx.signal } : {};
+function signalOf(ctx: AttemptContext, lazy: boolean): { signal?: AbortSignal } {
+  if (!isAbortable(ctx)) return {};
+  return { signal: lazy ? new AttemptSignalLike(ctx) as unknown as AbortSignal : ctx.signal };
 }
 
 /**

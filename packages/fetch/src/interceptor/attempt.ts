@@ -13,6 +13,10 @@ export interface AttemptOwner {
   readonly handler: Handler;
   readonly controller: Controller;
   readonly callerPaused: boolean;
+  /** Classifies a response head (same rule the policy applies). */
+  isFailure(attempt: Attempt): boolean;
+  /** Claims the caller's handler for `attempt`; false when another attempt (a hedge) already has it. */
+  commit(attempt: Attempt): boolean;
 }
 
 type Buffered = { kind: 'data'; chunk: Buffer } | { kind: 'end'; trailers: Headers } | { kind: 'error'; error: Error };
@@ -66,6 +70,11 @@ export class Attempt implements Handler {
     }
   }
 
+  /** undici's controller of this attempt's request, once it started. */
+  get requestController(): Controller | undefined {
+    return this.controller;
+  }
+
   /** dispatch() threw synchronously (invalid options): the attempt failed. */
   failed(e: unknown): void {
     this.settled();
@@ -84,13 +93,27 @@ export class Attempt implements Handler {
   onResponseStart(controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
     if (this.state !== 'connecting') return;
     if (statusCode < 200) return; // 1xx informational: the final response follows
-    this.state = 'headers';
     this.status = statusCode;
     this.headers = headers;
     this.statusMessage = statusMessage;
     this.controller = controller;
-    controller.pause();
     this.settled();
+    if (!this.owner.isFailure(this)) {
+      // A success is final whatever the policy does next (it only counts it): stream it to the
+      // caller now, without pausing the response — unless another attempt (a hedge) got there first.
+      if (this.owner.commit(this)) {
+        this.state = 'forwarding';
+        this.owner.handler.onResponseStart?.(this.owner.controller, statusCode, headers, statusMessage);
+      } else {
+        this.state = 'discarded';
+        controller.abort(new Error('response discarded by breakwater (another attempt answered first)'));
+      }
+      this.resolve(this);
+      return;
+    }
+    // A failure: hold the response until the policy decides (retry → discarded; last → forwarded).
+    this.state = 'headers';
+    controller.pause();
     this.resolve(this);
   }
 
@@ -118,7 +141,7 @@ export class Attempt implements Handler {
 
   /** This attempt's response goes to the caller: headers, then what was buffered, then the rest. */
   forward(): void {
-    if (this.state !== 'headers') return;
+    if (this.state !== 'headers' || !this.owner.commit(this)) return;
     this.state = 'forwarding';
     const { handler, controller } = this.owner;
     handler.onResponseStart?.(controller, this.status, this.headers, this.statusMessage);

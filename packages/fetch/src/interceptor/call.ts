@@ -70,6 +70,7 @@ function targetOf(endpoint: Endpoint): { origin: string; prefix: string } {
  */
 export class InterceptedCall implements AttemptOwner, Controller {
   private current: Controller | undefined;
+  private committed: Attempt | undefined;
   private started = false;
   private pausedByCaller = false;
   private readonly signal = new CallSignal();
@@ -116,6 +117,18 @@ export class InterceptedCall implements AttemptOwner, Controller {
   resume(): void {
     this.pausedByCaller = false;
     this.current?.resume();
+  }
+
+  isFailure(attempt: Attempt): boolean {
+    return this.settings.isFailure(attempt);
+  }
+
+  commit(attempt: Attempt): boolean {
+    if (this.committed !== undefined) return this.committed === attempt;
+    this.committed = attempt;
+    // Pause/resume/abort from the caller now act on this attempt's request (not a losing hedge's).
+    this.current = attempt.requestController ?? this.current;
+    return true;
   }
 
   attemptStarted(controller: Controller, context: unknown): void {

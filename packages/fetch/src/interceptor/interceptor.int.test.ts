@@ -1,5 +1,5 @@
 import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, constantBackoff, consecutiveFailures, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy,
+  BrokenCircuitError, TimeoutError, circuitBreaker, hedge, constantBackoff, consecutiveFailures, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy,
 } from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
@@ -101,6 +101,17 @@ describe('breakwaterInterceptor with undici request()', () => {
     await expect(p).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 300));
     expect(s.requests).toHaveLength(1);
+  });
+
+  it('with hedge(), the first answer wins; the losing attempt is aborted on the wire', async () => {
+    const s = await testHttpServer((_req, res, _b, seen) => {
+      if (s.requests.indexOf(seen) === 0) return; // the first attempt hangs
+      res.end('fast');
+    });
+    const d = composed({ policyFor: () => hedge({ delayMs: 30 }) });
+    const res = await request(`${s.url}/x`, { dispatcher: d });
+    expect(await res.body.text()).toBe('fast');
+    await waitFor(() => s.aborted.length === 1, { what: 'losing hedge aborted' });
   });
 
   it('streams a large body intact (backpressure through the attempt)', async () => {
