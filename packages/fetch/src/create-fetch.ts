@@ -76,12 +76,14 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     let propagate = resolveTracePropagator(o.propagate);
     if (propagate instanceof Promise) propagate = await propagate;
     const trace = traceHeaders(propagate, attempt);
-    let headers = req.headers;
+    // No headers of ours for a request that has none: fetch would copy an empty Headers for nothing.
+    let headers: Headers | undefined = req.headersGiven ? req.headers : undefined;
     if (trace !== undefined) {
-      headers = new Headers(req.headers);
+      headers = new Headers(headers);
       for (const k in trace) headers.set(k, trace[k]!);
     }
-    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method, headers };
+    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method };
+    if (headers !== undefined) init.headers = headers;
     let signal = attemptSignal(ctx);
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
@@ -90,8 +92,8 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     if (endpoint !== undefined && relative) {
       const split = splitCredentials(joinUrl(endpoint.url, req.url));
       target = split.url;
-      if (split.authorization !== undefined && !headers.has('authorization')) {
-        if (headers === req.headers) headers = new Headers(req.headers);
+      if (split.authorization !== undefined && headers?.has('authorization') !== true) {
+        headers = new Headers(headers);
         headers.set('authorization', split.authorization);
         init.headers = headers;
       }

@@ -5,8 +5,10 @@ export interface NormalisedRequest {
   /** The URL as given (possibly relative, to be resolved against a balanced endpoint). */
   url: string;
   method: string;
-  /** The effective request headers (init's replace the Request's, as fetch does). */
-  headers: Headers;
+  /** The effective request headers (init's replace the Request's, as fetch does). Built on first read. */
+  readonly headers: Headers;
+  /** False when the caller gave no headers: fetch then needs none from us (building a Headers costs). */
+  readonly headersGiven: boolean;
   /** The caller's signal (init's, else the Request's). */
   signal: AbortSignal | undefined;
   /** The original Request input, when one was given (cloned per attempt). */
@@ -30,6 +32,21 @@ function isReplayable(body: unknown): boolean {
     || body instanceof URLSearchParams || body instanceof FormData;
 }
 
+class Normalised implements NormalisedRequest {
+  private built: Headers | undefined;
+  readonly headersGiven: boolean;
+  constructor(
+    readonly url: string, readonly method: string, private readonly given: HeadersInit | undefined, readonly signal: AbortSignal | undefined,
+    readonly request: Request | undefined, readonly init: RequestInit | undefined, readonly body: BodyInit | undefined, readonly oneShot: boolean,
+  ) {
+    this.headersGiven = given !== undefined;
+  }
+
+  get headers(): Headers {
+    return (this.built ??= new Headers(this.given));
+  }
+}
+
 /**
  * Normalises fetch arguments. Bodies that cannot be replayed (streams, async iterables) are
  * buffered when the request may be retried, and sent as they are otherwise.
@@ -38,7 +55,9 @@ export async function normaliseRequest(input: RequestInfo | URL, init: RequestIn
   const request = isRequest(input) ? input : undefined;
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
-  const headers = new Headers(init?.headers ?? request?.headers);
+  const given = init?.headers ?? request?.headers;
+  let headers: Headers | undefined;
+  const headersOf = (): Headers => (headers ??= new Headers(given));
   const signal = init?.signal ?? request?.signal ?? undefined;
   let rest: RequestInit | undefined;
   if (init !== undefined) {
@@ -51,14 +70,14 @@ export async function normaliseRequest(input: RequestInfo | URL, init: RequestIn
   if (raw !== undefined && raw !== null) {
     if (isReplayable(raw)) {
       body = raw;
-    } else if (mayRetry(method, headers)) {
+    } else if (mayRetry(method, headersOf())) {
       body = await new Response(raw as BodyInit).arrayBuffer();
     } else {
       body = raw as BodyInit;
       oneShot = true;
     }
   }
-  return { url, method, headers, signal, request, init: rest, body, oneShot };
+  return new Normalised(url, method, headers ?? given, signal, request, rest, body, oneShot);
 }
 
 /** True when `url` cannot be sent without a balancer to resolve it. */

@@ -1,4 +1,6 @@
 // npm run bench:adapters — adapter throughput against raw transports; writes the bench:adapters section of RESULTS.md.
+// The script builds core, fetch and axios first and runs against their dist/ (what users run): the
+// source condition would load them through tsx, whose keepNames wrapping taxes every closure.
 // Flags: --quick (3 rounds of 1 s, no RESULTS.md) for iteration; --rounds N, --ms N to override.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';

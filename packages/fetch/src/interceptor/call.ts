@@ -1,5 +1,5 @@
 import {
-  isRetryableRequest, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy,
+  IDEMPOTENT_METHODS, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy,
 } from '@breakwater/core';
 import type { Dispatcher } from 'undici';
 import { Attempt, type AttemptOwner } from './attempt.js';
@@ -14,38 +14,6 @@ export interface CallSettings {
   isFailure: (errorOrResponse: unknown) => boolean;
   retryNonIdempotent: boolean;
   maxRetryAfterMs: number | undefined;
-}
-
-/**
- * A signal-like object for the logical call (the caller aborting through its controller). Core
- * accepts anything with the AbortSignal interface; a real AbortController per request would cost
- * more than the rest of the interceptor.
- */
-class CallSignal {
-  aborted = false;
-  reason: unknown = undefined;
-  onabort: null = null;
-  private listeners: Array<(e: { type: 'abort' }) => void> | undefined;
-  addEventListener(_type: string, fn: (e: { type: 'abort' }) => void): void {
-    (this.listeners ??= []).push(fn);
-  }
-  removeEventListener(_type: string, fn: (e: { type: 'abort' }) => void): void {
-    const l = this.listeners;
-    if (l === undefined) return;
-    const i = l.indexOf(fn);
-    if (i >= 0) l.splice(i, 1);
-  }
-  throwIfAborted(): void {
-    if (this.aborted) throw this.reason;
-  }
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const l = this.listeners;
-    this.listeners = undefined;
-    if (l !== undefined) for (const fn of l) fn({ type: 'abort' });
-  }
 }
 
 const endpointTargets = new Map<string, { origin: string; prefix: string }>();
@@ -73,7 +41,12 @@ export class InterceptedCall implements AttemptOwner, Controller {
   private committed: Attempt | undefined;
   private started = false;
   private pausedByCaller = false;
-  private readonly signal = new CallSignal();
+  /** Set when the caller aborted through its controller. */
+  private callerAbort: { reason: Error } | undefined;
+  /** An attempt is between dispatch and its response headers (or error). */
+  private inFlight = false;
+  /** The caller's handler got its error (ends the call). */
+  private failed = false;
 
   constructor(
     private readonly dispatch: Dispatcher.Dispatch,
@@ -92,7 +65,7 @@ export class InterceptedCall implements AttemptOwner, Controller {
   }
 
   get aborted(): boolean {
-    return this.signal.aborted;
+    return this.callerAbort !== undefined;
   }
 
   get paused(): boolean {
@@ -100,13 +73,17 @@ export class InterceptedCall implements AttemptOwner, Controller {
   }
 
   get reason(): Error | null {
-    return this.signal.aborted ? (this.signal.reason as Error) : null;
+    return this.callerAbort?.reason ?? null;
   }
 
   abort(reason: Error): void {
-    if (this.signal.aborted) return;
-    this.signal.abort(reason);
+    if (this.callerAbort !== undefined) return;
+    this.callerAbort = { reason };
+    // The current attempt fails with this reason; the call then ends without a further attempt
+    // (see classify and attempt): no AbortSignal per call is needed for that. Between attempts
+    // (a retry's backoff) the caller gets its error at once.
     this.current?.abort(reason);
+    if (!this.inFlight && this.committed === undefined) this.fail(reason);
   }
 
   pause(): void {
@@ -123,6 +100,9 @@ export class InterceptedCall implements AttemptOwner, Controller {
     return this.settings.isFailure(attempt);
   }
 
+  /** Once the caller aborted, nothing is a failure: the policy stops (no retry, nothing counted). */
+  private readonly classify = (x: unknown): boolean => this.callerAbort === undefined && this.settings.isFailure(x);
+
   commit(attempt: Attempt): boolean {
     if (this.committed !== undefined) return this.committed === attempt;
     this.committed = attempt;
@@ -133,8 +113,8 @@ export class InterceptedCall implements AttemptOwner, Controller {
 
   attemptStarted(controller: Controller, context: unknown): void {
     this.current = controller;
-    if (this.signal.aborted) {
-      controller.abort(this.signal.reason as Error);
+    if (this.callerAbort !== undefined) {
+      controller.abort(this.callerAbort.reason);
       return;
     }
     if (this.started) return;
@@ -146,25 +126,28 @@ export class InterceptedCall implements AttemptOwner, Controller {
   start(): void {
     const { opts, settings } = this;
     const method = opts.method ?? 'GET';
-    const retryable = isReplayableBody(opts.body) && isRetryableRequest(method, null, settings.retryNonIdempotent
+    const retryable = isReplayableBody(opts.body) && (IDEMPOTENT_METHODS.has(method) || settings.retryNonIdempotent
       || (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
     resilientCall<Attempt>({
       policy: this.policy,
       balancer: settings.balancer,
       retryable,
-      isFailure: settings.isFailure,
-      signal: this.signal as unknown as AbortSignal,
+      isFailure: this.classify,
       maxRetryAfterMs: settings.maxRetryAfterMs,
       send: (endpoint, ctx) => this.attempt(endpoint, ctx),
       discard: (a) => a.discard(),
     }).then(
-      (a) => a.forward(),
+      (a) => { if (this.failed) a.discard(); else a.forward(); },
       (e: unknown) => this.fail(e),
     );
   }
 
   private attempt(endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Attempt> {
+    if (this.callerAbort !== undefined) return Promise.reject(this.callerAbort.reason);
     const a = new Attempt(this, (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx);
+    this.inFlight = true;
+    const done = (): void => { this.inFlight = false; };
+    a.promise.then(done, done);
     let opts = this.opts;
     if (endpoint !== undefined) {
       const t = targetOf(endpoint);
@@ -179,6 +162,8 @@ export class InterceptedCall implements AttemptOwner, Controller {
   }
 
   private fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
     const error = e instanceof Error ? e : new Error(String(e));
     // A call that never reached a socket (open breaker, timeout while connecting) errors without a
     // start, as undici's own connect failures do.

@@ -93,12 +93,15 @@ describe('breakwaterInterceptor with undici request()', () => {
 
   it('the caller\'s abort stops retries (no attempt after it)', async () => {
     const s = await scripted(503);
-    const d = composed({ policyFor: () => retry({ maxAttempts: 5, backoff: constantBackoff(200) }) });
+    const d = composed({ policyFor: () => retry({ maxAttempts: 5, backoff: constantBackoff(5000) }) });
     const c = new AbortController();
     const p = request(`${s.url}/x`, { dispatcher: d, signal: c.signal });
     await waitFor(() => s.requests.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
     c.abort();
     await expect(p).rejects.toThrow();
+    expect(Date.now() - t0).toBeLessThan(1000); // not after the 5 s backoff
     await new Promise((r) => setTimeout(r, 300));
     expect(s.requests).toHaveLength(1);
   });
