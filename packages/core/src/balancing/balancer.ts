@@ -15,6 +15,7 @@ import { LevelPlan, type PlanSummary } from './level-plan.js';
 import { EndpointState } from './live-endpoint.js';
 import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
+import { BreakerRecheck, RegionTracker } from './plan-watch.js';
 import { badKey } from './validate.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
@@ -51,11 +52,9 @@ export class Balancer implements LoadBalancer {
   private readonly decayMs: number;
   private readonly gate: DrainGate;
   private readonly calls: EndpointCalls;
-  private region: string | undefined;
-  private regionKnown = false;
+  private readonly regions: RegionTracker;
+  private readonly recheck: BreakerRecheck;
   private rebuildQueued = false;
-  private breakerTimer: unknown = undefined;
-  private breakerTimerAt = Infinity;
   /** drain() or close() called: new work is turned away ('draining' / ClosedError). */
   private stopped = false;
   private closed = false;
@@ -76,6 +75,8 @@ export class Balancer implements LoadBalancer {
     this.isResultFailure = options.isResultFailure;
     this.decayMs = this.o.strategy.decayMs ?? 10_000;
     this.plan = new LevelPlan(this.o.strategy, { clock: this.clock, random: this.o.random }, this.o.levels);
+    this.regions = new RegionTracker(this.o.levels);
+    this.recheck = new BreakerRecheck(this.clock, () => this.invalidate());
     this.plan.onRebuild = (summary) => this.afterRebuild(summary);
     const h = this.o.health;
     this.health = h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
@@ -100,7 +101,7 @@ export class Balancer implements LoadBalancer {
   get currentRegion(): string | undefined {
     // A change may be waiting for its (microtask) rebuild: apply it before answering.
     if (this.rebuildQueued) this.flush();
-    return this.region;
+    return this.regions.region;
   }
 
   pick(o?: { key?: string }): Endpoint {
@@ -235,8 +236,7 @@ export class Balancer implements LoadBalancer {
     this.queue.rejectAll(this.closedError());
     this.health?.close();
     this.outlier?.close();
-    if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
-    this.breakerTimer = undefined;
+    this.recheck.clear();
     for (const s of this.states) {
       disposeEndpointBreaker(s);
       closeEndpointLimiter(s);
@@ -274,7 +274,7 @@ export class Balancer implements LoadBalancer {
     } catch (e) {
       // Nothing to pick while an open breaker's period is already over: rebuild now instead of
       // failing until the re-check timer runs — callers failing fast in a loop can starve that timer for good.
-      if (e instanceof NoHealthyEndpointError && this.clock.now() >= this.breakerTimerAt) {
+      if (e instanceof NoHealthyEndpointError && this.clock.now() >= this.recheck.at) {
         this.plan.invalidate();
         return this.plan.pick(this.states, key, exclude, avoid);
       }
@@ -318,36 +318,9 @@ export class Balancer implements LoadBalancer {
 
   private afterRebuild(summary: PlanSummary): void {
     this.rebuildQueued = false;
-    this.scheduleBreakerRecheck(this.plan.nextBreakerCheck);
-    const to = summary.currentRegion;
-    const from = this.region;
-    this.region = to;
-    if (!this.regionKnown) {
-      this.regionKnown = true;
-      return;
-    }
-    if (from === to || this.stopped) return;
-    const first = this.o.levels.order?.[0];
-    let reason: string;
-    if (summary.panic) reason = `panic: healthy share of the fleet below panicThreshold ${this.o.levels.panicThreshold}`;
-    else if (to !== undefined && to === first) reason = `recovered: ${to} healthy again`;
-    else if (from !== undefined) reason = `failover: ${from} healthy share ${Math.round((summary.shares.get(from) ?? 0) * 100)}%`;
-    else reason = 'endpoints changed';
-    this.emitter.emit('regionChange', { from, to, reason, at: this.clock.now() });
-  }
-
-  private scheduleBreakerRecheck(at: number): void {
-    if (at === this.breakerTimerAt) return;
-    if (this.breakerTimer !== undefined) this.clock.clearTimeout(this.breakerTimer);
-    this.breakerTimer = undefined;
-    this.breakerTimerAt = at;
-    if (at === Infinity || this.stopped) return;
-    this.breakerTimer = this.clock.setTimeout(() => {
-      this.breakerTimer = undefined;
-      this.breakerTimerAt = Infinity;
-      this.invalidate();
-    }, Math.max(0, at - this.clock.now()));
-    (this.breakerTimer as { unref?: () => void } | null)?.unref?.();
+    this.recheck.schedule(this.plan.nextBreakerCheck, this.stopped);
+    const change = this.regions.update(summary, this.clock.now());
+    if (change !== undefined && !this.stopped) this.emitter.emit('regionChange', change);
   }
 
   private attachBreaker(s: EndpointState): void {
