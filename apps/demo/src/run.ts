@@ -21,6 +21,8 @@ export interface DemoOptions {
   rate: number;
   host: string;
   dashboardPort: number;
+  /** Host names the dashboard answers to besides the loopback ones (behind a proxy, in a container). */
+  dashboardPublicHosts?: string[];
   /** Where the human-readable output goes (stderr under --json). */
   print: (text: string) => void;
   /** Aborted on SIGINT/SIGTERM. */
@@ -98,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       return result;
     };
     dashboard = await startDashboard({
-      token, host: o.host, port: o.dashboardPort, chaos, onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
+      token, host: o.host, port: o.dashboardPort, chaos, publicHosts: o.dashboardPublicHosts, onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
       state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes, events: timeline.recent() }),
     });
     o.print(`dashboard: ${dashboard.url}   chaos token: ${token}`);
