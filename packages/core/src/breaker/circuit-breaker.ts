@@ -121,9 +121,10 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
    * O(1): the balancer asks it for every candidate it considers, so it neither moves the breaker to
    * half-open nor requests the fleet probe lease. Closed and shadow mode: true. Open: once the open
    * period is over, unless the store knows the fleet's probe lease is taken elsewhere. Half-open:
-   * while a probe slot is free. Isolated: false.
+   * while a probe slot is free. Isolated, or after close(): false.
    */
   wouldAdmit(): boolean {
+    if (this.shutDown) return false;
     return this.current === 'closed' || this.shadow || this.admitsNow(this.clock.now());
   }
 

@@ -16,6 +16,7 @@ describe('breaker.close()', () => {
     const pending = breaker.execute(() => running.promise);
     breaker.close();
     const fn = vi.fn(() => 'x');
+    expect(breaker.wouldAdmit()).toBe(false);
     const err = await breaker.execute(fn).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClosedError);
     expect(err).toMatchObject({ code: 'BW_CLOSED', message: 'circuit "c" is closed' });
