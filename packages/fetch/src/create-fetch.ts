@@ -138,7 +138,8 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
   };
 
   const resilientFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const req = await normaliseRequest(input, init, mayRetry);
+    const normalised = normaliseRequest(input, init, mayRetry);
+    const req = normalised instanceof Promise ? await normalised : normalised;
     const relative = isRelative(req.url);
     if (relative && o.balancer === undefined) {
       throw new TypeError(`Failed to parse URL from ${redactUrl(req.url)}: relative URLs need a balancer`);

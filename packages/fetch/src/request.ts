@@ -51,7 +51,7 @@ class Normalised implements NormalisedRequest {
  * Normalises fetch arguments. Bodies that cannot be replayed (streams, async iterables) are
  * buffered when the request may be retried, and sent as they are otherwise.
  */
-export async function normaliseRequest(input: RequestInfo | URL, init: RequestInit | undefined, mayRetry: (method: string, headers: Headers) => boolean): Promise<NormalisedRequest> {
+export function normaliseRequest(input: RequestInfo | URL, init: RequestInit | undefined, mayRetry: (method: string, headers: Headers) => boolean): NormalisedRequest | Promise<NormalisedRequest> {
   const request = isRequest(input) ? input : undefined;
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
@@ -71,7 +71,8 @@ export async function normaliseRequest(input: RequestInfo | URL, init: RequestIn
     if (isReplayable(raw)) {
       body = raw;
     } else if (mayRetry(method, headersOf())) {
-      body = await new Response(raw as BodyInit).arrayBuffer();
+      // Buffered once so every attempt can send it; the only asynchronous case (no promise otherwise).
+      return new Response(raw as BodyInit).arrayBuffer().then((buffered) => new Normalised(url, method, headers ?? given, signal, request, rest, buffered, false));
     } else {
       body = raw as BodyInit;
       oneShot = true;

@@ -89,7 +89,8 @@ function annotateRetryAfter(error: unknown, maxMs: number | undefined): void {
 export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
   const { balancer, isFailure, retryable, discard, maxRetryAfterMs, signal } = o;
   let pending: HttpStatusFailure<R> | undefined;
-  const created = new Set<HttpStatusFailure<R>>();
+  // Failures this call created (only those are unwrapped for the caller); made on the first one.
+  let created: Set<HttpStatusFailure<R>> | undefined;
   const release = (keep?: HttpStatusFailure<R>): void => {
     if (pending !== undefined && pending !== keep) {
       const stale = pending.response;
@@ -115,7 +116,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     }
     if (!isFailure(response)) return outcome<R>(true, response);
     const failure = new HttpStatusFailure<R>(response, maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs });
-    created.add(failure);
+    (created ??= new Set()).add(failure);
     release();
     pending = failure;
     throw retryable ? failure : markNonRetryable(failure);
@@ -162,18 +163,17 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
         return p;
       };
 
-  const opts = {
-    ...(signal === undefined ? {} : { signal }),
-    ...(o.key === undefined ? {} : { key: o.key }),
-    ...(o.context === undefined ? {} : { context: o.context }),
-  };
+  const opts: { signal?: AbortSignal; key?: string; context?: Record<string, unknown> } = {};
+  if (signal !== undefined) opts.signal = signal;
+  if (o.key !== undefined) opts.key = o.key;
+  if (o.context !== undefined) opts.context = o.context;
   let result: Outcome<R>;
   try {
     result = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
   } catch (caught) {
     // Failover found nothing untried: the call ends with the last real failure, not "no endpoint".
     const e = caught instanceof NoHealthyEndpointError && lastFailure !== undefined ? lastFailure.error : caught;
-    if (e instanceof HttpStatusFailure && created.has(e as HttpStatusFailure<R>)) {
+    if (e instanceof HttpStatusFailure && created?.has(e as HttpStatusFailure<R>) === true) {
       // Retries ran out on a failure status: the caller gets the response, as without us.
       release(e as HttpStatusFailure<R>);
       return (e as HttpStatusFailure<R>).response;
