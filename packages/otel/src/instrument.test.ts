@@ -139,6 +139,19 @@ describe('instrument(breaker)', () => {
   });
 });
 
+describe('instrument(breaker).close()', () => {
+  it('close() (the breaker\'s name for dispose()) also stops the state gauge and closes the breaker', async () => {
+    t = sdk();
+    const raw = circuitBreaker({ name: 'cache', clock: new ManualClock() });
+    const breaker = instrument(raw, { tracer: t.tracer, meter: t.meter });
+    expect(points(await t.metrics(), 'breakwater.circuit.state')[0]?.value).toBe(0);
+    breaker.close();
+    raw.isolate({ scope: 'local' });
+    expect(points(await t.metrics(), 'breakwater.circuit.state')[0]?.value).toBe(0);
+    await expect(breaker.execute(() => 'x')).rejects.toMatchObject({ code: 'BW_CLOSED' });
+  });
+});
+
 describe('instrument(balancer)', () => {
   it('wraps execute: attempt spans carry the picked endpoint as server.address and resolve relative URLs', async () => {
     t = sdk();

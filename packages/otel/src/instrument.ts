@@ -125,6 +125,8 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
       offGauge();
       breaker.dispose();
     };
+    // close() is the breaker's name for it (dispose() its alias): both stop the telemetry.
+    overrides.close = overrides.dispose;
   }
   if (callTarget.kind === 'policy') {
     // Map the policies' own events (timeout, rejected, retry, fallback, hedge…) onto each call.

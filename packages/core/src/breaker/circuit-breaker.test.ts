@@ -56,7 +56,7 @@ describe('circuitBreaker', () => {
     await expect(breaker.execute(ok)).rejects.toBeInstanceOf(BrokenCircuitError);
     clock.advance(1);
     expect(changes.map((c) => c.to)).toEqual(['open']); // no timer: nothing happens by itself
-    expect(breaker.state).toBe('half-open'); // reading the state makes the due transition
+    expect(breaker.state).toBe('half-open'); // reads half-open when due; the transition waits for the call
     await expect(breaker.execute(ok)).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
     expect(changes.map((c) => `${c.from}>${c.to}:${c.reason}`)).toEqual([
