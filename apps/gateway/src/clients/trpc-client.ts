@@ -3,8 +3,16 @@ import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { balancedLink, resilienceLink, type EndpointConnection } from '@breakwater/trpc';
 import type { Endpoint, LoadBalancer, Policy } from '@breakwater/core';
-import type { UpstreamReply } from './reply.js';
+import { boundedText, type UpstreamReply } from './reply.js';
 import { currentTraceHeaders } from './trace-context.js';
+
+/** fetch for tRPC's httpLink that refuses bodies over the relay limit instead of buffering them. */
+async function boundedFetch(url: URL | RequestInfo, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  const text = await boundedText(res);
+  // A fresh Response (status text dropped: an upstream's odd reason phrase is not worth failing on).
+  return new Response(text, { status: res.status, headers: res.headers });
+}
 
 /**
  * tRPC calls to replicas through `@breakwater/trpc`: resilienceLink (policy) → balancedLink (one
@@ -16,7 +24,7 @@ export function trpcClient(balancer: LoadBalancer, policy: Policy): (n: number, 
   const servedBy = new WeakMap<object, Endpoint>();
   // conn.url carries no credentials; conn.headers has them as Basic auth when the replica URL had some.
   const linkFor = (ep: Endpoint, conn: EndpointConnection): TRPCLink<AnyRouter> => (runtime) => {
-    const inner = httpLink({ url: `${conn.url}/trpc`, headers: () => ({ ...conn.headers, ...currentTraceHeaders() }) })(runtime);
+    const inner = httpLink({ url: `${conn.url}/trpc`, headers: () => ({ ...conn.headers, ...currentTraceHeaders() }), fetch: boundedFetch })(runtime);
     return ({ op, next }) => observable((observer) => inner({ op, next }).subscribe({
       next(value) {
         const data = (value.result as { data?: unknown }).data;
