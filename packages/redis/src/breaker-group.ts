@@ -4,7 +4,8 @@ import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-vie
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
 import { isReplyError } from './connections.js';
-import { maxGenAfter, maxOpenMsFor } from './bounds.js';
+import { maxGenAfter } from './bounds.js';
+import { GroupReader } from './group-reader.js';
 import { ProbeLease } from './probe-lease.js';
 import { classifyTransition, type Desired, type ProbeBasis, type TransitionKind } from './transition-kind.js';
 import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
@@ -35,19 +36,16 @@ export class BreakerGroup implements TotalsOwner {
   private inFlight = false;
   private basis: ProbeBasis | undefined;
   private readonly lease: ProbeLease;
+  private readonly reader: GroupReader;
   /** Aggregate mode: outcomes not yet flushed. */
   private readonly counts = new AggregateCounts();
-  /** A re-read of the hash (after a pub/sub hint) is in flight / wanted again after it. */
-  private reading = false;
-  private readAgain = false;
   private disposed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The stored generation the last version-check re-read was for. */
-  private lastCheckedGen: string | undefined;
 
   constructor(readonly name: string, private readonly ctx: StoreContext) {
     this.keys = breakerKeys(ctx.options.prefix, name);
     this.lease = new ProbeLease(this, ctx);
+    this.reader = new GroupReader(this, ctx);
   }
 
   get empty(): boolean {
@@ -232,23 +230,12 @@ export class BreakerGroup implements TotalsOwner {
 
   /** Longest open period accepted from Redis for this breaker. */
   get maxOpenMs(): number {
-    return maxOpenMsFor(this.halfOpenAfterMs);
+    return this.reader.maxOpenMs;
   }
 
-  /**
-   * The record of a reply if this replica accepts it. Malformed records are counted as ignored;
-   * implausible ones (a generation far ahead of the last seen, an open period beyond
-   * `maxOpenMs`) as refused. Neither is adopted; the next write overwrites them.
-   */
+  /** The record of a reply if this replica accepts it (see GroupReader.recordOf). */
   recordOf(r: ScriptReply): FleetRecord | undefined {
-    if (r.record === 'malformed') this.ctx.ignored();
-    if (typeof r.record !== 'object') return undefined;
-    const rec = r.record;
-    if (rec.gen > maxGenAfter(this.view.gen) || rec.openUntil - rec.now > this.maxOpenMs) {
-      this.ctx.refused();
-      return undefined;
-    }
-    return rec;
+    return this.reader.recordOf(r);
   }
 
   // ---- remote side ------------------------------------------------------------------------
@@ -258,49 +245,14 @@ export class BreakerGroup implements TotalsOwner {
     this.lease.onView(this.view);
   }
 
-  /**
-   * A pub/sub message named this breaker: re-read the hash (the message itself is never adopted,
-   * so a forged one costs a read and nothing else). Reads coalesce: at most one in flight.
-   */
+  /** A pub/sub message or the version check named this breaker: re-read its hash. */
   refresh(): void {
-    if (this.disposed || !this.ctx.healthy) return; // the resync on recovery reads it
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = true;
-    const { state, votes, probe } = this.keys;
-    this.ctx.run(() => this.ctx.scripts.bwRead(state, votes, probe, this.ctx.options.keyTtlMs))
-      .then((raw) => {
-        if (this.disposed) return;
-        this.onResync(parseScriptReply(raw));
-        this.kick();
-      }, () => undefined) // run() counted and reported it
-      .catch((e: unknown) => this.ctx.report(e))
-      .finally(() => {
-        this.reading = false;
-        if (this.readAgain) {
-          this.readAgain = false;
-          this.refresh();
-        }
-      });
+    this.reader.refresh();
   }
 
-  /**
-   * Version check: Redis holds generation `raw` ('' = no record, '?' = unreadable). True when
-   * that differs from what this replica knows and was not already re-read for (a record nobody
-   * accepts is re-read once, not every check).
-   */
+  /** Version check: Redis holds generation `raw`; true when this breaker must be re-read. */
   outdatedBy(raw: string): boolean {
-    if (raw === '?' || this.reading) return false;
-    const known = this.view.gen === 0 ? '' : String(this.view.gen);
-    if (raw === known) {
-      this.lastCheckedGen = undefined; // in step: a later loss of the same value is news again
-      return false;
-    }
-    if (raw === this.lastCheckedGen) return false;
-    this.lastCheckedGen = raw;
-    return true;
+    return this.reader.outdatedBy(raw);
   }
 
   /** A record from a read or a probe race. Applied when its generation is newer. */
@@ -414,6 +366,7 @@ export class BreakerGroup implements TotalsOwner {
   /** Drops timers (store close or last detach). */
   dispose(): void {
     this.disposed = true;
+    this.reader.dispose();
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.lease.dispose();

@@ -37,7 +37,8 @@ describe('a hung (SIGSTOP) node does not stop sharing', () => {
     h.onClose(() => frozen.resume());
     // Breakers on the healthy shards keep sharing while the frozen one fails over.
     await xa.execute(boom).catch(() => undefined); // its write hangs on the frozen master
-    expect(await propagate(ya, yb, 1500, 'other shard propagates during the hang')).toBeLessThan(1500);
+    // Within the version check's bound even if B's pub/sub connection sits on the frozen node.
+    expect(await propagate(ya, yb, 2500, 'other shard propagates during the hang')).toBeLessThan(2500);
     await waitFor(() => cluster.masterOf(slots[0]!) !== frozenPort, 10_000, 'cluster failover');
     const failedOverAt = Date.now();
     await waitFor(() => xb.state === 'open', 2000, 'the trip made during the hang reaches B after failover');

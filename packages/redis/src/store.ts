@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
 import { BreakerGroup } from './breaker-group.js';
 import {
-  closeConnection, dropSocket, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
+  closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
 } from './connections.js';
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
@@ -13,6 +13,7 @@ import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreO
 import { parseMessage, type ScriptReply } from './records.js';
 import { readAll, type ReadDeps } from './read-all.js';
 import { checkVersions } from './version-check.js';
+import { HangGuard, WATCHDOG_MS } from './hang-guard.js';
 import type { RedisStoreStats } from './stats.js';
 
 export type { RedisStoreStats } from './stats.js';
@@ -26,10 +27,10 @@ class StoreCommandTimeout extends Error {
 }
 
 
-/** Health probes that time out on a connected socket before both connections are re-established. */
-const HUNG_PROBES_BEFORE_RECONNECT = 2;
-/** How often a standalone / Sentinel store checks for a connection stuck before ready. */
-const WATCHDOG_MS = 500;
+
+/** Cluster: how long after a shard timed out (or the node set changed) versions are checked often, and how often. */
+const TROUBLE_MS = 10_000;
+const TROUBLE_CHECK_MS = 500;
 
 function defaultInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -59,10 +60,9 @@ export class RedisBreakerStore implements BreakerStore {
   private closed = false;
   private resyncing = false;
   private checkingVersions = false;
-  private hungProbes = 0;
-  /** Per connection (cmd, sub): since when the socket is up without being ready; 0 = not so. */
-  private readonly connectedSince = [0, 0];
-  private slotsRefreshedAt = 0;
+  private readonly guard: HangGuard;
+  /** Cluster: until when version checks run every TROUBLE_CHECK_MS (epoch ms). */
+  private troubleUntil = 0;
   private resyncAgain = false;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
@@ -83,6 +83,7 @@ export class RedisBreakerStore implements BreakerStore {
     this.cmd = duplicateForCommands(this.o.redis, bounds);
     this.sub = duplicateForSubscriber(this.o.redis, bounds);
     const scripts = withScripts(this.cmd);
+    this.guard = new HangGuard([this.cmd, this.sub], this.o.commandTimeoutMs);
     const channel = eventsChannel(this.o.prefix);
     const store = this;
     this.ctx = {
@@ -109,7 +110,10 @@ export class RedisBreakerStore implements BreakerStore {
     this.wire(channel);
     this.every(this.o.resyncIntervalMs, () => this.resync());
     this.every(this.o.versionCheckIntervalMs, () => this.versionCheck());
-    if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.watchdog());
+    if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.guard.watchdog());
+    // Cluster trouble (a shard timing out, nodes changing): check versions every 500 ms for a
+    // while — this replica's pub/sub connection may sit on the node in trouble.
+    else this.every(TROUBLE_CHECK_MS, () => { if (Date.now() < this.troubleUntil) this.versionCheck(); });
     if (this.o.mode === 'aggregate') this.every(this.o.flushIntervalMs, () => { for (const g of this.groups.values()) g.flushCounts(); });
     // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
     this.cmd.connect().catch(() => undefined);
@@ -228,7 +232,12 @@ export class RedisBreakerStore implements BreakerStore {
     });
     if (isCluster(this.cmd)) {
       // A failover changes the node set: re-read every breaker (a message may have been lost with the old master).
-      for (const ev of ['+node', '-node']) this.cmd.on(ev, () => this.resyncSoon());
+      for (const ev of ['+node', '-node']) {
+        this.cmd.on(ev, () => {
+          this.troubleUntil = Date.now() + TROUBLE_MS;
+          this.resyncSoon();
+        });
+      }
     }
     this.sub.on('message', (ch: string, payload: string) => this.onMessage(ch, payload, channel));
   }
@@ -285,7 +294,8 @@ export class RedisBreakerStore implements BreakerStore {
     if (isCluster(this.cmd)) {
       // Health per shard: only this breaker's slot failed (e.g. a hung master); its write retries.
       // Ask for the slot map now: after a failover it names the promoted replica.
-      this.refreshSlots();
+      this.guard.refreshSlots();
+      this.troubleUntil = Date.now() + TROUBLE_MS;
       return;
     }
     this.degraded = true;
@@ -301,50 +311,16 @@ export class RedisBreakerStore implements BreakerStore {
       if (this.closed || !this.degraded) return;
       if (!this.cmdReady) return; // the 'ready' handler takes over after reconnecting
       this.run(() => this.ctx.scripts.ping()).then(() => {
-        this.hungProbes = 0;
+        this.guard.probeAnswered();
         this.degraded = false;
         this.synced = false;
         this.resync();
       }, () => {
-        // Connected but not answering (a hung node, or a master Sentinel has replaced): reconnect
-        // both connections; ioredis asks the sentinels for the master again.
-        this.hungProbes += 1;
-        if (this.hungProbes >= HUNG_PROBES_BEFORE_RECONNECT) {
-          this.hungProbes = 0;
-          dropSocket(this.cmd);
-          dropSocket(this.sub);
-        }
+        this.guard.probeTimedOut(); // connected but silent: a hung node (see HangGuard)
         this.scheduleHealthProbe();
       });
     }, Math.min(500, Math.max(50, this.o.commandTimeoutMs)));
     this.healthTimer.unref?.();
-  }
-
-  /**
-   * A connection whose socket is up but whose ready check never answers (reconnected to a frozen
-   * master Sentinel has not replaced yet) is dropped after a while and reconnects.
-   */
-  private watchdog(): void {
-    const hangMs = Math.max(1000, 4 * this.o.commandTimeoutMs);
-    const now = Date.now();
-    for (const [i, conn] of [this.cmd, this.sub].entries()) {
-      if (conn.status !== 'connect') {
-        this.connectedSince[i] = 0;
-      } else if (this.connectedSince[i] === 0) {
-        this.connectedSince[i] = now;
-      } else if (now - this.connectedSince[i]! > hangMs) {
-        this.connectedSince[i] = 0;
-        dropSocket(conn);
-      }
-    }
-  }
-
-  /** Cluster: refresh the slot maps of both connections (at most every 500 ms). */
-  private refreshSlots(): void {
-    const now = Date.now();
-    if (now - this.slotsRefreshedAt < 500) return;
-    this.slotsRefreshedAt = now;
-    for (const c of [this.cmd, this.sub]) if (isCluster(c)) c.refreshSlotsCache(() => undefined);
   }
 
   private report(e: unknown): void {
