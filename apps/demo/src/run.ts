@@ -85,7 +85,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     const c = cluster;
     o.print(`started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`);
     const timeline = new Timeline();
-    watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data))));
+    watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data), token)));
     const pollStats = async (): Promise<void> => {
       await Promise.all(c.replicas.map(async (r) => stats.set(r.id, await replicaStats(r))));
     };
