@@ -6,6 +6,7 @@ import { consecutiveFailures } from '../breaker/trip/consecutive-failures.js';
 import { ManualClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { Emitter } from '../events.js';
+import { loadBalancer } from '../balancing/balancer.js';
 import { logEvents } from './log-events.js';
 
 function pinoToArray() {
@@ -70,6 +71,25 @@ describe('logEvents', () => {
     events.emit('health', { endpoint: 'x', healthy: false, reason: 'r', at: 5 });
     await flush();
     expect(lines).toHaveLength(4);
+  });
+
+  it("logs a balancer's per-endpoint breaker transitions (its 'breaker' event), warn when one opens", async () => {
+    const { logger, lines } = pinoToArray();
+    const clock = new ManualClock();
+    const lb = loadBalancer({ name: 'api', endpoints: [{ id: 'a', url: 'http://svc:secret@10.0.0.1:8080' }], clock,
+                              breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 } });
+    const stop = logEvents(lb, logger);
+    await lb.execute(() => { throw new Error('down'); }).catch(() => undefined);
+    clock.advance(1_000);
+    await lb.execute(() => 'ok');
+    await flush();
+    const breakerLines = lines.filter((l) => l['event'] === 'endpoint_breaker_state_change');
+    expect(breakerLines.map((l) => [l['level'], l['balancer'], l['endpoint'], l['from'], l['to']])).toEqual([
+      [40, 'api', 'a', 'closed', 'open'], [30, 'api', 'a', 'open', 'half-open'], [30, 'api', 'a', 'half-open', 'closed'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('secret');
+    stop();
+    await lb.close();
   });
 
   it('validates its arguments', () => {

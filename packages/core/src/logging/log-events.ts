@@ -96,10 +96,25 @@ function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
     // A region change is a failover (or a failback): worth a warning either way.
     logger.warn({ event: 'region_change', balancer, ...e }, `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${because(e)}`);
   });
+  // Per-endpoint breakers live inside the balancer; their transitions come as its 'breaker' event
+  // (balancers from other sources may not have it).
+  let offBreaker = (): void => undefined;
+  try {
+    offBreaker = (source as unknown as { on(event: 'breaker', fn: (e: Record<string, unknown>) => void): () => void }).on('breaker', (raw) => {
+      const e = sanitize(raw);
+      const obj = { event: 'endpoint_breaker_state_change', balancer, ...e };
+      const msg = `endpoint ${String(e['endpoint'])} breaker ${String(e['from'])} → ${String(e['to'])}${e['remote'] === true ? ' (remote)' : ''}${because(e)}`;
+      if (e['to'] === 'open' || e['to'] === 'isolated') logger.warn(obj, msg);
+      else logger.info(obj, msg);
+    });
+  } catch {
+    // No 'breaker' event on this source.
+  }
   return () => {
     offHealth();
     offEjection();
     offRegion();
+    offBreaker();
   };
 }
 
@@ -109,7 +124,8 @@ function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
  * - breaker: `{ event: 'circuit_breaker_state_change', name, from, to, reason, remote, generation, at }`,
  *   `warn` when it opens or is isolated, `info` otherwise;
  * - balancer: `endpoint_health_change` (warn when unhealthy), `endpoint_ejection` (warn when
- *   ejected), `region_change` (warn), each with the balancer's name and the event's fields.
+ *   ejected), `region_change` (warn), `endpoint_breaker_state_change` (an endpoint's breaker; warn
+ *   when it opens or is isolated), each with the balancer's name and the event's fields.
  * URL credentials, `authorization`/`cookie` fields and functions are never logged; errors become
  * `{ type, message }`. Returns a function that detaches every listener.
  *
