@@ -66,6 +66,26 @@ describe('systemClock: delays beyond 2^31−1 ms (issue 12.2)', () => {
     systemClock.clearTimeout(h);
   });
 
+  it('a half-open probe with probeTimeoutMs of 26 days does not re-arm its timer every few ms nor time out early', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const breaker = circuitBreaker({ name: 'probe-26d', trip: consecutiveFailures(1), halfOpenAfterMs: 10, halfOpen: { probeTimeoutMs: 26 * 86_400_000 } });
+    const changes: string[] = [];
+    const off = breaker.on('stateChange', (e) => changes.push(`${e.from}->${e.to}`));
+    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    let finishProbe: () => void = () => {};
+    const probe = breaker.execute(() => new Promise<void>((r) => { finishProbe = r; }));
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(spy.mock.calls.length).toBeLessThanOrEqual(1);
+    expect(changes).toEqual(['closed->open', 'open->half-open']);
+    spy.mockRestore();
+    finishProbe();
+    await probe;
+    expect(breaker.state).toBe('closed');
+    off();
+  });
+
   it('emits no TimeoutOverflowWarning and does not fire early on the real clock', async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error): void => { warnings.push(w.name); };
