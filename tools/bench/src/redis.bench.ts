@@ -168,13 +168,15 @@ Node ${process.version}, ${process.platform}/${process.arch}, loopback, shared 2
 | hot path, state mode: local vs Redis-backed breaker (median per-round ratio, ${ROUNDS} rounds × ${HOT_CALLS.toLocaleString('en')} awaited calls; control = a second local breaker) | ${f(hot['state']!.localNs, 0)} vs ${f(hot['state']!.redisNs, 0)} ns/call = ${f(hot['state']!.ratio)}× (control ${f(hot['state']!.controlRatio)}×) | ≤ 1.2× — ${pass(hot['state']!.ratio <= 1.2)} |
 | hot path, aggregate mode (counts one outcome per call) | ${f(hot['aggregate']!.localNs, 0)} vs ${f(hot['aggregate']!.redisNs, 0)} ns/call = ${f(hot['aggregate']!.ratio)}× (control ${f(hot['aggregate']!.controlRatio)}×) | ≤ 1.2× — ${pass(hot['aggregate']!.ratio <= 1.2)} |
 
-State mode sends nothing while no breaker changes state: a call never touches Redis; the only
-commands are one script per transition, probe-lease races while open, and a resync on (re)connect
-and every 30 s (\`resyncIntervalMs\`). Aggregate mode adds one script per active breaker per
+State mode sends nothing per call: a call never touches Redis; the only commands are one script
+per transition, probe-lease races while open, one version-check script per replica every 2 s
+(\`versionCheckIntervalMs\`, its inner HGETs counted too) and a resync on (re)connect and every 30 s
+(\`resyncIntervalMs\`). Aggregate mode adds one script per active breaker per
 \`flushIntervalMs\`, independent of the call rate (INFO commandstats also counts the commands a
 script runs inside Redis — TIME, HINCRBY, HGETALL, PEXPIRE — so the client's own round trips are
 only the EVAL/EVALSHA entries). Propagation = local trip → Lua script (CAS +
-PUBLISH) → pub/sub → the other process's breaker emits \`stateChange\` with \`remote: true\`;
+PUBLISH) → pub/sub hint → the other process re-reads the hash (one script) → its breaker emits
+\`stateChange\` with \`remote: true\`;
 timestamps are \`performance.timeOrigin + performance.now()\` in each process.
 
 _recorded ${new Date().toISOString()}_`);
