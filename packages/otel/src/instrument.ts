@@ -4,7 +4,7 @@ import { ATTR } from './attributes.js';
 import { runAttempt } from './attempt.js';
 import { observeBreakerState, recordTransitions } from './breaker-telemetry.js';
 import { runCall, type CallTarget } from './call.js';
-import { subscribePolicyEvents } from './policy-events.js';
+import { callRegistryOf } from './policy-events.js';
 import { meterOf, type InstrumentOptions } from './telemetry.js';
 
 type Target = Policy | CircuitBreaker | LoadBalancer;
@@ -130,8 +130,7 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
   }
   if (callTarget.kind === 'policy') {
     // Map the policies' own events (timeout, rejected, retry, fallback, hedge…) onto each call.
-    callTarget.calls = new WeakMap();
-    subscribePolicyEvents(target, callTarget.calls);
+    callTarget.calls = callRegistryOf(target);
   }
   overrides.execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
     runCall(opts, callTarget, eo, (state, callOpts) => target.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts));

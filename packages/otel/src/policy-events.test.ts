@@ -53,6 +53,19 @@ describe('instrument(policy) maps policy events', () => {
     expect(second?.attributes[ATTR.FALLBACK]).toBe(true);
   });
 
+  it('instrumenting the same policy again adds no listeners (one subscription per policy)', async () => {
+    t = sdk();
+    const r = retry({ maxAttempts: 2, backoff: constantBackoff(0) });
+    let listeners = 0;
+    const on = r.on.bind(r);
+    (r as { on: unknown }).on = (event: 'retry', fn: () => void) => { listeners++; return on(event, fn); };
+    for (let i = 0; i < 50; i++) instrument(r, { tracer: t.tracer, meter: t.meter });
+    expect(listeners).toBeLessThanOrEqual(7);
+    const p = instrument(r, { tracer: t.tracer, meter: t.meter });
+    await p.execute((ctx) => { if (ctx.attempt === 0) throw new Error('once'); return 1; });
+    expect(t.spans().find((s) => s.name === 'breakwater.call')?.events.map((e) => e.name)).toEqual([EVENT.RETRY]);
+  });
+
   it('events of concurrent calls go to their own spans (matched by the call context)', async () => {
     t = sdk();
     const clock = new ManualClock();

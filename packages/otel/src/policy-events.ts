@@ -60,6 +60,23 @@ function isCoreBreakerOrBalancer(p: object): boolean {
   return typeof (p as { isolate?: unknown }).isolate === 'function' || typeof (p as { pick?: unknown }).pick === 'function';
 }
 
+/** One registry (and one set of listeners) per policy, however often it is instrumented. */
+const registries = new WeakMap<object, CallRegistry>();
+
+/**
+ * The live-call registry of `target`, subscribed to its policy events on first use: instrumenting
+ * the same policy again (per request, say) adds no listeners.
+ */
+export function callRegistryOf(target: object): CallRegistry {
+  let calls = registries.get(target);
+  if (calls === undefined) {
+    calls = new WeakMap();
+    registries.set(target, calls);
+    subscribePolicyEvents(target, calls);
+  }
+  return calls;
+}
+
 /**
  * Subscribes to the events of `target` and, for a pipeline, of each of its policies (breakers and
  * balancers excepted: they are instrumented through their own events). Returns the unsubscribe.
