@@ -1,7 +1,8 @@
 import type { Ctx } from '../execution.js';
 import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from './cancellation.js';
 import { classifyError, classifyResult } from './outcome.js';
-import { BreakerStateMachine, PROBE_FAILURE, PROBE_NEUTRAL, type MachineSettings, type ProbeResult } from './state-machine.js';
+import { BreakerManualControl } from './manual-control.js';
+import { PROBE_FAILURE, PROBE_NEUTRAL, type MachineSettings, type ProbeResult } from './state-machine.js';
 
 /**
  * One outcome object for every breaker in the process: evaluators read it synchronously inside
@@ -23,7 +24,7 @@ export interface AccountingSettings extends MachineSettings {
  * counters behind `metrics()`, and the window fed while closed. Separate from the call paths
  * (`CircuitBreakerPolicy`) and the transitions (`BreakerStateMachine`); one object at run time.
  */
-export abstract class BreakerAccounting extends BreakerStateMachine {
+export abstract class BreakerAccounting extends BreakerManualControl {
   protected readonly isFailure: (error: unknown) => boolean;
   protected readonly isResultFailure: ((result: unknown) => boolean) | undefined;
   protected readonly slowCallMs: number;
