@@ -18,7 +18,7 @@ const flag = (name: string, d: number): number => {
   const i = argv.indexOf(name);
   return i >= 0 ? Number(argv[i + 1]) : d;
 };
-const ROUNDS = flag('--rounds', quick ? 3 : 5);
+const ROUNDS = flag('--rounds', quick ? 3 : 7);
 const MS = flag('--ms', quick ? 1000 : 2000);
 const CALLERS = 64;
 const CONNECTIONS = 64;
