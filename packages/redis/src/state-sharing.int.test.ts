@@ -46,7 +46,7 @@ describe('a single replica with a store', () => {
     for (let round = 0; round < 3; round++) {
       await b.execute(boom).catch(() => undefined);
       expect(b.state).toBe('open');
-      await new Promise((r) => setTimeout(r, 105));
+      await new Promise((r) => setTimeout(r, 160)); // margin for a loaded machine: the lease race runs on timers too
       expect(await b.execute(ok)).toBe('ok');
       expect(b.state).toBe('closed');
     }
