@@ -7,10 +7,10 @@
  * that pipeline by its open breaker, with the cost of an async function rejecting with
  * `new Error()` as reference (same process, same rounds), and heap bytes per breaker.
  *
- * Method: one process per cell (library × scenario × case, core/cell.ts) with a sanity instance
- * before the timed one; per round a bare `await fn()` baseline and the contender run N sequential
- * awaited calls in alternating chunks; overhead = fastest contender chunk − fastest baseline chunk of
- * the round; the table shows medians over the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
+ * Method: one process per cell (scenario × case, core/cell.ts), the three libraries side by side,
+ * a sanity instance before each timed one; per round the bare `await fn()` baseline and each library
+ * run sequential awaited calls in alternating chunks; overhead = fastest library chunk − fastest
+ * baseline chunk of the round; the table shows medians over the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
  * dist/ (see load-core.ts). Options: --rounds=9 --no-write.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CellResult, CellScenario } from './core/cell.js';
+import type { CellResult, CellScenario, Lib } from './core/cell.js';
 import { buildCoreDist } from './core/load-core.js';
 import { fmtBytes, fmtNs, median } from './core/measure.js';
 import { writeCoreSection } from './core/results-file.js';
@@ -31,7 +31,6 @@ const arg = (name: string, dflt: number): number => {
 const ROUNDS = arg('rounds', 9);
 const LIBS = ['breakwater', 'cockatiel', 'opossum'] as const;
 const CASES = ['best', 'realistic'] as const;
-type Lib = (typeof LIBS)[number];
 type Case = (typeof CASES)[number];
 const SCENARIOS: Array<{ id: CellScenario; title: string }> = [
   { id: 'breakerOnly', title: '(a) breaker only' },
@@ -40,10 +39,10 @@ const SCENARIOS: Array<{ id: CellScenario; title: string }> = [
   { id: 'heap', title: 'heap per breaker (10,000 instances)' },
 ];
 
-function runCell(dist: string, lib: Lib, s: CellScenario, c: Case): CellResult {
+function runCell(dist: string, s: CellScenario, c: Case): CellResult {
   const cell = fileURLToPath(new URL('./core/cell.ts', import.meta.url));
-  const r = spawnSync(process.execPath, [...process.execArgv, cell, dist, lib, s, c, String(ROUNDS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`cell ${lib} ${s} ${c} failed (${r.status}): ${r.stderr}`);
+  const r = spawnSync(process.execPath, [...process.execArgv, cell, dist, s, c, String(ROUNDS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`cell ${s} ${c} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as CellResult;
 }
 
@@ -63,31 +62,32 @@ async function main(): Promise<void> {
   const loadStart = load();
   const dist = buildCoreDist();
   const results = new Map<string, CellResult>();
-  const key = (lib: Lib, s: CellScenario, c: Case): string => `${lib}/${s}/${c}`;
+  const key = (s: CellScenario, c: Case): string => `${s}/${c}`;
   for (const s of SCENARIOS) {
     for (const c of CASES) {
-      for (const lib of LIBS) {
-        process.stdout.write(`measuring ${s.title}, ${c} case, ${lib} ...\n`);
-        results.set(key(lib, s.id, c), runCell(dist, lib, s.id, c));
-      }
+      process.stdout.write(`measuring ${s.title}, ${c} case ...\n`);
+      results.set(key(s.id, c), runCell(dist, s.id, c));
     }
   }
   const loadEnd = load();
   const ns = (lib: Lib, s: CellScenario, c: Case): number => {
-    const r = results.get(key(lib, s, c))!;
-    return s === 'heap' ? r.heapBytes! : median(r.ns!);
+    const r = results.get(key(s, c))!;
+    return s === 'heap' ? r.heapBytes![lib] : median(r.ns![lib]);
   };
-  const asyncThrow = (c: Case): number => median(results.get(key('breakwater', 'rejectedPipeline', c))!.asyncThrowNs!);
-  const syncThrow = (c: Case): number => median(results.get(key('breakwater', 'rejectedPipeline', c))!.syncThrowNs!);
+  const asyncThrow = (c: Case): number => median(results.get(key('rejectedPipeline', c))!.asyncThrowNs!);
+  const syncThrow = (c: Case): number => median(results.get(key('rejectedPipeline', c))!.syncThrowNs!);
 
   const lines: string[] = [];
   lines.push('## Core overhead (`npm run bench:core`)', '');
   lines.push(`Command: \`npm run bench:core\`. ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, cockatiel ${versionOf('cockatiel')}, opossum ${versionOf('opossum')}; `
     + `Breakwater from its compiled dist/ (tsc). Load average (1/5/15 min) ${loadStart} at the start, ${loadEnd} at the end, on a shared 2-core machine: `
     + 'absolute figures inflate with load; the ratios, measured in the same rounds, much less.', '');
-  lines.push('One process per cell (library × scenario × case), a sanity instance before the timed one, '
-    + `${ROUNDS} rounds after 2 warm-up rounds; in a round the bare \`await fn()\` baseline and the policy call alternate in 20 chunks, and the round's overhead is the fastest policy chunk minus the fastest baseline chunk (other processes only add time); the table shows the median over rounds. `
-    + `**Best case**: a fresh process, one breaker or pipeline, one function. **Realistic case**: first ${WARM_ENDPOINTS} breakers and ${WARM_ENDPOINTS} pipelines, `
+  lines.push('One process per cell (scenario × case) measuring the three libraries side by side: a process\'s speed on this shared machine varies by tens of percent '
+    + 'from one process to the next, which ratios taken inside one process cancel out. A sanity instance runs before each timed one; '
+    + `${ROUNDS} rounds after 2 warm-up rounds; in a round the bare \`await fn()\` baseline and each library alternate in 20 chunks of sequential awaited calls, `
+    + 'and a library\'s overhead for the round is its fastest chunk minus the fastest baseline chunk, per call (other processes only ever add time); '
+    + 'the table shows the median over rounds. '
+    + `**Best case**: a fresh process, one breaker or pipeline and one function per library. **Realistic case**: each library first runs ${WARM_ENDPOINTS} breakers and ${WARM_ENDPOINTS} pipelines, `
     + 'one per simulated endpoint, each with its own function (distinct source: sync values, promises, async functions, thenables, throws, rejections) '
     + 'and options (trip strategies, windows, a shared store, half-open and slow-call settings, fallback, bulkhead, rate limit, hedge), '
     + 'driven through successes, failures, open rejections and half-open probes — the library\'s call sites are megamorphic when the timed instance runs.', '');

@@ -1,18 +1,23 @@
 /**
- * One cell of bench:core, in its own process: one library, one scenario, one case.
- * - best case: a fresh process, one breaker/pipeline and one function (monomorphic call sites).
- * - realistic case: the library first runs ≥ 20 breakers and pipelines with distinct functions and
- *   options (see warmup.ts).
- * Either way a sanity instance runs before the timed one, so the timed instance is not the first
- * of its kind. Per round, in alternating chunks: bare `await fn()` baseline, the contender (and, for
- * Breakwater's rejected pipeline call, the reference `async () => { throw new Error() }`), same call
- * count; a round's figure is the fastest contender chunk minus the fastest baseline chunk.
- * Prints one JSON line: overheads per round in ns, or heap bytes per breaker.
+ * One cell of bench:core, in its own process: one scenario, one case, all three libraries.
+ * - best case: a fresh process, one breaker/pipeline and one function per library (monomorphic
+ *   call sites in each library's code).
+ * - realistic case: each library first runs ≥ 20 breakers and pipelines with distinct functions
+ *   and options (see warmup.ts). The libraries share no code, so one's warm-up leaves the other's
+ *   call sites as they were.
+ * Why the three in one process: a process's speed on a shared machine varies by tens of percent
+ * from one process to the next (which core, which neighbours); ratios measured inside one process
+ * cancel that out. A sanity instance runs before each timed one. Per round, in alternating chunks
+ * of sequential awaited calls: the bare `await fn()` baseline, each library (and, for the rejected
+ * pipeline call, the reference `async () => { throw new Error() }`); a library's figure for the
+ * round is its fastest chunk minus the fastest baseline chunk, per call. Why minima: other
+ * processes only ever add time to a chunk, so the fastest chunk is the best estimate of the cost.
+ * Prints one JSON line.
  *
- * Usage (spawned by core.bench.ts): cell.ts <dist entry> <contender> <scenario> <best|realistic> <rounds>
+ * Usage (spawned by core.bench.ts): cell.ts <dist entry> <scenario> <best|realistic> <rounds>
  * With BW_CPU_PROFILE=<file>, the timed rounds alone are CPU-profiled into <file> (.cpuprofile):
  * `node --conditions=@breakwater/source --import tsx --expose-gc tools/bench/src/core/cell.ts \
- *    packages/core/dist/index.js breakwater pipeline realistic 30` — warm-up and loading excluded.
+ *    packages/core/dist/index.js pipeline realistic 30` — warm-up and loading excluded.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -23,14 +28,15 @@ import { heapBytesPer, median, nsPerCall, nsPerOp } from './measure.js';
 import { warmUpBreakwater, warmUpCockatiel, warmUpOpossum } from './warmup.js';
 
 export type CellScenario = 'breakerOnly' | 'pipeline' | 'rejectedPipeline' | 'heap';
+export type Lib = 'breakwater' | 'cockatiel' | 'opossum';
 export interface CellResult {
-  /** Overhead per call per round (contender − bare baseline), ns. */
-  ns?: number[];
-  /** Breakwater rejectedPipeline cells: `async () => { throw new Error() }` awaited and caught, minus the baseline, per round. */
+  /** Overhead per call per round (library − bare baseline), ns, by library. */
+  ns?: Record<Lib, number[]>;
+  /** rejectedPipeline cells: `async () => { throw new Error() }` awaited and caught, minus the baseline, per round. */
   asyncThrowNs?: number[];
   /** The same cells: synchronous `throw new Error()` + catch, per round. */
   syncThrowNs?: number[];
-  heapBytes?: number;
+  heapBytes?: Record<Lib, number>;
 }
 
 const WARMUP_ROUNDS = 2;
@@ -55,49 +61,50 @@ async function scenarioCall(c: Contender, s: CellScenario): Promise<() => Promis
 }
 
 /**
- * Calls per round so that a round takes ~100 ms, from a short trial: 100 000 for a fast call, a
- * few hundred for one that waits on timers (cockatiel's retry waits on setTimeout even with a
- * zero delay, which makes its rejected call cost milliseconds).
+ * Calls per chunk so that a chunk takes ~5 ms, from a short trial: 5 000 for a fast call, a few
+ * for one that waits on timers (cockatiel's retry waits on setTimeout even with a zero delay, which
+ * makes its rejected call cost milliseconds).
  */
-async function callsPerRound(call: () => Promise<unknown>): Promise<number> {
-  const ns = await nsPerCall(call, 200);
-  return Math.max(200, Math.min(100_000, Math.round(1e8 / Math.max(ns, 1))));
+async function callsPerChunk(call: () => Promise<unknown>): Promise<number> {
+  const ns = await nsPerCall(call, 100);
+  return Math.max(4, Math.min(5000, Math.round(5e6 / Math.max(ns, 1))));
 }
 
-/** Runs the sanity instance for 20 000 calls or 300 ms, whichever comes first. */
+/** Runs a sanity instance for 20 000 calls or 300 ms, whichever comes first. */
 async function exercise(call: () => Promise<unknown>): Promise<void> {
   const until = performance.now() + 300;
   for (let i = 0; i < 20_000 && (i % 100 !== 0 || performance.now() < until); i++) await call();
 }
 
 async function run(): Promise<CellResult> {
-  const [dist, name, scenario, mode, roundsArg] = process.argv.slice(2) as [string, string, CellScenario, string, string];
+  const [dist, scenario, mode, roundsArg] = process.argv.slice(2) as [string, CellScenario, string, string];
   const rounds = Number(roundsArg);
   const core = (await import(pathToFileURL(dist).href)) as Core;
-  const contender = contendersFor(core).find((c) => c.name === name)!;
+  const contenders = contendersFor(core);
   if (mode === 'realistic') {
-    if (name === 'breakwater') await warmUpBreakwater(core);
-    else if (name === 'cockatiel') await warmUpCockatiel();
-    else await warmUpOpossum();
+    await warmUpBreakwater(core);
+    await warmUpCockatiel();
+    await warmUpOpossum();
   }
   if (scenario === 'heap') {
-    heapBytesPer(contender.makeBreaker, 1000, contender.releaseBreaker); // sanity instances
-    return { heapBytes: median([0, 1, 2].map(() => heapBytesPer(contender.makeBreaker, HEAP_BREAKERS, contender.releaseBreaker))) };
+    const heap = {} as Record<Lib, number>;
+    for (const c of contenders) {
+      heapBytesPer(c.makeBreaker, 1000, c.releaseBreaker); // sanity instances
+      heap[c.name] = median([0, 1, 2].map(() => heapBytesPer(c.makeBreaker, HEAP_BREAKERS, c.releaseBreaker)));
+    }
+    return { heapBytes: heap };
   }
-  const sanity = await scenarioCall(contender, scenario);
-  await exercise(sanity);
-  const call = await scenarioCall(contender, scenario);
+  const timed: Array<{ name: Lib; call: () => Promise<unknown>; chunk: number }> = [];
+  for (const c of contenders) {
+    await exercise(await scenarioCall(c, scenario));
+    const call = await scenarioCall(c, scenario);
+    timed.push({ name: c.name, call, chunk: await callsPerChunk(call) });
+  }
   const bare = (): Promise<unknown> => ok();
-  const withRef = name === 'breakwater' && scenario === 'rejectedPipeline';
+  const withRef = scenario === 'rejectedPipeline';
   const refCall = (): Promise<unknown> => asyncThrow().catch(noop);
-  const n = await callsPerRound(call);
-  const out: Required<Pick<CellResult, 'ns' | 'asyncThrowNs' | 'syncThrowNs'>> = { ns: [], asyncThrowNs: [], syncThrowNs: [] };
-  // Within a round the baseline and the contender alternate in chunks, so both see the same machine
-  // load; a round's figure is the fastest contender chunk minus the fastest baseline chunk. Why
-  // minima: on a shared machine other processes only ever add time to a chunk (preemption, cache
-  // eviction), so the fastest chunk is the best estimate of the cost itself; the table then takes
-  // the median over rounds.
-  const chunk = Math.max(20, Math.round(n / CHUNKS));
+  const ns = { breakwater: [], cockatiel: [], opossum: [] } as Record<Lib, number[]>;
+  const out = { asyncThrowNs: [] as number[], syncThrowNs: [] as number[] };
   const profile = process.env['BW_CPU_PROFILE'];
   const session = profile === undefined ? undefined : new Session();
   if (session !== undefined) {
@@ -107,19 +114,23 @@ async function run(): Promise<CellResult> {
   }
   for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
     let base = Infinity;
-    let x = Infinity;
+    const best = new Map<Lib, number>(timed.map((t) => [t.name, Infinity]));
     let ref = Infinity;
     let thr = Infinity;
     for (let j = 0; j < CHUNKS; j++) {
-      base = Math.min(base, await nsPerCall(bare, chunk));
-      x = Math.min(x, await nsPerCall(call, chunk));
+      base = Math.min(base, await nsPerCall(bare, 5000));
+      // Rotate the order so no library always runs right after another's garbage.
+      for (let k = 0; k < timed.length; k++) {
+        const t = timed[(j + k) % timed.length]!;
+        best.set(t.name, Math.min(best.get(t.name)!, await nsPerCall(t.call, t.chunk)));
+      }
       if (withRef) {
-        ref = Math.min(ref, await nsPerCall(refCall, chunk));
-        thr = Math.min(thr, nsPerOp(syncThrow, chunk));
+        ref = Math.min(ref, await nsPerCall(refCall, 5000));
+        thr = Math.min(thr, nsPerOp(syncThrow, 5000));
       }
     }
     if (round < WARMUP_ROUNDS) continue;
-    out.ns.push(x - base);
+    for (const [name, x] of best) ns[name].push(x - base);
     if (withRef) {
       out.asyncThrowNs.push(ref - base);
       out.syncThrowNs.push(thr);
@@ -130,7 +141,7 @@ async function run(): Promise<CellResult> {
     writeFileSync(profile!, JSON.stringify(data));
     session.disconnect();
   }
-  return withRef ? out : { ns: out.ns };
+  return withRef ? { ns, ...out } : { ns };
 }
 
 run().then((r) => {
