@@ -7,7 +7,8 @@
  *   call sites as they were.
  * Why the three in one process: a process's speed on a shared machine varies by tens of percent
  * from one process to the next (which core, which neighbours); ratios measured inside one process
- * cancel that out. A sanity instance runs before each timed one. Per round, in alternating chunks
+ * cancel that out; each is timed by its own copy of the timing loop (monomorphic call site). A
+ * sanity instance runs before each timed one. Per round, in alternating chunks
  * of sequential awaited calls: the bare `await fn()` baseline, each library (and, for the rejected
  * pipeline call, the reference `async () => { throw new Error() }`); a library's figure for the
  * round is its fastest chunk minus the fastest baseline chunk, per call. Why minima: other
@@ -24,7 +25,7 @@ import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import type { Core } from './load-core.js';
 import { contendersFor, ok, type Contender } from './contenders.js';
-import { heapBytesPer, median, nsPerCall, nsPerOp } from './measure.js';
+import { freshNsPerCall, heapBytesPer, median, nsPerCall, nsPerOp } from './measure.js';
 import { warmUpBreakwater, warmUpCockatiel, warmUpOpossum } from './warmup.js';
 
 export type CellScenario = 'breakerOnly' | 'pipeline' | 'rejectedPipeline' | 'heap';
@@ -94,13 +95,15 @@ async function run(): Promise<CellResult> {
     }
     return { heapBytes: heap };
   }
-  const timed: Array<{ name: Lib; call: () => Promise<unknown>; chunk: number }> = [];
+  const timed: Array<{ name: Lib; call: () => Promise<unknown>; chunk: number; time: (call: () => Promise<unknown>, n: number) => Promise<number> }> = [];
   for (const c of contenders) {
     await exercise(await scenarioCall(c, scenario));
     const call = await scenarioCall(c, scenario);
-    timed.push({ name: c.name, call, chunk: await callsPerChunk(call) });
+    timed.push({ name: c.name, call, chunk: await callsPerChunk(call), time: freshNsPerCall(c.name) });
   }
   const bare = (): Promise<unknown> => ok();
+  const timeBare = freshNsPerCall('bare');
+  const timeRef = freshNsPerCall('ref');
   const withRef = scenario === 'rejectedPipeline';
   const refCall = (): Promise<unknown> => asyncThrow().catch(noop);
   const ns = { breakwater: [], cockatiel: [], opossum: [] } as Record<Lib, number[]>;
@@ -118,14 +121,14 @@ async function run(): Promise<CellResult> {
     let ref = Infinity;
     let thr = Infinity;
     for (let j = 0; j < CHUNKS; j++) {
-      base = Math.min(base, await nsPerCall(bare, 5000));
+      base = Math.min(base, await timeBare(bare, 5000));
       // Rotate the order so no library always runs right after another's garbage.
       for (let k = 0; k < timed.length; k++) {
         const t = timed[(j + k) % timed.length]!;
-        best.set(t.name, Math.min(best.get(t.name)!, await nsPerCall(t.call, t.chunk)));
+        best.set(t.name, Math.min(best.get(t.name)!, await t.time(t.call, t.chunk)));
       }
       if (withRef) {
-        ref = Math.min(ref, await nsPerCall(refCall, 5000));
+        ref = Math.min(ref, await timeRef(refCall, 5000));
         thr = Math.min(thr, nsPerOp(syncThrow, 5000));
       }
     }

@@ -10,6 +10,19 @@ export async function nsPerCall(call: () => Promise<unknown>, n: number): Promis
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
+/**
+ * A private copy of {@link nsPerCall}: its own source text, hence its own type feedback. Each
+ * contender timed with its own copy keeps the timing loop's `call()` site monomorphic, so timing
+ * several libraries in one process does not make one library's calls pay for the others'.
+ */
+export function freshNsPerCall(tag: string): (call: () => Promise<unknown>, n: number) => Promise<number> {
+  return new Function('hrtime', `return async function nsPerCall_${tag.replace(/\W/g, '_')}(call, n) {
+    const t0 = hrtime();
+    for (let i = 0; i < n; i++) await call();
+    return Number(hrtime() - t0) / n;
+  };`)(process.hrtime.bigint) as (call: () => Promise<unknown>, n: number) => Promise<number>;
+}
+
 /** Nanoseconds per synchronous op. */
 export function nsPerOp(op: () => void, n: number): number {
   const t0 = process.hrtime.bigint();
