@@ -19,6 +19,17 @@ function fullPath(config: InternalAxiosRequestConfig): string {
   return base !== undefined && base !== '' && (!isAbsoluteUrl(url) || config.allowAbsoluteUrls === false) ? joinUrl(base, url) : url;
 }
 
+/**
+ * The request as instrumentations (`@breakwater/otel`) read it from `ctx.context.http`; headers
+ * are materialised only when read. A class: an object literal with a getter costs more per call.
+ */
+class HttpDescription {
+  constructor(readonly method: string, readonly url: string, private readonly config: InternalAxiosRequestConfig) {}
+  get headers(): Record<string, string> {
+    return (this.config.headers as AxiosHeaders).toJSON(true) as Record<string, string>;
+  }
+}
+
 /** What one logical request remembers across its attempts. */
 class CallState {
   /** The running attempt's transport promise (its CanceledError is what a caller's abort produces). */
@@ -138,7 +149,7 @@ export function resilientAdapter(o: ResolvedHttpAdapterOptions, pools: AgentPool
       key,
       maxRetryAfterMs: o.maxRetryAfterMs,
       // What instrumentations (`@breakwater/otel`) read; headers only materialised when read.
-      context: { http: { method, url, get headers() { return (config.headers as AxiosHeaders).toJSON(true) as Record<string, string>; } } },
+      context: { http: new HttpDescription(method, url, config) },
       send: (endpoint, ctx, outer) => send(state, base, config, caller, relative, endpoint, ctx, outer),
       discard: (response) => releaseData(response.data),
     });

@@ -31,16 +31,15 @@ export type ResilientFetch = typeof fetch & {
  * The request as instrumentations (`@breakwater/otel`) read it from `ctx.context.http`. Headers
  * are materialised only if someone reads them.
  */
-function describeRequest(req: NormalisedRequest): { method: string; url: string; readonly headers: Record<string, string> } {
-  return {
-    method: req.method,
-    url: req.url,
-    get headers() {
-      const out: Record<string, string> = {};
-      req.headers.forEach((v, k) => { out[k] = v; });
-      return out;
-    },
-  };
+class HttpDescription {
+  constructor(private readonly req: NormalisedRequest) {}
+  get method(): string { return this.req.method; }
+  get url(): string { return this.req.url; }
+  get headers(): Record<string, string> {
+    const out: Record<string, string> = {};
+    this.req.headers.forEach((v, k) => { out[k] = v; });
+    return out;
+  }
 }
 
 function cancelBody(response: Response): void {
@@ -155,7 +154,7 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       lazyBalancerSignal: true,
       key,
       maxRetryAfterMs: o.maxRetryAfterMs,
-      context: { http: describeRequest(req) },
+      context: { http: new HttpDescription(req) },
       send: (endpoint, ctx, attempt) => send(req, relative, endpoint, ctx, attempt),
       discard: cancelBody,
     });
