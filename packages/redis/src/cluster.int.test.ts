@@ -11,8 +11,10 @@ let cluster: Awaited<ReturnType<typeof spawnRedisCluster>>;
 beforeAll(async () => { cluster = await spawnRedisCluster(3); }, 60_000);
 afterAll(async () => { await h.closeAll(); await cluster?.stop(); });
 
+// A generous command timeout: these tests are about sharing across slots, not about slow Redis
+// (a loaded CI machine must not turn into counted timeouts).
 async function stores(n: number, prefix: string): Promise<RedisBreakerStore[]> {
-  const list = Array.from({ length: n }, (_, i) => h.store({ redis: h.cluster(cluster.startup), prefix, instanceId: `c${i}` }));
+  const list = Array.from({ length: n }, (_, i) => h.store({ redis: h.cluster(cluster.startup), prefix, instanceId: `c${i}`, commandTimeoutMs: 1000 }));
   await Promise.all(list.map((s) => ready(s, 10_000)));
   return list;
 }
