@@ -56,7 +56,12 @@ function checkBreaker(br: CircuitBreaker, calls: Deferred[], events: StateChange
     expect(events[i]!.from, 'transitions chain').toBe(events[i - 1]!.to);
     expect(events[i]!.from).not.toBe(events[i]!.to);
   }
-  if (events.length > 0) expect(events[events.length - 1]!.to).toBe(br.state);
+  if (events.length > 0) {
+    // Reads have no side effects: a local breaker whose open period is over reads 'half-open'
+    // before the admitting call makes (and announces) the transition.
+    const last = events[events.length - 1]!.to;
+    expect(last === br.state || (last === 'open' && br.state === 'half-open'), `last event to ${last}, state ${br.state}`).toBe(true);
+  }
   return br.generation;
 }
 
