@@ -231,12 +231,15 @@ export class RedisBreakerStore implements BreakerStore {
       }, (e: unknown) => this.report(e));
     });
     if (isCluster(this.cmd)) {
-      // A failover changes the node set: re-read every breaker (a message may have been lost with the old master).
-      for (const ev of ['+node', '-node']) {
-        this.cmd.on(ev, () => {
-          this.troubleUntil = Date.now() + TROUBLE_MS;
-          this.resyncSoon();
-        });
+      // A failover changes the node set (and may move the pub/sub connection to another node):
+      // re-read every breaker, a message may have been lost with the old node.
+      for (const conn of [this.cmd, this.sub]) {
+        for (const ev of ['+node', '-node']) {
+          conn.on(ev, () => {
+            this.troubleUntil = Date.now() + TROUBLE_MS;
+            this.resyncSoon();
+          });
+        }
       }
     }
     this.sub.on('message', (ch: string, payload: string) => this.onMessage(ch, payload, channel));
