@@ -104,7 +104,7 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const tree = processTree(p.child.pid!);
     const port = Number(new URL(base).port);
 
-    const page = await rawRequest(port, rawGet('/static/dashboard.js'));
+    const page = await rawRequest(port, rawGet('/static/dashboard.js', port));
     expect(page.status, 'positive control: an allowed static file is served').toBe(200);
     const traversals = [
       '/static/../server.ts', '/static/../../../../../../etc/passwd', '/../package.json', '/static/%2e%2e/server.ts',
@@ -115,14 +115,14 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     ];
     const served: string[] = [];
     for (const t of traversals) {
-      const r = await rawRequest(port, rawGet(t));
+      const r = await rawRequest(port, rawGet(t, port));
       if (r.status === 200 || /root:x:0:0|resolveStatic|"name":\s*"breakwater"|startDashboard/.test(r.text)) served.push(`${t} → ${r.status}`);
     }
     figures['dashboard: traversal attempts / served'] = `${traversals.length} / ${served.length}`;
     expect(served).toEqual([]);
 
-    const hugeHeader = await rawRequest(port, rawGet('/', `X-Pad: ${'a'.repeat(64 * 1024)}\r\n`));
-    const hugeUrl = await rawRequest(port, rawGet(`/static/${'a'.repeat(16 * 1024)}`));
+    const hugeHeader = await rawRequest(port, rawGet('/', port, `X-Pad: ${'a'.repeat(64 * 1024)}\r\n`));
+    const hugeUrl = await rawRequest(port, rawGet(`/static/${'a'.repeat(16 * 1024)}`, port));
     const chaos = `${base}/api/chaos`;
     const cmd = JSON.stringify({ target: 'replica', id: 'nope-0', action: 'reset' });
     const hugeBody = await post(chaos, JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }), { 'x-chaos-token': token }).catch(() => 413);

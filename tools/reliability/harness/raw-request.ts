@@ -34,5 +34,9 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 3
   });
 }
 
-/** A GET with `Connection: close` for `target` exactly as written. */
-export const rawGet = (target: string, headers = ''): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`;
+/**
+ * A GET with `Connection: close` for `target` exactly as written. `Host` names the port as a
+ * browser would (the apps answer 421 to any other Host: DNS-rebinding defence).
+ */
+export const rawGet = (target: string, port: number, headers = ''): string =>
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}Connection: close\r\n\r\n`;
