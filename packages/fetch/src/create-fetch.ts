@@ -2,7 +2,7 @@ import {
   AttemptAbort, ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
   resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
 } from '@breakwater/core';
-import type { Agent as Pool } from 'undici';
+import type { EndpointDispatcher as Pool } from './endpoint-dispatcher.js';
 import { AbortableDispatch } from './dispatch-abort.js';
 import { linkBody } from './linked-body.js';
 import { UndiciEndpointPools, type FetchPoolingOption } from './pools.js';
@@ -13,9 +13,9 @@ export interface CreateFetchOptions extends HttpAdapterOptions {
   /** The fetch to wrap. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /**
-   * Keep-alive pools per balanced endpoint (an undici `Agent`, `connections = endpoint.maxConnections`
-   * per origin, so redirects reach their own origin), passed to fetch as `dispatcher`. Default `true`
-   * when a balancer is set.
+   * Keep-alive pools per balanced endpoint (an undici `Pool`, `connections = endpoint.maxConnections`;
+   * redirects to other origins go through an `Agent` of their own), passed to fetch as `dispatcher`.
+   * Default `true` when a balancer is set.
    */
   pooling?: FetchPoolingOption;
 }

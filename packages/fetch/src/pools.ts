@@ -1,5 +1,5 @@
 import { EndpointPools, type Endpoint, type LoadBalancer } from '@breakwater/core';
-import { Agent } from 'undici';
+import { EndpointDispatcher } from './endpoint-dispatcher.js';
 
 /** Connection pooling per endpoint: `true` (default with a balancer), `false`, or settings. */
 export type FetchPoolingOption = boolean | {
@@ -11,27 +11,27 @@ export type FetchPoolingOption = boolean | {
 
 /**
  * One keep-alive pool per endpoint, with `connections = endpoint.maxConnections`, handed to fetch
- * as `dispatcher` (Node's global fetch and undici's fetch both accept it). Each is an undici
- * `Agent` (a `Pool` per origin) rather than a bare `Pool`: a `Pool` is bound to one origin and
- * would send a redirect to origin B down a connection to endpoint A; the `Agent` opens B's own
- * connections, so fetch follows cross-origin redirects to the right origin (and, as the fetch
- * spec says, drops `Authorization` on the way). Retired pools close gracefully: in-flight requests
- * finish, then the sockets go.
+ * as `dispatcher` (Node's global fetch and undici's fetch both accept it). Each is an
+ * {@link EndpointDispatcher}: an undici `Pool` for the endpoint's origin and, only if a redirect
+ * leads elsewhere, an `Agent` for other origins — a bare `Pool` is bound to one origin and would
+ * send a redirect to origin B down a connection to endpoint A. So fetch follows cross-origin
+ * redirects to the right origin (and, as the fetch spec says, drops `Authorization` on the way).
+ * Retired pools close gracefully: in-flight requests finish, then the sockets go.
  */
 export class UndiciEndpointPools {
-  private readonly pools: EndpointPools<Agent>;
+  private readonly pools: EndpointPools<EndpointDispatcher>;
   private readonly closing = new Set<Promise<void>>();
 
   constructor(balancer: LoadBalancer, settings: Exclude<FetchPoolingOption, boolean> = {}) {
-    this.pools = new EndpointPools<Agent>(balancer, {
+    this.pools = new EndpointPools<EndpointDispatcher>(balancer, {
       create: (endpoint: Endpoint) => {
         const connections = endpoint.maxConnections ?? settings.connections;
-        return new Agent({
+        return new EndpointDispatcher(new URL(endpoint.url).origin, {
           ...(connections === undefined ? {} : { connections }),
           ...(settings.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: settings.keepAliveTimeoutMs }),
         });
       },
-      retire: (pool: Agent) => {
+      retire: (pool: EndpointDispatcher) => {
         const p = pool.close().catch(() => undefined);
         this.closing.add(p);
         void p.finally(() => this.closing.delete(p));
@@ -40,7 +40,7 @@ export class UndiciEndpointPools {
   }
 
   /** The dispatcher for `endpoint`, or undefined once closed. */
-  get(endpoint: Endpoint): Agent | undefined {
+  get(endpoint: Endpoint): EndpointDispatcher | undefined {
     return this.pools.get(endpoint);
   }
 
