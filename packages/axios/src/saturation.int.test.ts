@@ -1,54 +1,10 @@
-import { SaturatedError, constantBackoff, loadBalancer, retry, roundRobin } from '@breakwater/core';
-import { testHttpServer } from '@breakwater/testkit/vitest';
+import { describeSaturation } from '@breakwater/testkit/vitest';
 import axios from 'axios';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
 
-/** A server answering after 20 ms and recording the most requests it had in flight at once. */
-async function slowServer() {
-  let inFlight = 0;
-  let peak = 0;
-  const s = await testHttpServer((_req, res) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    setTimeout(() => { inFlight--; res.end('ok'); }, 20);
-  });
-  return { s, peak: () => peak };
-}
-
-const clients = {
-  axios: (lb: ReturnType<typeof loadBalancer>, policy?: ReturnType<typeof retry>) => {
-    const api = axios.create();
-    onTestFinished(withResilience(api, { balancer: lb, ...(policy === undefined ? {} : { policy }) }));
-    return (path: string) => api.get(path).then((r) => r.status);
-  },
-};
-
-describe('maxConnections is a pool size: saturated calls wait for a slot', () => {
-  for (const [name, client] of Object.entries(clients)) {
-    it(`${name}: 64 concurrent calls with maxConnections 16 all succeed, at most 16 at the server at once`, async () => {
-      const { s, peak } = await slowServer();
-      const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url, maxConnections: 16 }], strategy: roundRobin() });
-      onTestFinished(() => lb.close());
-      const call = client(lb);
-      const results = await Promise.all(Array.from({ length: 64 }, () => call('/x')));
-      expect(results.every((r) => r === 200)).toBe(true);
-      expect(s.requests).toHaveLength(64);
-      expect(peak()).toBeLessThanOrEqual(16);
-    });
-
-    it(`${name}: a full wait queue rejects with SaturatedError (BW_SATURATED), which retry() retries`, async () => {
-      const { s } = await slowServer();
-      const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url, maxConnections: 1 }], strategy: roundRobin(), queue: { maxPending: 1 } });
-      onTestFinished(() => lb.close());
-      const bare = client(lb);
-      const settled = await Promise.allSettled(Array.from({ length: 4 }, () => bare('/x')));
-      const rejected = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
-      expect(rejected.length).toBeGreaterThan(0);
-      for (const e of rejected) expect(e).toBeInstanceOf(SaturatedError);
-      const retried = client(lb, retry({ maxAttempts: 20, backoff: constantBackoff(25) }));
-      const all = await Promise.all(Array.from({ length: 4 }, () => retried('/x')));
-      expect(all.every((r) => r === 200)).toBe(true);
-    });
-  }
+describeSaturation('axios', (lb, policy) => {
+  const api = axios.create();
+  onTestFinished(withResilience(api, { balancer: lb, ...(policy === undefined ? {} : { policy }) }));
+  return (path: string) => api.get(path).then((r) => r.status);
 });

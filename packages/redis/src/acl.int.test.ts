@@ -3,17 +3,11 @@ import { spawnRedisServer } from '@breakwater/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { storeAclRules } from './acl.js';
-import { runCli } from './cli/main.js';
+import { runCliCaptured as cli } from './test-support/cli.js';
 import { Harness, boom, ready, waitFor } from './test-support/harness.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await runCli(args, {}, { out: (x) => { out += x; }, err: (x) => { out += x; } });
-  return { code, out };
-}
 
 describe('storeAclRules: the least a store and the CLI need (own redis-server with ACL users)', () => {
   it('a store, a second replica and the CLI run under `ACL SETUSER breakwater on >pw <rules>`; the user can do nothing else', async () => {

@@ -2,17 +2,11 @@ import { circuitBreaker, consecutiveFailures } from '@breakwater/core';
 import { createTestCertificates, spawnRedisServer, spawnTlsRedisCluster, uniquePrefix } from '@breakwater/testkit';
 import { Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { runCli } from './cli/main.js';
+import { runCliCaptured as cli } from './test-support/cli.js';
 import { Harness, boom, ready, waitFor } from './test-support/harness.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await runCli(args, {}, { out: (x) => { out += x; }, err: (x) => { out += x; } });
-  return { code, out };
-}
 
 describe('TLS (own redis-server processes with a throwaway CA)', () => {
   it('standalone over rediss:// with tls: { ca }: trips propagate; the CLI works with --tls-ca', async () => {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { freePort } from './ports.js';
 
 /** A redis-server process this test owns (never the shared one at 6379). */
@@ -25,12 +26,12 @@ export function hasRedisServerBinary(): boolean {
 }
 
 /**
- * Sends PING over a raw socket; resolves true on +PONG within `timeoutMs` (or on -NOAUTH when
- * `authRequiredIsAlive`: a password-protected server we spawned ourselves).
+ * Sends PING over a raw socket (TLS trusting `tls.ca` when given); resolves true on +PONG within
+ * `timeoutMs` (or on -NOAUTH when `authRequiredIsAlive`: a password-protected server we spawned ourselves).
  */
-export function pingRedis(host: string, port: number, timeoutMs = 500, authRequiredIsAlive = false): Promise<boolean> {
+export function pingRedis(host: string, port: number, timeoutMs = 500, authRequiredIsAlive = false, tls?: { ca: Buffer }): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = createConnection({ host, port });
+    const sock = tls === undefined ? createConnection({ host, port }) : tlsConnect({ host, port, ca: tls.ca });
     let done = false;
     const finish = (ok: boolean): void => {
       if (done) return;
@@ -40,7 +41,7 @@ export function pingRedis(host: string, port: number, timeoutMs = 500, authRequi
       resolve(ok);
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
-    sock.on('connect', () => sock.write('PING\r\n'));
+    sock.on(tls === undefined ? 'connect' : 'secureConnect', () => sock.write('PING\r\n'));
     sock.on('data', (d) => finish(d.toString().startsWith('+PONG') || (authRequiredIsAlive && d.toString().startsWith('-NOAUTH'))));
     sock.on('error', () => finish(false));
   });

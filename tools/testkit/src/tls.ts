@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { pingRedis } from './redis-server.js';
 
 /** A throwaway CA and a server certificate for 127.0.0.1 (PEM files in a temp dir). */
 export interface TestCertificates {
@@ -38,25 +38,6 @@ export function createTestCertificates(): TestCertificates {
   };
 }
 
-/** Resolves true when a TLS PING on `port` answers +PONG (trusting `ca`). */
-function tlsPing(port: number, ca: Buffer, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = tlsConnect({ host: '127.0.0.1', port, ca, servername: undefined });
-    let done = false;
-    const finish = (ok: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    sock.on('secureConnect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => finish(d.toString().startsWith('+PONG')));
-    sock.on('error', () => finish(false));
-  });
-}
-
 /**
  * A Redis Cluster whose nodes speak only TLS (`--port 0 --tls-port P --tls-cluster yes`), joined
  * with `redis-cli --tls --cluster create`. Never the shared Redis: own processes on free ports.
@@ -84,7 +65,7 @@ export async function spawnTlsRedisCluster(certs: TestCertificates, masters = 3)
     }
     for (const port of ports) {
       const deadline = Date.now() + 5000;
-      while (!(await tlsPing(port, certs.ca))) {
+      while (!(await pingRedis('127.0.0.1', port, 500, false, { ca: certs.ca }))) {
         if (Date.now() > deadline) throw new Error(`TLS redis-server on ${port} did not answer`);
         await new Promise((r) => setTimeout(r, 25));
       }

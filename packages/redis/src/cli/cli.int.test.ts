@@ -8,14 +8,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FleetAdmin } from '../admin.js';
 import { registryKey } from '../keys.js';
-import { runCli } from './main.js';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {}, { out: (x) => { stdout += x; }, err: (x) => { stderr += x; } });
-  return { code, stdout, stderr };
-}
+import { runCliCaptured as cli } from '../test-support/cli.js';
 
 function adminOn(prefix: string, origin?: string): FleetAdmin {
   const redis = new Redis(testRedisUrl());
@@ -32,7 +25,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 describe('breakwater-redis CLI: operator safety', () => {
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `breakwater-redis ${pkg.version}\n`, stderr: '' });
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `breakwater-redis ${pkg.version}\n`, stderr: '' });
   });
 
   it('isolate of a name no replica registered exits 1 (a typo must not look like success) unless --force', async () => {
