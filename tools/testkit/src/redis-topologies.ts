@@ -44,7 +44,9 @@ export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nod
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort();
-      nodes.push(await spawnRedisServer({ port, args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `${port}.conf`),
+      // The cluster bus defaults to port + 10000, which may be taken (or past 65535): pick it too.
+      const busPort = await freePort();
+      nodes.push(await spawnRedisServer({ port, args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', join(dir, `${port}.conf`),
         '--cluster-node-timeout', String(o.nodeTimeoutMs ?? 2000), '--dir', dir] }));
     }
     const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);

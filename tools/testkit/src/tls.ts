@@ -55,10 +55,12 @@ export async function spawnTlsRedisCluster(certs: TestCertificates, masters = 3)
   try {
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
+      // The cluster bus defaults to port + 10000, which may be taken (or past 65535): pick it too.
+      const busPort = await freePort();
       ports.push(port);
       const c = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
         '--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no',
-        '--tls-cluster', 'yes', '--cluster-enabled', 'yes', '--cluster-config-file', join(certs.dir, `nodes-${port}.conf`),
+        '--tls-cluster', 'yes', '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', join(certs.dir, `nodes-${port}.conf`),
         '--cluster-node-timeout', '2000', '--protected-mode', 'no'], { stdio: 'ignore' });
       c.on('error', () => undefined);
       children.push(c);
