@@ -16,7 +16,16 @@ export default tseslint.config(
   {
     files: ['apps/dashboard/src/static/**/*.js'],
     languageOptions: {
-      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', location: 'readonly' },
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        Node: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        location: 'readonly',
+      },
     },
   },
   {

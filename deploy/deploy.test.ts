@@ -21,16 +21,18 @@ const gatewayEnv = new Set(gatewayFlags.map((f) => f.env));
 
 type Obj = Record<string, any>; // parsed YAML: shape checked by the assertions below
 const compose = parse(readFileSync(`${dir}/compose.yaml`, 'utf8'), { merge: true }) as Obj;
-const k8s: Obj[] = readdirSync(`${dir}/k8s`).filter((f) => f.endsWith('.yaml'))
-  .flatMap((f) => parseAllDocuments(readFileSync(`${dir}/k8s/${f}`, 'utf8')).map((d) => {
-    expect(d.errors, f).toEqual([]);
-    return d.toJS() as Obj;
-  }));
+const k8s: Obj[] = readdirSync(`${dir}/k8s`)
+  .filter((f) => f.endsWith('.yaml'))
+  .flatMap((f) =>
+    parseAllDocuments(readFileSync(`${dir}/k8s/${f}`, 'utf8')).map((d) => {
+      expect(d.errors, f).toEqual([]);
+      return d.toJS() as Obj;
+    }),
+  );
 const ofKind = (kind: string): Obj[] => k8s.filter((o) => o['kind'] === kind);
 const envOf = (container: Obj): Record<string, string | undefined> =>
   Object.fromEntries((container['env'] as Obj[]).map((e) => [e['name'], e['value'] as string | undefined]));
-const appOf = (image: string): 'replica' | 'gateway' | undefined =>
-  image === IMAGES.replica ? 'replica' : image === IMAGES.gateway ? 'gateway' : undefined;
+const appOf = (image: string): 'replica' | 'gateway' | undefined => (image === IMAGES.replica ? 'replica' : image === IMAGES.gateway ? 'gateway' : undefined);
 
 describe('deploy/Dockerfile', () => {
   const text = readFileSync(`${dir}/Dockerfile`, 'utf8');
@@ -69,12 +71,21 @@ describe('deploy/compose.yaml', () => {
       if (app === undefined) continue;
       const e = env(s);
       const known = app === 'replica' ? replicaEnv : gatewayEnv;
-      expect(Object.keys(e).filter((k) => !known.has(k) && !EXTRA_ENV.has(k)), name).toEqual([]);
+      expect(
+        Object.keys(e).filter((k) => !known.has(k) && !EXTRA_ENV.has(k)),
+        name,
+      ).toEqual([]);
       expect(e['HOST'], name).toBe('0.0.0.0');
       expect(e['CHAOS_TOKEN'], name).toBe('${CHAOS_TOKEN:?set CHAOS_TOKEN}');
       const withToken = { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, withSecrets(v)])), CHAOS_TOKEN: 'x'.repeat(32) };
       if (app === 'replica') expect(parseReplicaArgs([], withToken)).toMatchObject({ port: 8080, adminPort: 9090, host: '0.0.0.0' });
-      else expect(parseGatewayArgs([], withToken)).toMatchObject({ ports: [8000], l4Ports: [8001], regions: ['eu', 'us'], redisUrl: `redis://breakwater:${'p'.repeat(48)}@redis:6379` });
+      else
+        expect(parseGatewayArgs([], withToken)).toMatchObject({
+          ports: [8000],
+          l4Ports: [8001],
+          regions: ['eu', 'us'],
+          redisUrl: `redis://breakwater:${'p'.repeat(48)}@redis:6379`,
+        });
     }
   });
 
@@ -109,7 +120,8 @@ describe('deploy/k8s', () => {
     expect(deployments.some((d) => String(container(d)['image']).startsWith('redis:7'))).toBe(true);
     for (const d of deployments) {
       expect(d['spec']['selector']['matchLabels']).toEqual(expect.objectContaining({}));
-      for (const [k, v] of Object.entries(d['spec']['selector']['matchLabels'] as Record<string, string>)) expect(d['spec']['template']['metadata']['labels'][k], d['metadata']['name']).toBe(v);
+      for (const [k, v] of Object.entries(d['spec']['selector']['matchLabels'] as Record<string, string>))
+        expect(d['spec']['template']['metadata']['labels'][k], d['metadata']['name']).toBe(v);
     }
   });
 
@@ -120,12 +132,19 @@ describe('deploy/k8s', () => {
       if (app === undefined) continue;
       const e = envOf(c);
       const known = app === 'replica' ? replicaEnv : gatewayEnv;
-      expect(Object.keys(e).filter((k) => !known.has(k) && !EXTRA_ENV.has(k)), d['metadata']['name']).toEqual([]);
+      expect(
+        Object.keys(e).filter((k) => !known.has(k) && !EXTRA_ENV.has(k)),
+        d['metadata']['name'],
+      ).toEqual([]);
       const token = (c['env'] as Obj[]).find((x) => x['name'] === 'CHAOS_TOKEN');
       expect(token?.['valueFrom']?.['secretKeyRef']).toEqual({ name: 'breakwater-chaos', key: 'token' });
       expect(e['HOST']).toBe('0.0.0.0');
       const ports = (c['ports'] as Obj[]).map((p) => p['containerPort'] as number).sort();
-      const resolved = { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === undefined ? v : withSecrets(v)])), CHAOS_TOKEN: 'x'.repeat(32), GATEWAY_ID: e['GATEWAY_ID'] ?? 'gateway-abc' };
+      const resolved = {
+        ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, v === undefined ? v : withSecrets(v)])),
+        CHAOS_TOKEN: 'x'.repeat(32),
+        GATEWAY_ID: e['GATEWAY_ID'] ?? 'gateway-abc',
+      };
       if (app === 'replica') {
         const cfg = parseReplicaArgs([], resolved);
         expect(ports).toEqual([cfg.port, cfg.adminPort].sort());
@@ -143,7 +162,9 @@ describe('deploy/k8s', () => {
           const target = services.find((s) => s['metadata']['name'] === url.hostname);
           expect(target, u.url).toBeDefined();
           expect(target!['spec']['ports'].map((p: Obj) => p['port'])).toContain(Number(url.port));
-          const dep = deployments.find((x) => Object.entries(target!['spec']['selector'] as Record<string, string>).every(([k, v]) => x['spec']['template']['metadata']['labels'][k] === v));
+          const dep = deployments.find((x) =>
+            Object.entries(target!['spec']['selector'] as Record<string, string>).every(([k, v]) => x['spec']['template']['metadata']['labels'][k] === v),
+          );
           expect(envOf(container(dep!))).toMatchObject({ REPLICA_ID: u.id, REGION: u.region });
         }
       }
@@ -212,6 +233,8 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
     const policies = ofKind('NetworkPolicy').filter((p) => p['spec']['podSelector']['matchLabels']['app'] === 'redis');
     expect(policies).toHaveLength(1);
     expect(policies[0]!['spec']['policyTypes']).toEqual(['Ingress']);
-    expect(policies[0]!['spec']['ingress']).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }]);
+    expect(policies[0]!['spec']['ingress']).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'gateway' } } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+    ]);
   });
 });

@@ -35,7 +35,15 @@ try {
         mainEntryPointFilePath: entry,
         compiler: {
           overrideTsconfig: {
-            compilerOptions: { target: 'ES2022', lib: ['ES2023', 'DOM'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: ['node'] },
+            compilerOptions: {
+              target: 'ES2022',
+              lib: ['ES2023', 'DOM'],
+              module: 'NodeNext',
+              moduleResolution: 'NodeNext',
+              strict: true,
+              skipLibCheck: true,
+              types: ['node'],
+            },
             files: [entry],
           },
         },
@@ -58,7 +66,13 @@ try {
         },
       },
     });
-    const result = Extractor.invoke(config, { localBuild: update, showVerboseMessages: false, messageCallback: (m) => { if (m.logLevel === 'warning' || m.logLevel === 'error') m.handled = false; } });
+    const result = Extractor.invoke(config, {
+      localBuild: update,
+      showVerboseMessages: false,
+      messageCallback: (m) => {
+        if (m.logLevel === 'warning' || m.logLevel === 'error') m.handled = false;
+      },
+    });
     if (result.apiReportChanged) {
       changed.push(dir);
       if (!update) spawnSync('diff', ['-u', join(reportFolder, `${dir}.api.md`), join(temp, `${dir}.api.md`)], { stdio: 'inherit' });
@@ -72,7 +86,9 @@ try {
 if (update) {
   process.stdout.write(changed.length > 0 ? `api: updated ${changed.map((d) => `api/${d}.api.md`).join(', ')}\n` : 'api: every report is up to date\n');
 } else if (changed.length > 0) {
-  failed.push(`public API changed (${changed.map((d) => `api/${d}.api.md`).join(', ')}): review the difference above, then run npm run api:update and commit api/`);
+  failed.push(
+    `public API changed (${changed.map((d) => `api/${d}.api.md`).join(', ')}): review the difference above, then run npm run api:update and commit api/`,
+  );
 }
 if (failed.length > 0) {
   process.stderr.write(`\napi: FAILED\n${failed.map((f) => `  - ${f}`).join('\n')}\n`);

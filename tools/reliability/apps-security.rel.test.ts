@@ -33,7 +33,10 @@ function assertLoopbackOnly(p: RunningProcess, label: string): string {
   const desc = socks.map((s) => `${s.address}:${s.port}`).join(', ');
   figures[`${label}: listening sockets`] = desc || 'none found';
   expect(socks.length, `${label}: no listening sockets found`).toBeGreaterThan(0);
-  expect(socks.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`), `${label} binds beyond loopback`).toEqual([]);
+  expect(
+    socks.filter((s) => !isLoopback(s.address)).map((s) => `${s.address}:${s.port}`),
+    `${label} binds beyond loopback`,
+  ).toEqual([]);
   return desc;
 }
 
@@ -46,7 +49,11 @@ function alive(pid: number): boolean {
   }
 }
 const cmdline = (pid: number): string => {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120); } catch { return String(pid); }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 120);
+  } catch {
+    return String(pid);
+  }
 };
 
 delete process.env['CHAOS_TOKEN'];
@@ -74,7 +81,8 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
       oversized: await post(chaos, JSON.stringify({ latencyMs: 1, pad: 'x'.repeat(1024 * 1024) }), { authorization: `Bearer ${token}` }).catch(() => 413),
       reset: await post(`${adminUrl}/chaos/reset`, '', { authorization: `Bearer ${token}` }),
     };
-    figures['replica: chaos status without / wrong / right token / 1 MiB body'] = `${statuses.none} / ${statuses.wrong} / ${statuses.right} / ${statuses.oversized}`;
+    figures['replica: chaos status without / wrong / right token / 1 MiB body'] =
+      `${statuses.none} / ${statuses.wrong} / ${statuses.right} / ${statuses.oversized}`;
     expect(statuses).toEqual({ none: 401, wrong: 401, wrongLength: 401, right: 200, oversized: 413, reset: 200 });
     // The token must not be accepted from the URL (it would end up in access logs and browser history).
     const q = await fetch(`${chaos}?token=${token}`, { method: 'POST', body, signal: AbortSignal.timeout(5000) });
@@ -107,11 +115,26 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const page = await rawRequest(port, rawGet('/static/dashboard.js', port));
     expect(page.status, 'positive control: an allowed static file is served').toBe(200);
     const traversals = [
-      '/static/../server.ts', '/static/../../../../../../etc/passwd', '/../package.json', '/static/%2e%2e/server.ts',
-      '/static/%2e%2e%2fserver.ts', '/static/%252e%252e%252fserver.ts', '/static/..%2fserver.ts', '/static/..%5cserver.ts',
-      '/static/..\\server.ts', '/static/%2E%2E/%2E%2E/package.json', '/static/....//server.ts', '/static/.%2e/server.ts',
-      '/static/%c0%ae%c0%ae/server.ts', '/static/dashboard.js%00.ts', '//etc/passwd', '/static//etc/passwd',
-      '/static/%2fetc%2fpasswd', 'http://127.0.0.1/static/../server.ts', '/static/./../server.ts', '/static/%u002e%u002e/server.ts',
+      '/static/../server.ts',
+      '/static/../../../../../../etc/passwd',
+      '/../package.json',
+      '/static/%2e%2e/server.ts',
+      '/static/%2e%2e%2fserver.ts',
+      '/static/%252e%252e%252fserver.ts',
+      '/static/..%2fserver.ts',
+      '/static/..%5cserver.ts',
+      '/static/..\\server.ts',
+      '/static/%2E%2E/%2E%2E/package.json',
+      '/static/....//server.ts',
+      '/static/.%2e/server.ts',
+      '/static/%c0%ae%c0%ae/server.ts',
+      '/static/dashboard.js%00.ts',
+      '//etc/passwd',
+      '/static//etc/passwd',
+      '/static/%2fetc%2fpasswd',
+      'http://127.0.0.1/static/../server.ts',
+      '/static/./../server.ts',
+      '/static/%u002e%u002e/server.ts',
     ];
     const served: string[] = [];
     for (const t of traversals) {
@@ -125,7 +148,9 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const hugeUrl = await rawRequest(port, rawGet(`/static/${'a'.repeat(16 * 1024)}`, port));
     const chaos = `${base}/api/chaos`;
     const cmd = JSON.stringify({ target: 'replica', id: 'nope-0', action: 'reset' });
-    const hugeBody = await post(chaos, JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }), { 'x-chaos-token': token }).catch(() => 413);
+    const hugeBody = await post(chaos, JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }), {
+      'x-chaos-token': token,
+    }).catch(() => 413);
     const none = await post(chaos, cmd);
     const wrong = await post(chaos, cmd, { 'x-chaos-token': 'A'.repeat(token.length) });
     const unknownTarget = await post(chaos, cmd, { 'x-chaos-token': token });
@@ -135,7 +160,8 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const valid = JSON.stringify({ target: 'replica', id: replicaId, action: 'reset' });
     const right = await post(chaos, valid, { 'x-chaos-token': token });
     const wrongValid = await post(chaos, valid, { 'x-chaos-token': `${token.slice(0, -1)}x` });
-    figures['dashboard: 64 KiB header / 16 KiB URL / 1 MiB body'] = `${hugeHeader.status || hugeHeader.error} / ${hugeUrl.status || hugeUrl.error} / ${hugeBody}`;
+    figures['dashboard: 64 KiB header / 16 KiB URL / 1 MiB body'] =
+      `${hugeHeader.status || hugeHeader.error} / ${hugeUrl.status || hugeUrl.error} / ${hugeBody}`;
     figures['dashboard: chaos without / wrong / right token (valid command)'] = `${none} / ${wrongValid} / ${right}`;
     figures['dashboard: chaos with token, unknown replica'] = unknownTarget;
     expect(hugeHeader.status).toBe(431);

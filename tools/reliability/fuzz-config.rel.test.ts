@@ -55,7 +55,12 @@ describe('fuzz: config', () => {
     recordFigures('60-fuzz-config', {
       title: 'Fuzz: config (loadConfig + buildFromConfig)',
       note: 'Random trees over the config vocabulary, mutations of the seed config.yaml, random text, hostile YAML; as YAML and JSON.',
-      rows: { 'inputs that loaded': tally.valid, 'inputs rejected with ConfigError': tally.configErrors, 'valid configs built and closed': tally.built, 'other exceptions': 0 },
+      rows: {
+        'inputs that loaded': tally.valid,
+        'inputs rejected with ConfigError': tally.configErrors,
+        'valid configs built and closed': tally.built,
+        'other exceptions': 0,
+      },
     });
   });
 
@@ -65,22 +70,35 @@ describe('fuzz: config', () => {
   });
 
   it('mutations of the seed config → valid config or ConfigError with a path', async () => {
-    await fc.assert(fc.asyncProperty(mutatedSeed, fc.boolean(), async (tree, asJson) => {
-      await check(asJson ? JSON.stringify(tree) ?? 'null' : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(mutatedSeed, fc.boolean(), async (tree, asJson) => {
+        await check(asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('random trees → valid config or ConfigError', async () => {
-    await fc.assert(fc.asyncProperty(configTree, fc.boolean(), async (tree, asJson) => {
-      await check(asJson ? JSON.stringify(tree) ?? 'null' : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(configTree, fc.boolean(), async (tree, asJson) => {
+        await check(asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('random text, including hostile YAML → ConfigError, never another exception', async () => {
     for (const text of hostileYaml) await check(text, 'yaml', false);
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })), fc.constantFrom('yaml', 'json') as fc.Arbitrary<'yaml' | 'json'>, async (text, format) => {
-      await check(text, format, false);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })),
+        fc.constantFrom('yaml', 'json') as fc.Arbitrary<'yaml' | 'json'>,
+        async (text, format) => {
+          await check(text, format, false);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 
   it('file sources: missing file, directory, empty file, binary file → ConfigError', () => {

@@ -35,7 +35,10 @@ async function quietCount(): Promise<number> {
 let crashes: ReturnType<typeof captureCrashes>;
 const outcomes: Record<string, Record<string, number>> = { fetch: {}, axios: {} };
 const figures: Record<string, string> = {};
-const bump = (adapter: string, k: string): void => { const o = outcomes[adapter]!; o[k] = (o[k] ?? 0) + 1; };
+const bump = (adapter: string, k: string): void => {
+  const o = outcomes[adapter]!;
+  o[k] = (o[k] ?? 0) + 1;
+};
 
 beforeAll(async () => {
   server = await startRawHttpServer();
@@ -65,7 +68,9 @@ async function readBodyWithin(res: Response, ms: number): Promise<'ok' | 'error'
   const reader = res.body?.getReader();
   if (reader === undefined) return 'ok';
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<'stalled'>((r) => { timer = setTimeout(() => r('stalled'), ms); });
+  const stalled = new Promise<'stalled'>((r) => {
+    timer = setTimeout(() => r('stalled'), ms);
+  });
   const read = (async (): Promise<'ok' | 'error'> => {
     try {
       for (;;) if ((await reader.read()).done) return 'ok';
@@ -83,8 +88,16 @@ async function readBodyWithin(res: Response, ms: number): Promise<'ok' | 'error'
 async function settleWithin<T>(adapter: string, run: () => Promise<T>, classify: (v: T) => string): Promise<{ ms: number }> {
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<'hang'>((r) => { timer = setTimeout(() => r('hang'), CALL_BOUND_MS + 2000); });
-  const result = await Promise.race([run().then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, e })), hang]);
+  const hang = new Promise<'hang'>((r) => {
+    timer = setTimeout(() => r('hang'), CALL_BOUND_MS + 2000);
+  });
+  const result = await Promise.race([
+    run().then(
+      (v) => ({ ok: true as const, v }),
+      (e: unknown) => ({ ok: false as const, e }),
+    ),
+    hang,
+  ]);
   clearTimeout(timer);
   const ms = performance.now() - t0;
   if (result === 'hang') throw new Error(`${adapter}: call did not settle within ${CALL_BOUND_MS + 2000} ms`);
@@ -100,17 +113,24 @@ async function settleWithin<T>(adapter: string, run: () => Promise<T>, classify:
 describe('fuzz: malformed HTTP → classified, no crash', () => {
   it('fetch adapter: random malformed responses settle as a Response or an Error, within the retry/timeout bound', async () => {
     const f = createFetch({ policy: policy() });
-    await fc.assert(fc.asyncProperty(rawResponse, async (r) => {
-      const path = server.register(r);
-      await settleWithin('fetch', async () => {
-        const res = await f(`${server.origin}${path}`);
-        expect(typeof res.status).toBe('number');
-        // Truncated bodies may reject here; that is the transport's classification, not a crash.
-        const body = await readBodyWithin(res, 1000);
-        if (body === 'stalled') bump('fetch', 'body-stalled');
-        return res.status;
-      }, (s) => `status:${s}`);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(rawResponse, async (r) => {
+        const path = server.register(r);
+        await settleWithin(
+          'fetch',
+          async () => {
+            const res = await f(`${server.origin}${path}`);
+            expect(typeof res.status).toBe('number');
+            // Truncated bodies may reject here; that is the transport's classification, not a crash.
+            const body = await readBodyWithin(res, 1000);
+            if (body === 'stalled') bump('fetch', 'body-stalled');
+            return res.status;
+          },
+          (s) => `status:${s}`,
+        );
+      }),
+      { numRuns: RUNS },
+    );
     expect(crashes.errors).toEqual([]);
   });
 
@@ -118,10 +138,17 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const instance = axios.create({ timeout: 0, validateStatus: (s) => s >= 200 && s < 300, maxContentLength: 1_000_000 });
     const eject = withResilience(instance, { policy: policy() });
     try {
-      await fc.assert(fc.asyncProperty(rawResponse, async (r) => {
-        const path = server.register(r);
-        await settleWithin('axios', () => instance.get(`${server.origin}${path}`, { responseType: 'arraybuffer' }), (res) => `status:${res.status}`);
-      }), { numRuns: RUNS });
+      await fc.assert(
+        fc.asyncProperty(rawResponse, async (r) => {
+          const path = server.register(r);
+          await settleWithin(
+            'axios',
+            () => instance.get(`${server.origin}${path}`, { responseType: 'arraybuffer' }),
+            (res) => `status:${res.status}`,
+          );
+        }),
+        { numRuns: RUNS },
+      );
     } finally {
       eject();
     }
@@ -137,12 +164,28 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const seen: string[] = [];
     try {
       for (const value of badRetryAfter) {
-        const mk = (): string => server.register({ bytes: Buffer.from(`HTTP/1.1 503 Busy\r\nRetry-After: ${value}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy`, 'latin1'), close: 'end' });
+        const mk = (): string =>
+          server.register({
+            bytes: Buffer.from(`HTTP/1.1 503 Busy\r\nRetry-After: ${value}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy`, 'latin1'),
+            close: 'end',
+          });
         const acceptedBefore = server.accepted;
-        const { ms } = await settleWithin('fetch', async () => { const res = await f(`${server.origin}${mk()}`); await res.arrayBuffer(); return res.status; }, (s) => `retry-after:${s}`);
+        const { ms } = await settleWithin(
+          'fetch',
+          async () => {
+            const res = await f(`${server.origin}${mk()}`);
+            await res.arrayBuffer();
+            return res.status;
+          },
+          (s) => `retry-after:${s}`,
+        );
         const attempts = (await quietCount()) - acceptedBefore;
         const before2 = server.accepted;
-        await settleWithin('axios', () => instance.get(`${server.origin}${mk()}`), (res) => `retry-after:${res.status}`);
+        await settleWithin(
+          'axios',
+          () => instance.get(`${server.origin}${mk()}`),
+          (res) => `retry-after:${res.status}`,
+        );
         const axiosAttempts = (await quietCount()) - before2;
         seen.push(`${JSON.stringify(value)}: ${attempts}/${axiosAttempts}`);
         // One attempt: the hint was read as longer than maxRetryAfterMs, so retrying was pointless (by design).
@@ -164,12 +207,25 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const seen: string[] = [];
     try {
       for (const status of [0, 999, 600, 1000]) {
-        const mk = (): string => server.register({ bytes: Buffer.from(`HTTP/1.1 ${status} Odd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'), close: 'end' });
+        const mk = (): string =>
+          server.register({ bytes: Buffer.from(`HTTP/1.1 ${status} Odd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'), close: 'end' });
         let before = server.accepted;
-        await settleWithin('fetch', async () => { const res = await f(`${server.origin}${mk()}`); await res.arrayBuffer(); return res.status; }, (s) => `odd-status:${s}`);
+        await settleWithin(
+          'fetch',
+          async () => {
+            const res = await f(`${server.origin}${mk()}`);
+            await res.arrayBuffer();
+            return res.status;
+          },
+          (s) => `odd-status:${s}`,
+        );
         const fetchAttempts = server.accepted - before;
         before = server.accepted;
-        await settleWithin('axios', () => instance.get(`${server.origin}${mk()}`), (res) => `odd-status:${res.status}`);
+        await settleWithin(
+          'axios',
+          () => instance.get(`${server.origin}${mk()}`),
+          (res) => `odd-status:${res.status}`,
+        );
         const axiosAttempts = server.accepted - before;
         seen.push(`${status}: ${fetchAttempts}/${axiosAttempts}`);
         // Either a parse error (network error) or a status ≥ 500: a failure either way, so retried.

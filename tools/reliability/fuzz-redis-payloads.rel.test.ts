@@ -31,7 +31,10 @@ beforeAll(async () => {
   a = await startReplica({ id: 'A', redisPort: redis.port, prefix });
   b = await startReplica({ id: 'B', redisPort: redis.port, prefix });
   // Real traffic first, so the keys, channels and a genuine message exist to learn from.
-  for (const name of ['fz-1', 'fz-2']) { a.breaker(name); b.breaker(name); }
+  for (const name of ['fz-1', 'fz-2']) {
+    a.breaker(name);
+    b.breaker(name);
+  }
   await sleep(200);
   await trip(a.breaker('fz-1'));
   await waitUntil(() => b.breaker('fz-1').state === 'open', 2000);
@@ -79,9 +82,25 @@ const sumStats = (): { messagesIn: number; messagesIgnored: number } => {
 /** Payloads no reasonable validator accepts: bytes, non-objects, objects without the message fields. */
 const junk: fc.Arbitrary<string | Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((u) => Buffer.from(u)),
-  fc.string({ maxLength: 200 }).filter((s) => { try { const v: unknown = JSON.parse(s); return typeof v !== 'object' || v === null; } catch { return true; } }),
-  fc.jsonValue({ maxDepth: 3 }).filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.string({ maxLength: 8 }).map((k) => `zz${k}`), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }).map((o) => JSON.stringify(o)),
+  fc.string({ maxLength: 200 }).filter((s) => {
+    try {
+      const v: unknown = JSON.parse(s);
+      return typeof v !== 'object' || v === null;
+    } catch {
+      return true;
+    }
+  }),
+  fc
+    .jsonValue({ maxDepth: 3 })
+    .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+    .map((v) => JSON.stringify(v)),
+  fc
+    .dictionary(
+      fc.string({ maxLength: 8 }).map((k) => `zz${k}`),
+      fc.jsonValue({ maxDepth: 2 }),
+      { maxKeys: 5 },
+    )
+    .map((o) => JSON.stringify(o)),
   fc.constantFrom('{', '{"__proto__":{"polluted":1}}', 'null', '[]', '""', '1e999', '\u0000', '{"generation":', 'x'.repeat(100_000)),
 );
 
@@ -96,10 +115,13 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     expect(channels.length, 'could not find the store channels via MONITOR').toBeGreaterThan(0);
     const before = sumStats();
     let sent = 0;
-    await fc.assert(fc.asyncProperty(junk, fc.nat(), async (payload, i) => {
-      await admin.publish(channels[i % channels.length]!, payload);
-      sent += 1;
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(junk, fc.nat(), async (payload, i) => {
+        await admin.publish(channels[i % channels.length]!, payload);
+        sent += 1;
+      }),
+      { numRuns: RUNS },
+    );
     await sleep(300);
     const after = sumStats();
     const delivered = after.messagesIn - before.messagesIn;
@@ -110,29 +132,32 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     expect(ignored).toBe(delivered);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     for (const r of [a, b]) for (const n of ['fz-1', 'fz-2']) sane(r, n);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e)))).toEqual([]);
+    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
   });
 
   it('near-valid messages (genuine ones with fields mutated) never crash or corrupt breaker state', async () => {
     expect(genuine.length, 'no genuine JSON message captured').toBeGreaterThan(0);
     const field = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 1e308, 'open', 'half-open', 'bogus', null, '', 'NaN'));
     let sent = 0;
-    await fc.assert(fc.asyncProperty(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant('delete'), field)), { minLength: 1, maxLength: 3 }), async (pick, edits) => {
-      const base = genuine[pick % genuine.length]!;
-      const msg = JSON.parse(base.payload) as Record<string, unknown>;
-      const keys = Object.keys(msg);
-      for (const [k, v] of edits) {
-        const key = keys[k % keys.length]!;
-        if (v === 'delete') delete msg[key];
-        else msg[key] = v;
-      }
-      await admin.publish(base.channel, JSON.stringify(msg));
-      sent += 1;
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant('delete'), field)), { minLength: 1, maxLength: 3 }), async (pick, edits) => {
+        const base = genuine[pick % genuine.length]!;
+        const msg = JSON.parse(base.payload) as Record<string, unknown>;
+        const keys = Object.keys(msg);
+        for (const [k, v] of edits) {
+          const key = keys[k % keys.length]!;
+          if (v === 'delete') delete msg[key];
+          else msg[key] = v;
+        }
+        await admin.publish(base.channel, JSON.stringify(msg));
+        sent += 1;
+      }),
+      { numRuns: RUNS },
+    );
     await sleep(300);
     figures['near-valid mutated messages published'] = sent;
     for (const r of [a, b]) for (const n of ['fz-1', 'fz-2']) sane(r, n);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e)))).toEqual([]);
+    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
   });
 
   it('junk in the stored hashes (bad fields, wrong types) survives a forced resync; fresh breakers still sync', async () => {
@@ -164,7 +189,10 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     await sleep(1000);
     for (const r of [a, b]) for (const n of ['fz-1', 'fz-2']) sane(r, n);
     // Calls keep working locally on the corrupted breakers.
-    await a.breaker('fz-2').execute(() => 'ok').catch(() => undefined);
+    await a
+      .breaker('fz-2')
+      .execute(() => 'ok')
+      .catch(() => undefined);
     // A fresh breaker on the same store still syncs.
     b.breaker('fz-fresh');
     await sleep(100);
@@ -172,6 +200,6 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     const synced = await waitUntil(() => b.breaker('fz-fresh').state === 'open', 2000);
     figures['fresh breaker synced after corruption (ms)'] = synced < 0 ? 'no' : Math.round(synced);
     expect(synced).toBeGreaterThanOrEqual(0);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ""}` : String(e)))).toEqual([]);
+    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
   });
 });

@@ -13,7 +13,9 @@ const CONCURRENCY = 64;
 const POOL = 16;
 
 /** A real HTTP server on 127.0.0.1:0 that answers 200 mostly, sometimes 503 (with a body the client must discard), sometimes slowly. */
-async function startUpstream(seed: number): Promise<{ url: string; maxOpen: () => number; open: () => number; requests: () => number; close(): Promise<void> }> {
+async function startUpstream(
+  seed: number,
+): Promise<{ url: string; maxOpen: () => number; open: () => number; requests: () => number; close(): Promise<void> }> {
   const random = seededRandom(seed);
   const sockets = new Set<Socket>();
   let maxOpen = 0;
@@ -127,7 +129,7 @@ describe('load: 100k calls through @breakwater/fetch against a real node:http se
         'calls/s': Math.round(TOTAL / (durationMs / 1000)),
         'raw undici fetch, same agent, no Breakwater (calls/s, 5k calls)': Math.round(5000 / (rawMs / 1000)),
         'server requests in the measured run (incl. retries)': requests,
-        'outcomes': JSON.stringify(statuses),
+        outcomes: JSON.stringify(statuses),
         'p50 / p99 (ms)': `${round(latencies.percentile(0.5))} / ${round(latencies.percentile(0.99))}`,
         'max server-side open connections': maxOpen,
         'open connections after client close': openAfterClose,

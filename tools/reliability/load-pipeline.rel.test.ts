@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bulkhead, circuitBreaker, consecutiveFailures, constantBackoff, fallback, loadBalancer, pipeline,
-  retry, roundRobin, timeout, type Policy,
+  bulkhead,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  fallback,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+  type Policy,
 } from '@breakwater/core';
 import { fakeUpstream } from './harness/fake-upstream.js';
 import { activeResources, captureWarnings, settledHeapUsed, waitForResourceBaseline } from './harness/leak-probe.js';
@@ -87,7 +96,12 @@ function buildRig(seed: number): Rig {
  * passes to every call it makes (the cockatiel #81 shape: listeners must not pile up on it).
  * Returns how many times each call settled.
  */
-async function drive(policy: Policy, call: ReturnType<typeof fakeUpstream>['call'], total: number, concurrency: number): Promise<{ settleCounts: Uint8Array; outcomes: Record<string, number> }> {
+async function drive(
+  policy: Policy,
+  call: ReturnType<typeof fakeUpstream>['call'],
+  total: number,
+  concurrency: number,
+): Promise<{ settleCounts: Uint8Array; outcomes: Record<string, number> }> {
   const settleCounts = new Uint8Array(total);
   const outcomes: Record<string, number> = { ok: 0, fallback: 0, rejected: 0 };
   let next = 0;

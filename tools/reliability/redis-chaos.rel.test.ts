@@ -30,7 +30,14 @@ function loadOn(breakers: CircuitBreaker[]): LoadLoop {
   return startLoadLoop(WORKERS_PER_REPLICA * breakers.length, (w) => breakers[w % breakers.length]!.execute(upstream));
 }
 
-interface FaultFigures { p99: number; controlP99: number; failures: number; calls: number; resyncMs: number; loopDelayMaxMs: number }
+interface FaultFigures {
+  p99: number;
+  controlP99: number;
+  failures: number;
+  calls: number;
+  resyncMs: number;
+  loopDelayMaxMs: number;
+}
 
 describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxies)', () => {
   it('no call fails because of the store, p99 stays within 2× baseline, breakers resync within 1 s, no reconnect storm', async () => {
@@ -73,7 +80,14 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
       await recover();
       const resyncMs = await waitUntil(() => sigB.state === 'open', 3000);
       await sleep(settleMs);
-      figures[name] = { p99: phase.latency.percentile(0.99), controlP99: controlPhase.latency.percentile(0.99), failures: phase.failures, calls: phase.calls, resyncMs, loopDelayMaxMs: loopDelay.max / 1e6 };
+      figures[name] = {
+        p99: phase.latency.percentile(0.99),
+        controlP99: controlPhase.latency.percentile(0.99),
+        failures: phase.failures,
+        calls: phase.calls,
+        resyncMs,
+        loopDelayMaxMs: loopDelay.max / 1e6,
+      };
       loop.phase(`${name}-after`);
       control.phase(`${name}-after`);
     };
@@ -84,21 +98,54 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
     const steady = loop.phases.get('steady')!;
     const steadyControl = control.phases.get('steady')!;
 
-    await fault('kill -9 + restart', async () => { await redis.kill('SIGKILL'); await sleep(1500); }, () => redis.restart());
-    await fault('CLIENT PAUSE 2000', async () => { await admin.call('CLIENT', 'PAUSE', '2000', 'ALL'); }, async () => {
-      // The pause ends on its own 2 s after it began; recovery is measured from then.
-      await sleep(2000);
-    });
-    await fault('DEBUG SLEEP 1', async () => {
-      // DEBUG SLEEP blocks the server; the reply arrives when it wakes. Trip while it sleeps.
-      sleeping = admin.call('DEBUG', 'SLEEP', '1');
-      await sleep(50);
-    }, async () => { await sleeping; });
-    await fault('FLUSHALL', async () => { await admin.flushall(); }, async () => undefined);
-    await fault('blackhole 2 s, then RST', async () => { a.proxy.blackhole(); b.proxy.blackhole(); await sleep(2000); }, async () => {
-      a.proxy.resetAll();
-      b.proxy.resetAll();
-    });
+    await fault(
+      'kill -9 + restart',
+      async () => {
+        await redis.kill('SIGKILL');
+        await sleep(1500);
+      },
+      () => redis.restart(),
+    );
+    await fault(
+      'CLIENT PAUSE 2000',
+      async () => {
+        await admin.call('CLIENT', 'PAUSE', '2000', 'ALL');
+      },
+      async () => {
+        // The pause ends on its own 2 s after it began; recovery is measured from then.
+        await sleep(2000);
+      },
+    );
+    await fault(
+      'DEBUG SLEEP 1',
+      async () => {
+        // DEBUG SLEEP blocks the server; the reply arrives when it wakes. Trip while it sleeps.
+        sleeping = admin.call('DEBUG', 'SLEEP', '1');
+        await sleep(50);
+      },
+      async () => {
+        await sleeping;
+      },
+    );
+    await fault(
+      'FLUSHALL',
+      async () => {
+        await admin.flushall();
+      },
+      async () => undefined,
+    );
+    await fault(
+      'blackhole 2 s, then RST',
+      async () => {
+        a.proxy.blackhole();
+        b.proxy.blackhole();
+        await sleep(2000);
+      },
+      async () => {
+        a.proxy.resetAll();
+        b.proxy.resetAll();
+      },
+    );
 
     await loop.stop();
     await control.stop();
@@ -121,7 +168,7 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
     }
     rows['total calls / failed'] = `${loop.totalCalls} / ${loop.totalFailures}`;
     rows['connections accepted after start (reconnects, all connections of both replicas)'] = reconnectsAccepted;
-    rows['reconnecting events on the replicas\' own connections'] = `${a.reconnects} + ${b.reconnects}`;
+    rows["reconnecting events on the replicas' own connections"] = `${a.reconnects} + ${b.reconnects}`;
     rows['heap start / end (MB, after GC)'] = `${round(heapStart / 1048576, 1)} / ${round(heapEnd / 1048576, 1)}`;
     rows['store stats A'] = JSON.stringify(stats[0]);
     rows['store stats B'] = JSON.stringify(stats[1]);

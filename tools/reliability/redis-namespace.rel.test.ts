@@ -39,8 +39,8 @@ describe('security: Redis keys and channels are namespaced by prefix', () => {
       await trip(x1);
       const seenByA2 = await waitUntil(() => x2.state === 'open', 2000);
       await sleep(300);
-      expect(seenByA2, 'positive control: A2 must adopt A1\'s trip').toBeGreaterThanOrEqual(0);
-      expect(y1.state, 'B1 must ignore A\'s trip').toBe('closed');
+      expect(seenByA2, "positive control: A2 must adopt A1's trip").toBeGreaterThanOrEqual(0);
+      expect(y1.state, "B1 must ignore A's trip").toBe('closed');
 
       x1.reset();
       await waitUntil(() => x2.state === 'closed', 2000);
@@ -50,7 +50,7 @@ describe('security: Redis keys and channels are namespaced by prefix', () => {
       y1.reset();
       x1.isolate();
       await sleep(300);
-      expect(y1.state, 'B1 must ignore A\'s fleet-wide isolation').toBe('closed');
+      expect(y1.state, "B1 must ignore A's fleet-wide isolation").toBe('closed');
 
       // Every key and channel carries one of the two prefixes.
       const keys = (await admin.keys('*')) as string[];

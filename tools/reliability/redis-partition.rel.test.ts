@@ -7,8 +7,12 @@ import { recordFigures } from './harness/results.js';
 import { round } from './harness/latency.js';
 
 let redis: SpawnedRedis;
-beforeAll(async () => { redis = await spawnRedisServer(); });
-afterAll(async () => { await redis?.stop(); });
+beforeAll(async () => {
+  redis = await spawnRedisServer();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
 
 /**
  * The fleet generation a breaker follows (`metrics().generation`); `breaker.generation` is the

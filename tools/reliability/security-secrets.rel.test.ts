@@ -2,9 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, logEvents, pipeline, retry, roundRobin, timeout,
-} from '@breakwater/core';
+import { circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, logEvents, pipeline, retry, roundRobin, timeout } from '@breakwater/core';
 import { createFetch } from '@breakwater/fetch';
 import { withResilience } from '@breakwater/axios';
 import { instrument } from '@breakwater/otel';
@@ -34,8 +32,15 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     n += 1;
     req.resume();
-    if (n % 7 === 0) { req.socket.destroy(); return; }
-    if (n % 3 === 0) { res.writeHead(503, { 'retry-after': '0' }); res.end('busy'); return; }
+    if (n % 7 === 0) {
+      req.socket.destroy();
+      return;
+    }
+    if (n % 3 === 0) {
+      res.writeHead(503, { 'retry-after': '0' });
+      res.end('busy');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `sid=${secrets.cookie}` });
     res.end('{"ok":true}');
   });
@@ -53,15 +58,32 @@ describe('security: secrets never reach logs, spans or metric labels', () => {
     const otel = capturingOtel();
     const prom = prometheusMetrics();
     const credUrl = `http://${urlUser}:${secrets.urlPassword}@127.0.0.1:${port}`;
-    const balancer = instrument(loadBalancer({
-      name: 'sec-lb',
-      endpoints: [{ id: 'ep-a', url: credUrl }, { id: 'ep-b', url: `${credUrl}/` }],
-      strategy: roundRobin(),
-      outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 50, maxEjectionPercent: 50 },
-      breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 30 },
-    }), { tracer: otel.tracer, meter: otel.meter });
-    const breaker = instrument(circuitBreaker({ name: 'sec-breaker', trip: consecutiveFailures(2), halfOpenAfterMs: 20, isResultFailure: (r) => (r as { status?: number })?.status === 503 }), { tracer: otel.tracer, meter: otel.meter });
-    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(1) }), breaker, timeout(2000)), { tracer: otel.tracer, meter: otel.meter });
+    const balancer = instrument(
+      loadBalancer({
+        name: 'sec-lb',
+        endpoints: [
+          { id: 'ep-a', url: credUrl },
+          { id: 'ep-b', url: `${credUrl}/` },
+        ],
+        strategy: roundRobin(),
+        outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 50, maxEjectionPercent: 50 },
+        breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 30 },
+      }),
+      { tracer: otel.tracer, meter: otel.meter },
+    );
+    const breaker = instrument(
+      circuitBreaker({
+        name: 'sec-breaker',
+        trip: consecutiveFailures(2),
+        halfOpenAfterMs: 20,
+        isResultFailure: (r) => (r as { status?: number })?.status === 503,
+      }),
+      { tracer: otel.tracer, meter: otel.meter },
+    );
+    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(1) }), breaker, timeout(2000)), {
+      tracer: otel.tracer,
+      meter: otel.meter,
+    });
     const unsub = [logEvents(breaker, logs.logger), logEvents(balancer, logs.logger), prom.observe(breaker), prom.observe(balancer)];
 
     const headers = { authorization: `Bearer ${secrets.bearer}`, cookie: `session=${secrets.cookie}; other=1`, 'x-api-key': secrets.apiKeyHeader };
@@ -83,7 +105,18 @@ describe('security: secrets never reach logs, spans or metric labels', () => {
         ax2.get(`http://127.0.0.1:${port}/ax/${i}`, { headers, auth: { username: urlUser, password: secrets.basicPassword } }),
       ];
       // Handlers attached at once: a rejection must not sit unhandled while an earlier call is awaited.
-      await Promise.all(calls.map((c) => c.then(() => { settled += 1; }, () => { settled += 1; })));
+      await Promise.all(
+        calls.map((c) =>
+          c.then(
+            () => {
+              settled += 1;
+            },
+            () => {
+              settled += 1;
+            },
+          ),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 2));
     }
     ejectAxios();

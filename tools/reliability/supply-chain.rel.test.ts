@@ -34,7 +34,10 @@ describe('supply chain', () => {
   it('package-lock.json exists, lockfileVersion ≥ 3, every installed package pinned by version and integrity hash', () => {
     const path = join(REPO_ROOT, 'package-lock.json');
     expect(existsSync(path)).toBe(true);
-    const lock = JSON.parse(readFileSync(path, 'utf8')) as { lockfileVersion: number; packages: Record<string, { version?: string; integrity?: string; link?: boolean }> };
+    const lock = JSON.parse(readFileSync(path, 'utf8')) as {
+      lockfileVersion: number;
+      packages: Record<string, { version?: string; integrity?: string; link?: boolean }>;
+    };
     expect(lock.lockfileVersion).toBeGreaterThanOrEqual(3);
     const unpinned = Object.entries(lock.packages)
       .filter(([k, v]) => k.includes('node_modules/') && !v.link && (!v.version || !v.integrity))
@@ -60,9 +63,13 @@ describe('supply chain', () => {
       return;
     }
     const high = (counts['high'] ?? 0) + (counts['critical'] ?? 0);
-    figures['npm audit --omit=dev'] = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+    figures['npm audit --omit=dev'] = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     recordFigures('90-supply-chain', { title: 'Supply chain', rows: figures });
-    const offenders = Object.entries(json?.vulnerabilities ?? {}).filter(([, v]) => v.severity === 'high' || v.severity === 'critical').map(([k, v]) => `${k} (${v.severity})`);
+    const offenders = Object.entries(json?.vulnerabilities ?? {})
+      .filter(([, v]) => v.severity === 'high' || v.severity === 'critical')
+      .map(([k, v]) => `${k} (${v.severity})`);
     expect(high, `high/critical: ${offenders.join(', ')}`).toBe(0);
   });
 });

@@ -5,8 +5,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@breakwater/core';
 import {
-  allowedHosts, BodyTooLargeError, createLimitedServer, defaultServerLimits, hasToken, hostAllowed, originAllowed, readBody, resolveServerLimits,
-  safeHandler, type ServerLimits,
+  allowedHosts,
+  BodyTooLargeError,
+  createLimitedServer,
+  defaultServerLimits,
+  hasToken,
+  hostAllowed,
+  originAllowed,
+  readBody,
+  resolveServerLimits,
+  safeHandler,
+  type ServerLimits,
 } from '@breakwater/app-kit';
 import { resolveStatic } from './safe-path.js';
 import { parseChaosCommand } from './command.js';
@@ -78,7 +87,10 @@ function validate(o: DashboardOptions): void {
   }
   if (typeof o.state !== 'function') throw new ConfigError('dashboard.state', `expected a function, got ${typeof o.state}`);
   if (typeof o.chaos !== 'function') throw new ConfigError('dashboard.chaos', `expected a function, got ${typeof o.chaos}`);
-  if (o.publicHosts !== undefined && !(Array.isArray(o.publicHosts) && o.publicHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h)))) {
+  if (
+    o.publicHosts !== undefined &&
+    !(Array.isArray(o.publicHosts) && o.publicHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h)))
+  ) {
     throw new ConfigError('dashboard.publicHosts', 'expected host names like "demo.example.com" or "demo.example.com:8443"');
   }
 }
@@ -92,7 +104,11 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   validate(o);
   const host = o.host ?? '127.0.0.1';
   const maxBody = o.maxBodyBytes ?? 4096;
-  const limits = resolveServerLimits({ ...(o.maxHeaderBytes !== undefined ? { maxHeaderBytes: o.maxHeaderBytes } : {}), ...o.server }, 'dashboard.server', DASHBOARD_LIMITS);
+  const limits = resolveServerLimits(
+    { ...(o.maxHeaderBytes !== undefined ? { maxHeaderBytes: o.maxHeaderBytes } : {}), ...o.server },
+    'dashboard.server',
+    DASHBOARD_LIMITS,
+  );
   const page = await readFile(join(STATIC_DIR, 'index.html'), 'utf8');
   let allowed = new Set<string>();
   let cookie = '';
@@ -148,7 +164,13 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     return send(res, 200, FILES.get(name) as string, files.get(name) as Buffer);
   };
 
-  const server = createLimitedServer(limits, safeHandler((req, res) => handle(req, res), (e) => o.onError?.(e)));
+  const server = createLimitedServer(
+    limits,
+    safeHandler(
+      (req, res) => handle(req, res),
+      (e) => o.onError?.(e),
+    ),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));
@@ -160,9 +182,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -14,12 +14,25 @@ afterEach(async () => {
   commands.length = 0;
 });
 const start = async (): Promise<Dashboard> => {
-  dash = await startDashboard({ token: TOKEN, state: () => state, chaos: async (c) => { commands.push(c); return 'ok'; } });
+  dash = await startDashboard({
+    token: TOKEN,
+    state: () => state,
+    chaos: async (c) => {
+      commands.push(c);
+      return 'ok';
+    },
+  });
   return dash;
 };
 
 /** Sends the path byte-for-byte (fetch would normalise `/../`). */
-function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; body: string; setCookie: string[] }> {
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: string; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -40,13 +53,20 @@ describe('dashboard server', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('set-cookie')).toBe(`bw_token_${d.port}=${TOKEN}; HttpOnly; SameSite=Strict; Path=/`);
     expect(await page.text()).not.toContain(TOKEN);
-    for (const f of ['dashboard.js', 'chart.js', 'timeline.js']) expect((await fetch(`${d.url}/static/${f}`)).headers.get('content-type')).toMatch(/javascript/);
+    for (const f of ['dashboard.js', 'chart.js', 'timeline.js'])
+      expect((await fetch(`${d.url}/static/${f}`)).headers.get('content-type')).toMatch(/javascript/);
     expect(await (await fetch(`${d.url}/api/state`)).json()).toEqual(state);
   });
 
   it.each([
-    '/static/../server.ts', '/../package.json', '/static/%2e%2e%2fserver.ts', '/static/%2e%2e/server.ts',
-    '/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/static/%252e%252e%252fserver.ts', '/static/..%5cserver.ts', '/static/%c0%ae%c0%ae/server.ts',
+    '/static/../server.ts',
+    '/../package.json',
+    '/static/%2e%2e%2fserver.ts',
+    '/static/%2e%2e/server.ts',
+    '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '/static/%252e%252e%252fserver.ts',
+    '/static/..%5cserver.ts',
+    '/static/%c0%ae%c0%ae/server.ts',
   ])('rejects traversal %s', async (path) => {
     const d = await start();
     const r = await raw(d.port, path);
@@ -64,7 +84,13 @@ describe('dashboard server', () => {
     const d = await start();
     expect((await raw(d.port, `/static/${'a'.repeat(3000)}`)).status).toBe(414);
     expect((await raw(d.port, '/', { 'x-big': 'b'.repeat(20_000) })).status).toBe(431);
-    const big = await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN, 'content-type': 'application/json' }, 'POST', JSON.stringify({ target: 'replica', id: 'eu-1', action: 'kill', pad: 'x'.repeat(10_000) }));
+    const big = await raw(
+      d.port,
+      '/api/chaos',
+      { 'x-chaos-token': TOKEN, 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ target: 'replica', id: 'eu-1', action: 'kill', pad: 'x'.repeat(10_000) }),
+    );
     expect(big.status).toBe(413);
     expect(commands).toEqual([]);
   });
@@ -78,7 +104,10 @@ describe('dashboard server', () => {
     expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN }, 'POST', '{"target":"replica","id":"eu-1","action":"explode"}')).status).toBe(400);
     expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN }, 'POST', body)).status).toBe(200);
     expect((await raw(d.port, '/api/chaos', { authorization: `Bearer ${TOKEN}` }, 'POST', body)).status).toBe(200);
-    expect(commands).toEqual([{ target: 'replica', id: 'eu-1', action: 'kill' }, { target: 'replica', id: 'eu-1', action: 'kill' }]);
+    expect(commands).toEqual([
+      { target: 'replica', id: 'eu-1', action: 'kill' },
+      { target: 'replica', id: 'eu-1', action: 'kill' },
+    ]);
   });
 
   it('DNS rebinding: a foreign Host gets neither the page nor the cookie, and cannot send chaos', async () => {
@@ -109,8 +138,13 @@ describe('dashboard server', () => {
     expect((await raw(dash.port, '/', { host: 'other.example.com' })).status).toBe(421);
   });
 
-  it('cuts a slow-headers client within the configured time (not after Node\'s 30 s check interval)', async () => {
-    dash = await startDashboard({ token: TOKEN, state: () => state, chaos: async () => 'ok', server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100 } });
+  it("cuts a slow-headers client within the configured time (not after Node's 30 s check interval)", async () => {
+    dash = await startDashboard({
+      token: TOKEN,
+      state: () => state,
+      chaos: async () => 'ok',
+      server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100 },
+    });
     const { closedAfterMs } = await slowHeadersClient(dash.port, 5_000);
     expect(closedAfterMs).toBeLessThan(1_100);
   });
@@ -122,6 +156,9 @@ describe('dashboard server', () => {
   });
 
   it('validates its options', async () => {
-    await expect(startDashboard({ token: 'short', state: () => state, chaos: async () => 1 })).rejects.toMatchObject({ code: 'BW_CONFIG', path: 'dashboard.token' });
+    await expect(startDashboard({ token: 'short', state: () => state, chaos: async () => 1 })).rejects.toMatchObject({
+      code: 'BW_CONFIG',
+      path: 'dashboard.token',
+    });
   });
 });

@@ -62,7 +62,11 @@ export function spawnChild(name: string, command: string, args: string[], env: N
     }
     onLine?.(obj);
     if (seen.length < 500) seen.push(obj);
-    for (const w of [...waiters]) if (w.pred(obj)) { waiters.delete(w); w.resolve(obj); }
+    for (const w of [...waiters])
+      if (w.pred(obj)) {
+        waiters.delete(w);
+        w.resolve(obj);
+      }
   });
   createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on('line', remember);
   proc.stdin?.on('error', () => undefined);
@@ -80,8 +84,17 @@ export function spawnChild(name: string, command: string, args: string[], env: N
       return new Promise<T>((resolve, reject) => {
         const earlier = seen.find(pred);
         if (earlier !== undefined) return resolve(earlier as T);
-        const w = { pred, resolve: (v: Record<string, unknown>) => { clearTimeout(timer); resolve(v as T); } };
-        const timer = setTimeout(() => { waiters.delete(w); reject(new Error(`${name}: not ready after ${timeoutMs} ms\n${lines.join('\n')}`)); }, timeoutMs);
+        const w = {
+          pred,
+          resolve: (v: Record<string, unknown>) => {
+            clearTimeout(timer);
+            resolve(v as T);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`${name}: not ready after ${timeoutMs} ms\n${lines.join('\n')}`));
+        }, timeoutMs);
         waiters.add(w);
         void exited.then((code) => {
           if (!waiters.has(w)) return;
@@ -95,7 +108,11 @@ export function spawnChild(name: string, command: string, args: string[], env: N
       if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       proc.kill(signal);
       const timer = setTimeout(() => {
-        try { if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
+        try {
+          if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }, graceMs);
       const code = await exited;
       clearTimeout(timer);

@@ -2,9 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { nodeTs, spawnChild, type Child } from './children.js';
 
 /** A replica process of the demo. */
-export interface ReplicaProc { id: string; region: string; url: string; adminUrl: string; child: Child }
+export interface ReplicaProc {
+  id: string;
+  region: string;
+  url: string;
+  adminUrl: string;
+  child: Child;
+}
 /** A gateway pod of the demo (several pods may share one process). */
-export interface GatewayPod { id: string; url: string; child: Child }
+export interface GatewayPod {
+  id: string;
+  url: string;
+  child: Child;
+}
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -36,13 +46,17 @@ const gatewayMain = fileURLToPath(new URL('../../gateway/src/main.ts', import.me
 /** Starts `regions × replicasPerRegion` replicas and the gateway pods, and waits until all are ready. */
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const env = { CHAOS_TOKEN: o.token, HOST: o.host };
-  const replicas = await Promise.all(o.regions.flatMap((region) => Array.from({ length: o.replicasPerRegion }, async (_, i) => {
-    const id = `${region}-${i + 1}`;
-    const [cmd, args] = nodeTs(replicaMain, ['--id', id, '--region', region]);
-    const child = spawnChild(`replica ${id}`, cmd, args, env);
-    const ready = await child.waitFor<{ url: string; adminUrl: string }>((l) => l['event'] === 'ready', 60_000);
-    return { id, region, url: ready.url, adminUrl: ready.adminUrl, child };
-  })));
+  const replicas = await Promise.all(
+    o.regions.flatMap((region) =>
+      Array.from({ length: o.replicasPerRegion }, async (_, i) => {
+        const id = `${region}-${i + 1}`;
+        const [cmd, args] = nodeTs(replicaMain, ['--id', id, '--region', region]);
+        const child = spawnChild(`replica ${id}`, cmd, args, env);
+        const ready = await child.waitFor<{ url: string; adminUrl: string }>((l) => l['event'] === 'ready', 60_000);
+        return { id, region, url: ready.url, adminUrl: ready.adminUrl, child };
+      }),
+    ),
+  );
   const replicaSpec = replicas.map((r) => `${r.id}@${r.region}=${r.url}`).join(',');
   const common = ['--replicas', replicaSpec, '--regions', o.regions.join(','), '--health-interval-ms', String(o.healthIntervalMs)];
   const gateways: GatewayPod[] = [];
@@ -53,12 +67,14 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   };
   if (o.redisUrl !== undefined) {
     // One process per pod, sharing breaker state through Redis, as in a real deployment.
-    const pods = await Promise.all(o.gatewayIds.map(async (id) => {
-      const [cmd, args] = nodeTs(gatewayMain, ['--id', id, '--redis-prefix', o.redisPrefix, ...common]);
-      const child = spawnChild(`gateway ${id}`, cmd, args, { ...env, REDIS_URL: o.redisUrl }, o.onGatewayLine);
-      gatewayChildren.push(child);
-      return readyPod(child, id);
-    }));
+    const pods = await Promise.all(
+      o.gatewayIds.map(async (id) => {
+        const [cmd, args] = nodeTs(gatewayMain, ['--id', id, '--redis-prefix', o.redisPrefix, ...common]);
+        const child = spawnChild(`gateway ${id}`, cmd, args, { ...env, REDIS_URL: o.redisUrl }, o.onGatewayLine);
+        gatewayChildren.push(child);
+        return readyPod(child, id);
+      }),
+    );
     gateways.push(...pods);
   } else {
     const [cmd, args] = nodeTs(gatewayMain, ['--id', o.gatewayIds.join(','), ...common]);

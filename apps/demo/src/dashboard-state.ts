@@ -4,18 +4,35 @@ import type { LoadGenerator } from './loadgen.js';
 import { percentile } from './stats.js';
 import type { GatewayWatch } from './watch.js';
 
-interface EndpointSnap { id: string; region?: string; healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number; p99Ms?: number; latencyAt?: number }
+interface EndpointSnap {
+  id: string;
+  region?: string;
+  healthy: boolean;
+  ejected: boolean;
+  inFlight: number;
+  ewmaMs: number;
+  p99Ms?: number;
+  latencyAt?: number;
+}
 
 /** Builds what the dashboard renders from the gateways' SSE state, replica stats and the load generator. */
 export function dashboardState(o: {
-  cluster: Cluster; regions: string[]; watches: ReadonlyArray<GatewayWatch>; replicaStats: ReadonlyMap<string, Record<string, unknown> | undefined>;
-  load: LoadGenerator; phase: string; notes: string[]; events?: TimelineEvent[];
+  cluster: Cluster;
+  regions: string[];
+  watches: ReadonlyArray<GatewayWatch>;
+  replicaStats: ReadonlyMap<string, Record<string, unknown> | undefined>;
+  load: LoadGenerator;
+  phase: string;
+  notes: string[];
+  events?: TimelineEvent[];
 }): DashboardState {
   const gateways: DashboardGateway[] = o.cluster.gateways.map((g) => {
     const s = o.watches.find((w) => w.id === g.id)?.latest;
     const store = s?.['store'] as { kind: string; healthy: boolean } | undefined;
     return {
-      id: g.id, url: g.url, up: s !== undefined && Date.now() - Number(s['at']) < 3_000,
+      id: g.id,
+      url: g.url,
+      up: s !== undefined && Date.now() - Number(s['at']) < 3_000,
       store: store ? `${store.kind}${store.healthy ? '' : ' (unreachable)'}` : '–',
       currentRegion: s?.['currentRegion'] as string | undefined,
       breakers: (s?.['breakers'] as Record<string, string> | undefined) ?? {},
@@ -28,7 +45,8 @@ export function dashboardState(o: {
     const p99s = views.map((v) => v.p99Ms).filter((v): v is number => typeof v === 'number');
     const lastAt = Math.max(...views.map((v) => (typeof v.latencyAt === 'number' ? v.latencyAt : -Infinity)));
     return {
-      id: r.id, region: r.region,
+      id: r.id,
+      region: r.region,
       ...(st ? { chaos: st['chaos'] as DashboardReplica['chaos'], requests: st['requests'] as number, inFlight: st['inFlight'] as number } : {}),
       ...(views.length ? { healthy: views.every((v) => v.healthy), ejected: views.some((v) => v.ejected) } : {}),
       ...(p99s.length ? { p99Ms: Math.max(...p99s) } : {}),
@@ -48,7 +66,15 @@ export function dashboardState(o: {
   }
   const last5 = o.load.between(now - 5_000, now);
   return {
-    title: 'Breakwater demo', phase: o.phase, regions: o.regions, replicas, gateways, traffic,
-    errorRate: last5.length ? last5.filter((s) => !s.ok).length / last5.length : 0, notes: o.notes, now, events: o.events ?? [],
+    title: 'Breakwater demo',
+    phase: o.phase,
+    regions: o.regions,
+    replicas,
+    gateways,
+    traffic,
+    errorRate: last5.length ? last5.filter((s) => !s.ok).length / last5.length : 0,
+    notes: o.notes,
+    now,
+    events: o.events ?? [],
   };
 }

@@ -30,7 +30,12 @@ export class LoadGenerator {
   private last = 0;
   private readonly agent = new Agent({ keepAliveTimeout: 4_000, connections: 64 });
 
-  constructor(private readonly targets: ReadonlyArray<{ id: string; url: string }>, private readonly rate: number, private readonly timeoutMs = 5_000, private readonly keepMs = 300_000) {}
+  constructor(
+    private readonly targets: ReadonlyArray<{ id: string; url: string }>,
+    private readonly rate: number,
+    private readonly timeoutMs = 5_000,
+    private readonly keepMs = 300_000,
+  ) {}
 
   start(): void {
     this.last = performance.now();
@@ -79,10 +84,27 @@ export class LoadGenerator {
     try {
       const res = await fetch(`${target.url}${path}?n=${n}`, { signal: AbortSignal.timeout(this.timeoutMs), dispatcher: this.agent });
       const body = await res.text();
-      sample = { t, ms: performance.now() - t0, ok: res.status < 500, status: res.status, region: res.headers.get('x-region') ?? undefined, gateway: target.id, via: path };
+      sample = {
+        t,
+        ms: performance.now() - t0,
+        ok: res.status < 500,
+        status: res.status,
+        region: res.headers.get('x-region') ?? undefined,
+        gateway: target.id,
+        via: path,
+      };
       if (!sample.ok) sample.code = errorCode(body, res.status);
     } catch (e) {
-      sample = { t, ms: performance.now() - t0, ok: false, status: 0, region: undefined, gateway: target.id, via: path, code: e instanceof Error ? e.name : 'error' };
+      sample = {
+        t,
+        ms: performance.now() - t0,
+        ok: false,
+        status: 0,
+        region: undefined,
+        gateway: target.id,
+        via: path,
+        code: e instanceof Error ? e.name : 'error',
+      };
     } finally {
       this.outstanding -= 1;
     }

@@ -45,12 +45,23 @@ const print = (text: string): void => {
 };
 
 try {
-  const summary = await runDemo({ ci: values.ci, interactive: values.interactive, rate, host: process.env['HOST'] ?? '127.0.0.1', dashboardPort: port,
-    dashboardPublicHosts: process.env['DASHBOARD_PUBLIC_HOSTS']?.split(',').map((h) => h.trim()).filter((h) => h !== ''), print, signal: ac.signal });
+  const summary = await runDemo({
+    ci: values.ci,
+    interactive: values.interactive,
+    rate,
+    host: process.env['HOST'] ?? '127.0.0.1',
+    dashboardPort: port,
+    dashboardPublicHosts: process.env['DASHBOARD_PUBLIC_HOSTS']
+      ?.split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== ''),
+    print,
+    signal: ac.signal,
+  });
   if (summary && values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exitCode = 0;
 } catch (e) {
-  process.stderr.write(`demo failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 } finally {
   killAllChildren();

@@ -23,7 +23,12 @@ async function until<T>(find: () => T | undefined, timeoutMs: number): Promise<T
  * Trips the `demo/propagation` breaker on one pod and times how long until another pod reports
  * it open (its `seenAt` minus the tripping pod's `at`), alternating pods, `rounds` times.
  */
-export async function measurePropagation(pods: ReadonlyArray<GatewayPod>, watches: ReadonlyArray<GatewayWatch>, token: string, rounds = 6): Promise<PropagationResult> {
+export async function measurePropagation(
+  pods: ReadonlyArray<GatewayPod>,
+  watches: ReadonlyArray<GatewayWatch>,
+  token: string,
+  rounds = 6,
+): Promise<PropagationResult> {
   const samples: number[] = [];
   let missed = 0;
   let warmupMs: number | undefined;

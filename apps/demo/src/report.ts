@@ -20,7 +20,11 @@ const ms = (v: number | undefined): string => (v === undefined ? '–' : `${Math
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -29,8 +33,20 @@ export function phaseTable(phases: ReadonlyArray<PhaseReport>, regions: Readonly
   return table(
     ['phase', 'requests', 'errors', 'p50', 'p99', ...regions.map((r) => `share ${r}`), 'breakers (per pod)', 'fail over / back'],
     phases.map((p) => [
-      p.name, String(p.requests), `${p.errors} (${pct(p.errorRate)})`, ms(p.p50Ms), ms(p.p99Ms), ...regions.map((r) => pct(p.share[r] ?? 0)),
-      Object.entries(p.breakers).map(([g, s]) => `${g}: ${Object.entries(s).map(([k, n]) => `${n} ${k}`).join(', ')}`).join(' | '),
+      p.name,
+      String(p.requests),
+      `${p.errors} (${pct(p.errorRate)})`,
+      ms(p.p50Ms),
+      ms(p.p99Ms),
+      ...regions.map((r) => pct(p.share[r] ?? 0)),
+      Object.entries(p.breakers)
+        .map(
+          ([g, s]) =>
+            `${g}: ${Object.entries(s)
+              .map(([k, n]) => `${n} ${k}`)
+              .join(', ')}`,
+        )
+        .join(' | '),
       p.timeToFailoverMs !== undefined ? `over ${ms(p.timeToFailoverMs)}` : p.timeToFailbackMs !== undefined ? `back ${ms(p.timeToFailbackMs)}` : '',
     ]),
   );
@@ -46,5 +62,7 @@ export interface Check {
 
 /** The must-show checks as printed lines. */
 export function checkLines(checks: ReadonlyArray<Check>): string {
-  return checks.map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value === undefined ? 'n/a' : Math.round(c.value * 1000) / 1000} (${c.limit})`).join('\n');
+  return checks
+    .map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value === undefined ? 'n/a' : Math.round(c.value * 1000) / 1000} (${c.limit})`)
+    .join('\n');
 }

@@ -45,12 +45,17 @@ export interface DemoSummary {
   durationMs: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
-  if (signal.aborted) return resolve();
-  const t = setTimeout(done, ms);
-  function done(): void { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-  signal.addEventListener('abort', done, { once: true });
-});
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 function countStates(b: Record<string, string> | undefined): Record<string, number> {
   const out: Record<string, number> = {};
@@ -74,16 +79,26 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
   let phase = 'starting';
   const notes: string[] = [];
   try {
-    notes.push(redis.source === 'none'
-      ? 'redis-server not found and REDIS_URL unset: both gateway pods run in one process over memoryBreakerStore'
-      : `breaker state shared through Redis (${redis.source === 'spawned' ? 'spawned redis-server' : 'REDIS_URL'})`);
+    notes.push(
+      redis.source === 'none'
+        ? 'redis-server not found and REDIS_URL unset: both gateway pods run in one process over memoryBreakerStore'
+        : `breaker state shared through Redis (${redis.source === 'spawned' ? 'spawned redis-server' : 'REDIS_URL'})`,
+    );
     o.print(`breakwater demo: ${notes[0]}`);
     cluster = await startCluster({
-      regions, replicasPerRegion: 3, gatewayIds: ['gw-a', 'gw-b'], token, redisUrl: redis.url,
-      redisPrefix: `bw-demo:${token.slice(0, 8)}`, healthIntervalMs: 500, host: o.host,
+      regions,
+      replicasPerRegion: 3,
+      gatewayIds: ['gw-a', 'gw-b'],
+      token,
+      redisUrl: redis.url,
+      redisPrefix: `bw-demo:${token.slice(0, 8)}`,
+      healthIntervalMs: 500,
+      host: o.host,
     });
     const c = cluster;
-    o.print(`started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`);
+    o.print(
+      `started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`,
+    );
     const timeline = new Timeline();
     watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data), token)));
     const pollStats = async (): Promise<void> => {
@@ -100,7 +115,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       return result;
     };
     dashboard = await startDashboard({
-      token, host: o.host, port: o.dashboardPort, chaos, publicHosts: o.dashboardPublicHosts, onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
+      token,
+      host: o.host,
+      port: o.dashboardPort,
+      chaos,
+      publicHosts: o.dashboardPublicHosts,
+      onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
       state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes, events: timeline.recent() }),
     });
     o.print(`dashboard: ${dashboard.url}   chaos token: ${token}`);
@@ -119,7 +139,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     await sleep(1_500, o.signal);
     while (!o.signal.aborted && Date.now() < warmupDeadline) {
       const last = load.between(Date.now() - 1_500, Date.now() - 500);
-      if (last.length > o.rate * 0.8 && last.every((x) => x.ok) && (percentile(last.map((x) => x.ms), 0.99) ?? 0) < 250) break;
+      if (
+        last.length > o.rate * 0.8 &&
+        last.every((x) => x.ok) &&
+        (percentile(
+          last.map((x) => x.ms),
+          0.99,
+        ) ?? 0) < 250
+      )
+        break;
       await sleep(250, o.signal);
     }
     o.print(`warm-up done after ${Math.round((Date.now() - started) / 1000)} s`);
@@ -145,7 +173,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       const t1 = Date.now();
       const samples = load.between(t0, t1);
       const report: PhaseReport = {
-        name: p.name, description: p.description, startedAt: t0, durationMs: t1 - t0, ...phaseNumbers(samples, regions),
+        name: p.name,
+        description: p.description,
+        startedAt: t0,
+        durationMs: t1 - t0,
+        ...phaseNumbers(samples, regions),
         breakers: Object.fromEntries(watches.map((w) => [w.id, countStates(w.latest?.['breakers'] as Record<string, string> | undefined)])),
       };
       if (p.name === 'region-down') {
@@ -170,7 +202,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     const endpointBreakers = c.replicas.filter((r) => r.region === primary).map((r) => `replicas/${r.id}`);
     const summaryCore = {
       propagation: { ...propagation, traffic: trafficPropagation(watches) },
-      failover: { timeToFailoverMs: down?.timeToFailoverMs, clientsOnSecondaryMs: down?.clientsOnSecondaryMs, shareSecondaryAfter1s: regionShare(downAfter1s, regions)[secondary] ?? 0, errorRate: down?.errorRate ?? 1 },
+      failover: {
+        timeToFailoverMs: down?.timeToFailoverMs,
+        clientsOnSecondaryMs: down?.clientsOnSecondaryMs,
+        shareSecondaryAfter1s: regionShare(downAfter1s, regions)[secondary] ?? 0,
+        errorRate: down?.errorRate ?? 1,
+      },
       failback: {
         timeToFailbackMs: rec?.timeToFailbackMs,
         halfOpenTransitions: recoveryEvents.filter((e) => e.to === 'half-open' && endpointBreakers.includes(e.name)).length,
@@ -182,20 +219,62 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     const { gatewayExitCodes } = await c.stop();
     cluster = undefined;
     const checks: Check[] = [
-      { name: `region down: share served by ${secondary} from 1 s after the outage`, value: summaryCore.failover.shareSecondaryAfter1s, limit: '≥ 0.99', pass: summaryCore.failover.shareSecondaryAfter1s >= 0.99 },
-      { name: 'region down: client-visible error rate', value: summaryCore.failover.errorRate, limit: '≤ 0.001', pass: summaryCore.failover.errorRate <= 0.001 },
-      { name: 'breaker trip on one pod seen open on the other (max ms)', value: propagation.maxMs, limit: '≤ 100 ms', pass: propagation.maxMs !== undefined && propagation.maxMs <= 100 && propagation.missed === 0 },
-      { name: `back to ${primary} after its recovery (ms)`, value: summaryCore.failback.timeToFailbackMs, limit: '≤ 5000 ms', pass: summaryCore.failback.timeToFailbackMs !== undefined && summaryCore.failback.timeToFailbackMs <= 5_000 },
-      { name: 'pods half-open at once per breaker on recovery (probe lease)', value: summaryCore.failback.maxConcurrentProbers, limit: '≤ 1', pass: summaryCore.failback.maxConcurrentProbers <= 1 },
-      { name: 'gateway pods exit 0 on SIGTERM', value: gatewayExitCodes.filter((x) => x !== 0).length, limit: '0 failures', pass: gatewayExitCodes.every((x) => x === 0) },
+      {
+        name: `region down: share served by ${secondary} from 1 s after the outage`,
+        value: summaryCore.failover.shareSecondaryAfter1s,
+        limit: '≥ 0.99',
+        pass: summaryCore.failover.shareSecondaryAfter1s >= 0.99,
+      },
+      {
+        name: 'region down: client-visible error rate',
+        value: summaryCore.failover.errorRate,
+        limit: '≤ 0.001',
+        pass: summaryCore.failover.errorRate <= 0.001,
+      },
+      {
+        name: 'breaker trip on one pod seen open on the other (max ms)',
+        value: propagation.maxMs,
+        limit: '≤ 100 ms',
+        pass: propagation.maxMs !== undefined && propagation.maxMs <= 100 && propagation.missed === 0,
+      },
+      {
+        name: `back to ${primary} after its recovery (ms)`,
+        value: summaryCore.failback.timeToFailbackMs,
+        limit: '≤ 5000 ms',
+        pass: summaryCore.failback.timeToFailbackMs !== undefined && summaryCore.failback.timeToFailbackMs <= 5_000,
+      },
+      {
+        name: 'pods half-open at once per breaker on recovery (probe lease)',
+        value: summaryCore.failback.maxConcurrentProbers,
+        limit: '≤ 1',
+        pass: summaryCore.failback.maxConcurrentProbers <= 1,
+      },
+      {
+        name: 'gateway pods exit 0 on SIGTERM',
+        value: gatewayExitCodes.filter((x) => x !== 0).length,
+        limit: '0 failures',
+        pass: gatewayExitCodes.every((x) => x === 0),
+      },
     ];
     for (const p of phases) if (p.errors > 0) o.print(`errors in ${p.name}: ${JSON.stringify(p.errorCodes)}`);
-    o.print(`propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms (warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`);
-    o.print(`failover: every pod switched to ${secondary} after ${summaryCore.failover.timeToFailoverMs ?? '–'} ms (clients ≥99% on ${secondary} after ${summaryCore.failover.clientsOnSecondaryMs ?? '–'} ms); failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`);
+    o.print(
+      `propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms (warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`,
+    );
+    o.print(
+      `failover: every pod switched to ${secondary} after ${summaryCore.failover.timeToFailoverMs ?? '–'} ms (clients ≥99% on ${secondary} after ${summaryCore.failover.clientsOnSecondaryMs ?? '–'} ms); failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`,
+    );
     o.print(`\n${checkLines(checks)}`);
     return {
-      ok: checks.every((x) => x.pass), store: c.store, redis: redis.source, rate: o.rate, regions, phases, ...summaryCore, checks,
-      gatewayExitCodes, durationMs: Date.now() - started,
+      ok: checks.every((x) => x.pass),
+      store: c.store,
+      redis: redis.source,
+      rate: o.rate,
+      regions,
+      phases,
+      ...summaryCore,
+      checks,
+      gatewayExitCodes,
+      durationMs: Date.now() - started,
     };
   } finally {
     clearInterval(statsTimer);

@@ -71,10 +71,14 @@ export function phaseNumbers(samples: ReadonlyArray<Sample>, regions: ReadonlyAr
 }
 
 /** The most gateways that were half-open at the same time for one breaker (1 = no herd of probers). */
-export function maxConcurrentHalfOpen(events: ReadonlyArray<{ gateway: string; name: string; to: string; from: string; at: number }>, names: ReadonlyArray<string>): number {
+export function maxConcurrentHalfOpen(
+  events: ReadonlyArray<{ gateway: string; name: string; to: string; from: string; at: number }>,
+  names: ReadonlyArray<string>,
+): number {
   let max = 0;
   for (const name of names) {
-    const points = events.filter((e) => e.name === name && (e.to === 'half-open' || e.from === 'half-open'))
+    const points = events
+      .filter((e) => e.name === name && (e.to === 'half-open' || e.from === 'half-open'))
       .map((e) => ({ at: e.at, d: e.to === 'half-open' ? 1 : -1 }))
       .sort((a, b) => a.at - b.at || a.d - b.d);
     let cur = 0;

@@ -35,21 +35,45 @@ export class Timeline {
         if (!name.startsWith('replicas/') || name === PROBE) return;
         const to = str(data['to']);
         const via = data['remote'] === true ? ' (from another pod via the store)' : '';
-        this.push({ at, kind: 'breaker', gateway, subject: name.slice('replicas/'.length), text: `${str(data['from'])} → ${to}: ${str(data['reason'])}${via}`,
-          severity: to === 'open' || to === 'isolated' ? 'bad' : to === 'half-open' ? 'warn' : 'ok' });
+        this.push({
+          at,
+          kind: 'breaker',
+          gateway,
+          subject: name.slice('replicas/'.length),
+          text: `${str(data['from'])} → ${to}: ${str(data['reason'])}${via}`,
+          severity: to === 'open' || to === 'isolated' ? 'bad' : to === 'half-open' ? 'warn' : 'ok',
+        });
         return;
       }
       case 'ejection':
-        this.push({ at, kind: 'ejection', gateway, subject: str(data['endpoint']), text: `${data['ejected'] === true ? 'ejected' : 'returned'}: ${str(data['reason'])}`,
-          severity: data['ejected'] === true ? 'warn' : 'ok' });
+        this.push({
+          at,
+          kind: 'ejection',
+          gateway,
+          subject: str(data['endpoint']),
+          text: `${data['ejected'] === true ? 'ejected' : 'returned'}: ${str(data['reason'])}`,
+          severity: data['ejected'] === true ? 'warn' : 'ok',
+        });
         return;
       case 'health':
-        this.push({ at, kind: 'health', gateway, subject: str(data['endpoint']), text: `${data['healthy'] === true ? 'healthy' : 'unhealthy'}: ${str(data['reason'])}`,
-          severity: data['healthy'] === true ? 'ok' : 'bad' });
+        this.push({
+          at,
+          kind: 'health',
+          gateway,
+          subject: str(data['endpoint']),
+          text: `${data['healthy'] === true ? 'healthy' : 'unhealthy'}: ${str(data['reason'])}`,
+          severity: data['healthy'] === true ? 'ok' : 'bad',
+        });
         return;
       case 'regionChange':
-        this.push({ at, kind: 'region', gateway, subject: str(data['to'] ?? '–'), text: `serving region ${str(data['from'] ?? '–')} → ${str(data['to'] ?? '–')}${data['reason'] ? `: ${str(data['reason'])}` : ''}`,
-          severity: 'info' });
+        this.push({
+          at,
+          kind: 'region',
+          gateway,
+          subject: str(data['to'] ?? '–'),
+          text: `serving region ${str(data['from'] ?? '–')} → ${str(data['to'] ?? '–')}${data['reason'] ? `: ${str(data['reason'])}` : ''}`,
+          severity: 'info',
+        });
         return;
       case 'state': {
         const store = data['store'] as { kind?: unknown; healthy?: unknown } | undefined;
@@ -57,8 +81,14 @@ export class Timeline {
         const before = this.storeHealthy.get(gateway);
         this.storeHealthy.set(gateway, store.healthy);
         if (before === undefined ? store.healthy : before === store.healthy) return;
-        this.push({ at, kind: 'store', gateway, subject: str(store.kind), text: store.healthy ? 'breaker store reachable again' : 'breaker store unreachable: breakers run locally',
-          severity: store.healthy ? 'ok' : 'bad' });
+        this.push({
+          at,
+          kind: 'store',
+          gateway,
+          subject: str(store.kind),
+          text: store.healthy ? 'breaker store reachable again' : 'breaker store unreachable: breakers run locally',
+          severity: store.healthy ? 'ok' : 'bad',
+        });
         return;
       }
       default:

@@ -35,10 +35,25 @@ export interface GatewayWatch {
  * Follows a gateway's `/events` stream (Server-Sent Events) and keeps what it says. Reconnects
  * if the stream drops while the gateway is still expected to be up.
  */
-export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent) => void, onAny?: (event: string, data: Record<string, unknown>) => void, token?: string): GatewayWatch {
+export function watchGateway(
+  id: string,
+  url: string,
+  onEvent?: (e: BreakerEvent) => void,
+  onAny?: (event: string, data: Record<string, unknown>) => void,
+  token?: string,
+): GatewayWatch {
   const agent = new Agent({ bodyTimeout: 0 });
   const ac = new AbortController();
-  const w: GatewayWatch = { id, latest: undefined, events: [], regionEvents: [], close: () => { ac.abort(); void agent.close().catch(() => undefined); } };
+  const w: GatewayWatch = {
+    id,
+    latest: undefined,
+    events: [],
+    regionEvents: [],
+    close: () => {
+      ac.abort();
+      void agent.close().catch(() => undefined);
+    },
+  };
   const handle = (event: string, data: string): void => {
     let parsed: unknown;
     try {
@@ -62,7 +77,11 @@ export function watchGateway(id: string, url: string, onEvent?: (e: BreakerEvent
     while (!ac.signal.aborted) {
       try {
         // The token: a gateway bound beyond loopback (HOST=0.0.0.0) guards /events with it.
-        const res = await fetch(`${url}/events`, { signal: ac.signal, dispatcher: agent, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${url}/events`, {
+          signal: ac.signal,
+          dispatcher: agent,
+          headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        });
         if (!res.body) throw new Error('no body');
         const decoder = new TextDecoder();
         let buf = '';

@@ -7,13 +7,27 @@ import type { GatewayWatch } from '../src/watch.js';
 describe('dashboardState', () => {
   it('marks a replica nobody called lately as stale (age of its newest sample) and gives client p50/p99 per second', () => {
     const now = Date.now();
-    const cluster = { replicas: [{ id: 'eu-1', region: 'eu' }, { id: 'us-1', region: 'us' }], gateways: [{ id: 'gw-a', url: 'http://x' }] } as unknown as Cluster;
+    const cluster = {
+      replicas: [
+        { id: 'eu-1', region: 'eu' },
+        { id: 'us-1', region: 'us' },
+      ],
+      gateways: [{ id: 'gw-a', url: 'http://x' }],
+    } as unknown as Cluster;
     const watch = {
-      id: 'gw-a', events: [], regionEvents: [], close: () => undefined,
-      latest: { at: now, store: { kind: 'memory', healthy: true }, breakers: {}, endpoints: [
-        { id: 'eu-1', healthy: false, ejected: false, inFlight: 0, ewmaMs: 1, latencyAt: now - 8_000 },
-        { id: 'us-1', healthy: true, ejected: false, inFlight: 0, ewmaMs: 1, p99Ms: 40, latencyAt: now - 100 },
-      ] },
+      id: 'gw-a',
+      events: [],
+      regionEvents: [],
+      close: () => undefined,
+      latest: {
+        at: now,
+        store: { kind: 'memory', healthy: true },
+        breakers: {},
+        endpoints: [
+          { id: 'eu-1', healthy: false, ejected: false, inFlight: 0, ewmaMs: 1, latencyAt: now - 8_000 },
+          { id: 'us-1', healthy: true, ejected: false, inFlight: 0, ewmaMs: 1, p99Ms: 40, latencyAt: now - 100 },
+        ],
+      },
     } as unknown as GatewayWatch;
     const load = new LoadGenerator([], 1);
     const s = (t: number, ms: number): Sample => ({ t, ms, ok: true, status: 200, region: 'us', gateway: 'gw-a', via: '/api/work' });

@@ -32,11 +32,18 @@ afterAll(async () => {
 describe('npm run demo -- --ci --json', () => {
   it('runs the whole scenario and shows the must-show numbers', async () => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--ci', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--ci', '--json'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code, stderr).toBe(0);
     // stdout is the JSON summary and nothing else (tables and logs go to stderr), so
@@ -74,7 +81,10 @@ afterAll(async () => {
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
   it('kill on a replica shows within 2 s; Ctrl-C then leaves no process behind', async () => {
-    demo = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--interactive'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    demo = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--interactive'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const d = demo;
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -90,7 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
     expect(tree.length).toBeGreaterThanOrEqual(8); // 6 replicas, 2 gateways (+ redis when available)
 
     browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
+      executablePath: CHROMIUM,
+      headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

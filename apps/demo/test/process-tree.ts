@@ -16,7 +16,11 @@ export function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const walk = (pid: number): void => {
-    for (const [child, pp] of parent) if (pp === pid) { out.push(child); walk(child); }
+    for (const [child, pp] of parent)
+      if (pp === pid) {
+        out.push(child);
+        walk(child);
+      }
   };
   walk(root);
   return out;

@@ -17,8 +17,13 @@ describe('Timeline', () => {
     t.fromGateway('gw-a', 'state', { store: { kind: 'redis', healthy: true }, at: 19 });
     const events = t.recent();
     expect(events.map((e) => [e.at, e.kind, e.gateway, e.subject])).toEqual([
-      [10, 'breaker', 'gw-a', 'eu-1'], [11, 'ejection', 'gw-a', 'eu-1'], [12, 'breaker', 'gw-b', 'eu-1'], [15, 'health', 'gw-a', 'eu-1'],
-      [16, 'region', 'gw-a', 'us'], [17, 'store', 'gw-a', 'redis'], [19, 'store', 'gw-a', 'redis'],
+      [10, 'breaker', 'gw-a', 'eu-1'],
+      [11, 'ejection', 'gw-a', 'eu-1'],
+      [12, 'breaker', 'gw-b', 'eu-1'],
+      [15, 'health', 'gw-a', 'eu-1'],
+      [16, 'region', 'gw-a', 'us'],
+      [17, 'store', 'gw-a', 'redis'],
+      [19, 'store', 'gw-a', 'redis'],
     ]);
     expect(events[0]).toMatchObject({ text: 'closed → open: 3 consecutive failures', severity: 'bad' });
     expect(events[2]!.text).toContain('from another pod via the store');

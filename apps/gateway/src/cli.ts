@@ -46,7 +46,11 @@ export interface GatewayCliConfig {
   server: ServerLimits;
 }
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 function ports(name: string, v: string, count: number): number[] {
   const out = list(v).map((p) => {
@@ -82,11 +86,15 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const replicas = parseReplicaList(get('replicas') ?? '');
   const known = [...new Set(replicas.map((r) => r.region as string))];
   const regions = get('regions') ? list(get('regions') as string) : known;
-  for (const r of known) if (!regions.includes(r)) throw new ConfigError('gateway.regions', `expected the failover order to list every replica region; "${r}" is missing from ${JSON.stringify(regions)}`);
+  for (const r of known)
+    if (!regions.includes(r))
+      throw new ConfigError('gateway.regions', `expected the failover order to list every replica region; "${r}" is missing from ${JSON.stringify(regions)}`);
   const interval = Number(get('health-interval-ms'));
-  if (!Number.isInteger(interval) || interval < 50) throw new ConfigError('gateway.healthIntervalMs', `expected an integer ≥ 50, got ${JSON.stringify(get('health-interval-ms'))}`);
+  if (!Number.isInteger(interval) || interval < 50)
+    throw new ConfigError('gateway.healthIntervalMs', `expected an integer ≥ 50, got ${JSON.stringify(get('health-interval-ms'))}`);
   const redisUrl = get('redis-url') || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('gateway.redisUrl', 'expected redis://host:port or rediss://…, got something else');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('gateway.redisUrl', 'expected redis://host:port or rediss://…, got something else');
   const l4 = get('l4-port');
   const token = env['CHAOS_TOKEN'];
   return {

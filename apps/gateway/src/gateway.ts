@@ -7,7 +7,15 @@ import { prometheusMetrics } from '@breakwater/prometheus';
 import { instrument } from '@breakwater/otel';
 import { circuitBreaker, consecutiveFailures, ConfigError, logEvents, type BreakerStore, type Endpoint } from '@breakwater/core';
 import {
-  allowedHosts, createLimitedServer, hasToken, originAllowed, redactDeep, redactText, resolveServerLimits, safeHandler, type ServerLimits,
+  allowedHosts,
+  createLimitedServer,
+  hasToken,
+  originAllowed,
+  redactDeep,
+  redactText,
+  resolveServerLimits,
+  safeHandler,
+  type ServerLimits,
 } from '@breakwater/app-kit';
 import { startL4Proxy, type L4Proxy } from './l4.js';
 import { LatencyWindow } from './latency-window.js';
@@ -76,7 +84,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const protectState = o.protectState ?? !isLoopback(host);
   const regionSet = new Set(o.regions);
   const log = o.logger;
-  const upstream = createUpstream({ replicas: o.replicas, regions: o.regions, store: o.store, tuning: o.tuning ?? { } });
+  const upstream = createUpstream({ replicas: o.replicas, regions: o.regions, store: o.store, tuning: o.tuning ?? {} });
   const counters: ClientCounters = { total: 0, errors: 0, inFlight: 0, byRegion: {} };
   const latency = new Map<string, LatencyWindow>(o.replicas.map((r) => [r.id, new LatencyWindow()]));
   const sse = new SseHub();
@@ -102,11 +110,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   if (o.tracer !== undefined) enableOtelTraceContext();
   const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()), o.replicas);
-  const l4: L4Proxy | undefined = o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
-  const state = (): GatewaySnapshot => snapshot({
-    id: o.id, regions: o.regions, upstream, latency, probe, draining, requests: counters, l4: l4 && { port: l4.port, active: l4.active },
-    store: { kind: o.storeKind, healthy: o.storeHealthy?.() ?? true },
-  });
+  const l4: L4Proxy | undefined =
+    o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
+  const state = (): GatewaySnapshot =>
+    snapshot({
+      id: o.id,
+      regions: o.regions,
+      upstream,
+      latency,
+      probe,
+      draining,
+      requests: counters,
+      l4: l4 && { port: l4.port, active: l4.active },
+      store: { kind: o.storeKind, healthy: o.storeHealthy?.() ?? true },
+    });
   const stateTimer = setInterval(() => sse.publish('state', state()), o.stateIntervalMs ?? 500);
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
@@ -122,7 +139,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     if (!hasToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
     if (path === '/admin/propagation/trip') {
       const at = Date.now();
-      await probe.execute(() => { throw new Error('tripped on purpose to measure propagation'); }).catch(() => undefined);
+      await probe
+        .execute(() => {
+          throw new Error('tripped on purpose to measure propagation');
+        })
+        .catch(() => undefined);
       return json(res, 200, { gateway: o.id, state: probe.state, at });
     }
     if (path === '/admin/propagation/reset') {
@@ -133,27 +154,43 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   };
 
   const onFailure = (f: UpstreamFailure): void => log.warn({ event: 'upstream-error', ...f }, 'upstream call failed');
-  const internalError = (e: unknown): void => log.error({ event: 'handler-error', error: redactText(e instanceof Error ? e.stack ?? e.message : String(e)) }, 'request handler failed');
-  const server = createLimitedServer(limits, safeHandler(async (req, res, { path, query }) => {
-    const via = viaFor(path);
-    if (via !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
-      return proxy(req, res, { gatewayId: o.id, via, path, query, upstream, clients, counters, regions: regionSet, draining: () => draining, onFailure, otel: o.tracer !== undefined });
-    }
-    if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
-    if ((path === '/state' || path === '/events') && protectState && !hasToken(req, o.token)) {
-      return json(res, 401, { error: `${path} needs the run token (Authorization: Bearer <token>) when the gateway listens beyond loopback` });
-    }
-    if (path === '/state') return json(res, 200, state());
-    if (path === '/events') return sse.subscribe(res, [{ event: 'state', data: state() }]);
-    if (path === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-      return;
-    }
-    if (path.startsWith('/admin/')) return admin(req, res, path);
-    json(res, 404, { error: 'not found' });
-  }, internalError));
+  const internalError = (e: unknown): void =>
+    log.error({ event: 'handler-error', error: redactText(e instanceof Error ? (e.stack ?? e.message) : String(e)) }, 'request handler failed');
+  const server = createLimitedServer(
+    limits,
+    safeHandler(async (req, res, { path, query }) => {
+      const via = viaFor(path);
+      if (via !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+        return proxy(req, res, {
+          gatewayId: o.id,
+          via,
+          path,
+          query,
+          upstream,
+          clients,
+          counters,
+          regions: regionSet,
+          draining: () => draining,
+          onFailure,
+          otel: o.tracer !== undefined,
+        });
+      }
+      if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
+      if ((path === '/state' || path === '/events') && protectState && !hasToken(req, o.token)) {
+        return json(res, 401, { error: `${path} needs the run token (Authorization: Bearer <token>) when the gateway listens beyond loopback` });
+      }
+      if (path === '/state') return json(res, 200, state());
+      if (path === '/events') return sse.subscribe(res, [{ event: 'state', data: state() }]);
+      if (path === '/metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      if (path.startsWith('/admin/')) return admin(req, res, path);
+      json(res, 404, { error: 'not found' });
+    }, internalError),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));

@@ -9,7 +9,10 @@ export class LatencyWindow {
   private next = 0;
   private count = 0;
 
-  constructor(size = 512, private readonly now: () => number = Date.now) {
+  constructor(
+    size = 512,
+    private readonly now: () => number = Date.now,
+  ) {
     this.values = new Float64Array(size);
     this.times = new Float64Array(size);
   }

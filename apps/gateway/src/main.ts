@@ -38,9 +38,20 @@ async function main(): Promise<void> {
     const shared = memory ?? createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, instanceId: id, logger: log });
     if (!memory) stores.push(shared);
     const gw = await startGateway({
-      id, replicas: cfg.replicas, regions: cfg.regions, store: shared.store, storeKind: shared.kind, storeHealthy: shared.healthy,
-      logger: log, token: cfg.token, host: cfg.host, port: cfg.ports[i] ?? 0, l4Port: cfg.l4Ports?.[i], tracer: tracing?.tracer,
-      tuning: { healthIntervalMs: cfg.healthIntervalMs }, server: cfg.server,
+      id,
+      replicas: cfg.replicas,
+      regions: cfg.regions,
+      store: shared.store,
+      storeKind: shared.kind,
+      storeHealthy: shared.healthy,
+      logger: log,
+      token: cfg.token,
+      host: cfg.host,
+      port: cfg.ports[i] ?? 0,
+      l4Port: cfg.l4Ports?.[i],
+      tracer: tracing?.tracer,
+      tuning: { healthIntervalMs: cfg.healthIntervalMs },
+      server: cfg.server,
     });
     gateways.push(gw);
     log.info({ event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind }, 'gateway ready');

@@ -22,7 +22,9 @@ class AsyncLocalContextManager implements ContextManager {
   bind<T>(ctx: Context, target: T): T {
     if (typeof target !== 'function') return target;
     const run = (thisArg: unknown, args: unknown[]): unknown => this.with(ctx, () => (target as (...a: unknown[]) => unknown).apply(thisArg, args));
-    return function bound(this: unknown, ...args: unknown[]) { return run(this, args); } as T;
+    return function bound(this: unknown, ...args: unknown[]) {
+      return run(this, args);
+    } as T;
   }
 
   enable(): this {

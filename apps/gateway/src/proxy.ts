@@ -29,7 +29,10 @@ export class Clients {
   private readonly ejects: Array<() => void> = [];
   private readonly endpointOf: (url: string | undefined) => Endpoint | undefined;
 
-  constructor(private readonly policyFor: (lb: LoadBalancer, via: Via) => Policy, endpoints: ReadonlyArray<Endpoint>) {
+  constructor(
+    private readonly policyFor: (lb: LoadBalancer, via: Via) => Policy,
+    endpoints: ReadonlyArray<Endpoint>,
+  ) {
     this.endpointOf = endpointResolver(endpoints);
   }
 
@@ -83,23 +86,40 @@ export function requestIdOf(req: IncomingMessage): string {
 const GENERIC: Record<number, string> = { 502: 'upstream request failed', 503: 'no upstream available', 504: 'upstream timed out' };
 
 /** Serves one client request through the resolved balancer and adapter. Never throws, never rejects. */
-export async function proxy(req: IncomingMessage, res: ServerResponse, o: {
-  gatewayId: string; via: Via; path: string; query: URLSearchParams; upstream: Upstream; clients: Clients; counters: ClientCounters;
-  regions: ReadonlySet<string>; draining: () => boolean; onFailure: (f: UpstreamFailure) => void;
-  /** A tracer is configured: continue the incoming trace in OpenTelemetry (spans) rather than by hand. */
-  otel?: boolean;
-}): Promise<void> {
+export async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: {
+    gatewayId: string;
+    via: Via;
+    path: string;
+    query: URLSearchParams;
+    upstream: Upstream;
+    clients: Clients;
+    counters: ClientCounters;
+    regions: ReadonlySet<string>;
+    draining: () => boolean;
+    onFailure: (f: UpstreamFailure) => void;
+    /** A tracer is configured: continue the incoming trace in OpenTelemetry (spans) rather than by hand. */
+    otel?: boolean;
+  },
+): Promise<void> {
   const c = o.counters;
   c.total += 1;
   c.inFlight += 1;
   const ac = new AbortController();
   // The client went away: stop working for it (its attempts are aborted, hedges cancelled).
-  const onClose = (): void => { if (!res.writableFinished) ac.abort(new Error('client closed the connection')); };
+  const onClose = (): void => {
+    if (!res.writableFinished) ac.abort(new Error('client closed the connection'));
+  };
   res.once('close', onClose);
   const requestId = requestIdOf(req);
   // Fresh on every path: nothing an upstream sent can end up in the headers of an error response.
   const baseHeaders = (): Record<string, string> => ({
-    'x-gateway': o.gatewayId, 'x-via': o.via, 'x-request-id': requestId, ...(o.draining() ? { connection: 'close' } : {}),
+    'x-gateway': o.gatewayId,
+    'x-via': o.via,
+    'x-request-id': requestId,
+    ...(o.draining() ? { connection: 'close' } : {}),
   });
   const tracestate = req.headers['tracestate'];
   const trace = {

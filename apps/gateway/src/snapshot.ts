@@ -40,20 +40,44 @@ export const P99_WINDOW_MS = 10_000;
 
 /** Builds a snapshot from live objects; cheap enough to run a few times a second. */
 export function snapshot(o: {
-  id: string; regions: string[]; upstream: Upstream; latency: ReadonlyMap<string, LatencyWindow>; probe: CircuitBreaker;
-  store: GatewaySnapshot['store']; draining: boolean; requests: GatewaySnapshot['requests']; l4: GatewaySnapshot['l4'];
+  id: string;
+  regions: string[];
+  upstream: Upstream;
+  latency: ReadonlyMap<string, LatencyWindow>;
+  probe: CircuitBreaker;
+  store: GatewaySnapshot['store'];
+  draining: boolean;
+  requests: GatewaySnapshot['requests'];
+  l4: GatewaySnapshot['l4'];
 }): GatewaySnapshot {
   const breakers: Record<string, string> = {};
   const endpoints = o.upstream.main.endpoints().map((e) => {
     const state = o.upstream.breakers.get(`${o.upstream.main.name}/${e.id}`)?.state ?? 'closed';
     breakers[e.id] = state;
     return {
-      id: e.id, region: e.region, url: redactUrl(e.url), healthy: e.healthy, ejected: e.ejected, inFlight: e.inFlight,
-      ewmaMs: Math.round(e.ewmaMs * 10) / 10, p99Ms: o.latency.get(e.id)?.quantile(0.99, P99_WINDOW_MS), latencyAt: o.latency.get(e.id)?.lastAt, breaker: state,
+      id: e.id,
+      region: e.region,
+      url: redactUrl(e.url),
+      healthy: e.healthy,
+      ejected: e.ejected,
+      inFlight: e.inFlight,
+      ewmaMs: Math.round(e.ewmaMs * 10) / 10,
+      p99Ms: o.latency.get(e.id)?.quantile(0.99, P99_WINDOW_MS),
+      latencyAt: o.latency.get(e.id)?.lastAt,
+      breaker: state,
     };
   });
   return {
-    id: o.id, at: Date.now(), store: o.store, draining: o.draining, currentRegion: o.upstream.main.currentRegion, regions: o.regions,
-    requests: { ...o.requests, byRegion: { ...o.requests.byRegion } }, endpoints, breakers, propagationProbe: o.probe.state, l4: o.l4,
+    id: o.id,
+    at: Date.now(),
+    store: o.store,
+    draining: o.draining,
+    currentRegion: o.upstream.main.currentRegion,
+    regions: o.regions,
+    requests: { ...o.requests, byRegion: { ...o.requests.byRegion } },
+    endpoints,
+    breakers,
+    propagationProbe: o.probe.state,
+    l4: o.l4,
   };
 }

@@ -24,7 +24,9 @@ export function createBreakerStore(o: { redisUrl: string | undefined; prefix: st
   const redis = new Redis(o.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
   redis.on('error', (e: Error) => o.logger.warn({ event: 'redis-error', error: e.message }, 'redis error'));
   const store = new RedisBreakerStore({
-    redis, prefix: o.prefix, instanceId: o.instanceId,
+    redis,
+    prefix: o.prefix,
+    instanceId: o.instanceId,
     onError: (e: unknown) => o.logger.warn({ event: 'store-error', error: e instanceof Error ? e.message : String(e) }, 'breaker store error'),
   });
   return {

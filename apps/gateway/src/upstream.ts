@@ -1,7 +1,22 @@
 import {
-  circuitBreaker, consecutiveFailures, exponentialBackoff, hedge, leastConnections, loadBalancer, p2cEwma, pipeline, retry,
-  retryBudget, router, timeout,
-  type BreakerStore, type CircuitBreaker, type CircuitBreakerOptions, type Endpoint, type LoadBalancer, type Policy,
+  circuitBreaker,
+  consecutiveFailures,
+  exponentialBackoff,
+  hedge,
+  leastConnections,
+  loadBalancer,
+  p2cEwma,
+  pipeline,
+  retry,
+  retryBudget,
+  router,
+  timeout,
+  type BreakerStore,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type Endpoint,
+  type LoadBalancer,
+  type Policy,
 } from '@breakwater/core';
 
 /** Tuning of the upstream side; the defaults suit the demo (fast checks, fast failover). */
@@ -53,21 +68,40 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     halfOpen: { maxProbes: 1, successesToClose: 2, probeTimeoutMs: t.attemptTimeoutMs * 2 },
     store: o.store,
   };
-  const healthCheck = { intervalMs: t.healthIntervalMs, timeoutMs: Math.min(t.attemptTimeoutMs, t.healthIntervalMs), healthyThreshold: 2, unhealthyThreshold: 3 };
+  const healthCheck = {
+    intervalMs: t.healthIntervalMs,
+    timeoutMs: Math.min(t.attemptTimeoutMs, t.healthIntervalMs),
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+  };
   // Outlier detection (local to this pod) reacts after 2 failures so a retry soon lands elsewhere;
   // the breaker (shared by the fleet) waits for 3, so one pod's bad luck does not open it for all.
   const outlierDetection = { consecutiveFailures: 2, baseEjectionMs: 1_000, maxEjectionMs: 4_000, maxEjectionPercent: 50 };
 
   const main = loadBalancer({
-    name: 'replicas', endpoints: o.replicas, strategy: p2cEwma({ decayMs: 2_000 }), healthCheck, outlierDetection,
-    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 }, breaker, createBreaker,
+    name: 'replicas',
+    endpoints: o.replicas,
+    strategy: p2cEwma({ decayMs: 2_000 }),
+    healthCheck,
+    outlierDetection,
+    locality: { order: o.regions, overprovisioningFactor: 1.4, panicThreshold: 0.25 },
+    breaker,
+    createBreaker,
   });
   const pinned = new Map<string, LoadBalancer>();
   for (const region of o.regions) {
-    pinned.set(region, loadBalancer({
-      name: `pinned-${region}`, endpoints: o.replicas.filter((r) => r.region === region), strategy: p2cEwma({ decayMs: 2_000 }),
-      healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 10 }, outlierDetection, breaker, createBreaker,
-    }));
+    pinned.set(
+      region,
+      loadBalancer({
+        name: `pinned-${region}`,
+        endpoints: o.replicas.filter((r) => r.region === region),
+        strategy: p2cEwma({ decayMs: 2_000 }),
+        healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 10 },
+        outlierDetection,
+        breaker,
+        createBreaker,
+      }),
+    );
   }
   let l4: LoadBalancer | undefined;
   const routes = [...pinned].map(([region, lb]) => ({ match: { header: { 'x-region': region } }, to: lb }));
@@ -77,19 +111,25 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
   return {
     main,
     pinned,
-    l4: () => (l4 ??= loadBalancer({
-      name: 'l4', endpoints: o.replicas, strategy: leastConnections(), healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 2 },
-      outlierDetection, locality: { order: o.regions, panicThreshold: 0.25 },
-    })),
+    l4: () =>
+      (l4 ??= loadBalancer({
+        name: 'l4',
+        endpoints: o.replicas,
+        strategy: leastConnections(),
+        healthCheck: { ...healthCheck, intervalMs: t.healthIntervalMs * 2 },
+        outlierDetection,
+        locality: { order: o.regions, panicThreshold: 0.25 },
+      })),
     breakers,
     resolve: (req) => l7.resolve(req),
     // The default retryOn suffices: balancers skip endpoints whose breaker would refuse, so a circuit
     // rejection never reaches this retry; when every endpoint refuses it fails fast (not retried).
-    clientPolicy: () => pipeline(
-      retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget }),
-      hedge({ delayMs: t.hedgeDelayMs }),
-      timeout(t.attemptTimeoutMs),
-    ),
+    clientPolicy: () =>
+      pipeline(
+        retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget }),
+        hedge({ delayMs: t.hedgeDelayMs }),
+        timeout(t.attemptTimeoutMs),
+      ),
     async close() {
       await Promise.all([main.close(), l4?.close(), ...[...pinned.values()].map((lb) => lb.close())]);
       for (const b of breakers.values()) b.dispose();

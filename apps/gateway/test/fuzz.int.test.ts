@@ -20,13 +20,36 @@ describe('gateway process under fuzzed clients and hostile upstreams', () => {
     const responses = upstreamResponses(15, 800);
     let next = 0;
     for (let i = 0; i < 2; i++) {
-      upstreams.push(await startHostileUpstream((req) => (req.target === '/health' ? okJson('{"status":"ok"}') : Buffer.from(responses[next++ % responses.length] as string, 'latin1'))));
+      upstreams.push(
+        await startHostileUpstream((req) =>
+          req.target === '/health' ? okJson('{"status":"ok"}') : Buffer.from(responses[next++ % responses.length] as string, 'latin1'),
+        ),
+      );
     }
-    app = await spawnApp(main, ['--id', 'gw-fuzz', '--replicas', `eu-1@eu=${upstreams[0]!.url},us-1@us=${upstreams[1]!.url}`, '--regions', 'eu,us', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'],
-      { CHAOS_TOKEN: 'fuzz-token-0123456789', REDIS_URL: '' });
+    app = await spawnApp(
+      main,
+      [
+        '--id',
+        'gw-fuzz',
+        '--replicas',
+        `eu-1@eu=${upstreams[0]!.url},us-1@us=${upstreams[1]!.url}`,
+        '--regions',
+        'eu,us',
+        '--headers-timeout-ms',
+        '300',
+        '--request-timeout-ms',
+        '600',
+      ],
+      { CHAOS_TOKEN: 'fuzz-token-0123456789', REDIS_URL: '' },
+    );
     const port = Number(new URL(String(app.ready['url'])).port);
     // Half the traffic on the proxied routes (so the upstream fuzz is reached), half fully fuzzed.
-    const proxied: FuzzRequest[] = Array.from({ length: 400 }, (_, i) => ({ method: 'GET', target: ['/api/work', '/rpc/work', '/axios/work'][i % 3] as string, headers: i % 2 ? [['x-region', i % 4 ? 'us' : 'eu']] : [], body: '' }));
+    const proxied: FuzzRequest[] = Array.from({ length: 400 }, (_, i) => ({
+      method: 'GET',
+      target: ['/api/work', '/rpc/work', '/axios/work'][i % 3] as string,
+      headers: i % 2 ? [['x-region', i % 4 ? 'us' : 'eu']] : [],
+      body: '',
+    }));
     const mixed = fuzzRequests(16, 400).flatMap((r, i) => [r, proxied[i] as FuzzRequest]);
     const sent = await fire(port, mixed, { budgetMs: 5_000 });
     expect(sent).toBeGreaterThan(100);

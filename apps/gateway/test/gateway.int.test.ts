@@ -23,11 +23,22 @@ async function setup(pods = 1, o: { l4?: boolean } = {}): Promise<{ replicas: Re
   replicas = await Promise.all(['eu-1', 'eu-2', 'us-1', 'us-2'].map((id) => startReplica({ id, region: id.slice(0, 2), token: TOKEN })));
   store = memoryBreakerStore();
   const s = store;
-  gateways = await Promise.all(Array.from({ length: pods }, (_, i) => startGateway({
-    id: `gw-${i}`, replicas: replicas.map((r) => ({ id: r.id, region: r.region, url: r.url })), regions: ['eu', 'us'],
-    store: s, storeKind: 'memory', logger, token: TOKEN, tuning: { healthIntervalMs: 100 }, stateIntervalMs: 100,
-    ...(o.l4 ? { l4Port: 0 } : {}),
-  })));
+  gateways = await Promise.all(
+    Array.from({ length: pods }, (_, i) =>
+      startGateway({
+        id: `gw-${i}`,
+        replicas: replicas.map((r) => ({ id: r.id, region: r.region, url: r.url })),
+        regions: ['eu', 'us'],
+        store: s,
+        storeKind: 'memory',
+        logger,
+        token: TOKEN,
+        tuning: { healthIntervalMs: 100 },
+        stateIntervalMs: 100,
+        ...(o.l4 ? { l4Port: 0 } : {}),
+      }),
+    ),
+  );
   return { replicas, gateways };
 }
 
@@ -38,7 +49,9 @@ const get = async (url: string, headers: Record<string, string> = {}): Promise<{
 
 describe('gateway', () => {
   it('binds 127.0.0.1 and serves through the fetch, tRPC and axios adapters, primary region first', async () => {
-    const { gateways: [gw] } = await setup();
+    const {
+      gateways: [gw],
+    } = await setup();
     expect(gw!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     for (const path of ['/api/work', '/rpc/work', '/axios/work']) {
       const r = await get(`${gw!.url}${path}`);
@@ -50,12 +63,16 @@ describe('gateway', () => {
   });
 
   it('routes by header (x-region pins the region)', async () => {
-    const { gateways: [gw] } = await setup();
+    const {
+      gateways: [gw],
+    } = await setup();
     for (let i = 0; i < 5; i++) expect((await get(`${gw!.url}/api/work`, { 'x-region': 'us' })).region).toBe('us');
   });
 
   it('exposes Prometheus metrics and its state', async () => {
-    const { gateways: [gw] } = await setup();
+    const {
+      gateways: [gw],
+    } = await setup();
     await get(`${gw!.url}/api/work`);
     const metrics = (await get(`${gw!.url}/metrics`)).body;
     expect(metrics).toMatch(/lb_requests_total\{[^}]*server="eu-\d"/);
@@ -67,7 +84,10 @@ describe('gateway', () => {
   });
 
   it('fails over to the secondary region without client-visible errors when the primary goes hard down', async () => {
-    const { gateways: [gw], replicas: rs } = await setup();
+    const {
+      gateways: [gw],
+      replicas: rs,
+    } = await setup();
     await Promise.all(rs.filter((r) => r.region === 'eu').map((r) => r.setChaos({ down: true })));
     const results = [];
     for (let i = 0; i < 40; i++) results.push(await get(`${gw!.url}/${['api', 'rpc', 'axios'][i % 3]}/work`));
@@ -76,7 +96,10 @@ describe('gateway', () => {
   });
 
   it('a slow replica loses hedge races without tripping its breaker (cancelled attempts are neutral)', async () => {
-    const { gateways: [gw], replicas: rs } = await setup();
+    const {
+      gateways: [gw],
+      replicas: rs,
+    } = await setup();
     // Slower than the 80 ms hedge delay, well inside the 1 s attempt timeout: attempts on eu-1 lose to eu-2.
     await rs.find((r) => r.id === 'eu-1')!.setChaos({ latencyMs: 300 });
     const results = [];
@@ -90,7 +113,9 @@ describe('gateway', () => {
   });
 
   it('admin endpoints need the token; a trip on one pod is open on the other (shared store)', async () => {
-    const { gateways: [a, b] } = await setup(2);
+    const {
+      gateways: [a, b],
+    } = await setup(2);
     expect((await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST' })).status).toBe(401);
     expect((await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const res = await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
@@ -99,7 +124,9 @@ describe('gateway', () => {
   });
 
   it('streams breaker transitions and state over SSE', async () => {
-    const { gateways: [a, b] } = await setup(2);
+    const {
+      gateways: [a, b],
+    } = await setup(2);
     const ac = new AbortController();
     const res = await fetch(`${b!.url}/events`, { signal: ac.signal });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
@@ -113,13 +140,17 @@ describe('gateway', () => {
   });
 
   it('L4 mode proxies raw TCP connections to replicas', async () => {
-    const { gateways: [gw] } = await setup(1, { l4: true });
+    const {
+      gateways: [gw],
+    } = await setup(1, { l4: true });
     const port = gw!.l4Port!;
     const reply = await new Promise<string>((resolve, reject) => {
       const sock = createConnection({ host: '127.0.0.1', port });
       let data = '';
       sock.on('connect', () => sock.write('GET /api/work HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
-      sock.on('data', (d) => { data += d.toString(); });
+      sock.on('data', (d) => {
+        data += d.toString();
+      });
       sock.on('end', () => resolve(data));
       sock.on('error', reject);
     });
@@ -128,7 +159,8 @@ describe('gateway', () => {
   });
 
   it('validates its options', async () => {
-    await expect(startGateway({ id: 'bad id', replicas: [], regions: [], store: memoryBreakerStore(), storeKind: 'memory', logger, token: TOKEN }))
-      .rejects.toMatchObject({ code: 'BW_CONFIG', path: 'gateway.id' });
+    await expect(
+      startGateway({ id: 'bad id', replicas: [], regions: [], store: memoryBreakerStore(), storeKind: 'memory', logger, token: TOKEN }),
+    ).rejects.toMatchObject({ code: 'BW_CONFIG', path: 'gateway.id' });
   });
 });

@@ -25,14 +25,30 @@ afterEach(async () => {
 });
 
 function memoryLogger(): Logger {
-  return pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, cb) { logLines.push(chunk.toString()); cb(); } }));
+  return pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    }),
+  );
 }
 
 async function start(replicas: Endpoint[], o: Partial<GatewayOptions> = {}): Promise<Gateway> {
   store = memoryBreakerStore();
   gateway = await startGateway({
-    id: 'gw-h', replicas, regions: [...new Set(replicas.map((r) => r.region as string))], store, storeKind: 'memory', logger: memoryLogger(),
-    token: TOKEN, tuning: { healthIntervalMs: 100, maxAttempts: 2 }, stateIntervalMs: 50, ...o,
+    id: 'gw-h',
+    replicas,
+    regions: [...new Set(replicas.map((r) => r.region as string))],
+    store,
+    storeKind: 'memory',
+    logger: memoryLogger(),
+    token: TOKEN,
+    tuning: { healthIntervalMs: 100, maxAttempts: 2 },
+    stateIntervalMs: 50,
+    ...o,
   });
   return gateway;
 }
@@ -67,11 +83,15 @@ describe('gateway server limits', () => {
   it('cuts a slow-headers client within the configured time and applies the connection cap', async () => {
     const up = await startHostileUpstream(() => okJson(work));
     upstreams.push(up);
-    const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }], { server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100, maxConnections: 50 } });
+    const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }], {
+      server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100, maxConnections: 50 },
+    });
     const { closedAfterMs } = await slowHeadersClient(gw.port, 5_000);
     expect(closedAfterMs).toBeLessThan(1_100);
     expect((await raw(gw.port, '/health')).status).toBe(200);
-    await expect(start([{ id: 'eu-1', region: 'eu', url: up.url }], { server: { maxConnections: 0 } })).rejects.toMatchObject({ path: 'gateway.server.maxConnections' });
+    await expect(start([{ id: 'eu-1', region: 'eu', url: up.url }], { server: { maxConnections: 0 } })).rejects.toMatchObject({
+      path: 'gateway.server.maxConnections',
+    });
   });
 });
 
@@ -80,8 +100,11 @@ describe('gateway against hostile upstreams', () => {
     const evil = 'eu-1\r\nset-cookie: pwned=1';
     const up = await startHostileUpstream((req) => {
       if (req.target.startsWith('/trpc/')) return Buffer.from(okJson(trpcOk({ replica: evil, region: '東京-1', n: 0 })), 'utf8');
-      return Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'), Buffer.from('x-region: 東京-1\r\nx-replica-id: 東京-9\r\n', 'utf8'),
-        Buffer.from(`content-length: ${Buffer.byteLength(work)}\r\nconnection: close\r\n\r\n${work}`)]);
+      return Buffer.concat([
+        Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'),
+        Buffer.from('x-region: 東京-1\r\nx-replica-id: 東京-9\r\n', 'utf8'),
+        Buffer.from(`content-length: ${Buffer.byteLength(work)}\r\nconnection: close\r\n\r\n${work}`),
+      ]);
     });
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
@@ -108,7 +131,9 @@ describe('gateway against hostile upstreams', () => {
   });
 
   it('turns an impossible upstream status into a generic 502', async () => {
-    const up = await startHostileUpstream((req) => (req.target === '/health' ? okJson('{}') : `HTTP/1.1 099 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`));
+    const up = await startHostileUpstream((req) =>
+      req.target === '/health' ? okJson('{}') : `HTTP/1.1 099 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+    );
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
     for (const path of ['/api/work', '/rpc/work', '/axios/work']) expect((await raw(gw.port, path)).status, path).toBeGreaterThanOrEqual(500);
@@ -117,7 +142,9 @@ describe('gateway against hostile upstreams', () => {
 
   it('refuses an upstream body over 1 MiB with a generic 502 (fetch, tRPC, axios) instead of buffering it', async () => {
     const big = JSON.stringify({ pad: 'x'.repeat(2 * 1_048_576) });
-    const up = await startHostileUpstream((req) => (req.target === '/health' ? okJson('{}') : okJson(req.target.startsWith('/trpc/') ? trpcOk({ pad: big }) : big)));
+    const up = await startHostileUpstream((req) =>
+      req.target === '/health' ? okJson('{}') : okJson(req.target.startsWith('/trpc/') ? trpcOk({ pad: big }) : big),
+    );
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
     for (const path of ['/api/work', '/rpc/work', '/axios/work']) {
@@ -166,7 +193,8 @@ describe('gateway snapshots', () => {
     const up = await startHostileUpstream(() => okJson(work));
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
-    const post = (headers: Record<string, string>): Promise<number> => fetch(`${gw.url}/admin/propagation/reset`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers } }).then((r) => r.status);
+    const post = (headers: Record<string, string>): Promise<number> =>
+      fetch(`${gw.url}/admin/propagation/reset`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers } }).then((r) => r.status);
     expect(await post({ origin: 'http://rebind.attacker.example' })).toBe(403);
     expect(await post({ origin: `http://127.0.0.1:${gw.port}` })).toBe(200);
     expect(await post({})).toBe(200);

@@ -15,9 +15,22 @@ afterAll(async () => {
 describe('gateway process', () => {
   it('SIGTERM during load: stops accepting, finishes every in-flight request, exits 0', async () => {
     for (const id of ['eu-1', 'eu-2', 'us-1']) replicas.push(await startReplica({ id, region: id.slice(0, 2), token: TOKEN }));
-    const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main,
-      '--id', 'gw-t', '--replicas', replicas.map((r) => `${r.id}@${r.region}=${r.url}`).join(','), '--regions', 'eu,us'],
-    { env: { ...process.env, CHAOS_TOKEN: TOKEN, REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@breakwater/source',
+        '--import',
+        'tsx',
+        main,
+        '--id',
+        'gw-t',
+        '--replicas',
+        replicas.map((r) => `${r.id}@${r.region}=${r.url}`).join(','),
+        '--regions',
+        'eu,us',
+      ],
+      { env: { ...process.env, CHAOS_TOKEN: TOKEN, REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const lines: Array<Record<string, unknown>> = [];
     const ready = new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (l) => {
@@ -25,7 +38,9 @@ describe('gateway process', () => {
           const o = JSON.parse(l) as Record<string, unknown>;
           lines.push(o);
           if (o['event'] === 'ready') resolve(o['url'] as string);
-        } catch { /* not JSON */ }
+        } catch {
+          /* not JSON */
+        }
       });
       child.once('exit', (code) => reject(new Error(`gateway exited early (${code})`)));
     });
@@ -37,8 +52,12 @@ describe('gateway process', () => {
     // Upstreams hold every request until released, so all 30 are surely in flight when the signal lands.
     for (const r of replicas) await r.setChaos({ hang: true });
     const paths = ['/api/work', '/rpc/work', '/axios/work'];
-    const inflight = Array.from({ length: 30 }, (_, i) => fetch(`${url}${paths[i % 3]}?n=${i}`, { signal: AbortSignal.timeout(10_000) })
-      .then(async (r) => ({ status: r.status, body: await r.text() }), (e: unknown) => ({ status: 0, body: String(e) })));
+    const inflight = Array.from({ length: 30 }, (_, i) =>
+      fetch(`${url}${paths[i % 3]}?n=${i}`, { signal: AbortSignal.timeout(10_000) }).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+        (e: unknown) => ({ status: 0, body: String(e) }),
+      ),
+    );
     // All 30 inside the gateway (its own count): then the signal lands.
     const deadline = Date.now() + 10_000;
     let gatewayInFlight = 0;
@@ -67,7 +86,10 @@ describe('gateway process', () => {
 function connectOutcome(port: number): Promise<string> {
   return new Promise((resolve) => {
     const sock = createConnection({ host: '127.0.0.1', port });
-    sock.once('connect', () => { sock.destroy(); resolve('connected'); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve('connected');
+    });
     sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
 }

@@ -27,8 +27,15 @@ describe('gateway with a tracer', () => {
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     store = memoryBreakerStore();
     gateway = await startGateway({
-      id: 'gw-t', replicas: [{ id: 'eu-1', region: 'eu', url: replica.url }], regions: ['eu'], store, storeKind: 'memory', logger: pino({ level: 'silent' }),
-      token: 'trace-token-0123456789', tracer: provider.getTracer('gateway-test'), tuning: { healthIntervalMs: 1_000 },
+      id: 'gw-t',
+      replicas: [{ id: 'eu-1', region: 'eu', url: replica.url }],
+      regions: ['eu'],
+      store,
+      storeKind: 'memory',
+      logger: pino({ level: 'silent' }),
+      token: 'trace-token-0123456789',
+      tracer: provider.getTracer('gateway-test'),
+      tuning: { healthIntervalMs: 1_000 },
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     for (const path of ['/api/work', '/rpc/work', '/axios/work']) {

@@ -10,7 +10,10 @@ export type AppHandler = (req: IncomingMessage, res: ServerResponse, target: Req
  * promise becomes a 500 (or a destroyed socket when the response had started), and `onError`
  * hears about it (to log it). The wrapped handler itself never throws.
  */
-export function safeHandler(handler: AppHandler, onError: (e: unknown, req: IncomingMessage) => void = () => undefined): (req: IncomingMessage, res: ServerResponse) => void {
+export function safeHandler(
+  handler: AppHandler,
+  onError: (e: unknown, req: IncomingMessage) => void = () => undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const fail = (e: unknown, req: IncomingMessage, res: ServerResponse): void => {
     try {
       onError(e, req);

@@ -7,8 +7,12 @@ describe('server limits', () => {
   it('validates and fills in defaults', () => {
     expect(resolveServerLimits(undefined, 'x')).toEqual(defaultServerLimits);
     expect(resolveServerLimits({ maxConnections: 10 }, 'x').maxConnections).toBe(10);
-    expect(() => resolveServerLimits({ headersTimeoutMs: -1 }, 'app.server')).toThrow(expect.objectContaining({ code: 'BW_CONFIG', path: 'app.server.headersTimeoutMs' }));
-    expect(() => resolveServerLimits({ headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 }, 'app.server')).toThrow(expect.objectContaining({ path: 'app.server.headersTimeoutMs' }));
+    expect(() => resolveServerLimits({ headersTimeoutMs: -1 }, 'app.server')).toThrow(
+      expect.objectContaining({ code: 'BW_CONFIG', path: 'app.server.headersTimeoutMs' }),
+    );
+    expect(() => resolveServerLimits({ headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 }, 'app.server')).toThrow(
+      expect.objectContaining({ path: 'app.server.headersTimeoutMs' }),
+    );
     expect(() => resolveServerLimits({ nope: 1 } as never, 'app.server')).toThrow(expect.objectContaining({ path: 'app.server.nope' }));
   });
 

@@ -32,8 +32,13 @@ export const defaultServerLimits: Readonly<ServerLimits> = Object.freeze({
 });
 
 /** Validates partial limits (ConfigError naming `<path>.<key>`) and fills in the defaults. */
-export function resolveServerLimits(given: Partial<ServerLimits> | undefined, path: string, defaults: Readonly<ServerLimits> = defaultServerLimits): ServerLimits {
-  if (given !== undefined && (typeof given !== 'object' || given === null)) throw new ConfigError(path, `expected an object of server limits, got ${String(given)}`);
+export function resolveServerLimits(
+  given: Partial<ServerLimits> | undefined,
+  path: string,
+  defaults: Readonly<ServerLimits> = defaultServerLimits,
+): ServerLimits {
+  if (given !== undefined && (typeof given !== 'object' || given === null))
+    throw new ConfigError(path, `expected an object of server limits, got ${String(given)}`);
   const out = { ...defaults };
   for (const [k, v] of Object.entries(given ?? {})) {
     if (!(k in defaults)) throw new ConfigError(`${path}.${k}`, `unknown server limit; expected one of ${Object.keys(defaults).join(', ')}`);
@@ -51,24 +56,51 @@ export function resolveServerLimits(given: Partial<ServerLimits> | undefined, pa
 
 /** `http.createServer` with {@link ServerLimits} applied. */
 export function createLimitedServer(limits: ServerLimits, handler: (req: IncomingMessage, res: ServerResponse) => void, extra: ServerOptions = {}): Server {
-  const server = createServer({
-    ...extra,
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-    maxHeaderSize: limits.maxHeaderBytes,
-  }, handler);
+  const server = createServer(
+    {
+      ...extra,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+    },
+    handler,
+  );
   server.maxConnections = limits.maxConnections;
   return server;
 }
 
 /** Command-line flags (and environment variables) for the server limits, shared by the apps' CLIs. */
 export const serverLimitFlags: ReadonlyArray<{ flag: string; env: string; default: string; help: string; key: keyof ServerLimits }> = [
-  { flag: 'headers-timeout-ms', env: 'HEADERS_TIMEOUT_MS', default: String(defaultServerLimits.headersTimeoutMs), help: 'time to receive request headers before the connection is cut', key: 'headersTimeoutMs' },
-  { flag: 'request-timeout-ms', env: 'REQUEST_TIMEOUT_MS', default: String(defaultServerLimits.requestTimeoutMs), help: 'time to receive a whole request (not the response)', key: 'requestTimeoutMs' },
-  { flag: 'keep-alive-timeout-ms', env: 'KEEP_ALIVE_TIMEOUT_MS', default: String(defaultServerLimits.keepAliveTimeoutMs), help: 'idle time before a kept-alive connection is closed', key: 'keepAliveTimeoutMs' },
-  { flag: 'max-connections', env: 'MAX_CONNECTIONS', default: String(defaultServerLimits.maxConnections), help: 'open connections at most per listener', key: 'maxConnections' },
+  {
+    flag: 'headers-timeout-ms',
+    env: 'HEADERS_TIMEOUT_MS',
+    default: String(defaultServerLimits.headersTimeoutMs),
+    help: 'time to receive request headers before the connection is cut',
+    key: 'headersTimeoutMs',
+  },
+  {
+    flag: 'request-timeout-ms',
+    env: 'REQUEST_TIMEOUT_MS',
+    default: String(defaultServerLimits.requestTimeoutMs),
+    help: 'time to receive a whole request (not the response)',
+    key: 'requestTimeoutMs',
+  },
+  {
+    flag: 'keep-alive-timeout-ms',
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    default: String(defaultServerLimits.keepAliveTimeoutMs),
+    help: 'idle time before a kept-alive connection is closed',
+    key: 'keepAliveTimeoutMs',
+  },
+  {
+    flag: 'max-connections',
+    env: 'MAX_CONNECTIONS',
+    default: String(defaultServerLimits.maxConnections),
+    help: 'open connections at most per listener',
+    key: 'maxConnections',
+  },
 ];
 
 /** Reads {@link serverLimitFlags} through `get` (flag, then env, then default) and validates them. */
@@ -78,7 +110,11 @@ export function serverLimitsFromFlags(get: (flag: string) => string | undefined,
     const raw = get(f.flag);
     if (raw === undefined) continue;
     const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${path}.${f.key}`, `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, got ${JSON.stringify(raw)}`);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
+      throw new ConfigError(
+        `${path}.${f.key}`,
+        `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, got ${JSON.stringify(raw)}`,
+      );
     given[f.key] = n;
   }
   return resolveServerLimits(given, path);

@@ -11,7 +11,10 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 /** The admin listener's handler: `/health`, `GET /stats`, token-guarded `/chaos` and `/chaos/reset`. */
 export function adminHandler(o: {
-  token: string; stats: () => unknown; chaos: () => ChaosSettings; setChaos: (update: unknown) => Promise<ChaosSettings>;
+  token: string;
+  stats: () => unknown;
+  chaos: () => ChaosSettings;
+  setChaos: (update: unknown) => Promise<ChaosSettings>;
   /** The admin listener's port, for the Origin check (a function: known once listening). */
   port: () => number;
 }): (req: IncomingMessage, res: ServerResponse, target: RequestTarget) => Promise<void> {

@@ -6,5 +6,7 @@
 export function batchTooLarge(path: string, query: URLSearchParams, max: number): string | undefined {
   if (query.get('batch') !== '1') return undefined;
   const procedures = path.slice('/trpc/'.length).split(',').length;
-  return procedures > max ? `tRPC batch of ${procedures} procedures exceeds the limit of ${max} per request; split the batch (httpBatchLink maxItems)` : undefined;
+  return procedures > max
+    ? `tRPC batch of ${procedures} procedures exceeds the limit of ${max} per request; split the batch (httpBatchLink maxItems)`
+    : undefined;
 }

@@ -11,13 +11,24 @@ const log = (obj: Record<string, unknown>): void => {
 try {
   const cfg = parseReplicaArgs(process.argv.slice(2));
   const replica = await startReplica(cfg);
-  log({ event: 'ready', id: replica.id, region: replica.region, url: replica.url, adminUrl: replica.adminUrl, port: replica.port, adminPort: replica.adminPort });
+  log({
+    event: 'ready',
+    id: replica.id,
+    region: replica.region,
+    url: replica.url,
+    adminUrl: replica.adminUrl,
+    port: replica.port,
+    adminPort: replica.adminPort,
+  });
   if (cfg.tokenGenerated) log({ event: 'token', msg: 'CHAOS_TOKEN unset; chaos controls use a random token', token: cfg.token });
   onShutdown((signal) => {
     log({ event: 'stopping', signal });
     // Leave even if closing gets stuck somewhere.
     setTimeout(() => process.exit(1), 10_000).unref();
-    void replica.close().then(() => process.exit(0), () => process.exit(1));
+    void replica.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 } catch (e) {
   log({ event: 'fatal', error: e instanceof Error ? e.message : String(e) });

@@ -164,42 +164,45 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     }
   };
 
-  const service = createLimitedServer(limits, safeHandler((req, res, { path, query }) => {
-    const isHealth = path === '/health';
-    if (isHealth) s.healthChecks += 1;
-    else {
-      s.requests += 1;
-      s.requestsSinceUp += 1;
-      s.inFlight += 1;
-      s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
-      s.peakInFlightSinceUp = Math.max(s.peakInFlightSinceUp, s.inFlight);
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        s.inFlight -= 1;
+  const service = createLimitedServer(
+    limits,
+    safeHandler((req, res, { path, query }) => {
+      const isHealth = path === '/health';
+      if (isHealth) s.healthChecks += 1;
+      else {
+        s.requests += 1;
+        s.requestsSinceUp += 1;
+        s.inFlight += 1;
+        s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
+        s.peakInFlightSinceUp = Math.max(s.peakInFlightSinceUp, s.inFlight);
+        let done = false;
+        const finish = (): void => {
+          if (done) return;
+          done = true;
+          s.inFlight -= 1;
+        };
+        res.once('finish', finish);
+        res.once('close', finish);
+      }
+      const proceed = (): void => {
+        if (res.destroyed) return;
+        if (chaos.latencyMs > 0) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            if (!res.destroyed) safeAnswer(req, res, path, query);
+          }, chaos.latencyMs);
+          timers.add(t);
+        } else safeAnswer(req, res, path, query);
       };
-      res.once('finish', finish);
-      res.once('close', finish);
-    }
-    const proceed = (): void => {
-      if (res.destroyed) return;
-      if (chaos.latencyMs > 0) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!res.destroyed) safeAnswer(req, res, path, query);
-        }, chaos.latencyMs);
-        timers.add(t);
-      } else safeAnswer(req, res, path, query);
-    };
-    if (chaos.hang) {
-      // Held until hang is cleared (then answered) or the client gives up.
-      hung.add(proceed);
-      res.once('close', () => hung.delete(proceed));
-      return;
-    }
-    proceed();
-  }, onError));
+      if (chaos.hang) {
+        // Held until hang is cleared (then answered) or the client gives up.
+        hung.add(proceed);
+        res.once('close', () => hung.delete(proceed));
+        return;
+      }
+      proceed();
+    }, onError),
+  );
   service.on('connection', (sock) => {
     sockets.add(sock);
     sock.once('close', () => sockets.delete(sock));

@@ -32,15 +32,20 @@ describe('mergeChaos', () => {
   });
 
   it('accepts every in-range setting and never mutates its input', () => {
-    fc.assert(fc.property(
-      fc.record({ latencyMs: fc.integer({ min: 0, max: 600_000 }), errorRate: fc.double({ min: 0, max: 1, noNaN: true }), down: fc.boolean(), hang: fc.boolean() }, { requiredKeys: [] }),
-      (update) => {
-        const base = noChaos();
-        const next = mergeChaos(base, update);
-        expect(base).toEqual(noChaos());
-        expect(next).toEqual({ ...noChaos(), ...update });
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.record(
+          { latencyMs: fc.integer({ min: 0, max: 600_000 }), errorRate: fc.double({ min: 0, max: 1, noNaN: true }), down: fc.boolean(), hang: fc.boolean() },
+          { requiredKeys: [] },
+        ),
+        (update) => {
+          const base = noChaos();
+          const next = mergeChaos(base, update);
+          expect(base).toEqual(noChaos());
+          expect(next).toEqual({ ...noChaos(), ...update });
+        },
+      ),
+    );
   });
 });
 

@@ -10,7 +10,9 @@ afterAll(async () => app?.stop());
 
 describe('replica process under fuzzed requests', () => {
   it('never exits; /health answers on both listeners afterwards', async () => {
-    app = await spawnApp(main, ['--id', 'eu-1', '--region', 'eu', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'], { CHAOS_TOKEN: 'fuzz-token-0123456789' });
+    app = await spawnApp(main, ['--id', 'eu-1', '--region', 'eu', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'], {
+      CHAOS_TOKEN: 'fuzz-token-0123456789',
+    });
     const port = Number(app.ready['port']);
     const adminPort = Number(app.ready['adminPort']);
     const requests = fuzzRequests(15, 600);

@@ -47,7 +47,10 @@ describe('replica against hostile clients', () => {
 
   it('refuses chaos requests from a foreign Origin (DNS rebinding), even with the token', async () => {
     replica = await startReplica({ id: 'eu-1', region: 'eu', token: TOKEN });
-    const post = (headers: Record<string, string>): Promise<number> => fetch(`${replica!.adminUrl}/chaos`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body: '{"latencyMs":1}' }).then((r) => r.status);
+    const post = (headers: Record<string, string>): Promise<number> =>
+      fetch(`${replica!.adminUrl}/chaos`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body: '{"latencyMs":1}' }).then(
+        (r) => r.status,
+      );
     expect(await post({ origin: 'http://rebind.attacker.example' })).toBe(403);
     expect(replica.chaos().latencyMs).toBe(0);
     expect(await post({ origin: `http://localhost:${replica.adminPort}` })).toBe(200);
@@ -58,11 +61,18 @@ describe('replica against hostile clients', () => {
     await expect(startReplica({ id: 'eu-1\r\nx: y', region: 'eu', token: TOKEN })).rejects.toMatchObject({ code: 'BW_CONFIG', path: 'replica.id' });
     await expect(startReplica({ id: 'eu-1', region: '東京', token: TOKEN })).rejects.toMatchObject({ path: 'replica.region' });
     await expect(startReplica({ id: 'eu-1', region: 'eu', token: TOKEN, maxBatchSize: 0 })).rejects.toMatchObject({ path: 'replica.maxBatchSize' });
-    await expect(startReplica({ id: 'eu-1', region: 'eu', token: TOKEN, server: { headersTimeoutMs: 0 } })).rejects.toMatchObject({ path: 'replica.server.headersTimeoutMs' });
+    await expect(startReplica({ id: 'eu-1', region: 'eu', token: TOKEN, server: { headersTimeoutMs: 0 } })).rejects.toMatchObject({
+      path: 'replica.server.headersTimeoutMs',
+    });
   });
 
   it('cuts slow-headers clients on both listeners within the configured time', async () => {
-    replica = await startReplica({ id: 'eu-1', region: 'eu', token: TOKEN, server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100 } });
+    replica = await startReplica({
+      id: 'eu-1',
+      region: 'eu',
+      token: TOKEN,
+      server: { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100 },
+    });
     const [a, b] = await Promise.all([slowHeadersClient(replica.port, 5_000), slowHeadersClient(replica.adminPort, 5_000)]);
     expect(a.closedAfterMs).toBeLessThan(1_100);
     expect(b.closedAfterMs).toBeLessThan(1_100);

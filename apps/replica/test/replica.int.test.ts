@@ -92,7 +92,10 @@ describe('replica', () => {
     const r = replica;
     await chaos(r, { hang: true });
     let settled = false;
-    const p = fetch(`${r.url}/api/work`).then((res) => { settled = true; return res.status; });
+    const p = fetch(`${r.url}/api/work`).then((res) => {
+      settled = true;
+      return res.status;
+    });
     await waitFor(() => r.stats().inFlight === 1);
     await new Promise((res) => setTimeout(res, 50));
     expect(settled).toBe(false);

@@ -4,12 +4,14 @@ import type { Socket } from 'node:net';
 import { EndpointPools, type Endpoint, type LoadBalancer } from '@breakwater/core';
 
 /** Connection pooling per endpoint: `true` (default with a balancer), `false`, or settings. */
-export type AxiosPoolingOption = boolean | {
-  /** Sockets per endpoint when the endpoint sets no `maxConnections`. Default unlimited. */
-  maxSockets?: number;
-  /** Initial delay of TCP keep-alive probes on idle sockets. Default Node's (1 s). */
-  keepAliveMsecs?: number;
-};
+export type AxiosPoolingOption =
+  | boolean
+  | {
+      /** Sockets per endpoint when the endpoint sets no `maxConnections`. Default unlimited. */
+      maxSockets?: number;
+      /** Initial delay of TCP keep-alive probes on idle sockets. Default Node's (1 s). */
+      keepAliveMsecs?: number;
+    };
 
 type AnyAgent = HttpAgent | HttpsAgent;
 

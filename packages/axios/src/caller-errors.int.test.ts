@@ -15,7 +15,7 @@ function wrapped(baseURL: string, name: string) {
   return { api, breaker };
 }
 
-describe('@breakwater/axios: client-side errors are the caller\'s (16.f)', () => {
+describe("@breakwater/axios: client-side errors are the caller's (16.f)", () => {
   const cases: Array<[string, string, AxiosRequestConfig, string]> = [
     ['maxContentLength exceeded', '/big', { maxContentLength: 10 }, 'ERR_BAD_RESPONSE'],
     ['maxContentLength exceeded (arraybuffer)', '/big', { maxContentLength: 10, responseType: 'arraybuffer' }, 'ERR_BAD_RESPONSE'],
@@ -25,8 +25,15 @@ describe('@breakwater/axios: client-side errors are the caller\'s (16.f)', () =>
   for (const [what, path, config, code] of cases) {
     it(`${what}: not retried, not counted; a healthy call still passes`, async () => {
       const s = await testHttpServer((req, res) => {
-        if (req.url === '/loop') { res.writeHead(302, { location: '/loop' }); res.end(); return; }
-        if (req.url === '/big') { res.end('x'.repeat(1000)); return; }
+        if (req.url === '/loop') {
+          res.writeHead(302, { location: '/loop' });
+          res.end();
+          return;
+        }
+        if (req.url === '/big') {
+          res.end('x'.repeat(1000));
+          return;
+        }
         res.end('ok');
       });
       const { api, breaker } = wrapped(s.url, `axios-caller-${code}-${path}`);
@@ -46,7 +53,10 @@ describe('@breakwater/axios: client-side errors are the caller\'s (16.f)', () =>
   it('unsupported protocol (ERR_BAD_REQUEST): rejected once, breaker untouched', async () => {
     const { api, breaker } = wrapped('http://127.0.0.1:1', 'axios-caller-protocol');
     let adapterCalls = 0;
-    api.interceptors.request.use((c) => { adapterCalls++; return c; });
+    api.interceptors.request.use((c) => {
+      adapterCalls++;
+      return c;
+    });
     for (let i = 0; i < 3; i++) await expect(api.get('gopher://127.0.0.1/x')).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
     expect(adapterCalls).toBe(3);
     expect(breaker.metrics().failures).toBe(0);
@@ -54,7 +64,10 @@ describe('@breakwater/axios: client-side errors are the caller\'s (16.f)', () =>
   });
 
   it('a 5xx is still retried and counted (the rule is about errors without a status)', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
     const { api, breaker } = wrapped(s.url, 'axios-caller-5xx');
     // Two failures open the breaker: the third attempt is refused without reaching the server.
     await expect(api.get('/x')).rejects.toMatchObject({ code: 'BW_CIRCUIT_OPEN' });
@@ -64,8 +77,11 @@ describe('@breakwater/axios: client-side errors are the caller\'s (16.f)', () =>
 });
 
 describe('@breakwater/axios: retry + responseType stream + 5xx (16.g)', () => {
-  it('releases the connections of rejected attempts; only the caller\'s error holds one', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.write('busy'); /* body never ends */ });
+  it("releases the connections of rejected attempts; only the caller's error holds one", async () => {
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.write('busy'); /* body never ends */
+    });
     const agent = new Agent({ keepAlive: false });
     onTestFinished(() => agent.destroy());
     const api = axios.create({ baseURL: s.url, httpAgent: agent, responseType: 'stream' });

@@ -8,7 +8,13 @@ import { withResilience } from './index.js';
 describe('@breakwater/axios closes the agent of an endpoint removed by balancer.update()', () => {
   it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {
     const { a, b } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
     const api = axios.create();
     onTestFinished(withResilience(api, { balancer: lb }));
@@ -26,7 +32,13 @@ describe('@breakwater/axios closes the agent of an endpoint removed by balancer.
 
   it('lets a request in flight on the removed endpoint finish, then closes its socket', async () => {
     const { a, b, release } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
     const api = axios.create();
     onTestFinished(withResilience(api, { balancer: lb }));
@@ -45,7 +57,13 @@ describe('@breakwater/axios closes the agent of an endpoint removed by balancer.
   it('unsubscribes on eject and leaves no open handles', async () => {
     const before = tcp();
     const { a, b } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     const listeners = countListeners(lb);
     const api = axios.create();
     const eject = withResilience(api, { balancer: lb });

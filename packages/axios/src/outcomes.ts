@@ -9,9 +9,14 @@ import { isAxiosError, isCancel } from 'axios';
  */
 const CALLER_CODES: ReadonlySet<string> = new Set([
   'ERR_BAD_REQUEST', // unsupported protocol, bad data URI
-  'ERR_BAD_OPTION', 'ERR_BAD_OPTION_VALUE', 'ERR_NOT_SUPPORT', 'ERR_INVALID_URL', 'ERR_DEPRECATED',
+  'ERR_BAD_OPTION',
+  'ERR_BAD_OPTION_VALUE',
+  'ERR_NOT_SUPPORT',
+  'ERR_INVALID_URL',
+  'ERR_DEPRECATED',
   'ERR_FORM_DATA_DEPTH_EXCEEDED',
-  'ERR_FR_TOO_MANY_REDIRECTS', 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED', // maxRedirects, maxBodyLength
+  'ERR_FR_TOO_MANY_REDIRECTS',
+  'ERR_FR_MAX_BODY_LENGTH_EXCEEDED', // maxRedirects, maxBodyLength
 ]);
 
 /**
@@ -60,18 +65,36 @@ export function releaseData(data: unknown): void {
  */
 export function onDataDone<T>(data: T, done: () => void): T {
   if (isNodeStream(data)) {
-    const off = finished(data as unknown as NodeJS.ReadableStream, () => { off(); done(); });
+    const off = finished(data as unknown as NodeJS.ReadableStream, () => {
+      off();
+      done();
+    });
     return data;
   }
   if (isWebStream(data)) {
     const reader = data.getReader();
-    return new ReadableStream<unknown>({
-      pull: (controller) => reader.read().then(
-        (r) => { if (r.done) { done(); controller.close(); } else controller.enqueue(r.value); },
-        (e: unknown) => { done(); controller.error(e); },
-      ),
-      cancel: (reason) => { done(); return reader.cancel(reason); },
-    }, { highWaterMark: 0 }) as unknown as T;
+    return new ReadableStream<unknown>(
+      {
+        pull: (controller) =>
+          reader.read().then(
+            (r) => {
+              if (r.done) {
+                done();
+                controller.close();
+              } else controller.enqueue(r.value);
+            },
+            (e: unknown) => {
+              done();
+              controller.error(e);
+            },
+          ),
+        cancel: (reason) => {
+          done();
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    ) as unknown as T;
   }
   done();
   return data;

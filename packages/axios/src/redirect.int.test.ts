@@ -6,10 +6,20 @@ import { withResilience } from './index.js';
 
 /** Endpoint A redirects `/go` to origin B; B answers with its name and the credentials it saw. */
 async function twoOrigins() {
-  const b = await testHttpServer((req, res) => { res.end(`B ${req.url} auth=${req.headers.authorization ?? '-'}`); });
+  const b = await testHttpServer((req, res) => {
+    res.end(`B ${req.url} auth=${req.headers.authorization ?? '-'}`);
+  });
   const a = await testHttpServer((req, res) => {
-    if (req.url === '/go') { res.writeHead(302, { location: `${b.url}/there` }); res.end('A redirects'); return; }
-    if (req.url === '/same') { res.writeHead(302, { location: '/here' }); res.end(); return; }
+    if (req.url === '/go') {
+      res.writeHead(302, { location: `${b.url}/there` });
+      res.end('A redirects');
+      return;
+    }
+    if (req.url === '/same') {
+      res.writeHead(302, { location: '/here' });
+      res.end();
+      return;
+    }
     res.end(`A ${req.url} auth=${req.headers.authorization ?? '-'}`);
   });
   return { a, b };
@@ -24,7 +34,7 @@ function balanced(url: string, maxConnections?: number) {
 }
 
 describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
-  it('a cross-origin redirect is followed to origin B with B\'s connections; the response names B', async () => {
+  it("a cross-origin redirect is followed to origin B with B's connections; the response names B", async () => {
     const { a, b } = await twoOrigins();
     const api = balanced(a.url, 2);
     const res = await api.get<string>('/go');
@@ -34,7 +44,7 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     expect(b.requests).toHaveLength(1);
   });
 
-  it('credentials do not cross origins: the endpoint\'s Basic auth and the caller\'s Authorization are stripped for B', async () => {
+  it("credentials do not cross origins: the endpoint's Basic auth and the caller's Authorization are stripped for B", async () => {
     const { a, b } = await twoOrigins();
     const api = balanced(a.url.replace('http://', 'http://svc:secret@'));
     expect((await api.get<string>('/go')).data).toBe('B /there auth=-');
@@ -43,7 +53,7 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     expect(b.requests).toHaveLength(2);
   });
 
-  it('same-origin redirects reuse the endpoint\'s agent and keep its credentials', async () => {
+  it("same-origin redirects reuse the endpoint's agent and keep its credentials", async () => {
     const { a } = await twoOrigins();
     const api = balanced(a.url.replace('http://', 'http://svc:secret@'), 1);
     expect((await api.get<string>('/same')).data).toMatch(/^A \/here auth=Basic /);
@@ -52,9 +62,14 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
   it('a redirect from an http endpoint to an https origin goes through https as with plain axios (not through our http agent)', async () => {
     const { a, b } = await twoOrigins();
     // B speaks plain http, so TLS fails there: what matters is that both fail the same way.
-    a.handle((_req, res) => { res.writeHead(302, { location: `https://127.0.0.1:${b.port}/tls` }); res.end(); });
+    a.handle((_req, res) => {
+      res.writeHead(302, { location: `https://127.0.0.1:${b.port}/tls` });
+      res.end();
+    });
     const plain = await axios.get(`${a.url}/go`).catch((e: { code?: string }) => e.code);
-    const wrapped = await balanced(a.url).get('/go').catch((e: { code?: string }) => e.code);
+    const wrapped = await balanced(a.url)
+      .get('/go')
+      .catch((e: { code?: string }) => e.code);
     expect(wrapped).toBe(plain);
     expect(wrapped).not.toBe('ERR_INVALID_PROTOCOL');
   });

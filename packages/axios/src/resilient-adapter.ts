@@ -1,10 +1,20 @@
 import {
-  AttemptAbort, AttemptSignalLike, attemptAbortState, isAbortSignalLike, isAbsoluteUrl, isRetryableRequest, joinUrl, resilientCall, resolveStickyKey,
-  resolveTracePropagator, traceHeaders, type AttemptContext, type Endpoint, type ResolvedHttpAdapterOptions,
+  AttemptAbort,
+  AttemptSignalLike,
+  attemptAbortState,
+  isAbortSignalLike,
+  isAbsoluteUrl,
+  isRetryableRequest,
+  joinUrl,
+  resilientCall,
+  resolveStickyKey,
+  resolveTracePropagator,
+  traceHeaders,
+  type AttemptContext,
+  type Endpoint,
+  type ResolvedHttpAdapterOptions,
 } from '@breakwater/core';
-import {
-  AxiosHeaders, CanceledError, getAdapter, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig,
-} from 'axios';
+import { AxiosHeaders, CanceledError, getAdapter, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { AgentPools } from './agents.js';
 import { isCallerError, isCancel, isStreamData, onDataDone, releaseData } from './outcomes.js';
 
@@ -24,7 +34,11 @@ function fullPath(config: InternalAxiosRequestConfig): string {
  * are materialised only when read. A class: an object literal with a getter costs more per call.
  */
 class HttpDescription {
-  constructor(readonly method: string, readonly url: string, private readonly config: InternalAxiosRequestConfig) {}
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    private readonly config: InternalAxiosRequestConfig,
+  ) {}
   get headers(): Record<string, string> {
     return (this.config.headers as AxiosHeaders).toJSON(true) as Record<string, string>;
   }
@@ -60,13 +74,26 @@ function restoreConfig(x: unknown, config: InternalAxiosRequestConfig): void {
  * The adapter {@link withResilience} installs: runs a marked request through the policy and
  * balancer, one call of the instance's original adapter per attempt.
  */
-export function resilientAdapter(o: ResolvedHttpAdapterOptions, pools: AgentPools | undefined, originalAdapters: unknown,
-                                 owns: (config: InternalAxiosRequestConfig) => boolean, isActive: () => boolean): AxiosAdapter {
+export function resilientAdapter(
+  o: ResolvedHttpAdapterOptions,
+  pools: AgentPools | undefined,
+  originalAdapters: unknown,
+  owns: (config: InternalAxiosRequestConfig) => boolean,
+  isActive: () => boolean,
+): AxiosAdapter {
   // A cancel (CancelToken, the caller's signal) and the caller's own limits are never the upstream's fault.
   const isFailure = (x: unknown): boolean => !isCancel(x) && !isCallerError(x) && o.isFailure(x);
 
-  const send = async (state: CallState, base: AxiosAdapter, config: InternalAxiosRequestConfig, caller: AbortSignal | undefined,
-                      relative: string | undefined, endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<AxiosResponse> => {
+  const send = async (
+    state: CallState,
+    base: AxiosAdapter,
+    config: InternalAxiosRequestConfig,
+    caller: AbortSignal | undefined,
+    relative: string | undefined,
+    endpoint: Endpoint | undefined,
+    ctx: AttemptContext,
+    outer: AttemptContext,
+  ): Promise<AxiosResponse> => {
     state.releaseStreamed();
     const abortable = (ctx as { abortable?: boolean }).abortable !== false;
     let link: AttemptAbort | undefined;
@@ -164,7 +191,10 @@ export function resilientAdapter(o: ResolvedHttpAdapterOptions, pools: AgentPool
         if (caller?.aborted === true && (e === caller.reason || isCancel(e))) {
           // Plain axios rejects a caller's abort with its CanceledError carrying the request; the
           // policy's race gives the signal's reason first: take the attempt's own cancel instead.
-          const settled = await state.inflight?.then(() => undefined, (x: unknown) => x);
+          const settled = await state.inflight?.then(
+            () => undefined,
+            (x: unknown) => x,
+          );
           err = isCancel(settled) ? settled : new CanceledError(undefined, config, state.request);
         }
         state.releaseStreamed(err);

@@ -10,7 +10,11 @@ import { withResilience } from './index.js';
 async function streamingServer() {
   return testHttpServer((req, res) => {
     if (req.url === '/slow') return;
-    if (req.url === '/401') { res.statusCode = 401; res.end(); return; }
+    if (req.url === '/401') {
+      res.statusCode = 401;
+      res.end();
+      return;
+    }
     if (req.url === '/stream') {
       res.write('a');
       const t = setInterval(() => res.write('a'), 20);
@@ -25,7 +29,11 @@ async function streamingServer() {
 function drain(data: unknown): Promise<string> {
   if (typeof (data as ReadableStream).getReader === 'function') {
     const reader = (data as ReadableStream).getReader();
-    const pump = (): Promise<string> => reader.read().then((r) => (r.done ? 'end' : pump()), (e: { code?: string; name?: string }) => `error ${e.code ?? e.name}`);
+    const pump = (): Promise<string> =>
+      reader.read().then(
+        (r) => (r.done ? 'end' : pump()),
+        (e: { code?: string; name?: string }) => `error ${e.code ?? e.name}`,
+      );
     return pump();
   }
   const s = data as NodeJS.ReadableStream & { on(ev: string, fn: (e?: { code?: string }) => void): void };
@@ -43,10 +51,16 @@ function handMadeController(): { signal: AbortSignal; abort(): void } {
   target.aborted = false;
   target.reason = undefined;
   target.onabort = null;
-  target.throwIfAborted = () => { if (target.aborted) throw target.reason; };
+  target.throwIfAborted = () => {
+    if (target.aborted) throw target.reason;
+  };
   return {
     signal: target as unknown as AbortSignal,
-    abort() { target.aborted = true; target.reason = new Error('aborted'); target.dispatchEvent(new Event('abort')); },
+    abort() {
+      target.aborted = true;
+      target.reason = new Error('aborted');
+      target.dispatchEvent(new Event('abort'));
+    },
   };
 }
 
@@ -105,7 +119,7 @@ describe('@breakwater/axios transparency: cancellation', () => {
     });
   }
 
-  it('a caller\'s abort in flight gives CanceledError with error.request and the caller\'s config (16.d)', async () => {
+  it("a caller's abort in flight gives CanceledError with error.request and the caller's config (16.d)", async () => {
     const s = await streamingServer();
     const { plain, wrapped } = pair({ baseURL: s.url });
     const seen = [];
@@ -120,7 +134,7 @@ describe('@breakwater/axios transparency: cancellation', () => {
     expect(seen[1]).toMatchObject({ name: 'CanceledError', hasRequest: true, configSignalIsCallers: true, configUrl: '/slow' });
   });
 
-  it('on 401 refresh then instance.request(error.config): the replay carries the caller\'s signal and can be cancelled (16.c)', async () => {
+  it("on 401 refresh then instance.request(error.config): the replay carries the caller's signal and can be cancelled (16.c)", async () => {
     const s = await streamingServer();
     const run = async (api: AxiosInstance): Promise<unknown> => {
       let refreshed = false;
@@ -147,7 +161,10 @@ describe('@breakwater/axios transparency: cancellation', () => {
 
 describe('@breakwater/axios: the wrapper stays on the instance it was given (16.e)', () => {
   it('wrapping the default instance does not apply to later axios.create() instances; wrapping those too gives 3 hits, not 9', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
     const { retry, constantBackoff } = await import('@breakwater/core');
     const ejectDefault = withResilience(axios, { policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) });
     try {
@@ -168,7 +185,9 @@ describe('@breakwater/axios: the wrapper stays on the instance it was given (16.
   it('wrapping the same instance twice is refused with ConfigError; after eject it can be wrapped again', () => {
     const api = axios.create();
     const eject = withResilience(api, { policy: invisiblePolicy() });
-    expect(() => withResilience(api, { policy: invisiblePolicy() })).toThrow(expect.objectContaining({ code: 'BW_CONFIG', path: 'withResilience.instance' }) as Error);
+    expect(() => withResilience(api, { policy: invisiblePolicy() })).toThrow(
+      expect.objectContaining({ code: 'BW_CONFIG', path: 'withResilience.instance' }) as Error,
+    );
     eject();
     withResilience(api, { policy: invisiblePolicy() })();
   });

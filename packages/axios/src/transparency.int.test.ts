@@ -14,15 +14,38 @@ async function server() {
   const s = await testHttpServer((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://x');
     switch (url.pathname) {
-      case '/json': res.setHeader('content-type', 'application/json'); res.end('{"a":1}'); return;
-      case '/echo': res.setHeader('content-type', 'text/plain'); res.end(`${req.method} ${body} ${req.headers['x-t'] ?? ''}`); return;
-      case '/missing': res.statusCode = 404; res.end('no'); return;
-      case '/busy': res.statusCode = 503; res.end('busy'); return;
-      case '/redirect': res.writeHead(302, { location: '/json' }); res.end(); return;
-      case '/loop': res.writeHead(302, { location: '/loop' }); res.end(); return;
-      case '/big': res.end('y'.repeat(4096)); return;
-      case '/socket': res.end(String(s.requests.at(-1)?.socket)); return;
-      default: res.end('ok');
+      case '/json':
+        res.setHeader('content-type', 'application/json');
+        res.end('{"a":1}');
+        return;
+      case '/echo':
+        res.setHeader('content-type', 'text/plain');
+        res.end(`${req.method} ${body} ${req.headers['x-t'] ?? ''}`);
+        return;
+      case '/missing':
+        res.statusCode = 404;
+        res.end('no');
+        return;
+      case '/busy':
+        res.statusCode = 503;
+        res.end('busy');
+        return;
+      case '/redirect':
+        res.writeHead(302, { location: '/json' });
+        res.end();
+        return;
+      case '/loop':
+        res.writeHead(302, { location: '/loop' });
+        res.end();
+        return;
+      case '/big':
+        res.end('y'.repeat(4096));
+        return;
+      case '/socket':
+        res.end(String(s.requests.at(-1)?.socket));
+        return;
+      default:
+        res.end('ok');
     }
   });
   return s;
@@ -64,11 +87,20 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
       it('transformRequest / transformResponse run once, same result', async () => {
         const s = await server();
         let runs = 0;
-        const [a, b] = await both({
-          baseURL: s.url, adapter,
-          transformRequest: [(d: unknown) => { runs++; return `<${String(d)}>`; }],
-          transformResponse: [(d: unknown) => `[${String(d)}]`],
-        }, (api) => ({ p: api.post('/echo', 'body', { headers: { 'x-t': 'h' } }) }));
+        const [a, b] = await both(
+          {
+            baseURL: s.url,
+            adapter,
+            transformRequest: [
+              (d: unknown) => {
+                runs++;
+                return `<${String(d)}>`;
+              },
+            ],
+            transformResponse: [(d: unknown) => `[${String(d)}]`],
+          },
+          (api) => ({ p: api.post('/echo', 'body', { headers: { 'x-t': 'h' } }) }),
+        );
         expect(b).toEqual(a);
         expect(a.data).toBe('[POST <body> h]');
         expect(runs).toBe(2);
@@ -80,7 +112,13 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
         const [a, b] = await both({ baseURL: s.url, adapter }, (api) => {
           const mine: number[] = [];
           loaded.push(mine);
-          return { p: api.get('/big', { onDownloadProgress: (e: AxiosProgressEvent) => { mine.push(e.loaded); } }) };
+          return {
+            p: api.get('/big', {
+              onDownloadProgress: (e: AxiosProgressEvent) => {
+                mine.push(e.loaded);
+              },
+            }),
+          };
         });
         expect(b).toEqual(a);
         expect(loaded[0]!.at(-1)).toBe(4096);
@@ -116,7 +154,7 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
     expect(a.status).toBe(302);
   });
 
-  it('the caller\'s agent is used (same keep-alive socket for successive requests)', async () => {
+  it("the caller's agent is used (same keep-alive socket for successive requests)", async () => {
     const s = await server();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     onTestFinished(() => agent.destroy());
@@ -125,7 +163,7 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
     expect(s.connections()).toBe(1);
   });
 
-  it('response.config is the caller\'s config: no signal of ours when the caller gave none', async () => {
+  it("response.config is the caller's config: no signal of ours when the caller gave none", async () => {
     const s = await server();
     const [a, b] = await both({ baseURL: s.url }, (api) => ({ p: api.get('/json') }));
     expect(b).toEqual(a);

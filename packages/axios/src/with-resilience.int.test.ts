@@ -1,5 +1,15 @@
 import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, consistentHash, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
+  BrokenCircuitError,
+  TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  consistentHash,
+  constantBackoff,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
 } from '@breakwater/core';
 import { firstTryPerBody, startTestHttpServer, waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
@@ -15,21 +25,34 @@ function install(instance: ReturnType<typeof axios.create>, o: Parameters<typeof
 describe('@breakwater/axios against real node:http servers', () => {
   it('retries a GET on 503 then succeeds; interceptors ran once, headers intact on every attempt', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end('busy'); } else res.end('{"ok":true}');
+      if (s.requests.indexOf(seen) === 0) {
+        res.statusCode = 503;
+        res.end('busy');
+      } else res.end('{"ok":true}');
     });
     const api = axios.create({ baseURL: s.url, headers: { 'x-static': 'a' } });
     let interceptorRuns = 0;
-    api.interceptors.request.use((c) => { interceptorRuns++; c.headers.set('authorization', 'Bearer t0k3n'); return c; });
+    api.interceptors.request.use((c) => {
+      interceptorRuns++;
+      c.headers.set('authorization', 'Bearer t0k3n');
+      return c;
+    });
     install(api, { policy: fastRetry() });
     const res = await api.get<{ ok: boolean }>('/thing');
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ ok: true });
     expect(interceptorRuns).toBe(1);
-    expect(s.requests.map((r) => [r.headers['x-static'], r.headers.authorization])).toEqual([['a', 'Bearer t0k3n'], ['a', 'Bearer t0k3n']]);
+    expect(s.requests.map((r) => [r.headers['x-static'], r.headers.authorization])).toEqual([
+      ['a', 'Bearer t0k3n'],
+      ['a', 'Bearer t0k3n'],
+    ]);
   });
 
   it('rejects with the last AxiosError when retries run out', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 502; res.end('bad gateway'); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 502;
+      res.end('bad gateway');
+    });
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: fastRetry() });
     const err = await api.get('/x').catch((e: unknown) => e);
@@ -47,12 +70,16 @@ describe('@breakwater/axios against real node:http servers', () => {
     const res = await api.post('/orders', { n: 2 }, { headers: { 'Idempotency-Key': 'o-2' } });
     expect(res.status).toBe(201);
     expect(s.requests.slice(1).map((r) => [r.body, r.headers['idempotency-key'], r.headers['content-type']])).toEqual([
-      ['{"n":2}', 'o-2', 'application/json'], ['{"n":2}', 'o-2', 'application/json'],
+      ['{"n":2}', 'o-2', 'application/json'],
+      ['{"n":2}', 'o-2', 'application/json'],
     ]);
   });
 
   it('opens the breaker, then rejects with BrokenCircuitError without hitting the server', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 500; res.end(); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
     const breaker = circuitBreaker({ name: 'axios-int-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
@@ -65,7 +92,10 @@ describe('@breakwater/axios against real node:http servers', () => {
 
   it('honours Retry-After capped by maxRetryAfterMs', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) === 0) { res.writeHead(429, { 'retry-after': '1' }); res.end(); } else res.end('ok');
+      if (s.requests.indexOf(seen) === 0) {
+        res.writeHead(429, { 'retry-after': '1' });
+        res.end();
+      } else res.end('ok');
     });
     const at: number[] = [];
     const api = axios.create({ baseURL: s.url });
@@ -79,7 +109,9 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('a timeout aborts the real request (server sees close) and rejects with TimeoutError', async () => {
-    const s = await testHttpServer(() => { /* never answers */ });
+    const s = await testHttpServer(() => {
+      /* never answers */
+    });
     const api = axios.create({ baseURL: s.url });
     install(api, { policy: timeout(100) });
     await expect(api.get('/slow')).rejects.toBeInstanceOf(TimeoutError);
@@ -87,7 +119,10 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('4xx passes through as AxiosError and does not count', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 404; res.end(); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
     const breaker = circuitBreaker({ name: 'axios-int-404', trip: consecutiveFailures(1) });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url });
@@ -99,7 +134,10 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('a 503 accepted by validateStatus resolves after retries but still counts', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end('x'); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end('x');
+    });
     const breaker = circuitBreaker({ name: 'axios-int-vs', trip: consecutiveFailures(10) });
     onTestFinished(() => breaker.dispose());
     const api = axios.create({ baseURL: s.url, validateStatus: () => true });
@@ -111,7 +149,10 @@ describe('@breakwater/axios against real node:http servers', () => {
   });
 
   it('eject restores the instance exactly', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
     const api = axios.create({ baseURL: s.url });
     const before = api.defaults.adapter;
     const eject = withResilience(api, { policy: fastRetry() });
@@ -126,7 +167,10 @@ describe('@breakwater/axios against real node:http servers', () => {
 
   it('works on the default axios instance', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end(); } else res.end('ok');
+      if (s.requests.indexOf(seen) === 0) {
+        res.statusCode = 503;
+        res.end();
+      } else res.end('ok');
     });
     const eject = withResilience(axios, { policy: fastRetry() });
     try {
@@ -140,7 +184,13 @@ describe('@breakwater/axios against real node:http servers', () => {
 
 describe('@breakwater/axios with a load balancer', () => {
   it('spreads relative URLs across 3 servers and fails over when one is closed', async () => {
-    const s = await Promise.all([0, 1, 2].map((i) => testHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
+    const s = await Promise.all(
+      [0, 1, 2].map((i) =>
+        testHttpServer((req, res) => {
+          res.end(`s${i} ${req.url}`);
+        }),
+      ),
+    );
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
     onTestFinished(() => lb.close());
     const api = axios.create();
@@ -153,19 +203,29 @@ describe('@breakwater/axios with a load balancer', () => {
   });
 
   it('reuses keep-alive connections: M requests over at most maxConnections sockets', async () => {
-    const a = await testHttpServer((_req, res) => { res.end('ok'); });
+    const a = await testHttpServer((_req, res) => {
+      res.end('ok');
+    });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url, maxConnections: 2 }], strategy: roundRobin() });
     onTestFinished(() => lb.close());
     const api = axios.create();
     install(api, { balancer: lb });
-    const worker = async (): Promise<void> => { for (let i = 0; i < 20; i++) await api.get('/r'); };
+    const worker = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await api.get('/r');
+    };
     await Promise.all([worker(), worker()]);
     expect(a.requests).toHaveLength(40);
     expect(a.connections()).toBeLessThanOrEqual(2);
   });
 
   it('routes a sticky header to one endpoint with consistent hashing', async () => {
-    const s = await Promise.all([0, 1, 2].map((i) => testHttpServer((_req, res) => { res.end(`s${i}`); })));
+    const s = await Promise.all(
+      [0, 1, 2].map((i) =>
+        testHttpServer((_req, res) => {
+          res.end(`s${i}`);
+        }),
+      ),
+    );
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: consistentHash() });
     onTestFinished(() => lb.close());
     const api = axios.create();
@@ -178,10 +238,19 @@ describe('@breakwater/axios with a load balancer', () => {
   });
 
   it('closes the keep-alive sockets of an endpoint ejected by outlier detection', async () => {
-    const sick = await testHttpServer((_req, res) => { res.statusCode = 503; res.end(); });
-    const well = await testHttpServer((_req, res) => { res.end('ok'); });
+    const sick = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const well = await testHttpServer((_req, res) => {
+      res.end('ok');
+    });
     const lb = loadBalancer({
-      endpoints: [{ id: 'sick', url: sick.url }, { id: 'well', url: well.url }], strategy: roundRobin(),
+      endpoints: [
+        { id: 'sick', url: sick.url },
+        { id: 'well', url: well.url },
+      ],
+      strategy: roundRobin(),
       outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionPercent: 50 },
     });
     onTestFinished(() => lb.close());

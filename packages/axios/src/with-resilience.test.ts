@@ -18,7 +18,7 @@ function scripted(statuses: number[]): { api: AxiosInstance; seen: InternalAxios
 }
 
 describe('withResilience (scripted adapter)', () => {
-  it('keeps axios\' inferred types', () => {
+  it("keeps axios' inferred types", () => {
     const api = axios.create();
     const eject = withResilience(api, {});
     expectTypeOf(eject).toEqualTypeOf<() => void>();
@@ -53,12 +53,20 @@ describe('withResilience (scripted adapter)', () => {
     eject();
   });
 
-  it('injects trace headers per attempt without touching the caller\'s headers', async () => {
+  it("injects trace headers per attempt without touching the caller's headers", async () => {
     const { api, seen } = scripted([503, 200]);
     let n = 0;
-    const eject = withResilience(api, { policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }), propagate: (h) => { h.traceparent = `tp${++n}`; } });
+    const eject = withResilience(api, {
+      policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }),
+      propagate: (h) => {
+        h.traceparent = `tp${++n}`;
+      },
+    });
     await api.get('/x', { headers: { 'x-a': '1' } });
-    expect(seen.map((c) => [c.headers.get('traceparent'), c.headers.get('x-a')])).toEqual([['tp1', '1'], ['tp2', '1']]);
+    expect(seen.map((c) => [c.headers.get('traceparent'), c.headers.get('x-a')])).toEqual([
+      ['tp1', '1'],
+      ['tp2', '1'],
+    ]);
     eject();
   });
 
@@ -67,7 +75,9 @@ describe('withResilience (scripted adapter)', () => {
     expect(() => withResilience({} as AxiosInstance, {})).toThrow(ConfigError);
     expect(() => withResilience(axios.create(), undefined as never)).not.toThrow();
     expect(() => withResilience(axios.create(), 'x' as never)).toThrow(/withResilience: expected an options object/);
-    expect(() => withResilience(axios.create(), { retryNonIdempotent: 1 as unknown as boolean })).toThrow(/withResilience.retryNonIdempotent: expected a boolean/);
+    expect(() => withResilience(axios.create(), { retryNonIdempotent: 1 as unknown as boolean })).toThrow(
+      /withResilience.retryNonIdempotent: expected a boolean/,
+    );
     expect(() => withResilience(axios.create(), { pooling: { maxSockets: -1 } })).toThrow(/withResilience.pooling.maxSockets/);
   });
 });

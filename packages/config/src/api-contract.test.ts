@@ -78,7 +78,12 @@ function build(text: string, clock = new ManualClock()) {
 }
 
 async function fail(b: CircuitBreaker, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await b.execute(() => { throw new Error('down'); }).catch(() => undefined);
+  for (let i = 0; i < n; i++)
+    await b
+      .execute(() => {
+        throw new Error('down');
+      })
+      .catch(() => undefined);
 }
 async function succeed(b: CircuitBreaker, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await b.execute(() => 'ok');
@@ -102,7 +107,8 @@ function configErrorOf(f: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-const minimal = (lb: string, extra = ''): string => `load_balancer:\n${lb}\n  servers:\n    - host: "a.example.com"\n      port: 8080\n    - host: "b.example.com"\n      port: 8080\n${extra}`;
+const minimal = (lb: string, extra = ''): string =>
+  `load_balancer:\n${lb}\n  servers:\n    - host: "a.example.com"\n      port: 8080\n    - host: "b.example.com"\n      port: 8080\n${extra}`;
 
 describe('loadConfig', () => {
   it("the seed's config.yaml loads unchanged (text and file, YAML)", () => {
@@ -133,7 +139,8 @@ describe('loadConfig', () => {
   });
 
   it.each(['round_robin', 'weighted_round_robin', 'least_connections', 'weighted_least_connections', 'p2c_ewma', 'consistent_hash', 'adaptive'])(
-    'algorithm name %s is accepted and builds a balancer', async (algorithm) => {
+    'algorithm name %s is accepted and builds a balancer',
+    async (algorithm) => {
       const built = build(minimal(`  algorithm: "${algorithm}"`));
       expect(built.balancer.endpoints()).toHaveLength(2);
       await expect(built.balancer.execute((e) => e.id)).resolves.toMatch(/example\.com/);
@@ -152,7 +159,8 @@ describe('loadConfig', () => {
     const e = configErrorOf(() => loadConfig({ text }));
     expect(e.path).toBe('load_balancer.servers[0].weight');
     expect(e.message).toMatch(/expected/i);
-    const text2 = 'load_balancer:\n  servers:\n    - host: "a.example.com"\n      port: 8080\n    - host: "b.example.com"\n      port: 8080\n      weight: "heavy"\n';
+    const text2 =
+      'load_balancer:\n  servers:\n    - host: "a.example.com"\n      port: 8080\n    - host: "b.example.com"\n      port: 8080\n      weight: "heavy"\n';
     expect(configErrorOf(() => loadConfig({ text: text2 })).path).toBe('load_balancer.servers[1].weight');
   });
 
@@ -184,7 +192,10 @@ describe('buildFromConfig', () => {
     const built = build(SEED_YAML);
     expect(built.balancer.endpoints()).toHaveLength(2);
     expect(built.balancer.endpoints().map((e) => e.url)).toEqual(['http://backend1.example.com:8080', 'http://backend2.example.com:8080']);
-    expect(built.balancer.endpoints().map((e) => [e.weight, e.maxConnections])).toEqual([[3, 100], [2, 100]]);
+    expect(built.balancer.endpoints().map((e) => [e.weight, e.maxConnections])).toEqual([
+      [3, 100],
+      [2, 100],
+    ]);
     expect(Object.keys(built.breakers).sort()).toEqual(['database', 'external_api']);
     expect(built.breakers['database']!.name).toBe('database');
     expect(built.breakerFor('database')).toBe(built.breakers['database']);
@@ -246,7 +257,11 @@ describe('buildFromConfig', () => {
     const store = memoryBreakerStore();
     const a = buildFromConfig(loadConfig({ text: SEED_YAML }), { store });
     const b = buildFromConfig(loadConfig({ text: SEED_YAML }), { store });
-    closers.push(() => a.close(), () => b.close(), () => store.close());
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+      () => store.close(),
+    );
     a.breakerFor('database').isolate();
     await new Promise((r) => setImmediate(r));
     expect(b.breakerFor('database').state).toBe('isolated');

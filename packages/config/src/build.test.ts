@@ -16,7 +16,12 @@ function build(text: string | { path: string }, clock = new ManualClock()): Buil
 }
 
 async function fail(b: { execute: (fn: () => unknown) => Promise<unknown> }, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await b.execute(() => { throw new Error('down'); }).catch(() => undefined);
+  for (let i = 0; i < n; i++)
+    await b
+      .execute(() => {
+        throw new Error('down');
+      })
+      .catch(() => undefined);
 }
 async function succeed(b: { execute: (fn: () => unknown) => Promise<unknown> }, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await b.execute(() => 'ok');
@@ -66,7 +71,10 @@ describe('buildFromConfig', () => {
 
   it('the window is window_size long: old failures age out', async () => {
     const clock = new ManualClock();
-    const b = build('load_balancer: { servers: [ { host: a, port: 1 } ] }\ncircuit_breaker: { failure_threshold: 50, min_requests: 4, window_size: 10s }\n', clock);
+    const b = build(
+      'load_balancer: { servers: [ { host: a, port: 1 } ] }\ncircuit_breaker: { failure_threshold: 50, min_requests: 4, window_size: 10s }\n',
+      clock,
+    );
     const svc = b.breakerFor('svc');
     await fail(svc, 3);
     clock.advance(11_000);
@@ -87,7 +95,15 @@ describe('buildFromConfig', () => {
   });
 
   it('maps every algorithm name to its strategy when there is no session affinity', () => {
-    for (const algorithm of ['round_robin', 'weighted_round_robin', 'least_connections', 'weighted_least_connections', 'p2c_ewma', 'consistent_hash', 'adaptive']) {
+    for (const algorithm of [
+      'round_robin',
+      'weighted_round_robin',
+      'least_connections',
+      'weighted_least_connections',
+      'p2c_ewma',
+      'consistent_hash',
+      'adaptive',
+    ]) {
       const config = parseConfig({ load_balancer: { algorithm, servers: [{ host: 'a', port: 1 }] } });
       expect(toBalancerOptions(config).strategy?.name).toBe(algorithm);
     }
@@ -99,16 +115,27 @@ describe('buildFromConfig', () => {
     expect(opts.locality).toEqual({ local: 'eu-west', order: ['eu-west', 'us-east'], overprovisioningFactor: 1.4, panicThreshold: 0.5 });
     expect(opts.endpoints.map((e) => e.region)).toEqual(['eu-west', 'eu-west', 'us-east']);
     expect(opts.breaker?.halfOpenAfterMs).toBe(60_000);
-    const noBreakers = parseConfig({ load_balancer: { endpoint_breakers: false, outlier_detection: { consecutive_failures: 3, base_ejection_time: '10s', max_ejection_percent: 30 }, servers: [{ host: 'a', port: 1 }] } });
+    const noBreakers = parseConfig({
+      load_balancer: {
+        endpoint_breakers: false,
+        outlier_detection: { consecutive_failures: 3, base_ejection_time: '10s', max_ejection_percent: 30 },
+        servers: [{ host: 'a', port: 1 }],
+      },
+    });
     const o2 = toBalancerOptions(noBreakers);
     expect(o2.breaker).toBeUndefined();
     expect(o2.outlierDetection).toEqual({ consecutiveFailures: 3, baseEjectionMs: 10_000, maxEjectionPercent: 30 });
   });
 
   it('balancer calls go to the configured servers', async () => {
-    const b = build('load_balancer:\n  algorithm: round_robin\n  servers:\n    - { url: "http://127.0.0.1:1", id: one }\n    - { url: "http://127.0.0.1:2", id: two }\n');
+    const b = build(
+      'load_balancer:\n  algorithm: round_robin\n  servers:\n    - { url: "http://127.0.0.1:1", id: one }\n    - { url: "http://127.0.0.1:2", id: two }\n',
+    );
     const seen: string[] = [];
-    for (let i = 0; i < 4; i++) await b.balancer.execute((e) => { seen.push(e.id); });
+    for (let i = 0; i < 4; i++)
+      await b.balancer.execute((e) => {
+        seen.push(e.id);
+      });
     expect(seen.sort()).toEqual(['one', 'one', 'two', 'two']);
   });
 

@@ -41,7 +41,8 @@ export function buildFromConfig(config: BreakwaterConfig, o: { store?: BreakerSt
   const breakers = Object.create(null) as Record<string, CircuitBreaker>;
   let closed = false;
   const breakerFor = (service: string): CircuitBreaker => {
-    if (typeof service !== 'string' || service.length === 0) throw new ConfigError('service', `expected a non-empty service name, got ${JSON.stringify(service)}`);
+    if (typeof service !== 'string' || service.length === 0)
+      throw new ConfigError('service', `expected a non-empty service name, got ${JSON.stringify(service)}`);
     if (closed) throw new ConfigError('service', `expected an open configuration, got one already closed (breakerFor("${service}"))`);
     return (breakers[service] ??= breakerFromConfig(config, service, deps));
   };

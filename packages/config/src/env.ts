@@ -26,7 +26,10 @@ export function interpolateEnv(tree: unknown, env: Readonly<Record<string, strin
       const v = Object.hasOwn(env, name) ? env[name] : undefined;
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
-      issues.push({ path: formatPath(path), message: `expected environment variable ${name} to be set (referenced as ${whole}; write \${${name}:-default} for a default)` });
+      issues.push({
+        path: formatPath(path),
+        message: `expected environment variable ${name} to be set (referenced as ${whole}; write \${${name}:-default} for a default)`,
+      });
       return '';
     });
   return walk(tree, []);

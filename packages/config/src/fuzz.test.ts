@@ -49,20 +49,26 @@ function mutate(tree: unknown, choices: number[], value: unknown, key: string): 
 
 describe('config fuzzing', () => {
   it('random JSON trees: a valid config or a ConfigError, never another exception', () => {
-    fc.assert(fc.property(fc.jsonValue(), (tree) => {
-      outcome(() => parseConfig(tree));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (tree) => {
+        outcome(() => parseConfig(tree));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('random mutations of the seed config: a valid config or a ConfigError with paths', () => {
     const arb = fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 12 }));
-    fc.assert(fc.property(arb, ([choices, value, key]) => {
-      const tree = mutate(seed, choices, value, key);
-      outcome(() => parseConfig(tree));
-      // The same tree through YAML and JSON text must end the same way.
-      const viaJson = outcome(() => loadConfig({ text: JSON.stringify(tree) ?? 'null', format: 'json' }));
-      expect(viaJson).toBe(outcome(() => parseConfig(JSON.parse(JSON.stringify(tree) ?? 'null'))));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(arb, ([choices, value, key]) => {
+        const tree = mutate(seed, choices, value, key);
+        outcome(() => parseConfig(tree));
+        // The same tree through YAML and JSON text must end the same way.
+        const viaJson = outcome(() => loadConfig({ text: JSON.stringify(tree) ?? 'null', format: 'json' }));
+        expect(viaJson).toBe(outcome(() => parseConfig(JSON.parse(JSON.stringify(tree) ?? 'null'))));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('random YAML text: a valid config or a ConfigError', () => {
@@ -71,9 +77,12 @@ describe('config fuzzing', () => {
       fc.jsonValue({ maxDepth: 3 }).map((v) => toYaml(v)),
       fc.constantFrom('a: &x [*x]', 'load_balancer: !!binary foo', '--- \n...\n---', 'a: b: c', '? [1]\n: 2', '__proto__: {load_balancer: 1}'),
     );
-    fc.assert(fc.property(text, (t) => {
-      outcome(() => loadConfig({ text: t }));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(text, (t) => {
+        outcome(() => loadConfig({ text: t }));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('the seed itself survives a YAML round trip', () => {

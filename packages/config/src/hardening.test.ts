@@ -24,8 +24,13 @@ function configError(fn: () => unknown): ConfigError {
 
 /** Collects process warnings while a test runs (the yaml library used to print into the host). */
 const seen: string[] = [];
-const onProcessWarning = (w: Error): void => { seen.push(w.message); };
-afterEach(() => { process.off('warning', onProcessWarning); seen.length = 0; });
+const onProcessWarning = (w: Error): void => {
+  seen.push(w.message);
+};
+afterEach(() => {
+  process.off('warning', onProcessWarning);
+  seen.length = 0;
+});
 
 describe('YAML syntax errors carry their location', () => {
   it('a duplicated key names the key, its line and column', () => {

@@ -7,8 +7,15 @@ export { ALGORITHMS } from './schema/load-balancer.js';
 export { LOG_LEVELS } from './schema/monitoring.js';
 export { BREAKER_DEFAULTS, type BreakerSettings } from './schema/circuit-breaker.js';
 export {
-  breakerSettingsFor, defaultBreakerSettings, toBreakerOptions, toBalancerOptions, breakerFromConfig,
-  strategyFromConfig, endpointsFromConfig, type BreakerOptions, type BalancerOptions,
+  breakerSettingsFor,
+  defaultBreakerSettings,
+  toBreakerOptions,
+  toBalancerOptions,
+  breakerFromConfig,
+  strategyFromConfig,
+  endpointsFromConfig,
+  type BreakerOptions,
+  type BalancerOptions,
 } from './options.js';
 export { configJsonSchema } from './json-schema.js';
 export { parseDuration } from './duration.js';

@@ -29,9 +29,7 @@ const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|auth|cookie|credential/
  * `user:pass@host`. Used for every value a message echoes, whatever its key is called.
  */
 export function redactCredentials(value: string): string {
-  return value
-    .replace(/(\/\/)[^/@\s]*@/g, '$1REDACTED@')
-    .replace(/^[^:/@\s]+:[^@\s]+@/, 'REDACTED@');
+  return value.replace(/(\/\/)[^/@\s]*@/g, '$1REDACTED@').replace(/^[^:/@\s]+:[^@\s]+@/, 'REDACTED@');
 }
 
 /** Describes what was found, briefly and without leaking credentials. */
@@ -46,9 +44,14 @@ export function describeValue(value: unknown, key?: PropertyKey): string {
       const shown = safe.length > 60 ? `${safe.slice(0, 57)}...` : safe;
       return JSON.stringify(shown);
     }
-    case 'number': case 'boolean': case 'bigint': return String(value);
-    case 'object': return 'a mapping';
-    default: return typeof value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'object':
+      return 'a mapping';
+    default:
+      return typeof value;
   }
 }
 
@@ -63,20 +66,30 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false',
-  object: 'a mapping', array: 'a list', record: 'a mapping',
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  record: 'a mapping',
 };
 
 function bound(kind: 'min' | 'max', issue: { origin?: string; inclusive?: boolean; minimum?: unknown; maximum?: unknown }): string {
   const n = kind === 'min' ? issue.minimum : issue.maximum;
   if (issue.origin === 'array') return kind === 'min' ? `a list with at least ${String(n)} item(s)` : `a list with at most ${String(n)} item(s)`;
   if (issue.origin === 'string') return kind === 'min' ? `a string of at least ${String(n)} character(s)` : `a string of at most ${String(n)} character(s)`;
-  const op = kind === 'min' ? (issue.inclusive ? '≥' : '>') : (issue.inclusive ? '≤' : '<');
+  const op = kind === 'min' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
   return `a number ${op} ${String(n)}`;
 }
 
 /** Turns zod issues into our issues: dotted paths, "expected X, got Y", did-you-mean for unknown keys. */
-export function toConfigIssues(issues: readonly z.core.$ZodIssue[], input: unknown, schema: WalkableSchema, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+export function toConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  schema: WalkableSchema,
+  prefix: readonly PropertyKey[] = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
@@ -100,8 +113,12 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[], input: unkno
           continue;
         }
         break;
-      case 'too_small': expected = `expected ${bound('min', issue)}`; break;
-      case 'too_big': expected = `expected ${bound('max', issue)}`; break;
+      case 'too_small':
+        expected = `expected ${bound('min', issue)}`;
+        break;
+      case 'too_big':
+        expected = `expected ${bound('max', issue)}`;
+        break;
       case 'invalid_value': {
         const values = issue.values.map((v) => JSON.stringify(v));
         const hint = typeof found === 'string' ? suggest(redactCredentials(found), issue.values.map(String)) : undefined;
@@ -119,6 +136,12 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 /** One ConfigError carrying every issue; `path`/message are the first issue's. */
 export function configErrorFrom(issues: readonly ConfigIssue[]): ConfigError {
   const first = issues[0] ?? { path: '', message: 'invalid config' };
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues.slice(1, 6).map((i) => `${i.path || '<root>'}: ${i.message}`).join('; ')}${issues.length > 6 ? '; ...' : ''})` : '';
+  const more =
+    issues.length > 1
+      ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''}: ${issues
+          .slice(1, 6)
+          .map((i) => `${i.path || '<root>'}: ${i.message}`)
+          .join('; ')}${issues.length > 6 ? '; ...' : ''})`
+      : '';
   return new ConfigError(first.path, `${first.message}${more}`, issues);
 }

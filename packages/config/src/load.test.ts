@@ -18,7 +18,10 @@ describe('loadConfig', () => {
     ]);
     expect(c.load_balancer.session_affinity).toEqual({ enabled: true, method: 'cookie', cookie_name: 'session_id' });
     expect(c.circuit_breaker).toMatchObject({ failure_threshold: 50, timeout: 60_000, min_requests: 20, window_size: 10_000 });
-    expect(c.circuit_breaker?.services).toEqual({ database: { timeout: 30_000, failure_threshold: 40 }, external_api: { timeout: 120_000, failure_threshold: 60 } });
+    expect(c.circuit_breaker?.services).toEqual({
+      database: { timeout: 30_000, failure_threshold: 40 },
+      external_api: { timeout: 120_000, failure_threshold: 60 },
+    });
     expect(c.monitoring?.metrics).toEqual({ enabled: true, port: 9090, path: '/metrics' });
     expect(c.monitoring?.logging).toEqual({ level: 'info', format: 'json', output: 'stdout' });
     expect(c.monitoring?.tracing).toEqual({ enabled: true, jaeger_endpoint: 'http://jaeger:14268/api/traces', sample_rate: 0.1 });

@@ -54,7 +54,10 @@ function parseText(text: string, format: 'yaml' | 'json', origin: string, yamlWa
     Pair(_, pair) {
       if (pair.key !== null && typeof pair.key === 'object' && !isScalar(pair.key)) {
         const range = (pair.key as { range?: [number, number, number] }).range;
-        issues.push({ path: '', message: `expected valid YAML in ${origin}${at(range?.[0])}, got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)` });
+        issues.push({
+          path: '',
+          message: `expected valid YAML in ${origin}${at(range?.[0])}, got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)`,
+        });
       }
     },
   });
@@ -96,13 +99,16 @@ function isWarning(issue: { code: string; params?: Record<string, unknown> }): b
  */
 export function loadConfig(source: ConfigSource, options: LoadConfigOptions = {}): BreakwaterConfig {
   if (source === null || typeof source !== 'object') throw new ConfigError('', `expected { path } or { text, format? }, got ${typeof source}`);
-  if (options === null || typeof options !== 'object') throw new ConfigError('loadConfig.options', `expected an options object { env?, onWarning? }, got ${typeof options}`);
+  if (options === null || typeof options !== 'object')
+    throw new ConfigError('loadConfig.options', `expected an options object { env?, onWarning? }, got ${typeof options}`);
   for (const k of Object.keys(options)) {
     if (k !== 'env' && k !== 'onWarning') throw new ConfigError(`loadConfig.options.${k}`, 'unknown option (expected env or onWarning)');
   }
   const { env, onWarning } = options;
-  if (env !== undefined && (env === null || typeof env !== 'object')) throw new ConfigError('loadConfig.options.env', `expected an object such as process.env, got ${env === null ? 'null' : typeof env}`);
-  if (onWarning !== undefined && typeof onWarning !== 'function') throw new ConfigError('loadConfig.options.onWarning', `expected a function, got ${typeof onWarning}`);
+  if (env !== undefined && (env === null || typeof env !== 'object'))
+    throw new ConfigError('loadConfig.options.env', `expected an object such as process.env, got ${env === null ? 'null' : typeof env}`);
+  if (onWarning !== undefined && typeof onWarning !== 'function')
+    throw new ConfigError('loadConfig.options.onWarning', `expected a function, got ${typeof onWarning}`);
   const yamlWarnings: ConfigWarning[] = [];
   const finish = (tree: unknown): BreakwaterConfig => {
     let input = tree;

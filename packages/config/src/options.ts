@@ -1,7 +1,18 @@
 import {
-  adaptive, circuitBreaker, consistentHash, failureRate, leastConnections, p2cEwma, roundRobin,
-  weightedLeastConnections, weightedRoundRobin,
-  type CircuitBreaker, type Clock, type Endpoint, type BreakerStore, type Strategy,
+  adaptive,
+  circuitBreaker,
+  consistentHash,
+  failureRate,
+  leastConnections,
+  p2cEwma,
+  roundRobin,
+  weightedLeastConnections,
+  weightedRoundRobin,
+  type CircuitBreaker,
+  type Clock,
+  type Endpoint,
+  type BreakerStore,
+  type Strategy,
 } from '@breakwater/core';
 import { BREAKER_DEFAULTS, resolveBreakerSettings, type BreakerSettings } from './schema/circuit-breaker.js';
 import type { BreakwaterConfig } from './schema/config.js';
@@ -61,13 +72,20 @@ export function strategyFromConfig(config: BreakwaterConfig): Strategy {
   const affinity = lb.session_affinity;
   if (affinity !== undefined && affinity.enabled !== false) return hash();
   switch (lb.algorithm ?? 'p2c_ewma') {
-    case 'round_robin': return roundRobin();
-    case 'weighted_round_robin': return weightedRoundRobin();
-    case 'least_connections': return leastConnections();
-    case 'weighted_least_connections': return weightedLeastConnections();
-    case 'consistent_hash': return hash();
-    case 'adaptive': return adaptive();
-    case 'p2c_ewma': return p2cEwma();
+    case 'round_robin':
+      return roundRobin();
+    case 'weighted_round_robin':
+      return weightedRoundRobin();
+    case 'least_connections':
+      return leastConnections();
+    case 'weighted_least_connections':
+      return weightedLeastConnections();
+    case 'consistent_hash':
+      return hash();
+    case 'adaptive':
+      return adaptive();
+    case 'p2c_ewma':
+      return p2cEwma();
   }
 }
 

@@ -27,7 +27,10 @@ describe('storeFromConfig: the redis section becomes a RedisBreakerStore (real R
     const redis = await storeFromConfig(config);
     expect(redis).toBeDefined();
     const built = buildFromConfig(config, { store: redis!.store });
-    onTestFinished(async () => { await built.close(); await redis!.close(); });
+    onTestFinished(async () => {
+      await built.close();
+      await redis!.close();
+    });
     await waitFor(() => (redis!.store as unknown as { healthy: boolean }).healthy);
     const handle = built.breakerFor('payments').isolate();
     let keys: string[] = [];

@@ -16,18 +16,27 @@ export interface StoreFromConfigOptions {
   onError?: (e: unknown) => void;
 }
 
-interface RedisClientLike { quit(): Promise<unknown>; on(event: 'error', fn: (e: unknown) => void): unknown; disconnect(): void }
+interface RedisClientLike {
+  quit(): Promise<unknown>;
+  on(event: 'error', fn: (e: unknown) => void): unknown;
+  disconnect(): void;
+}
 interface IoredisModule {
   Redis: new (url: string, options: Record<string, unknown>) => RedisClientLike;
   Cluster: new (nodes: Array<{ host: string; port: number }>, options: Record<string, unknown>) => RedisClientLike;
 }
-interface RedisPackage { RedisBreakerStore: new (options: Record<string, unknown>) => BreakerStore }
+interface RedisPackage {
+  RedisBreakerStore: new (options: Record<string, unknown>) => BreakerStore;
+}
 
 async function optionalImport<T>(name: string): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (e) {
-    throw new ConfigError('redis', `expected the package "${name}" to be installed to connect to Redis from the config (npm install ${name}), got: ${(e as Error).message.split('\n')[0] ?? 'not found'}`);
+    throw new ConfigError(
+      'redis',
+      `expected the package "${name}" to be installed to connect to Redis from the config (npm install ${name}), got: ${(e as Error).message.split('\n')[0] ?? 'not found'}`,
+    );
   }
 }
 
@@ -46,10 +55,12 @@ async function optionalImport<T>(name: string): Promise<T> {
  * // on shutdown: await built.close(); await redis?.close();
  */
 export async function storeFromConfig(config: BreakwaterConfig, options: StoreFromConfigOptions = {}): Promise<ConfiguredStore | undefined> {
-  if (config === null || typeof config !== 'object') throw new ConfigError('', `expected a config from loadConfig(), got ${config === null ? 'null' : typeof config}`);
+  if (config === null || typeof config !== 'object')
+    throw new ConfigError('', `expected a config from loadConfig(), got ${config === null ? 'null' : typeof config}`);
   const section = config.redis;
   if (section === undefined) return undefined;
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new ConfigError('storeFromConfig.onError', `expected a function, got ${typeof options.onError}`);
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    throw new ConfigError('storeFromConfig.onError', `expected a function, got ${typeof options.onError}`);
   const onError = options.onError ?? (() => undefined);
   const [ioredis, pkg] = await Promise.all([optionalImport<IoredisModule>('ioredis'), optionalImport<RedisPackage>('@breakwater/redis')]);
   const clientOptions: Record<string, unknown> = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false };
@@ -88,9 +99,10 @@ export async function storeFromConfig(config: BreakwaterConfig, options: StoreFr
   let closing: Promise<void> | undefined;
   return {
     store,
-    close: () => (closing ??= (async () => {
-      await store.close();
-      await client.quit().catch(() => client.disconnect());
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        await store.close();
+        await client.quit().catch(() => client.disconnect());
+      })()),
   };
 }

@@ -20,7 +20,13 @@ export interface WalkableSchema {
 
 function unwrap(def: Def): Def[] {
   switch (def.type) {
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'catch': case 'readonly': case 'nonoptional':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'catch':
+    case 'readonly':
+    case 'nonoptional':
       return def.innerType ? unwrap(def.innerType._zod.def) : [];
     case 'pipe':
       return def.in ? unwrap(def.in._zod.def) : [];

@@ -16,7 +16,10 @@ describe('JSON Schema', () => {
     expect(lb.properties.algorithm.enum).toContain('weighted_least_connections');
     expect(lb.properties.servers.items.properties).toHaveProperty('max_connections');
     const interval = lb.properties.health_check.properties.interval;
-    expect(interval.anyOf).toEqual([{ type: 'number', minimum: 0, maximum: 2_147_483_647 }, { type: 'string', pattern: expect.any(String) }]);
+    expect(interval.anyOf).toEqual([
+      { type: 'number', minimum: 0, maximum: 2_147_483_647 },
+      { type: 'string', pattern: expect.any(String) },
+    ]);
     expect(new RegExp(interval.anyOf[1].pattern).test('30s')).toBe(true);
     expect(s.properties.circuit_breaker.properties.services.additionalProperties.properties).toHaveProperty('failure_threshold');
   });

@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BrokenCircuitError, ManualClock, NoHealthyEndpointError, SaturatedError, circuitBreaker, constantBackoff, retry, consecutiveFailures, loadBalancer, memoryBreakerStore,
+  BrokenCircuitError,
+  ManualClock,
+  NoHealthyEndpointError,
+  SaturatedError,
+  circuitBreaker,
+  constantBackoff,
+  retry,
+  consecutiveFailures,
+  loadBalancer,
+  memoryBreakerStore,
   roundRobin,
 } from '@breakwater/core';
 import { flush, ep, picks, errorOf, failOn } from './test-support/contract.js';
@@ -12,7 +21,12 @@ import { flush, ep, picks, errorOf, failOn } from './test-support/contract.js';
 /** Whether retry()'s default retryOn retries `e`: the function is called again after it threw `e`. */
 async function retryOnDefault(e: unknown): Promise<boolean> {
   let calls = 0;
-  await retry({ maxAttempts: 2, backoff: constantBackoff(0) }).execute(() => { calls++; if (calls === 1) throw e; }).catch(() => undefined);
+  await retry({ maxAttempts: 2, backoff: constantBackoff(0) })
+    .execute(() => {
+      calls++;
+      if (calls === 1) throw e;
+    })
+    .catch(() => undefined);
   return calls === 2;
 }
 
@@ -33,8 +47,15 @@ describe('NoHealthyEndpointError reasons', () => {
     const running = Array.from({ length: 3 }, () => lb.execute(() => new Promise<void>((r) => hold.push(r))));
     await flush();
     const order: string[] = [];
-    const queued = lb.execute(() => { order.push('queued'); return 'served'; });
-    const e = await errorOf(() => lb.execute(() => { order.push('overflow'); }));
+    const queued = lb.execute(() => {
+      order.push('queued');
+      return 'served';
+    });
+    const e = await errorOf(() =>
+      lb.execute(() => {
+        order.push('overflow');
+      }),
+    );
     expect(e).toBeInstanceOf(SaturatedError);
     expect(e).toMatchObject({ code: 'BW_SATURATED', reason: 'queue full' });
     expect(await retryOnDefault(e)).toBe(true);
@@ -53,7 +74,12 @@ describe('NoHealthyEndpointError reasons', () => {
     const clock = new ManualClock();
     const lb = loadBalancer({ endpoints: [ep('a', { maxConnections: 1 })], queue: { timeoutMs: 500 }, clock });
     let release!: () => void;
-    const running = lb.execute(() => new Promise<void>((r) => { release = r; }));
+    const running = lb.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     const waiting = errorOf(() => lb.execute(() => 1));
     clock.advance(499);
     await flush();
@@ -66,7 +92,12 @@ describe('NoHealthyEndpointError reasons', () => {
   it("'open' when every endpoint's breaker is open", async () => {
     const clock = new ManualClock();
     const lb = loadBalancer({ endpoints: [ep('a'), ep('b')], strategy: roundRobin(), breaker: { trip: consecutiveFailures(1) }, clock });
-    for (let i = 0; i < 4; i++) await lb.execute(() => { throw new Error('down'); }).catch(() => undefined);
+    for (let i = 0; i < 4; i++)
+      await lb
+        .execute(() => {
+          throw new Error('down');
+        })
+        .catch(() => undefined);
     await flush();
     const e = await errorOf(() => lb.execute(() => 1));
     expect(e).toBeInstanceOf(NoHealthyEndpointError);
@@ -78,10 +109,17 @@ describe('NoHealthyEndpointError reasons', () => {
   it("'draining' after drain(); drain waits for in-flight calls", async () => {
     const lb = loadBalancer({ endpoints: [ep('a')] });
     let release!: () => void;
-    const running = lb.execute(() => new Promise<string>((r) => { release = () => r('finished'); }));
+    const running = lb.execute(
+      () =>
+        new Promise<string>((r) => {
+          release = () => r('finished');
+        }),
+    );
     await flush();
     let drained = false;
-    const draining = lb.drain().then(() => { drained = true; });
+    const draining = lb.drain().then(() => {
+      drained = true;
+    });
     const e = await errorOf(() => lb.execute(() => 1));
     expect((e as NoHealthyEndpointError).reason).toBe('draining');
     expect(((await errorOf(() => lb.pick())) as NoHealthyEndpointError).reason).toBe('draining');
@@ -99,7 +137,9 @@ describe('NoHealthyEndpointError reasons', () => {
     void lb.execute(() => new Promise(() => {}));
     await flush();
     let drained = false;
-    const d = lb.drain({ timeoutMs: 1_000 }).then(() => { drained = true; });
+    const d = lb.drain({ timeoutMs: 1_000 }).then(() => {
+      drained = true;
+    });
     clock.advance(999);
     await flush();
     expect(drained).toBe(false);
@@ -122,7 +162,11 @@ describe('per-endpoint breakers', () => {
     expect(new Set(picks(lb, 10))).toEqual(new Set(['b']));
     // And the other way: the balancer's breaker for b trips, a breaker named api/b sees it.
     const watcher = circuitBreaker({ name: 'api/b', store, clock });
-    await lb.execute(() => { throw new Error('b down'); }).catch(() => undefined);
+    await lb
+      .execute(() => {
+        throw new Error('b down');
+      })
+      .catch(() => undefined);
     await flush();
     expect(watcher.state).toBe('open');
     await lb.close();
@@ -131,7 +175,12 @@ describe('per-endpoint breakers', () => {
 
   it('an open endpoint breaker takes the endpoint out of picks; others keep serving', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: [ep('a'), ep('b')], strategy: roundRobin(), breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 1_000 }, clock });
+    const lb = loadBalancer({
+      endpoints: [ep('a'), ep('b')],
+      strategy: roundRobin(),
+      breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 1_000 },
+      clock,
+    });
     await failOn(lb, 'a', 4);
     await flush();
     const served = await Promise.all(Array.from({ length: 6 }, () => lb.execute((e) => e.id)));
@@ -160,7 +209,9 @@ describe('backup endpoints', () => {
   it('get traffic only when no primary is healthy', async () => {
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [ep('p1'), ep('p2'), ep('backup', { backup: true })], strategy: roundRobin(), clock,
+      endpoints: [ep('p1'), ep('p2'), ep('backup', { backup: true })],
+      strategy: roundRobin(),
+      clock,
       outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
     });
     expect(new Set(picks(lb, 20))).toEqual(new Set(['p1', 'p2']));
@@ -169,7 +220,13 @@ describe('backup endpoints', () => {
     expect(new Set(picks(lb, 20))).toEqual(new Set(['p2']));
     await failOn(lb, 'p2', 3);
     await flush();
-    expect(lb.endpoints().filter((e) => e.ejected).map((e) => e.id).sort()).toEqual(['p1', 'p2']);
+    expect(
+      lb
+        .endpoints()
+        .filter((e) => e.ejected)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['p1', 'p2']);
     expect(new Set(picks(lb, 20))).toEqual(new Set(['backup']));
     await lb.close();
   });
@@ -180,7 +237,9 @@ describe('panic mode', () => {
     const clock = new ManualClock();
     let healthy = new Set(['a', 'b', 'c', 'd']);
     const lb = loadBalancer({
-      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')], strategy: roundRobin(), clock,
+      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')],
+      strategy: roundRobin(),
+      clock,
       healthCheck: { intervalMs: 1_000, unhealthyThreshold: 1, healthyThreshold: 1, jitterMs: 0, check: async (e) => healthy.has(e.id) },
     });
     healthy = new Set(['a', 'b']); // exactly 50%: not below the threshold
@@ -188,14 +247,24 @@ describe('panic mode', () => {
     await flush();
     clock.advance(1_000);
     await flush();
-    expect(lb.endpoints().filter((e) => e.healthy).map((e) => e.id)).toEqual(['a', 'b']);
+    expect(
+      lb
+        .endpoints()
+        .filter((e) => e.healthy)
+        .map((e) => e.id),
+    ).toEqual(['a', 'b']);
     expect(new Set(picks(lb, 20))).toEqual(new Set(['a', 'b']));
     healthy = new Set(['a']); // 25% < 50%: panic
     clock.advance(1_000);
     await flush();
     clock.advance(1_000);
     await flush();
-    expect(lb.endpoints().filter((e) => e.healthy).map((e) => e.id)).toEqual(['a']);
+    expect(
+      lb
+        .endpoints()
+        .filter((e) => e.healthy)
+        .map((e) => e.id),
+    ).toEqual(['a']);
     expect(new Set(picks(lb, 20))).toEqual(new Set(['a', 'b', 'c', 'd']));
     await lb.close();
   });
@@ -203,7 +272,9 @@ describe('panic mode', () => {
   it('panic never picks an endpoint whose breaker is open', async () => {
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')], strategy: roundRobin(), clock,
+      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')],
+      strategy: roundRobin(),
+      clock,
       outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
       breaker: { trip: consecutiveFailures(1) },
     });
@@ -212,7 +283,10 @@ describe('panic mode', () => {
     await failOn(lb, 'b', 4);
     await failOn(lb, 'c', 4);
     await flush();
-    const ejected = lb.endpoints().filter((e) => e.ejected).map((e) => e.id);
+    const ejected = lb
+      .endpoints()
+      .filter((e) => e.ejected)
+      .map((e) => e.id);
     expect(ejected.length).toBeGreaterThanOrEqual(3);
     const picked = new Set(picks(lb, 40));
     expect(picked.has('a')).toBe(false);
@@ -224,7 +298,9 @@ describe('panic mode', () => {
   it('panic applies with ejections too, except for open breakers (ejected but breaker closed are picked)', async () => {
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')], strategy: roundRobin(), clock,
+      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')],
+      strategy: roundRobin(),
+      clock,
       outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
     });
     await failOn(lb, 'a', 4);
@@ -239,7 +315,10 @@ describe('panic mode', () => {
   it('panicThreshold 0 disables panic mode', async () => {
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')], strategy: roundRobin(), clock, locality: { panicThreshold: 0 },
+      endpoints: [ep('a'), ep('b'), ep('c'), ep('d')],
+      strategy: roundRobin(),
+      clock,
+      locality: { panicThreshold: 0 },
       outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
     });
     await failOn(lb, 'a', 4);
@@ -286,7 +365,12 @@ describe('outlierDetection', () => {
 
   it('baseEjectionMs option', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: [ep('a'), ep('b')], strategy: roundRobin(), clock, outlierDetection: { consecutiveFailures: 1, baseEjectionMs: 1_000 } });
+    const lb = loadBalancer({
+      endpoints: [ep('a'), ep('b')],
+      strategy: roundRobin(),
+      clock,
+      outlierDetection: { consecutiveFailures: 1, baseEjectionMs: 1_000 },
+    });
     await failOn(lb, 'a', 2);
     expect(lb.endpoints().find((e) => e.id === 'a')!.ejected).toBe(true);
     clock.advance(1_000);

@@ -21,7 +21,9 @@ describe('healthCheck', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [{ id: 'real', url }], strategy: roundRobin(), clock,
+      endpoints: [{ id: 'real', url }],
+      strategy: roundRobin(),
+      clock,
       // A check timeout far beyond what the loop below advances: only the 503s make it unhealthy.
       healthCheck: { intervalMs: 1_000, timeoutMs: 1e9, unhealthyThreshold: 2, healthyThreshold: 1, jitterMs: 0 },
     });
@@ -49,12 +51,23 @@ describe('healthCheck', () => {
     }
   });
 
-  it("path option, custom check(endpoint, signal)", async () => {
+  it('path option, custom check(endpoint, signal)', async () => {
     const clock = new ManualClock();
     const checked: Array<[string, boolean]> = [];
     const lb = loadBalancer({
-      endpoints: [ep('a'), ep('b')], strategy: roundRobin(), clock,
-      healthCheck: { intervalMs: 100, unhealthyThreshold: 1, healthyThreshold: 1, jitterMs: 0, check: async (e, signal) => { checked.push([e.id, signal instanceof AbortSignal]); return e.id === 'a'; } },
+      endpoints: [ep('a'), ep('b')],
+      strategy: roundRobin(),
+      clock,
+      healthCheck: {
+        intervalMs: 100,
+        unhealthyThreshold: 1,
+        healthyThreshold: 1,
+        jitterMs: 0,
+        check: async (e, signal) => {
+          checked.push([e.id, signal instanceof AbortSignal]);
+          return e.id === 'a';
+        },
+      },
     });
     clock.advance(0);
     await flush();
@@ -62,7 +75,10 @@ describe('healthCheck', () => {
     await flush();
     expect(checked.length).toBeGreaterThanOrEqual(2);
     expect(checked.every(([, s]) => s)).toBe(true);
-    expect(lb.endpoints().map((e) => [e.id, e.healthy])).toEqual([['a', true], ['b', false]]);
+    expect(lb.endpoints().map((e) => [e.id, e.healthy])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
     expect(new Set(picks(lb, 10))).toEqual(new Set(['a']));
     await lb.close();
     expect(clock.pendingTimers()).toBe(0);
@@ -71,15 +87,23 @@ describe('healthCheck', () => {
 
 describe('locality', () => {
   const regional = (): Endpoint[] => [
-    ep('eu1', { region: 'eu' }), ep('eu2', { region: 'eu' }), ep('eu3', { region: 'eu' }), ep('eu4', { region: 'eu' }),
-    ep('us1', { region: 'us' }), ep('us2', { region: 'us' }),
+    ep('eu1', { region: 'eu' }),
+    ep('eu2', { region: 'eu' }),
+    ep('eu3', { region: 'eu' }),
+    ep('eu4', { region: 'eu' }),
+    ep('us1', { region: 'us' }),
+    ep('us2', { region: 'us' }),
   ];
 
   async function withUnhealthy(ids: string[], locality: Parameters<typeof loadBalancer>[0]['locality']) {
     const clock = new ManualClock();
     const down = new Set(ids);
     const lb = loadBalancer({
-      endpoints: regional(), strategy: roundRobin(), clock, random: seeded(3), locality,
+      endpoints: regional(),
+      strategy: roundRobin(),
+      clock,
+      random: seeded(3),
+      locality,
       healthCheck: { intervalMs: 1_000, unhealthyThreshold: 1, healthyThreshold: 1, jitterMs: 0, check: async (e) => !down.has(e.id) },
     });
     clock.advance(0);
@@ -126,7 +150,11 @@ describe('locality', () => {
     const clock = new ManualClock();
     let down = new Set<string>();
     const lb = loadBalancer({
-      endpoints: regional(), strategy: roundRobin(), clock, random: seeded(3), locality: { local: 'eu', order: ['eu', 'us'], panicThreshold: 0 },
+      endpoints: regional(),
+      strategy: roundRobin(),
+      clock,
+      random: seeded(3),
+      locality: { local: 'eu', order: ['eu', 'us'], panicThreshold: 0 },
       healthCheck: { intervalMs: 1_000, unhealthyThreshold: 1, healthyThreshold: 1, jitterMs: 0, check: async (e) => !down.has(e.id) },
     });
     const changes: Array<Record<string, unknown>> = [];

@@ -4,8 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, ManualClock, adaptive, consistentHash, leastConnections, loadBalancer, p2cEwma, pipeline,
-  retry, constantBackoff, roundRobin, router, weightedLeastConnections, weightedRoundRobin, type Endpoint,
+  ConfigError,
+  ManualClock,
+  adaptive,
+  consistentHash,
+  leastConnections,
+  loadBalancer,
+  p2cEwma,
+  pipeline,
+  retry,
+  constantBackoff,
+  roundRobin,
+  router,
+  weightedLeastConnections,
+  weightedRoundRobin,
+  type Endpoint,
 } from '@breakwater/core';
 import { flush, seeded, ep, picks, counts, failOn } from './test-support/contract.js';
 
@@ -35,7 +48,10 @@ describe('strategies', () => {
       lb.execute((e) => new Promise<string>((r) => hold.push(() => r(e.id)))),
     ];
     await flush();
-    const busy = lb.endpoints().filter((e) => e.inFlight > 0).map((e) => e.id);
+    const busy = lb
+      .endpoints()
+      .filter((e) => e.inFlight > 0)
+      .map((e) => e.id);
     expect(busy).toHaveLength(2);
     const idle = ['a', 'b', 'c'].find((id) => !busy.includes(id));
     expect(picks(lb, 3)).toEqual([idle, idle, idle]);
@@ -83,7 +99,7 @@ describe('strategies', () => {
     for (let i = 0; i < 16; i++) running.push(lb.execute(() => new Promise<void>((r) => hold.push(r)), { key: 'hot-key' }));
     await flush();
     const max = Math.max(...lb.endpoints().map((e) => e.inFlight));
-    expect(max).toBeLessThanOrEqual(Math.ceil(1.25 * 16 / 4) + 1);
+    expect(max).toBeLessThanOrEqual(Math.ceil((1.25 * 16) / 4) + 1);
     hold.forEach((h) => h());
     await Promise.all(running);
   });
@@ -128,7 +144,13 @@ describe('strategies', () => {
 
   it('adaptive: softmax over learned scores moves traffic away from a failing endpoint', async () => {
     const lb = loadBalancer({ endpoints: [ep('good'), ep('bad')], strategy: adaptive({ learningRate: 0.3 }), random: seeded(7) });
-    for (let i = 0; i < 300; i++) await lb.execute((e) => { if (e.id === 'bad') throw new Error('x'); return 1; }).catch(() => undefined);
+    for (let i = 0; i < 300; i++)
+      await lb
+        .execute((e) => {
+          if (e.id === 'bad') throw new Error('x');
+          return 1;
+        })
+        .catch(() => undefined);
     const later = counts(picks(lb, 400));
     expect(later['good'] ?? 0).toBeGreaterThan(later['bad'] ?? 0);
     expect(() => adaptive({ temperature: 0.5 })).not.toThrow();
@@ -138,11 +160,14 @@ describe('strategies', () => {
 describe('LoadBalancer basics', () => {
   it('execute passes the picked endpoint and an AttemptContext; asPolicy sets ctx.endpoint', async () => {
     const lb = loadBalancer({ endpoints: [ep('a')], strategy: roundRobin() });
-    const r = await lb.execute((endpoint, ctx) => {
-      expect(ctx.endpoint?.id).toBe('a');
-      expect(ctx.attempt).toBe(0);
-      return endpoint.url;
-    }, { context: { k: 1 } });
+    const r = await lb.execute(
+      (endpoint, ctx) => {
+        expect(ctx.endpoint?.id).toBe('a');
+        expect(ctx.attempt).toBe(0);
+        return endpoint.url;
+      },
+      { context: { k: 1 } },
+    );
     expect(r).toBe('http://a.test:8080');
     const seen: Array<string | undefined> = [];
     await pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) }), lb.asPolicy()).execute((ctx) => {
@@ -156,7 +181,17 @@ describe('LoadBalancer basics', () => {
   it('endpoints(): the endpoint fields plus healthy, ejected, inFlight, ewmaMs', async () => {
     const lb = loadBalancer({ endpoints: [ep('a', { weight: 2, region: 'eu', zone: 'eu-1a', metadata: { rack: 1 } })] });
     const [view] = lb.endpoints();
-    expect(view).toMatchObject({ id: 'a', url: 'http://a.test:8080', weight: 2, region: 'eu', zone: 'eu-1a', metadata: { rack: 1 }, healthy: true, ejected: false, inFlight: 0 });
+    expect(view).toMatchObject({
+      id: 'a',
+      url: 'http://a.test:8080',
+      weight: 2,
+      region: 'eu',
+      zone: 'eu-1a',
+      metadata: { rack: 1 },
+      healthy: true,
+      ejected: false,
+      inFlight: 0,
+    });
     expect(typeof view!.ewmaMs).toBe('number');
   });
 
@@ -169,11 +204,21 @@ describe('LoadBalancer basics', () => {
   it('update() keeps the state of unchanged ids', async () => {
     const lb = loadBalancer({ endpoints: [ep('a'), ep('b')], strategy: roundRobin() });
     let release!: () => void;
-    const running = lb.execute((e) => new Promise<string>((r) => { release = () => r(e.id); }));
+    const running = lb.execute(
+      (e) =>
+        new Promise<string>((r) => {
+          release = () => r(e.id);
+        }),
+    );
     await flush();
     const busy = lb.endpoints().find((e) => e.inFlight === 1)!.id;
     lb.update([ep(busy), ep('c')]);
-    expect(lb.endpoints().map((e) => e.id).sort()).toEqual([busy, 'c'].sort());
+    expect(
+      lb
+        .endpoints()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([busy, 'c'].sort());
     expect(lb.endpoints().find((e) => e.id === busy)!.inFlight).toBe(1);
     release();
     await running;
@@ -242,7 +287,18 @@ describe('close()', () => {
   it('stops health checks and timers', async () => {
     const clock = new ManualClock();
     let checks = 0;
-    const lb = loadBalancer({ endpoints: [ep('a')], clock, healthCheck: { intervalMs: 100, check: async () => { checks++; return true; } }, outlierDetection: {} });
+    const lb = loadBalancer({
+      endpoints: [ep('a')],
+      clock,
+      healthCheck: {
+        intervalMs: 100,
+        check: async () => {
+          checks++;
+          return true;
+        },
+      },
+      outlierDetection: {},
+    });
     clock.advance(1_000);
     await flush();
     await lb.close();

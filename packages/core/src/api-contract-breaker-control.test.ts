@@ -5,8 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BreakwaterError, BrokenCircuitError, BulkheadRejectedError, ConfigError, IsolatedCircuitError, ManualClock, bulkhead,
-  circuitBreaker, consecutiveFailures, failureRate, pipeline,
+  BreakwaterError,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  ConfigError,
+  IsolatedCircuitError,
+  ManualClock,
+  bulkhead,
+  circuitBreaker,
+  consecutiveFailures,
+  failureRate,
+  pipeline,
 } from '@breakwater/core';
 import { boom, ok, fail, succeed, recorder } from './test-support/contract.js';
 
@@ -15,19 +24,32 @@ describe('circuitBreaker: classification', () => {
     const b = circuitBreaker({ name: 'cls', trip: consecutiveFailures(100), clock: new ManualClock() });
     const inner = bulkhead({ maxConcurrent: 1 });
     let release!: () => void;
-    const running = inner.execute(() => new Promise<void>((r) => { release = r; }));
+    const running = inner.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     await expect(pipeline(b, inner).execute(ok)).rejects.toBeInstanceOf(BulkheadRejectedError);
     expect(b.metrics().failures).toBe(0);
     release();
     await running;
-    await b.execute(() => { throw new TypeError('t'); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new TypeError('t');
+      })
+      .catch(() => undefined);
     await b.execute(() => Promise.reject('a string')).catch(() => undefined);
     expect(b.metrics().failures).toBe(2);
   });
 
   it('isFailure: errors it rejects still reach the caller but do not count', async () => {
     const b = circuitBreaker({ name: 'isf', trip: consecutiveFailures(1), isFailure: (e) => !(e instanceof RangeError), clock: new ManualClock() });
-    await expect(b.execute(() => { throw new RangeError('client error'); })).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      b.execute(() => {
+        throw new RangeError('client error');
+      }),
+    ).rejects.toBeInstanceOf(RangeError);
     expect(b.state).toBe('closed');
     expect(b.metrics().failures).toBe(0);
     await expect(b.execute(boom)).rejects.toThrow('boom');
@@ -36,7 +58,9 @@ describe('circuitBreaker: classification', () => {
 
   it('isResultFailure: the caller still receives the result; it only counts as a failure', async () => {
     const b = circuitBreaker({
-      name: 'irf', trip: consecutiveFailures(2), clock: new ManualClock(),
+      name: 'irf',
+      trip: consecutiveFailures(2),
+      clock: new ManualClock(),
       isResultFailure: (r) => (r as { status: number }).status >= 500,
     });
     await expect(b.execute(() => ({ status: 503 }))).resolves.toEqual({ status: 503 });
@@ -57,7 +81,12 @@ describe('circuitBreaker: mode shadow', () => {
     expect(b.state).toBe('open');
     expect(changes.map((c) => c.to)).toEqual(['open']);
     let called = 0;
-    await expect(b.execute(() => { called++; return 'ran'; })).resolves.toBe('ran');
+    await expect(
+      b.execute(() => {
+        called++;
+        return 'ran';
+      }),
+    ).resolves.toBe('ran');
     expect(called).toBe(1);
     expect(rejected).toHaveLength(1);
     const handle = b.isolate();
@@ -106,7 +135,11 @@ describe('circuitBreaker: isolate() and reset()', () => {
   });
 
   it('reset() forces closed with an empty window', async () => {
-    const b = circuitBreaker({ name: 'reset', trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 10 } }), clock: new ManualClock() });
+    const b = circuitBreaker({
+      name: 'reset',
+      trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 10 } }),
+      clock: new ManualClock(),
+    });
     await fail(b, 3);
     expect(b.metrics().failureRate).toBe(1);
     b.reset();
@@ -154,7 +187,11 @@ describe('circuitBreaker: events', () => {
     clock.advance(25);
     await p;
     const err = new Error('x');
-    await b.execute(() => { throw err; }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw err;
+      })
+      .catch(() => undefined);
     await b.execute(ok).catch(() => undefined);
     expect(seen.map((s) => s[0])).toEqual(['success', 'failure', 'rejected']);
     expect(seen[0]![1]).toMatchObject({ name: 'calls', durationMs: 25 });

@@ -4,8 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BrokenCircuitError, IsolatedCircuitError, ManualClock, TimeoutError, circuitBreaker, consecutiveFailures, failureRate,
-  pipeline, predictive, timeout, type BreakerState,
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  ManualClock,
+  TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  failureRate,
+  pipeline,
+  predictive,
+  timeout,
+  type BreakerState,
 } from '@breakwater/core';
 import { flush, ok, fail, succeed, recorder } from './test-support/contract.js';
 
@@ -62,16 +71,18 @@ describe('circuitBreaker: identity and defaults', () => {
     });
     expect(seen).toBe('half-open');
     expect(b.state).toBe('closed');
-    expect(changes.map((c) => `${c.from}>${c.to}`)).toEqual([
-      'closed>open', 'open>half-open', 'half-open>open', 'open>half-open', 'half-open>closed',
-    ]);
+    expect(changes.map((c) => `${c.from}>${c.to}`)).toEqual(['closed>open', 'open>half-open', 'half-open>open', 'open>half-open', 'half-open>closed']);
   });
 
   it('the open rejection is a BrokenCircuitError and the function is not called', async () => {
     const b = circuitBreaker({ name: 'rejects', trip: consecutiveFailures(1), clock: new ManualClock() });
     await fail(b);
     let called = false;
-    const e = await b.execute(() => { called = true; }).catch((x: unknown) => x);
+    const e = await b
+      .execute(() => {
+        called = true;
+      })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BrokenCircuitError);
     expect((e as BrokenCircuitError).code).toBe('BW_CIRCUIT_OPEN');
     expect(called).toBe(false);
@@ -85,7 +96,12 @@ describe('circuitBreaker: half-open probes', () => {
     await fail(b);
     clock.advance(100);
     let release!: () => void;
-    const probe = b.execute(() => new Promise<string>((r) => { release = () => r('probe'); }));
+    const probe = b.execute(
+      () =>
+        new Promise<string>((r) => {
+          release = () => r('probe');
+        }),
+    );
     expect(b.state).toBe('half-open');
     const second = await b.execute(ok).catch((e: unknown) => e);
     expect(second).toBeInstanceOf(BrokenCircuitError);
@@ -98,7 +114,11 @@ describe('circuitBreaker: half-open probes', () => {
   it('maxProbes and successesToClose', async () => {
     const clock = new ManualClock();
     const b = circuitBreaker({
-      name: 'probe2', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { maxProbes: 2, successesToClose: 2 }, clock,
+      name: 'probe2',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 100,
+      halfOpen: { maxProbes: 2, successesToClose: 2 },
+      clock,
     });
     await fail(b);
     clock.advance(100);
@@ -117,7 +137,11 @@ describe('circuitBreaker: half-open probes', () => {
   it('a probe slot held longer than probeTimeoutMs counts as a failed probe (no stuck half-open)', async () => {
     const clock = new ManualClock();
     const b = circuitBreaker({
-      name: 'probe-timeout', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 50 }, clock,
+      name: 'probe-timeout',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 100,
+      halfOpen: { probeTimeoutMs: 50 },
+      clock,
     });
     await fail(b);
     clock.advance(100);
@@ -180,7 +204,11 @@ describe('circuitBreaker: metrics()', () => {
 
   it('a TimeoutError thrown by the function counts too', async () => {
     const b = circuitBreaker({ name: 'to2', clock: new ManualClock() });
-    await b.execute(() => { throw new TimeoutError(5); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new TimeoutError(5);
+      })
+      .catch(() => undefined);
     expect(b.metrics()).toMatchObject({ failures: 1, timeouts: 1 });
   });
 
@@ -237,7 +265,9 @@ describe('circuitBreaker: failureRate trip strategy', () => {
   it('slowCall: slow successes trip when their rate is ≥ rateThreshold', async () => {
     const clock = new ManualClock();
     const b = circuitBreaker({
-      name: 'slow', clock, slowCall: { thresholdMs: 100, rateThreshold: 0.5 },
+      name: 'slow',
+      clock,
+      slowCall: { thresholdMs: 100, rateThreshold: 0.5 },
       trip: failureRate({ threshold: 0.9, minimumRequests: 4, window: { kind: 'count', size: 10 } }),
     });
     const slow = (): Promise<string> => {

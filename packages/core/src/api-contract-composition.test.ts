@@ -5,8 +5,21 @@
 import * as core from '@breakwater/core';
 import { describe, expect, it } from 'vitest';
 import {
-  BrokenCircuitError, IsolatedCircuitError, ManualClock, bulkhead, circuitBreaker, consecutiveFailures, loadBalancer, logEvents,
-  memoryBreakerStore, pipeline, rateLimit, retry, constantBackoff, timeout, roundRobin,
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  ManualClock,
+  bulkhead,
+  circuitBreaker,
+  consecutiveFailures,
+  loadBalancer,
+  logEvents,
+  memoryBreakerStore,
+  pipeline,
+  rateLimit,
+  retry,
+  constantBackoff,
+  timeout,
+  roundRobin,
 } from '@breakwater/core';
 import type { AttemptContext, BreakerState, Policy } from '@breakwater/core';
 import { flush } from './test-support/contract.js';
@@ -15,11 +28,14 @@ describe('API.md: Policies and composition', () => {
   it('AttemptContext: attempt is 0-based, context is passed through, signal is an AbortSignal', async () => {
     const seen: AttemptContext[] = [];
     const policy = retry({ maxAttempts: 3, backoff: constantBackoff(0) });
-    const result = await policy.execute((ctx) => {
-      seen.push(ctx);
-      if (ctx.attempt < 2) throw new Error('again');
-      return 'done';
-    }, { context: { requestId: 'r-1' } });
+    const result = await policy.execute(
+      (ctx) => {
+        seen.push(ctx);
+        if (ctx.attempt < 2) throw new Error('again');
+        return 'done';
+      },
+      { context: { requestId: 'r-1' } },
+    );
     expect(result).toBe('done');
     expect(seen.map((c) => c.attempt)).toEqual([0, 1, 2]);
     for (const c of seen) {
@@ -31,9 +47,16 @@ describe('API.md: Policies and composition', () => {
   it('every policy runs a plain function and accepts sync values and promises', async () => {
     const clock = new ManualClock();
     const policies: Policy[] = [
-      circuitBreaker({ name: 'plain', clock }), retry({ clock }), timeout(1_000, { clock }), bulkhead({ maxConcurrent: 1 }),
-      rateLimit({ perSecond: 10, clock }), core.fallback(() => 'fb'), core.cacheFallback({ ttlMs: 1_000, clock }),
-      core.hedge({ delayMs: 100, clock }), pipeline(), pipeline(retry({ clock }), timeout(1_000, { clock })),
+      circuitBreaker({ name: 'plain', clock }),
+      retry({ clock }),
+      timeout(1_000, { clock }),
+      bulkhead({ maxConcurrent: 1 }),
+      rateLimit({ perSecond: 10, clock }),
+      core.fallback(() => 'fb'),
+      core.cacheFallback({ ttlMs: 1_000, clock }),
+      core.hedge({ delayMs: 100, clock }),
+      pipeline(),
+      pipeline(retry({ clock }), timeout(1_000, { clock })),
     ];
     for (const p of policies) {
       await expect(p.execute(() => 7)).resolves.toBe(7);
@@ -74,7 +97,9 @@ describe('API.md: Policies and composition', () => {
 
   it('pipeline(retry, breaker): the breaker sees every attempt; pipeline(breaker, retry): it sees one call', async () => {
     const clock = new ManualClock();
-    const failing = (): never => { throw new Error('down'); };
+    const failing = (): never => {
+      throw new Error('down');
+    };
     const b1 = circuitBreaker({ name: 'inner-breaker', trip: consecutiveFailures(3), clock });
     await expect(pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), clock }), b1).execute(failing)).rejects.toThrow('down');
     expect(b1.metrics().failures).toBe(3);
@@ -119,10 +144,13 @@ describe('API.md: Policies and composition', () => {
       const controller = new AbortController();
       const reason = new Error('caller gave up');
       let inner: AbortSignal | undefined;
-      const p = policy.execute((ctx) => {
-        inner = ctx.signal;
-        return new Promise<never>(() => {});
-      }, { signal: controller.signal, key: 'k' });
+      const p = policy.execute(
+        (ctx) => {
+          inner = ctx.signal;
+          return new Promise<never>(() => {});
+        },
+        { signal: controller.signal, key: 'k' },
+      );
       await flush();
       expect(inner).toBeDefined();
       expect(inner!.aborted).toBe(false);
@@ -135,10 +163,15 @@ describe('API.md: Policies and composition', () => {
       const policy = factory();
       const reason = new Error('already gone');
       let called = false;
-      await expect(policy.execute(() => {
-        called = true;
-        return 1;
-      }, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      await expect(
+        policy.execute(
+          () => {
+            called = true;
+            return 1;
+          },
+          { signal: AbortSignal.abort(reason) },
+        ),
+      ).rejects.toBe(reason);
       expect(called).toBe(false);
     });
 
@@ -146,10 +179,13 @@ describe('API.md: Policies and composition', () => {
       const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }], clock });
       const controller = new AbortController();
       let inner: AbortSignal | undefined;
-      const p = lb.execute((_ep, ctx) => {
-        inner = ctx.signal;
-        return new Promise<never>(() => {});
-      }, { signal: controller.signal });
+      const p = lb.execute(
+        (_ep, ctx) => {
+          inner = ctx.signal;
+          return new Promise<never>(() => {});
+        },
+        { signal: controller.signal },
+      );
       await flush();
       controller.abort('stop');
       await expect(p).rejects.toBe('stop');
@@ -168,7 +204,12 @@ describe('API.md: BreakerStore', () => {
     const other = circuitBreaker({ name: 'payments', store, clock, trip: consecutiveFailures(2) });
     const remote: Array<{ to: BreakerState; remote: boolean }> = [];
     b.on('stateChange', (e) => remote.push({ to: e.to, remote: e.remote }));
-    for (let i = 0; i < 2; i++) await a.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    for (let i = 0; i < 2; i++)
+      await a
+        .execute(() => {
+          throw new Error('x');
+        })
+        .catch(() => undefined);
     expect(a.state).toBe('open');
     await flush();
     expect(b.state).toBe('open');
@@ -225,7 +266,11 @@ describe('API.md: Logging', () => {
     const breaker = circuitBreaker({ name: 'db', trip: consecutiveFailures(1), clock });
     const stop = logEvents(breaker, logger);
     expect(typeof stop).toBe('function');
-    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     breaker.reset();
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(() => JSON.parse(JSON.stringify(l.obj))).not.toThrow();
@@ -240,11 +285,21 @@ describe('API.md: Logging', () => {
     const { lines, logger } = memoryLogger();
     const clock = new ManualClock();
     const lb = loadBalancer({
-      endpoints: [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }], strategy: roundRobin(), clock,
+      endpoints: [
+        { id: 'a', url: 'http://a' },
+        { id: 'b', url: 'http://b' },
+      ],
+      strategy: roundRobin(),
+      clock,
       outlierDetection: { consecutiveFailures: 1 },
     });
     const stop = logEvents(lb, logger);
-    await lb.execute((ep) => { if (ep.id === 'a') throw new Error('down'); return 1; }).catch(() => undefined);
+    await lb
+      .execute((ep) => {
+        if (ep.id === 'a') throw new Error('down');
+        return 1;
+      })
+      .catch(() => undefined);
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines[0]!.obj).toMatchObject({ endpoint: 'a' });
     expect(() => JSON.stringify(lines[0]!.obj)).not.toThrow();

@@ -4,8 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BulkheadRejectedError, ConfigError, ManualClock, RateLimitedError, TimeoutError, bulkhead, cacheFallback, fallback, hedge,
-  rateLimit, timeout, type AttemptContext,
+  BulkheadRejectedError,
+  ConfigError,
+  ManualClock,
+  RateLimitedError,
+  TimeoutError,
+  bulkhead,
+  cacheFallback,
+  fallback,
+  hedge,
+  rateLimit,
+  timeout,
+  type AttemptContext,
 } from '@breakwater/core';
 import { flush } from './test-support/contract.js';
 
@@ -60,9 +70,19 @@ describe('bulkhead', () => {
     const b = bulkhead({ maxConcurrent: 1, maxQueue: 2 });
     const order: string[] = [];
     let release!: () => void;
-    const first = b.execute(() => new Promise<void>((r) => { release = r; order.push('first'); }));
-    const q1 = b.execute(() => { order.push('q1'); });
-    const q2 = b.execute(() => { order.push('q2'); });
+    const first = b.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+          order.push('first');
+        }),
+    );
+    const q1 = b.execute(() => {
+      order.push('q1');
+    });
+    const q2 = b.execute(() => {
+      order.push('q2');
+    });
     await expect(b.execute(() => 1)).rejects.toBeInstanceOf(BulkheadRejectedError);
     expect(order).toEqual(['first']);
     release();
@@ -98,7 +118,14 @@ describe('fallback', () => {
   it('replaces a failure with the handler value (sync or async), handler receives the error', async () => {
     const err = new Error('down');
     let received: unknown;
-    await expect(fallback((e) => { received = e; return 'cached'; }).execute(() => { throw err; })).resolves.toBe('cached');
+    await expect(
+      fallback((e) => {
+        received = e;
+        return 'cached';
+      }).execute(() => {
+        throw err;
+      }),
+    ).resolves.toBe('cached');
     expect(received).toBe(err);
     await expect(fallback(async () => 'async-fb').execute(() => Promise.reject(new Error('x')))).resolves.toBe('async-fb');
     await expect(fallback(() => 'unused').execute(() => 'real')).resolves.toBe('real');
@@ -106,8 +133,16 @@ describe('fallback', () => {
 
   it('when: only matching errors are replaced', async () => {
     const policy = fallback(() => 'fb', { when: (e) => e instanceof TypeError });
-    await expect(policy.execute(() => { throw new TypeError('t'); })).resolves.toBe('fb');
-    await expect(policy.execute(() => { throw new RangeError('r'); })).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      policy.execute(() => {
+        throw new TypeError('t');
+      }),
+    ).resolves.toBe('fb');
+    await expect(
+      policy.execute(() => {
+        throw new RangeError('r');
+      }),
+    ).rejects.toBeInstanceOf(RangeError);
   });
 });
 
@@ -116,35 +151,102 @@ describe('cacheFallback', () => {
     const clock = new ManualClock();
     const cache = cacheFallback({ ttlMs: 1_000, clock });
     await expect(cache.execute(() => 'v1', { key: 'user:1' })).resolves.toBe('v1');
-    await expect(cache.execute(() => { throw new Error('down'); }, { key: 'user:1' })).resolves.toBe('v1');
-    await expect(cache.execute(() => { throw new Error('down'); }, { key: 'user:2' })).rejects.toThrow('down');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('down');
+        },
+        { key: 'user:1' },
+      ),
+    ).resolves.toBe('v1');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('down');
+        },
+        { key: 'user:2' },
+      ),
+    ).rejects.toThrow('down');
     clock.advance(1_001);
-    await expect(cache.execute(() => { throw new Error('down'); }, { key: 'user:1' })).rejects.toThrow('down');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('down');
+        },
+        { key: 'user:1' },
+      ),
+    ).rejects.toThrow('down');
   });
 
   it('a call without a key passes through', async () => {
     const cache = cacheFallback({ ttlMs: 1_000 });
     await cache.execute(() => 'v');
-    await expect(cache.execute(() => { throw new Error('nokey'); })).rejects.toThrow('nokey');
+    await expect(
+      cache.execute(() => {
+        throw new Error('nokey');
+      }),
+    ).rejects.toThrow('nokey');
   });
 
   it('maxEntries defaults to 1000 (least recently used evicted)', async () => {
     const clock = new ManualClock();
     const cache = cacheFallback({ ttlMs: 60_000, clock });
     for (let i = 0; i < 1_000; i++) await cache.execute(() => i, { key: `k${i}` });
-    await expect(cache.execute(() => { throw new Error('x'); }, { key: 'k0' })).resolves.toBe(0); // k0 now most recent
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('x');
+        },
+        { key: 'k0' },
+      ),
+    ).resolves.toBe(0); // k0 now most recent
     await cache.execute(() => 1_000, { key: 'k1000' }); // evicts the least recent: k1
-    await expect(cache.execute(() => { throw new Error('gone'); }, { key: 'k1' })).rejects.toThrow('gone');
-    await expect(cache.execute(() => { throw new Error('x'); }, { key: 'k0' })).resolves.toBe(0);
-    await expect(cache.execute(() => { throw new Error('x'); }, { key: 'k2' })).resolves.toBe(2);
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('gone');
+        },
+        { key: 'k1' },
+      ),
+    ).rejects.toThrow('gone');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('x');
+        },
+        { key: 'k0' },
+      ),
+    ).resolves.toBe(0);
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('x');
+        },
+        { key: 'k2' },
+      ),
+    ).resolves.toBe(2);
   });
 
   it('maxEntries option', async () => {
     const cache = cacheFallback({ ttlMs: 60_000, maxEntries: 1 });
     await cache.execute(() => 'a', { key: 'a' });
     await cache.execute(() => 'b', { key: 'b' });
-    await expect(cache.execute(() => { throw new Error('evicted'); }, { key: 'a' })).rejects.toThrow('evicted');
-    await expect(cache.execute(() => { throw new Error('x'); }, { key: 'b' })).resolves.toBe('b');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('evicted');
+        },
+        { key: 'a' },
+      ),
+    ).rejects.toThrow('evicted');
+    await expect(
+      cache.execute(
+        () => {
+          throw new Error('x');
+        },
+        { key: 'b' },
+      ),
+    ).resolves.toBe('b');
   });
 });
 
@@ -190,7 +292,9 @@ describe('hedge', () => {
     const p = hedge({ delayMs: 10, maxHedges: 2, clock }).execute((ctx) => {
       signals.push(ctx.signal);
       const n = signals.length;
-      return new Promise<number>((r) => { if (n === 3) clock.setTimeout(() => r(n), 1); });
+      return new Promise<number>((r) => {
+        if (n === 3) clock.setTimeout(() => r(n), 1);
+      });
     });
     for (let i = 0; i < 5; i++) {
       await flush();

@@ -4,8 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  BrokenCircuitError, ConfigError, ManualClock, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff,
-  exponentialBackoff, pipeline, retry, retryBudget, timeout, type Backoff,
+  BrokenCircuitError,
+  ConfigError,
+  ManualClock,
+  TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  exponentialBackoff,
+  pipeline,
+  retry,
+  retryBudget,
+  timeout,
+  type Backoff,
 } from '@breakwater/core';
 import { flush, drive } from './test-support/contract.js';
 
@@ -23,11 +34,19 @@ describe('retry', () => {
 
   it('maxAttempts: 1 means no retry; the last error is rethrown', async () => {
     let calls = 0;
-    await expect(retry({ maxAttempts: 1 }).execute(() => { calls++; throw new Error(`e${calls}`); })).rejects.toThrow('e1');
+    await expect(
+      retry({ maxAttempts: 1 }).execute(() => {
+        calls++;
+        throw new Error(`e${calls}`);
+      }),
+    ).rejects.toThrow('e1');
     expect(calls).toBe(1);
     const clock = new ManualClock();
     let n = 0;
-    const p = retry({ maxAttempts: 4, backoff: constantBackoff(0), clock }).execute(() => { n++; throw new Error(`e${n}`); });
+    const p = retry({ maxAttempts: 4, backoff: constantBackoff(0), clock }).execute(() => {
+      n++;
+      throw new Error(`e${n}`);
+    });
     await expect(p).rejects.toThrow('e4');
     expect(n).toBe(4);
   });
@@ -51,14 +70,18 @@ describe('retry', () => {
     expect(typeof off).toBe('function');
     const errors = [new Error('first'), new Error('second'), new Error('third')];
     let i = 0;
-    const p = policy.execute(() => { throw errors[i++]; });
+    const p = policy.execute(() => {
+      throw errors[i++];
+    });
     await expect(drive(clock, p)).rejects.toBe(errors[2]);
     expect(events).toEqual([
       { attempt: 1, delayMs: 50, error: errors[0] },
       { attempt: 2, delayMs: 50, error: errors[1] },
     ]);
     off();
-    const p2 = policy.execute(() => { throw new Error('again'); });
+    const p2 = policy.execute(() => {
+      throw new Error('again');
+    });
     await drive(clock, p2).catch(() => undefined);
     expect(events).toHaveLength(2);
   });
@@ -86,8 +109,20 @@ describe('retry', () => {
   it('retryOn decides which errors are retried', async () => {
     const seen: Array<[unknown, number]> = [];
     let calls = 0;
-    const policy = retry({ maxAttempts: 5, backoff: constantBackoff(0), retryOn: (e, attempt) => { seen.push([e, attempt]); return (e as Error).message !== 'fatal'; } });
-    await expect(policy.execute(() => { calls++; throw new Error(calls === 2 ? 'fatal' : 'transient'); })).rejects.toThrow('fatal');
+    const policy = retry({
+      maxAttempts: 5,
+      backoff: constantBackoff(0),
+      retryOn: (e, attempt) => {
+        seen.push([e, attempt]);
+        return (e as Error).message !== 'fatal';
+      },
+    });
+    await expect(
+      policy.execute(() => {
+        calls++;
+        throw new Error(calls === 2 ? 'fatal' : 'transient');
+      }),
+    ).rejects.toThrow('fatal');
     expect(calls).toBe(2);
     expect(seen.map(([e]) => (e as Error).message)).toEqual(['transient', 'fatal']);
   });
@@ -97,7 +132,9 @@ describe('retry', () => {
     const policy = retry({ maxAttempts: 2, backoff: constantBackoff(10), clock });
     const delays: number[] = [];
     policy.on('retry', (e) => delays.push(e.delayMs));
-    const p = policy.execute(() => { throw Object.assign(new Error('busy'), { retryAfterMs: 700 }); });
+    const p = policy.execute(() => {
+      throw Object.assign(new Error('busy'), { retryAfterMs: 700 });
+    });
     await drive(clock, p).catch(() => undefined);
     expect(delays).toEqual([700]);
   });
@@ -125,7 +162,9 @@ describe('retry', () => {
     const policy = retry({ maxAttempts: 2, backoff: constantBackoff(10), respectRetryAfter: false, clock });
     const delays: number[] = [];
     policy.on('retry', (e) => delays.push(e.delayMs));
-    const p = policy.execute(() => { throw Object.assign(new Error('busy'), { retryAfterMs: 700 }); });
+    const p = policy.execute(() => {
+      throw Object.assign(new Error('busy'), { retryAfterMs: 700 });
+    });
     await drive(clock, p).catch(() => undefined);
     expect(delays).toEqual([10]);
   });
@@ -133,7 +172,9 @@ describe('retry', () => {
   it('maxRetryAfterMs: a longer hint is not waited for', async () => {
     const clock = new ManualClock();
     const policy = retry({ maxAttempts: 3, backoff: constantBackoff(10), maxRetryAfterMs: 1_000, clock });
-    const p = policy.execute(() => { throw Object.assign(new Error('later'), { retryAfterMs: 60_000 }); });
+    const p = policy.execute(() => {
+      throw Object.assign(new Error('later'), { retryAfterMs: 60_000 });
+    });
     await drive(clock, p).catch(() => undefined);
     expect(clock.now()).toBeLessThan(60_000);
   });
@@ -151,7 +192,11 @@ describe('retry', () => {
 
   it('does not retry an open circuit by default', async () => {
     const b = circuitBreaker({ name: 'no-retry-open', trip: consecutiveFailures(1), clock: new ManualClock() });
-    await b.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     let attempts = 0;
     const policy = retry({ maxAttempts: 3, backoff: constantBackoff(0) });
     policy.on('retry', () => attempts++);
@@ -171,7 +216,9 @@ describe('exponentialBackoff / constantBackoff', () => {
     const policy = retry({ maxAttempts: retries + 1, backoff, clock, respectRetryAfter: false });
     const delays: number[] = [];
     policy.on('retry', (e) => delays.push(e.delayMs));
-    const p = policy.execute(() => { throw new Error('x'); });
+    const p = policy.execute(() => {
+      throw new Error('x');
+    });
     await drive(clock, p, 100, 100_000).catch(() => undefined);
     return delays;
   }
@@ -219,7 +266,12 @@ describe('retryBudget', () => {
     const budget = retryBudget({ clock });
     const policy = retry({ maxAttempts: 1_000, backoff: constantBackoff(0), budget, clock });
     let calls = 0;
-    await expect(policy.execute(() => { calls++; throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      policy.execute(() => {
+        calls++;
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     // One request: 0.2 × 1 + 10/s × 10 s = 100.2 → 100 retries.
     expect(calls).toBe(101);
   });
@@ -229,7 +281,13 @@ describe('retryBudget', () => {
     const budget = retryBudget({ ratio: 0.5, minRetriesPerSecond: 0, clock });
     const policy = retry({ maxAttempts: 2, backoff: constantBackoff(0), budget, clock });
     let calls = 0;
-    for (let i = 0; i < 10; i++) await policy.execute(() => { calls++; throw new Error('x'); }).catch(() => undefined);
+    for (let i = 0; i < 10; i++)
+      await policy
+        .execute(() => {
+          calls++;
+          throw new Error('x');
+        })
+        .catch(() => undefined);
     // 10 requests, at most 0.5 × requests retries at any time.
     expect(calls).toBeGreaterThanOrEqual(10 + 4);
     expect(calls).toBeLessThanOrEqual(10 + 5);
@@ -240,12 +298,27 @@ describe('retryBudget', () => {
     const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 1, windowMs: 1_000, clock });
     const policy = retry({ maxAttempts: 10, backoff: constantBackoff(0), budget, clock });
     let calls = 0;
-    await policy.execute(() => { calls++; throw new Error('x'); }).catch(() => undefined);
+    await policy
+      .execute(() => {
+        calls++;
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(calls).toBe(2); // 1 retry per 1 s window
-    await policy.execute(() => { calls++; throw new Error('x'); }).catch(() => undefined);
+    await policy
+      .execute(() => {
+        calls++;
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(calls).toBe(3); // spent
     clock.advance(2_000);
-    await policy.execute(() => { calls++; throw new Error('x'); }).catch(() => undefined);
+    await policy
+      .execute(() => {
+        calls++;
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(calls).toBe(5);
   });
 

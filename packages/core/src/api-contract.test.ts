@@ -7,32 +7,88 @@
 import * as core from '@breakwater/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  BrokenCircuitError, BulkheadRejectedError, BreakwaterError, ConfigError, IsolatedCircuitError, ManualClock,
-  NoHealthyEndpointError, RateLimitedError, TimeoutError, bulkhead, circuitBreaker, consecutiveFailures, isBreakwaterError,
-  loadBalancer, pipeline, rateLimit, retry, constantBackoff, systemClock, timeout, roundRobin,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  BreakwaterError,
+  ConfigError,
+  IsolatedCircuitError,
+  ManualClock,
+  NoHealthyEndpointError,
+  RateLimitedError,
+  TimeoutError,
+  bulkhead,
+  circuitBreaker,
+  consecutiveFailures,
+  isBreakwaterError,
+  loadBalancer,
+  pipeline,
+  rateLimit,
+  retry,
+  constantBackoff,
+  systemClock,
+  timeout,
+  roundRobin,
 } from '@breakwater/core';
 import type {
-  AttemptContext, Backoff, BreakerState, BreakerStore, CircuitBreaker, Clock, Endpoint, ExecuteOptions, LoadBalancer, Policy,
-  RetryBudget, Strategy, TripStrategy,
+  AttemptContext,
+  Backoff,
+  BreakerState,
+  BreakerStore,
+  CircuitBreaker,
+  Clock,
+  Endpoint,
+  ExecuteOptions,
+  LoadBalancer,
+  Policy,
+  RetryBudget,
+  Strategy,
+  TripStrategy,
 } from '@breakwater/core';
 
 const VALUE_EXPORTS = [
   // Clock
-  'systemClock', 'ManualClock',
+  'systemClock',
+  'ManualClock',
   // Policies and composition
   'pipeline',
   // Errors
-  'BreakwaterError', 'BrokenCircuitError', 'IsolatedCircuitError', 'TimeoutError', 'BulkheadRejectedError', 'RateLimitedError',
-  'NoHealthyEndpointError', 'ConfigError', 'isBreakwaterError',
+  'BreakwaterError',
+  'BrokenCircuitError',
+  'IsolatedCircuitError',
+  'TimeoutError',
+  'BulkheadRejectedError',
+  'RateLimitedError',
+  'NoHealthyEndpointError',
+  'ConfigError',
+  'isBreakwaterError',
   // Circuit breaker
-  'circuitBreaker', 'consecutiveFailures', 'failureRate', 'predictive',
+  'circuitBreaker',
+  'consecutiveFailures',
+  'failureRate',
+  'predictive',
   // BreakerStore
   'memoryBreakerStore',
   // Other policies
-  'retry', 'exponentialBackoff', 'constantBackoff', 'retryBudget', 'timeout', 'bulkhead', 'rateLimit', 'fallback', 'cacheFallback', 'hedge',
+  'retry',
+  'exponentialBackoff',
+  'constantBackoff',
+  'retryBudget',
+  'timeout',
+  'bulkhead',
+  'rateLimit',
+  'fallback',
+  'cacheFallback',
+  'hedge',
   // Load balancing
-  'loadBalancer', 'roundRobin', 'weightedRoundRobin', 'leastConnections', 'weightedLeastConnections', 'p2cEwma', 'consistentHash',
-  'adaptive', 'router',
+  'loadBalancer',
+  'roundRobin',
+  'weightedRoundRobin',
+  'leastConnections',
+  'weightedLeastConnections',
+  'p2cEwma',
+  'consistentHash',
+  'adaptive',
+  'router',
   // Logging
   'logEvents',
 ] as const;
@@ -54,7 +110,16 @@ describe('API.md: exported names', () => {
     expectTypeOf<CircuitBreaker['name']>().toEqualTypeOf<string>();
     expectTypeOf<BreakerStore>().toHaveProperty('close').returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<Endpoint>().toMatchTypeOf<{ id: string; url: string }>();
-    expectTypeOf<{ id: 'a'; url: 'http://a'; weight: 2; region: 'eu'; zone: 'z'; maxConnections: 3; backup: true; metadata: { k: 1 } }>().toMatchTypeOf<Endpoint>();
+    expectTypeOf<{
+      id: 'a';
+      url: 'http://a';
+      weight: 2;
+      region: 'eu';
+      zone: 'z';
+      maxConnections: 3;
+      backup: true;
+      metadata: { k: 1 };
+    }>().toMatchTypeOf<Endpoint>();
     expectTypeOf<LoadBalancer>().toHaveProperty('pick');
     expectTypeOf<LoadBalancer>().toHaveProperty('asPolicy');
     expectTypeOf<LoadBalancer['currentRegion']>().toEqualTypeOf<string | undefined>();
@@ -97,7 +162,9 @@ describe('API.md: Clock', () => {
     expect(now).toBeGreaterThanOrEqual(before);
     expect(now).toBeLessThanOrEqual(Date.now());
     let fired = false;
-    const h = systemClock.setTimeout(() => { fired = true; }, 10_000);
+    const h = systemClock.setTimeout(() => {
+      fired = true;
+    }, 10_000);
     systemClock.clearTimeout(h);
     expect(fired).toBe(false);
   });
@@ -118,7 +185,11 @@ describe('API.md: Clock', () => {
     clock.setTimeout(() => fired.push(['b', clock.now()]), 20);
     clock.setTimeout(() => fired.push(['late', clock.now()]), 100);
     clock.advance(50);
-    expect(fired).toEqual([['a', 10], ['b', 20], ['c', 30]]);
+    expect(fired).toEqual([
+      ['a', 10],
+      ['b', 20],
+      ['c', 30],
+    ]);
     expect(clock.now()).toBe(50);
     clock.advance(50);
     expect(fired.map((f) => f[0])).toEqual(['a', 'b', 'c', 'late']);
@@ -139,7 +210,9 @@ describe('API.md: Clock', () => {
   it('clearTimeout cancels a pending timer', () => {
     const clock = new ManualClock();
     let fired = false;
-    const h = clock.setTimeout(() => { fired = true; }, 10);
+    const h = clock.setTimeout(() => {
+      fired = true;
+    }, 10);
     clock.clearTimeout(h);
     clock.advance(100);
     expect(fired).toBe(false);
@@ -178,7 +251,11 @@ describe('API.md: Errors', () => {
   it('errors raised by policies carry their codes, names and isBreakwaterError', async () => {
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'codes', trip: consecutiveFailures(1), clock });
-    await rejectionOf(breaker.execute(() => { throw new Error('x'); }));
+    await rejectionOf(
+      breaker.execute(() => {
+        throw new Error('x');
+      }),
+    );
     const open = await rejectionOf(breaker.execute(() => 1));
     const handle = breaker.isolate();
     const isolated = await rejectionOf(breaker.execute(() => 1));

@@ -35,7 +35,10 @@ class LongTimer {
   private timer: NodeTimeout | undefined;
   private refed = true;
 
-  constructor(private readonly fn: () => void, private left: number) {
+  constructor(
+    private readonly fn: () => void,
+    private left: number,
+  ) {
     this.arm();
   }
 
@@ -75,9 +78,14 @@ class LongTimer {
   }
 }
 
-const immediate: (fn: () => void) => void = typeof globalThis.setImmediate === 'function'
-  ? (fn) => { globalThis.setImmediate(fn); }
-  : (fn) => { setTimeout(fn, 0); };
+const immediate: (fn: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (fn) => {
+        globalThis.setImmediate(fn);
+      }
+    : (fn) => {
+        setTimeout(fn, 0);
+      };
 
 /** Runs `fn` on a later event-loop turn through `clock.setImmediate` when it has one. */
 export function deferToEventLoop(clock: Clock, fn: () => void): void {

@@ -31,7 +31,11 @@ describe('isBreakwaterError across installed copies', () => {
   it('never throws on hostile values', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
-    const throwing = { get code(): string { throw new Error('boom'); } };
+    const throwing = {
+      get code(): string {
+        throw new Error('boom');
+      },
+    };
     expect(isBreakwaterError(proxy)).toBe(false);
     expect(isBreakwaterError(throwing)).toBe(false);
     expect(isBreakwaterError(null)).toBe(false);

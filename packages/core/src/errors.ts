@@ -60,9 +60,12 @@ export class BulkheadRejectedError extends BreakwaterError {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   constructor(maxConcurrent: number, maxQueue: number, reason: BulkheadRejectionReason = 'bulkhead full') {
-    super('BW_BULKHEAD_FULL', reason === 'adaptive limit'
-      ? `adaptive concurrency limit reached: ${maxConcurrent} running and ${maxQueue} queued`
-      : `bulkhead full: ${maxConcurrent} running and ${maxQueue} queued`);
+    super(
+      'BW_BULKHEAD_FULL',
+      reason === 'adaptive limit'
+        ? `adaptive concurrency limit reached: ${maxConcurrent} running and ${maxQueue} queued`
+        : `bulkhead full: ${maxConcurrent} running and ${maxQueue} queued`,
+    );
     this.reason = reason;
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;

@@ -40,9 +40,16 @@ export class Ctx implements AttemptContext {
   /** Callbacks of {@link whenAborted}, run by `abort()`. */
   private callbacks: Set<() => void> | undefined;
 
-  private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined,
-                      attempt: number, endpoint: Endpoint | undefined, context: Record<string, unknown>,
-                      key: string | undefined, leaf: PolicyFn<unknown> | undefined) {
+  private constructor(
+    source: Ctx | undefined,
+    parent: Ctx | undefined,
+    external: AbortSignal | undefined,
+    attempt: number,
+    endpoint: Endpoint | undefined,
+    context: Record<string, unknown>,
+    key: string | undefined,
+    leaf: PolicyFn<unknown> | undefined,
+  ) {
     this.key = key;
     this.source = source ?? this;
     this.parent = parent;
@@ -126,7 +133,9 @@ export class Ctx implements AttemptContext {
       p.link();
       const children = (p.children ??= new Set());
       children.add(this);
-      this.linked = () => { children.delete(this); };
+      this.linked = () => {
+        children.delete(this);
+      };
       return;
     }
     const parentSignal = p.controller !== undefined ? p.controller.signal : (p.external as AbortSignal);
@@ -282,7 +291,11 @@ export function asInternal(policy: Policy): InternalPolicy {
     run: (fn, ctx) => {
       // The internal protocol never throws synchronously; a foreign execute() might.
       try {
-        return policy.execute((inner) => fn(ctx.derive(ctx.attempt + inner.attempt, inner.endpoint ?? ctx.endpoint)), { signal: ctx.signal, context: ctx.context, ...(ctx.key === undefined ? {} : { key: ctx.key }) });
+        return policy.execute((inner) => fn(ctx.derive(ctx.attempt + inner.attempt, inner.endpoint ?? ctx.endpoint)), {
+          signal: ctx.signal,
+          context: ctx.context,
+          ...(ctx.key === undefined ? {} : { key: ctx.key }),
+        });
       } catch (error) {
         return Promise.reject(error);
       }

@@ -1,13 +1,32 @@
 export { systemClock, ManualClock, type Clock } from './clock.js';
 export {
-  BreakwaterError, BrokenCircuitError, IsolatedCircuitError, TimeoutError, BulkheadRejectedError, type BulkheadRejectionReason,
-  RateLimitedError, NoHealthyEndpointError, SaturatedError, ClosedError, ConfigError, isBreakwaterError, BREAKWATER_ERROR_BRAND, type NoEndpointReason,
+  BreakwaterError,
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  TimeoutError,
+  BulkheadRejectedError,
+  type BulkheadRejectionReason,
+  RateLimitedError,
+  NoHealthyEndpointError,
+  SaturatedError,
+  ClosedError,
+  ConfigError,
+  isBreakwaterError,
+  BREAKWATER_ERROR_BRAND,
+  type NoEndpointReason,
 } from './errors.js';
 export { isLocalResourceError, LOCAL_RESOURCE_ERROR_CODES } from './local-resource-error.js';
 export type { ExecuteOptions, AttemptContext, Policy, PolicyFn } from './policy.js';
 export type {
-  BreakerState, TripStrategy, TripEvaluator, CallOutcome, CircuitBreakerOptions, BreakerMetrics,
-  StateChangeEvent, CallEvent, CircuitBreaker,
+  BreakerState,
+  TripStrategy,
+  TripEvaluator,
+  CallOutcome,
+  CircuitBreakerOptions,
+  BreakerMetrics,
+  StateChangeEvent,
+  CallEvent,
+  CircuitBreaker,
 } from './breaker/types.js';
 export type { BreakerStore, BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
 export type { BalancerExecuteOptions, Endpoint, EndpointView, LoadBalancer, HealthEvent, EjectionEvent, RegionChangeEvent } from './balancing/types.js';

@@ -31,7 +31,13 @@ describe('isLocalResourceError', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expect(isLocalResourceError(proxy)).toBe(false);
-    expect(isLocalResourceError({ get code() { throw new Error('no'); } })).toBe(false);
+    expect(
+      isLocalResourceError({
+        get code() {
+          throw new Error('no');
+        },
+      }),
+    ).toBe(false);
     expect(isLocalResourceError(undefined)).toBe(false);
     expect(isLocalResourceError('EMFILE')).toBe(false);
     expect(isLocalResourceError({ code: 24 })).toBe(false);

@@ -27,7 +27,12 @@ describe('pipeline', () => {
   it('runs the first policy outermost', async () => {
     const log: string[] = [];
     const p = pipeline(tracer('a', log), tracer('b', log), tracer('c', log));
-    await expect(p.execute(() => { log.push('fn'); return 1; })).resolves.toBe(1);
+    await expect(
+      p.execute(() => {
+        log.push('fn');
+        return 1;
+      }),
+    ).resolves.toBe(1);
     expect(log).toEqual(['a>', 'b>', 'c>', 'fn', '<c', '<b', '<a']);
   });
 
@@ -52,8 +57,14 @@ describe('pipeline', () => {
     const clock = new ManualClock();
     let n = 0;
     const p = pipeline(timeout(250, { clock }), retry({ maxAttempts: 10, backoff: constantBackoff(100), clock }));
-    const result = p.execute(() => { n++; throw new Error('x'); });
-    for (let i = 0; i < 3; i++) { await flush(); clock.advance(100); }
+    const result = p.execute(() => {
+      n++;
+      throw new Error('x');
+    });
+    for (let i = 0; i < 3; i++) {
+      await flush();
+      clock.advance(100);
+    }
     await expect(result).rejects.toBeInstanceOf(TimeoutError);
     await flush();
     expect(n).toBe(3);
@@ -63,7 +74,12 @@ describe('pipeline', () => {
   it('passes key, context and the caller signal to the function', async () => {
     const ac = new AbortController();
     let seen: AttemptContext | undefined;
-    await pipeline(retry(), timeout(1000)).execute((ctx) => { seen = ctx; }, { key: 'k', context: { a: 1 }, signal: ac.signal });
+    await pipeline(retry(), timeout(1000)).execute(
+      (ctx) => {
+        seen = ctx;
+      },
+      { key: 'k', context: { a: 1 }, signal: ac.signal },
+    );
     expect(seen?.context).toEqual({ a: 1 });
     expect((seen as unknown as { key: string }).key).toBe('k');
     expect(seen?.signal.aborted).toBe(false);
@@ -84,7 +100,11 @@ describe('pipeline', () => {
 
   it('an empty pipeline runs the function as is; one policy is returned unchanged', async () => {
     await expect(pipeline().execute(() => 3)).resolves.toBe(3);
-    await expect(pipeline().execute(() => { throw new Error('e'); })).rejects.toThrow('e');
+    await expect(
+      pipeline().execute(() => {
+        throw new Error('e');
+      }),
+    ).rejects.toThrow('e');
     const r = retry();
     expect(pipeline(r)).toBe(r);
   });

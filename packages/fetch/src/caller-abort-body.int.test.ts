@@ -1,8 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import {
-  constantBackoff, hedge, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy,
-} from '@breakwater/core';
+import { constantBackoff, hedge, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy } from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -19,7 +17,10 @@ function entries(h: Headers): string[][] {
 /** Resolves with how a body read ended, or 'pending' when it has not ended within `ms`. */
 function settleWithin(p: Promise<unknown>, ms: number): Promise<{ state: 'resolved' | 'rejected' | 'pending'; value?: unknown }> {
   return Promise.race([
-    p.then((value) => ({ state: 'resolved' as const, value }), (value: unknown) => ({ state: 'rejected' as const, value })),
+    p.then(
+      (value) => ({ state: 'resolved' as const, value }),
+      (value: unknown) => ({ state: 'rejected' as const, value }),
+    ),
     new Promise<{ state: 'pending' }>((r) => setTimeout(() => r({ state: 'pending' }), ms)),
   ]);
 }
@@ -30,10 +31,13 @@ const forkingPolicies: Array<[string, () => Policy]> = [
   ['hedge({ delayMs: 5000 })', () => hedge({ delayMs: 5000 })],
 ];
 
-describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body after the call resolved', () => {
+describe("@breakwater/fetch: the caller's AbortSignal still aborts the body after the call resolved", () => {
   it.each(forkingPolicies)('%s: aborting after the headers rejects the body read and closes the socket', async (_name, policy) => {
     // Headers and a first chunk, then the server holds the body open.
-    const s = await testHttpServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.write('partial'); });
+    const s = await testHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+    });
     const f = createFetch({ policy: policy() });
     const ac = new AbortController();
     const res = await f(`${s.url}/slow`, { signal: ac.signal });
@@ -48,7 +52,10 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   });
 
   it('a plain abort() rejects the body read with an AbortError, as plain fetch does', async () => {
-    const s = await testHttpServer((_req, res) => { res.writeHead(200); res.write('x'); });
+    const s = await testHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.write('x');
+    });
     const ac = new AbortController();
     const f = createFetch({ policy: timeout(5000) });
     const res = await f(`${s.url}/ours`, { signal: ac.signal });
@@ -62,11 +69,17 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
     await waitFor(() => s.aborted.some((r) => r.url === '/ours'), { what: 'the server to see the socket closed' });
   });
 
-  it('through a balancer: the endpoint\'s socket closes when the caller aborts mid-body', async () => {
-    const s = await testHttpServer((_req, res) => { res.writeHead(200); res.write('x'); });
+  it("through a balancer: the endpoint's socket closes when the caller aborts mid-body", async () => {
+    const s = await testHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.write('x');
+    });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb, policy: timeout(5000) });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const ac = new AbortController();
     const res = await f('/balanced', { signal: ac.signal });
     const read = res.arrayBuffer();
@@ -78,8 +91,16 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   it('without an abort the body, status, headers, url, redirected and type are what plain fetch gives', async () => {
     const binary = randomBytes(300_000); // several chunks
     const s = await testHttpServer((req, res) => {
-      if (req.url === '/old') { res.writeHead(302, { location: '/bin' }); res.end(); return; }
-      if (req.url === '/bin') { res.writeHead(201, 'Made It', { 'content-type': 'application/octet-stream', 'x-extra': 'a', 'set-cookie': ['a=1', 'b=2'] }); res.end(binary); return; }
+      if (req.url === '/old') {
+        res.writeHead(302, { location: '/bin' });
+        res.end();
+        return;
+      }
+      if (req.url === '/bin') {
+        res.writeHead(201, 'Made It', { 'content-type': 'application/octet-stream', 'x-extra': 'a', 'set-cookie': ['a=1', 'b=2'] });
+        res.end(binary);
+        return;
+      }
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end('héllo wörld');
     });
@@ -90,8 +111,14 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
     for (const path of ['/old', '/bin', '/text']) {
       const [ours, plain] = await Promise.all([f(`${s.url}${path}`, { signal }), fetch(`${s.url}${path}`, { signal: plainSignal })]);
       expect(ours).toBeInstanceOf(Response);
-      expect([ours.status, ours.statusText, ours.ok, ours.url, ours.redirected, ours.type])
-        .toEqual([plain.status, plain.statusText, plain.ok, plain.url, plain.redirected, plain.type]);
+      expect([ours.status, ours.statusText, ours.ok, ours.url, ours.redirected, ours.type]).toEqual([
+        plain.status,
+        plain.statusText,
+        plain.ok,
+        plain.url,
+        plain.redirected,
+        plain.type,
+      ]);
       expect(entries(ours.headers)).toEqual(entries(plain.headers));
       expect(ours.headers.getSetCookie()).toEqual(plain.headers.getSetCookie());
       const copy = ours.clone();
@@ -109,7 +136,9 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   });
 
   it('the Response stays the one fetch returned; clones and res.body reads keep the link until all are done', async () => {
-    const s = await testHttpServer((req, res) => { res.end(`body ${req.url}`); });
+    const s = await testHttpServer((req, res) => {
+      res.end(`body ${req.url}`);
+    });
     const f = createFetch({ policy: timeout(5000) });
     const ac = new AbortController();
 
@@ -141,7 +170,9 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   });
 
   it('10k sequential calls sharing one caller signal leave its listeners at baseline', { timeout: 120_000 }, async () => {
-    const s = await testHttpServer((req, res) => { res.end(`body ${req.url}`); });
+    const s = await testHttpServer((req, res) => {
+      res.end(`body ${req.url}`);
+    });
     const f = createFetch({ policy: pipeline(retry(), timeout(5000)) });
     const ac = new AbortController();
     ac.signal.addEventListener('abort', () => undefined); // the caller's own listener: the baseline
@@ -160,7 +191,10 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   });
 
   it('a body cancelled by the caller releases the listener and the socket', async () => {
-    const s = await testHttpServer((_req, res) => { res.writeHead(200); res.write('first chunk'); });
+    const s = await testHttpServer((_req, res) => {
+      res.writeHead(200);
+      res.write('first chunk');
+    });
     const f = createFetch({ policy: timeout(5000) });
     const ac = new AbortController();
     const res = await f(`${s.url}/cancel`, { signal: ac.signal });
@@ -172,7 +206,10 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
   });
 
   it('responses without a body (HEAD, 204) keep no listener; a failed request keeps none either', async () => {
-    const s = await testHttpServer((req, res) => { res.statusCode = req.url === '/none' ? 204 : 200; res.end(req.method === 'HEAD' ? undefined : 'x'); });
+    const s = await testHttpServer((req, res) => {
+      res.statusCode = req.url === '/none' ? 204 : 200;
+      res.end(req.method === 'HEAD' ? undefined : 'x');
+    });
     const f = createFetch({ policy: timeout(5000) });
     const ac = new AbortController();
     const head = await f(`${s.url}/h`, { method: 'HEAD', signal: ac.signal });
@@ -187,7 +224,10 @@ describe('@breakwater/fetch: the caller\'s AbortSignal still aborts the body aft
 
   it('retried 503s (discarded bodies) release their links; the returned body keeps one until read', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) < 2) { res.statusCode = 503; res.end('busy'); } else res.end('fine');
+      if (s.requests.indexOf(seen) < 2) {
+        res.statusCode = 503;
+        res.end('busy');
+      } else res.end('fine');
     });
     const f = createFetch({ policy: pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), timeout(5000)) });
     const ac = new AbortController();

@@ -2,7 +2,13 @@ import { BrokenCircuitError, ConfigError, ManualClock, circuitBreaker, consecuti
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createFetch, type ResilientFetch } from './index.js';
 
-interface Call { url: string; method: string; headers: Headers; body: string | undefined; signal: AbortSignal | undefined }
+interface Call {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: string | undefined;
+  signal: AbortSignal | undefined;
+}
 
 /** A scripted fetch: answers with the given statuses in order (a number, or an Error to reject with). */
 function scriptedFetch(script: Array<number | Error>): { fetch: typeof fetch; calls: Call[]; cancelled: number[] } {
@@ -13,15 +19,23 @@ function scriptedFetch(script: Array<number | Error>): { fetch: typeof fetch; ca
     const req = input instanceof Request ? input : undefined;
     const body = init?.body !== undefined && init.body !== null ? await new Response(init.body).text() : req !== undefined ? await req.text() : undefined;
     calls.push({
-      url: req?.url ?? String(input), method: init?.method ?? req?.method ?? 'GET',
-      headers: new Headers(init?.headers ?? req?.headers), body, signal: init?.signal ?? undefined,
+      url: req?.url ?? String(input),
+      method: init?.method ?? req?.method ?? 'GET',
+      headers: new Headers(init?.headers ?? req?.headers),
+      body,
+      signal: init?.signal ?? undefined,
     });
     const step = script[Math.min(i++, script.length - 1)]!;
     if (step instanceof Error) throw step;
     const n = calls.length;
     const stream = new ReadableStream<Uint8Array>({
-      start(c) { c.enqueue(new TextEncoder().encode(`attempt ${n}`)); c.close(); },
-      cancel() { cancelled.push(n); },
+      start(c) {
+        c.enqueue(new TextEncoder().encode(`attempt ${n}`));
+        c.close();
+      },
+      cancel() {
+        cancelled.push(n);
+      },
     });
     return new Response(stream, { status: step });
   };
@@ -31,7 +45,7 @@ function scriptedFetch(script: Array<number | Error>): { fetch: typeof fetch; ca
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 
 describe('createFetch (scripted transport)', () => {
-  it('keeps fetch\'s type', () => {
+  it("keeps fetch's type", () => {
     const f = createFetch();
     expectTypeOf(f).toMatchTypeOf<typeof fetch>();
     expectTypeOf(f).toEqualTypeOf<ResilientFetch>();
@@ -74,7 +88,12 @@ describe('createFetch (scripted transport)', () => {
 
     t = scriptedFetch([503, 200]);
     f = createFetch({ policy: fastRetry(), fetch: t.fetch });
-    const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('streamed')); c.close(); } });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('streamed'));
+        c.close();
+      },
+    });
     const res = await f('http://api.test/x', { method: 'POST', body: stream, headers: { 'Idempotency-Key': 'k-1' }, duplex: 'half' } as RequestInit);
     expect(res.status).toBe(200);
     expect(t.calls.map((c) => c.body)).toEqual(['streamed', 'streamed']);
@@ -91,7 +110,10 @@ describe('createFetch (scripted transport)', () => {
     const f = createFetch({ policy: fastRetry(), fetch: t.fetch });
     const res = await f(new Request('http://api.test/r', { method: 'PUT', body: 'put-body', headers: { 'x-a': '1' } }));
     expect(res.status).toBe(200);
-    expect(t.calls.map((c) => [c.method, c.body, c.headers.get('x-a')])).toEqual([['PUT', 'put-body', '1'], ['PUT', 'put-body', '1']]);
+    expect(t.calls.map((c) => [c.method, c.body, c.headers.get('x-a')])).toEqual([
+      ['PUT', 'put-body', '1'],
+      ['PUT', 'put-body', '1'],
+    ]);
   });
 
   it('4xx passes through and does not count against the breaker', async () => {
@@ -122,7 +144,7 @@ describe('createFetch (scripted transport)', () => {
     expect((await f('http://api.test/a')).status).toBe(200);
   });
 
-  it('passes the caller\'s abort through and never retries after it', async () => {
+  it("passes the caller's abort through and never retries after it", async () => {
     const ac = new AbortController();
     const t = scriptedFetch([503]);
     const f = createFetch({ policy: retry({ maxAttempts: 5, backoff: constantBackoff(10_000) }), fetch: t.fetch });
@@ -136,9 +158,18 @@ describe('createFetch (scripted transport)', () => {
   it('injects trace headers through the propagate hook on every attempt', async () => {
     const t = scriptedFetch([503, 200]);
     let n = 0;
-    const f = createFetch({ policy: fastRetry(), fetch: t.fetch, propagate: (h) => { h.traceparent = `tp-${++n}`; } });
+    const f = createFetch({
+      policy: fastRetry(),
+      fetch: t.fetch,
+      propagate: (h) => {
+        h.traceparent = `tp-${++n}`;
+      },
+    });
     await f('http://api.test/a', { headers: { 'x-keep': 'y' } });
-    expect(t.calls.map((c) => [c.headers.get('traceparent'), c.headers.get('x-keep')])).toEqual([['tp-1', 'y'], ['tp-2', 'y']]);
+    expect(t.calls.map((c) => [c.headers.get('traceparent'), c.headers.get('x-keep')])).toEqual([
+      ['tp-1', 'y'],
+      ['tp-2', 'y'],
+    ]);
   });
 
   it('rejects relative URLs without a balancer like fetch does, without leaking credentials', async () => {

@@ -1,6 +1,20 @@
 import {
-  AttemptAbort, ConfigError, attemptSignal, isRetryableRequest, joinUrl, redactUrl, resilientCall, resolveHttpAdapterOptions, resolvePoolingOption, resolveStickyKey,
-  resolveTracePropagator, splitCredentials, traceHeaders, type AttemptContext, type Endpoint, type HttpAdapterOptions,
+  AttemptAbort,
+  ConfigError,
+  attemptSignal,
+  isRetryableRequest,
+  joinUrl,
+  redactUrl,
+  resilientCall,
+  resolveHttpAdapterOptions,
+  resolvePoolingOption,
+  resolveStickyKey,
+  resolveTracePropagator,
+  splitCredentials,
+  traceHeaders,
+  type AttemptContext,
+  type Endpoint,
+  type HttpAdapterOptions,
 } from '@breakwater/core';
 import type { EndpointDispatcher as Pool } from './endpoint-dispatcher.js';
 import { AbortableDispatch } from './dispatch-abort.js';
@@ -26,18 +40,23 @@ export type ResilientFetch = typeof fetch & {
   close(): Promise<void>;
 };
 
-
 /**
  * The request as instrumentations (`@breakwater/otel`) read it from `ctx.context.http`. Headers
  * are materialised only if someone reads them.
  */
 class HttpDescription {
   constructor(private readonly req: NormalisedRequest) {}
-  get method(): string { return this.req.method; }
-  get url(): string { return this.req.url; }
+  get method(): string {
+    return this.req.method;
+  }
+  get url(): string {
+    return this.req.url;
+  }
   get headers(): Record<string, string> {
     const out: Record<string, string> = {};
-    this.req.headers.forEach((v, k) => { out[k] = v; });
+    this.req.headers.forEach((v, k) => {
+      out[k] = v;
+    });
     return out;
   }
 }
@@ -65,13 +84,17 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     throw new ConfigError('createFetch.fetch', `expected a fetch function, got ${typeof options.fetch}`);
   }
   const pooling = resolvePoolingOption(options.pooling, 'createFetch.pooling', ['connections', 'keepAliveTimeoutMs'] as const);
-  const pools = o.balancer !== undefined && pooling !== false
-    ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
-    : undefined;
+  const pools =
+    o.balancer !== undefined && pooling !== false ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined) : undefined;
   const mayRetry = (method: string, headers: Headers): boolean => isRetryableRequest(method, headers, o.retryNonIdempotent);
 
-  const send = async (req: NormalisedRequest, relative: boolean, endpoint: Endpoint | undefined, ctx: AttemptContext,
-                      attempt: AttemptContext): Promise<Response> => {
+  const send = async (
+    req: NormalisedRequest,
+    relative: boolean,
+    endpoint: Endpoint | undefined,
+    ctx: AttemptContext,
+    attempt: AttemptContext,
+  ): Promise<Response> => {
     let propagate = resolveTracePropagator(o.propagate);
     if (propagate instanceof Promise) propagate = await propagate;
     const trace = traceHeaders(propagate, attempt);

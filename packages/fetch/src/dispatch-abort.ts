@@ -16,22 +16,39 @@ type LegacyHandler = Record<string, ((...args: unknown[]) => unknown) | undefine
  * handler into a prototype would cost a map transition per request.
  */
 class ConnectObserver {
-  constructor(private readonly h: LegacyHandler, private readonly owner: AbortableDispatch) {}
+  constructor(
+    private readonly h: LegacyHandler,
+    private readonly owner: AbortableDispatch,
+  ) {}
   onConnect(abort: (reason?: unknown) => void, context?: unknown): void {
     this.h.onConnect?.(abort, context);
     this.owner.connected(abort);
   }
-  onResponseStarted(): unknown { return this.h.onResponseStarted?.(); }
-  onHeaders(...a: unknown[]): unknown { return this.h.onHeaders?.(...a); }
-  onData(chunk: unknown): unknown { return this.h.onData?.(chunk); }
-  onComplete(trailers: unknown): unknown { return this.h.onComplete?.(trailers); }
+  onResponseStarted(): unknown {
+    return this.h.onResponseStarted?.();
+  }
+  onHeaders(...a: unknown[]): unknown {
+    return this.h.onHeaders?.(...a);
+  }
+  onData(chunk: unknown): unknown {
+    return this.h.onData?.(chunk);
+  }
+  onComplete(trailers: unknown): unknown {
+    return this.h.onComplete?.(trailers);
+  }
   onError(err: unknown): unknown {
     if (this.h.onError === undefined) throw err;
     return this.h.onError(err);
   }
-  onUpgrade(...a: unknown[]): unknown { return this.h.onUpgrade?.(...a); }
-  onBodySent(chunk: unknown): unknown { return this.h.onBodySent?.(chunk); }
-  onRequestSent(): unknown { return this.h.onRequestSent?.(); }
+  onUpgrade(...a: unknown[]): unknown {
+    return this.h.onUpgrade?.(...a);
+  }
+  onBodySent(chunk: unknown): unknown {
+    return this.h.onBodySent?.(chunk);
+  }
+  onRequestSent(): unknown {
+    return this.h.onRequestSent?.();
+  }
 }
 
 /**
@@ -52,7 +69,10 @@ export class AbortableDispatch implements DispatcherLike {
   private aborted = false;
   private listening = true;
 
-  constructor(private readonly base: DispatcherLike, private readonly signal: AbortSignal) {
+  constructor(
+    private readonly base: DispatcherLike,
+    private readonly signal: AbortSignal,
+  ) {
     if (signal.aborted) {
       this.aborted = true;
       this.reason = signal.reason;

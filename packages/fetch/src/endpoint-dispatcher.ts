@@ -12,7 +12,10 @@ export class EndpointDispatcher {
   private readonly pool: Pool;
   private others: Agent | undefined;
 
-  constructor(readonly origin: string, private readonly options: PoolOptions) {
+  constructor(
+    readonly origin: string,
+    private readonly options: PoolOptions,
+  ) {
     this.pool = new Pool(origin, options);
   }
 

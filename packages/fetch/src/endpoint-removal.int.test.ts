@@ -7,7 +7,13 @@ import { createFetch } from './index.js';
 describe('@breakwater/fetch closes the undici pool of an endpoint removed by balancer.update()', () => {
   it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {
     const { a, b } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
     const f = createFetch({ balancer: lb });
     onTestFinished(() => f.close());
@@ -25,7 +31,13 @@ describe('@breakwater/fetch closes the undici pool of an endpoint removed by bal
 
   it('lets a request in flight on the removed endpoint finish, then closes its socket', async () => {
     const { a, b, release } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
     const f = createFetch({ balancer: lb });
     onTestFinished(() => f.close());
@@ -44,7 +56,13 @@ describe('@breakwater/fetch closes the undici pool of an endpoint removed by bal
   it('unsubscribes on close and leaves no open handles', async () => {
     const before = tcp();
     const { a, b } = await pair();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: b.url },
+      ],
+      strategy: roundRobin(),
+    });
     const listeners = countListeners(lb);
     const f = createFetch({ balancer: lb });
     expect(listeners()).toBeGreaterThan(0);

@@ -5,7 +5,13 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
 
 function fleet(n: number): Promise<TestHttpServer[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => testHttpServer((req, res) => { res.end(`s${i} ${req.url}`); })));
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      testHttpServer((req, res) => {
+        res.end(`s${i} ${req.url}`);
+      }),
+    ),
+  );
 }
 
 function tcpSockets(): number {
@@ -18,7 +24,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const endpoints: Endpoint[] = s.map((x, i) => ({ id: `s${i}`, url: x.url }));
     const lb = loadBalancer({ endpoints, strategy: roundRobin() });
     const f = createFetch({ balancer: lb, policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
 
     for (let i = 0; i < 30; i++) {
       const res = await f(`/items/${i}?q=1`);
@@ -42,7 +51,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const s = await fleet(3);
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: consistentHash() });
     const f = createFetch({ balancer: lb, stickyKey: { cookie: 'session_id' } });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     for (const user of ['alice', 'bob', 'carol', 'dave']) {
       const seen = new Set<string>();
       for (let i = 0; i < 5; i++) {
@@ -57,7 +69,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const [a] = await fleet(1);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url, maxConnections: 2 }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     // Two callers in parallel (the balancer fails fast beyond maxConnections, it does not queue).
     const worker = async (): Promise<void> => {
       for (let i = 0; i < 20; i++) await (await f('/r')).text();
@@ -71,23 +86,35 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const [a] = await fleet(1);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb, pooling: { connections: 3 } });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const res = await Promise.all(Array.from({ length: 30 }, () => f('/r').then((r) => r.text())));
     expect(res).toHaveLength(30);
     expect(a!.connections()).toBeLessThanOrEqual(3);
   });
 
-  it('closes an endpoint\'s pool when outlier detection ejects it', async () => {
+  it("closes an endpoint's pool when outlier detection ejects it", async () => {
     const s = await fleet(2);
-    s[0]!.handle((_req, res) => { res.statusCode = 503; res.end('sick'); });
+    s[0]!.handle((_req, res) => {
+      res.statusCode = 503;
+      res.end('sick');
+    });
     const lb = loadBalancer({
-      endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin(),
+      endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })),
+      strategy: roundRobin(),
       outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 60_000, maxEjectionPercent: 50 },
     });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const ejected: string[] = [];
-    lb.on('ejection', (e) => { if (e.ejected === true) ejected.push(String(e.endpoint)); });
+    lb.on('ejection', (e) => {
+      if (e.ejected === true) ejected.push(String(e.endpoint));
+    });
     for (let i = 0; i < 6; i++) await (await f('/x')).text();
     expect(ejected).toEqual(['s0']);
     // The sick server's keep-alive sockets are closed by the client once its pool is retired.
@@ -99,7 +126,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const s = await fleet(2);
     const lb = loadBalancer({ endpoints: s.map((x, i) => ({ id: `s${i}`, url: x.url })), strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     for (let i = 0; i < 4; i++) await (await f('/x')).text();
     expect(s[0]!.openConnections()).toBe(1);
     lb.update([{ id: 's1', url: s[1]!.url }]);
@@ -113,7 +143,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     const url = a!.url.replace('http://', 'http://svc:p%40ss@');
     const lb = loadBalancer({ endpoints: [{ id: 'a', url }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     expect((await f('/x')).status).toBe(200);
     expect((await f('/y', { headers: { authorization: 'Bearer mine' } })).status).toBe(200);
     expect(a!.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('svc:p@ss').toString('base64')}`, 'Bearer mine']);

@@ -10,13 +10,22 @@ import { createFetch } from './index.js';
 
 class AlsContextManager implements ContextManager {
   private readonly als = new AsyncLocalStorage<Context>();
-  active(): Context { return this.als.getStore() ?? ROOT_CONTEXT; }
+  active(): Context {
+    return this.als.getStore() ?? ROOT_CONTEXT;
+  }
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     return this.als.run(ctx, () => fn.call(thisArg, ...args));
   }
-  bind<T>(_ctx: Context, target: T): T { return target; }
-  enable(): this { return this; }
-  disable(): this { this.als.disable(); return this; }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    this.als.disable();
+    return this;
+  }
 }
 
 let s: TestHttpServer;

@@ -1,6 +1,4 @@
-import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout,
-} from '@breakwater/core';
+import { BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout } from '@breakwater/core';
 import { firstTryPerBody, waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +9,10 @@ const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0)
 describe('@breakwater/fetch against a real node:http server', () => {
   it('retries a GET on 503 then succeeds', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) === 0) { res.statusCode = 503; res.end('busy'); } else res.end('fine');
+      if (s.requests.indexOf(seen) === 0) {
+        res.statusCode = 503;
+        res.end('busy');
+      } else res.end('fine');
     });
     const f = createFetch({ policy: fastRetry() });
     const res = await f(`${s.url}/thing`);
@@ -27,15 +28,23 @@ describe('@breakwater/fetch against a real node:http server', () => {
     expect(first.status).toBe(503);
     expect(s.requests).toHaveLength(1);
 
-    const second = await f(`${s.url}/orders`, { method: 'POST', body: JSON.stringify({ n: 2 }), headers: { 'content-type': 'application/json', 'Idempotency-Key': 'order-2' } });
+    const second = await f(`${s.url}/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ n: 2 }),
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'order-2' },
+    });
     expect(second.status).toBe(201);
     expect(s.requests.slice(1).map((r) => [r.method, r.body, r.headers['idempotency-key']])).toEqual([
-      ['POST', '{"n":2}', 'order-2'], ['POST', '{"n":2}', 'order-2'],
+      ['POST', '{"n":2}', 'order-2'],
+      ['POST', '{"n":2}', 'order-2'],
     ]);
   });
 
   it('opens the breaker, then rejects without hitting the server', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 500; res.end('down'); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 500;
+      res.end('down');
+    });
     const breaker = circuitBreaker({ name: 'fetch-int-open', trip: consecutiveFailures(3), halfOpenAfterMs: 60_000 });
     const f = createFetch({ policy: pipeline(fastRetry(), breaker) });
     const res = await f(`${s.url}/x`);
@@ -50,12 +59,27 @@ describe('@breakwater/fetch against a real node:http server', () => {
   it('honours Retry-After (seconds, capped by maxRetryAfterMs) and HTTP-dates', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
       const i = s.requests.indexOf(seen);
-      if (i === 0) { res.writeHead(503, { 'retry-after': '1' }); res.end(); return; }
-      if (i === 2) { res.writeHead(429, { 'retry-after': new Date(Date.now() - 5000).toUTCString() }); res.end(); return; }
+      if (i === 0) {
+        res.writeHead(503, { 'retry-after': '1' });
+        res.end();
+        return;
+      }
+      if (i === 2) {
+        res.writeHead(429, { 'retry-after': new Date(Date.now() - 5000).toUTCString() });
+        res.end();
+        return;
+      }
       res.end('ok');
     });
     const at: number[] = [];
-    const f = createFetch({ policy: retry({ maxAttempts: 3, backoff: constantBackoff(5_000) }), maxRetryAfterMs: 150, fetch: (i, init) => { at.push(Date.now()); return fetch(i, init); } });
+    const f = createFetch({
+      policy: retry({ maxAttempts: 3, backoff: constantBackoff(5_000) }),
+      maxRetryAfterMs: 150,
+      fetch: (i, init) => {
+        at.push(Date.now());
+        return fetch(i, init);
+      },
+    });
     expect((await f(`${s.url}/a`)).status).toBe(200);
     const waited = at[1]! - at[0]!;
     expect(waited).toBeGreaterThanOrEqual(140);
@@ -66,7 +90,9 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('a timeout aborts the real request: the server sees the connection close', async () => {
-    const s = await testHttpServer(() => { /* never answers */ });
+    const s = await testHttpServer(() => {
+      /* never answers */
+    });
     const f = createFetch({ policy: timeout(100) });
     await expect(f(`${s.url}/slow`)).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1);
@@ -74,7 +100,10 @@ describe('@breakwater/fetch against a real node:http server', () => {
   });
 
   it('4xx passes through uncounted', async () => {
-    const s = await testHttpServer((_req, res) => { res.statusCode = 404; res.end('nope'); });
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 404;
+      res.end('nope');
+    });
     const breaker = circuitBreaker({ name: 'fetch-int-404', trip: consecutiveFailures(1) });
     const f = createFetch({ policy: pipeline(fastRetry(), breaker) });
     for (let i = 0; i < 3; i++) {

@@ -103,8 +103,14 @@ function buildProto(proto: object, bodyGetter: () => ReadableStream<Uint8Array> 
         // The callbacks use `this`: the Response stays reachable (and its link held) while its body
         // is being read, even if the caller kept only the promise.
         return p.then(
-          (v) => { finish(this[kLinked].tracked); return v; },
-          (e: unknown) => { finish(this[kLinked].tracked); throw e; },
+          (v) => {
+            finish(this[kLinked].tracked);
+            return v;
+          },
+          (e: unknown) => {
+            finish(this[kLinked].tracked);
+            throw e;
+          },
         );
       },
       configurable: true,
@@ -120,37 +126,43 @@ function buildProto(proto: object, bodyGetter: () => ReadableStream<Uint8Array> 
  */
 function trackedStream(res: Response, t: Tracked, bodyGetter: () => ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (reader === undefined) {
-        // The real body as it is now (clone() replaces it with a branch of a tee).
-        reader = bodyGetter.call(res)!.getReader();
-        t.reading = true;
-      }
-      return reader.read().then(
-        (r) => {
-          if (r.done) {
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (reader === undefined) {
+          // The real body as it is now (clone() replaces it with a branch of a tee).
+          reader = bodyGetter.call(res)!.getReader();
+          t.reading = true;
+        }
+        return reader.read().then(
+          (r) => {
+            if (r.done) {
+              finish(t);
+              controller.close();
+            } else {
+              controller.enqueue(r.value);
+            }
+          },
+          (e: unknown) => {
             finish(t);
-            controller.close();
-          } else {
-            controller.enqueue(r.value);
-          }
-        },
-        (e: unknown) => {
+            controller.error(e);
+          },
+        );
+      },
+      cancel(reason) {
+        if (reader !== undefined) {
           finish(t);
-          controller.error(e);
-        },
-      );
+          return reader.cancel(reason);
+        }
+        // Fails while `text()` & co. read the body; then they release the link when they settle.
+        return bodyGetter
+          .call(res)!
+          .cancel(reason)
+          .then(() => finish(t));
+      },
     },
-    cancel(reason) {
-      if (reader !== undefined) {
-        finish(t);
-        return reader.cancel(reason);
-      }
-      // Fails while `text()` & co. read the body; then they release the link when they settle.
-      return bodyGetter.call(res)!.cancel(reason).then(() => finish(t));
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }
 
 function track(res: Response, shared: Shared): void {
@@ -173,7 +185,7 @@ function track(res: Response, shared: Shared): void {
  * that does not look like a fetch Response, is returned untouched with the link released.
  */
 export function linkBody(res: Response, link: AttemptAbort): Response {
-  const proto = typeof res === 'object' && res !== null ? Object.getPrototypeOf(res) as object | null : null;
+  const proto = typeof res === 'object' && res !== null ? (Object.getPrototypeOf(res) as object | null) : null;
   const linked = proto === null ? null : linkedProto(proto);
   const body = linked === null || kLinked in res ? null : res.body;
   if (linked === null || body === null || body === undefined || body.locked) {

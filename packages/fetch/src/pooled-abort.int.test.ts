@@ -12,20 +12,27 @@ import { createFetch } from './index.js';
 function balanced(url: string, policy: Policy, maxConnections?: number) {
   const lb = loadBalancer({ endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }], strategy: roundRobin() });
   const f = createFetch({ balancer: lb, policy });
-  onTestFinished(async () => { await f.close(); await lb.close(); });
+  onTestFinished(async () => {
+    await f.close();
+    await lb.close();
+  });
   return f;
 }
 
 describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => {
   it('a timeout aborts the request on the wire (server sees the close) and rejects with TimeoutError', async () => {
-    const s = await testHttpServer(() => { /* never answers */ });
+    const s = await testHttpServer(() => {
+      /* never answers */
+    });
     const f = balanced(s.url, timeout(100));
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1, { what: 'server saw the abort' });
   });
 
   it('each timed-out retry attempt is aborted; the last one too', async () => {
-    const s = await testHttpServer(() => { /* never answers */ });
+    const s = await testHttpServer(() => {
+      /* never answers */
+    });
     const f = balanced(s.url, pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), retryOn: () => true }), timeout(80)));
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     expect(s.requests).toHaveLength(3);
@@ -36,11 +43,17 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
     const held: Array<() => void> = [];
     // /hold answers its headers at once and its body only on release: the one connection stays busy.
     const s = await testHttpServer((req, res) => {
-      if (req.url === '/hold') { res.write('he'); held.push(() => res.end('ld')); } else res.end('ok');
+      if (req.url === '/hold') {
+        res.write('he');
+        held.push(() => res.end('ld'));
+      } else res.end('ok');
     });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
     const f = createFetch({ pooling: { connections: 1 }, balancer: lb, policy: timeout(100) });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const busy = await f('/hold');
     await expect(f('/queued')).rejects.toBeInstanceOf(TimeoutError);
     held.splice(0).forEach((r) => r());
@@ -49,7 +62,7 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
     expect(s.requests.map((r) => r.url)).toEqual(['/hold', '/after']);
   });
 
-  it('the losing hedge is aborted on the wire; the winner\'s body is intact', async () => {
+  it("the losing hedge is aborted on the wire; the winner's body is intact", async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
       if (s.requests.indexOf(seen) === 0) return; // the first attempt hangs
       res.end('fast');

@@ -2,12 +2,14 @@ import { EndpointPools, type Endpoint, type LoadBalancer } from '@breakwater/cor
 import { EndpointDispatcher } from './endpoint-dispatcher.js';
 
 /** Connection pooling per endpoint: `true` (default with a balancer), `false`, or settings. */
-export type FetchPoolingOption = boolean | {
-  /** Sockets per endpoint when the endpoint sets no `maxConnections`. Default unlimited. */
-  connections?: number;
-  /** How long an idle keep-alive socket is kept. Default undici's (4 s). */
-  keepAliveTimeoutMs?: number;
-};
+export type FetchPoolingOption =
+  | boolean
+  | {
+      /** Sockets per endpoint when the endpoint sets no `maxConnections`. Default unlimited. */
+      connections?: number;
+      /** How long an idle keep-alive socket is kept. Default undici's (4 s). */
+      keepAliveTimeoutMs?: number;
+    };
 
 /**
  * One keep-alive pool per endpoint, with `connections = endpoint.maxConnections`, handed to fetch

@@ -5,21 +5,34 @@ import { createFetch } from './index.js';
 
 /** Endpoint A redirects `/go` to origin B (302, or the given status); B answers with its name and what it saw. */
 async function twoOrigins(status = 302) {
-  const b = await testHttpServer((req, res) => { res.end(`B ${req.method} ${req.url} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'}`); });
+  const b = await testHttpServer((req, res) => {
+    res.end(`B ${req.method} ${req.url} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'}`);
+  });
   const a = await testHttpServer((req, res) => {
-    if (req.url === '/go') { res.writeHead(status, { location: `${b.url}/there` }); res.end('A redirects'); return; }
-    if (req.url === '/same') { res.writeHead(302, { location: '/here' }); res.end(); return; }
+    if (req.url === '/go') {
+      res.writeHead(status, { location: `${b.url}/there` });
+      res.end('A redirects');
+      return;
+    }
+    if (req.url === '/same') {
+      res.writeHead(302, { location: '/here' });
+      res.end();
+      return;
+    }
     res.end(`A ${req.url} auth=${req.headers.authorization ?? '-'}`);
   });
   return { a, b };
 }
 
 describe('@breakwater/fetch: redirects with per-endpoint pools (16.5)', () => {
-  it('a cross-origin redirect is followed to origin B (not sent to A\'s pool); res.url names B', async () => {
+  it("a cross-origin redirect is followed to origin B (not sent to A's pool); res.url names B", async () => {
     const { a, b } = await twoOrigins();
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url, maxConnections: 4 }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const res = await f('/go');
     expect(res.status).toBe(200);
     expect(res.url).toBe(`${b.url}/there`);
@@ -29,23 +42,29 @@ describe('@breakwater/fetch: redirects with per-endpoint pools (16.5)', () => {
     expect(b.requests).toHaveLength(1);
   });
 
-  it('credentials do not cross origins: the endpoint\'s Basic auth and the caller\'s Authorization are stripped for B', async () => {
+  it("credentials do not cross origins: the endpoint's Basic auth and the caller's Authorization are stripped for B", async () => {
     const { a, b } = await twoOrigins();
     const withCreds = a.url.replace('http://', 'http://svc:secret@');
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: withCreds }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     expect(await (await f('/go')).text()).toBe('B GET /there auth=- cookie=-');
     expect(a.requests[0]!.headers.authorization).toMatch(/^Basic /);
     expect(await (await f('/go', { headers: { authorization: 'Bearer t' } })).text()).toBe('B GET /there auth=- cookie=-');
     expect(b.requests).toHaveLength(2);
   });
 
-  it('same-origin redirects stay on the endpoint\'s pool and keep credentials', async () => {
+  it("same-origin redirects stay on the endpoint's pool and keep credentials", async () => {
     const { a } = await twoOrigins();
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url.replace('http://', 'http://svc:secret@'), maxConnections: 1 }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     const res = await f('/same');
     expect(await res.text()).toMatch(/^A \/here auth=Basic /);
     expect(res.url).toBe(`${a.url}/here`);
@@ -56,7 +75,10 @@ describe('@breakwater/fetch: redirects with per-endpoint pools (16.5)', () => {
     const { a, b } = await twoOrigins(303);
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }], strategy: roundRobin() });
     const f = createFetch({ balancer: lb, retryNonIdempotent: true });
-    onTestFinished(async () => { await f.close(); await lb.close(); });
+    onTestFinished(async () => {
+      await f.close();
+      await lb.close();
+    });
     expect(await (await f('/go', { method: 'POST', body: 'x' })).text()).toBe('B GET /there auth=- cookie=-');
     const manual = await f('/go', { redirect: 'manual' });
     expect(manual.status).toBe(303);

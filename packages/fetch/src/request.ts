@@ -23,21 +23,39 @@ export interface NormalisedRequest {
 
 function isRequest(x: unknown): x is Request {
   // Duck-typed: a Request from another fetch implementation (undici's) is fine too.
-  return typeof x === 'object' && x !== null && !(x instanceof URL) && typeof (x as Request).url === 'string'
-    && typeof (x as Request).method === 'string' && typeof (x as Request).clone === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof URL) &&
+    typeof (x as Request).url === 'string' &&
+    typeof (x as Request).method === 'string' &&
+    typeof (x as Request).clone === 'function'
+  );
 }
 
 function isReplayable(body: unknown): boolean {
-  return typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob
-    || body instanceof URLSearchParams || body instanceof FormData;
+  return (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob ||
+    body instanceof URLSearchParams ||
+    body instanceof FormData
+  );
 }
 
 class Normalised implements NormalisedRequest {
   private built: Headers | undefined;
   readonly headersGiven: boolean;
   constructor(
-    readonly url: string, readonly method: string, private readonly given: HeadersInit | undefined, readonly signal: AbortSignal | undefined,
-    readonly request: Request | undefined, readonly init: RequestInit | undefined, readonly body: BodyInit | undefined, readonly oneShot: boolean,
+    readonly url: string,
+    readonly method: string,
+    private readonly given: HeadersInit | undefined,
+    readonly signal: AbortSignal | undefined,
+    readonly request: Request | undefined,
+    readonly init: RequestInit | undefined,
+    readonly body: BodyInit | undefined,
+    readonly oneShot: boolean,
   ) {
     this.headersGiven = given !== undefined;
   }
@@ -51,7 +69,11 @@ class Normalised implements NormalisedRequest {
  * Normalises fetch arguments. Bodies that cannot be replayed (streams, async iterables) are
  * buffered when the request may be retried, and sent as they are otherwise.
  */
-export function normaliseRequest(input: RequestInfo | URL, init: RequestInit | undefined, mayRetry: (method: string, headers: Headers) => boolean): NormalisedRequest | Promise<NormalisedRequest> {
+export function normaliseRequest(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  mayRetry: (method: string, headers: Headers) => boolean,
+): NormalisedRequest | Promise<NormalisedRequest> {
   const request = isRequest(input) ? input : undefined;
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
@@ -72,7 +94,9 @@ export function normaliseRequest(input: RequestInfo | URL, init: RequestInit | u
       body = raw;
     } else if (mayRetry(method, headersOf())) {
       // Buffered once so every attempt can send it; the only asynchronous case (no promise otherwise).
-      return new Response(raw as BodyInit).arrayBuffer().then((buffered) => new Normalised(url, method, headers ?? given, signal, request, rest, buffered, false));
+      return new Response(raw as BodyInit)
+        .arrayBuffer()
+        .then((buffered) => new Normalised(url, method, headers ?? given, signal, request, rest, buffered, false));
     } else {
       body = raw as BodyInit;
       oneShot = true;

@@ -11,7 +11,10 @@ async function server() {
   const s = await testHttpServer((_req, res) => {
     inFlight++;
     peak = Math.max(peak, inFlight);
-    setTimeout(() => { inFlight--; res.end('ok'); }, 5);
+    setTimeout(() => {
+      inFlight--;
+      res.end('ok');
+    }, 5);
   });
   return { url: s.url, peak: () => peak };
 }
@@ -22,13 +25,24 @@ describe('issue 16.6: three servers, one down, 200 concurrent calls, maxConnecti
     const b = await server();
     const down = `http://127.0.0.1:${await freePort()}`; // nothing listens: connection refused
     const balancer = loadBalancer({
-      endpoints: [{ id: 'a', url: a.url, maxConnections: 16 }, { id: 'b', url: b.url, maxConnections: 16 }, { id: 'down', url: down, maxConnections: 16 }],
+      endpoints: [
+        { id: 'a', url: a.url, maxConnections: 16 },
+        { id: 'b', url: b.url, maxConnections: 16 },
+        { id: 'down', url: down, maxConnections: 16 },
+      ],
       outlierDetection: { consecutiveFailures: 5 },
     });
     onTestFinished(() => balancer.close());
     const f = createFetch({ balancer, policy: retry({ maxAttempts: 3 }) });
     onTestFinished(() => f.close());
-    const settled = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => f(`/item/${i}`).then(async (r) => { await r.text(); return r.status; })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        f(`/item/${i}`).then(async (r) => {
+          await r.text();
+          return r.status;
+        }),
+      ),
+    );
     const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
     expect(failed).toEqual([]);
     expect(settled.every((r) => r.status === 'fulfilled' && r.value === 200)).toBe(true);

@@ -5,5 +5,9 @@ import { createFetch } from './index.js';
 describeSaturation('fetch', (lb, policy) => {
   const f = createFetch({ balancer: lb, ...(policy === undefined ? {} : { policy }) });
   onTestFinished(() => f.close());
-  return (path: string) => f(path).then(async (r) => { await r.text(); return r.status; });
+  return (path: string) =>
+    f(path).then(async (r) => {
+      await r.text();
+      return r.status;
+    });
 });

@@ -3,8 +3,18 @@
  * with in-memory export; imports only from package roots.
  */
 import {
-  ManualClock, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
-  type CircuitBreaker, type LoadBalancer, type Policy,
+  ManualClock,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+  type CircuitBreaker,
+  type LoadBalancer,
+  type Policy,
 } from '@breakwater/core';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -26,7 +36,8 @@ function sdk() {
   const reader = new Reader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter('contract');
   return {
-    tracer, meter,
+    tracer,
+    meter,
     spans: () => exporter.getFinishedSpans(),
     async metrics(): Promise<ResourceMetrics> {
       return (await reader.collect()).resourceMetrics;
@@ -39,7 +50,9 @@ function metricNames(rm: ResourceMetrics): string[] {
 }
 
 function dataPoints(rm: ResourceMetrics, name: string): Array<{ attributes: Attributes; value: unknown }> {
-  return rm.scopeMetrics.flatMap((s) => s.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Array<{ attributes: Attributes; value: unknown }>));
+  return rm.scopeMetrics.flatMap((s) =>
+    s.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Array<{ attributes: Attributes; value: unknown }>),
+  );
 }
 
 describe('instrument', () => {
@@ -56,7 +69,11 @@ describe('instrument', () => {
     const ib: CircuitBreaker = instrument(b as CircuitBreaker, { tracer: t.tracer, meter: t.meter });
     expect(ib.name).toBe('shape');
     expect(ib.state).toBe('closed');
-    await ib.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await ib
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(ib.state).toBe('open');
     expect(b.state).toBe('open');
     expect(ib.metrics()).toMatchObject({ failures: 1 });
@@ -92,7 +109,10 @@ describe('instrument', () => {
 
   it('instrumented balancer: a CLIENT span per attempt (through asPolicy in a pipeline too)', async () => {
     const t = sdk();
-    const lb = instrument(loadBalancer({ endpoints: [{ id: 'a', url: 'http://a.example:8080' }], strategy: roundRobin() }), { tracer: t.tracer, meter: t.meter });
+    const lb = instrument(loadBalancer({ endpoints: [{ id: 'a', url: 'http://a.example:8080' }], strategy: roundRobin() }), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     await lb.execute(() => 1);
     expect(t.spans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
     let n = 0;
@@ -109,7 +129,11 @@ describe('instrument', () => {
   it('breaker state changes become span events and breakwater.circuit.state attributes', async () => {
     const t = sdk();
     const b = instrument(circuitBreaker({ name: 'otel-b', trip: consecutiveFailures(1) }), { tracer: t.tracer, meter: t.meter });
-    await b.execute(() => { throw new Error('down'); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new Error('down');
+      })
+      .catch(() => undefined);
     const spans = t.spans();
     const events = spans.flatMap((s) => s.events);
     expect(events.length).toBeGreaterThanOrEqual(1);
@@ -122,7 +146,11 @@ describe('instrument', () => {
     const clock = new ManualClock();
     const b = instrument(circuitBreaker({ name: 'otel-metrics', trip: consecutiveFailures(1), clock }), { tracer: t.tracer, meter: t.meter });
     await b.execute(() => 'ok');
-    await b.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     const rm = await t.metrics();
     const names = metricNames(rm);
     expect(names).toContain('breakwater.client.requests');

@@ -46,7 +46,14 @@ function finish(span: Span, attrs: Attributes, started: number, o: InstrumentOpt
  * Runs one attempt inside a CLIENT span (child of the call's span), records the attempt
  * duration, and makes the span the active context while `fn` runs so propagators see it.
  */
-export function runAttempt<T>(state: CallState, o: InstrumentOptions, captureHeaders: readonly string[], ctx: AttemptContext, endpoint: Endpoint | undefined, fn: () => T | PromiseLike<T>): T | Promise<T> {
+export function runAttempt<T>(
+  state: CallState,
+  o: InstrumentOptions,
+  captureHeaders: readonly string[],
+  ctx: AttemptContext,
+  endpoint: Endpoint | undefined,
+  fn: () => T | PromiseLike<T>,
+): T | Promise<T> {
   state.attempts++;
   const attrs: Attributes = {};
   const method = attemptAttributes(ctx, endpoint, captureHeaders, attrs);

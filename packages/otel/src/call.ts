@@ -29,7 +29,12 @@ export interface CallTarget {
  * `body` receives the execute options to use (with a context object of our own when the caller
  * gave none, so the policies' events can be matched to this call).
  */
-export function runCall<T>(o: InstrumentOptions, target: CallTarget, opts: ExecuteOptions | undefined, body: (state: CallState, opts: ExecuteOptions | undefined) => Promise<T>): Promise<T> {
+export function runCall<T>(
+  o: InstrumentOptions,
+  target: CallTarget,
+  opts: ExecuteOptions | undefined,
+  body: (state: CallState, opts: ExecuteOptions | undefined) => Promise<T>,
+): Promise<T> {
   const attrs: Attributes = { [ATTR.TARGET]: target.kind };
   if (target.name !== undefined) attrs[target.kind === 'breaker' ? ATTR.CIRCUIT_NAME : 'breakwater.balancer.name'] = target.name;
   const info = httpInfoOf(opts?.context);

@@ -1,5 +1,13 @@
 import {
-  circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, ManualClock, pipeline, retry, timeout, TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  loadBalancer,
+  ManualClock,
+  pipeline,
+  retry,
+  timeout,
+  TimeoutError,
   type AttemptContext,
 } from '@breakwater/core';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -10,7 +18,9 @@ import { installGlobals, points, sdk } from './test-support/otel.js';
 beforeAll(installGlobals);
 
 let t: ReturnType<typeof sdk>;
-afterEach(async () => { await t.shutdown(); });
+afterEach(async () => {
+  await t.shutdown();
+});
 
 const http = (method: string, url: string) => ({ context: { http: { method, url } } });
 
@@ -19,11 +29,14 @@ describe('instrument(policy)', () => {
     t = sdk();
     const policy = instrument(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), { tracer: t.tracer, meter: t.meter });
     let n = 0;
-    const result = await policy.execute(() => {
-      n++;
-      if (n < 3) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-      return { status: 200 };
-    }, http('get', 'http://api.example.com:8080/users?id=7'));
+    const result = await policy.execute(
+      () => {
+        n++;
+        if (n < 3) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+        return { status: 200 };
+      },
+      http('get', 'http://api.example.com:8080/users?id=7'),
+    );
     expect(result).toEqual({ status: 200 });
     const spans = t.spans();
     const parent = spans.find((s) => s.name === 'breakwater.call');
@@ -35,7 +48,9 @@ describe('instrument(policy)', () => {
       expect(a.parentSpanContext?.spanId).toBe(parent?.spanContext().spanId);
       expect(a.spanContext().traceId).toBe(parent?.spanContext().traceId);
       expect(a.attributes).toMatchObject({
-        [ATTR.HTTP_METHOD]: 'GET', [ATTR.SERVER_ADDRESS]: 'api.example.com', [ATTR.SERVER_PORT]: 8080,
+        [ATTR.HTTP_METHOD]: 'GET',
+        [ATTR.SERVER_ADDRESS]: 'api.example.com',
+        [ATTR.SERVER_PORT]: 8080,
         [ATTR.URL_FULL]: 'http://api.example.com:8080/users?id=7',
       });
     }
@@ -61,10 +76,16 @@ describe('instrument(policy)', () => {
     const clock = new ManualClock();
     const policy = instrument(pipeline(timeout(50, { clock })), { tracer: t.tracer, meter: t.meter });
     await expect(policy.execute(() => ({ status: 503 }), http('POST', 'http://svc/x'))).resolves.toEqual({ status: 503 });
-    const slow = policy.execute((ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), http('GET', 'http://svc/y'));
+    const slow = policy.execute(
+      (ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      http('GET', 'http://svc/y'),
+    );
     clock.advance(50);
     await expect(slow).rejects.toBeInstanceOf(TimeoutError);
-    const [first, , second] = t.spans().filter((s) => s.kind === SpanKind.CLIENT || s.name === 'breakwater.call').sort((a, b) => a.startTime[1] - b.startTime[1]);
+    const [first, , second] = t
+      .spans()
+      .filter((s) => s.kind === SpanKind.CLIENT || s.name === 'breakwater.call')
+      .sort((a, b) => a.startTime[1] - b.startTime[1]);
     expect(first).toBeDefined();
     const clients = t.spans().filter((s) => s.kind === SpanKind.CLIENT);
     expect(clients[0]?.attributes).toMatchObject({ [ATTR.HTTP_STATUS]: 503, [ATTR.ERROR_TYPE]: '503' });
@@ -85,7 +106,10 @@ describe('instrument(policy)', () => {
     const off = inst.on('retry', (e) => seen.push(e.attempt));
     const outer = pipeline(inst);
     let n = 0;
-    await outer.execute(() => { if (n++ === 0) throw new Error('x'); return 'ok'; });
+    await outer.execute(() => {
+      if (n++ === 0) throw new Error('x');
+      return 'ok';
+    });
     off();
     expect(seen).toEqual([1]);
     expect(t.spans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(2);
@@ -100,8 +124,16 @@ describe('instrument(breaker)', () => {
     const breaker = instrument(raw, { tracer: t.tracer, meter: t.meter });
     expect(breaker.name).toBe('database');
     expect(breaker.state).toBe('closed');
-    await expect(breaker.execute(() => { throw new Error('down'); })).rejects.toThrow('down');
-    await expect(breaker.execute(() => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      breaker.execute(() => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
+    await expect(
+      breaker.execute(() => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(breaker.state).toBe('open');
     expect(raw.state).toBe('open');
     await expect(breaker.execute(() => 'never')).rejects.toMatchObject({ code: 'BW_CIRCUIT_OPEN' });
@@ -109,9 +141,9 @@ describe('instrument(breaker)', () => {
     const calls = t.spans().filter((s) => s.name === 'breakwater.call');
     expect(calls).toHaveLength(3);
     const tripping = calls[1];
-    expect(tripping?.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes?.[ATTR.CIRCUIT_FROM], e.attributes?.[ATTR.CIRCUIT_STATE]])).toEqual([
-      ['breakwater.circuit.state_change', 'closed', 'open'],
-    ]);
+    expect(
+      tripping?.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes?.[ATTR.CIRCUIT_FROM], e.attributes?.[ATTR.CIRCUIT_STATE]]),
+    ).toEqual([['breakwater.circuit.state_change', 'closed', 'open']]);
     expect(tripping?.attributes[ATTR.CIRCUIT_STATE]).toBe('open');
     expect(calls[2]?.attributes).toMatchObject({ [ATTR.OUTCOME]: 'rejected', [ATTR.ERROR_TYPE]: 'BW_CIRCUIT_OPEN', [ATTR.ATTEMPTS]: 0 });
     // A rejected call never reached the dependency: no CLIENT span for it.
@@ -140,7 +172,7 @@ describe('instrument(breaker)', () => {
 });
 
 describe('instrument(breaker).close()', () => {
-  it('close() (the breaker\'s name for dispose()) also stops the state gauge and closes the breaker', async () => {
+  it("close() (the breaker's name for dispose()) also stops the state gauge and closes the breaker", async () => {
     t = sdk();
     const raw = circuitBreaker({ name: 'cache', clock: new ManualClock() });
     const breaker = instrument(raw, { tracer: t.tracer, meter: t.meter });
@@ -163,8 +195,12 @@ describe('instrument(balancer)', () => {
     const client = t.spans().find((s) => s.kind === SpanKind.CLIENT);
     expect(client?.name).toBe('DELETE');
     expect(client?.attributes).toMatchObject({
-      [ATTR.SERVER_ADDRESS]: '10.0.0.1', [ATTR.SERVER_PORT]: 8081, [ATTR.ENDPOINT_ID]: 'a', [ATTR.ENDPOINT_REGION]: 'eu',
-      [ATTR.URL_FULL]: 'http://10.0.0.1:8081/items/1?token=REDACTED', [ATTR.HTTP_STATUS]: 204,
+      [ATTR.SERVER_ADDRESS]: '10.0.0.1',
+      [ATTR.SERVER_PORT]: 8081,
+      [ATTR.ENDPOINT_ID]: 'a',
+      [ATTR.ENDPOINT_REGION]: 'eu',
+      [ATTR.URL_FULL]: 'http://10.0.0.1:8081/items/1?token=REDACTED',
+      [ATTR.HTTP_STATUS]: 204,
     });
     await lb.close();
   });
@@ -175,7 +211,11 @@ describe('instrument(balancer)', () => {
     const policy = instrument(pipeline(lb.asPolicy()), { tracer: t.tracer, meter: t.meter });
     await policy.execute((ctx: AttemptContext) => ctx.endpoint?.id, http('GET', '/health'));
     const client = t.spans().find((s) => s.kind === SpanKind.CLIENT);
-    expect(client?.attributes).toMatchObject({ [ATTR.SERVER_ADDRESS]: 'b.example.com', [ATTR.SERVER_PORT]: 443, [ATTR.URL_FULL]: 'https://b.example.com/health' });
+    expect(client?.attributes).toMatchObject({
+      [ATTR.SERVER_ADDRESS]: 'b.example.com',
+      [ATTR.SERVER_PORT]: 443,
+      [ATTR.URL_FULL]: 'https://b.example.com/health',
+    });
     await lb.close();
   });
 });
@@ -197,7 +237,7 @@ describe('propagation', () => {
     expect(viaCtx.traceparent).toBe(expected);
   });
 
-  it('the call span is a child of the caller\'s active span', async () => {
+  it("the call span is a child of the caller's active span", async () => {
     t = sdk();
     const policy = instrument(retry({ maxAttempts: 1 }), { tracer: t.tracer, meter: t.meter });
     const outer = t.tracer.startSpan('incoming');

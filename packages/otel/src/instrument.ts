@@ -19,13 +19,18 @@ function isBreaker(t: Target): t is CircuitBreaker {
 
 function validate(target: unknown, o: unknown): InstrumentOptions {
   if (typeof target !== 'object' || target === null || typeof (target as Policy).execute !== 'function') {
-    throw new ConfigError('instrument.target', `expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), got ${target === null ? 'null' : typeof target}`);
+    throw new ConfigError(
+      'instrument.target',
+      `expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), got ${target === null ? 'null' : typeof target}`,
+    );
   }
   if (o === undefined) return {};
   if (typeof o !== 'object' || o === null) throw new ConfigError('instrument.options', `expected an options object, got ${o === null ? 'null' : typeof o}`);
   const opts = o as InstrumentOptions;
-  if (opts.tracer !== undefined && typeof opts.tracer?.startSpan !== 'function') throw new ConfigError('instrument.tracer', 'expected an OpenTelemetry Tracer (with startSpan), got something else');
-  if (opts.meter !== undefined && typeof opts.meter?.createHistogram !== 'function') throw new ConfigError('instrument.meter', 'expected an OpenTelemetry Meter (with createHistogram), got something else');
+  if (opts.tracer !== undefined && typeof opts.tracer?.startSpan !== 'function')
+    throw new ConfigError('instrument.tracer', 'expected an OpenTelemetry Tracer (with startSpan), got something else');
+  if (opts.meter !== undefined && typeof opts.meter?.createHistogram !== 'function')
+    throw new ConfigError('instrument.meter', 'expected an OpenTelemetry Meter (with createHistogram), got something else');
   if (opts.captureHeaders !== undefined && (!Array.isArray(opts.captureHeaders) || opts.captureHeaders.some((h) => typeof h !== 'string'))) {
     throw new ConfigError('instrument.captureHeaders', 'expected a list of header names, got something else');
   }
@@ -73,7 +78,9 @@ type StageRun = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, ctx: Attemp
  */
 function instrumentedStage(stage: Policy, callTarget: CallTarget, opts: InstrumentOptions, captureHeaders: readonly string[]): Policy {
   const execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-    runCall(opts, callTarget, eo, (state, callOpts) => stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts));
+    runCall(opts, callTarget, eo, (state, callOpts) =>
+      stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts),
+    );
   const internal = stage as { run?: StageRun };
   if (typeof internal.run !== 'function') return { execute };
   const inner = internal as { run: StageRun };
@@ -99,7 +106,9 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
   if (isBalancer(target)) {
     const callTarget: CallTarget = { kind: 'balancer', name: target.name };
     const execute = <R>(fn: (endpoint: Endpoint, ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-      runCall(opts, callTarget, eo, (state, callOpts) => target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), callOpts));
+      runCall(opts, callTarget, eo, (state, callOpts) =>
+        target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), callOpts),
+      );
     let policy: Policy | undefined;
     const asPolicy = (): Policy => (policy ??= instrumentedStage(target.asPolicy(), callTarget, opts, captureHeaders));
     return wrap(target, { execute, asPolicy });
@@ -133,6 +142,8 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
     callTarget.calls = callRegistryOf(target);
   }
   overrides.execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
-    runCall(opts, callTarget, eo, (state, callOpts) => target.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts));
+    runCall(opts, callTarget, eo, (state, callOpts) =>
+      target.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts),
+    );
   return wrap(target, overrides, callTarget.kind === 'policy');
 }

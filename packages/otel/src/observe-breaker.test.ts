@@ -12,7 +12,9 @@ describe('observeBreaker (per-endpoint breakers of an instrumented balancer)', (
     const clock = new ManualClock();
     const detaches: Array<() => void> = [];
     const lb = loadBalancer({
-      name: 'api', clock, endpoints: [{ id: 'a', url: 'http://10.0.0.1:1' }],
+      name: 'api',
+      clock,
+      endpoints: [{ id: 'a', url: 'http://10.0.0.1:1' }],
       breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1000 },
       createBreaker: (o) => {
         const b = circuitBreaker(o);
@@ -21,7 +23,11 @@ describe('observeBreaker (per-endpoint breakers of an instrumented balancer)', (
       },
     });
     const inst = instrument(lb, { tracer: t.tracer, meter: t.meter });
-    await expect(inst.execute(() => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      inst.execute(() => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     const call = t.spans().find((s) => s.name === 'breakwater.call');
     // The transition happens inside the balancer call: it becomes an event of a span of that trace.
     const holder = t.spans().find((s) => s.events.some((e) => e.name === 'breakwater.circuit.state_change'));

@@ -6,7 +6,9 @@ import { installGlobals, points, sdk } from './test-support/otel.js';
 // Issue 13.4: otel maps the policies' own events instead of re-classifying errors.
 beforeAll(installGlobals);
 let t: ReturnType<typeof sdk>;
-afterEach(async () => { await t.shutdown(); });
+afterEach(async () => {
+  await t.shutdown();
+});
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 class UpstreamSlow extends Error {}
@@ -15,7 +17,15 @@ describe('instrument(policy) maps policy events', () => {
   it('a timeout the caller sees as its own error still counts as outcome "timeout" (the timeout policy said so)', async () => {
     t = sdk();
     const clock = new ManualClock();
-    const policy = instrument(pipeline(fallback(() => { throw new UpstreamSlow('upstream slow'); }), timeout(50, { clock })), { tracer: t.tracer, meter: t.meter });
+    const policy = instrument(
+      pipeline(
+        fallback(() => {
+          throw new UpstreamSlow('upstream slow');
+        }),
+        timeout(50, { clock }),
+      ),
+      { tracer: t.tracer, meter: t.meter },
+    );
     const call = policy.execute(() => new Promise(() => {}));
     await flush();
     clock.advance(50);
@@ -31,9 +41,22 @@ describe('instrument(policy) maps policy events', () => {
     t = sdk();
     const clock = new ManualClock();
     const b = bulkhead({ maxConcurrent: 1 });
-    const policy = instrument(pipeline(fallback(() => 'fallback value'), retry({ maxAttempts: 2, backoff: constantBackoff(0), clock }), hedge({ delayMs: 10, clock }), b), { tracer: t.tracer, meter: t.meter });
+    const policy = instrument(
+      pipeline(
+        fallback(() => 'fallback value'),
+        retry({ maxAttempts: 2, backoff: constantBackoff(0), clock }),
+        hedge({ delayMs: 10, clock }),
+        b,
+      ),
+      { tracer: t.tracer, meter: t.meter },
+    );
     const release: Array<() => void> = [];
-    const held = policy.execute(() => new Promise<string>((r) => { release.push(() => r('first')); }));
+    const held = policy.execute(
+      () =>
+        new Promise<string>((r) => {
+          release.push(() => r('first'));
+        }),
+    );
     await flush();
     clock.advance(10); // hedge starts a second attempt: the bulkhead rejects it
     await flush();
@@ -44,7 +67,12 @@ describe('instrument(policy) maps policy events', () => {
     expect(span?.attributes[ATTR.OUTCOME]).toBe('success');
 
     // A call rejected outright by the bulkhead while another holds the slot, replaced by the fallback.
-    const holder = b.execute(() => new Promise<void>((r) => { release.push(r); }));
+    const holder = b.execute(
+      () =>
+        new Promise<void>((r) => {
+          release.push(r);
+        }),
+    );
     await expect(policy.execute(() => 'never')).resolves.toBe('fallback value');
     release[1]!();
     await holder;
@@ -58,19 +86,33 @@ describe('instrument(policy) maps policy events', () => {
     const r = retry({ maxAttempts: 2, backoff: constantBackoff(0) });
     let listeners = 0;
     const on = r.on.bind(r);
-    (r as { on: unknown }).on = (event: 'retry', fn: () => void) => { listeners++; return on(event, fn); };
+    (r as { on: unknown }).on = (event: 'retry', fn: () => void) => {
+      listeners++;
+      return on(event, fn);
+    };
     for (let i = 0; i < 50; i++) instrument(r, { tracer: t.tracer, meter: t.meter });
     expect(listeners).toBeLessThanOrEqual(7);
     const p = instrument(r, { tracer: t.tracer, meter: t.meter });
-    await p.execute((ctx) => { if (ctx.attempt === 0) throw new Error('once'); return 1; });
-    expect(t.spans().find((s) => s.name === 'breakwater.call')?.events.map((e) => e.name)).toEqual([EVENT.RETRY]);
+    await p.execute((ctx) => {
+      if (ctx.attempt === 0) throw new Error('once');
+      return 1;
+    });
+    expect(
+      t
+        .spans()
+        .find((s) => s.name === 'breakwater.call')
+        ?.events.map((e) => e.name),
+    ).toEqual([EVENT.RETRY]);
   });
 
   it('events of concurrent calls go to their own spans (matched by the call context)', async () => {
     t = sdk();
     const clock = new ManualClock();
     const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0), clock })), { tracer: t.tracer, meter: t.meter });
-    const a = policy.execute((ctx) => { if (ctx.attempt === 0) throw new Error('a fails once'); return 'a'; });
+    const a = policy.execute((ctx) => {
+      if (ctx.attempt === 0) throw new Error('a fails once');
+      return 'a';
+    });
     const b = policy.execute(() => 'b');
     await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
     const spans = t.spans().filter((s) => s.name === 'breakwater.call');

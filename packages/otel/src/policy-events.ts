@@ -24,8 +24,13 @@ export type CallRegistry = WeakMap<object, CallNotes>;
 
 /** Event names policies emit, with the span event each becomes. */
 const POLICY_EVENTS: ReadonlyArray<[string, string]> = [
-  ['retry', EVENT.RETRY], ['giveUp', EVENT.GIVE_UP], ['timeout', EVENT.TIMEOUT], ['rejected', EVENT.REJECTED],
-  ['fallback', EVENT.FALLBACK], ['hedge', EVENT.HEDGE], ['winner', EVENT.HEDGE_WINNER],
+  ['retry', EVENT.RETRY],
+  ['giveUp', EVENT.GIVE_UP],
+  ['timeout', EVENT.TIMEOUT],
+  ['rejected', EVENT.REJECTED],
+  ['fallback', EVENT.FALLBACK],
+  ['hedge', EVENT.HEDGE],
+  ['winner', EVENT.HEDGE_WINNER],
 ];
 
 /** Numeric and string payload fields copied onto span events (`breakwater.<field>`). */
@@ -95,5 +100,7 @@ export function subscribePolicyEvents(target: object, calls: CallRegistry): () =
       }
     }
   }
-  return () => { for (const off of offs) off(); };
+  return () => {
+    for (const off of offs) off();
+  };
 }

@@ -7,7 +7,10 @@ describe('redaction', () => {
   it.each([
     ['http://user:pass@h:1/p', 'http://REDACTED:REDACTED@h:1/p'],
     ['https://h/p?token=abc&x=1', 'https://h/p?token=REDACTED&x=1'],
-    ['https://h/p?access_token=a&api_key=b&password=c&sig=d&X-Amz-Signature=e&page=2', 'https://h/p?access_token=REDACTED&api_key=REDACTED&password=REDACTED&sig=REDACTED&X-Amz-Signature=REDACTED&page=2'],
+    [
+      'https://h/p?access_token=a&api_key=b&password=c&sig=d&X-Amz-Signature=e&page=2',
+      'https://h/p?access_token=REDACTED&api_key=REDACTED&password=REDACTED&sig=REDACTED&X-Amz-Signature=REDACTED&page=2',
+    ],
     ['https://h/p#frag', 'https://h/p'],
   ])('redactUrl(%s)', (input, out) => {
     expect(redactUrl(input)).toBe(out);
@@ -31,7 +34,9 @@ describe('no secrets reach the exporter', () => {
   it('spans, events and metrics never contain credentials, tokens, cookies or auth headers', async () => {
     const t = sdk();
     const policy = instrument(retry({ maxAttempts: 2, backoff: constantBackoff(0) }), {
-      tracer: t.tracer, meter: t.meter, captureHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-request-id'],
+      tracer: t.tracer,
+      meter: t.meter,
+      captureHeaders: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-request-id'],
     });
     const context = {
       http: {
@@ -40,11 +45,15 @@ describe('no secrets reach the exporter', () => {
         headers: { Authorization: 'Bearer tok-456', Cookie: 'session_id=sess-789', 'Proxy-Authorization': 'Basic cHJveHk6cHc=', 'X-Request-Id': 'req-1' },
       },
     };
-    await expect(policy.execute(() => {
-      throw new Error('request to https://alice:s3cr3t-pw@api.example.com/v1/pay?access_token=tok-123 failed with Bearer tok-456');
-    }, { context })).rejects.toThrow();
-    const dump = JSON.stringify(t.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })))
-      + JSON.stringify(await t.metrics());
+    await expect(
+      policy.execute(
+        () => {
+          throw new Error('request to https://alice:s3cr3t-pw@api.example.com/v1/pay?access_token=tok-123 failed with Bearer tok-456');
+        },
+        { context },
+      ),
+    ).rejects.toThrow();
+    const dump = JSON.stringify(t.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))) + JSON.stringify(await t.metrics());
     for (const secret of ['s3cr3t-pw', 'alice', 'tok-123', 'tok-456', 'sess-789', 'cHJveHk6cHc=']) expect(dump).not.toContain(secret);
     expect(dump).toContain('REDACTED:REDACTED@api.example.com');
     expect(dump).toContain('"http.request.header.authorization":"REDACTED"');

@@ -6,11 +6,19 @@
 
 /** Headers whose values are never recorded. */
 export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
-  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-csrf-token', 'x-amz-security-token',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-auth-token',
+  'x-csrf-token',
+  'x-amz-security-token',
 ]);
 
 /** Query parameters whose values are replaced by `REDACTED`. */
-const SENSITIVE_PARAM = /^(?:.*token|.*secret|api[-_]?key|apikey|key|pass(?:word|wd)?|pwd|sig|signature|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)|auth(?:orization)?|session(?:[-_]?id)?|code|credentials?)$/i;
+const SENSITIVE_PARAM =
+  /^(?:.*token|.*secret|api[-_]?key|apikey|key|pass(?:word|wd)?|pwd|sig|signature|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)|auth(?:orization)?|session(?:[-_]?id)?|code|credentials?)$/i;
 
 /** True when a query parameter's value must not be recorded. */
 export function isSensitiveParam(name: string): boolean {
@@ -19,17 +27,21 @@ export function isSensitiveParam(name: string): boolean {
 
 function redactQuery(search: string): string {
   if (search.length <= 1) return search;
-  return `?${search.slice(1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    if (eq < 0) return pair;
-    let name = pair.slice(0, eq);
-    try {
-      name = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      // keep the raw name
-    }
-    return isSensitiveParam(name) ? `${pair.slice(0, eq)}=REDACTED` : pair;
-  }).join('&')}`;
+  return `?${search
+    .slice(1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      return isSensitiveParam(name) ? `${pair.slice(0, eq)}=REDACTED` : pair;
+    })
+    .join('&')}`;
 }
 
 /**

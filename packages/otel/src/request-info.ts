@@ -57,7 +57,12 @@ function serverOf(url: string | undefined, into: Attributes): void {
  * (from the request URL, else the endpoint), endpoint id/region, resend count.
  * Returns the normalized method for the span name.
  */
-export function attemptAttributes(ctx: AttemptContext, endpoint: Endpoint | undefined, captureHeaders: readonly string[], into: Attributes): string | undefined {
+export function attemptAttributes(
+  ctx: AttemptContext,
+  endpoint: Endpoint | undefined,
+  captureHeaders: readonly string[],
+  into: Attributes,
+): string | undefined {
   const info = httpInfoOf(ctx.context);
   const method = methodAttributes(info?.method, into);
   const rawUrl = info?.url === undefined ? undefined : String(info.url);

@@ -2,16 +2,18 @@
  * API contract conformance: @breakwater/prometheus (docs/API.md). Real breakers and
  * balancers from @breakwater/core; imports only from package roots.
  */
-import {
-  ManualClock, TimeoutError, bulkhead, circuitBreaker, consecutiveFailures, loadBalancer, pipeline, roundRobin, timeout,
-} from '@breakwater/core';
+import { ManualClock, TimeoutError, bulkhead, circuitBreaker, consecutiveFailures, loadBalancer, pipeline, roundRobin, timeout } from '@breakwater/core';
 import { Registry, register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { prometheusMetrics } from '@breakwater/prometheus';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-interface Sample { labels: Record<string, string | number>; value: number; metricName?: string }
+interface Sample {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
 
 async function samples(registry: Registry, name: string): Promise<Sample[]> {
   const metric = registry.getSingleMetric(name);
@@ -21,7 +23,11 @@ async function samples(registry: Registry, name: string): Promise<Sample[]> {
 
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const all = await samples(registry, name);
-  return all.find((s) => Object.entries(labels).every(([k, v]) => String(s.labels[k]) === v) && (s.metricName === undefined || s.metricName === name || !s.metricName.endsWith('_bucket')))?.value;
+  return all.find(
+    (s) =>
+      Object.entries(labels).every(([k, v]) => String(s.labels[k]) === v) &&
+      (s.metricName === undefined || s.metricName === name || !s.metricName.endsWith('_bucket')),
+  )?.value;
 }
 
 async function typeOf(registry: Registry, name: string): Promise<string | undefined> {
@@ -78,11 +84,17 @@ describe('prometheusMetrics', () => {
     m.observe(b);
     const state = () => value(registry, 'circuit_breaker_state', { service: 'payments' });
     expect(await state()).toBe(0);
-    await b.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await b
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(await state()).toBe(1);
     clock.advance(100);
     let inProbe: number | undefined;
-    await b.execute(async () => { inProbe = await state(); });
+    await b.execute(async () => {
+      inProbe = await state();
+    });
     expect(inProbe).toBe(2);
     expect(await state()).toBe(0);
     const h = b.isolate();
@@ -100,22 +112,47 @@ describe('prometheusMetrics', () => {
     await lb.execute(() => ({ status: 200 }));
     await lb.execute(() => new Response(null, { status: 200 }));
     await lb.execute(() => ({ status: 503 }));
-    await lb.execute(() => { throw Object.assign(new Error('bad gateway'), { response: { status: 503 } }); }).catch(() => undefined);
-    await lb.execute(() => { throw new Error('ECONNREFUSED'); }).catch(() => undefined);
-    await lb.execute(() => { throw new TimeoutError(100); }).catch(() => undefined);
+    await lb
+      .execute(() => {
+        throw Object.assign(new Error('bad gateway'), { response: { status: 503 } });
+      })
+      .catch(() => undefined);
+    await lb
+      .execute(() => {
+        throw new Error('ECONNREFUSED');
+      })
+      .catch(() => undefined);
+    await lb
+      .execute(() => {
+        throw new TimeoutError(100);
+      })
+      .catch(() => undefined);
     const timed = pipeline(lb.asPolicy(), timeout(50, { clock })).execute(() => new Promise(() => {}));
     clock.advance(50);
     await timed.catch(() => undefined);
     await flush();
     const full = bulkhead({ maxConcurrent: 1 });
     let release!: () => void;
-    const hold = full.execute(() => new Promise<void>((r) => { release = r; }));
-    await pipeline(lb.asPolicy(), full).execute(() => 1).catch(() => undefined);
+    const hold = full.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
+    await pipeline(lb.asPolicy(), full)
+      .execute(() => 1)
+      .catch(() => undefined);
     release();
     await hold;
     const open = circuitBreaker({ name: 'inner', trip: consecutiveFailures(1), clock });
-    await open.execute(() => { throw new Error('x'); }).catch(() => undefined);
-    await pipeline(lb.asPolicy(), open).execute(() => 1).catch(() => undefined);
+    await open
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
+    await pipeline(lb.asPolicy(), open)
+      .execute(() => 1)
+      .catch(() => undefined);
     const count = (status: string) => value(registry, 'lb_requests_total', { server: 'a', status });
     expect(await count('200')).toBe(2);
     expect(await count('503')).toBe(2);
@@ -129,7 +166,14 @@ describe('prometheusMetrics', () => {
     const registry = new Registry();
     const m = prometheusMetrics({ registry });
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }], strategy: roundRobin(), clock });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: 'http://a' },
+        { id: 'b', url: 'http://b' },
+      ],
+      strategy: roundRobin(),
+      clock,
+    });
     m.observe(lb);
     const p = lb.execute(() => new Promise((r) => clock.setTimeout(() => r({ status: 200 }), 250)));
     await flush();

@@ -22,10 +22,23 @@ describe('prometheusMetrics with a real loadBalancer', () => {
         return { status: 200 };
       });
       await lb.execute(() => ({ status: 503 })).catch(() => undefined);
-      await lb.execute(() => { throw new TimeoutError(10); }).catch(() => undefined);
-      await lb.execute(() => { throw new Error('reset'); }).catch(() => undefined);
+      await lb
+        .execute(() => {
+          throw new TimeoutError(10);
+        })
+        .catch(() => undefined);
+      await lb
+        .execute(() => {
+          throw new Error('reset');
+        })
+        .catch(() => undefined);
       let release = (): void => {};
-      const hanging = lb.execute(() => new Promise<void>((resolve) => { release = resolve; }));
+      const hanging = lb.execute(
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      );
       const samples = await server.scrape();
       expect(valueOf(samples, 'lb_requests_total', { server: 'a:80', status: '200' })).toBe(1);
       expect(valueOf(samples, 'lb_requests_total', { server: 'a:80', status: '503' })).toBe(1);
@@ -39,8 +52,9 @@ describe('prometheusMetrics with a real loadBalancer', () => {
       expect(valueOf(await server.scrape(), 'lb_active_connections', { server: 'a:80' })).toBe(0);
       // A cancelled attempt (here: the caller aborts) is labelled cancelled and is no latency sample.
       const ac = new AbortController();
-      const cancelled = lb.execute((_, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
-                                   { signal: ac.signal });
+      const cancelled = lb.execute((_, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), {
+        signal: ac.signal,
+      });
       ac.abort();
       await cancelled.catch(() => undefined);
       await new Promise((r) => setImmediate(r));

@@ -45,10 +45,24 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
   const c: Collectors = {
     balancers,
     breakers,
-    requests: new Counter({ name: `${prefix}lb_requests_total`, help: 'Requests through the load balancer, by server and HTTP status (or error, timeout, rejected)', labelNames: ['server', 'status'], registers }),
-    duration: new Histogram({ name: `${prefix}lb_request_duration_seconds`, help: 'Request duration per server in seconds', labelNames: ['server'], buckets: [...buckets], registers }),
+    requests: new Counter({
+      name: `${prefix}lb_requests_total`,
+      help: 'Requests through the load balancer, by server and HTTP status (or error, timeout, rejected)',
+      labelNames: ['server', 'status'],
+      registers,
+    }),
+    duration: new Histogram({
+      name: `${prefix}lb_request_duration_seconds`,
+      help: 'Request duration per server in seconds',
+      labelNames: ['server'],
+      buckets: [...buckets],
+      registers,
+    }),
     active: new Gauge({
-      name: `${prefix}lb_active_connections`, help: 'Calls in flight per server', labelNames: ['server'], registers,
+      name: `${prefix}lb_active_connections`,
+      help: 'Calls in flight per server',
+      labelNames: ['server'],
+      registers,
       // Read at scrape time: always exact, and no event per call.
       collect() {
         this.reset();
@@ -63,16 +77,34 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
       },
     }),
     state: new Gauge({
-      name: `${prefix}circuit_breaker_state`, help: 'Circuit breaker state (0=closed, 1=open, 2=half-open, 3=isolated)', labelNames: ['service'], registers,
+      name: `${prefix}circuit_breaker_state`,
+      help: 'Circuit breaker state (0=closed, 1=open, 2=half-open, 3=isolated)',
+      labelNames: ['service'],
+      registers,
       // Read at scrape time: an open breaker turns half-open lazily, without an event.
       collect() {
         this.reset();
         for (const b of breakers.keys()) this.set({ service: safeLabel(b.name) }, STATE_VALUE[b.state] ?? -1);
       },
     }),
-    calls: new Counter({ name: `${prefix}circuit_breaker_calls_total`, help: 'Calls through a circuit breaker by result (success, failure, rejected)', labelNames: ['service', 'result'], registers }),
-    transitions: new Counter({ name: `${prefix}circuit_breaker_transitions_total`, help: 'Circuit breaker state transitions', labelNames: ['service', 'from', 'to'], registers }),
-    policyEvents: new Counter({ name: `${prefix}breakwater_policy_events_total`, help: 'What policies did, from their own events (retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)', labelNames: ['policy', 'event'], registers }),
+    calls: new Counter({
+      name: `${prefix}circuit_breaker_calls_total`,
+      help: 'Calls through a circuit breaker by result (success, failure, rejected)',
+      labelNames: ['service', 'result'],
+      registers,
+    }),
+    transitions: new Counter({
+      name: `${prefix}circuit_breaker_transitions_total`,
+      help: 'Circuit breaker state transitions',
+      labelNames: ['service', 'from', 'to'],
+      registers,
+    }),
+    policyEvents: new Counter({
+      name: `${prefix}breakwater_policy_events_total`,
+      help: 'What policies did, from their own events (retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)',
+      labelNames: ['policy', 'event'],
+      registers,
+    }),
   };
   perPrefix.set(prefix, c);
   return c;
@@ -80,8 +112,12 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
 
 /** Unprefixed metric names of each collector. */
 const NAMES = {
-  requests: 'lb_requests_total', duration: 'lb_request_duration_seconds', active: 'lb_active_connections',
-  state: 'circuit_breaker_state', calls: 'circuit_breaker_calls_total', transitions: 'circuit_breaker_transitions_total',
+  requests: 'lb_requests_total',
+  duration: 'lb_request_duration_seconds',
+  active: 'lb_active_connections',
+  state: 'circuit_breaker_state',
+  calls: 'circuit_breaker_calls_total',
+  transitions: 'circuit_breaker_transitions_total',
   policyEvents: 'breakwater_policy_events_total',
 } as const;
 

@@ -9,7 +9,9 @@ function fakeBalancer(ids: string[]): LoadBalancer & { emit(e: RequestEvent): vo
   const listeners = new Set<(e: RequestEvent) => void>();
   const inFlight = new Map(ids.map((id) => [id, 0]));
   const lb = {
-    name: 'fake', currentRegion: undefined, inFlight,
+    name: 'fake',
+    currentRegion: undefined,
+    inFlight,
     pick: () => ({ id: ids[0] as string, url: 'http://x' }),
     endpoints: () => ids.map((id) => ({ id, url: `http://${id}`, healthy: true, ejected: false, inFlight: inFlight.get(id) ?? 0, ewmaMs: 0 })),
     on: (event: string, fn: (e: RequestEvent) => void) => {
@@ -17,7 +19,9 @@ function fakeBalancer(ids: string[]): LoadBalancer & { emit(e: RequestEvent): vo
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    emit: (e: RequestEvent) => { for (const l of listeners) l(e); },
+    emit: (e: RequestEvent) => {
+      for (const l of listeners) l(e);
+    },
     listeners: () => listeners.size,
   };
   return lb as unknown as ReturnType<typeof fakeBalancer>;
@@ -66,12 +70,21 @@ describe('prometheusMetrics', () => {
     const s = await scraper(registry);
     const state = async () => valueOf(await s.scrape(), 'circuit_breaker_state', { service: 'database' });
     expect(await state()).toBe(0);
-    await expect(breaker.execute(() => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      breaker.execute(() => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(await state()).toBe(1);
     await expect(breaker.execute(() => 1)).rejects.toMatchObject({ code: 'BW_CIRCUIT_OPEN' });
     clock.advance(1000);
     let finishProbe = (): void => {};
-    const probe = breaker.execute(() => new Promise<void>((resolve) => { finishProbe = resolve; }));
+    const probe = breaker.execute(
+      () =>
+        new Promise<void>((resolve) => {
+          finishProbe = resolve;
+        }),
+    );
     expect(breaker.state).toBe('half-open');
     expect(await state()).toBe(2);
     finishProbe();

@@ -54,7 +54,13 @@ function isBalancer(s: unknown): s is LoadBalancer {
 }
 
 function isBreaker(s: unknown): s is CircuitBreaker {
-  return typeof s === 'object' && s !== null && typeof (s as CircuitBreaker).isolate === 'function' && typeof (s as CircuitBreaker).on === 'function' && typeof (s as CircuitBreaker).name === 'string';
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as CircuitBreaker).isolate === 'function' &&
+    typeof (s as CircuitBreaker).on === 'function' &&
+    typeof (s as CircuitBreaker).name === 'string'
+  );
 }
 
 /** Adds one to a use count; returns a release that removes the source when the count hits 0. */
@@ -90,8 +96,12 @@ function observeBalancer(c: Collectors, lb: LoadBalancer): () => void {
  * a bulkhead reports `maxConcurrent`, a rate limiter `retryAfterMs`.
  */
 const POLICY_EVENTS: ReadonlyArray<[string, (e: unknown) => string]> = [
-  ['retry', () => 'retry'], ['giveUp', () => 'give_up'], ['timeout', () => 'timeout'], ['fallback', () => 'fallback'],
-  ['hedge', () => 'hedge'], ['winner', () => 'hedge_winner'],
+  ['retry', () => 'retry'],
+  ['giveUp', () => 'give_up'],
+  ['timeout', () => 'timeout'],
+  ['fallback', () => 'fallback'],
+  ['hedge', () => 'hedge'],
+  ['winner', () => 'hedge_winner'],
   ['rejected', (e) => (typeof e === 'object' && e !== null && 'retryAfterMs' in e ? 'rate_limited' : 'bulkhead_rejected')],
 ];
 
@@ -113,7 +123,11 @@ function observePolicy(c: Collectors, p: Policy, name: string): () => void {
       }
     }
   }
-  if (offs.length === 0) throw new ConfigError('observe.source', 'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else');
+  if (offs.length === 0)
+    throw new ConfigError(
+      'observe.source',
+      'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else',
+    );
   let done = false;
   return () => {
     if (done) return;
@@ -152,16 +166,25 @@ function observeBreaker(c: Collectors, b: CircuitBreaker): () => void {
 export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusMetrics {
   if (o === null || typeof o !== 'object') throw new ConfigError('prometheusMetrics', `expected an options object, got ${o === null ? 'null' : typeof o}`);
   if (o.registry !== undefined && !isRegistryLike(o.registry)) {
-    const missing = typeof o.registry === 'object' && o.registry !== null
-      ? REGISTRY_METHODS.filter((m) => typeof (o.registry as unknown as Record<string, unknown>)[m] !== 'function') : REGISTRY_METHODS;
-    throw new ConfigError('prometheusMetrics.registry', `expected a prom-client Registry (an object with ${REGISTRY_METHODS.map((m) => `${m}()`).join(', ')}), got ${o.registry === null ? 'null' : typeof o.registry}${typeof o.registry === 'object' && o.registry !== null ? ` missing ${missing.join(', ')}` : ''}`);
+    const missing =
+      typeof o.registry === 'object' && o.registry !== null
+        ? REGISTRY_METHODS.filter((m) => typeof (o.registry as unknown as Record<string, unknown>)[m] !== 'function')
+        : REGISTRY_METHODS;
+    throw new ConfigError(
+      'prometheusMetrics.registry',
+      `expected a prom-client Registry (an object with ${REGISTRY_METHODS.map((m) => `${m}()`).join(', ')}), got ${o.registry === null ? 'null' : typeof o.registry}${typeof o.registry === 'object' && o.registry !== null ? ` missing ${missing.join(', ')}` : ''}`,
+    );
   }
   const prefix = o.prefix ?? '';
   if (typeof prefix !== 'string' || !/^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
     throw new ConfigError('prometheusMetrics.prefix', `expected a metric-name prefix like "myapp_" ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}`);
   }
   const buckets = o.buckets ?? DEFAULT_BUCKETS;
-  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)))) {
+  if (
+    !Array.isArray(buckets) ||
+    buckets.length === 0 ||
+    buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)))
+  ) {
     throw new ConfigError('prometheusMetrics.buckets', `expected increasing positive numbers of seconds like [0.01, 0.1, 1], got ${JSON.stringify(buckets)}`);
   }
   // Typed as prom-client's Registry for callers; only the RegistryLike methods are used.
@@ -175,7 +198,10 @@ export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusM
       const name = opts?.name ?? 'default';
       if (typeof name !== 'string' || name.length === 0) throw new ConfigError('observe.name', `expected a non-empty string, got ${JSON.stringify(name)}`);
       if (typeof source === 'object' && source !== null) return observePolicy(c, source, name);
-      throw new ConfigError('observe.source', 'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else');
+      throw new ConfigError(
+        'observe.source',
+        'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else',
+      );
     },
   };
 }

@@ -9,7 +9,8 @@ const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function counts(registry: Registry): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'breakwater_policy_events_total');
-  for (const v of (metric?.values ?? []) as Array<{ labels: Record<string, string>; value: number }>) out[`${v.labels['policy']}/${v.labels['event']}`] = v.value;
+  for (const v of (metric?.values ?? []) as Array<{ labels: Record<string, string>; value: number }>)
+    out[`${v.labels['policy']}/${v.labels['event']}`] = v.value;
   return out;
 }
 
@@ -18,7 +19,11 @@ describe('prometheusMetrics().observe(policy)', () => {
     const registry = new Registry();
     const m = prometheusMetrics({ registry });
     const clock = new ManualClock();
-    const policy = pipeline(fallback(() => 'fb'), retry({ maxAttempts: 2, backoff: constantBackoff(0), clock }), timeout(50, { clock }));
+    const policy = pipeline(
+      fallback(() => 'fb'),
+      retry({ maxAttempts: 2, backoff: constantBackoff(0), clock }),
+      timeout(50, { clock }),
+    );
     const off = m.observe(policy, { name: 'payments' });
     const call = policy.execute(() => new Promise(() => {}));
     await flush();
@@ -29,7 +34,9 @@ describe('prometheusMetrics().observe(policy)', () => {
     expect(await counts(registry)).toEqual({ 'payments/timeout': 2, 'payments/retry': 1, 'payments/give_up': 1, 'payments/fallback': 1 });
     off();
     off();
-    await policy.execute(() => { throw new Error('x'); });
+    await policy.execute(() => {
+      throw new Error('x');
+    });
     expect((await counts(registry))['payments/fallback']).toBe(1);
   });
 
@@ -49,12 +56,20 @@ describe('prometheusMetrics().observe(policy)', () => {
     await rl.execute(() => 1);
     await rl.execute(() => 1).catch(() => undefined);
     const resolvers: Array<() => void> = [];
-    const hedged = h.execute((ctx) => new Promise<number>((r) => { resolvers[ctx.attempt] = () => r(ctx.attempt); }));
+    const hedged = h.execute(
+      (ctx) =>
+        new Promise<number>((r) => {
+          resolvers[ctx.attempt] = () => r(ctx.attempt);
+        }),
+    );
     clock.advance(10);
     resolvers[0]!();
     await hedged;
     expect(await counts(registry)).toEqual({
-      'default/bulkhead_rejected': 1, 'default/rate_limited': 1, 'search/hedge': 1, 'search/hedge_winner': 1,
+      'default/bulkhead_rejected': 1,
+      'default/rate_limited': 1,
+      'search/hedge': 1,
+      'search/hedge_winner': 1,
     });
   });
 

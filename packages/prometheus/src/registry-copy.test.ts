@@ -18,7 +18,9 @@ describe('prometheusMetrics({ registry }) from another copy of prom-client', () 
     cpSync(original, copyDir, { recursive: true });
     SecondRegistry = (require(copyDir) as { Registry: typeof Registry }).Registry;
   });
-  afterAll(() => { rmSync(copyDir, { recursive: true, force: true }); });
+  afterAll(() => {
+    rmSync(copyDir, { recursive: true, force: true });
+  });
 
   it('accepts it and records metrics into it', async () => {
     const registry = new SecondRegistry();
@@ -27,7 +29,11 @@ describe('prometheusMetrics({ registry }) from another copy of prom-client', () 
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'copy', trip: consecutiveFailures(1), clock });
     const off = m.observe(breaker);
-    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     const text = await registry.metrics();
     expect(text).toContain('circuit_breaker_state{service="copy"} 1');
     expect(text).toContain('circuit_breaker_calls_total{service="copy",result="failure"} 1');
@@ -38,9 +44,13 @@ describe('prometheusMetrics({ registry }) from another copy of prom-client', () 
     const metrics = new Map<string, { name: string; get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }>();
     const fake: RegistryLike = {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
-      registerMetric: (metric) => { metrics.set((metric as unknown as { name: string }).name, metric as never); },
+      registerMetric: (metric) => {
+        metrics.set((metric as unknown as { name: string }).name, metric as never);
+      },
       getSingleMetric: (name) => metrics.get(name) as never,
-      removeSingleMetric: (name) => { metrics.delete(name); },
+      removeSingleMetric: (name) => {
+        metrics.delete(name);
+      },
       metrics: async () => {
         const lines: string[] = [];
         for (const m of metrics.values()) {
@@ -60,7 +70,11 @@ describe('prometheusMetrics({ registry }) from another copy of prom-client', () 
 
   it('rejects something that is not registry-like with a ConfigError naming what is missing', () => {
     let error: unknown;
-    try { prometheusMetrics({ registry: { metrics: () => Promise.resolve('') } as never }); } catch (e) { error = e; }
+    try {
+      prometheusMetrics({ registry: { metrics: () => Promise.resolve('') } as never });
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).path).toBe('prometheusMetrics.registry');
     expect((error as ConfigError).message).toContain('registerMetric()');

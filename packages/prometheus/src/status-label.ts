@@ -8,7 +8,15 @@
  * counted against the endpoint nowhere), whatever it rejected with.
  */
 
-const REJECTION_CODES = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_SATURATED', 'BW_CLOSED']);
+const REJECTION_CODES = new Set([
+  'BW_CIRCUIT_OPEN',
+  'BW_CIRCUIT_ISOLATED',
+  'BW_BULKHEAD_FULL',
+  'BW_RATE_LIMITED',
+  'BW_NO_ENDPOINT',
+  'BW_SATURATED',
+  'BW_CLOSED',
+]);
 const TIMEOUT_CODES = new Set(['BW_TIMEOUT', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Values the label takes besides status codes. */

@@ -14,7 +14,9 @@ describe('storeAclRules: the least a store and the CLI need (own redis-server wi
     const server = await spawnRedisServer();
     onTestFinished(() => server.stop());
     const admin = new Redis(server.url);
-    onTestFinished(async () => { await admin.quit(); });
+    onTestFinished(async () => {
+      await admin.quit();
+    });
     const password = 'a1b2c3d4e5f6a7b8c9d0';
     expect(await admin.call('ACL', 'SETUSER', 'breakwater', 'on', `>${password}`, ...storeAclRules('bw'))).toBe('OK');
     const url = `redis://breakwater:${password}@127.0.0.1:${server.port}`;
@@ -40,9 +42,20 @@ describe('storeAclRules: the least a store and the CLI need (own redis-server wi
     expect(a.stats().errors + b.stats().errors).toBe(0);
 
     const user = new Redis(url);
-    onTestFinished(async () => { await user.quit(); });
-    for (const [cmd, ...args] of [['FLUSHALL'], ['CONFIG', 'GET', 'requirepass'], ['KEYS', '*'], ['SET', 'unrelated', '1'],
-      ['DEBUG', 'SLEEP', '0'], ['SCRIPT', 'FLUSH'], ['ACL', 'LIST'], ['PUBLISH', 'other:events', 'x'], ['SHUTDOWN', 'NOSAVE']] as string[][]) {
+    onTestFinished(async () => {
+      await user.quit();
+    });
+    for (const [cmd, ...args] of [
+      ['FLUSHALL'],
+      ['CONFIG', 'GET', 'requirepass'],
+      ['KEYS', '*'],
+      ['SET', 'unrelated', '1'],
+      ['DEBUG', 'SLEEP', '0'],
+      ['SCRIPT', 'FLUSH'],
+      ['ACL', 'LIST'],
+      ['PUBLISH', 'other:events', 'x'],
+      ['SHUTDOWN', 'NOSAVE'],
+    ] as string[][]) {
       await expect(user.call(cmd!, ...args), `${cmd} ${args.join(' ')}`).rejects.toThrow(/NOPERM/);
     }
   }, 30_000);

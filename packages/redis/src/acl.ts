@@ -22,9 +22,25 @@ export function storeAclRules(prefix = 'bw'): string[] {
   const registry = globLiteral(registryKey(prefix).slice(0, -'breakers'.length));
   const channel = globLiteral(eventsChannel(prefix).slice(0, -'events'.length));
   return [
-    'resetkeys', `~{${tag}:*`, `~${registry}*`,
-    'resetchannels', `&${channel}*`,
-    '-@all', '+@connection', '+@read', '+@write', '+@pubsub', '+@scripting', '+@keyspace',
-    '-@dangerous', '-script|flush', '-script|kill', '+time', '+info', '+cluster|slots', '+cluster|shards', '+cluster|nodes',
+    'resetkeys',
+    `~{${tag}:*`,
+    `~${registry}*`,
+    'resetchannels',
+    `&${channel}*`,
+    '-@all',
+    '+@connection',
+    '+@read',
+    '+@write',
+    '+@pubsub',
+    '+@scripting',
+    '+@keyspace',
+    '-@dangerous',
+    '-script|flush',
+    '-script|kill',
+    '+time',
+    '+info',
+    '+cluster|slots',
+    '+cluster|shards',
+    '+cluster|nodes',
   ];
 }

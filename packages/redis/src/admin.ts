@@ -52,7 +52,11 @@ export class FleetAdmin {
   private readonly redis: AnyRedis;
 
   /** `redis`: an ioredis (5 or 6) `Redis` or `Cluster`, used as is (never quit by the admin). */
-  constructor(redis: IoredisConnection, readonly prefix = 'bw', readonly origin = `cli:${hostname()}:${process.pid}`) {
+  constructor(
+    redis: IoredisConnection,
+    readonly prefix = 'bw',
+    readonly origin = `cli:${hostname()}:${process.pid}`,
+  ) {
     this.redis = asAnyRedis(redis);
     this.scripts = withScripts(this.redis);
   }
@@ -131,8 +135,29 @@ export class FleetAdmin {
     const k = breakerKeys(this.prefix, name);
     await this.register(name);
     const cur = await this.inspect(name);
-    return parseScriptReply(await this.scripts.bwTransition(k.state, k.votes, k.probe, k.counts, cur.generation, 0, state,
-      reason, this.origin, 1, KEY_TTL_MS, 1, 'force', eventsChannel(this.prefix), this.prefix, name, MAX_OPEN_MS, MAX_GEN, onlyFrom));
+    return parseScriptReply(
+      await this.scripts.bwTransition(
+        k.state,
+        k.votes,
+        k.probe,
+        k.counts,
+        cur.generation,
+        0,
+        state,
+        reason,
+        this.origin,
+        1,
+        KEY_TTL_MS,
+        1,
+        'force',
+        eventsChannel(this.prefix),
+        this.prefix,
+        name,
+        MAX_OPEN_MS,
+        MAX_GEN,
+        onlyFrom,
+      ),
+    );
   }
 
   private async register(name: string): Promise<void> {

@@ -25,7 +25,8 @@ export class AggregateCounts {
 
   /** Hot path. */
   record(outcome: 'success' | 'failure', slow: boolean): void {
-    if (outcome === 'success') this.s++; else this.f++;
+    if (outcome === 'success') this.s++;
+    else this.f++;
     if (slow) this.w++;
   }
 
@@ -38,13 +39,18 @@ export class AggregateCounts {
     this.w = 0;
     if (!ctx.healthy || owner.judge() === undefined) return; // counts of an open breaker mean nothing to the fleet
     const bucketMs = Math.max(1, Math.ceil(ctx.options.aggregateWindowMs / BUCKETS));
-    ctx.run(() => ctx.scripts.bwAggregate(owner.keys.counts, bucketMs, BUCKETS, s, f, w)).then((raw) => {
-      const a = Array.isArray(raw) ? raw.map(Number) : [];
-      if (a.length !== 4 || a.some((x) => !Number.isFinite(x))) throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
-      const totals: OutcomeTotals = { successes: a[1]!, failures: a[2]!, slowCalls: a[3]! };
-      const judge = owner.judge();
-      if (judge !== undefined && judge.shouldTrip(totals)) owner.tripOnTotals(totals);
-    }, () => undefined) // run() counted and reported it
+    ctx
+      .run(() => ctx.scripts.bwAggregate(owner.keys.counts, bucketMs, BUCKETS, s, f, w))
+      .then(
+        (raw) => {
+          const a = Array.isArray(raw) ? raw.map(Number) : [];
+          if (a.length !== 4 || a.some((x) => !Number.isFinite(x))) throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
+          const totals: OutcomeTotals = { successes: a[1]!, failures: a[2]!, slowCalls: a[3]! };
+          const judge = owner.judge();
+          if (judge !== undefined && judge.shouldTrip(totals)) owner.tripOnTotals(totals);
+        },
+        () => undefined,
+      ) // run() counted and reported it
       .catch((e: unknown) => ctx.report(e));
   }
 }

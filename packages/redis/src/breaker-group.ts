@@ -42,7 +42,10 @@ export class BreakerGroup implements TotalsOwner {
   private disposed = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly name: string, private readonly ctx: StoreContext) {
+  constructor(
+    readonly name: string,
+    private readonly ctx: StoreContext,
+  ) {
     this.keys = breakerKeys(ctx.options.prefix, name);
     this.lease = new ProbeLease(this, ctx);
     this.reader = new GroupReader(this, ctx);
@@ -70,12 +73,21 @@ export class BreakerGroup implements TotalsOwner {
     // A breaker joining later starts from what the group already knows of the fleet.
     if (this.view.gen > 0) this.deliverTo(m);
     const guard = (fn: () => void): void => {
-      try { fn(); } catch (e) { this.ctx.report(e); }
+      try {
+        fn();
+      } catch (e) {
+        this.ctx.report(e);
+      }
     };
     return {
       publish: (next, from, scope) => guard(() => this.onLocal(m, next, from, scope)),
       requestProbe: () => {
-        try { return this.requestProbe(m); } catch (e) { this.ctx.report(e); return true; }
+        try {
+          return this.requestProbe(m);
+        } catch (e) {
+          this.ctx.report(e);
+          return true;
+        }
       },
       probeAvailable: () => this.probeAvailable(),
       releaseProbe: () => guard(() => this.releaseProbe()),
@@ -100,8 +112,16 @@ export class BreakerGroup implements TotalsOwner {
       const s = other.p.snapshot();
       if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
     }
-    this.desired = { state: next.state, from, reason: next.reason, gen: next.generation, attempts: 0,
-      basis: from === 'half-open' ? this.basis : undefined, since: mono(), openAttempt: next.openAttempt ?? 0 };
+    this.desired = {
+      state: next.state,
+      from,
+      reason: next.reason,
+      gen: next.generation,
+      attempts: 0,
+      basis: from === 'half-open' ? this.basis : undefined,
+      since: mono(),
+      openAttempt: next.openAttempt ?? 0,
+    };
     if (from === 'half-open') this.basis = undefined;
     this.kick();
   }
@@ -181,17 +201,41 @@ export class BreakerGroup implements TotalsOwner {
     // The open period began with the local transition; the fleet's ends when this replica's does.
     const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs - (d.since === undefined ? 0 : mono() - d.since);
     this.inFlight = true;
-    this.ctx.run(() => this.ctx.scripts.bwTransition(this.keys.state, this.keys.votes, this.keys.probe, this.keys.counts,
-      this.view.gen, d.gen, d.state, d.reason.slice(0, MAX_REASON), o.instanceId, Math.max(1, Math.round(openMs)), o.keyTtlMs,
-      o.mode === 'state' ? o.quorum : 1, kind, this.ctx.channel, o.prefix, this.name, this.maxOpenMs, maxGenAfter(this.view.gen), '',
-      d.openAttempt ?? 0))
-      .then((raw) => this.onWritten(d, kind, parseScriptReply(raw)), (e: unknown) => {
-        // Connection trouble: keep it (the resync after recovery pushes it; on a Cluster, where
-        // only this breaker's shard may be down, retry it). Data errors: drop it.
-        if (isReplyError(e) || this.desired !== undefined) return;
-        this.desired = d;
-        if (this.ctx.healthy) this.retryLater();
-      })
+    this.ctx
+      .run(() =>
+        this.ctx.scripts.bwTransition(
+          this.keys.state,
+          this.keys.votes,
+          this.keys.probe,
+          this.keys.counts,
+          this.view.gen,
+          d.gen,
+          d.state,
+          d.reason.slice(0, MAX_REASON),
+          o.instanceId,
+          Math.max(1, Math.round(openMs)),
+          o.keyTtlMs,
+          o.mode === 'state' ? o.quorum : 1,
+          kind,
+          this.ctx.channel,
+          o.prefix,
+          this.name,
+          this.maxOpenMs,
+          maxGenAfter(this.view.gen),
+          '',
+          d.openAttempt ?? 0,
+        ),
+      )
+      .then(
+        (raw) => this.onWritten(d, kind, parseScriptReply(raw)),
+        (e: unknown) => {
+          // Connection trouble: keep it (the resync after recovery pushes it; on a Cluster, where
+          // only this breaker's shard may be down, retry it). Data errors: drop it.
+          if (isReplyError(e) || this.desired !== undefined) return;
+          this.desired = d;
+          if (this.ctx.healthy) this.retryLater();
+        },
+      )
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => {
         this.inFlight = false;
@@ -285,14 +329,23 @@ export class BreakerGroup implements TotalsOwner {
       // Redis lost this breaker (restart without persistence, eviction): re-publish what the fleet had.
       const lost = this.view;
       this.view = { ...EMPTY_VIEW };
-      const holds = lost.state !== 'closed' && this.members.some((m) => {
-        const s = m.p.snapshot().state;
-        return s === lost.state || (lost.state === 'open' && s === 'half-open');
-      });
+      const holds =
+        lost.state !== 'closed' &&
+        this.members.some((m) => {
+          const s = m.p.snapshot().state;
+          return s === lost.state || (lost.state === 'open' && s === 'half-open');
+        });
       if (holds) {
         const gen = Math.max(0, ...this.members.map((m) => m.p.snapshot().generation));
-        this.desired = { state: lost.state, from: lost.state, reason: lost.reason, gen, attempts: 0, basis: undefined,
-          restoreOpenMs: Math.max(1, lost.openUntil - mono()) };
+        this.desired = {
+          state: lost.state,
+          from: lost.state,
+          reason: lost.reason,
+          gen,
+          attempts: 0,
+          basis: undefined,
+          restoreOpenMs: Math.max(1, lost.openUntil - mono()),
+        };
       }
       return;
     }

@@ -49,7 +49,8 @@ export interface ScriptPipeline {
 export function withScripts(conn: AnyRedis): ScriptCommands {
   const c = conn as unknown as Record<string, unknown>;
   for (const [name, def] of Object.entries(SCRIPTS)) {
-    if (typeof c[name] !== 'function') conn.defineCommand(name, def.numberOfKeys === undefined ? { lua: def.lua } : { lua: def.lua, numberOfKeys: def.numberOfKeys });
+    if (typeof c[name] !== 'function')
+      conn.defineCommand(name, def.numberOfKeys === undefined ? { lua: def.lua } : { lua: def.lua, numberOfKeys: def.numberOfKeys });
   }
   return conn as unknown as ScriptCommands;
 }
@@ -154,7 +155,9 @@ export async function closeConnection(conn: AnyRedis, ms: number): Promise<void>
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       conn.quit().catch(() => undefined),
-      new Promise((resolve) => { timer = setTimeout(resolve, ms); }),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
     ]);
     clearTimeout(timer);
   }

@@ -80,7 +80,10 @@ export function authBackoffMs(consecutiveAuthFailures: number): number {
 export class ErrorReporter {
   private warned = false;
 
-  constructor(private readonly onError: ((e: unknown) => void) | undefined, private readonly secrets: readonly string[]) {}
+  constructor(
+    private readonly onError: ((e: unknown) => void) | undefined,
+    private readonly secrets: readonly string[],
+  ) {}
 
   report(e: unknown): void {
     redactError(e, this.secrets);
@@ -89,12 +92,18 @@ export class ErrorReporter {
       if (!this.warned && (isAuthError(e) || isPermissionError(e))) {
         this.warned = true;
         const why = e instanceof Error ? e.message : String(e);
-        process.emitWarning(`@breakwater/redis: Redis rejects the store's credentials or permissions (${why}); ` +
-          'breakers run locally until this is fixed. Pass onError to RedisBreakerStore to handle such errors yourself.',
-        { code: 'BW_REDIS_CONFIG' });
+        process.emitWarning(
+          `@breakwater/redis: Redis rejects the store's credentials or permissions (${why}); ` +
+            'breakers run locally until this is fixed. Pass onError to RedisBreakerStore to handle such errors yourself.',
+          { code: 'BW_REDIS_CONFIG' },
+        );
       }
       return;
     }
-    try { fn(e); } catch { /* a throwing onError must not break the store */ }
+    try {
+      fn(e);
+    } catch {
+      /* a throwing onError must not break the store */
+    }
   }
 }

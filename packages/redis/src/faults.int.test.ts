@@ -19,14 +19,22 @@ function load(breakers: CircuitBreaker[]): { stop(): Promise<{ calls: number; fa
     while (running) {
       for (const b of breakers) {
         const t0 = performance.now();
-        await b.execute(ok).catch(() => { failed += 1; });
+        await b.execute(ok).catch(() => {
+          failed += 1;
+        });
         maxMs = Math.max(maxMs, performance.now() - t0);
         calls += 1;
       }
       await new Promise((r) => setTimeout(r, 1));
     }
   })();
-  return { async stop() { running = false; await loop; return { calls, failed, maxMs }; } };
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { calls, failed, maxMs };
+    },
+  };
 }
 
 /** A redis-server of this test's own (it gets killed or put to sleep) and two replicas' stores on it, ready. */
@@ -40,8 +48,7 @@ async function ownRedisAndReplicas(tag: string): Promise<{ srv: SpawnedRedis; pr
   return { srv, prefix, a, b };
 }
 
-const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) =>
-  circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs, store });
+const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs, store });
 
 describe('Redis faults', () => {
   it('kill -9 mid-load, restart on the same port: no call fails, state resynced within 1 s', async () => {

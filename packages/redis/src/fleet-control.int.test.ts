@@ -51,7 +51,7 @@ describe('fleet-wide manual control', () => {
     await ba.execute(boom).catch(() => undefined);
     await waitFor(() => bb.state === 'open', 1000, 'B open');
     bb.reset();
-    await waitFor(() => ba.state === 'closed', 1000, 'A closed by B\'s reset');
+    await waitFor(() => ba.state === 'closed', 1000, "A closed by B's reset");
   });
 
   it('the CLI lists breakers and isolates / releases / resets one fleet-wide', async () => {
@@ -66,7 +66,18 @@ describe('fleet-wide manual control', () => {
     const cli = async (...args: string[]) => {
       let stdout = '';
       let stderr = '';
-      const code = await runCli(['--url', url, '--prefix', prefix, ...args], {}, { out: (x) => { stdout += x; }, err: (x) => { stderr += x; } });
+      const code = await runCli(
+        ['--url', url, '--prefix', prefix, ...args],
+        {},
+        {
+          out: (x) => {
+            stdout += x;
+          },
+          err: (x) => {
+            stderr += x;
+          },
+        },
+      );
       return { code, stdout, stderr };
     };
     const listed = await cli('list');

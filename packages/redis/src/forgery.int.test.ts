@@ -20,18 +20,32 @@ async function fleet(tag: string) {
   const [pa, pb] = [circuitBreaker({ ...opts, store: a }), circuitBreaker({ ...opts, store: b })];
   await Promise.all([ready(a), ready(b)]);
   const evil = h.redis(url);
-  h.onClose(async () => { const keys = await evil.keys(`*${prefix}*`); if (keys.length > 0) await evil.del(...keys); });
+  h.onClose(async () => {
+    const keys = await evil.keys(`*${prefix}*`);
+    if (keys.length > 0) await evil.del(...keys);
+  });
   return { prefix, url, a, b, pa, pb, evil, key: breakerKeys(prefix, 'payments').state };
 }
 
 async function cli(url: string, ...argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await runCli(['--url', url, ...argv], {}, { out: (s) => { out += s; }, err: (s) => { out += s; } });
+  const code = await runCli(
+    ['--url', url, ...argv],
+    {},
+    {
+      out: (s) => {
+        out += s;
+      },
+      err: (s) => {
+        out += s;
+      },
+    },
+  );
   return { code, out };
 }
 
 describe('a client with write access cannot wedge the fleet', () => {
-  it('forged PUBLISH (the issue\'s payload, and a plausible one) opens nothing: messages are hints to re-read', async () => {
+  it("forged PUBLISH (the issue's payload, and a plausible one) opens nothing: messages are hints to re-read", async () => {
     const { prefix, a, b, pa, pb, evil, key } = await fleet('forgepub');
     const huge = { v: 1, p: prefix, n: 'payments', s: 'open', g: 9007199254740991, u: 9007199254740991, t: 0, r: 'x', o: 'x', q: 0 };
     const plausible = { ...huge, g: 99, u: Date.now() + 60_000, t: Date.now() };

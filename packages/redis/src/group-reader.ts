@@ -24,7 +24,10 @@ export class GroupReader {
   /** The stored generation the last version-check re-read was for. */
   private lastCheckedGen: string | undefined;
 
-  constructor(private readonly owner: ReaderOwner, private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly owner: ReaderOwner,
+    private readonly ctx: StoreContext,
+  ) {}
 
   /** Longest open period accepted from Redis for this breaker. */
   get maxOpenMs(): number {
@@ -59,12 +62,16 @@ export class GroupReader {
     }
     this.reading = true;
     const { state, votes, probe } = this.owner.keys;
-    this.ctx.run(() => this.ctx.scripts.bwRead(state, votes, probe, this.ctx.options.keyTtlMs))
-      .then((raw) => {
-        if (this.disposed) return;
-        this.owner.onResync(parseScriptReply(raw));
-        this.owner.kick();
-      }, () => undefined) // run() counted and reported it
+    this.ctx
+      .run(() => this.ctx.scripts.bwRead(state, votes, probe, this.ctx.options.keyTtlMs))
+      .then(
+        (raw) => {
+          if (this.disposed) return;
+          this.owner.onResync(parseScriptReply(raw));
+          this.owner.kick();
+        },
+        () => undefined,
+      ) // run() counted and reported it
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => {
         this.reading = false;

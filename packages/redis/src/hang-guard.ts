@@ -21,7 +21,10 @@ export class HangGuard {
   private readonly connectedSince: number[];
   private slotsRefreshedAt = 0;
 
-  constructor(private readonly conns: readonly AnyRedis[], private readonly commandTimeoutMs: number) {
+  constructor(
+    private readonly conns: readonly AnyRedis[],
+    private readonly commandTimeoutMs: number,
+  ) {
     this.connectedSince = conns.map(() => 0);
   }
 

@@ -10,7 +10,10 @@ export interface StoreHealthEvent {
 /** The store did not become healthy in time (or was closed first). */
 export class StoreNotReadyError extends Error {
   readonly code = 'BW_REDIS_NOT_READY';
-  constructor(message: string, readonly lastError: unknown) {
+  constructor(
+    message: string,
+    readonly lastError: unknown,
+  ) {
     super(message);
     this.name = 'StoreNotReadyError';
   }
@@ -41,10 +44,17 @@ export class HealthTracker {
     this.last = now;
     const e: StoreHealthEvent = { healthy: now, at: Date.now(), lastError: now ? undefined : this.lastError };
     for (const fn of this.listeners.slice()) {
-      try { fn(e); } catch { /* a throwing listener must not break the store */ }
+      try {
+        fn(e);
+      } catch {
+        /* a throwing listener must not break the store */
+      }
     }
     if (now) {
-      for (const w of this.waiters) { clearTimeout(w.timer); w.resolve(); }
+      for (const w of this.waiters) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
       this.waiters.clear();
     }
   }

@@ -7,8 +7,7 @@ import { Harness, boom, ready, waitFor } from './test-support/harness.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
-const mk = (store: RedisBreakerStore, name: string): CircuitBreaker =>
-  circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 30_000, store });
+const mk = (store: RedisBreakerStore, name: string): CircuitBreaker => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 30_000, store });
 
 /** Trips `name` on `a` and resolves with how long `b` took to open. */
 async function propagate(a: CircuitBreaker, b: CircuitBreaker, timeoutMs: number, what: string): Promise<number> {
@@ -30,7 +29,6 @@ describe('a hung (SIGSTOP) node does not stop sharing', () => {
     const [a, b] = ['A', 'B'].map((instanceId) => h.store({ redis: h.cluster(cluster.startup), prefix, instanceId }));
     const [xa, xb, ya, yb] = [mk(a!, names[0]!), mk(b!, names[0]!), mk(a!, other), mk(b!, other)];
     await Promise.all([ready(a!, 10_000), ready(b!, 10_000)]);
-    
 
     const frozen = cluster.nodes.find((n) => n.port === frozenPort)!;
     frozen.pause();

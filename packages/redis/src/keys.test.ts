@@ -17,10 +17,12 @@ describe('breaker keys', () => {
   it('(prefix, name) → state key is injective (fast-check)', () => {
     const prefix = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', ':', '%', 'b') });
     const name = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', ':', '%', '{', '}', '3', 'A') });
-    fc.assert(fc.property(prefix, name, prefix, name, (p1, n1, p2, n2) => {
-      const same = breakerKeys(p1, n1).state === breakerKeys(p2, n2).state;
-      return same === (p1 === p2 && n1 === n2);
-    }));
+    fc.assert(
+      fc.property(prefix, name, prefix, name, (p1, n1, p2, n2) => {
+        const same = breakerKeys(p1, n1).state === breakerKeys(p2, n2).state;
+        return same === (p1 === p2 && n1 === n2);
+      }),
+    );
   });
 
   it('a brace in a name cannot move the hash tag', () => {

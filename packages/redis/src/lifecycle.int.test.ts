@@ -9,7 +9,7 @@ import { boom, ready, waitFor } from './test-support/harness.js';
 const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length;
 
 describe('lifecycle', () => {
-  it('close() releases every socket and timer the store opened and leaves the caller\'s connection alone', async () => {
+  it("close() releases every socket and timer the store opened and leaves the caller's connection alone", async () => {
     const caller = new Redis(testRedisUrl());
     await waitFor(() => caller.status === 'ready', 2000, 'caller ready');
     const sockets = count('TCPSocketWrap');

@@ -26,7 +26,9 @@ describe('lost announcements are healed by the version check within seconds', ()
     // What a replica writes when it trips, minus the PUBLISH (lost with a dying master).
     const raw = h.redis(url);
     const key = breakerKeys(prefix, 'orders').state;
-    h.onClose(async () => { await raw.del(key); });
+    h.onClose(async () => {
+      await raw.del(key);
+    });
     const gen = Number(await raw.hget(key, 'gen'));
     const [sec] = await raw.time();
     const now = Number(sec) * 1000;

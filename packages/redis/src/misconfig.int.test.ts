@@ -9,15 +9,21 @@ const WRONG = 'wrong-horse-s3cret-guess';
 const h = new Harness();
 let srv: SpawnedRedis;
 
-beforeAll(async () => { srv = await spawnRedisServer({ args: ['--requirepass', PASSWORD] }); });
-afterAll(async () => { await srv?.stop(); });
+beforeAll(async () => {
+  srv = await spawnRedisServer({ args: ['--requirepass', PASSWORD] });
+});
+afterAll(async () => {
+  await srv?.stop();
+});
 afterEach(() => h.closeAll());
 
 const urlWith = (password: string): string => `redis://:${password}@127.0.0.1:${srv.port}`;
 
 function captureWarnings(): { list: Error[]; stop(): void } {
   const list: Error[] = [];
-  const on = (w: Error): void => { if ((w as { code?: string }).code === 'BW_REDIS_CONFIG') list.push(w); };
+  const on = (w: Error): void => {
+    if ((w as { code?: string }).code === 'BW_REDIS_CONFIG') list.push(w);
+  };
   process.on('warning', on);
   return { list, stop: () => process.off('warning', on) };
 }
@@ -29,7 +35,10 @@ describe('misconfiguration is loud', () => {
     const s = h.store({ redis: h.redis(urlWith(WRONG)), prefix: uniquePrefix('wrongpass') });
     const health: StoreHealthEvent[] = [];
     s.on('health', (e) => health.push(e));
-    const err = await s.ready({ timeoutMs: 1500 }).then(() => undefined, (e: unknown) => e);
+    const err = await s.ready({ timeoutMs: 1500 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StoreNotReadyError);
     expect((err as Error).message).toMatch(/WRONGPASS/);
     expect((err as Error).message).not.toContain(WRONG);

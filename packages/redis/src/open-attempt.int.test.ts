@@ -8,7 +8,7 @@ const h = new Harness();
 afterEach(() => h.closeAll());
 
 describe('RedisBreakerStore — growing open period (halfOpenAfterMs as a Backoff)', () => {
-  it('the open attempt travels with the fleet state: a replica that did not probe re-opens for the fleet\'s next period', async () => {
+  it("the open attempt travels with the fleet state: a replica that did not probe re-opens for the fleet's next period", async () => {
     const url = testRedisUrl();
     const prefix = uniquePrefix('attempt');
     const a = h.store({ redis: h.redis(url), prefix, instanceId: 'A' });
@@ -21,11 +21,27 @@ describe('RedisBreakerStore — growing open period (halfOpenAfterMs as a Backof
     await waitFor(() => bb.state === 'open', 1_000, 'B open');
     // A probes twice and fails: attempts 2 (200 ms) and 3 (400 ms).
     for (const attempt of [2, 3]) {
-      await waitFor(async () => (await ba.execute(boom).then(() => false, (e: unknown) => (e as Error).message === 'upstream down')), 3_000, `A probe ${attempt}`);
+      await waitFor(
+        async () =>
+          await ba.execute(boom).then(
+            () => false,
+            (e: unknown) => (e as Error).message === 'upstream down',
+          ),
+        3_000,
+        `A probe ${attempt}`,
+      );
       await waitFor(() => bb.toJSON().openAttempt === attempt, 1_000, `B sees attempt ${attempt}`);
     }
     // B takes the next probe and fails it: attempt 4 → 800 ms for the whole fleet.
-    await waitFor(async () => (await bb.execute(boom).then(() => false, (e: unknown) => (e as Error).message === 'upstream down')), 3_000, 'B probe');
+    await waitFor(
+      async () =>
+        await bb.execute(boom).then(
+          () => false,
+          (e: unknown) => (e as Error).message === 'upstream down',
+        ),
+      3_000,
+      'B probe',
+    );
     expect(bb.toJSON().openAttempt).toBe(4);
     const snap = bb.toJSON();
     expect(snap.openUntil! - snap.since).toBe(800);

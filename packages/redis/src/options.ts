@@ -74,8 +74,12 @@ function duration(o: Record<string, unknown>, key: string, dflt: number, min: nu
 }
 
 function looksLikeIoredis(v: unknown): v is IoredisConnection {
-  return typeof v === 'object' && v !== null && typeof (v as { duplicate?: unknown }).duplicate === 'function' &&
-    typeof (v as { defineCommand?: unknown }).defineCommand === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { duplicate?: unknown }).duplicate === 'function' &&
+    typeof (v as { defineCommand?: unknown }).defineCommand === 'function'
+  );
 }
 
 /** Validates options; throws ConfigError naming the field, the expected form and what was found. */

@@ -34,8 +34,17 @@ describe('fleet-wide half-open', () => {
 
     let upstream = 0;
     let release!: (v: string) => void;
-    const gate = new Promise<string>((r) => { release = r; });
-    await hammer(bs, () => { upstream += 1; return gate; }, 400);
+    const gate = new Promise<string>((r) => {
+      release = r;
+    });
+    await hammer(
+      bs,
+      () => {
+        upstream += 1;
+        return gate;
+      },
+      400,
+    );
     expect(upstream).toBe(1);
     expect(bs.filter((b) => b.state === 'half-open')).toHaveLength(1);
     expect(bs.filter((b) => b.state === 'open')).toHaveLength(4);
@@ -61,12 +70,30 @@ describe('fleet-wide half-open', () => {
     const killedAt = Date.now();
 
     let firstProbeAt = 0;
-    await hammer(bs, async () => { if (firstProbeAt === 0) firstProbeAt = Date.now(); return 'ok'; }, 50);
+    await hammer(
+      bs,
+      async () => {
+        if (firstProbeAt === 0) firstProbeAt = Date.now();
+        return 'ok';
+      },
+      50,
+    );
     expect(firstProbeAt).toBe(0); // the dead holder's lease still stands
-    await waitFor(async () => {
-      await hammer(bs, async () => { if (firstProbeAt === 0) firstProbeAt = Date.now(); return 'ok'; }, 20);
-      return bs.every((b) => b.state === 'closed');
-    }, 3000, 'another replica to probe and close the fleet');
+    await waitFor(
+      async () => {
+        await hammer(
+          bs,
+          async () => {
+            if (firstProbeAt === 0) firstProbeAt = Date.now();
+            return 'ok';
+          },
+          20,
+        );
+        return bs.every((b) => b.state === 'closed');
+      },
+      3000,
+      'another replica to probe and close the fleet',
+    );
     expect(firstProbeAt - killedAt).toBeGreaterThan(200);
     expect(firstProbeAt - killedAt).toBeLessThan(1500);
   });
@@ -78,7 +105,9 @@ describe('probe lease on shutdown', () => {
     const prefix = uniquePrefix('probeclose');
     const stores = [0, 1].map((i) => h.store({ redis: h.redis(url), prefix, instanceId: `q${i}` }));
     await Promise.all(stores.map((s) => ready(s)));
-    const [a, b] = stores.map((store) => circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 10_000 }, store }));
+    const [a, b] = stores.map((store) =>
+      circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 10_000 }, store }),
+    );
     await a!.execute(boom).catch(() => undefined);
     await waitFor(() => b!.state === 'open', 1000, 'B open');
     await new Promise((r) => setTimeout(r, 150));
@@ -86,7 +115,14 @@ describe('probe lease on shutdown', () => {
     expect(a!.state).toBe('half-open');
     await stores[0]!.close();
     const t0 = Date.now();
-    await waitFor(async () => { await b!.execute(ok).catch(() => undefined); return b!.state === 'closed'; }, 3000, 'B probes and closes');
+    await waitFor(
+      async () => {
+        await b!.execute(ok).catch(() => undefined);
+        return b!.state === 'closed';
+      },
+      3000,
+      'B probes and closes',
+    );
     expect(Date.now() - t0).toBeLessThan(1000); // the lease TTL is 10 s
   });
 });

@@ -42,7 +42,10 @@ export class ProbeLease {
   private waiting: BreakerParticipant | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly owner: LeaseOwner, private readonly ctx: StoreContext) {}
+  constructor(
+    private readonly owner: LeaseOwner,
+    private readonly ctx: StoreContext,
+  ) {}
 
   get held(): boolean {
     return this.until > mono();
@@ -94,7 +97,12 @@ export class ProbeLease {
     if (this.until === 0) return Promise.resolve();
     this.until = 0;
     const { probe } = this.owner.keys;
-    return this.ctx.run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId)).then(() => undefined, () => undefined);
+    return this.ctx
+      .run(() => this.ctx.scripts.bwRelease(probe, this.ctx.options.instanceId))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   /** How long before the open period ends the lease may be taken. */
@@ -104,10 +112,13 @@ export class ProbeLease {
 
   private schedule(ms: number): void {
     this.cancel();
-    const t = setTimeout(() => {
-      this.timer = undefined;
-      if (this.owner.view.state === 'open' && !this.held) this.acquire();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
+    const t = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.owner.view.state === 'open' && !this.held) this.acquire();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, ms)),
+    );
     t.unref?.();
     this.timer = t;
   }
@@ -123,11 +134,18 @@ export class ProbeLease {
     const started = mono();
     const ms = this.owner.leaseMs;
     const { state, probe } = this.owner.keys;
-    this.ctx.run(() => this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs(),
-      this.owner.maxOpenMs, maxGenAfter(this.owner.view.gen)))
-      .then((raw) => this.onReply(parseScriptReply(raw), started, ms), () => undefined) // run() reported it
+    this.ctx
+      .run(() =>
+        this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs(), this.owner.maxOpenMs, maxGenAfter(this.owner.view.gen)),
+      )
+      .then(
+        (raw) => this.onReply(parseScriptReply(raw), started, ms),
+        () => undefined,
+      ) // run() reported it
       .catch((e: unknown) => this.ctx.report(e))
-      .finally(() => { this.acquiring = false; });
+      .finally(() => {
+        this.acquiring = false;
+      });
   }
 
   private onReply(r: ScriptReply, started: number, ms: number): void {

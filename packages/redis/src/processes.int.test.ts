@@ -4,7 +4,9 @@ import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { ChildReplica } from './test-support/child.js';
 
 const children: ChildReplica[] = [];
-afterEach(async () => { await Promise.all(children.splice(0).map((c) => c.kill())); });
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((c) => c.kill()));
+});
 
 describe('separate Node processes', () => {
   it('share breaker state through Redis', async () => {

@@ -18,7 +18,7 @@ async function stores(n: number, o: Omit<RedisBreakerStoreOptions, 'redis'>) {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('quorum', () => {
-  it('2 of 3: one replica\'s trip opens only itself; the second trip opens all three', async () => {
+  it("2 of 3: one replica's trip opens only itself; the second trip opens all three", async () => {
     const ss = await stores(3, { prefix: uniquePrefix('quorum'), quorum: 2 });
     const [a, b, c] = ss.map((store) => circuitBreaker({ name: 'payments', trip: consecutiveFailures(2), halfOpenAfterMs: 2000, store }));
     const cEvents: StateChangeEvent[] = [];

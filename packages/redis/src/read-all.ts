@@ -32,25 +32,34 @@ export async function readAll(d: ReadDeps, groups: readonly BreakerGroup[]): Pro
   if (groups.length === 0) return [];
   if (isCluster(d.cmd)) {
     // Keys of different breakers live on different slots: one command each, sent together.
-    const reads = groups.map((g) => d.run(() => d.scripts.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl))
-      .then(parseScriptReply, (e: unknown) => { if (!d.healthyConnection()) throw e; return undefined; }));
+    const reads = groups.map((g) =>
+      d
+        .run(() => d.scripts.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl))
+        .then(parseScriptReply, (e: unknown) => {
+          if (!d.healthyConnection()) throw e;
+          return undefined;
+        }),
+    );
     d.run(() => d.cmd.zadd(reg, ...members)).catch(() => undefined);
     d.run(() => d.cmd.pexpire(reg, REGISTRY_RETENTION_MS)).catch(() => undefined);
     return Promise.all(reads);
   }
-  return d.run(async () => {
-    const p = (d.cmd.pipeline() as unknown) as ScriptPipeline;
-    for (const g of groups) p.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl);
-    p.zadd(reg, ...members);
-    p.pexpire(reg, REGISTRY_RETENTION_MS);
-    p.zremrangebyscore(reg, '-inf', now - REGISTRY_RETENTION_MS);
-    const res = (await p.exec()) ?? [];
-    d.countCommands(Math.max(0, res.length - 1));
-    return groups.map((_, i) => {
-      const [err, value] = res[i] ?? [new Error('missing pipeline reply'), undefined];
-      if (err === null) return parseScriptReply(value);
-      d.dataError(err); // one bad key must not stop the others from syncing
-      return undefined;
-    });
-  }, d.options.commandTimeoutMs * Math.ceil((groups.length + 1) / 200));
+  return d.run(
+    async () => {
+      const p = d.cmd.pipeline() as unknown as ScriptPipeline;
+      for (const g of groups) p.bwRead(g.keys.state, g.keys.votes, g.keys.probe, ttl);
+      p.zadd(reg, ...members);
+      p.pexpire(reg, REGISTRY_RETENTION_MS);
+      p.zremrangebyscore(reg, '-inf', now - REGISTRY_RETENTION_MS);
+      const res = (await p.exec()) ?? [];
+      d.countCommands(Math.max(0, res.length - 1));
+      return groups.map((_, i) => {
+        const [err, value] = res[i] ?? [new Error('missing pipeline reply'), undefined];
+        if (err === null) return parseScriptReply(value);
+        d.dataError(err); // one bad key must not stop the others from syncing
+        return undefined;
+      });
+    },
+    d.options.commandTimeoutMs * Math.ceil((groups.length + 1) / 200),
+  );
 }

@@ -7,21 +7,40 @@ const valid = { v: 1, p: 'bw', n: 'users', s: 'open', g: 3, u: 2000, t: 1000, r:
 describe('parseMessage', () => {
   it('accepts a well-formed transition', () => {
     expect(parseMessage(JSON.stringify(valid))).toEqual({
-      prefix: 'bw', name: 'users', state: 'open', gen: 3, openUntil: 2000, at: 1000, now: 1000, reason: 'failures', origin: 'A', votes: 0,
+      prefix: 'bw',
+      name: 'users',
+      state: 'open',
+      gen: 3,
+      openUntil: 2000,
+      at: 1000,
+      now: 1000,
+      reason: 'failures',
+      origin: 'A',
+      votes: 0,
     });
   });
 
   it('never throws and accepts only valid shapes (arbitrary strings)', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const m = parseMessage(s);
-      return m === undefined || (['closed', 'open', 'isolated'].includes(m.state) && m.gen >= 1);
-    }));
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const m = parseMessage(s);
+        return m === undefined || (['closed', 'open', 'isolated'].includes(m.state) && m.gen >= 1);
+      }),
+    );
   });
 
   it('rejects every single-field corruption of a valid message', () => {
     const bad: Record<string, unknown[]> = {
-      v: [2, '1', null], p: [1, null], n: ['', 5], s: ['half-open', 'OPEN', 1], g: [0, -1, 1.5, '3', 2 ** 60],
-      u: [0, -5, '2000'], t: [-1, 'x'], r: [null, 'x'.repeat(1001)], o: [{}, 7], q: [-1, 'many'],
+      v: [2, '1', null],
+      p: [1, null],
+      n: ['', 5],
+      s: ['half-open', 'OPEN', 1],
+      g: [0, -1, 1.5, '3', 2 ** 60],
+      u: [0, -5, '2000'],
+      t: [-1, 'x'],
+      r: [null, 'x'.repeat(1001)],
+      o: [{}, 7],
+      q: [-1, 'many'],
     };
     for (const [k, values] of Object.entries(bad)) {
       for (const v of values) expect(parseMessage(JSON.stringify({ ...valid, [k]: v })), `${k}=${JSON.stringify(v)}`).toBeUndefined();
@@ -31,10 +50,12 @@ describe('parseMessage', () => {
   });
 
   it('survives arbitrary JSON values (fast-check)', () => {
-    fc.assert(fc.property(fc.jsonValue(), (j) => {
-      const m = parseMessage(JSON.stringify(j));
-      return m === undefined || typeof m.name === 'string';
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (j) => {
+        const m = parseMessage(JSON.stringify(j));
+        return m === undefined || typeof m.name === 'string';
+      }),
+    );
   });
 });
 

@@ -69,7 +69,17 @@ export function parseScriptReply(raw: unknown): ScriptReply {
   if (!Array.isArray(raw) || (raw.length !== 9 && raw.length !== 10) || raw.some((x) => typeof x !== 'string')) {
     throw new Error(`unexpected script reply: ${JSON.stringify(raw)}`);
   }
-  const [status, nowText, state, gen, openUntil, reason, at, origin, extra] = raw as string[] as [string, string, string, string, string, string, string, string, string];
+  const [status, nowText, state, gen, openUntil, reason, at, origin, extra] = raw as string[] as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const now = num(nowText);
   const empty = state === '' && gen === '' && openUntil === '' && reason === '' && at === '' && origin === '';
   const rec = empty ? 'empty' : (record(state, num(gen), num(openUntil), reason, num(at), origin, now) ?? 'malformed');

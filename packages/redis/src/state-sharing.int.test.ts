@@ -16,7 +16,7 @@ function pair(prefix: string, name = 'users') {
 }
 
 describe('RedisBreakerStore — state mode', () => {
-  it('a trip on A opens B quickly (remote: true); A\'s successful probe closes B', async () => {
+  it("a trip on A opens B quickly (remote: true); A's successful probe closes B", async () => {
     const { a, b, ba, bb } = pair(uniquePrefix('share'));
     await Promise.all([ready(a), ready(b)]);
     const events: StateChangeEvent[] = [];
@@ -28,7 +28,15 @@ describe('RedisBreakerStore — state mode', () => {
     expect(events[0]).toMatchObject({ from: 'closed', to: 'open', remote: true });
     await expect(bb.execute(ok)).rejects.toBeInstanceOf(BrokenCircuitError);
 
-    await waitFor(async () => (await ba.execute(ok).then(() => true, () => false)), 2000, 'A probe');
+    await waitFor(
+      async () =>
+        await ba.execute(ok).then(
+          () => true,
+          () => false,
+        ),
+      2000,
+      'A probe',
+    );
     expect(ba.state).toBe('closed');
     await waitFor(() => bb.state === 'closed', 1000, 'B closed');
     expect(events.at(-1)).toMatchObject({ from: 'open', to: 'closed', remote: true });

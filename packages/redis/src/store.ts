@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
 import { BreakerGroup } from './breaker-group.js';
-import {
-  closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis,
-} from './connections.js';
+import { closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis } from './connections.js';
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
@@ -25,8 +23,6 @@ class StoreCommandTimeout extends Error {
     this.name = 'StoreCommandTimeout';
   }
 }
-
-
 
 /** Cluster: how long after a shard timed out (or the node set changed) versions are checked often, and how often. */
 const TROUBLE_MS = 10_000;
@@ -51,7 +47,14 @@ export class RedisBreakerStore implements BreakerStore {
   private readonly ctx: StoreContext;
   private readonly groups = new Map<string, BreakerGroup>();
   private readonly counters: RedisStoreStats = {
-    commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0, connectionErrors: 0, authErrors: 0,
+    commands: 0,
+    errors: 0,
+    messagesIn: 0,
+    messagesIgnored: 0,
+    refused: 0,
+    resyncs: 0,
+    connectionErrors: 0,
+    authErrors: 0,
   };
   private cmdReady = false;
   private subReady = false;
@@ -77,8 +80,7 @@ export class RedisBreakerStore implements BreakerStore {
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
     this.reporter = new ErrorReporter(this.o.onError, secretsOf(this.o.redis));
-    const retryDelay = (times: number): number =>
-      this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs);
+    const retryDelay = (times: number): number => (this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs));
     const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
     this.cmd = duplicateForCommands(this.o.redis, bounds);
     this.sub = duplicateForSubscriber(this.o.redis, bounds);
@@ -89,14 +91,22 @@ export class RedisBreakerStore implements BreakerStore {
     this.ctx = {
       options: this.o,
       channel,
-      get healthy() { return store.healthy; },
+      get healthy() {
+        return store.healthy;
+      },
       scripts,
       run: (op) => this.run(op),
-      ignored: () => { this.counters.messagesIgnored += 1; },
-      refused: () => { this.counters.refused += 1; },
+      ignored: () => {
+        this.counters.messagesIgnored += 1;
+      },
+      refused: () => {
+        this.counters.refused += 1;
+      },
       report: (e) => this.report(e),
       requestResync: () => this.resyncSoon(),
-      forget: (name) => { this.groups.delete(name); },
+      forget: (name) => {
+        this.groups.delete(name);
+      },
     };
     this.readDeps = {
       cmd: this.cmd,
@@ -104,8 +114,13 @@ export class RedisBreakerStore implements BreakerStore {
       scripts,
       run: (op, ms) => this.run(op, ms),
       healthyConnection: () => this.healthyConnection(),
-      countCommands: (n) => { this.counters.commands += n; },
-      dataError: (e) => { this.counters.errors += 1; this.report(e); },
+      countCommands: (n) => {
+        this.counters.commands += n;
+      },
+      dataError: (e) => {
+        this.counters.errors += 1;
+        this.report(e);
+      },
     };
     this.wire(channel);
     this.every(this.o.resyncIntervalMs, () => this.resync());
@@ -113,8 +128,14 @@ export class RedisBreakerStore implements BreakerStore {
     if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.guard.watchdog());
     // Cluster trouble (a shard timing out, nodes changing): check versions every 500 ms for a
     // while — this replica's pub/sub connection may sit on the node in trouble.
-    else this.every(TROUBLE_CHECK_MS, () => { if (Date.now() < this.troubleUntil) this.versionCheck(); });
-    if (this.o.mode === 'aggregate') this.every(this.o.flushIntervalMs, () => { for (const g of this.groups.values()) g.flushCounts(); });
+    else
+      this.every(TROUBLE_CHECK_MS, () => {
+        if (Date.now() < this.troubleUntil) this.versionCheck();
+      });
+    if (this.o.mode === 'aggregate')
+      this.every(this.o.flushIntervalMs, () => {
+        for (const g of this.groups.values()) g.flushCounts();
+      });
     // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
     this.cmd.connect().catch(() => undefined);
     this.sub.connect().catch(() => undefined);
@@ -207,7 +228,8 @@ export class RedisBreakerStore implements BreakerStore {
 
   private wire(channel: string): void {
     const down = (which: 'cmd' | 'sub') => (): void => {
-      if (which === 'cmd') this.cmdReady = false; else this.subReady = false;
+      if (which === 'cmd') this.cmdReady = false;
+      else this.subReady = false;
       this.synced = false;
       this.health.update();
     };
@@ -225,10 +247,13 @@ export class RedisBreakerStore implements BreakerStore {
     });
     this.sub.on('ready', () => {
       this.authFailures = 0;
-      (this.sub.subscribe(channel) as Promise<unknown>).then(() => {
-        this.subReady = true;
-        this.resync();
-      }, (e: unknown) => this.report(e));
+      (this.sub.subscribe(channel) as Promise<unknown>).then(
+        () => {
+          this.subReady = true;
+          this.resync();
+        },
+        (e: unknown) => this.report(e),
+      );
     });
     if (isCluster(this.cmd)) {
       // A failover changes the node set (and may move the pub/sub connection to another node):
@@ -272,7 +297,9 @@ export class RedisBreakerStore implements BreakerStore {
     if (this.closed) return Promise.reject(new Error('RedisBreakerStore is closed'));
     this.counters.commands += 1;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new StoreCommandTimeout(ms)), ms); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreCommandTimeout(ms)), ms);
+    });
     let attempt: Promise<T>;
     try {
       attempt = op();
@@ -280,8 +307,15 @@ export class RedisBreakerStore implements BreakerStore {
       attempt = Promise.reject(e);
     }
     return Promise.race([attempt, timeout]).then(
-      (v) => { clearTimeout(timer); return v; },
-      (e: unknown) => { clearTimeout(timer); this.fail(e); throw e; },
+      (v) => {
+        clearTimeout(timer);
+        return v;
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        this.fail(e);
+        throw e;
+      },
     );
   }
 
@@ -309,20 +343,26 @@ export class RedisBreakerStore implements BreakerStore {
   /** While degraded: PING until Redis answers in time, then resync. */
   private scheduleHealthProbe(): void {
     if (this.healthTimer !== undefined || this.closed) return;
-    this.healthTimer = setTimeout(() => {
-      this.healthTimer = undefined;
-      if (this.closed || !this.degraded) return;
-      if (!this.cmdReady) return; // the 'ready' handler takes over after reconnecting
-      this.run(() => this.ctx.scripts.ping()).then(() => {
-        this.guard.probeAnswered();
-        this.degraded = false;
-        this.synced = false;
-        this.resync();
-      }, () => {
-        this.guard.probeTimedOut(); // connected but silent: a hung node (see HangGuard)
-        this.scheduleHealthProbe();
-      });
-    }, Math.min(500, Math.max(50, this.o.commandTimeoutMs)));
+    this.healthTimer = setTimeout(
+      () => {
+        this.healthTimer = undefined;
+        if (this.closed || !this.degraded) return;
+        if (!this.cmdReady) return; // the 'ready' handler takes over after reconnecting
+        this.run(() => this.ctx.scripts.ping()).then(
+          () => {
+            this.guard.probeAnswered();
+            this.degraded = false;
+            this.synced = false;
+            this.resync();
+          },
+          () => {
+            this.guard.probeTimedOut(); // connected but silent: a hung node (see HangGuard)
+            this.scheduleHealthProbe();
+          },
+        );
+      },
+      Math.min(500, Math.max(50, this.o.commandTimeoutMs)),
+    );
     this.healthTimer.unref?.();
   }
 
@@ -342,7 +382,10 @@ export class RedisBreakerStore implements BreakerStore {
 
   private resyncSoon(): void {
     if (this.resyncTimer !== undefined || this.closed) return;
-    this.resyncTimer = setTimeout(() => { this.resyncTimer = undefined; this.resync(); }, 0);
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.resync();
+    }, 0);
     this.resyncTimer.unref?.();
   }
 
@@ -352,7 +395,9 @@ export class RedisBreakerStore implements BreakerStore {
     this.checkingVersions = true;
     checkVersions(this.readDeps, [...this.groups.values()])
       .catch(() => undefined) // run() counted and reported it
-      .finally(() => { this.checkingVersions = false; });
+      .finally(() => {
+        this.checkingVersions = false;
+      });
   }
 
   /** Reads every known breaker in one round trip, reconciles, then pushes pending local transitions. */
@@ -364,23 +409,29 @@ export class RedisBreakerStore implements BreakerStore {
     }
     this.resyncing = true;
     const groups = [...this.groups.values()];
-    this.readAll(groups).then((replies) => {
-      groups.forEach((g, i) => {
-        const r = replies[i];
-        if (r !== undefined && this.groups.get(g.name) === g) g.onResync(r);
+    this.readAll(groups)
+      .then(
+        (replies) => {
+          groups.forEach((g, i) => {
+            const r = replies[i];
+            if (r !== undefined && this.groups.get(g.name) === g) g.onResync(r);
+          });
+          this.counters.resyncs += 1;
+          this.synced = true;
+          this.degraded = false;
+          this.health.update();
+          for (const g of this.groups.values()) g.kick();
+        },
+        () => undefined,
+      )
+      .catch((e: unknown) => this.report(e))
+      .finally(() => {
+        this.resyncing = false;
+        if (this.resyncAgain) {
+          this.resyncAgain = false;
+          this.resync();
+        }
       });
-      this.counters.resyncs += 1;
-      this.synced = true;
-      this.degraded = false;
-      this.health.update();
-      for (const g of this.groups.values()) g.kick();
-    }, () => undefined).catch((e: unknown) => this.report(e)).finally(() => {
-      this.resyncing = false;
-      if (this.resyncAgain) {
-        this.resyncAgain = false;
-        this.resync();
-      }
-    });
   }
 
   private readAll(groups: BreakerGroup[]): Promise<Array<ScriptReply | undefined>> {

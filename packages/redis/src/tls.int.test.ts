@@ -14,8 +14,20 @@ describe('TLS (own redis-server processes with a throwaway CA)', () => {
     onTestFinished(() => certs.remove());
     const { freePort } = await import('@breakwater/testkit');
     const tlsPort = await freePort();
-    const server = await spawnRedisServer({ args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.certFile,
-      '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'] });
+    const server = await spawnRedisServer({
+      args: [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        certs.certFile,
+        '--tls-key-file',
+        certs.keyFile,
+        '--tls-ca-cert-file',
+        certs.caFile,
+        '--tls-auth-clients',
+        'no',
+      ],
+    });
     onTestFinished(() => server.stop());
     const url = `rediss://127.0.0.1:${tlsPort}`;
     const conn = (): Redis => {

@@ -20,10 +20,23 @@ describe('payload validation', () => {
     const pub = h.redis(url);
     const valid = { v: 1, p: prefix, n: 'users', s: 'open', g: 99, u: 1, t: 1, r: 'x', o: 'evil', q: 0 };
     const garbage = [
-      'not json', '{}', '[]', 'null', '"open"', JSON.stringify({ ...valid, s: 'half-open' }), JSON.stringify({ ...valid, s: 'banana' }),
-      JSON.stringify({ ...valid, g: -1 }), JSON.stringify({ ...valid, g: 1.5 }), JSON.stringify({ ...valid, g: '99' }),
-      JSON.stringify({ ...valid, u: 0 }), JSON.stringify({ ...valid, v: 2 }), JSON.stringify({ ...valid, p: 'someone-else' }),
-      JSON.stringify({ ...valid, r: 'x'.repeat(5000) }), JSON.stringify({ ...valid, n: '' }), JSON.stringify({ ...valid, o: 42 }), JSON.stringify({ ...valid, s: 'closed', u: 5 }),
+      'not json',
+      '{}',
+      '[]',
+      'null',
+      '"open"',
+      JSON.stringify({ ...valid, s: 'half-open' }),
+      JSON.stringify({ ...valid, s: 'banana' }),
+      JSON.stringify({ ...valid, g: -1 }),
+      JSON.stringify({ ...valid, g: 1.5 }),
+      JSON.stringify({ ...valid, g: '99' }),
+      JSON.stringify({ ...valid, u: 0 }),
+      JSON.stringify({ ...valid, v: 2 }),
+      JSON.stringify({ ...valid, p: 'someone-else' }),
+      JSON.stringify({ ...valid, r: 'x'.repeat(5000) }),
+      JSON.stringify({ ...valid, n: '' }),
+      JSON.stringify({ ...valid, o: 42 }),
+      JSON.stringify({ ...valid, s: 'closed', u: 5 }),
     ];
     for (const g of garbage) await pub.publish(eventsChannel(prefix), g);
     await waitFor(() => s.stats().messagesIn >= garbage.length, 2000, 'all garbage delivered');
@@ -68,8 +81,10 @@ describe('payload validation', () => {
     await waitFor(() => s.healthy, 1000, 'store healthy despite the bad key');
     const other = h.store({ redis: h.redis(url), prefix });
     await ready(other);
-    const [x1, x2] = [circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: s }),
-      circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: other })];
+    const [x1, x2] = [
+      circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: s }),
+      circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store: other }),
+    ];
     await sleep(50);
     await x1.execute(boom).catch(() => undefined);
     await waitFor(() => x2.state === 'open', 1000, 'another breaker still propagates');
@@ -77,7 +92,7 @@ describe('payload validation', () => {
 });
 
 describe('namespacing', () => {
-  it('a store with prefix A never acts on prefix B\'s data', async () => {
+  it("a store with prefix A never acts on prefix B's data", async () => {
     const url = testRedisUrl();
     const pa = uniquePrefix('nsA');
     const pb = uniquePrefix('nsB');

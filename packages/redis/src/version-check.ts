@@ -15,7 +15,16 @@ export async function checkVersions(d: ReadDeps, groups: readonly BreakerGroup[]
   if (groups.length === 0) return 0;
   let gens: unknown[];
   if (isCluster(d.cmd)) {
-    gens = await Promise.all(groups.map((g) => d.run(() => d.scripts.hget(g.keys.state, 'gen')).then((v) => v ?? '', () => '?')));
+    gens = await Promise.all(
+      groups.map((g) =>
+        d
+          .run(() => d.scripts.hget(g.keys.state, 'gen'))
+          .then(
+            (v) => v ?? '',
+            () => '?',
+          ),
+      ),
+    );
   } else {
     gens = [];
     for (let i = 0; i < groups.length; i += CHUNK) {

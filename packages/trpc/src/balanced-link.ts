@@ -70,8 +70,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
   checkBoolean('balancedLink.retryMutations', o.retryMutations);
   checkFunction('balancedLink.isFailure', o.isFailure);
   checkFunction('balancedLink.key', o.key);
-  const policy = checkPolicy('balancedLink.policy', o.policy, false)
-    ?? (failover > 0 ? retry({ maxAttempts: failover + 1, backoff: constantBackoff(0) }) : undefined);
+  const policy =
+    checkPolicy('balancedLink.policy', o.policy, false) ?? (failover > 0 ? retry({ maxAttempts: failover + 1, backoff: constantBackoff(0) }) : undefined);
   const { balancer, link } = options;
   const retryMutations = options.retryMutations ?? false;
   const isFailure = options.isFailure ?? defaultTrpcIsFailure;
@@ -109,17 +109,19 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
           return () => sub.unsubscribe();
         });
       }
-      return promiseObservable<R>(op, (signal) => resilientCall<Envelope>({
-        policy,
-        balancer,
-        retryable: mayResend(op, retryMutations || chainRetriesMutations(runtime)),
-        untriedOnly: true,
-        isFailure,
-        signal,
-        key,
-        context: { path: op.path, type: op.type },
-        send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }), op, ctx.signal),
-      }));
+      return promiseObservable<R>(op, (signal) =>
+        resilientCall<Envelope>({
+          policy,
+          balancer,
+          retryable: mayResend(op, retryMutations || chainRetriesMutations(runtime)),
+          untriedOnly: true,
+          isFailure,
+          signal,
+          key,
+          context: { path: op.path, type: op.type },
+          send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }), op, ctx.signal),
+        }),
+      );
     };
   };
 }

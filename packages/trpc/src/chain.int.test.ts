@@ -1,6 +1,4 @@
-import {
-  BrokenCircuitError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin,
-} from '@breakwater/core';
+import { BrokenCircuitError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin } from '@breakwater/core';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { balancedLink, perProcedure, resilienceLink } from './index.js';
@@ -56,7 +54,10 @@ describe('resilienceLink over balancedLink: how attempts combine', () => {
   it('with locality, failover goes to the next region instead of back to the failing local endpoint', async () => {
     const [eu, us] = await Promise.all([server('eu-1', 1_000), server('us-1')]);
     const lb = loadBalancer({
-      endpoints: [{ id: 'eu-1', url: eu!.url, region: 'eu' }, { id: 'us-1', url: us!.url, region: 'us' }],
+      endpoints: [
+        { id: 'eu-1', url: eu!.url, region: 'eu' },
+        { id: 'us-1', url: us!.url, region: 'us' },
+      ],
       locality: { local: 'eu', order: ['eu', 'us'] },
     });
     onTestFinished(() => lb.close());
@@ -100,8 +101,12 @@ describe('retryMutations applies to the whole chain', () => {
   it('does not leak between two clients: another chain without the flag still sends mutations once', async () => {
     const s = await server('a', 10);
     const lb = balancerOf([s]);
-    createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry(3), retryMutations: true }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
-    const plain = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
+    createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry(3), retryMutations: true }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
+    const plain = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     await expect(plain.create.mutate({ title: 'w' })).rejects.toBeInstanceOf(TRPCClientError);
     expect(s.hits.created).toHaveLength(1);
   });
@@ -126,8 +131,16 @@ describe('perProcedure policies', () => {
 
   it('keeps at most maxPolicies, closing the least recently used', async () => {
     const closed: string[] = [];
-    const choose = perProcedure((key) => ({ execute: (fn) => Promise.resolve(fn({} as never)), close: async () => { closed.push(key); } }), { maxPolicies: 2 });
-    const op = (path: string) => ({ path } as Parameters<typeof choose>[0]);
+    const choose = perProcedure(
+      (key) => ({
+        execute: (fn) => Promise.resolve(fn({} as never)),
+        close: async () => {
+          closed.push(key);
+        },
+      }),
+      { maxPolicies: 2 },
+    );
+    const op = (path: string) => ({ path }) as Parameters<typeof choose>[0];
     const a = choose(op('a'));
     choose(op('b'));
     expect(choose(op('a'))).toBe(a);
@@ -176,7 +189,15 @@ describe('credentials in endpoint URLs', () => {
     const seen: string[] = [];
     for (const make of [httpLink, httpBatchLink]) {
       const client = createTRPCClient<TestRouter>({
-        links: [balancedLink({ balancer: lb, link: (ep, conn) => { seen.push(ep.url, conn.url); return make({ url: conn.url, headers: conn.headers }); } })],
+        links: [
+          balancedLink({
+            balancer: lb,
+            link: (ep, conn) => {
+              seen.push(ep.url, conn.url);
+              return make({ url: conn.url, headers: conn.headers });
+            },
+          }),
+        ],
       });
       expect(await client.whoami.query()).toBe('a');
     }

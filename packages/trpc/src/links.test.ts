@@ -13,16 +13,20 @@ function hangingNext(): { next: (op: Operation) => ReturnType<OperationLink<AnyR
   const log: string[] = [];
   const ops: Operation[] = [];
   return {
-    log, ops,
+    log,
+    ops,
     next: (o) => {
       ops.push(o);
-      return observable(() => { log.push('subscribe'); return () => log.push('unsubscribe'); });
+      return observable(() => {
+        log.push('subscribe');
+        return () => log.push('unsubscribe');
+      });
     },
   };
 }
 
 describe('resilienceLink (unit)', () => {
-  it('keeps the client\'s inferred types', () => {
+  it("keeps the client's inferred types", () => {
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://127.0.0.1:1' }] });
     const client = createTRPCClient<TestRouter>({
       links: [resilienceLink({ policy: retry() }), balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })],
@@ -71,12 +75,16 @@ describe('resilienceLink (unit)', () => {
 
   it('retries re-subscribe to next() and the last envelope is delivered', async () => {
     let n = 0;
-    const next = (): ReturnType<OperationLink<AnyRouter>> => observable((o) => {
-      n++;
-      if (n < 3) o.error(TRPCClientError.from(new TypeError('fetch failed')) as never);
-      else { o.next({ result: { type: 'data', data: n } } as never); o.complete(); }
-      return () => undefined;
-    });
+    const next = (): ReturnType<OperationLink<AnyRouter>> =>
+      observable((o) => {
+        n++;
+        if (n < 3) o.error(TRPCClientError.from(new TypeError('fetch failed')) as never);
+        else {
+          o.next({ result: { type: 'data', data: n } } as never);
+          o.complete();
+        }
+        return () => undefined;
+      });
     const link = resilienceLink({ policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) })({});
     const values: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -86,18 +94,33 @@ describe('resilienceLink (unit)', () => {
   });
 
   it('balancedLink pins a subscription to one endpoint and forwards unsubscribe', () => {
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: 'http://a' },
+        { id: 'b', url: 'http://b' },
+      ],
+      strategy: roundRobin(),
+    });
     const log: string[] = [];
     const link = balancedLink({
       balancer: lb,
-      link: (ep): TRPCLink<AnyRouter> => () => () => observable((o) => {
-        log.push(`sub ${ep.id}`);
-        o.next({ result: { type: 'data', data: ep.id } } as never);
-        return () => log.push(`unsub ${ep.id}`);
-      }),
+      link:
+        (ep): TRPCLink<AnyRouter> =>
+        () =>
+        () =>
+          observable((o) => {
+            log.push(`sub ${ep.id}`);
+            o.next({ result: { type: 'data', data: ep.id } } as never);
+            return () => log.push(`unsub ${ep.id}`);
+          }),
     })({});
     const values: unknown[] = [];
-    const sub = link({ op: op('subscription'), next: (() => { throw new Error('terminating'); }) as never }).subscribe({ next: (v) => values.push(v) });
+    const sub = link({
+      op: op('subscription'),
+      next: (() => {
+        throw new Error('terminating');
+      }) as never,
+    }).subscribe({ next: (v) => values.push(v) });
     sub.unsubscribe();
     expect(log).toEqual(['sub a', 'unsub a']);
     expect(values).toEqual([{ result: { type: 'data', data: 'a' } }]);
@@ -111,7 +134,9 @@ describe('resilienceLink (unit)', () => {
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://x' }], strategy: roundRobin() });
     expect(() => balancedLink({ balancer: {} as never, link: (ep) => httpLink({ url: ep.url }) })).toThrow(/balancedLink.balancer/);
     expect(() => balancedLink({ balancer: lb, link: 'x' as never })).toThrow(/balancedLink.link/);
-    expect(() => balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }), failover: -1 })).toThrow(/balancedLink.failover: expected a non-negative integer/);
+    expect(() => balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }), failover: -1 })).toThrow(
+      /balancedLink.failover: expected a non-negative integer/,
+    );
     void lb.close();
   });
 });

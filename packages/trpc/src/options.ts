@@ -11,14 +11,18 @@ export function checkBoolean(path: string, v: unknown): void {
 }
 
 export function checkObject(path: string, v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(path, `expected ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(path, `expected ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   return v as Record<string, unknown>;
 }
 
 export function checkPolicy(path: string, v: unknown, required: boolean): Policy | undefined {
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
-    throw new ConfigError(path, `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${v === null ? 'null' : typeof v}`);
+    throw new ConfigError(
+      path,
+      `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${v === null ? 'null' : typeof v}`,
+    );
   }
   return v as Policy;
 }

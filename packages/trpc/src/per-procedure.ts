@@ -28,7 +28,8 @@ export interface PerProcedureOptions {
  */
 export function perProcedure(create: (key: string) => Policy, options: PerProcedureOptions = {}): (op: Operation) => Policy {
   if (typeof create !== 'function') throw new ConfigError('perProcedure.create', `expected a function (key) => Policy, got ${typeof create}`);
-  if (typeof options !== 'object' || options === null) throw new ConfigError('perProcedure', `expected an options object, got ${options === null ? 'null' : typeof options}`);
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError('perProcedure', `expected an options object, got ${options === null ? 'null' : typeof options}`);
   for (const k of Object.keys(options)) {
     if (k !== 'key' && k !== 'maxPolicies') throw new ConfigError(`perProcedure.${k}`, 'unknown option (expected key or maxPolicies)');
   }

@@ -55,20 +55,23 @@ export function resilienceLink<R extends AnyRouter>(options: ResilienceLinkOptio
       if (op.type === 'subscription') return next(op);
       // The server's last error, kept reachable when a Breakwater rejection ends the call.
       let lastServerError: TRPCClientError<AnyRouter> | undefined;
-      return promiseObservable<R>(op, (signal) => resilientCall<Envelope>({
-        policy: policyFor(op),
-        retryable: mayResend(op, retryMutations || chainRetriesMutations(runtime)),
-        isFailure,
-        signal,
-        key: keyOf?.(op),
-        context: { path: op.path, type: op.type },
-        send: (_endpoint, ctx) => runOperation(next, op, ctx.signal).catch((e: unknown) => {
-          if (e instanceof TRPCClientError) lastServerError = e as TRPCClientError<AnyRouter>;
-          throw e;
+      return promiseObservable<R>(op, (signal) =>
+        resilientCall<Envelope>({
+          policy: policyFor(op),
+          retryable: mayResend(op, retryMutations || chainRetriesMutations(runtime)),
+          isFailure,
+          signal,
+          key: keyOf?.(op),
+          context: { path: op.path, type: op.type },
+          send: (_endpoint, ctx) =>
+            runOperation(next, op, ctx.signal).catch((e: unknown) => {
+              if (e instanceof TRPCClientError) lastServerError = e as TRPCClientError<AnyRouter>;
+              throw e;
+            }),
+        }).catch((e: unknown) => {
+          throw lastServerError !== undefined && e !== lastServerError ? toClientError(e, lastServerError) : e;
         }),
-      }).catch((e: unknown) => {
-        throw lastServerError !== undefined && e !== lastServerError ? toClientError(e, lastServerError) : e;
-      }));
+      );
     };
   };
 }

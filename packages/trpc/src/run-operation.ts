@@ -13,7 +13,11 @@ export type Envelope = OperationResultEnvelope<unknown, TRPCClientError<AnyRoute
  * observable — which aborts the HTTP request in tRPC's terminating links — and rejects with the
  * signal's reason; listeners are removed when the attempt settles.
  */
-export function runOperation<R extends AnyRouter>(start: (op: Operation) => OperationResultObservable<R, unknown>, op: Operation, signal: AbortSignal): Promise<Envelope> {
+export function runOperation<R extends AnyRouter>(
+  start: (op: Operation) => OperationResultObservable<R, unknown>,
+  op: Operation,
+  signal: AbortSignal,
+): Promise<Envelope> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<Envelope>((resolve, reject) => {
     let settled = false;
@@ -32,8 +36,14 @@ export function runOperation<R extends AnyRouter>(start: (op: Operation) => Oper
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const sub = start({ ...op, signal }).subscribe({
-        next: (v) => { last = v as Envelope; },
-        error: (e) => { if (settled) return; finish(); reject(e); },
+        next: (v) => {
+          last = v as Envelope;
+        },
+        error: (e) => {
+          if (settled) return;
+          finish();
+          reject(e);
+        },
         complete: () => {
           if (settled) return;
           finish();
@@ -44,7 +54,10 @@ export function runOperation<R extends AnyRouter>(start: (op: Operation) => Oper
       if (settled) sub.unsubscribe();
       else unsubscribe = () => sub.unsubscribe();
     } catch (e) {
-      if (!settled) { finish(); reject(e); }
+      if (!settled) {
+        finish();
+        reject(e);
+      }
     }
   });
 }
@@ -92,10 +105,21 @@ export function promiseObservable<R extends AnyRouter>(op: Operation, run: (sign
       // A policy factory that throws (or returns junk) fails this operation, not the client.
       outcome = Promise.reject(e);
     }
-    outcome.then(
-      (envelope) => { done = true; if (!unsubscribed) { observer.next(envelope); observer.complete(); } },
-      (e: unknown) => { done = true; if (!unsubscribed) observer.error(toClientError(e)); },
-    ).finally(() => callerSignal?.removeEventListener('abort', onCallerAbort));
+    outcome
+      .then(
+        (envelope) => {
+          done = true;
+          if (!unsubscribed) {
+            observer.next(envelope);
+            observer.complete();
+          }
+        },
+        (e: unknown) => {
+          done = true;
+          if (!unsubscribed) observer.error(toClientError(e));
+        },
+      )
+      .finally(() => callerSignal?.removeEventListener('abort', onCallerAbort));
     return () => {
       unsubscribed = true;
       if (!done) controller.abort(new DOMException('The operation was unsubscribed', 'AbortError'));

@@ -1,5 +1,14 @@
 import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout,
+  BrokenCircuitError,
+  TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
 } from '@breakwater/core';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -81,13 +90,15 @@ describe('resilienceLink against a real tRPC standalone server', () => {
 
   it('honours Retry-After from the HTTP response', async () => {
     const s = await server('a');
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }), httpLink({ url: s.url })],
+    });
     const t0 = Date.now();
     expect(await client.limited.query()).toBe(2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
   });
 
-  it('the caller\'s abort stops the call', async () => {
+  it("the caller's abort stops the call", async () => {
     const s = await server('a');
     const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
     const ac = new AbortController();

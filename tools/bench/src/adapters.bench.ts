@@ -24,7 +24,12 @@ const CALLERS = 64;
 const CONNECTIONS = 64;
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 
-interface Pair { what: string; baseline: Contender; subject: Contender; target: number }
+interface Pair {
+  what: string;
+  baseline: Contender;
+  subject: Contender;
+  target: number;
+}
 
 async function main(): Promise<void> {
   const server = await startBenchServer();
@@ -55,7 +60,9 @@ async function main(): Promise<void> {
       samples.get(p.baseline)!.push(got.get(p.baseline)!);
       samples.get(p.subject)!.push(got.get(p.subject)!);
       ratios.get(p)!.push(got.get(p.subject)! / got.get(p.baseline)!);
-      console.log(`round ${round + 1}/${ROUNDS} ${p.what}: ${got.get(p.baseline)!.toFixed(0)} vs ${got.get(p.subject)!.toFixed(0)} calls/s (${(got.get(p.subject)! / got.get(p.baseline)!).toFixed(3)}); cpu ${cpu.get(p.baseline)!.at(-1)!.toFixed(0)} vs ${cpu.get(p.subject)!.at(-1)!.toFixed(0)} µs/call`);
+      console.log(
+        `round ${round + 1}/${ROUNDS} ${p.what}: ${got.get(p.baseline)!.toFixed(0)} vs ${got.get(p.subject)!.toFixed(0)} calls/s (${(got.get(p.subject)! / got.get(p.baseline)!).toFixed(3)}); cpu ${cpu.get(p.baseline)!.at(-1)!.toFixed(0)} vs ${cpu.get(p.subject)!.at(-1)!.toFixed(0)} µs/call`,
+      );
     }
   }
   for (const c of all) await c.close?.();
@@ -80,7 +87,9 @@ async function main(): Promise<void> {
       `${CONNECTIONS} connections on every side (undici \`Pool\`/\`Agent\` \`connections\`, http.Agent \`maxSockets\`, endpoint \`maxConnections\`). ` +
       `${ROUNDS} interleaved rounds of ${MS / 1000} s per contender, in one process, alternating which side runs first; the ratio is the median of the per-round ratios. ` +
       `CPU µs per call is this process's user+system time (server included) per completed call: steadier than wall-clock throughput on a shared machine. ` +
-      `Policy of every wrapped side: \`pipeline(retry(), circuitBreaker({ name }), timeout(2000))\` with defaults. Node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end.`,
+      `Policy of every wrapped side: \`pipeline(retry(), circuitBreaker({ name }), timeout(2000))\` with defaults. Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' / ')} at the end.`,
     '',
     '| contender | calls/s (median) | throughput vs baseline (median of round ratios) | CPU µs per call (median) | CPU efficiency vs baseline |',
     '|---|---|---|---|---|',

@@ -55,7 +55,10 @@ function versionOf(pkg: string): string {
 }
 
 const check = (pass: boolean): string => (pass ? 'met' : '**missed**');
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' / ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -94,25 +97,33 @@ async function main(): Promise<void> {
 
   const lines: string[] = [];
   lines.push('## Core overhead (`npm run bench:core`)', '');
-  lines.push(`Command: \`npm run bench:core\`. ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, cockatiel ${versionOf('cockatiel')}, opossum ${versionOf('opossum')}; `
-    + `Breakwater from its compiled dist/ (tsc). Load average (1/5/15 min) ${loadStart} at the start, ${loadEnd} at the end, on a shared 2-core machine: `
-    + 'absolute figures inflate with load; the ratios, measured in the same rounds, much less.', '');
-  lines.push(`Each cell (scenario × case) runs in ${PROCESSES} separate processes; a figure is the median over the processes of each process\'s median over its rounds, with the range over the processes in small print. `
-    + 'A process measures the three libraries side by side: a process\'s speed on this shared machine varies by tens of percent '
-    + 'from one process to the next, which ratios taken inside one process cancel out. A sanity instance runs before each timed one; '
-    + `${ROUNDS} rounds after 2 warm-up rounds; in a round the bare \`await fn()\` baseline and each library alternate in 20 chunks of sequential awaited calls, `
-    + 'and a library\'s overhead for the round is its fastest chunk minus the fastest baseline chunk, per call (other processes only ever add time); '
-    + 'the table shows the median over rounds. '
-    + `**Best case**: a fresh process, one breaker or pipeline and one function per library. **Realistic case**: each library first runs ${WARM_ENDPOINTS} breakers and ${WARM_ENDPOINTS} pipelines, `
-    + 'one per simulated endpoint, each with its own function (distinct source: sync values, promises, async functions, thenables, throws, rejections) '
-    + 'and options (trip strategies, windows, a shared store, half-open and slow-call settings, fallback, bulkhead, rate limit, hedge), '
-    + 'driven through successes, failures, open rejections and half-open probes — the library\'s call sites are megamorphic when the timed instance runs.', '');
+  lines.push(
+    `Command: \`npm run bench:core\`. ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, cockatiel ${versionOf('cockatiel')}, opossum ${versionOf('opossum')}; ` +
+      `Breakwater from its compiled dist/ (tsc). Load average (1/5/15 min) ${loadStart} at the start, ${loadEnd} at the end, on a shared 2-core machine: ` +
+      'absolute figures inflate with load; the ratios, measured in the same rounds, much less.',
+    '',
+  );
+  lines.push(
+    `Each cell (scenario × case) runs in ${PROCESSES} separate processes; a figure is the median over the processes of each process\'s median over its rounds, with the range over the processes in small print. ` +
+      "A process measures the three libraries side by side: a process's speed on this shared machine varies by tens of percent " +
+      'from one process to the next, which ratios taken inside one process cancel out. A sanity instance runs before each timed one; ' +
+      `${ROUNDS} rounds after 2 warm-up rounds; in a round the bare \`await fn()\` baseline and each library alternate in 20 chunks of sequential awaited calls, ` +
+      "and a library's overhead for the round is its fastest chunk minus the fastest baseline chunk, per call (other processes only ever add time); " +
+      'the table shows the median over rounds. ' +
+      `**Best case**: a fresh process, one breaker or pipeline and one function per library. **Realistic case**: each library first runs ${WARM_ENDPOINTS} breakers and ${WARM_ENDPOINTS} pipelines, ` +
+      'one per simulated endpoint, each with its own function (distinct source: sync values, promises, async functions, thenables, throws, rejections) ' +
+      'and options (trip strategies, windows, a shared store, half-open and slow-call settings, fallback, bulkhead, rate limit, hedge), ' +
+      "driven through successes, failures, open rejections and half-open probes — the library's call sites are megamorphic when the timed instance runs.",
+    '',
+  );
   lines.push('| scenario | case | breakwater | cockatiel | opossum | bw / cockatiel | bw / opossum |', '|---|---|---:|---:|---:|---:|---:|');
   for (const s of SCENARIOS) {
     const f = s.id === 'heap' ? fmtBytes : fmtNs;
     for (const c of CASES) {
       const [b, k, o] = LIBS.map((lib) => ns(lib, s.id, c)) as [number, number, number];
-      lines.push(`| ${s.title} | ${c} | ${f(b)}${spread('breakwater', s.id, c, f)} | ${f(k)}${spread('cockatiel', s.id, c, f)} | ${f(o)}${spread('opossum', s.id, c, f)} | ${rel('cockatiel', s.id, c).toFixed(2)}× | ${rel('opossum', s.id, c).toFixed(2)}× |`);
+      lines.push(
+        `| ${s.title} | ${c} | ${f(b)}${spread('breakwater', s.id, c, f)} | ${f(k)}${spread('cockatiel', s.id, c, f)} | ${f(o)}${spread('opossum', s.id, c, f)} | ${rel('cockatiel', s.id, c).toFixed(2)}× | ${rel('opossum', s.id, c).toFixed(2)}× |`,
+      );
     }
     if (s.id === 'rejectedPipeline') {
       for (const c of CASES) lines.push(`| reference: \`async () => { throw new Error() }\`, awaited and caught | ${c} | ${fmtNs(asyncThrow(c))} | | | | |`);
@@ -132,14 +143,18 @@ async function main(): Promise<void> {
   const rejectedVsRef = median(rejectedPerProcess.map((v, i) => v / refPerProcess[i]!));
   lines.push(`- breaker-only overhead ≤ 150 ns: ${fmtNs(bo)} — ${check(bo <= 150)}; ≤ 0.5× cockatiel: ${x(boCk)} — ${check(boCk <= 0.5)}`);
   lines.push(`- pipeline overhead ≤ 0.5× opossum: ${x(plOp)} — ${check(plOp <= 0.5)}`);
-  lines.push(`- call rejected through the full pipeline ≤ an async function rejecting with \`new Error()\`: ${fmtNs(ns('breakwater', 'rejectedPipeline', r))} vs ${fmtNs(asyncThrow(r))} (${x(rejectedVsRef)}) — ${check(rejectedVsRef <= 1)}`);
+  lines.push(
+    `- call rejected through the full pipeline ≤ an async function rejecting with \`new Error()\`: ${fmtNs(ns('breakwater', 'rejectedPipeline', r))} vs ${fmtNs(asyncThrow(r))} (${x(rejectedVsRef)}) — ${check(rejectedVsRef <= 1)}`,
+  );
   lines.push(`- heap per breaker ≤ 0.5× cockatiel: ${x(heapCk)} — ${check(heapCk <= 0.5)}`);
   lines.push('', 'Ratios are medians over the processes of the ratio measured inside each process.', '');
-  lines.push('Setup (same for all three): breaker opening after 5 consecutive failures (opossum: 50 % errors over ≥ 5 calls, '
-    + 'its closest mode; `timeout: false` for breaker-only), half-open after 30 s; pipeline = retry with 3 attempts in total and no delay '
-    + '→ breaker → 1 s timeout (opossum: a retry loop around `fire()` with its `timeout: 1000`); the protected function resolves at once. '
-    + 'In (c) the breaker is open: Breakwater\'s retry does not retry `BW_CIRCUIT_OPEN` (one attempt); cockatiel\'s `retry(handleAll)` and the opossum loop '
-    + 'retry the rejection (three attempts), as those libraries do by default.');
+  lines.push(
+    'Setup (same for all three): breaker opening after 5 consecutive failures (opossum: 50 % errors over ≥ 5 calls, ' +
+      'its closest mode; `timeout: false` for breaker-only), half-open after 30 s; pipeline = retry with 3 attempts in total and no delay ' +
+      '→ breaker → 1 s timeout (opossum: a retry loop around `fire()` with its `timeout: 1000`); the protected function resolves at once. ' +
+      "In (c) the breaker is open: Breakwater's retry does not retry `BW_CIRCUIT_OPEN` (one attempt); cockatiel's `retry(handleAll)` and the opossum loop " +
+      'retry the rejection (three attempts), as those libraries do by default.',
+  );
   const body = lines.join('\n');
   process.stdout.write(`\n${body}\n`);
   if (!process.argv.includes('--no-write')) {
@@ -150,6 +165,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

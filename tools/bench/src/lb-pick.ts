@@ -14,8 +14,10 @@ type Loop = (target: PickTarget, args: ReadonlyArray<{ key: string } | undefined
  * deoptimisations — the harness is the same text for every strategy and reference.
  */
 function freshLoop(): Loop {
-  return fresh(['target', 'args', 'iterations'],
-    'let sink = 0; for (let i = 0; i < iterations; i++) sink += target.pick(args[i & 1023]).id.length; return sink;') as Loop;
+  return fresh(
+    ['target', 'args', 'iterations'],
+    'let sink = 0; for (let i = 0; i < iterations; i++) sink += target.pick(args[i & 1023]).id.length; return sink;',
+  ) as Loop;
 }
 
 let compiled = 0;
@@ -78,8 +80,10 @@ export function measurePick(subject: PickSubject, n: number, iterations: number,
   // References: the same endpoint objects the balancer hands out, so memory effects at 10k are shared.
   // Built by new Function too, so each size's references get their own feedback, like the loops.
   const empty = (fresh(['fixed'], 'return { pick: () => fixed };') as (f: Endpoint) => PickTarget)(fixed);
-  const reference = (fresh(['endpoints', 'n'], 'return { pick: () => endpoints[Math.floor(Math.random() * n)] };') as
-    (e: Endpoint[], n: number) => PickTarget)(endpoints, n);
+  const reference = (fresh(['endpoints', 'n'], 'return { pick: () => endpoints[Math.floor(Math.random() * n)] };') as (e: Endpoint[], n: number) => PickTarget)(
+    endpoints,
+    n,
+  );
   const timed = [new Timed(empty, args, iterations), new Timed(reference, args, iterations), new Timed(lb, args, iterations)];
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -94,7 +98,8 @@ export function measurePick(subject: PickSubject, n: number, iterations: number,
   if (timed.reduce((a, t) => a + t.sink, 0) === -1) console.log('unreachable'); // keeps the loops' results live
   const loopNs = median(timed[0]!.rounds);
   return {
-    n, loopNs,
+    n,
+    loopNs,
     refNs: median(timed[1]!.rounds) - loopNs,
     pickNs: median(timed[2]!.rounds) - loopNs,
     ratio: median(ratios),

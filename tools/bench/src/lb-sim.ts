@@ -50,17 +50,26 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   const rnd = seededRandom(o.seed);
   const lb: LoadBalancer = loadBalancer({
     endpoints: Array.from({ length: o.endpoints }, (_, i) => ({ id: `e${i}`, url: `http://e${i}` })),
-    strategy: o.strategy(), clock, random: seededRandom(o.seed ^ 0x5bd1e995),
+    strategy: o.strategy(),
+    clock,
+    random: seededRandom(o.seed ^ 0x5bd1e995),
     ...(o.outlierDetection === true ? { outlierDetection: { consecutiveFailures: 5, baseEjectionMs: 30_000 } } : {}),
   });
   const servers: SimServer[] = Array.from({ length: o.endpoints }, (_, i) => ({
-    busy: 0, queue: [], slowdown: i === o.slowIndex ? o.slowFactor : 1, failing: i === o.failingIndex,
+    busy: 0,
+    queue: [],
+    slowdown: i === o.slowIndex ? o.slowFactor : 1,
+    failing: i === o.failingIndex,
   }));
   let ejected = false;
   let errors = 0;
   let errorsBeforeFirstEjection = 0;
-  lb.on('ejection', (e) => { if (e.ejected) ejected = true; });
-  lb.on('request', (e) => { if (!e.success && !ejected) errorsBeforeFirstEjection++; });
+  lb.on('ejection', (e) => {
+    if (e.ejected) ejected = true;
+  });
+  lb.on('request', (e) => {
+    if (!e.success && !ejected) errorsBeforeFirstEjection++;
+  });
 
   // Event queue: a binary heap on time would be faster; arrivals are generated lazily, so the
   // pending set stays small (in-flight completions) and a sorted insert is enough.
@@ -68,7 +77,10 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   const schedule = (at: number, run: () => void): void => {
     let i = events.length;
     events.push({ at, run });
-    while (i > 0 && events[i - 1]!.at > at) { events[i] = events[i - 1]!; i--; }
+    while (i > 0 && events[i - 1]!.at > at) {
+      events[i] = events[i - 1]!;
+      i--;
+    }
     events[i] = { at, run };
   };
   const service = (slowdown: number): number => o.medianServiceMs * slowdown * Math.exp(0.4 * gaussian(rnd));
@@ -77,29 +89,45 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   let slowCalls = 0;
   const startCall = (): void => {
     const arrived = clock.now();
-    void lb.execute((ep) => {
-      const idx = Number(ep.id.slice(1));
-      const s = servers[idx]!;
-      if (idx === o.slowIndex) slowCalls++;
-      return new Promise<void>((resolve, reject) => {
-        if (s.failing) { schedule(clock.now() + 1, () => reject(Object.assign(new Error('503'), { status: 503 }))); return; }
-        const begin = (): void => {
-          s.busy++;
-          schedule(clock.now() + service(s.slowdown), () => {
-            s.busy--;
-            s.queue.shift()?.();
-            resolve();
-          });
-        };
-        if (s.busy < o.workersPerEndpoint) begin();
-        else s.queue.push(begin);
-      });
-    }).then(() => { latencies.push(clock.now() - arrived); }, () => { errors++; });
+    void lb
+      .execute((ep) => {
+        const idx = Number(ep.id.slice(1));
+        const s = servers[idx]!;
+        if (idx === o.slowIndex) slowCalls++;
+        return new Promise<void>((resolve, reject) => {
+          if (s.failing) {
+            schedule(clock.now() + 1, () => reject(Object.assign(new Error('503'), { status: 503 })));
+            return;
+          }
+          const begin = (): void => {
+            s.busy++;
+            schedule(clock.now() + service(s.slowdown), () => {
+              s.busy--;
+              s.queue.shift()?.();
+              resolve();
+            });
+          };
+          if (s.busy < o.workersPerEndpoint) begin();
+          else s.queue.push(begin);
+        });
+      })
+      .then(
+        () => {
+          latencies.push(clock.now() - arrived);
+        },
+        () => {
+          errors++;
+        },
+      );
   };
   const nextArrival = (): void => {
     const gap = -Math.log(1 - rnd()) * (1000 / o.ratePerSec);
     const at = clock.now() + gap;
-    if (at < o.durationMs) schedule(at, () => { startCall(); nextArrival(); });
+    if (at < o.durationMs)
+      schedule(at, () => {
+        startCall();
+        nextArrival();
+      });
   };
   nextArrival();
   while (events.length > 0) {
@@ -112,8 +140,15 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   await lb.close();
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), p999: q(0.999), calls: latencies.length + errors, errors, errorsBeforeFirstEjection,
-           slowShare: slowCalls / Math.max(1, latencies.length + errors) };
+  return {
+    p50: q(0.5),
+    p99: q(0.99),
+    p999: q(0.999),
+    calls: latencies.length + errors,
+    errors,
+    errorsBeforeFirstEjection,
+    slowShare: slowCalls / Math.max(1, latencies.length + errors),
+  };
 }
 
 /** Standard normal from a uniform source (Box–Muller). */

@@ -1,6 +1,4 @@
-import {
-  adaptive, consistentHash, leastConnections, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin, type Strategy,
-} from '@breakwater/core';
+import { adaptive, consistentHash, leastConnections, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin, type Strategy } from '@breakwater/core';
 
 /** One strategy the pick() benchmark measures. */
 export interface PickSubject {

@@ -14,11 +14,22 @@ const quick = process.argv.includes('--quick');
 const fmt = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
 const simStrategies: Array<[string, () => Strategy]> = [
-  ['roundRobin', roundRobin], ['leastConnections', leastConnections], ['p2cEwma', () => p2cEwma()], ['adaptive', () => adaptive()],
+  ['roundRobin', roundRobin],
+  ['leastConnections', leastConnections],
+  ['p2cEwma', () => p2cEwma()],
+  ['adaptive', () => adaptive()],
 ];
 const base: SimOptions = {
-  strategy: roundRobin, endpoints: 10, workersPerEndpoint: 4, ratePerSec: 2000, durationMs: quick ? 10_000 : 60_000,
-  medianServiceMs: 10, slowIndex: -1, slowFactor: 10, failingIndex: -1, seed: 20240901,
+  strategy: roundRobin,
+  endpoints: 10,
+  workersPerEndpoint: 4,
+  ratePerSec: 2000,
+  durationMs: quick ? 10_000 : 60_000,
+  medianServiceMs: 10,
+  slowIndex: -1,
+  slowFactor: 10,
+  failingIndex: -1,
+  seed: 20240901,
 };
 
 async function simulationTables(): Promise<string> {
@@ -31,7 +42,9 @@ async function simulationTables(): Promise<string> {
     const slow = await simulate({ ...base, strategy: make, slowIndex: 3 });
     if (name === 'p2cEwma') p2cSlowP99 = slow.p99;
     rows.push(`| ${name}: all healthy | ${fmt(healthy.p50)} | ${fmt(healthy.p99)} | ${fmt(healthy.p999)} | – | – |`);
-    rows.push(`| ${name}: one endpoint 10× slower | ${fmt(slow.p50)} | ${fmt(slow.p99)} | ${fmt(slow.p999)} | ${fmt(slow.p99 / baseline.p99, 2)}× | ${fmt(slow.slowShare * 100, 2)} % |`);
+    rows.push(
+      `| ${name}: one endpoint 10× slower | ${fmt(slow.p50)} | ${fmt(slow.p99)} | ${fmt(slow.p999)} | ${fmt(slow.p99 / baseline.p99, 2)}× | ${fmt(slow.slowShare * 100, 2)} % |`,
+    );
     console.log(`sim ${name} done`);
   }
   const failing: string[] = [];
@@ -107,14 +120,18 @@ function pickCosts(name: string, sizes: number[], iterations: number, rounds: nu
 }
 
 const started = Date.now();
-const loadStart = loadavg().map((x) => x.toFixed(1)).join(' / ');
+const loadStart = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 const sim = await simulationTables();
 const picks = pickTable();
 const body = [
   '## Load balancing (`npm run bench:lb`)',
   '',
   `Command: \`npm run bench:lb\`${quick ? ' -- --quick' : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Node ${process.version}, ${process.platform}/${process.arch}, shared 2-core machine (other engineers' jobs running), ` +
-    `load average (1/5/15 min, \`/proc/loadavg\`) ${loadStart} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end. ` +
+    `load average (1/5/15 min, \`/proc/loadavg\`) ${loadStart} at the start, ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')} at the end. ` +
     'pick() figures are wall-clock and inflate with load; the reference measured alongside each one shows by how much.',
   '',
   sim,

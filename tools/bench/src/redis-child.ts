@@ -12,10 +12,17 @@ export class BenchReplica {
   private waiter: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void } | undefined;
 
   constructor(args: string[]) {
-    this.proc = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', SCRIPT, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', SCRIPT, ...args], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     createInterface({ input: this.proc.stdout! }).on('line', (l) => {
       let o: Record<string, unknown>;
-      try { o = JSON.parse(l) as Record<string, unknown>; } catch { return; }
+      try {
+        o = JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return;
+      }
       const w = this.waiter;
       if (w !== undefined && w.pred(o)) {
         this.waiter = undefined;
@@ -37,8 +44,17 @@ export class BenchReplica {
       if (pred(o)) return Promise.resolve(o);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.waiter = undefined; reject(new Error(`bench replica: no answer within ${timeoutMs}ms`)); }, timeoutMs);
-      this.waiter = { pred, resolve: (o) => { clearTimeout(timer); resolve(o); } };
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`bench replica: no answer within ${timeoutMs}ms`));
+      }, timeoutMs);
+      this.waiter = {
+        pred,
+        resolve: (o) => {
+          clearTimeout(timer);
+          resolve(o);
+        },
+      };
     });
   }
 
@@ -46,7 +62,10 @@ export class BenchReplica {
     return new Promise((resolve) => {
       if (this.proc.exitCode !== null) return resolve();
       const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
-      this.proc.once('exit', () => { clearTimeout(t); resolve(); });
+      this.proc.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
       this.send('exit');
     });
   }

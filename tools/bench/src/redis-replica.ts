@@ -16,12 +16,16 @@ if (url === undefined || prefix === undefined || instanceId === undefined) {
   process.exit(2);
 }
 const now = (): number => performance.timeOrigin + performance.now();
-const out = (o: object): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
+const out = (o: object): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
 const redis = new Redis(url);
 redis.on('error', () => undefined);
 const store = new RedisBreakerStore({ redis, prefix, instanceId, resyncIntervalMs: 0 });
 const breaker = circuitBreaker({ name: 'propagation', trip: consecutiveFailures(1), halfOpenAfterMs: 60_000, store });
-breaker.on('stateChange', (e) => { if (e.remote) out({ to: e.to, remote: e.remote, t: now() }); });
+breaker.on('stateChange', (e) => {
+  if (e.remote) out({ to: e.to, remote: e.remote, t: now() });
+});
 const fail = (): Promise<never> => Promise.reject(new Error('down'));
 
 void (async () => {
@@ -39,6 +43,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     breaker.reset();
     out({ reset: true, state: breaker.state });
   } else if (cmd === 'exit') {
-    void store.close().then(() => redis.quit()).finally(() => process.exit(0));
+    void store
+      .close()
+      .then(() => redis.quit())
+      .finally(() => process.exit(0));
   }
 });

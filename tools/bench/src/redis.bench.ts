@@ -105,13 +105,20 @@ async function hotPath(srv: SpawnedRedis) {
   for (const mode of ['state', 'aggregate'] as const) {
     const { stores, conns } = await storesOn(srv.url, mode, 1);
     // A second local breaker is the control: its ratio to the first shows the noise floor.
-    const [local, control, shared] = [circuitBreaker({ name: `hot-${mode}` }), circuitBreaker({ name: `hot-${mode}` }),
-      circuitBreaker({ name: `hot-${mode}`, store: stores[0]! })];
+    const [local, control, shared] = [
+      circuitBreaker({ name: `hot-${mode}` }),
+      circuitBreaker({ name: `hot-${mode}` }),
+      circuitBreaker({ name: `hot-${mode}`, store: stores[0]! }),
+    ];
     for (const b of [local, control, shared]) await timeCalls(b, HOT_CALLS / 4); // warm-up
     const ns = { local: [] as number[], control: [] as number[], shared: [] as number[] };
     const ratios: number[] = [];
     const controls: number[] = [];
-    const orders = [['local', 'shared', 'control'], ['shared', 'control', 'local'], ['control', 'local', 'shared']] as const;
+    const orders = [
+      ['local', 'shared', 'control'],
+      ['shared', 'control', 'local'],
+      ['control', 'local', 'shared'],
+    ] as const;
     const byName = { local, control, shared };
     for (let r = 0; r < ROUNDS; r++) {
       gc();

@@ -34,7 +34,11 @@ function listening(): ListeningSocket[] {
   const out: ListeningSocket[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
     for (const line of text.split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10 || cols[3] !== '0A') continue;
@@ -51,12 +55,18 @@ export function processTree(pid: number): number[] {
   for (let i = 0; i < all.length; i++) {
     const p = all[i]!;
     let tasks: string[] = [];
-    try { tasks = readdirSync(`/proc/${p}/task`); } catch { continue; }
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
     for (const t of tasks) {
       try {
         const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
         if (kids) all.push(...kids.split(/\s+/).map(Number));
-      } catch { /* task exited */ }
+      } catch {
+        /* task exited */
+      }
     }
   }
   return all;
@@ -67,12 +77,18 @@ export function listeningSocketsOf(pid: number): ListeningSocket[] {
   const inodes = new Set<string>();
   for (const p of processTree(pid)) {
     let fds: string[] = [];
-    try { fds = readdirSync(`/proc/${p}/fd`); } catch { continue; }
+    try {
+      fds = readdirSync(`/proc/${p}/fd`);
+    } catch {
+      continue;
+    }
     for (const fd of fds) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
         if (m) inodes.add(m[1]!);
-      } catch { /* fd closed meanwhile */ }
+      } catch {
+        /* fd closed meanwhile */
+      }
     }
   }
   return listening().filter((s) => inodes.has(s.inode));

@@ -50,8 +50,12 @@ export function startLoadLoop(workers: number, call: (worker: number) => Promise
       return current;
     },
     phases,
-    get totalCalls() { return totalCalls; },
-    get totalFailures() { return totalFailures; },
+    get totalCalls() {
+      return totalCalls;
+    },
+    get totalFailures() {
+      return totalFailures;
+    },
     async stop() {
       running = false;
       await done;

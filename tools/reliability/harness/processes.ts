@@ -35,7 +35,9 @@ export function startTsProcess(entry: string, args: string[] = [], env: Record<s
   child.stdout?.on('data', onChunk);
   child.stderr?.on('data', onChunk);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.once('exit', () => { for (const w of [...waiters]) w(); });
+  child.once('exit', () => {
+    for (const w of [...waiters]) w();
+  });
   return {
     child,
     output: () => out,

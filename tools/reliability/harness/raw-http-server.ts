@@ -56,7 +56,10 @@ export async function startRawHttpServer(): Promise<RawHttpServer> {
         if (r.close === 'end') sock.end();
         else if (r.close === 'destroy') sock.destroy();
         else {
-          const t = setTimeout(() => { holds.delete(t); sock.destroy(); }, r.holdMs ?? 100);
+          const t = setTimeout(() => {
+            holds.delete(t);
+            sock.destroy();
+          }, r.holdMs ?? 100);
           holds.add(t);
         }
       });
@@ -74,8 +77,12 @@ export async function startRawHttpServer(): Promise<RawHttpServer> {
       responses.set(id, r);
       return `/r/${id}`;
     },
-    get accepted() { return accepted; },
-    get open() { return sockets.size; },
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
     async close() {
       for (const t of holds) clearTimeout(t);
       holds.clear();

@@ -52,7 +52,10 @@ export function globToRegExp(glob: string): RegExp {
     else if (c === '[') {
       const end = glob.indexOf(']', i);
       if (end < 0) re += '\\[';
-      else { re += glob.slice(i, end + 1).replace(/^\[\^?/, (m) => (m === '[^' ? '[^' : '[')); i = end; }
+      else {
+        re += glob.slice(i, end + 1).replace(/^\[\^?/, (m) => (m === '[^' ? '[^' : '['));
+        i = end;
+      }
     } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);

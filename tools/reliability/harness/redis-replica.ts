@@ -44,8 +44,14 @@ export interface ReplicaOptions {
 export function ready(redis: Redis, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { redis.off('ready', onReady); reject(new Error(`redis not ready after ${timeoutMs}ms (status ${redis.status})`)); }, timeoutMs);
-    const onReady = (): void => { clearTimeout(t); resolve(); };
+    const t = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`redis not ready after ${timeoutMs}ms (status ${redis.status})`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
     redis.once('ready', onReady);
   });
 }
@@ -54,7 +60,9 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   const proxy = await startTcpProxy(o.redisPort);
   const redis = new Redis({ host: '127.0.0.1', port: proxy.port, ...replicaRedisOptions, ...o.redisOptions });
   let reconnects = 0;
-  redis.on('reconnecting', () => { reconnects += 1; });
+  redis.on('reconnecting', () => {
+    reconnects += 1;
+  });
   // ioredis emits 'error' on every failed reconnect; an unhandled 'error' would crash the host.
   redis.on('error', () => undefined);
   await ready(redis);
@@ -64,7 +72,9 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     prefix: o.prefix,
     instanceId: o.id,
     commandTimeoutMs: o.commandTimeoutMs ?? 250,
-    onError: (e) => { if (storeErrors.length < 1000) storeErrors.push(e); },
+    onError: (e) => {
+      if (storeErrors.length < 1000) storeErrors.push(e);
+    },
   });
   const breakers = new Map<string, CircuitBreaker>();
   return {
@@ -72,7 +82,9 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     proxy,
     redis,
     store,
-    get reconnects() { return reconnects; },
+    get reconnects() {
+      return reconnects;
+    },
     storeErrors,
     breaker(name) {
       let b = breakers.get(name);
@@ -94,7 +106,11 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
 /** Trips `breaker` by feeding it failures until it is open (local decision; publishing is the store's job). */
 export async function trip(breaker: CircuitBreaker, max = 50): Promise<void> {
   for (let i = 0; i < max && breaker.state !== 'open'; i++) {
-    await breaker.execute(() => { throw new Error('induced failure'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('induced failure');
+      })
+      .catch(() => undefined);
   }
   if (breaker.state !== 'open') throw new Error(`breaker ${breaker.name} did not open after ${max} failures (state ${breaker.state})`);
 }

@@ -31,7 +31,11 @@ export function recordFigures(id: string, figures: FigureSet): void {
 
 /** Renders the section from `.out/*.json`. */
 export function renderSection(): string {
-  const files = existsSync(OUT_DIR) ? readdirSync(OUT_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = existsSync(OUT_DIR)
+    ? readdirSync(OUT_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   const parts: string[] = [
     START,
     '## Reliability',

@@ -68,15 +68,25 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
 
   return {
     port,
-    get mode() { return mode; },
-    get accepted() { return accepted; },
-    get open() { return pairs.size; },
-    blackhole() { mode = 'blackhole'; },
+    get mode() {
+      return mode;
+    },
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
+    blackhole() {
+      mode = 'blackhole';
+    },
     resetAll() {
       for (const p of [...pairs]) destroyPair(p, true);
       mode = 'pass';
     },
-    pass() { mode = 'pass'; },
+    pass() {
+      mode = 'pass';
+    },
     async close() {
       for (const p of [...pairs]) destroyPair(p, false);
       await new Promise<void>((resolve) => server.close(() => resolve()));

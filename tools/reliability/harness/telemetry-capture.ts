@@ -24,7 +24,14 @@ class PullReader extends MetricReader {
 }
 
 /** An OTel tracer with in-memory spans and a meter whose data points can be dumped as JSON text. */
-export function capturingOtel(): { tracer: Tracer; meter: Meter; spansText(): string; spanCount(): number; metricsText(): Promise<string>; shutdown(): Promise<void> } {
+export function capturingOtel(): {
+  tracer: Tracer;
+  meter: Meter;
+  spansText(): string;
+  spanCount(): number;
+  metricsText(): Promise<string>;
+  shutdown(): Promise<void>;
+} {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const reader = new PullReader();

@@ -11,12 +11,64 @@ export interface FuzzRequest {
   body: string;
 }
 
-const HOSTILE_TARGETS = ['//', '///', '//@', '//x:99999', '//[::1', '//%', '/%', '/%zz', '*', '/..', '/../..', '/%2e%2e/', '/a?b=%', '/?', '/#', '/\\\\',
-  '/api/work?n=NaN', '/api/work?n=1e309', '/rpc/work?n=-1', '/trpc/work', '/trpc/work,work,echo?batch=1', '/trpc/work?input=%7B', '/trpc/echo',
-  '/health', '/state', '/events', '/metrics', '/admin/propagation/trip', '/chaos', '/chaos/reset', '/stats', '/api/state', '/api/chaos', '/static/../x', '/static/dashboard.js'];
+const HOSTILE_TARGETS = [
+  '//',
+  '///',
+  '//@',
+  '//x:99999',
+  '//[::1',
+  '//%',
+  '/%',
+  '/%zz',
+  '*',
+  '/..',
+  '/../..',
+  '/%2e%2e/',
+  '/a?b=%',
+  '/?',
+  '/#',
+  '/\\\\',
+  '/api/work?n=NaN',
+  '/api/work?n=1e309',
+  '/rpc/work?n=-1',
+  '/trpc/work',
+  '/trpc/work,work,echo?batch=1',
+  '/trpc/work?input=%7B',
+  '/trpc/echo',
+  '/health',
+  '/state',
+  '/events',
+  '/metrics',
+  '/admin/propagation/trip',
+  '/chaos',
+  '/chaos/reset',
+  '/stats',
+  '/api/state',
+  '/api/chaos',
+  '/static/../x',
+  '/static/dashboard.js',
+];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'X'.repeat(40), 'G\u00e9T', 'M-SEARCH'];
-const HEADER_NAMES = ['host', 'x-region', 'x-request-id', 'traceparent', 'tracestate', 'authorization', 'cookie', 'origin', 'sec-fetch-site', 'content-type',
-  'transfer-encoding', 'content-length', 'x-chaos-token', 'accept', 'connection', 'expect', 'x-forwarded-for', 'x-\u00ff'];
+const HEADER_NAMES = [
+  'host',
+  'x-region',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+  'authorization',
+  'cookie',
+  'origin',
+  'sec-fetch-site',
+  'content-type',
+  'transfer-encoding',
+  'content-length',
+  'x-chaos-token',
+  'accept',
+  'connection',
+  'expect',
+  'x-forwarded-for',
+  'x-\u00ff',
+];
 
 /** Bytes from 0x00 to 0xff as a latin1 string: what a raw client can put anywhere. */
 const latin1 = (max: number): fc.Arbitrary<string> => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((a) => String.fromCharCode(...a));
@@ -31,10 +83,33 @@ export const fuzzRequestArb: fc.Arbitrary<FuzzRequest> = fc.record({
     fc.tuple(fc.constantFrom('/', '//'), printable(40)).map(([a, b]) => a + b),
     latin1(40),
   ),
-  headers: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...HEADER_NAMES), latin1(10)), fc.oneof(printable(60), latin1(60), fc.constantFrom(
-    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'chunked', '-1', '99999999999999999999', 'us', 'eu', '100-continue', 'http://evil', 'Bearer x',
-  ))), { maxLength: 5 }),
-  body: fc.oneof(fc.constant(''), printable(200), latin1(200), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? '')),
+  headers: fc.array(
+    fc.tuple(
+      fc.oneof(fc.constantFrom(...HEADER_NAMES), latin1(10)),
+      fc.oneof(
+        printable(60),
+        latin1(60),
+        fc.constantFrom(
+          '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+          'chunked',
+          '-1',
+          '99999999999999999999',
+          'us',
+          'eu',
+          '100-continue',
+          'http://evil',
+          'Bearer x',
+        ),
+      ),
+    ),
+    { maxLength: 5 },
+  ),
+  body: fc.oneof(
+    fc.constant(''),
+    printable(200),
+    latin1(200),
+    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? ''),
+  ),
 });
 
 /** `count` requests from a fixed seed: the same list on every run. */
@@ -44,7 +119,13 @@ export function fuzzRequests(seed: number, count: number): FuzzRequest[] {
 
 /** The wire bytes of a request (no normalisation of anything). */
 export function requestBytes(r: FuzzRequest): Buffer {
-  const head = [`${r.method} ${r.target} HTTP/1.1`, 'host: 127.0.0.1', ...r.headers.map(([k, v]) => `${k}: ${v}`), `content-length: ${Buffer.byteLength(r.body, 'latin1')}`, 'connection: close'];
+  const head = [
+    `${r.method} ${r.target} HTTP/1.1`,
+    'host: 127.0.0.1',
+    ...r.headers.map(([k, v]) => `${k}: ${v}`),
+    `content-length: ${Buffer.byteLength(r.body, 'latin1')}`,
+    'connection: close',
+  ];
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${r.body}`, 'latin1');
 }
 
@@ -60,7 +141,9 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs = 1_000): Promise
     };
     const timer = setTimeout(done, timeoutMs);
     sock.on('connect', () => sock.end(bytes));
-    sock.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    sock.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
     sock.on('error', done);
     sock.on('close', done);
   });
@@ -92,7 +175,8 @@ export interface AppProcess {
 /** Spawns `node --conditions=@breakwater/source --import tsx <file> ...args` and waits for `{"event":"ready"}`. */
 export async function spawnApp(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', file, ...args], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const keep = (l: string): void => {
@@ -110,7 +194,9 @@ export async function spawnApp(file: string, args: string[], env: NodeJS.Process
           clearTimeout(timer);
           resolve(o);
         }
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -118,7 +204,9 @@ export async function spawnApp(file: string, args: string[], env: NodeJS.Process
     });
   });
   return {
-    child, ready, output: () => lines.join('\n'),
+    child,
+    ready,
+    output: () => lines.join('\n'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -49,7 +49,11 @@ async function checkNoKeysLeft(url: string): Promise<void> {
     redis.disconnect();
   }
   if (left.length > 0) {
-    const shown = left.sort().slice(0, 20).map((k) => `  ${k}`).join('\n');
+    const shown = left
+      .sort()
+      .slice(0, 20)
+      .map((k) => `  ${k}`)
+      .join('\n');
     // vitest only logs an error thrown here; the exit code is what makes the run fail.
     process.stderr.write(
       `\nFAIL  ${left.length} Redis key(s) of this test run were left behind (now deleted); every test must delete its keys:\n${shown}` +

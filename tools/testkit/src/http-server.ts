@@ -37,7 +37,11 @@ export interface TestHttpServer {
  * reaching the server, connection reuse, failover (close it mid-test).
  */
 export async function startTestHttpServer(handler?: TestHandler): Promise<TestHttpServer> {
-  let current: TestHandler = handler ?? ((_req, res) => { res.end('ok'); });
+  let current: TestHandler =
+    handler ??
+    ((_req, res) => {
+      res.end('ok');
+    });
   const requests: SeenRequest[] = [];
   const aborted: SeenRequest[] = [];
   const sockets = new Map<Socket, number>();
@@ -47,14 +51,24 @@ export async function startTestHttpServer(handler?: TestHandler): Promise<TestHt
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const seen: SeenRequest = {
-        method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'), socket: sockets.get(req.socket) ?? -1,
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        socket: sockets.get(req.socket) ?? -1,
       };
       requests.push(seen);
-      res.on('close', () => { if (!res.writableFinished) aborted.push(seen); });
+      res.on('close', () => {
+        if (!res.writableFinished) aborted.push(seen);
+      });
       Promise.resolve()
         .then(() => current(req, res, seen.body, seen))
-        .catch(() => { if (!res.headersSent) { res.statusCode = 500; res.end('handler threw'); } });
+        .catch(() => {
+          if (!res.headersSent) {
+            res.statusCode = 500;
+            res.end('handler threw');
+          }
+        });
     });
   });
   server.on('connection', (s: Socket) => {
@@ -71,7 +85,9 @@ export async function startTestHttpServer(handler?: TestHandler): Promise<TestHt
     aborted,
     connections: () => connections,
     openConnections: () => sockets.size,
-    handle(h) { current = h; },
+    handle(h) {
+      current = h;
+    },
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -64,8 +64,26 @@ export async function spawnRedisServer(o: { port?: number; args?: string[]; conf
   const port = o.port ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', [...(o.config === undefined ? [] : [o.config]), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--protected-mode', 'no', '--enable-debug-command', 'yes', ...(o.args ?? [])], { stdio: 'ignore' });
+    child = spawn(
+      'redis-server',
+      [
+        ...(o.config === undefined ? [] : [o.config]),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        '--enable-debug-command',
+        'yes',
+        ...(o.args ?? []),
+      ],
+      { stdio: 'ignore' },
+    );
     child.on('error', () => undefined);
     await waitForPing(port, 5000);
   };
@@ -78,15 +96,23 @@ export async function spawnRedisServer(o: { port?: number; args?: string[]; conf
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    get pid() { return child?.pid; },
+    get pid() {
+      return child?.pid;
+    },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       const c = child;
       c?.kill(signal);
       await waitExit(c);
     },
-    pause() { child?.kill('SIGSTOP'); },
-    resume() { child?.kill('SIGCONT'); },
-    async restart() { await start(); },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+    async restart() {
+      await start();
+    },
     async stop() {
       const c = child;
       if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;

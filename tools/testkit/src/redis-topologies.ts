@@ -46,11 +46,29 @@ export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nod
       const port = await freePort();
       // The cluster bus defaults to port + 10000, which may be taken (or past 65535): pick it too.
       const busPort = await freePort();
-      nodes.push(await spawnRedisServer({ port, args: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', join(dir, `${port}.conf`),
-        '--cluster-node-timeout', String(o.nodeTimeoutMs ?? 2000), '--dir', dir] }));
+      nodes.push(
+        await spawnRedisServer({
+          port,
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-config-file',
+            join(dir, `${port}.conf`),
+            '--cluster-node-timeout',
+            String(o.nodeTimeoutMs ?? 2000),
+            '--dir',
+            dir,
+          ],
+        }),
+      );
     }
     const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-    const r = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', String(replicas), '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (r.status !== 0) throw new Error(`redis-cli --cluster create failed: ${r.stderr || r.stdout}`);
     for (const n of nodes) await until(`cluster node ${n.port} ok`, 15_000, () => cli(n.port, 'cluster', 'info').includes('cluster_state:ok'));
     // Replicas in sync, so a failover does not lose what the test wrote.
@@ -75,7 +93,9 @@ export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nod
           const ranges = JSON.parse(out.stdout) as Array<[number, number, [string, number, string]]>;
           const hit = ranges.find(([from, to]) => slot >= from && slot <= to);
           if (hit) return hit[2][1];
-        } catch { /* next node */ }
+        } catch {
+          /* next node */
+        }
       }
       return undefined;
     },
@@ -122,14 +142,17 @@ export async function spawnRedisSentinel(o: { replicas?: number; sentinels?: num
     for (let i = 0; i < (o.sentinels ?? 1); i++) {
       const port = await freePort();
       const conf = join(dir, `sentinel-${port}.conf`);
-      writeFileSync(conf, [
-        `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
-        `sentinel down-after-milliseconds ${name} ${o.downAfterMs ?? 1000}`,
-        `sentinel failover-timeout ${name} 5000`,
-        `sentinel parallel-syncs ${name} 1`,
-        'sentinel announce-ip 127.0.0.1',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        conf,
+        [
+          `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+          `sentinel down-after-milliseconds ${name} ${o.downAfterMs ?? 1000}`,
+          `sentinel failover-timeout ${name} 5000`,
+          `sentinel parallel-syncs ${name} 1`,
+          'sentinel announce-ip 127.0.0.1',
+          '',
+        ].join('\n'),
+      );
       const s = await spawnRedisServer({ port, config: conf, args: ['--sentinel'] });
       all.push(s);
       sentinels.push(s);

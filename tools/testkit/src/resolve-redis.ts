@@ -22,7 +22,13 @@ export async function resolveRedis(): Promise<ResolvedRedis> {
   try {
     const { RedisContainer } = await import('@testcontainers/redis');
     const container = await new RedisContainer('redis:7-alpine').start();
-    return { url: container.getConnectionUrl(), source: 'testcontainers', stop: async () => { await container.stop(); } };
+    return {
+      url: container.getConnectionUrl(),
+      source: 'testcontainers',
+      stop: async () => {
+        await container.stop();
+      },
+    };
   } catch (e) {
     throw new Error(
       'No Redis for tests: REDIS_URL is unset, nothing answers on 127.0.0.1:6379, `redis-server` is not on PATH, ' +

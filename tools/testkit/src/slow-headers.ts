@@ -15,7 +15,9 @@ export function slowHeadersClient(port: number, giveUpMs = 10_000): Promise<{ cl
       reject(new Error(`server kept a slow-headers connection open for ${giveUpMs} ms`));
     }, giveUpMs);
     sock.on('connect', () => sock.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n'));
-    sock.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    sock.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+    });
     sock.on('error', () => undefined);
     sock.on('close', () => {
       clearTimeout(timer);

@@ -42,15 +42,23 @@ export function createTestCertificates(): TestCertificates {
  * A Redis Cluster whose nodes speak only TLS (`--port 0 --tls-port P --tls-cluster yes`), joined
  * with `redis-cli --tls --cluster create`. Never the shared Redis: own processes on free ports.
  */
-export async function spawnTlsRedisCluster(certs: TestCertificates, masters = 3): Promise<{ startup: Array<{ host: string; port: number }>; stop(): Promise<void> }> {
+export async function spawnTlsRedisCluster(
+  certs: TestCertificates,
+  masters = 3,
+): Promise<{ startup: Array<{ host: string; port: number }>; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    })));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGKILL');
+          }),
+      ),
+    );
   };
   try {
     for (let i = 0; i < masters; i++) {
@@ -58,10 +66,42 @@ export async function spawnTlsRedisCluster(certs: TestCertificates, masters = 3)
       // The cluster bus defaults to port + 10000, which may be taken (or past 65535): pick it too.
       const busPort = await freePort();
       ports.push(port);
-      const c = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-        '--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no',
-        '--tls-cluster', 'yes', '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', join(certs.dir, `nodes-${port}.conf`),
-        '--cluster-node-timeout', '2000', '--protected-mode', 'no'], { stdio: 'ignore' });
+      const c = spawn(
+        'redis-server',
+        [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--tls-cert-file',
+          certs.certFile,
+          '--tls-key-file',
+          certs.keyFile,
+          '--tls-ca-cert-file',
+          certs.caFile,
+          '--tls-auth-clients',
+          'no',
+          '--tls-cluster',
+          'yes',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          join(certs.dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+          '--protected-mode',
+          'no',
+        ],
+        { stdio: 'ignore' },
+      );
       c.on('error', () => undefined);
       children.push(c);
     }
@@ -73,8 +113,10 @@ export async function spawnTlsRedisCluster(certs: TestCertificates, masters = 3)
       }
     }
     const tlsArgs = ['--tls', '--cacert', certs.caFile];
-    const r = spawnSync('redis-cli', [...tlsArgs, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
-      { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('redis-cli', [...tlsArgs, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (r.status !== 0) throw new Error(`redis-cli --tls --cluster create failed: ${r.stderr || r.stdout}`);
     const deadline = Date.now() + 15_000;
     for (const port of ports) {

@@ -23,7 +23,13 @@ export function countListeners(target: { on: (...args: never[]) => () => void })
     const off = on(event, fn);
     n++;
     let live = true;
-    return () => { if (live) { live = false; n--; } off(); };
+    return () => {
+      if (live) {
+        live = false;
+        n--;
+      }
+      off();
+    };
   };
   return () => n;
 }

@@ -9,7 +9,10 @@ async function slowServer() {
   const s = await testHttpServer((_req, res) => {
     inFlight++;
     peak = Math.max(peak, inFlight);
-    setTimeout(() => { inFlight--; res.end('ok'); }, 20);
+    setTimeout(() => {
+      inFlight--;
+      res.end('ok');
+    }, 20);
   });
   return { s, peak: () => peak };
 }

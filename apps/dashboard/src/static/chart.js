@@ -60,7 +60,17 @@ export function renderTimeChart(box, o) {
   }
   for (const l of lines) {
     const coords = pts.filter((p) => typeof l.value(p) === 'number').map((p) => `${px(p)},${y(l.value(p))}`);
-    if (coords.length > 0) svg.append(svgEl('polyline', { points: coords.join(' '), fill: 'none', stroke: l.color, 'stroke-width': 2, 'vector-effect': 'non-scaling-stroke', 'data-series': l.name }));
+    if (coords.length > 0)
+      svg.append(
+        svgEl('polyline', {
+          points: coords.join(' '),
+          fill: 'none',
+          stroke: l.color,
+          'stroke-width': 2,
+          'vector-effect': 'non-scaling-stroke',
+          'data-series': l.name,
+        }),
+      );
   }
   let lastLabelX = -Infinity;
   for (const m of markers) {

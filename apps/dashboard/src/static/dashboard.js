@@ -41,7 +41,12 @@ function replicaCondition(r) {
 async function chaos(target, id, action) {
   $('status').textContent = `${action} ${target} ${id}…`;
   try {
-    const res = await fetch('/api/chaos', { method: 'POST', headers: { 'content-type': 'application/json' }, credentials: 'same-origin', body: JSON.stringify({ target, id, action }) });
+    const res = await fetch('/api/chaos', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify({ target, id, action }),
+    });
     $('status').textContent = res.ok ? `${action} ${target} ${id}: done` : `${action} ${target} ${id}: HTTP ${res.status}`;
   } catch (e) {
     $('status').textContent = `${action} failed: ${e}`;
@@ -55,13 +60,27 @@ function replicaRow(r) {
   if (row) return row;
   const cells = {
     state: el('td', { class: 'state', 'data-testid': `state-${r.id}` }),
-    health: el('td'), ejected: el('td'), inFlight: el('td'), p99: el('td'), requests: el('td'),
+    health: el('td'),
+    ejected: el('td'),
+    inFlight: el('td'),
+    p99: el('td'),
+    requests: el('td'),
   };
   const actions = el('td');
   for (const action of ['kill', 'revive', 'slow', 'errors', 'hang', 'reset']) {
-    actions.append(el('button', { class: action === 'kill' ? 'danger' : '', 'data-action': action, 'data-replica': r.id, onclick: () => chaos('replica', r.id, action) }, action), ' ');
+    actions.append(
+      el(
+        'button',
+        { class: action === 'kill' ? 'danger' : '', 'data-action': action, 'data-replica': r.id, onclick: () => chaos('replica', r.id, action) },
+        action,
+      ),
+      ' ',
+    );
   }
-  row = { tr: el('tr', { 'data-replica': r.id }, el('td', {}, r.id), cells.state, cells.health, cells.ejected, cells.inFlight, cells.p99, cells.requests, actions), cells };
+  row = {
+    tr: el('tr', { 'data-replica': r.id }, el('td', {}, r.id), cells.state, cells.health, cells.ejected, cells.inFlight, cells.p99, cells.requests, actions),
+    cells,
+  };
   rows.set(r.id, row);
   return row;
 }
@@ -72,9 +91,13 @@ function regionBox(region, index) {
   if (box) return box;
   const tbody = el('tbody');
   const head = el('tr', {}, ...['replica', 'state', 'health', 'ejected', 'in-flight', 'p99', 'requests', 'chaos'].map((h) => el('th', {}, h)));
-  const title = el('h3', {}, `${region}${index === 0 ? ' (primary)' : ''}`,
+  const title = el(
+    'h3',
+    {},
+    `${region}${index === 0 ? ' (primary)' : ''}`,
     el('button', { class: 'danger', 'data-action': 'kill', 'data-region': region, onclick: () => chaos('region', region, 'kill') }, 'kill region'),
-    el('button', { 'data-action': 'revive', 'data-region': region, onclick: () => chaos('region', region, 'reset') }, 'restore region'));
+    el('button', { 'data-action': 'revive', 'data-region': region, onclick: () => chaos('region', region, 'reset') }, 'restore region'),
+  );
   box = { div: el('div', { class: 'region', 'data-region-box': region }, title, el('table', {}, el('thead', {}, head), tbody)), tbody };
   regionBoxes.set(region, box);
   $('regions').append(box.div);
@@ -89,7 +112,9 @@ function renderReplicas(state) {
       if (row.tr.parentNode !== box.tbody) box.tbody.append(row.tr);
       const cond = replicaCondition(r);
       row.cells.state.replaceChildren(pill(cond, cond));
-      row.cells.health.replaceChildren(r.healthy === undefined ? pill('?', 'unknown') : pill(r.healthy ? 'healthy' : 'unhealthy', r.healthy ? 'healthy' : 'unhealthy'));
+      row.cells.health.replaceChildren(
+        r.healthy === undefined ? pill('?', 'unknown') : pill(r.healthy ? 'healthy' : 'unhealthy', r.healthy ? 'healthy' : 'unhealthy'),
+      );
       row.cells.ejected.replaceChildren(r.ejected ? pill('ejected', 'ejected') : '–');
       row.cells.inFlight.textContent = r.inFlight ?? '–';
       renderP99(row.cells.p99, r);
@@ -103,11 +128,19 @@ function renderBreakers(state) {
   const head = el('tr', {}, el('th', {}, 'endpoint'), ...state.gateways.map((g) => el('th', {}, `${g.id}${g.up ? '' : ' (down)'}`)));
   table.tHead.replaceChildren(head);
   const ids = state.replicas.map((r) => r.id);
-  table.tBodies[0].replaceChildren(...ids.map((id) => el('tr', { 'data-breaker': id }, el('td', {}, id),
-    ...state.gateways.map((g) => {
-      const s = g.breakers[id] ?? 'unknown';
-      return el('td', { 'data-gateway': g.id }, pill(s, s));
-    }))));
+  table.tBodies[0].replaceChildren(
+    ...ids.map((id) =>
+      el(
+        'tr',
+        { 'data-breaker': id },
+        el('td', {}, id),
+        ...state.gateways.map((g) => {
+          const s = g.breakers[id] ?? 'unknown';
+          return el('td', { 'data-gateway': g.id }, pill(s, s));
+        }),
+      ),
+    ),
+  );
 }
 
 // A p99 is current only while the pods keep calling the replica: past STALE_MS without a sample it
@@ -130,18 +163,32 @@ function renderCharts(state) {
   const now = state.now ?? Date.now();
   const markers = chartMarkers(state.events ?? []);
   renderTimeChart($('traffic'), {
-    label: 'share of requests per region and client error rate over the last 60 s', now, spanMs: SPAN_MS, points: state.traffic,
-    yMax: 1, yTicks: [0, 0.5, 1], yFormat: (v) => `${Math.round(v * 100)} %`, markers,
+    label: 'share of requests per region and client error rate over the last 60 s',
+    now,
+    spanMs: SPAN_MS,
+    points: state.traffic,
+    yMax: 1,
+    yTicks: [0, 0.5, 1],
+    yFormat: (v) => `${Math.round(v * 100)} %`,
+    markers,
     areas: state.regions.map((region, i) => ({ color: COLORS[i % COLORS.length], value: (p) => (p.total ? (p.byRegion[region] ?? 0) / p.total : 0) })),
     lines: [{ name: 'errors', color: '#f85149', value: (p) => (p.total ? Math.min(1, (p.errors / p.total) * 10) : 0) }],
   });
-  $('legend').replaceChildren(...state.regions.map((r, i) => el('span', {}, el('i', { style: `background:${COLORS[i % COLORS.length]}` }), r)),
-    el('span', {}, el('i', { style: 'background:#f85149' }), 'error rate ×10'));
+  $('legend').replaceChildren(
+    ...state.regions.map((r, i) => el('span', {}, el('i', { style: `background:${COLORS[i % COLORS.length]}` }), r)),
+    el('span', {}, el('i', { style: 'background:#f85149' }), 'error rate ×10'),
+  );
   const recent = state.traffic.filter((p) => p.t >= now - SPAN_MS);
   const top = niceMax(Math.max(10, ...recent.map((p) => p.p99Ms ?? 0)));
   renderTimeChart($('latency'), {
-    label: 'client p50 and p99 latency per second over the last 60 s', now, spanMs: SPAN_MS, points: state.traffic,
-    yMax: top, yTicks: [0, top / 2, top], yFormat: (v) => (v >= 1000 ? `${v / 1000} s` : `${Math.round(v)} ms`), markers,
+    label: 'client p50 and p99 latency per second over the last 60 s',
+    now,
+    spanMs: SPAN_MS,
+    points: state.traffic,
+    yMax: top,
+    yTicks: [0, top / 2, top],
+    yFormat: (v) => (v >= 1000 ? `${v / 1000} s` : `${Math.round(v)} ms`),
+    markers,
     lines: [
       { name: 'p99', color: '#f0883e', value: (p) => p.p99Ms },
       { name: 'p50', color: '#58a6ff', value: (p) => p.p50Ms },

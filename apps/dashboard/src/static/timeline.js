@@ -15,17 +15,20 @@ function clock(at) {
 
 /** Renders the newest `max` events first into `tbody`. */
 export function renderTimeline(tbody, events, now, max = 80) {
-  const rows = events.slice(-max).reverse().map((e) => {
-    const tr = document.createElement('tr');
-    tr.dataset.kind = e.kind;
-    const kind = document.createElement('td');
-    const pill = document.createElement('span');
-    pill.className = `pill ${e.severity === 'bad' ? 'open' : e.severity === 'warn' ? 'half-open' : e.severity === 'ok' ? 'closed' : 'unknown'}`;
-    pill.textContent = KIND_LABEL[e.kind] ?? e.kind;
-    kind.append(pill);
-    tr.append(cell(clock(e.at)), cell(`−${((now - e.at) / 1000).toFixed(1)} s`, 'ago'), kind, cell(e.gateway ?? '–'), cell(e.subject), cell(e.text, 'what'));
-    return tr;
-  });
+  const rows = events
+    .slice(-max)
+    .reverse()
+    .map((e) => {
+      const tr = document.createElement('tr');
+      tr.dataset.kind = e.kind;
+      const kind = document.createElement('td');
+      const pill = document.createElement('span');
+      pill.className = `pill ${e.severity === 'bad' ? 'open' : e.severity === 'warn' ? 'half-open' : e.severity === 'ok' ? 'closed' : 'unknown'}`;
+      pill.textContent = KIND_LABEL[e.kind] ?? e.kind;
+      kind.append(pill);
+      tr.append(cell(clock(e.at)), cell(`−${((now - e.at) / 1000).toFixed(1)} s`, 'ago'), kind, cell(e.gateway ?? '–'), cell(e.subject), cell(e.text, 'what'));
+      return tr;
+    });
   tbody.replaceChildren(...rows);
 }
 
@@ -40,7 +43,18 @@ export function chartMarkers(events) {
     if (trip && e.at - (lastTrip.get(e.subject) ?? -Infinity) < 2_000) continue;
     if (trip) lastTrip.set(e.subject, e.at);
     // Breaker trips get a line only (their names would pile up); the rest a short label too.
-    const short = e.kind === 'phase' ? e.subject : e.kind === 'region' ? `→ ${e.subject}` : e.kind === 'chaos' ? e.text.split(' ').filter((_, i) => i !== 1).slice(0, 2).join(' ') : '';
+    const short =
+      e.kind === 'phase'
+        ? e.subject
+        : e.kind === 'region'
+          ? `→ ${e.subject}`
+          : e.kind === 'chaos'
+            ? e.text
+                .split(' ')
+                .filter((_, i) => i !== 1)
+                .slice(0, 2)
+                .join(' ')
+            : '';
     out.push({ at: e.at, severity: e.severity, short, title: `${e.gateway ? `${e.gateway}: ` : ''}${e.subject} — ${e.text}` });
   }
   return out;

@@ -5,7 +5,11 @@ import { MAX_UPSTREAM_BODY_BYTES, type UpstreamReply } from './reply.js';
 import { propagateTrace } from './trace-context.js';
 
 /** REST calls to replicas through `@breakwater/axios` (an axios instance with resilience installed). */
-export function axiosClient(balancer: LoadBalancer, policy: Policy, endpointOf: (url: string | undefined) => Endpoint | undefined): { call: (n: number, signal: AbortSignal) => Promise<UpstreamReply>; eject: () => void } {
+export function axiosClient(
+  balancer: LoadBalancer,
+  policy: Policy,
+  endpointOf: (url: string | undefined) => Endpoint | undefined,
+): { call: (n: number, signal: AbortSignal) => Promise<UpstreamReply>; eject: () => void } {
   // No redirects: an upstream must not send the gateway to an address of its choosing.
   const instance = axios.create({ responseType: 'text', transformResponse: (d: unknown) => d, maxRedirects: 0, maxContentLength: MAX_UPSTREAM_BODY_BYTES });
   // The URL each attempt really called, keyed on its response object (handed back to the caller

@@ -4,7 +4,11 @@ import { boundedText, type UpstreamReply } from './reply.js';
 import { propagateTrace } from './trace-context.js';
 
 /** REST calls to replicas through `@breakwater/fetch` (retries, hedging, balancing). */
-export function fetchClient(balancer: LoadBalancer, policy: Policy, endpointOf: (url: string) => Endpoint | undefined): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
+export function fetchClient(
+  balancer: LoadBalancer,
+  policy: Policy,
+  endpointOf: (url: string) => Endpoint | undefined,
+): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
   const bwFetch = createFetch({ policy, balancer, propagate: propagateTrace });
   return async (n, signal) => {
     // redirect 'manual': an upstream must not send the gateway to an address of its choosing.

@@ -13,14 +13,16 @@ export interface UpstreamReply {
 
 /** Finds the configured endpoint a called URL belongs to: same origin, longest path prefix. Never throws. */
 export function endpointResolver(endpoints: ReadonlyArray<Endpoint>): (calledUrl: string | undefined) => Endpoint | undefined {
-  const parsed = endpoints.flatMap((ep) => {
-    try {
-      const u = new URL(ep.url);
-      return [{ ep, origin: u.origin, path: u.pathname.replace(/\/$/, '') }];
-    } catch {
-      return [];
-    }
-  }).sort((a, b) => b.path.length - a.path.length);
+  const parsed = endpoints
+    .flatMap((ep) => {
+      try {
+        const u = new URL(ep.url);
+        return [{ ep, origin: u.origin, path: u.pathname.replace(/\/$/, '') }];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => b.path.length - a.path.length);
   return (calledUrl) => {
     if (typeof calledUrl !== 'string') return undefined;
     let u: URL;

@@ -23,18 +23,23 @@ async function boundedFetch(url: URL | RequestInfo, init?: RequestInit): Promise
 export function trpcClient(balancer: LoadBalancer, policy: Policy): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
   const servedBy = new WeakMap<object, Endpoint>();
   // conn.url carries no credentials; conn.headers has them as Basic auth when the replica URL had some.
-  const linkFor = (ep: Endpoint, conn: EndpointConnection): TRPCLink<AnyRouter> => (runtime) => {
-    const inner = httpLink({ url: `${conn.url}/trpc`, headers: () => ({ ...conn.headers, ...currentTraceHeaders() }), fetch: boundedFetch })(runtime);
-    return ({ op, next }) => observable((observer) => inner({ op, next }).subscribe({
-      next(value) {
-        const data = (value.result as { data?: unknown }).data;
-        if (typeof data === 'object' && data !== null) servedBy.set(data, ep);
-        observer.next(value);
-      },
-      error: (e) => observer.error(e),
-      complete: () => observer.complete(),
-    }));
-  };
+  const linkFor =
+    (ep: Endpoint, conn: EndpointConnection): TRPCLink<AnyRouter> =>
+    (runtime) => {
+      const inner = httpLink({ url: `${conn.url}/trpc`, headers: () => ({ ...conn.headers, ...currentTraceHeaders() }), fetch: boundedFetch })(runtime);
+      return ({ op, next }) =>
+        observable((observer) =>
+          inner({ op, next }).subscribe({
+            next(value) {
+              const data = (value.result as { data?: unknown }).data;
+              if (typeof data === 'object' && data !== null) servedBy.set(data, ep);
+              observer.next(value);
+            },
+            error: (e) => observer.error(e),
+            complete: () => observer.complete(),
+          }),
+        );
+    };
   const client = createTRPCUntypedClient<AnyRouter>({
     links: [resilienceLink<AnyRouter>({ policy }), balancedLink<AnyRouter>({ balancer, link: linkFor })],
   });

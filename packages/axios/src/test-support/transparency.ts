@@ -47,22 +47,44 @@ export async function observe(p: Promise<unknown>, signal?: unknown): Promise<Ob
   try {
     const res = (await p) as { status: number; data: unknown; headers: Record<string, unknown>; config: Record<string, unknown> };
     return {
-      ok: true, status: res.status, data: res.data, contentType: res.headers['content-type'],
-      configKeys: Object.keys(res.config).sort(), configUrl: res.config.url, configSignalIsCallers: res.config.signal === signal,
+      ok: true,
+      status: res.status,
+      data: res.data,
+      contentType: res.headers['content-type'],
+      configKeys: Object.keys(res.config).sort(),
+      configUrl: res.config.url,
+      configSignalIsCallers: res.config.signal === signal,
     };
   } catch (e) {
-    const err = e as { name: string; code?: string; message: string; response?: { status: number; data: unknown }; request?: unknown; config?: Record<string, unknown> };
+    const err = e as {
+      name: string;
+      code?: string;
+      message: string;
+      response?: { status: number; data: unknown };
+      request?: unknown;
+      config?: Record<string, unknown>;
+    };
     return {
-      ok: false, name: err.name, code: err.code, message: err.message, status: err.response?.status, data: err.response?.data,
-      isCancel: axios.isCancel(e), hasRequest: err.request !== undefined,
-      configKeys: err.config === undefined ? [] : Object.keys(err.config).sort(), configUrl: err.config?.url,
+      ok: false,
+      name: err.name,
+      code: err.code,
+      message: err.message,
+      status: err.response?.status,
+      data: err.response?.data,
+      isCancel: axios.isCancel(e),
+      hasRequest: err.request !== undefined,
+      configKeys: err.config === undefined ? [] : Object.keys(err.config).sort(),
+      configUrl: err.config?.url,
       configSignalIsCallers: err.config?.signal === signal,
     };
   }
 }
 
 /** Runs `request` on both instances (one after the other) and returns both observations. */
-export async function both(defaults: CreateAxiosDefaults, request: (api: AxiosInstance) => { p: Promise<unknown>; signal?: unknown }): Promise<[Observed, Observed]> {
+export async function both(
+  defaults: CreateAxiosDefaults,
+  request: (api: AxiosInstance) => { p: Promise<unknown>; signal?: unknown },
+): Promise<[Observed, Observed]> {
   const { plain, wrapped } = pair(defaults);
   const a = request(plain);
   const x = await observe(a.p, a.signal);

@@ -3,16 +3,24 @@ import { bounded, duration, httpPath, integer, name, percentage, url } from './f
 
 /** Balancing algorithm names accepted in `load_balancer.algorithm`. */
 export const ALGORITHMS = [
-  'round_robin', 'weighted_round_robin', 'least_connections', 'weighted_least_connections',
-  'p2c_ewma', 'consistent_hash', 'adaptive',
+  'round_robin',
+  'weighted_round_robin',
+  'least_connections',
+  'weighted_least_connections',
+  'p2c_ewma',
+  'consistent_hash',
+  'adaptive',
 ] as const;
 
 /** One `load_balancer.servers[]` entry: `host` + `port`, or `url`. */
 export const serverSchema = z
   .strictObject({
     id: name('Endpoint id; defaults to "host:port" (never includes credentials)').optional(),
-    host: z.string().regex(/^[A-Za-z0-9.\-_[\]:]+$/, { error: 'expected a host name or IP address (like "backend1.example.com")' })
-      .meta({ description: 'Host name or IP; combined with port into http://host:port' }).optional(),
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9.\-_[\]:]+$/, { error: 'expected a host name or IP address (like "backend1.example.com")' })
+      .meta({ description: 'Host name or IP; combined with port into http://host:port' })
+      .optional(),
     port: integer(1, 'TCP port', 65_535).optional(),
     scheme: z.enum(['http', 'https']).meta({ description: 'Scheme used with host/port (default http)' }).optional(),
     url: url(['http:', 'https:'], 'Base URL, instead of host/port').optional(),
@@ -78,8 +86,10 @@ export const sessionAffinitySchema = z
   })
   .superRefine((a, ctx) => {
     if (a.enabled === false) return;
-    if (a.method === 'cookie' && a.cookie_name === undefined) ctx.addIssue({ code: 'custom', path: ['cookie_name'], message: 'expected a cookie name (method is "cookie")' });
-    if (a.method === 'header' && a.header_name === undefined) ctx.addIssue({ code: 'custom', path: ['header_name'], message: 'expected a header name (method is "header")' });
+    if (a.method === 'cookie' && a.cookie_name === undefined)
+      ctx.addIssue({ code: 'custom', path: ['cookie_name'], message: 'expected a cookie name (method is "cookie")' });
+    if (a.method === 'header' && a.header_name === undefined)
+      ctx.addIssue({ code: 'custom', path: ['header_name'], message: 'expected a header name (method is "header")' });
   });
 
 /** `load_balancer.outlier_detection` (passive health). */
@@ -111,7 +121,8 @@ export const loadBalancerSchema = z
     const seen = new Map<string, number>();
     lb.servers.forEach((s, i) => {
       const first = seen.get(s.id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: `expected a unique server id; "${s.id}" is also servers[${first}]` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: `expected a unique server id; "${s.id}" is also servers[${first}]` });
       else seen.set(s.id, i);
     });
   });

@@ -30,7 +30,10 @@ export const monitoringSchema = z.strictObject({
     .strictObject({
       level: logLevel.optional(),
       format: z.enum(['json', 'text', 'pretty']).meta({ description: 'json: one object per line (pino)' }).optional(),
-      output: z.union([z.enum(['stdout', 'stderr']), name('A file path')]).meta({ description: '"stdout", "stderr" or a file path' }).optional(),
+      output: z
+        .union([z.enum(['stdout', 'stderr']), name('A file path')])
+        .meta({ description: '"stdout", "stderr" or a file path' })
+        .optional(),
     })
     .optional(),
   tracing: z

@@ -34,7 +34,11 @@ describe('adaptiveConcurrency: admission', () => {
     const b = bulkhead({ maxConcurrent: 1 });
     const held = deferred();
     const first = b.execute(() => held.promise);
-    await expect(b.execute(() => 1)).rejects.toMatchObject({ code: 'BW_BULKHEAD_FULL', reason: 'bulkhead full', message: 'bulkhead full: 1 running and 0 queued' });
+    await expect(b.execute(() => 1)).rejects.toMatchObject({
+      code: 'BW_BULKHEAD_FULL',
+      reason: 'bulkhead full',
+      message: 'bulkhead full: 1 running and 0 queued',
+    });
     held.resolve(undefined);
     await first;
   });
@@ -43,10 +47,21 @@ describe('adaptiveConcurrency: admission', () => {
     const lim = adaptiveConcurrency({ initialLimit: 1, maxQueue: 2, clock: new ManualClock() });
     const gate = deferred();
     const started: string[] = [];
-    const first = lim.execute(() => { started.push('a'); return gate.promise; });
+    const first = lim.execute(() => {
+      started.push('a');
+      return gate.promise;
+    });
     const ac = new AbortController();
-    const queuedAborted = lim.execute(() => { started.push('b'); }, { signal: ac.signal });
-    const queued = lim.execute(() => { started.push('c'); return 'c'; });
+    const queuedAborted = lim.execute(
+      () => {
+        started.push('b');
+      },
+      { signal: ac.signal },
+    );
+    const queued = lim.execute(() => {
+      started.push('c');
+      return 'c';
+    });
     await expect(lim.execute(() => 'd')).rejects.toBeInstanceOf(BulkheadRejectedError);
     expect(lim.queued).toBe(2);
     ac.abort(new Error('gave up'));
@@ -80,7 +95,11 @@ describe('adaptiveConcurrency: admission', () => {
 
   it('never throws synchronously: a throwing fn is a rejection and frees its slot', async () => {
     const lim = adaptiveConcurrency({ initialLimit: 1, clock: new ManualClock() });
-    await expect(lim.execute(() => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      lim.execute(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     expect(lim.inFlight).toBe(0);
     await expect(lim.execute(() => 'ok')).resolves.toBe('ok');
   });
@@ -129,7 +148,9 @@ describe('adaptiveConcurrency: the limit follows latency (ManualClock, simulated
     const upstream = new KneeUpstream(clock, 50, 10);
     const lim = adaptiveConcurrency({ clock, baselineIntervalMs: 2000 });
     const reasons: string[] = [];
-    lim.on('limitChange', (e) => { if (e.reason.startsWith('probe')) reasons.push(`${e.reason}:${e.from}->${e.to}`); });
+    lim.on('limitChange', (e) => {
+      if (e.reason.startsWith('probe')) reasons.push(`${e.reason}:${e.from}->${e.to}`);
+    });
     await drive(clock, lim, upstream, 8, 2500);
     expect(reasons).toHaveLength(2);
     const [start, end] = reasons.map((r) => r.split(':')[1]!.split('->').map(Number)) as [number[], number[]];
@@ -147,7 +168,6 @@ describe('adaptiveConcurrency: the limit follows latency (ManualClock, simulated
     await drive(clock, lim, slow, 8, 6000);
     expect(lim.baselineRttMs).toBe(40);
     expect(lim.limit).toBeGreaterThan(30); // growing again from the minimum
-
   });
 });
 
@@ -189,7 +209,9 @@ describe('adaptiveConcurrency: outcomes', () => {
     const changes: LimitChangeEvent[] = [];
     lim.on('limitChange', (e) => changes.push(e));
     const ac1 = new AbortController();
-    const rejecting = lim.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted fetch')))), { signal: ac1.signal });
+    const rejecting = lim.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted fetch')))), {
+      signal: ac1.signal,
+    });
     const ac2 = new AbortController();
     const late = deferred();
     const resolving = lim.execute(() => late.promise, { signal: ac2.signal });
@@ -206,9 +228,19 @@ describe('adaptiveConcurrency: outcomes', () => {
 
   it('an inner Breakwater rejection is ignored; isDrop can declare an error a plain sample', async () => {
     const clock = new ManualClock(0);
-    const lim = adaptiveConcurrency({ algorithm: 'aimd', initialLimit: 4, minWindowSamples: 1, clock, isDrop: (e) => !(e instanceof Error && e.message === '404') });
+    const lim = adaptiveConcurrency({
+      algorithm: 'aimd',
+      initialLimit: 4,
+      minWindowSamples: 1,
+      clock,
+      isDrop: (e) => !(e instanceof Error && e.message === '404'),
+    });
     // Calls take ManualClock time: a window lasts twice the previous window's latency as well.
-    const after = (ms: number, e: Error): Promise<never> => new Promise((_, reject) => { clock.setTimeout(() => reject(e), ms); clock.advance(ms); });
+    const after = (ms: number, e: Error): Promise<never> =>
+      new Promise((_, reject) => {
+        clock.setTimeout(() => reject(e), ms);
+        clock.advance(ms);
+      });
     await expect(lim.execute(() => after(1, new RateLimitedError(10)))).rejects.toBeInstanceOf(RateLimitedError);
     expect(lim.limit).toBe(4);
     await expect(lim.execute(() => after(1, new Error('404')))).rejects.toThrow('404');
@@ -230,14 +262,22 @@ describe('adaptiveConcurrency: outcomes', () => {
 
 describe('adaptiveConcurrency: options', () => {
   it('validates with ConfigError naming the field', () => {
-    expect(() => adaptiveConcurrency({ algorithm: 'bbr' as never })).toThrow("adaptiveConcurrency.algorithm: expected one of 'gradient2', 'vegas', 'aimd', got \"bbr\"");
-    expect(() => adaptiveConcurrency({ initalLimit: 5 } as never)).toThrow(/adaptiveConcurrency\.initalLimit: unknown option "initalLimit"; did you mean "initialLimit"\?/);
+    expect(() => adaptiveConcurrency({ algorithm: 'bbr' as never })).toThrow(
+      "adaptiveConcurrency.algorithm: expected one of 'gradient2', 'vegas', 'aimd', got \"bbr\"",
+    );
+    expect(() => adaptiveConcurrency({ initalLimit: 5 } as never)).toThrow(
+      /adaptiveConcurrency\.initalLimit: unknown option "initalLimit"; did you mean "initialLimit"\?/,
+    );
     expect(() => adaptiveConcurrency({ maxConcurrency: 5 } as never)).toThrow(/did you mean "maxLimit"/);
     expect(() => adaptiveConcurrency({ minLimit: 10, maxLimit: 5 })).toThrow('adaptiveConcurrency.maxLimit: expected an integer ≥ minLimit (10), got 5');
     expect(() => adaptiveConcurrency({ minLimit: 10, initialLimit: 5 })).toThrow('adaptiveConcurrency.initialLimit: expected an integer ≥ 10, got 5');
     expect(() => adaptiveConcurrency({ maxLimit: 2 ** 40 })).toThrow(/maxLimit: expected an integer from 1 to 1000000/);
-    expect(() => adaptiveConcurrency({ algorithm: 'aimd', tolerance: 2 })).toThrow("adaptiveConcurrency.tolerance: applies only to algorithm 'gradient2', not 'aimd'");
-    expect(() => adaptiveConcurrency({ algorithm: 'aimd', backoffRatio: 1 })).toThrow('adaptiveConcurrency.backoffRatio: expected a number ≥ 0.5 and < 1, got 1');
+    expect(() => adaptiveConcurrency({ algorithm: 'aimd', tolerance: 2 })).toThrow(
+      "adaptiveConcurrency.tolerance: applies only to algorithm 'gradient2', not 'aimd'",
+    );
+    expect(() => adaptiveConcurrency({ algorithm: 'aimd', backoffRatio: 1 })).toThrow(
+      'adaptiveConcurrency.backoffRatio: expected a number ≥ 0.5 and < 1, got 1',
+    );
     expect(() => adaptiveConcurrency({ smoothing: 0 })).toThrow(ConfigError);
     expect(() => adaptiveConcurrency({ clock: {} as never })).toThrow(/adaptiveConcurrency\.clock/);
     expect(() => adaptiveConcurrency(null as never)).toThrow(ConfigError);

@@ -57,7 +57,11 @@ export interface AdaptiveConcurrencyPolicy extends Policy {
 
 /** One running call: when it started, and how its outcome feeds the limiter. */
 class Running {
-  constructor(private readonly owner: AdaptiveLimiter, private readonly ctx: Ctx, private readonly startedAt: number) {}
+  constructor(
+    private readonly owner: AdaptiveLimiter,
+    private readonly ctx: Ctx,
+    private readonly startedAt: number,
+  ) {}
   readonly onValue = (): void => this.owner.settle(this.ctx, this.startedAt, false, undefined);
   readonly onError = (e: unknown): void => this.owner.settle(this.ctx, this.startedAt, true, e);
 }
@@ -68,7 +72,10 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
   inFlight = 0;
   private estimate: number;
   private current: number;
-  private readonly waiters = new WaitQueue(() => this.inFlight < this.current, (fn, ctx) => this.start(fn, ctx));
+  private readonly waiters = new WaitQueue(
+    () => this.inFlight < this.current,
+    (fn, ctx) => this.start(fn, ctx),
+  );
   private readonly events = new Emitter<AdaptiveEvents>();
   private readonly algorithm: LimitAlgorithm;
   private readonly baseline: BaselineRtt | undefined;
@@ -113,7 +120,8 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     // Waiters go first: a new call never overtakes the queue (nor a slot being handed over).
     if (this.inFlight < this.current && this.waiters.size === 0) return this.start(fn, ctx);
     if (this.waiters.size >= this.o.maxQueue) {
-      if (this.events.has('rejected')) this.events.emit('rejected', withContext({ limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() }, ctx.context));
+      if (this.events.has('rejected'))
+        this.events.emit('rejected', withContext({ limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() }, ctx.context));
       return Promise.reject(new BulkheadRejectedError(this.current, this.o.maxQueue, 'adaptive limit'));
     }
     return this.waiters.enqueue(fn, ctx);

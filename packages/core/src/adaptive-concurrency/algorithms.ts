@@ -93,7 +93,9 @@ export function aimd(o: Pick<ResolvedAdaptiveOptions, 'backoffRatio'>): LimitAlg
 /** The algorithm named in the options. */
 export function algorithmFor(o: ResolvedAdaptiveOptions): LimitAlgorithm {
   const byName: Record<AdaptiveAlgorithm, () => LimitAlgorithm> = {
-    gradient2: () => gradient2(o), vegas: () => vegas(), aimd: () => aimd(o),
+    gradient2: () => gradient2(o),
+    vegas: () => vegas(),
+    aimd: () => aimd(o),
   };
   return byName[o.algorithm]();
 }

@@ -1,4 +1,8 @@
 export {
-  adaptiveConcurrency, type AdaptiveConcurrencyPolicy, type LimitChangeEvent, type LimitChangeReason, type AdaptiveRejectedEvent,
+  adaptiveConcurrency,
+  type AdaptiveConcurrencyPolicy,
+  type LimitChangeEvent,
+  type LimitChangeReason,
+  type AdaptiveRejectedEvent,
 } from './adaptive-concurrency.js';
 export type { AdaptiveConcurrencyOptions, AdaptiveAlgorithm } from './options.js';

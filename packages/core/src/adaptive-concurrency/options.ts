@@ -65,13 +65,34 @@ export interface ResolvedAdaptiveOptions {
 }
 
 const KEYS = [
-  'algorithm', 'initialLimit', 'minLimit', 'maxLimit', 'maxQueue', 'tolerance', 'smoothing', 'backoffRatio',
-  'dropLatencyMs', 'baselineIntervalMs', 'minWindowSamples', 'isDrop', 'clock',
+  'algorithm',
+  'initialLimit',
+  'minLimit',
+  'maxLimit',
+  'maxQueue',
+  'tolerance',
+  'smoothing',
+  'backoffRatio',
+  'dropLatencyMs',
+  'baselineIntervalMs',
+  'minWindowSamples',
+  'isDrop',
+  'clock',
 ] as const;
-const ALIASES = { limit: 'initialLimit', maxConcurrency: 'maxLimit', maxConcurrent: 'maxLimit', queueSize: 'maxQueue', timeoutMs: 'dropLatencyMs', rttTolerance: 'tolerance' };
+const ALIASES = {
+  limit: 'initialLimit',
+  maxConcurrency: 'maxLimit',
+  maxConcurrent: 'maxLimit',
+  queueSize: 'maxQueue',
+  timeoutMs: 'dropLatencyMs',
+  rttTolerance: 'tolerance',
+};
 /** Options that only one algorithm reads: giving them with another is a mistake worth reporting. */
 const ONLY_FOR: Partial<Record<(typeof KEYS)[number], AdaptiveAlgorithm[]>> = {
-  tolerance: ['gradient2'], smoothing: ['gradient2'], backoffRatio: ['aimd'], dropLatencyMs: ['aimd'],
+  tolerance: ['gradient2'],
+  smoothing: ['gradient2'],
+  backoffRatio: ['aimd'],
+  dropLatencyMs: ['aimd'],
   baselineIntervalMs: ['gradient2', 'vegas'],
 };
 /** A limit this large is no limit; the bound keeps every size sane (issue 12.3). */
@@ -92,13 +113,15 @@ export function resolveAdaptiveOptions(o: AdaptiveConcurrencyOptions | undefined
   const minLimit = checkIntMax(`${p}.minLimit`, v.minLimit ?? 1, 1);
   const maxLimit = checkIntMax(`${p}.maxLimit`, v.maxLimit ?? Math.max(1000, minLimit), 1);
   if (maxLimit < minLimit) throw new ConfigError(`${p}.maxLimit`, `expected an integer ≥ minLimit (${minLimit}), got ${maxLimit}`);
-  const initialLimit = v.initialLimit === undefined
-    ? Math.min(maxLimit, Math.max(minLimit, 20))
-    : checkIntMax(`${p}.initialLimit`, v.initialLimit, minLimit, maxLimit);
+  const initialLimit =
+    v.initialLimit === undefined ? Math.min(maxLimit, Math.max(minLimit, 20)) : checkIntMax(`${p}.initialLimit`, v.initialLimit, minLimit, maxLimit);
   checkFunction(`${p}.isDrop`, v.isDrop);
   checkClock(`${p}.clock`, v.clock);
   return {
-    algorithm, initialLimit, minLimit, maxLimit,
+    algorithm,
+    initialLimit,
+    minLimit,
+    maxLimit,
     maxQueue: checkIntMax(`${p}.maxQueue`, v.maxQueue ?? 0, 0),
     tolerance: checkNumber(`${p}.tolerance`, v.tolerance ?? 1.25, { min: 1, max: 100 }),
     smoothing: checkNumber(`${p}.smoothing`, v.smoothing ?? 0.2, { minExclusive: 0, max: 1 }),
@@ -106,7 +129,8 @@ export function resolveAdaptiveOptions(o: AdaptiveConcurrencyOptions | undefined
     dropLatencyMs: checkNumber(`${p}.dropLatencyMs`, v.dropLatencyMs ?? Infinity, { minExclusive: 0, allowInfinity: true }),
     baselineIntervalMs: checkNumber(`${p}.baselineIntervalMs`, v.baselineIntervalMs ?? 10_000, { minExclusive: 0, max: 2 ** 31 - 1 }),
     minWindowSamples: checkIntMax(`${p}.minWindowSamples`, v.minWindowSamples ?? 10, 1, 100_000),
-    isDrop: v.isDrop, clock: v.clock,
+    isDrop: v.isDrop,
+    clock: v.clock,
   };
 }
 

@@ -7,12 +7,17 @@ import { KneeUpstream, settle } from '../test-support/upstream.js';
 import { adaptiveConcurrency, type AdaptiveConcurrencyPolicy } from './index.js';
 
 describe('adaptiveConcurrency per endpoint: loadBalancer({ endpointLimit })', () => {
-  it('each endpoint gets its own limiter, which finds that endpoint\'s capacity; rejections reach the caller', async () => {
+  it("each endpoint gets its own limiter, which finds that endpoint's capacity; rejections reach the caller", async () => {
     const clock = new ManualClock(0);
     const upstreams: Record<string, KneeUpstream> = { big: new KneeUpstream(clock, 50, 10), small: new KneeUpstream(clock, 10, 10) };
     const limiters = new Map<string, AdaptiveConcurrencyPolicy>();
     const lb = loadBalancer({
-      endpoints: [{ id: 'big', url: 'http://big.test' }, { id: 'small', url: 'http://small.test' }], strategy: roundRobin(), clock,
+      endpoints: [
+        { id: 'big', url: 'http://big.test' },
+        { id: 'small', url: 'http://small.test' },
+      ],
+      strategy: roundRobin(),
+      clock,
       endpointLimit: (ep) => {
         const limiter = adaptiveConcurrency({ clock });
         limiters.set(ep.id, limiter);
@@ -23,10 +28,15 @@ describe('adaptiveConcurrency per endpoint: loadBalancer({ endpointLimit })', ()
     // 8 calls per virtual ms, half to each endpoint: 4 000/s each; 'big' serves 5 000/s, 'small' 1 000/s.
     for (let t = 0; t < 3000; t++) {
       for (let i = 0; i < 8; i++) {
-        lb.execute((ep) => upstreams[ep.id]!.call().then(() => ep.id)).then((id) => { outcomes[id as 'big' | 'small']++; }, (e: unknown) => {
-          if (e instanceof BulkheadRejectedError && e.reason === 'adaptive limit') outcomes.rejected++;
-          else outcomes.other++;
-        });
+        lb.execute((ep) => upstreams[ep.id]!.call().then(() => ep.id)).then(
+          (id) => {
+            outcomes[id as 'big' | 'small']++;
+          },
+          (e: unknown) => {
+            if (e instanceof BulkheadRejectedError && e.reason === 'adaptive limit') outcomes.rejected++;
+            else outcomes.other++;
+          },
+        );
       }
       await settle();
       clock.advance(1);

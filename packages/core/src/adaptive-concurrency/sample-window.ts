@@ -19,7 +19,10 @@ export class SampleWindow implements WindowStats {
   /** The previous window's average latency: the window length without a baseline (aimd). */
   private lastRttMs: number | undefined = undefined;
 
-  constructor(now: number, private readonly minSamples: number) {
+  constructor(
+    now: number,
+    private readonly minSamples: number,
+  ) {
     this.startedAt = now;
   }
 

@@ -11,17 +11,36 @@ import { roundRobin } from './strategies/round-robin.js';
 import type { EjectionEvent, Endpoint, RequestEvent } from './types.js';
 
 const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}`, ...extra }));
-const fail = (): never => { throw new Error('down'); };
+const fail = (): never => {
+  throw new Error('down');
+};
 const reasonOf = (f: () => unknown): string | undefined => {
-  try { f(); } catch (e) { return e instanceof NoHealthyEndpointError ? e.reason : `other: ${String(e)}`; }
+  try {
+    f();
+  } catch (e) {
+    return e instanceof NoHealthyEndpointError ? e.reason : `other: ${String(e)}`;
+  }
   return undefined;
 };
 
 describe('loadBalancer options', () => {
   it.each([
     [{ endpoints: 'x' }, 'loadBalancer.endpoints', /expected an array/],
-    [{ endpoints: [{ id: 'a', url: 'http://x.test' }, { id: 'a', url: 'http://y.test' }] }, 'loadBalancer.endpoints[1].id', /unique id, got duplicate "a"/],
-    [{ endpoints: [{ id: 'a', url: 'http://x.test', weight: 0 }] }, 'loadBalancer.endpoints[0].weight', /endpoint "a": expected a number > 0 \(default 1\), got 0/],
+    [
+      {
+        endpoints: [
+          { id: 'a', url: 'http://x.test' },
+          { id: 'a', url: 'http://y.test' },
+        ],
+      },
+      'loadBalancer.endpoints[1].id',
+      /unique id, got duplicate "a"/,
+    ],
+    [
+      { endpoints: [{ id: 'a', url: 'http://x.test', weight: 0 }] },
+      'loadBalancer.endpoints[0].weight',
+      /endpoint "a": expected a number > 0 \(default 1\), got 0/,
+    ],
     [{ endpoints: [{ id: 'a', url: 'http://x.test', maxConnections: 1.5 }] }, 'loadBalancer.endpoints[0].maxConnections', /integer/],
     [{ endpoints: [], healthCheck: { intervalMs: -5 } }, 'loadBalancer.healthCheck.intervalMs', /got -5/],
     [{ endpoints: [], outlierDetection: { maxEjectionPercent: 150 } }, 'loadBalancer.outlierDetection.maxEjectionPercent', /between 0 and 100, got 150/],
@@ -32,24 +51,43 @@ describe('loadBalancer options', () => {
     // Unknown keys (issue 12.10), top level and nested, with a did-you-mean.
     [{ endpoints: [], healthCheck: { interval: 500 } }, 'loadBalancer.healthCheck.interval', /unknown option "interval"; did you mean "intervalMs"\?/],
     [{ endpoints: [], healthchecks: {} }, 'loadBalancer.healthchecks', /did you mean "healthCheck"\?/],
-    [{ endpoints: [], outlierDetection: { consecutiveFailure: 3 } }, 'loadBalancer.outlierDetection.consecutiveFailure', /did you mean "consecutiveFailures"\?/],
+    [
+      { endpoints: [], outlierDetection: { consecutiveFailure: 3 } },
+      'loadBalancer.outlierDetection.consecutiveFailure',
+      /did you mean "consecutiveFailures"\?/,
+    ],
     [{ endpoints: [], locality: { locale: 'eu' } }, 'loadBalancer.locality.locale', /did you mean "local"\?/],
     [{ endpoints: [], queue: { maxPendin: 5 } }, 'loadBalancer.queue.maxPendin', /did you mean "maxPending"\?/],
     [{ endpoints: [], breaker: { halfOpenAfter: 5 } }, 'loadBalancer.breaker.halfOpenAfter', /did you mean "halfOpenAfterMs"\?/],
     [{ endpoints: [], breaker: { halfOpen: { maxProbe: 2 } } }, 'loadBalancer.breaker.halfOpen.maxProbe', /did you mean "maxProbes"\?/],
     [{ endpoints: [], breaker: { name: 'x' } }, 'loadBalancer.breaker.name', /names each breaker/],
-    [{ endpoints: [{ id: 'a', url: 'http://x.test', maxConnection: 3 }] }, 'loadBalancer.endpoints[0].maxConnection', /endpoint "a": unknown option "maxConnection"; did you mean "maxConnections"\?/],
+    [
+      { endpoints: [{ id: 'a', url: 'http://x.test', maxConnection: 3 }] },
+      'loadBalancer.endpoints[0].maxConnection',
+      /endpoint "a": unknown option "maxConnection"; did you mean "maxConnections"\?/,
+    ],
     // Endpoint URLs must be absolute; the error names the endpoint and hides credentials.
-    [{ endpoints: [eps(['a'])[0], { id: 'b', url: 'x' }] }, 'loadBalancer.endpoints[1].url', /endpoint "b": expected an absolute URL like "http:\/\/10\.0\.0\.1:8080", got "x"/],
+    [
+      { endpoints: [eps(['a'])[0], { id: 'b', url: 'x' }] },
+      'loadBalancer.endpoints[1].url',
+      /endpoint "b": expected an absolute URL like "http:\/\/10\.0\.0\.1:8080", got "x"/,
+    ],
     [{ endpoints: [{ id: 'c', url: '/api' }] }, 'loadBalancer.endpoints[0].url', /endpoint "c": .*got "\/api"/],
     [{ endpoints: [{ id: 'd', url: 'svc:secret@10.0.0.1:80' }] }, 'loadBalancer.endpoints[0].url', /^(?!.*secret).*endpoint "d"/],
     [{ endpoints: [{ id: 'w', url: 'http://x.test', weight: -1 }] }, 'loadBalancer.endpoints[0].weight', /expected a number > 0/],
     // locality.local must be a region some endpoint has.
-    [{ endpoints: [{ id: 'a', url: 'http://x.test', region: 'us-east' }], locality: { local: 'us-eats' } }, 'loadBalancer.locality.local',
-      /expected the region of at least one endpoint \("us-east"\), got "us-eats"/],
+    [
+      { endpoints: [{ id: 'a', url: 'http://x.test', region: 'us-east' }], locality: { local: 'us-eats' } },
+      'loadBalancer.locality.local',
+      /expected the region of at least one endpoint \("us-east"\), got "us-eats"/,
+    ],
   ])('rejects %j', (o, path, message) => {
     let err: unknown;
-    try { loadBalancer(o as never); } catch (e) { err = e; }
+    try {
+      loadBalancer(o as never);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).path).toBe(path);
     expect((err as ConfigError).message).toMatch(message);
@@ -61,12 +99,19 @@ describe('NoHealthyEndpointError reasons', () => {
     expect(reasonOf(() => loadBalancer({ endpoints: [] }).pick())).toBe('empty');
     const lb = loadBalancer({ endpoints: eps(['a'], { maxConnections: 1 }), queue: { maxPending: 0 } });
     let release!: () => void;
-    const held = lb.execute(() => new Promise<void>((r) => { release = r; }));
+    const held = lb.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     await expect(lb.execute(() => 1)).rejects.toMatchObject({ code: 'BW_SATURATED', reason: 'queue full' });
     const drained = lb.drain();
     expect(reasonOf(() => lb.pick())).toBe('draining');
     let settled = false;
-    void drained.then(() => { settled = true; });
+    void drained.then(() => {
+      settled = true;
+    });
     await Promise.resolve();
     expect(settled).toBe(false);
     release();
@@ -84,7 +129,12 @@ describe('NoHealthyEndpointError reasons', () => {
   });
   it('unhealthy when every endpoint is ejected and panic is off; open when every breaker is open', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b']), clock, outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 }, locality: { panicThreshold: 0 } });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b']),
+      clock,
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+      locality: { panicThreshold: 0 },
+    });
     await lb.execute(fail).catch(() => undefined);
     await lb.execute(fail).catch(() => undefined);
     expect(reasonOf(() => lb.pick())).toBe('unhealthy');
@@ -99,8 +149,12 @@ describe('NoHealthyEndpointError reasons', () => {
 describe('outlier detection', () => {
   it('ejects after consecutive failures for base × count, respects maxEjectionPercent, emits events', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c', 'd']), strategy: roundRobin(), clock,
-                              outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 1000, maxEjectionPercent: 25 } });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b', 'c', 'd']),
+      strategy: roundRobin(),
+      clock,
+      outlierDetection: { consecutiveFailures: 2, baseEjectionMs: 1000, maxEjectionPercent: 25 },
+    });
     const events: EjectionEvent[] = [];
     lb.on('ejection', (e) => events.push(e));
     const bad = new Set(['a', 'b']);
@@ -124,8 +178,12 @@ describe('outlier detection', () => {
 describe('backups and panic', () => {
   it('backups get traffic only when no primary is healthy', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: [...eps(['p1', 'p2']), { id: 'bk', url: 'http://x.test', backup: true }], clock, strategy: roundRobin(),
-                              outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 } });
+    const lb = loadBalancer({
+      endpoints: [...eps(['p1', 'p2']), { id: 'bk', url: 'http://x.test', backup: true }],
+      clock,
+      strategy: roundRobin(),
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+    });
     expect(new Set(Array.from({ length: 10 }, () => lb.pick().id))).toEqual(new Set(['p1', 'p2']));
     await lb.execute((ep) => (ep.id === 'bk' ? 1 : fail())).catch(() => undefined);
     expect(lb.pick().id).not.toBe('bk'); // one primary still healthy (50% is not below the panic threshold)
@@ -134,13 +192,23 @@ describe('backups and panic', () => {
   });
   it('panic: below the threshold, ejected endpoints are used again; open breakers never', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c', 'd']), clock, strategy: roundRobin(), locality: { panicThreshold: 0.5 },
-                              outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
-                              breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 60_000 }, isFailure: (e) => (e as Error).message !== 'soft' });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b', 'c', 'd']),
+      clock,
+      strategy: roundRobin(),
+      locality: { panicThreshold: 0.5 },
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 60_000 },
+      isFailure: (e) => (e as Error).message !== 'soft',
+    });
     // a: breaker opens (and ejected); b, c: ejected only (their failures don't count for the breaker).
     const breakerFailure = new Set(['a']);
     for (const id of ['a', 'b', 'c']) {
-      await lb.execute((ep) => { throw new Error(breakerFailure.has(ep.id) ? 'hard' : 'soft'); }).catch(() => undefined);
+      await lb
+        .execute((ep) => {
+          throw new Error(breakerFailure.has(ep.id) ? 'hard' : 'soft');
+        })
+        .catch(() => undefined);
       void id;
     }
     const seen = new Set(Array.from({ length: 12 }, () => lb.pick().id));
@@ -152,7 +220,13 @@ describe('backups and panic', () => {
 describe('breakers per endpoint', () => {
   it('an open endpoint breaker removes it from picks until its open period ends', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ name: 'api', endpoints: eps(['a', 'b', 'c']), clock, strategy: roundRobin(), breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 10_000 } });
+    const lb = loadBalancer({
+      name: 'api',
+      endpoints: eps(['a', 'b', 'c']),
+      clock,
+      strategy: roundRobin(),
+      breaker: { trip: consecutiveFailures(2), halfOpenAfterMs: 10_000 },
+    });
     for (let i = 0; i < 6; i++) await lb.execute((ep) => (ep.id === 'a' ? fail() : 1)).catch(() => undefined);
     await Promise.resolve();
     expect(Array.from({ length: 6 }, () => lb.pick().id)).not.toContain('a');
@@ -164,8 +238,18 @@ describe('breakers per endpoint', () => {
   });
   it('uses createBreaker with the name `${balancer}/${id}` and re-picks when a breaker refuses', async () => {
     const names: string[] = [];
-    const lb = loadBalancer({ name: 'lb', endpoints: eps(['a', 'b']), strategy: roundRobin(), breaker: {},
-                              createBreaker: (o) => { names.push(o.name); const b = circuitBreaker(o); if (o.name === 'lb/a') b.isolate(); return b; } });
+    const lb = loadBalancer({
+      name: 'lb',
+      endpoints: eps(['a', 'b']),
+      strategy: roundRobin(),
+      breaker: {},
+      createBreaker: (o) => {
+        names.push(o.name);
+        const b = circuitBreaker(o);
+        if (o.name === 'lb/a') b.isolate();
+        return b;
+      },
+    });
     expect(names).toEqual(['lb/a', 'lb/b']);
     expect(Array.from({ length: 4 }, () => lb.pick().id)).toEqual(['b', 'b', 'b', 'b']);
     await expect(lb.execute((ep) => ep.id)).resolves.toBe('b');
@@ -173,7 +257,12 @@ describe('breakers per endpoint', () => {
   it('a BrokenCircuitError from the function itself is not a refusal: no re-pick', async () => {
     const lb = loadBalancer({ endpoints: eps(['a', 'b']), strategy: roundRobin() });
     const seen: string[] = [];
-    await expect(lb.execute((ep) => { seen.push(ep.id); throw new BrokenCircuitError('inner'); })).rejects.toBeInstanceOf(BrokenCircuitError);
+    await expect(
+      lb.execute((ep) => {
+        seen.push(ep.id);
+        throw new BrokenCircuitError('inner');
+      }),
+    ).rejects.toBeInstanceOf(BrokenCircuitError);
     expect(seen).toEqual(['a']);
   });
 });
@@ -181,14 +270,25 @@ describe('breakers per endpoint', () => {
 describe('execute, events, asPolicy', () => {
   it('emits a request event with status and region; isResultFailure counts but returns the result', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a'], { region: 'eu' }), clock, isResultFailure: (r) => (r as { status: number }).status >= 500,
-                              outlierDetection: { consecutiveFailures: 2 } });
+    const lb = loadBalancer({
+      endpoints: eps(['a'], { region: 'eu' }),
+      clock,
+      isResultFailure: (r) => (r as { status: number }).status >= 500,
+      outlierDetection: { consecutiveFailures: 2 },
+    });
     const events: RequestEvent[] = [];
     lb.on('request', (e) => events.push(e));
-    const res = await lb.execute(() => { clock.advance(7); return { status: 503 }; });
+    const res = await lb.execute(() => {
+      clock.advance(7);
+      return { status: 503 };
+    });
     expect(res).toEqual({ status: 503 });
     const err = Object.assign(new Error('x'), { response: { status: 502 } });
-    await expect(lb.execute(() => { throw err; })).rejects.toBe(err);
+    await expect(
+      lb.execute(() => {
+        throw err;
+      }),
+    ).rejects.toBe(err);
     expect(events).toEqual([
       { endpoint: 'a', durationMs: 7, success: false, status: 503, region: 'eu' },
       { endpoint: 'a', durationMs: 0, success: false, status: 502, error: err, region: 'eu' },
@@ -199,14 +299,20 @@ describe('execute, events, asPolicy', () => {
     const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c']), strategy: roundRobin() });
     const policy = pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), lb.asPolicy());
     const seen: string[] = [];
-    const out = await policy.execute((ctx) => { seen.push(`${ctx.attempt}:${ctx.endpoint!.id}`); if (ctx.attempt < 2) throw new Error('retry me'); return ctx.endpoint!.url; });
+    const out = await policy.execute((ctx) => {
+      seen.push(`${ctx.attempt}:${ctx.endpoint!.id}`);
+      if (ctx.attempt < 2) throw new Error('retry me');
+      return ctx.endpoint!.url;
+    });
     expect(seen).toEqual(['0:a', '1:b', '2:c']);
     expect(out).toBe('http://c');
   });
   it('a caller abort does not count against the endpoint', async () => {
     const lb = loadBalancer({ endpoints: eps(['a']), outlierDetection: { consecutiveFailures: 1 } });
     const ac = new AbortController();
-    const p = lb.execute((_ep, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), { signal: ac.signal });
+    const p = lb.execute((_ep, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), {
+      signal: ac.signal,
+    });
     ac.abort(new Error('user left'));
     await expect(p).rejects.toThrow('user left');
     await new Promise((r) => setTimeout(r, 0));
@@ -217,11 +323,30 @@ describe('execute, events, asPolicy', () => {
 describe('update()', () => {
   it('keeps in-flight, EWMA and ejection of unchanged ids; new ids start fresh; removed ids are dropped', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b']), clock, strategy: roundRobin(), outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 } });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b']),
+      clock,
+      strategy: roundRobin(),
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+    });
     let release!: () => void;
-    const held = lb.execute(() => new Promise<void>((r) => { release = r; })); // a
-    await lb.execute(() => { clock.advance(40); fail(); }).catch(() => undefined); // b ejected
-    lb.update([{ id: 'a', url: 'http://a2', weight: 2 }, { id: 'b', url: 'http://b' }, { id: 'c', url: 'http://c' }]);
+    const held = lb.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    ); // a
+    await lb
+      .execute(() => {
+        clock.advance(40);
+        fail();
+      })
+      .catch(() => undefined); // b ejected
+    lb.update([
+      { id: 'a', url: 'http://a2', weight: 2 },
+      { id: 'b', url: 'http://b' },
+      { id: 'c', url: 'http://c' },
+    ]);
     const view = Object.fromEntries(lb.endpoints().map((e) => [e.id, e]));
     expect(view.a).toMatchObject({ url: 'http://a2', weight: 2, inFlight: 1 });
     expect(view.b).toMatchObject({ ejected: true });

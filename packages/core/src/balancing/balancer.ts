@@ -19,7 +19,16 @@ import { BreakerRecheck, RegionTracker } from './plan-watch.js';
 import { badKey } from './validate.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
-  BalancerExecuteOptions, BreakerEvent, EjectionEvent, Endpoint, EndpointView, HealthEvent, LoadBalancer, LoadBalancerOptions, RegionChangeEvent, RequestEvent,
+  BalancerExecuteOptions,
+  BreakerEvent,
+  EjectionEvent,
+  Endpoint,
+  EndpointView,
+  HealthEvent,
+  LoadBalancer,
+  LoadBalancerOptions,
+  RegionChangeEvent,
+  RequestEvent,
   UpdateEvent,
 } from './types.js';
 
@@ -79,14 +88,28 @@ export class Balancer implements LoadBalancer {
     this.recheck = new BreakerRecheck(this.clock, () => this.invalidate());
     this.plan.onRebuild = (summary) => this.afterRebuild(summary);
     const h = this.o.health;
-    this.health = h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
+    this.health =
+      h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
     const d = this.o.outlier;
-    this.outlier = d === undefined ? undefined : new OutlierDetector(d, this.clock, () => this.states.length, (s, ejected, reason) => this.onEjection(s, ejected, reason));
+    this.outlier =
+      d === undefined
+        ? undefined
+        : new OutlierDetector(
+            d,
+            this.clock,
+            () => this.states.length,
+            (s, ejected, reason) => this.onEjection(s, ejected, reason),
+          );
     this.gate = new DrainGate(this.clock);
     this.queue = new WaitQueue(this.o.queue, this.clock, this.gate, this.name);
     this.calls = new EndpointCalls({
-      clock: this.clock, decayMs: this.decayMs, isFailure: this.isFailure, isResultFailure: this.isResultFailure,
-      emitter: this.emitter, outlier: this.outlier, gate: this.gate,
+      clock: this.clock,
+      decayMs: this.decayMs,
+      isFailure: this.isFailure,
+      isResultFailure: this.isResultFailure,
+      emitter: this.emitter,
+      outlier: this.outlier,
+      gate: this.gate,
       next: (fn, ctx, mark, repicks, avoid) => this.dispatch(fn, ctx, mark, repicks, avoid),
       released: () => {
         if (this.queue.length > 0) this.serveQueue();
@@ -168,7 +191,10 @@ export class Balancer implements LoadBalancer {
   endpoints(): ReadonlyArray<EndpointView> {
     const now = this.clock.now();
     return this.states.map((s) => ({
-      ...s.endpoint, healthy: s.healthy, ejected: s.ejected, inFlight: s.inFlight,
+      ...s.endpoint,
+      healthy: s.healthy,
+      ejected: s.ejected,
+      inFlight: s.inFlight,
       ewmaMs: s.ewmaMs * Math.exp(-Math.max(0, now - s.latencyAt) / this.decayMs),
       latencyMs: Number.isNaN(s.latencyMs) ? undefined : s.latencyMs,
       breaker: s.breaker?.state,
@@ -326,13 +352,19 @@ export class Balancer implements LoadBalancer {
   private attachBreaker(s: EndpointState): void {
     const b = this.options.breaker;
     if (b === undefined) return;
-    attachEndpointBreaker(s, `${this.name}/${s.id}`, b, this.options.createBreaker ?? circuitBreaker,
-                          { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure }, (e) => {
-                            this.invalidate();
-                            if (this.emitter.has('breaker')) {
-                              this.emitter.emit('breaker', { endpoint: s.id, from: e.from, to: e.to, reason: e.reason, at: e.at, remote: e.remote });
-                            }
-                          });
+    attachEndpointBreaker(
+      s,
+      `${this.name}/${s.id}`,
+      b,
+      this.options.createBreaker ?? circuitBreaker,
+      { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure },
+      (e) => {
+        this.invalidate();
+        if (this.emitter.has('breaker')) {
+          this.emitter.emit('breaker', { endpoint: s.id, from: e.from, to: e.to, reason: e.reason, at: e.at, remote: e.remote });
+        }
+      },
+    );
   }
 
   private detach(s: EndpointState): void {
@@ -345,7 +377,6 @@ export class Balancer implements LoadBalancer {
     disposeEndpointBreaker(s);
     closeEndpointLimiter(s);
   }
-
 }
 
 /**

@@ -12,7 +12,9 @@ import type { Endpoint, LoadBalancer, LoadBalancerOptions } from './types.js';
 
 const eps = (ids: string[]): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}` }));
 const hang = (): Promise<never> => new Promise<never>(() => {});
-const boom = (): never => { throw new Error('down'); };
+const boom = (): never => {
+  throw new Error('down');
+};
 
 /** A balancer ("pod") whose per-endpoint breakers are kept by endpoint id. */
 function pod(o: Partial<LoadBalancerOptions> & { endpoints: Endpoint[] }): { lb: LoadBalancer; breakers: Map<string, CircuitBreaker> } {
@@ -43,7 +45,10 @@ describe('picks skip endpoints whose breaker would refuse', () => {
 
   it('while pod A probes x (fleet lease), pod B never offers x and never sees BrokenCircuitError', async () => {
     const { clock, a, b } = fleet();
-    await a.breakers.get('x')!.execute(boom).catch(() => undefined);
+    await a.breakers
+      .get('x')!
+      .execute(boom)
+      .catch(() => undefined);
     await flush();
     expect(b.breakers.get('x')!.state).toBe('open'); // adopted through the store
     clock.advance(1_000);
@@ -65,11 +70,19 @@ describe('picks skip endpoints whose breaker would refuse', () => {
 
   it('when pod A closes x again, pod B offers it again', async () => {
     const { clock, a, b } = fleet();
-    await a.breakers.get('x')!.execute(boom).catch(() => undefined);
+    await a.breakers
+      .get('x')!
+      .execute(boom)
+      .catch(() => undefined);
     await flush();
     clock.advance(1_000);
     let finish!: (v: string) => void;
-    const probe = a.breakers.get('x')!.execute(() => new Promise<string>((resolve) => { finish = resolve; }));
+    const probe = a.breakers.get('x')!.execute(
+      () =>
+        new Promise<string>((resolve) => {
+          finish = resolve;
+        }),
+    );
     expect(Array.from({ length: 50 }, () => b.lb.pick().id)).not.toContain('x');
     finish('ok');
     await probe;
@@ -80,12 +93,20 @@ describe('picks skip endpoints whose breaker would refuse', () => {
 
   it("every endpoint open and probed elsewhere: NoHealthyEndpointError('open') at once", async () => {
     const { clock, a, b } = fleet();
-    for (const id of ['x', 'y', 'z']) await a.breakers.get(id)!.execute(boom).catch(() => undefined);
+    for (const id of ['x', 'y', 'z'])
+      await a.breakers
+        .get(id)!
+        .execute(boom)
+        .catch(() => undefined);
     await flush();
     clock.advance(1_000);
     for (const id of ['x', 'y', 'z']) void a.breakers.get(id)!.execute(hang);
     let called = false;
-    const e = await b.lb.execute(() => { called = true; }).catch((err: unknown) => err);
+    const e = await b.lb
+      .execute(() => {
+        called = true;
+      })
+      .catch((err: unknown) => err);
     expect(e).toBeInstanceOf(NoHealthyEndpointError);
     expect((e as NoHealthyEndpointError).reason).toBe('open');
     expect(called).toBe(false);
@@ -95,14 +116,24 @@ describe('picks skip endpoints whose breaker would refuse', () => {
 
   it('one balancer: a half-open endpoint whose probe slot is taken is skipped; all taken → open', async () => {
     const clock = new ManualClock();
-    const { lb, breakers } = pod({ endpoints: eps(['x', 'y']), clock, strategy: roundRobin(),
-                                  breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 1 } } });
-    await breakers.get('x')!.execute(boom).catch(() => undefined);
+    const { lb, breakers } = pod({
+      endpoints: eps(['x', 'y']),
+      clock,
+      strategy: roundRobin(),
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 1 } },
+    });
+    await breakers
+      .get('x')!
+      .execute(boom)
+      .catch(() => undefined);
     clock.advance(1_000);
     void breakers.get('x')!.execute(hang); // x is half-open, its only slot taken
     await flush();
     expect(await outcomes(lb, 10)).toEqual(Array(10).fill('y'));
-    await breakers.get('y')!.execute(boom).catch(() => undefined);
+    await breakers
+      .get('y')!
+      .execute(boom)
+      .catch(() => undefined);
     clock.advance(1_000);
     void breakers.get('y')!.execute(hang);
     await flush();
@@ -115,18 +146,30 @@ describe('picks skip endpoints whose breaker would refuse', () => {
 describe('re-picks after a refusal the breaker could not announce', () => {
   /** A breaker that looks closed (no wouldAdmit) but refuses every call. */
   const refusing = (name: string): CircuitBreaker => ({
-    name, state: 'closed', generation: 0,
+    name,
+    state: 'closed',
+    generation: 0,
     execute: () => Promise.reject(new BrokenCircuitError(name)),
-    isolate: () => ({ release() {} }), reset() {}, close() {}, dispose() {}, on: () => () => {},
+    isolate: () => ({ release() {} }),
+    reset() {},
+    close() {},
+    dispose() {},
+    on: () => () => {},
     metrics: () => ({ state: 'closed', requests: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, slowCalls: 0, failureRate: 0, stateSince: 0 }),
   });
 
   it('tries every endpoint at most once, so one good endpoint among many refusing ones is always found', async () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const lb = loadBalancer({ endpoints: eps(ids), breaker: {}, random: seededRandom(3),
-                              createBreaker: (o) => (o.name === 'balancer/f' ? circuitBreaker(o) : refusing(o.name)) });
+    const lb = loadBalancer({
+      endpoints: eps(ids),
+      breaker: {},
+      random: seededRandom(3),
+      createBreaker: (o) => (o.name === 'balancer/f' ? circuitBreaker(o) : refusing(o.name)),
+    });
     const refused: string[] = [];
-    lb.on('request', (e) => { if (e.error instanceof BrokenCircuitError) refused.push(e.endpoint); });
+    lb.on('request', (e) => {
+      if (e.error instanceof BrokenCircuitError) refused.push(e.endpoint);
+    });
     for (let i = 0; i < 30; i++) {
       refused.length = 0;
       await expect(lb.execute((ep) => ep.id)).resolves.toBe('f');
@@ -142,4 +185,3 @@ describe('re-picks after a refusal the breaker could not announce', () => {
     expect(refused.sort()).toEqual(['a', 'b', 'c']);
   });
 });
-

@@ -22,9 +22,16 @@ function setup(extra: Partial<LoadBalancerOptions> = {}) {
   const clock = new ManualClock();
   const breakers = new Map<string, CircuitBreaker>();
   const lb = loadBalancer({
-    endpoints: eps(['a', 'b']), clock, strategy: roundRobin(), outlierDetection: { consecutiveFailures: 1 },
+    endpoints: eps(['a', 'b']),
+    clock,
+    strategy: roundRobin(),
+    outlierDetection: { consecutiveFailures: 1 },
     breaker: { trip: consecutiveFailures(1) },
-    createBreaker: (o: CircuitBreakerOptions) => { const b = circuitBreaker(o); breakers.set(o.name.split('/')[1]!, b); return b; },
+    createBreaker: (o: CircuitBreakerOptions) => {
+      const b = circuitBreaker(o);
+      breakers.set(o.name.split('/')[1]!, b);
+      return b;
+    },
     ...extra,
   });
   const requests: RequestEvent[] = [];
@@ -53,7 +60,10 @@ describe('cancelled attempts are neutral for the balancer', () => {
     expect(requests[1]!.durationMs).toBeGreaterThanOrEqual(10);
     expect(breakers.get('a')!.state).toBe('closed');
     expect(breakers.get('a')!.metrics()).toMatchObject({ requests: 0, failures: 0 });
-    expect(requests.map((e) => [e.endpoint, e.success, e.cancelled])).toEqual([['b', true, undefined], ['a', false, true]]);
+    expect(requests.map((e) => [e.endpoint, e.success, e.cancelled])).toEqual([
+      ['b', true, undefined],
+      ['a', false, true],
+    ]);
     expect(requests[1]!.error).toBeInstanceOf(DOMException);
   });
 

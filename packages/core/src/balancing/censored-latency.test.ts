@@ -15,14 +15,28 @@ import type { EjectionEvent, LoadBalancer, RequestEvent } from './types.js';
 function after(clock: ManualClock, ms: number, { signal }: AttemptContext, value: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const t = clock.setTimeout(() => resolve(value), ms);
-    signal.addEventListener('abort', () => { clock.clearTimeout(t); reject(signal.reason); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clock.clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
 /** Advances the clock 1 ms at a time until `p` settles (bounded). */
 async function settle<T>(clock: ManualClock, p: Promise<T>, maxMs = 2_000): Promise<T> {
   let done = false;
-  p.then(() => { done = true; }, () => { done = true; });
+  p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   for (let i = 0; i < maxMs && !done; i++) {
     clock.advance(1);
     await flush();
@@ -39,9 +53,16 @@ function setup(ids = ['A', 'B'], maxConnections?: number) {
   const breakers = new Map<string, CircuitBreaker>();
   const lb = loadBalancer({
     endpoints: ids.map((id) => ({ id, url: `http://${id}`, ...(maxConnections === undefined ? {} : { maxConnections }) })),
-    strategy: p2cEwma(), clock, random: seededRandom(7),
-    outlierDetection: { consecutiveFailures: 1 }, breaker: { trip: consecutiveFailures(1) },
-    createBreaker: (o: CircuitBreakerOptions) => { const b = circuitBreaker(o); breakers.set(o.name.split('/')[1]!, b); return b; },
+    strategy: p2cEwma(),
+    clock,
+    random: seededRandom(7),
+    outlierDetection: { consecutiveFailures: 1 },
+    breaker: { trip: consecutiveFailures(1) },
+    createBreaker: (o: CircuitBreakerOptions) => {
+      const b = circuitBreaker(o);
+      breakers.set(o.name.split('/')[1]!, b);
+      return b;
+    },
   });
   const requests: RequestEvent[] = [];
   const ejections: EjectionEvent[] = [];
@@ -98,7 +119,10 @@ describe('a cancelled attempt is a censored latency sample (a lower bound)', () 
 
   it('a cancelled attempt faster than the current estimate does not lower it', async () => {
     const { clock, lb, breakers, ejections } = setup(['A']);
-    await settle(clock, lb.execute((_, ctx) => after(clock, 100, ctx as AttemptContext, 'ok')));
+    await settle(
+      clock,
+      lb.execute((_, ctx) => after(clock, 100, ctx as AttemptContext, 'ok')),
+    );
     const at = clock.now();
     expect(ewmaOf(lb, 'A')).toBe(100);
     const errorRate = statesOf(lb)[0]!.errorRate;

@@ -17,9 +17,14 @@ export interface BreakerDefaults {
  * picks ask its `wouldAdmit()` (when it has one) so an endpoint whose breaker would refuse is skipped.
  * ConfigErrors are re-pathed to `loadBalancer.breaker.*`.
  */
-export function attachEndpointBreaker(s: EndpointState, name: string, options: Omit<CircuitBreakerOptions, 'name'>,
-                                      create: (o: CircuitBreakerOptions) => CircuitBreaker, defaults: BreakerDefaults,
-                                      onChange: (e: StateChangeEvent) => void): void {
+export function attachEndpointBreaker(
+  s: EndpointState,
+  name: string,
+  options: Omit<CircuitBreakerOptions, 'name'>,
+  create: (o: CircuitBreakerOptions) => CircuitBreaker,
+  defaults: BreakerDefaults,
+  onChange: (e: StateChangeEvent) => void,
+): void {
   // The balancer's isFailure may count local resource errors (adapters pass an HTTP classifier);
   // for the endpoint's breaker they stay neutral, as for outlier detection and health.
   const inherited = defaults.isFailure;
@@ -38,7 +43,7 @@ export function attachEndpointBreaker(s: EndpointState, name: string, options: O
   s.gate = typeof breaker.wouldAdmit === 'function' ? breaker : undefined;
   // With a Backoff the period varies: the breaker's current one (its halfOpenAfterMs getter) is the best estimate.
   const openMs = options.halfOpenAfterMs ?? 30_000;
-  s.breakerOpenMs = typeof openMs === 'number' ? openMs : (breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? 30_000;
+  s.breakerOpenMs = typeof openMs === 'number' ? openMs : ((breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? 30_000);
   s.breakerOff = breaker.on('stateChange', onChange);
 }
 

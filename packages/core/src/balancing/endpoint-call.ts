@@ -106,8 +106,7 @@ export class EndpointCalls {
    * A cancelled call's `request` event says `cancelled: true` (and `success: false`); its elapsed
    * time still raises the latency estimate as a lower bound (see EndpointState.observeLowerBound).
    */
-  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean,
-                 local = false): void {
+  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean, local = false): void {
     const d = this.d;
     const now = d.clock.now();
     const durationMs = Math.max(0, now - start);

@@ -13,20 +13,34 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** A bulkhead that records its own closing. */
 function closableBulkhead(maxConcurrent: number, maxQueue: number, log: string[], id: string): Policy & { close(): void } {
   const b = bulkhead({ maxConcurrent, maxQueue });
-  return { execute: (fn, o) => b.execute(fn, o), close: () => { log.push(`close ${id}`); } };
+  return {
+    execute: (fn, o) => b.execute(fn, o),
+    close: () => {
+      log.push(`close ${id}`);
+    },
+  };
 }
 
 describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 hook)', () => {
   it('one limiter per endpoint, created at its first call, limiting that endpoint only; its rejections reach the caller and count nowhere', async () => {
     const made: string[] = [];
     const lb = loadBalancer({
-      endpoints: eps(['a', 'b']), strategy: roundRobin(), outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
-      endpointLimit: (ep) => { made.push(ep.id); return bulkhead({ maxConcurrent: 1, maxQueue: 1 }); },
+      endpoints: eps(['a', 'b']),
+      strategy: roundRobin(),
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+      endpointLimit: (ep) => {
+        made.push(ep.id);
+        return bulkhead({ maxConcurrent: 1, maxQueue: 1 });
+      },
     });
     expect(made).toEqual([]);
     const gates: Array<() => void> = [];
     const started: string[] = [];
-    const call = () => lb.execute((ep) => { started.push(ep.id); return new Promise<void>((r) => gates.push(r)); });
+    const call = () =>
+      lb.execute((ep) => {
+        started.push(ep.id);
+        return new Promise<void>((r) => gates.push(r));
+      });
     const p = [call(), call(), call(), call()]; // a, b, a (queued in a's bulkhead), b (queued)
     await tick();
     expect(made).toEqual(['a', 'b']);
@@ -38,7 +52,10 @@ describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 ho
     gates.shift()!();
     await tick();
     expect(started).toEqual(['a', 'b', 'a']);
-    while (gates.length > 0) { gates.shift()!(); await tick(); }
+    while (gates.length > 0) {
+      gates.shift()!();
+      await tick();
+    }
     await Promise.all(p);
     expect(made).toEqual(['a', 'b']); // created once each
     await lb.close();
@@ -46,8 +63,14 @@ describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 ho
 
   it('closes the limiter when its endpoint is removed and every limiter on close(); a removed endpoint never gets a new one', async () => {
     const log: string[] = [];
-    const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c']), strategy: roundRobin(),
-                              endpointLimit: (ep) => { log.push(`make ${ep.id}`); return closableBulkhead(4, 0, log, ep.id); } });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b', 'c']),
+      strategy: roundRobin(),
+      endpointLimit: (ep) => {
+        log.push(`make ${ep.id}`);
+        return closableBulkhead(4, 0, log, ep.id);
+      },
+    });
     await lb.execute(() => 1);
     await lb.execute(() => 1); // a and b have limiters, c has none yet
     lb.update(eps(['b', 'c']));
@@ -60,7 +83,12 @@ describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 ho
     const clock = new ManualClock();
     const lb = loadBalancer({ endpoints: eps(['a']), clock, endpointLimit: () => bulkhead({ maxConcurrent: 1, maxQueue: 5 }) });
     let release!: () => void;
-    const first = lb.execute(() => new Promise<void>((r) => { release = r; }));
+    const first = lb.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     const durations: number[] = [];
     lb.on('request', (e) => durations.push(e.durationMs));
     const second = lb.execute(() => 'fast');

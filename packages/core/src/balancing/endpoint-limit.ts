@@ -16,8 +16,10 @@ export function endpointLimiter(s: EndpointState, make: ((endpoint: Endpoint) =>
   if (s.limiter !== undefined) return s.limiter;
   const policy = make(s.endpoint);
   if (typeof policy !== 'object' || policy === null || typeof (policy as Partial<Policy>).execute !== 'function') {
-    throw new ConfigError('loadBalancer.endpointLimit',
-      `expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), got ${show(policy)} for endpoint ${JSON.stringify(s.id)}`);
+    throw new ConfigError(
+      'loadBalancer.endpointLimit',
+      `expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), got ${show(policy)} for endpoint ${JSON.stringify(s.id)}`,
+    );
   }
   s.limiterSource = policy;
   s.limiter = asInternal(policy);

@@ -6,8 +6,12 @@ import { roundRobin } from './strategies/round-robin.js';
 import type { BreakerEvent, Endpoint, HealthEvent, RequestEvent } from './types.js';
 
 const eps = (ids: string[]): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}.test` }));
-const fail = (): never => { throw new Error('down'); };
-const emfile = (): never => { throw Object.assign(new Error('connect EMFILE 10.0.0.1:80'), { code: 'EMFILE' }); };
+const fail = (): never => {
+  throw new Error('down');
+};
+const emfile = (): never => {
+  throw Object.assign(new Error('connect EMFILE 10.0.0.1:80'), { code: 'EMFILE' });
+};
 
 /** Advances `clock` by `ms` in 10 ms steps, letting promise reactions run between steps. */
 async function step(clock: ManualClock, ms: number): Promise<void> {
@@ -27,13 +31,21 @@ async function timed(lb: ReturnType<typeof loadBalancer>, clock: ManualClock, ms
 describe('endpoints(): per-endpoint breaker state and the breaker event (16.8)', () => {
   it('shows each breaker state and emits breaker { endpoint, from, to, reason, at, remote }; unsubscribe stops it', async () => {
     const clock = new ManualClock(1_000);
-    const lb = loadBalancer({ name: 'api', endpoints: eps(['a', 'b']), clock, strategy: roundRobin(),
-                              breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5_000 } });
+    const lb = loadBalancer({
+      name: 'api',
+      endpoints: eps(['a', 'b']),
+      clock,
+      strategy: roundRobin(),
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5_000 },
+    });
     expect(lb.endpoints().map((e) => e.breaker)).toEqual(['closed', 'closed']);
     const seen: BreakerEvent[] = [];
     const off = lb.on('breaker', (e) => seen.push(e));
     await lb.execute((ep) => (ep.id === 'a' ? fail() : 1)).catch(() => undefined);
-    expect(lb.endpoints().map((e) => [e.id, e.breaker, e.healthy])).toEqual([['a', 'open', true], ['b', 'closed', true]]);
+    expect(lb.endpoints().map((e) => [e.id, e.breaker, e.healthy])).toEqual([
+      ['a', 'open', true],
+      ['b', 'closed', true],
+    ]);
     expect(seen).toEqual([{ endpoint: 'a', from: 'closed', to: 'open', reason: expect.any(String), at: 1_000, remote: false }]);
     off();
     await lb.execute(fail).catch(() => undefined); // b opens; nobody listens any more
@@ -89,13 +101,21 @@ describe('latency a dashboard can show (16.8)', () => {
 describe('local resource errors are neutral for outlier detection, health and breakers (12.12)', () => {
   it('EMFILE from the call: no ejection, breaker stays closed, no latency or error-rate sample; request event says local', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b']), clock, strategy: roundRobin(), isFailure: () => true,
-                              outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
-                              breaker: { trip: consecutiveFailures(1) } });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b']),
+      clock,
+      strategy: roundRobin(),
+      isFailure: () => true,
+      outlierDetection: { consecutiveFailures: 1, maxEjectionPercent: 100 },
+      breaker: { trip: consecutiveFailures(1) },
+    });
     const events: RequestEvent[] = [];
     lb.on('request', (e) => events.push(e));
     for (let i = 0; i < 10; i++) await lb.execute(emfile).catch(() => undefined);
-    expect(lb.endpoints().map((e) => [e.ejected, e.breaker, e.ewmaMs, e.latencyMs])).toEqual([[false, 'closed', 0, undefined], [false, 'closed', 0, undefined]]);
+    expect(lb.endpoints().map((e) => [e.ejected, e.breaker, e.ewmaMs, e.latencyMs])).toEqual([
+      [false, 'closed', 0, undefined],
+      [false, 'closed', 0, undefined],
+    ]);
     expect(events[0]).toMatchObject({ success: false, local: true });
     // An upstream failure still counts.
     await lb.execute(fail).catch(() => undefined);
@@ -106,9 +126,12 @@ describe('local resource errors are neutral for outlier detection, health and br
   it('a health check failing with a local resource error gives no verdict', async () => {
     const clock = new ManualClock();
     let code = 'EMFILE';
-    const lb = loadBalancer({ endpoints: eps(['a']), clock, random: () => 0,
-                              healthCheck: { intervalMs: 100, unhealthyThreshold: 1, jitterMs: 0,
-                                             check: () => Promise.reject(Object.assign(new Error('check'), { code })) } });
+    const lb = loadBalancer({
+      endpoints: eps(['a']),
+      clock,
+      random: () => 0,
+      healthCheck: { intervalMs: 100, unhealthyThreshold: 1, jitterMs: 0, check: () => Promise.reject(Object.assign(new Error('check'), { code })) },
+    });
     const health: HealthEvent[] = [];
     lb.on('health', (e) => health.push(e));
     await step(clock, 500);

@@ -11,7 +11,23 @@ export { closestRegion, greatCircleKm, type GeoPoint } from './locality/closest-
 export { priorityLoads } from './locality/priority-load.js';
 export { hash32 } from './hash.js';
 export type {
-  Endpoint, EndpointView, LoadBalancer, LoadBalancerOptions, HealthEvent, EjectionEvent, RegionChangeEvent, RequestEvent,
-  UpdateEvent, BreakerEvent, Strategy, Picker, StrategyEnv, LiveEndpoint, HealthCheckOptions, OutlierDetectionOptions, LocalityOptions, QueueOptions,
+  Endpoint,
+  EndpointView,
+  LoadBalancer,
+  LoadBalancerOptions,
+  HealthEvent,
+  EjectionEvent,
+  RegionChangeEvent,
+  RequestEvent,
+  UpdateEvent,
+  BreakerEvent,
+  Strategy,
+  Picker,
+  StrategyEnv,
+  LiveEndpoint,
+  HealthCheckOptions,
+  OutlierDetectionOptions,
+  LocalityOptions,
+  QueueOptions,
 } from './types.js';
 export { seededRandom } from './random.js';

@@ -123,8 +123,11 @@ export class LevelPlan {
       // taken, or open past its period while another replica holds the fleet's probe lease.
       reason = 'open';
       message = `the circuit breaker of every candidate endpoint (${candidates}) refuses calls (open, or probing)`;
-    } else if (candidates > 0 && this.avoiding !== undefined
-      && this.levels.every((l) => l.candidates.every((c) => this.avoiding!.has(c.id) || c.refusedMark === this.excluding || c.breakerRefuses()))) {
+    } else if (
+      candidates > 0 &&
+      this.avoiding !== undefined &&
+      this.levels.every((l) => l.candidates.every((c) => this.avoiding!.has(c.id) || c.refusedMark === this.excluding || c.breakerRefuses()))
+    ) {
       reason = 'unhealthy';
       message = `every candidate endpoint (${candidates}) was already tried by this call or refuses it`;
     } else if (candidates > 0) {
@@ -171,8 +174,7 @@ export class LevelPlan {
     // Envoy panic: too few healthy hosts left means health checking is more likely wrong than the
     // fleet; spread over everything not known-broken (open breakers stay out) rather than crush
     // the few survivors. Backups take precedence when they exist and no primary is healthy.
-    const panic = !useBackups && primaries > 0 && this.settings.panicThreshold > 0
-      && healthyPrimaries / primaries < this.settings.panicThreshold;
+    const panic = !useBackups && primaries > 0 && this.settings.panicThreshold > 0 && healthyPrimaries / primaries < this.settings.panicThreshold;
     const shares = new Map<string, number>();
     const healthShares: number[] = [];
     for (const level of levels) {

@@ -29,11 +29,31 @@ export interface ResolvedBalancerOptions {
 export { validateEndpoints } from './endpoint-validation.js';
 
 /** Every key `loadBalancer()` accepts; anything else is a ConfigError with a did-you-mean hint. */
-const KEYS = ['endpoints', 'strategy', 'healthCheck', 'outlierDetection', 'locality', 'queue', 'breaker', 'createBreaker',
-  'endpointLimit', 'isFailure', 'isResultFailure', 'name', 'clock', 'random'];
+const KEYS = [
+  'endpoints',
+  'strategy',
+  'healthCheck',
+  'outlierDetection',
+  'locality',
+  'queue',
+  'breaker',
+  'createBreaker',
+  'endpointLimit',
+  'isFailure',
+  'isResultFailure',
+  'name',
+  'clock',
+  'random',
+];
 /** Names other libraries (and our YAML config) use for the same things. */
-const ALIASES = { servers: 'endpoints', algorithm: 'strategy', health_check: 'healthCheck', healthChecks: 'healthCheck',
-  outlier: 'outlierDetection', circuitBreaker: 'breaker' };
+const ALIASES = {
+  servers: 'endpoints',
+  algorithm: 'strategy',
+  health_check: 'healthCheck',
+  healthChecks: 'healthCheck',
+  outlier: 'outlierDetection',
+  circuitBreaker: 'breaker',
+};
 
 /** Validates every option; throws ConfigError naming the field (`loadBalancer.endpoints[2].weight`). */
 export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancerOptions {
@@ -58,8 +78,13 @@ export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancer
   const levels = resolveLocality(o.locality);
   checkLocalRegion(levels, o.locality?.local, o.endpoints);
   return {
-    name, strategy, clock, random: o.random ?? Math.random,
-    health: resolveHealth(o.healthCheck), outlier: resolveOutlier(o.outlierDetection), levels,
+    name,
+    strategy,
+    clock,
+    random: o.random ?? Math.random,
+    health: resolveHealth(o.healthCheck),
+    outlier: resolveOutlier(o.outlierDetection),
+    levels,
     queue: resolveQueue(o.queue),
   };
 }
@@ -88,23 +113,31 @@ function checkLocalRegion(levels: LevelSettings, local: string | undefined, endp
   const regions = new Set(endpoints.map((e) => e.region).filter((r): r is string => r !== undefined));
   if (regions.has(local)) return;
   const known = [...regions].map((r) => JSON.stringify(r)).join(', ');
-  throw new ConfigError('loadBalancer.locality.local',
-    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), got ${JSON.stringify(local)}`);
+  throw new ConfigError(
+    'loadBalancer.locality.local',
+    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), got ${JSON.stringify(local)}`,
+  );
 }
 
 function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettings | undefined {
   if (h === undefined) return undefined;
   const p = 'loadBalancer.healthCheck';
   optObject(p, h);
-  checkKnownKeys(p, h, ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'],
-                 { interval: 'intervalMs', timeout: 'timeoutMs', rise: 'healthyThreshold', fall: 'unhealthyThreshold', jitter: 'jitterMs' });
+  checkKnownKeys(p, h, ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'], {
+    interval: 'intervalMs',
+    timeout: 'timeoutMs',
+    rise: 'healthyThreshold',
+    fall: 'unhealthyThreshold',
+    jitter: 'jitterMs',
+  });
   const intervalMs = optNumber(`${p}.intervalMs`, h.intervalMs, 1) ?? 10_000;
   const timeoutMs = optNumber(`${p}.timeoutMs`, h.timeoutMs, 1) ?? Math.min(5_000, intervalMs);
   const path = h.path ?? '/health';
   if (typeof path !== 'string') throw new ConfigError(`${p}.path`, `expected a path like '/health', got ${show(path)}`);
   optFunction(`${p}.check`, h.check);
   return {
-    intervalMs, timeoutMs,
+    intervalMs,
+    timeoutMs,
     healthyThreshold: optNumber(`${p}.healthyThreshold`, h.healthyThreshold, 1, 1_000, true) ?? 2,
     unhealthyThreshold: optNumber(`${p}.unhealthyThreshold`, h.unhealthyThreshold, 1, 1_000, true) ?? 3,
     jitterMs: optNumber(`${p}.jitterMs`, h.jitterMs, 0) ?? intervalMs * 0.1,
@@ -116,8 +149,12 @@ function resolveOutlier(d: LoadBalancerOptions['outlierDetection']): OutlierSett
   if (d === undefined) return undefined;
   const p = 'loadBalancer.outlierDetection';
   optObject(p, d);
-  checkKnownKeys(p, d, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs', 'maxEjectionPercent'],
-                 { baseEjectionTime: 'baseEjectionMs', maxEjectionTime: 'maxEjectionMs', consecutive5xx: 'consecutiveFailures', maxFails: 'consecutiveFailures' });
+  checkKnownKeys(p, d, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs', 'maxEjectionPercent'], {
+    baseEjectionTime: 'baseEjectionMs',
+    maxEjectionTime: 'maxEjectionMs',
+    consecutive5xx: 'consecutiveFailures',
+    maxFails: 'consecutiveFailures',
+  });
   const baseEjectionMs = optNumber(`${p}.baseEjectionMs`, d.baseEjectionMs, 1) ?? 30_000;
   return {
     consecutiveFailures: optNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, 1, 1e9, true) ?? 5,

@@ -11,7 +11,10 @@ export class BreakerRecheck {
   at = Infinity;
   private timer: unknown = undefined;
 
-  constructor(private readonly clock: Clock, private readonly onDue: () => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onDue: () => void,
+  ) {}
 
   /** Arms the timer for `at` (Infinity or `off`: none), replacing an earlier one. */
   schedule(at: number, off: boolean): void {
@@ -19,11 +22,14 @@ export class BreakerRecheck {
     this.clear();
     this.at = at;
     if (at === Infinity || off) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.at = Infinity;
-      this.onDue();
-    }, Math.max(0, at - this.clock.now()));
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.at = Infinity;
+        this.onDue();
+      },
+      Math.max(0, at - this.clock.now()),
+    );
     (this.timer as { unref?: () => void } | null)?.unref?.();
   }
 

@@ -17,7 +17,10 @@ class CountingClock extends ManualClock {
   armed = 0;
   override setTimeout(fn: () => void, ms: number): unknown {
     this.armed++;
-    return super.setTimeout(() => { this.armed--; fn(); }, ms);
+    return super.setTimeout(() => {
+      this.armed--;
+      fn();
+    }, ms);
   }
   override clearTimeout(handle: unknown): void {
     const before = this.pending();
@@ -90,7 +93,11 @@ describe('saturation queue', () => {
     void h.call('2');
     void h.call('3');
     let ran = false;
-    const e = await lb.execute(() => { ran = true; }).catch((x: unknown) => x);
+    const e = await lb
+      .execute(() => {
+        ran = true;
+      })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SaturatedError);
     expect(e).toMatchObject({ code: 'BW_SATURATED', reason: 'queue full' });
     expect((e as Error).message).toMatch(/queue\.maxPending 2/);
@@ -151,7 +158,11 @@ describe('saturation queue', () => {
     const h = harness(lb);
     void h.call('1');
     let ran = false;
-    const p = pipeline(timeout(50, { clock }), lb.asPolicy()).execute(() => { ran = true; }).catch((x: unknown) => x);
+    const p = pipeline(timeout(50, { clock }), lb.asPolicy())
+      .execute(() => {
+        ran = true;
+      })
+      .catch((x: unknown) => x);
     clock.advance(50);
     expect(await p).toMatchObject({ code: 'BW_TIMEOUT' });
     h.release('1');
@@ -212,7 +223,9 @@ describe('saturation queue', () => {
     void h.call('1');
     const queued = h.call('2');
     let drained = false;
-    const d = lb.drain().then(() => { drained = true; });
+    const d = lb.drain().then(() => {
+      drained = true;
+    });
     await expect(lb.execute(() => 1)).rejects.toMatchObject({ reason: 'draining' });
     h.release('1');
     await tick();
@@ -233,7 +246,11 @@ describe('saturation queue', () => {
 
   it('validates queue options', () => {
     const bad = (queue: unknown): ConfigError => {
-      try { loadBalancer({ endpoints: [], queue: queue as never }); } catch (e) { return e as ConfigError; }
+      try {
+        loadBalancer({ endpoints: [], queue: queue as never });
+      } catch (e) {
+        return e as ConfigError;
+      }
       throw new Error('accepted');
     };
     expect(bad({ maxPending: -1 }).path).toBe('loadBalancer.queue.maxPending');
@@ -251,7 +268,11 @@ describe('close()', () => {
     expect(() => lb.pick()).toThrow(NoHealthyEndpointError);
     await lb.close();
     let ran = false;
-    const e = await lb.execute(() => { ran = true; }).catch((x: unknown) => x);
+    const e = await lb
+      .execute(() => {
+        ran = true;
+      })
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ClosedError);
     expect(e).toMatchObject({ code: 'BW_CLOSED', message: 'balancer "balancer" is closed' });
     expect(ran).toBe(false);

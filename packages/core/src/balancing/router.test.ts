@@ -10,11 +10,14 @@ describe('router (L7)', () => {
   const writes = lb('writes');
   const canary = lb('canary');
   const fallback = lb('default');
-  const r = router({ routes: [
-    { match: { header: { 'X-Canary': /^(1|true)$/ } }, to: canary },
-    { match: { pathPrefix: '/api/orders', method: 'post' }, to: writes },
-    { match: { pathPrefix: '/api/orders' }, to: orders },
-  ], default: fallback });
+  const r = router({
+    routes: [
+      { match: { header: { 'X-Canary': /^(1|true)$/ } }, to: canary },
+      { match: { pathPrefix: '/api/orders', method: 'post' }, to: writes },
+      { match: { pathPrefix: '/api/orders' }, to: orders },
+    ],
+    default: fallback,
+  });
 
   it('matches headers (case-insensitive names, RegExp values), method and path prefix; first match wins', () => {
     expect(r.resolve({ path: '/api/orders/1', method: 'GET' })).toBe(orders);

@@ -9,7 +9,11 @@ export interface Route {
 }
 
 /** The request facts an L7 route looks at. Header names are case-insensitive. */
-export interface RouteRequest { path: string; method?: string; headers?: Record<string, string | undefined> }
+export interface RouteRequest {
+  path: string;
+  method?: string;
+  headers?: Record<string, string | undefined>;
+}
 
 /** An L7 router: `resolve()` returns the balancer for a request. */
 export interface Router {

@@ -7,11 +7,17 @@ import { loadBalancer } from './balancer.js';
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    }),
+  );
 }
-const close = (s: Server): Promise<void> => new Promise((r) => { s.closeAllConnections(); s.close(() => r()); });
+const close = (s: Server): Promise<void> =>
+  new Promise((r) => {
+    s.closeAllConnections();
+    s.close(() => r());
+  });
 
 describe('saturation with real servers: maxConnections is a concurrency cap, excess calls queue', () => {
   const up: Array<{ server: Server; url: string }> = [];
@@ -23,14 +29,19 @@ describe('saturation with real servers: maxConnections is a concurrency cap, exc
     const handler: Parameters<typeof createServer>[1] = (_req, res) => {
       active++;
       peak = Math.max(peak, active);
-      setTimeout(() => { active--; res.end('ok'); }, 5);
+      setTimeout(() => {
+        active--;
+        res.end('ok');
+      }, 5);
     };
     up.push(await listen(handler), await listen(handler));
     const gone = await listen(() => undefined);
     downUrl = gone.url;
     await close(gone.server); // connection refused from now on
   });
-  afterAll(async () => { await Promise.all(up.map((u) => close(u.server))); });
+  afterAll(async () => {
+    await Promise.all(up.map((u) => close(u.server)));
+  });
 
   it('3 servers, one down, 200 concurrent calls, maxConnections 16: every call succeeds, no endpoint exceeds 16', async () => {
     const lb = loadBalancer({
@@ -43,12 +54,16 @@ describe('saturation with real servers: maxConnections is a concurrency cap, exc
     });
     let over = 0;
     const policy = pipeline(retry({ maxAttempts: 3 }), lb.asPolicy());
-    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => policy.execute(async (ctx) => {
-      const ep = ctx.endpoint!;
-      if (lb.endpoints().find((e) => e.id === ep.id)!.inFlight > 16) over++;
-      const res = await fetch(new URL(`/item/${i}`, ep.url), { signal: ctx.signal });
-      return res.text();
-    })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        policy.execute(async (ctx) => {
+          const ep = ctx.endpoint!;
+          if (lb.endpoints().find((e) => e.id === ep.id)!.inFlight > 16) over++;
+          const res = await fetch(new URL(`/item/${i}`, ep.url), { signal: ctx.signal });
+          return res.text();
+        }),
+      ),
+    );
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
     expect(results.every((r) => r.status === 'fulfilled' && r.value === 'ok')).toBe(true);

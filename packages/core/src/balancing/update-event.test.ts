@@ -43,7 +43,9 @@ describe("balancer 'update' event", () => {
 
   it('a throwing listener does not break update()', async () => {
     const lb = loadBalancer({ endpoints: eps(['a']), clock: new ManualClock() });
-    lb.on('update', () => { throw new Error('listener bug'); });
+    lb.on('update', () => {
+      throw new Error('listener bug');
+    });
     const seen: UpdateEvent[] = [];
     lb.on('update', (e) => seen.push(e));
     expect(() => lb.update(eps(['b']))).not.toThrow();

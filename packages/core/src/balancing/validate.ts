@@ -16,9 +16,12 @@ export function show(v: unknown): string {
  * same for every object), so they are refused rather than silently sending every call to one endpoint.
  */
 export function badKey(key: unknown): ConfigError {
-  const got = typeof key === 'symbol' || typeof key === 'bigint' || typeof key === 'number' || typeof key === 'boolean'
-    ? `a ${typeof key} (${String(key)})` : show(key);
-  return new ConfigError('key', `expected a string routing key (ExecuteOptions.key / pick({ key }), hashed by consistentHash()), got ${got}; pass String(id) or a stable serialisation`);
+  const got =
+    typeof key === 'symbol' || typeof key === 'bigint' || typeof key === 'number' || typeof key === 'boolean' ? `a ${typeof key} (${String(key)})` : show(key);
+  return new ConfigError(
+    'key',
+    `expected a string routing key (ExecuteOptions.key / pick({ key }), hashed by consistentHash()), got ${got}; pass String(id) or a stable serialisation`,
+  );
 }
 
 /** Undefined passes; otherwise a finite number within [min, max] (integer when asked). */

@@ -190,9 +190,12 @@ export class WaitQueue {
   saturated(reason: 'queue full' | 'wait timeout', detail?: string): SaturatedError {
     const s = this.settings;
     const at = `balancer "${this.balancerName}": every candidate endpoint is at maxConnections`;
-    const message = detail !== undefined ? `${at}; ${detail}`
-      : reason === 'queue full' ? `${at} and the wait queue is full (queue.maxPending ${s.maxPending})`
-      : `${at} and no slot freed within queue.timeoutMs ${String(s.timeoutMs)}ms`;
+    const message =
+      detail !== undefined
+        ? `${at}; ${detail}`
+        : reason === 'queue full'
+          ? `${at} and the wait queue is full (queue.maxPending ${s.maxPending})`
+          : `${at} and no slot freed within queue.timeoutMs ${String(s.timeoutMs)}ms`;
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0; // load shedding on a hot path; the stack would only say "in the balancer"
     try {

@@ -9,8 +9,13 @@ import { PROBE_FAILURE, PROBE_NEUTRAL, type MachineSettings, type ProbeResult } 
  * `record()` and never keep it (TripEvaluator contract), and nothing can interleave with that call,
  * so sharing it saves an allocation per call and an object per breaker.
  */
-const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number } =
-  { success: true, durationMs: 0, slow: false, inFlight: 0, at: 0 };
+const OUTCOME: { success: boolean; durationMs: number; slow: boolean; inFlight: number; at: number } = {
+  success: true,
+  durationMs: 0,
+  slow: false,
+  inFlight: 0,
+  at: 0,
+};
 
 /** Outcome classification settings, on top of the state machine's. */
 export interface AccountingSettings extends MachineSettings {

@@ -14,9 +14,17 @@ const noop = (): number => 0;
 const breaker = circuitBreaker({ name: 'b' });
 const cb = cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 1e9, breaker: new cockatiel.ConsecutiveBreaker(5) });
 const open = circuitBreaker({ name: 'o', trip: consecutiveFailures(1), halfOpenAfterMs: 1e9 });
-await open.execute(() => { throw new Error('x'); }).catch(noop);
+await open
+  .execute(() => {
+    throw new Error('x');
+  })
+  .catch(noop);
 const cockOpen = cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 1e9, breaker: new cockatiel.ConsecutiveBreaker(1) });
-await cockOpen.execute(() => { throw new Error('x'); }).catch(noop);
+await cockOpen
+  .execute(() => {
+    throw new Error('x');
+  })
+  .catch(noop);
 
 const asyncCases: Record<string, () => unknown> = {
   'bare await fn()': () => fn(),
@@ -65,7 +73,9 @@ if (gc !== undefined) {
   };
   const ck = (): { execute(f: typeof fn): Promise<unknown> } =>
     cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 10_000, breaker: new cockatiel.ConsecutiveBreaker(5) });
-  console.log(`heap per breaker: breakwater ${(await heapPer((i) => circuitBreaker({ name: names[i]! }), false)).toFixed(0)} B fresh, `
-    + `${(await heapPer((i) => circuitBreaker({ name: names[i]! }), true)).toFixed(0)} B after a call; `
-    + `cockatiel ${(await heapPer(ck, false)).toFixed(0)} B fresh, ${(await heapPer(ck, true)).toFixed(0)} B after a call`);
+  console.log(
+    `heap per breaker: breakwater ${(await heapPer((i) => circuitBreaker({ name: names[i]! }), false)).toFixed(0)} B fresh, ` +
+      `${(await heapPer((i) => circuitBreaker({ name: names[i]! }), true)).toFixed(0)} B after a call; ` +
+      `cockatiel ${(await heapPer(ck, false)).toFixed(0)} B fresh, ${(await heapPer(ck, true)).toFixed(0)} B after a call`,
+  );
 }

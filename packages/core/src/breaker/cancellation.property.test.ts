@@ -19,43 +19,63 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.integer({ min: 1, max: 1_500 }).map((ms): Op => ({ kind: 'advance', ms })),
 );
 
-const make = (clock: ManualClock): CircuitBreakerPolicy => circuitBreaker({
-  name: 'p', clock, halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 2, successesToClose: 2 },
-  trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } }),
-});
+const make = (clock: ManualClock): CircuitBreakerPolicy =>
+  circuitBreaker({
+    name: 'p',
+    clock,
+    halfOpenAfterMs: 1_000,
+    halfOpen: { maxProbes: 2, successesToClose: 2 },
+    trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } }),
+  });
 
 describe('cancellations are invisible to the breaker (property)', () => {
   it('a breaker that also sees cancelled calls behaves exactly like one that never saw them; requests = successes + failures + rejected', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
-      const clock = new ManualClock();
-      const seen = make(clock); // gets every call
-      const twin = make(clock); // gets every call but the cancelled ones
-      let cancelled = 0;
-      for (const o of ops) {
-        if (o.kind === 'advance') clock.advance(o.ms);
-        else if (o.kind === 'ok') await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
-        else if (o.kind === 'fail') await Promise.all([seen, twin].map((b) => b.execute(() => { throw new Error('x'); }).catch(() => undefined)));
-        else if (o.kind === 'timeout') {
-          const ps = [seen, twin].map((b) => pipeline(timeout(10, { clock }), b).execute(untilAborted).catch(() => undefined));
-          clock.advance(10);
-          await Promise.all(ps);
-        } else if (seen.state === 'closed') {
-          // A caller abort while closed (a half-open probe abandoned by its caller fails on purpose).
-          const ac = new AbortController();
-          const p = seen.execute(untilAborted, { signal: ac.signal }).catch(() => undefined);
-          ac.abort();
-          await p;
-          cancelled++;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
+        const clock = new ManualClock();
+        const seen = make(clock); // gets every call
+        const twin = make(clock); // gets every call but the cancelled ones
+        let cancelled = 0;
+        for (const o of ops) {
+          if (o.kind === 'advance') clock.advance(o.ms);
+          else if (o.kind === 'ok') await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
+          else if (o.kind === 'fail')
+            await Promise.all(
+              [seen, twin].map((b) =>
+                b
+                  .execute(() => {
+                    throw new Error('x');
+                  })
+                  .catch(() => undefined),
+              ),
+            );
+          else if (o.kind === 'timeout') {
+            const ps = [seen, twin].map((b) =>
+              pipeline(timeout(10, { clock }), b)
+                .execute(untilAborted)
+                .catch(() => undefined),
+            );
+            clock.advance(10);
+            await Promise.all(ps);
+          } else if (seen.state === 'closed') {
+            // A caller abort while closed (a half-open probe abandoned by its caller fails on purpose).
+            const ac = new AbortController();
+            const p = seen.execute(untilAborted, { signal: ac.signal }).catch(() => undefined);
+            ac.abort();
+            await p;
+            cancelled++;
+          }
+          await flush();
+          expect(seen.state).toBe(twin.state);
         }
-        await flush();
-        expect(seen.state).toBe(twin.state);
-      }
-      const m = seen.metrics();
-      const t = twin.metrics();
-      expect(m.requests).toBe(m.successes + m.failures + m.rejected);
-      expect({ ...m, cancelled: 0, stateSince: 0 }).toEqual({ ...t, stateSince: 0 });
-      expect(m.cancelled).toBe(cancelled);
-      expect(m.inFlight).toBe(0);
-    }), { numRuns: 150 });
+        const m = seen.metrics();
+        const t = twin.metrics();
+        expect(m.requests).toBe(m.successes + m.failures + m.rejected);
+        expect({ ...m, cancelled: 0, stateSince: 0 }).toEqual({ ...t, stateSince: 0 });
+        expect(m.cancelled).toBe(cancelled);
+        expect(m.inFlight).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

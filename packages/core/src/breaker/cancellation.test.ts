@@ -50,8 +50,9 @@ describe('cancelled attempts are neutral for the breaker', () => {
   it('closed: a caller abort is neutral, even when the function then throws something else', async () => {
     const { breaker } = setup();
     const ac = new AbortController();
-    const p = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('socket closed')))),
-                              { signal: ac.signal });
+    const p = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('socket closed')))), {
+      signal: ac.signal,
+    });
     ac.abort(new Error('client left'));
     await expect(p).rejects.toThrow('client left');
     await flush();
@@ -107,7 +108,11 @@ describe('cancelled attempts are neutral for the breaker', () => {
 describe('cancelled half-open probes', () => {
   async function halfOpen(extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
     const s = setup(extra);
-    await s.breaker.execute(() => { throw new Error('boom'); }).catch(() => undefined);
+    await s.breaker
+      .execute(() => {
+        throw new Error('boom');
+      })
+      .catch(() => undefined);
     expect(s.breaker.state).toBe('open');
     s.clock.advance(1_000);
     return s;
@@ -134,12 +139,20 @@ describe('cancelled half-open probes', () => {
   it('the loser settling late does not touch the slot the next probe took', async () => {
     const { clock, breaker } = await halfOpen({ halfOpen: { maxProbes: 2, successesToClose: 2 } });
     let rejectLoser!: (e: unknown) => void;
-    const ignoresAbort = (): Promise<never> => new Promise<never>((_, reject) => { rejectLoser = reject; });
+    const ignoresAbort = (): Promise<never> =>
+      new Promise<never>((_, reject) => {
+        rejectLoser = reject;
+      });
     const p = pipeline(hedge({ delayMs: 10, clock }), breaker).execute((ctx) => (ctx.attempt === 0 ? ignoresAbort() : 'fast'));
     clock.advance(10);
     await expect(p).resolves.toBe('fast'); // probe 1 of 2 succeeded; the loser's slot 0 was freed
     let finishNext!: (v: string) => void;
-    const next = breaker.execute(() => new Promise<string>((resolve) => { finishNext = resolve; })); // takes slot 0
+    const next = breaker.execute(
+      () =>
+        new Promise<string>((resolve) => {
+          finishNext = resolve;
+        }),
+    ); // takes slot 0
     rejectLoser(new Error('late'));
     await flush();
     expect(breaker.state).toBe('half-open');

@@ -8,8 +8,7 @@ import type { Ctx } from '../execution.js';
  */
 export function isTimeout(value: unknown): boolean {
   try {
-    return value instanceof TimeoutError
-      || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError');
+    return value instanceof TimeoutError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError');
   } catch {
     // A hostile value (a revoked Proxy, a throwing `name` getter) is no timeout; it must not throw here.
     return false;

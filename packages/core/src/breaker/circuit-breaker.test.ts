@@ -60,7 +60,9 @@ describe('circuitBreaker', () => {
     await expect(breaker.execute(ok)).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
     expect(changes.map((c) => `${c.from}>${c.to}:${c.reason}`)).toEqual([
-      'closed>open:3 consecutive failures', 'open>half-open:open for 1000ms', 'half-open>closed:probe succeeded',
+      'closed>open:3 consecutive failures',
+      'open>half-open:open for 1000ms',
+      'half-open>closed:probe succeeded',
     ]);
     expect(changes.map((c) => c.generation)).toEqual([1, 2, 3]);
     expect(breaker.generation).toBe(3);
@@ -137,13 +139,25 @@ describe('circuitBreaker', () => {
 
   it('Breakwater rejections from inner policies are not failures by default', async () => {
     const { breaker } = setup();
-    for (let i = 0; i < 5; i++) await expect(breaker.execute(() => { throw new BulkheadRejectedError(1, 0); })).rejects.toThrow();
+    for (let i = 0; i < 5; i++)
+      await expect(
+        breaker.execute(() => {
+          throw new BulkheadRejectedError(1, 0);
+        }),
+      ).rejects.toThrow();
     expect(breaker.state).toBe('closed');
     expect(breaker.metrics().failures).toBe(0);
   });
 
   it('a throwing classifier counts a failure and never replaces the outcome', async () => {
-    const { breaker } = setup({ isFailure: () => { throw new Error('bad classifier'); }, isResultFailure: () => { throw new Error('bad'); } });
+    const { breaker } = setup({
+      isFailure: () => {
+        throw new Error('bad classifier');
+      },
+      isResultFailure: () => {
+        throw new Error('bad');
+      },
+    });
     await expect(breaker.execute(boom)).rejects.toThrow('boom');
     await expect(breaker.execute(() => 'value')).resolves.toBe('value');
     expect(breaker.metrics().failures).toBe(2);
@@ -151,7 +165,12 @@ describe('circuitBreaker', () => {
 
   it('custom isFailure decides what counts', async () => {
     const { breaker } = setup({ isFailure: (e) => (e as Error).message !== 'not found' });
-    for (let i = 0; i < 5; i++) await expect(breaker.execute(() => { throw new Error('not found'); })).rejects.toThrow();
+    for (let i = 0; i < 5; i++)
+      await expect(
+        breaker.execute(() => {
+          throw new Error('not found');
+        }),
+      ).rejects.toThrow();
     expect(breaker.state).toBe('closed');
   });
 
@@ -201,7 +220,11 @@ describe('circuitBreaker', () => {
 
   it('synchronous throws and plain values are handled', async () => {
     const { breaker } = setup();
-    await expect(breaker.execute(() => { throw new Error('sync'); })).rejects.toThrow('sync');
+    await expect(
+      breaker.execute(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
     await expect(breaker.execute(() => 7)).resolves.toBe(7);
   });
 

@@ -38,9 +38,18 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
   constructor(options: CircuitBreakerOptions) {
     const o = resolveBreakerOptions(options);
     const tripOptions = o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
-    super({ name: o.name, clock: o.clock, evaluator: o.trip.create(o.clock, tripOptions), openPeriod: o.openPeriod,
-            maxProbes: o.maxProbes, successesToClose: o.successesToClose, probeTimeoutMs: o.probeTimeoutMs,
-            isFailure: o.isFailure, isResultFailure: o.isResultFailure, slowCallMs: o.slowCallMs });
+    super({
+      name: o.name,
+      clock: o.clock,
+      evaluator: o.trip.create(o.clock, tripOptions),
+      openPeriod: o.openPeriod,
+      maxProbes: o.maxProbes,
+      successesToClose: o.successesToClose,
+      probeTimeoutMs: o.probeTimeoutMs,
+      isFailure: o.isFailure,
+      isResultFailure: o.isResultFailure,
+      slowCallMs: o.slowCallMs,
+    });
     this.shadow = o.shadow;
     this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
     this.timed = this.timedByConfig;
@@ -105,13 +114,21 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
     const state = this.state;
     const last = this.lastFailure;
     return {
-      state, requests: this.successes + this.failures + this.rejections, successes: this.successes,
-      failures: this.failures, timeouts: this.timeouts, rejected: this.rejections, slowCalls: this.slowCalls,
+      state,
+      requests: this.successes + this.failures + this.rejections,
+      successes: this.successes,
+      failures: this.failures,
+      timeouts: this.timeouts,
+      rejected: this.rejections,
+      slowCalls: this.slowCalls,
       failureRate: this.evaluator.failureRate(),
       // A local breaker reading 'half-open' before the transition: it became due when the open period ended.
       stateSince: state === this.current ? this.since : this.openUntil,
-      shadowRejected: this.shadowRejections, inFlight: this.inFlight, generation: this.fleetGeneration,
-      cancelled: this.cancellations, ignored: this.ignored,
+      shadowRejected: this.shadowRejections,
+      inFlight: this.inFlight,
+      generation: this.fleetGeneration,
+      cancelled: this.cancellations,
+      ignored: this.ignored,
       lastFailure: last === undefined ? undefined : { error: last.error, at: last.at },
     };
   }
@@ -227,8 +244,9 @@ export class CircuitBreakerPolicy extends BreakerAccounting implements CircuitBr
     }
     this.rejections++;
     const state = this.current;
-    return Promise.reject(brokenCircuitError(this.name, state === 'isolated',
-      state === 'open' ? Math.max(0, this.openUntil - now) : undefined, state === 'half-open'));
+    return Promise.reject(
+      brokenCircuitError(this.name, state === 'isolated', state === 'open' ? Math.max(0, this.openUntil - now) : undefined, state === 'half-open'),
+    );
   }
 
   /**

@@ -114,7 +114,11 @@ describe('half-open probes', () => {
     const { breaker, trip } = opened(clock);
     await trip();
     clock.advance(1_000);
-    await expect(breaker.execute(() => { throw new RateLimitedError(5); })).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(
+      breaker.execute(() => {
+        throw new RateLimitedError(5);
+      }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
     expect(breaker.state).toBe('half-open');
     await expect(breaker.execute(ok)).resolves.toBe('ok');
     expect(breaker.state).toBe('closed');
@@ -125,7 +129,11 @@ describe('half-open probes', () => {
     const { breaker, trip } = opened(clock, { isFailure: (e) => (e as Error).message !== '404' });
     await trip();
     clock.advance(1_000);
-    await expect(breaker.execute(() => { throw new Error('404'); })).rejects.toThrow('404');
+    await expect(
+      breaker.execute(() => {
+        throw new Error('404');
+      }),
+    ).rejects.toThrow('404');
     expect(breaker.state).toBe('closed');
   });
 
@@ -154,7 +162,17 @@ describe('shadow mode', () => {
     const changes: string[] = [];
     breaker.on('stateChange', (e) => changes.push(`${e.from}>${e.to}:${e.reason}`));
     const calls = vi.fn();
-    const run = (fail: boolean) => breaker.execute(() => { calls(); if (fail) throw new Error('x'); return 1; }).then(() => 'ok', (e: unknown) => (e instanceof BrokenCircuitError ? 'rejected' : 'error'));
+    const run = (fail: boolean) =>
+      breaker
+        .execute(() => {
+          calls();
+          if (fail) throw new Error('x');
+          return 1;
+        })
+        .then(
+          () => 'ok',
+          (e: unknown) => (e instanceof BrokenCircuitError ? 'rejected' : 'error'),
+        );
     const results = [await run(true), await run(true), await run(false), await run(true)];
     clock.advance(100);
     results.push(await run(true), await run(false));
@@ -211,13 +229,20 @@ describe('slowCall', () => {
 describe('half-open probes on a shared caller signal', () => {
   it('12 concurrent probes on one long-lived signal hold one abort listener and leave none', async () => {
     const clock = new ManualClock();
-    const breaker = circuitBreaker({ name: 'many-probes', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { maxProbes: 12, successesToClose: 12 }, clock });
+    const breaker = circuitBreaker({
+      name: 'many-probes',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 1_000,
+      halfOpen: { maxProbes: 12, successesToClose: 12 },
+      clock,
+    });
     await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
     clock.advance(1_000);
     const ac = new AbortController();
     const releases: Array<() => void> = [];
     const calls = Array.from({ length: 12 }, () =>
-      breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('ok'))), { signal: ac.signal }));
+      breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('ok'))), { signal: ac.signal }),
+    );
     expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
     for (const r of releases) r();
     await Promise.all(calls);

@@ -13,8 +13,16 @@ const revoked = (): object => {
   revoke();
   return proxy;
 };
-const throwingName = (): object => ({ get name(): string { throw new Error('name getter'); } });
-const throwingThen = (): object => ({ get then(): never { throw new Error('then getter'); } });
+const throwingName = (): object => ({
+  get name(): string {
+    throw new Error('name getter');
+  },
+});
+const throwingThen = (): object => ({
+  get then(): never {
+    throw new Error('then getter');
+  },
+});
 
 /** Hostile outcomes of the protected function: [label, fn]. */
 const HOSTILE: Array<[string, () => unknown]> = [
@@ -22,31 +30,64 @@ const HOSTILE: Array<[string, () => unknown]> = [
   ['returns a revoked proxy', () => revoked()],
   ['rejects with a revoked proxy', () => Promise.reject(revoked())],
   ['rejects with an error whose name getter throws', () => Promise.reject(throwingName())],
-  ['throws a revoked proxy', () => { throw revoked(); }],
-  ['throws an object whose name getter throws', () => { throw throwingName(); }],
-  ['returns a thenable that throws inside then()', () => ({ then() { throw new Error('inside then'); } })],
+  [
+    'throws a revoked proxy',
+    () => {
+      throw revoked();
+    },
+  ],
+  [
+    'throws an object whose name getter throws',
+    () => {
+      throw throwingName();
+    },
+  ],
+  [
+    'returns a thenable that throws inside then()',
+    () => ({
+      then() {
+        throw new Error('inside then');
+      },
+    }),
+  ],
 ];
 
 async function settleOf(p: Promise<unknown>): Promise<'resolved' | 'rejected'> {
-  return p.then(() => 'resolved' as const, () => 'rejected' as const);
+  return p.then(
+    () => 'resolved' as const,
+    () => 'rejected' as const,
+  );
 }
 
 function callSync(policy: Policy, fn: () => unknown): Promise<unknown> {
   let p: Promise<unknown> | undefined;
-  expect(() => { p = policy.execute(fn as () => Promise<unknown>); }).not.toThrow();
+  expect(() => {
+    p = policy.execute(fn as () => Promise<unknown>);
+  }).not.toThrow();
   expect(p).toBeInstanceOf(Promise);
   return p!;
 }
 
 describe('execute() never throws synchronously nor crashes on hostile values', () => {
   const crashes: unknown[] = [];
-  const onCrash = (e: unknown): void => { crashes.push(e); };
+  const onCrash = (e: unknown): void => {
+    crashes.push(e);
+  };
 
   const makers: Array<[string, (b: CircuitBreakerPolicy, clock: ManualClock) => Policy]> = [
     ['breaker (fast path)', (b) => b],
     ['breaker with a caller signal (async path)', (b) => ({ execute: (fn) => b.execute(fn, { signal: new AbortController().signal }) })],
-    ['breaker with a success listener (timed path)', (b) => { b.on('success', () => {}); return b; }],
-    ['pipeline(retry, breaker, timeout)', (b, clock) => pipeline(retry({ maxAttempts: 2, backoff: { delayMs: () => 0 }, clock }), b, timeout(1_000, { clock }))],
+    [
+      'breaker with a success listener (timed path)',
+      (b) => {
+        b.on('success', () => {});
+        return b;
+      },
+    ],
+    [
+      'pipeline(retry, breaker, timeout)',
+      (b, clock) => pipeline(retry({ maxAttempts: 2, backoff: { delayMs: () => 0 }, clock }), b, timeout(1_000, { clock })),
+    ],
     ['pipeline(breaker, timeout)', (b, clock) => pipeline(b, timeout(1_000, { clock }))],
   ];
 
@@ -83,10 +124,20 @@ describe('execute() never throws synchronously nor crashes on hostile values', (
 
   it('odd ExecuteOptions (null, a throwing signal getter) reject instead of throwing', async () => {
     const breaker = circuitBreaker({ name: 'h', clock: new ManualClock() });
-    const bad = [null, { get signal(): never { throw new Error('signal getter'); } }, { signal: {} }];
+    const bad = [
+      null,
+      {
+        get signal(): never {
+          throw new Error('signal getter');
+        },
+      },
+      { signal: {} },
+    ];
     for (const opts of bad) {
       let p: Promise<unknown> | undefined;
-      expect(() => { p = breaker.execute(() => 'x', opts as never); }).not.toThrow();
+      expect(() => {
+        p = breaker.execute(() => 'x', opts as never);
+      }).not.toThrow();
       await settleOf(p!);
     }
     const policy = pipeline(breaker, timeout(10, { clock: new ManualClock() }));
@@ -94,17 +145,33 @@ describe('execute() never throws synchronously nor crashes on hostile values', (
   });
 
   it('a foreign policy whose execute throws synchronously inside a pipeline rejects', async () => {
-    const foreign: Policy = { execute: () => { throw new Error('foreign'); } };
+    const foreign: Policy = {
+      execute: () => {
+        throw new Error('foreign');
+      },
+    };
     const breaker = circuitBreaker({ name: 'h', clock: new ManualClock() });
     await expect(callSync(pipeline(breaker, foreign), () => 'x')).rejects.toThrow('foreign');
     await expect(callSync(pipeline(foreign, breaker), () => 'x')).rejects.toThrow('foreign');
     expect(breaker.metrics().inFlight).toBe(0);
   });
 
-  it('a throwing custom trip strategy neither crashes nor changes the caller\'s outcome', async () => {
+  it("a throwing custom trip strategy neither crashes nor changes the caller's outcome", async () => {
     const breaker = circuitBreaker({
-      name: 'h', clock: new ManualClock(),
-      trip: { kind: 'bad', create: () => ({ record() { throw new Error('bad strategy'); }, failureRate: () => 0, windowSize: () => 0, shouldTripOn: () => false, reset() {} }) },
+      name: 'h',
+      clock: new ManualClock(),
+      trip: {
+        kind: 'bad',
+        create: () => ({
+          record() {
+            throw new Error('bad strategy');
+          },
+          failureRate: () => 0,
+          windowSize: () => 0,
+          shouldTripOn: () => false,
+          reset() {},
+        }),
+      },
     });
     await expect(breaker.execute(() => Promise.resolve('ok'))).resolves.toBe('ok');
     await expect(breaker.execute(() => Promise.reject(new Error('x')))).rejects.toThrow('x');

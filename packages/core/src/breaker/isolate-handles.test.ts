@@ -65,20 +65,23 @@ describe('isolate() handles are counted', () => {
   });
 
   it('property: isolated exactly while some handle is unreleased', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat({ max: 5 })), { maxLength: 40 }), (ops) => {
-      const breaker = circuitBreaker({ name: 'p', clock: new ManualClock() });
-      const handles: Array<{ release(): void; live: boolean }> = [];
-      for (const op of ops) {
-        if (op === -1) {
-          const h = breaker.isolate();
-          handles.push({ release: () => h.release(), live: true });
-        } else if (handles.length > 0) {
-          const h = handles[op % handles.length]!;
-          h.release();
-          h.live = false;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat({ max: 5 })), { maxLength: 40 }), (ops) => {
+        const breaker = circuitBreaker({ name: 'p', clock: new ManualClock() });
+        const handles: Array<{ release(): void; live: boolean }> = [];
+        for (const op of ops) {
+          if (op === -1) {
+            const h = breaker.isolate();
+            handles.push({ release: () => h.release(), live: true });
+          } else if (handles.length > 0) {
+            const h = handles[op % handles.length]!;
+            h.release();
+            h.live = false;
+          }
+          expect(breaker.state).toBe(handles.some((h) => h.live) ? 'isolated' : 'closed');
         }
-        expect(breaker.state).toBe(handles.some((h) => h.live) ? 'isolated' : 'closed');
-      }
-    }), { numRuns: 200 });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

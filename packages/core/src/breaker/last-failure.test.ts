@@ -14,13 +14,19 @@ describe('metrics().lastFailure', () => {
     expect(breaker.metrics().lastFailure).toEqual({ error: first, at: 1_000 });
     clock.advance(250);
     const timedOut = new TimeoutError(5);
-    await breaker.execute(() => { throw timedOut; }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw timedOut;
+      })
+      .catch(() => undefined);
     expect(breaker.metrics().lastFailure).toEqual({ error: timedOut, at: 1_250 });
     clock.advance(250);
     await breaker.execute(() => 'ok');
     await breaker.execute(() => Promise.reject(new BulkheadRejectedError(1, 0))).catch(() => undefined);
     const ac = new AbortController();
-    const cancelled = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), { signal: ac.signal });
+    const cancelled = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), {
+      signal: ac.signal,
+    });
     ac.abort();
     await cancelled.catch(() => undefined);
     expect(breaker.metrics().lastFailure).toEqual({ error: timedOut, at: 1_250 });

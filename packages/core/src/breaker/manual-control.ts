@@ -56,10 +56,17 @@ export abstract class BreakerManualControl extends BreakerStateMachine {
   protected snapshotAt(time: SnapshotTime, tripKind: string): BreakerSnapshot {
     const toWall = (t: number): number => t - time.clockNow + time.wallNow;
     const window = this.evaluator.exportState?.(time);
-    return { version: SNAPSHOT_VERSION, name: this.name, state: this.current,
-             openUntil: this.current === 'open' ? toWall(this.openUntil) : null, openAttempt: this.openAttempt,
-             generation: this.gen, reason: this.reason, since: toWall(this.since),
-             trip: { kind: tripKind, window: window === undefined ? null : window } };
+    return {
+      version: SNAPSHOT_VERSION,
+      name: this.name,
+      state: this.current,
+      openUntil: this.current === 'open' ? toWall(this.openUntil) : null,
+      openAttempt: this.openAttempt,
+      generation: this.gen,
+      reason: this.reason,
+      since: toWall(this.since),
+      trip: { kind: tripKind, window: window === undefined ? null : window },
+    };
   }
 
   /**
@@ -88,7 +95,6 @@ export abstract class BreakerManualControl extends BreakerStateMachine {
     this.fleetGen++;
     this.fleetState = state;
     this.gen = Math.max(this.gen + 1, this.fleetGen);
-    this.link?.publish({ state, generation: this.fleetGen, openUntil: 0, reason, at: this.clock.now(), origin: '', openAttempt: 0 },
-      this.current, 'fleet');
+    this.link?.publish({ state, generation: this.fleetGen, openUntil: 0, reason, at: this.clock.now(), origin: '', openAttempt: 0 }, this.current, 'fleet');
   }
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { bulkhead } from '../bulkhead/bulkhead.js';
 import { ManualClock } from '../clock.js';
 import {
-  BrokenCircuitError, BulkheadRejectedError, ClosedError, IsolatedCircuitError, NoHealthyEndpointError, RateLimitedError, SaturatedError, TimeoutError,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  ClosedError,
+  IsolatedCircuitError,
+  NoHealthyEndpointError,
+  RateLimitedError,
+  SaturatedError,
+  TimeoutError,
 } from '../errors.js';
 import { pipeline } from '../pipeline.js';
 import { rateLimit } from '../rate-limit/rate-limit.js';
@@ -34,10 +41,18 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
     const events: string[] = [];
     breaker.on('success', () => events.push('success'));
     breaker.on('failure', () => events.push('failure'));
-    await breaker.execute(() => { throw new Error('upstream'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('upstream');
+      })
+      .catch(() => undefined);
     for (let i = 0; i < 3; i++) await expect(breaker.execute(() => Promise.reject(make()))).rejects.toBeDefined();
     // A rejection between two failures does not reset the consecutive count: the second failure trips.
-    await breaker.execute(() => { throw new Error('upstream'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('upstream');
+      })
+      .catch(() => undefined);
     expect(breaker.state).toBe('open');
     const m = breaker.metrics();
     expect(m).toMatchObject({ successes: 0, failures: 2, ignored: 3, requests: 2 });
@@ -47,8 +62,16 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
 
   it('a synchronous throw on the fast path is ignored the same way', async () => {
     const breaker = circuitBreaker({ name: 'outer', clock: new ManualClock() });
-    await expect(breaker.execute(() => { throw new SaturatedError('wait timeout'); })).rejects.toBeInstanceOf(SaturatedError);
-    await expect(breaker.execute(() => { throw localError('EMFILE'); })).rejects.toThrow('EMFILE');
+    await expect(
+      breaker.execute(() => {
+        throw new SaturatedError('wait timeout');
+      }),
+    ).rejects.toBeInstanceOf(SaturatedError);
+    await expect(
+      breaker.execute(() => {
+        throw localError('EMFILE');
+      }),
+    ).rejects.toThrow('EMFILE');
     expect(breaker.metrics()).toMatchObject({ successes: 0, failures: 0, ignored: 2, requests: 0 });
   });
 
@@ -107,7 +130,11 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
   it('in half-open, an ignored outcome frees the probe slot without a verdict', async () => {
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'outer', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 100 });
-    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     clock.advance(100);
     await breaker.execute(() => Promise.reject(localError('EADDRNOTAVAIL'))).catch(() => undefined);
     await flush();

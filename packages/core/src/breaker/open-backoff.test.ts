@@ -34,7 +34,7 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
     }
     expect(periods).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
     expect(reasons).toContain('open for 4000ms');
-    expect((await breaker.execute(() => 'x').catch((e: unknown) => e) as BrokenCircuitError).retryAfterMs).toBe(8_000);
+    expect(((await breaker.execute(() => 'x').catch((e: unknown) => e)) as BrokenCircuitError).retryAfterMs).toBe(8_000);
   });
 
   it('closing resets the schedule; reset() too', async () => {
@@ -62,8 +62,19 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
       await fixed.execute(boom).catch(() => undefined);
     }
     let calls = 0;
-    const odd = circuitBreaker({ name: 'o', clock, trip: consecutiveFailures(1),
-      halfOpenAfterMs: { delayMs: () => { calls++; if (calls === 1) return 300; if (calls === 2) return Number.NaN; throw new Error('backoff'); } } });
+    const odd = circuitBreaker({
+      name: 'o',
+      clock,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: {
+        delayMs: () => {
+          calls++;
+          if (calls === 1) return 300;
+          if (calls === 2) return Number.NaN;
+          throw new Error('backoff');
+        },
+      },
+    });
     await odd.execute(boom).catch(() => undefined); // 300 ms (the first call was made at construction)
     expect(untilDue(odd, clock)).toBe(0); // NaN → 0
     await odd.execute(boom).catch(() => undefined); // throws → keeps the last period (0)
@@ -72,10 +83,12 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
 
   it('rejects a halfOpenAfterMs that is neither a number nor a Backoff', () => {
     expect(() => circuitBreaker({ name: 'x', halfOpenAfterMs: 'soon' as never })).toThrow(ConfigError);
-    expect(() => circuitBreaker({ name: 'x', halfOpenAfterMs: { initialMs: 5 } as never })).toThrow(/circuitBreaker\.halfOpenAfterMs: expected a number of ms ≥ 0 or a Backoff/);
+    expect(() => circuitBreaker({ name: 'x', halfOpenAfterMs: { initialMs: 5 } as never })).toThrow(
+      /circuitBreaker\.halfOpenAfterMs: expected a number of ms ≥ 0 or a Backoff/,
+    );
   });
 
-  it('with a store, the attempt count travels with the shared state: every replica uses the fleet\'s period', async () => {
+  it("with a store, the attempt count travels with the shared state: every replica uses the fleet's period", async () => {
     const clock = new ManualClock();
     const store = memoryBreakerStore();
     const [a, b] = [0, 1].map(() => circuitBreaker({ name: 'fleet', clock, store, trip: consecutiveFailures(1), halfOpenAfterMs: growing() }));
@@ -103,20 +116,28 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
   });
 
   it('property: the open period before probe k is min(initial·2^(k-1), max), whatever the probe outcomes before closing', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), async (probeOk) => {
-      const clock = new ManualClock();
-      const breaker = circuitBreaker({ name: 'p', clock, trip: consecutiveFailures(1), halfOpenAfterMs: exponentialBackoff({ initialMs: 100, maxMs: 1_600, jitter: 'none' }) });
-      await breaker.execute(boom).catch(() => undefined);
-      let attempt = 1;
-      for (const ok of probeOk) {
-        if (breaker.state === 'closed') {
-          await breaker.execute(boom).catch(() => undefined);
-          attempt = 1;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 12 }), async (probeOk) => {
+        const clock = new ManualClock();
+        const breaker = circuitBreaker({
+          name: 'p',
+          clock,
+          trip: consecutiveFailures(1),
+          halfOpenAfterMs: exponentialBackoff({ initialMs: 100, maxMs: 1_600, jitter: 'none' }),
+        });
+        await breaker.execute(boom).catch(() => undefined);
+        let attempt = 1;
+        for (const ok of probeOk) {
+          if (breaker.state === 'closed') {
+            await breaker.execute(boom).catch(() => undefined);
+            attempt = 1;
+          }
+          expect(untilDue(breaker, clock)).toBe(Math.min(100 * 2 ** (attempt - 1), 1_600));
+          await breaker.execute(ok ? () => 'ok' : boom).catch(() => undefined);
+          attempt = ok ? 1 : attempt + 1;
         }
-        expect(untilDue(breaker, clock)).toBe(Math.min(100 * 2 ** (attempt - 1), 1_600));
-        await breaker.execute(ok ? () => 'ok' : boom).catch(() => undefined);
-        attempt = ok ? 1 : attempt + 1;
-      }
-    }), { numRuns: 100 });
+      }),
+      { numRuns: 100 },
+    );
   });
 });

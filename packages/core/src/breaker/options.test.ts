@@ -68,13 +68,28 @@ describe('size and count options are bounded at construction', () => {
     ['halfOpen.successesToClose', () => circuitBreaker({ name: 'x', halfOpen: { successesToClose: HUGE } }), 'circuitBreaker.halfOpen.successesToClose'],
     ['consecutiveFailures n', () => consecutiveFailures(HUGE), 'consecutiveFailures.n'],
     ['failureRate count window', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: HUGE } }), 'failureRate.window.size'],
-    ['failureRate minimumRequests', () => failureRate({ threshold: 0.5, minimumRequests: HUGE, window: { kind: 'time', ms: 1_000 } }), 'failureRate.minimumRequests'],
-    ['failureRate buckets', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 1_000, buckets: 10_001 } }), 'failureRate.window.buckets'],
+    [
+      'failureRate minimumRequests',
+      () => failureRate({ threshold: 0.5, minimumRequests: HUGE, window: { kind: 'time', ms: 1_000 } }),
+      'failureRate.minimumRequests',
+    ],
+    [
+      'failureRate buckets',
+      () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 1_000, buckets: 10_001 } }),
+      'failureRate.window.buckets',
+    ],
     ['predictive windowSize', () => predictive({ windowSize: HUGE }), 'predictive.windowSize'],
     ['predictive warmup', () => predictive({ warmup: HUGE }), 'predictive.warmup'],
   ];
   it.each(cases)('%s', (_, make, path) => {
-    const err = (() => { try { make(); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        make();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(ConfigError);
     expect(err).toMatchObject({ path });
     expect((err as Error).message).toMatch(/expected an integer from \d+ to [\d,]+/);
@@ -82,8 +97,18 @@ describe('size and count options are bounded at construction', () => {
 
   it('the bound itself is accepted, and a breaker with the largest maxProbes probes in O(1)', async () => {
     const clock = new ManualClock();
-    const breaker = circuitBreaker({ name: 'x', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 10, halfOpen: { maxProbes: MAX_COUNT, successesToClose: MAX_COUNT } });
-    await breaker.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    const breaker = circuitBreaker({
+      name: 'x',
+      clock,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 10,
+      halfOpen: { maxProbes: MAX_COUNT, successesToClose: MAX_COUNT },
+    });
+    await breaker
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     clock.advance(10);
     const hung = Array.from({ length: 1_000 }, () => breaker.execute(() => new Promise(() => {})));
     expect(breaker.state).toBe('half-open');

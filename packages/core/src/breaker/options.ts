@@ -48,8 +48,10 @@ function checkHalfOpenAfter(value: unknown): number | Backoff {
   if (value === undefined) return DEFAULT_HALF_OPEN_AFTER_MS;
   if (typeof value === 'object' && value !== null && typeof (value as Backoff).delayMs === 'function') return value as Backoff;
   if (typeof value === 'number') return checkNumber(`${P}.halfOpenAfterMs`, value, 0);
-  throw new ConfigError(`${P}.halfOpenAfterMs`,
-    `expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), got ${describeValue(value)}`);
+  throw new ConfigError(
+    `${P}.halfOpenAfterMs`,
+    `expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), got ${describeValue(value)}`,
+  );
 }
 
 /** Validates `circuitBreaker` options; throws ConfigError with a `circuitBreaker.<field>` path. */
@@ -70,9 +72,10 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   checkKnownKeys(`${P}.halfOpen`, halfOpen, ['maxProbes', 'successesToClose', 'probeTimeoutMs']);
   const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkInteger(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
   const successesToClose = halfOpen['successesToClose'] === undefined ? 1 : checkInteger(`${P}.halfOpen.successesToClose`, halfOpen['successesToClose'], 1);
-  const probeTimeoutMs = halfOpen['probeTimeoutMs'] === undefined
-    ? Math.max(halfOpenAfterMs, MIN_DEFAULT_PROBE_TIMEOUT_MS)
-    : checkPositive(`${P}.halfOpen.probeTimeoutMs`, halfOpen['probeTimeoutMs']);
+  const probeTimeoutMs =
+    halfOpen['probeTimeoutMs'] === undefined
+      ? Math.max(halfOpenAfterMs, MIN_DEFAULT_PROBE_TIMEOUT_MS)
+      : checkPositive(`${P}.halfOpen.probeTimeoutMs`, halfOpen['probeTimeoutMs']);
   const slowCall = checkObject(`${P}.slowCall`, o['slowCall'], true);
   let slowCallMs = Number.POSITIVE_INFINITY;
   let slowCallRateThreshold: number | undefined;
@@ -94,8 +97,19 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
     throw new ConfigError(`${P}.clock`, `expected a Clock with now(), setTimeout() and clearTimeout(), got ${describeValue(clock)}`);
   }
   return {
-    name, trip: trip as TripStrategy, openPeriod, maxProbes, successesToClose, probeTimeoutMs, slowCallMs,
-    slowCallRateThreshold, shadow: mode === 'shadow', isFailure, isResultFailure, store: store as BreakerStore | undefined, clock: clock as Clock,
+    name,
+    trip: trip as TripStrategy,
+    openPeriod,
+    maxProbes,
+    successesToClose,
+    probeTimeoutMs,
+    slowCallMs,
+    slowCallRateThreshold,
+    shadow: mode === 'shadow',
+    isFailure,
+    isResultFailure,
+    store: store as BreakerStore | undefined,
+    clock: clock as Clock,
     initialState: o['initialState'] === undefined ? undefined : parseSnapshot(o['initialState']),
   };
 }

@@ -54,7 +54,10 @@ describe('event delivery is re-entrancy safe', () => {
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'r', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 });
     const second: string[] = [];
-    breaker.on('stateChange', () => { breaker.metrics(); void breaker.state; });
+    breaker.on('stateChange', () => {
+      breaker.metrics();
+      void breaker.state;
+    });
     breaker.on('stateChange', (e) => second.push(edge(e)));
     await breaker.execute(boom).catch(() => undefined);
     clock.advance(1_000); // due: a logger reading metrics in the closed->open listener must not transition
@@ -88,34 +91,39 @@ describe('event delivery is re-entrancy safe', () => {
 
   it('property: with listeners that reset, isolate, release and read at random, every listener sees one identical, gap-free sequence', async () => {
     type Action = 'reset' | 'isolate' | 'release' | 'read' | 'throw' | 'none';
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.constantFrom<Action>('reset', 'isolate', 'release', 'read', 'throw', 'none'), { minLength: 2, maxLength: 4 }),
-      fc.array(fc.constantFrom('ok', 'fail', 'advance'), { maxLength: 30 }),
-      async (actions, steps) => {
-        const clock = new ManualClock();
-        const breaker = circuitBreaker({ name: 'p', clock, trip: consecutiveFailures(2), halfOpenAfterMs: 100 });
-        const logs: string[][] = actions.map(() => []);
-        const handles: Array<{ release(): void }> = [];
-        let budget = 50; // bounds listener-driven transitions (a reset listener answering every open, ...)
-        actions.forEach((action, i) => breaker.on('stateChange', (e) => {
-          logs[i]!.push(`${e.generation}:${edge(e)}`);
-          if (budget-- <= 0) return;
-          if (action === 'reset' && e.to === 'open') breaker.reset();
-          else if (action === 'isolate' && e.to === 'half-open') handles.push(breaker.isolate({ scope: 'local' }));
-          else if (action === 'release' && e.to === 'isolated') handles.pop()?.release();
-          else if (action === 'read') void breaker.metrics();
-          else if (action === 'throw') throw new Error('listener');
-        }));
-        for (const step of steps) {
-          if (step === 'advance') clock.advance(100);
-          else await breaker.execute(step === 'ok' ? () => 'ok' : boom).catch(() => undefined);
-        }
-        for (const log of logs) expect(log).toEqual(logs[0]);
-        // Gap-free and ordered: generations 1, 2, 3, ... and each event starts where the previous ended.
-        const events = logs[0]!.map((l) => l.split(':'));
-        events.forEach(([g], i) => expect(Number(g)).toBe(i + 1));
-        for (let i = 1; i < events.length; i++) expect(events[i]![1]!.split('->')[0]).toBe(events[i - 1]![1]!.split('->')[1]);
-      },
-    ), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<Action>('reset', 'isolate', 'release', 'read', 'throw', 'none'), { minLength: 2, maxLength: 4 }),
+        fc.array(fc.constantFrom('ok', 'fail', 'advance'), { maxLength: 30 }),
+        async (actions, steps) => {
+          const clock = new ManualClock();
+          const breaker = circuitBreaker({ name: 'p', clock, trip: consecutiveFailures(2), halfOpenAfterMs: 100 });
+          const logs: string[][] = actions.map(() => []);
+          const handles: Array<{ release(): void }> = [];
+          let budget = 50; // bounds listener-driven transitions (a reset listener answering every open, ...)
+          actions.forEach((action, i) =>
+            breaker.on('stateChange', (e) => {
+              logs[i]!.push(`${e.generation}:${edge(e)}`);
+              if (budget-- <= 0) return;
+              if (action === 'reset' && e.to === 'open') breaker.reset();
+              else if (action === 'isolate' && e.to === 'half-open') handles.push(breaker.isolate({ scope: 'local' }));
+              else if (action === 'release' && e.to === 'isolated') handles.pop()?.release();
+              else if (action === 'read') void breaker.metrics();
+              else if (action === 'throw') throw new Error('listener');
+            }),
+          );
+          for (const step of steps) {
+            if (step === 'advance') clock.advance(100);
+            else await breaker.execute(step === 'ok' ? () => 'ok' : boom).catch(() => undefined);
+          }
+          for (const log of logs) expect(log).toEqual(logs[0]);
+          // Gap-free and ordered: generations 1, 2, 3, ... and each event starts where the previous ended.
+          const events = logs[0]!.map((l) => l.split(':'));
+          events.forEach(([g], i) => expect(Number(g)).toBe(i + 1));
+          for (let i = 1; i < events.length; i++) expect(events[i]![1]!.split('->')[0]).toBe(events[i - 1]![1]!.split('->')[1]);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

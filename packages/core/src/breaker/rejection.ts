@@ -2,7 +2,14 @@ import { breakwaterCodeOf, BrokenCircuitError, IsolatedCircuitError } from '../e
 import { isLocalResourceError } from '../local-resource-error.js';
 
 /** The fields an error of these classes carries, written directly (see brokenCircuitError). */
-interface RejectionFields { name: string; message: string; stack: string; code: string; breaker: string; retryAfterMs: number | undefined }
+interface RejectionFields {
+  name: string;
+  message: string;
+  stack: string;
+  code: string;
+  breaker: string;
+  retryAfterMs: number | undefined;
+}
 
 /**
  * Builds a rejection without running the Error constructor. A rejected call is the breaker's fast
@@ -15,8 +22,11 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
   const e = Object.create(isolated ? IsolatedCircuitError.prototype : BrokenCircuitError.prototype) as RejectionFields;
   e.name = isolated ? 'IsolatedCircuitError' : 'BrokenCircuitError';
   e.code = isolated ? 'BW_CIRCUIT_ISOLATED' : 'BW_CIRCUIT_OPEN';
-  e.message = isolated ? `circuit "${name}" is isolated`
-    : halfOpen ? `circuit "${name}" is half-open and every probe slot is taken` : `circuit "${name}" is open`;
+  e.message = isolated
+    ? `circuit "${name}" is isolated`
+    : halfOpen
+      ? `circuit "${name}" is half-open and every probe slot is taken`
+      : `circuit "${name}" is open`;
   e.stack = `${e.name}: ${e.message}`;
   e.breaker = name;
   e.retryAfterMs = isolated || halfOpen ? undefined : retryAfterMs;
@@ -25,7 +35,13 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
 
 /** Codes of Breakwater's rejections: the call was refused before reaching the dependency. */
 const REJECTION_CODES: ReadonlySet<string> = new Set([
-  'BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_SATURATED', 'BW_CLOSED',
+  'BW_CIRCUIT_OPEN',
+  'BW_CIRCUIT_ISOLATED',
+  'BW_BULKHEAD_FULL',
+  'BW_RATE_LIMITED',
+  'BW_NO_ENDPOINT',
+  'BW_SATURATED',
+  'BW_CLOSED',
 ]);
 
 /**

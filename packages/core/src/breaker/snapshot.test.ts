@@ -15,8 +15,13 @@ const WALL = Date.UTC(2026, 11, 4, 12, 0, 0);
 const roundTrip = (b: CircuitBreakerPolicy): BreakerSnapshot => JSON.parse(JSON.stringify(b)) as BreakerSnapshot;
 
 describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(WALL); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(WALL);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('an open breaker stays open across a "restart", with the open period in wall-clock time', async () => {
     const clock = new ManualClock(50_000); // the clock's epoch is unrelated to the wall clock
@@ -25,8 +30,17 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
     clock.advance(4_000);
     vi.setSystemTime(WALL + 4_000);
     const snap = roundTrip(breaker);
-    expect(snap).toEqual({ version: 1, name: 'db', state: 'open', openUntil: WALL + 10_000, openAttempt: 1, generation: 1,
-                           reason: '1 consecutive failures', since: WALL, trip: { kind: 'consecutiveFailures', window: { consecutive: 0, calls: 0, failed: 0 } } });
+    expect(snap).toEqual({
+      version: 1,
+      name: 'db',
+      state: 'open',
+      openUntil: WALL + 10_000,
+      openAttempt: 1,
+      generation: 1,
+      reason: '1 consecutive failures',
+      since: WALL,
+      trip: { kind: 'consecutiveFailures', window: { consecutive: 0, calls: 0, failed: 0 } },
+    });
     // 3 s later a new process with a fresh clock restores it.
     vi.setSystemTime(WALL + 7_000);
     const clock2 = new ManualClock(0);
@@ -134,39 +148,83 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
     ['future version', { version: 2 }, /circuitBreaker\.initialState\.version: snapshot version 2 is newer than this library reads \(1\)/],
     ['missing version', { state: 'open' }, /circuitBreaker\.initialState\.version: expected 1, got undefined/],
     ['unknown state', { version: 1, name: 'x', state: 'ajar' }, /initialState\.state: expected 'closed', 'open', 'half-open' or 'isolated', got "ajar"/],
-    ['open without openUntil', { version: 1, name: 'x', state: 'open', openUntil: null }, /initialState\.openUntil: expected a wall-clock time for an open breaker/],
+    [
+      'open without openUntil',
+      { version: 1, name: 'x', state: 'open', openUntil: null },
+      /initialState\.openUntil: expected a wall-clock time for an open breaker/,
+    ],
     ['bad openAttempt', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: -1 }, /initialState\.openAttempt/],
     ['bad generation', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 1.5 }, /initialState\.generation/],
     ['no trip', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 0, reason: '', since: 0 }, /initialState\.trip/],
-    ['bad window', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 0, reason: '', since: 0,
-      trip: { kind: 'consecutiveFailures', window: { consecutive: 'many' } } }, /initialState\.trip\.window: expected the window of a 'consecutiveFailures' strategy/],
+    [
+      'bad window',
+      {
+        version: 1,
+        name: 'x',
+        state: 'closed',
+        openUntil: null,
+        openAttempt: 0,
+        generation: 0,
+        reason: '',
+        since: 0,
+        trip: { kind: 'consecutiveFailures', window: { consecutive: 'many' } },
+      },
+      /initialState\.trip\.window: expected the window of a 'consecutiveFailures' strategy/,
+    ],
   ])('ConfigError: %s', (_, initialState, message) => {
-    const err = (() => { try { circuitBreaker({ name: 'x', initialState: initialState as BreakerSnapshot }); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        circuitBreaker({ name: 'x', initialState: initialState as BreakerSnapshot });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
   });
 
   it('a window of another strategy kind is skipped (the strategy changed across the restart)', () => {
-    const snap = { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 3, reason: 'r', since: WALL,
-                   trip: { kind: 'predictive', window: { nonsense: true } } } as const;
+    const snap = {
+      version: 1,
+      name: 'x',
+      state: 'closed',
+      openUntil: null,
+      openAttempt: 0,
+      generation: 3,
+      reason: 'r',
+      since: WALL,
+      trip: { kind: 'predictive', window: { nonsense: true } },
+    } as const;
     expect(circuitBreaker({ name: 'x', initialState: snap as unknown as BreakerSnapshot }).metrics().generation).toBe(3);
   });
 
   it('property: restore(toJSON(b)) reads like b (state, openAttempt, failure rate, admission)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.constantFrom('ok', 'fail', 'advance'), { maxLength: 30 }), async (steps) => {
-      const clock = new ManualClock();
-      const make = (initialState?: BreakerSnapshot) => circuitBreaker({ name: 'p', clock, halfOpenAfterMs: 500, initialState,
-        trip: failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 6 } }) });
-      const b = make();
-      for (const s of steps) {
-        if (s === 'advance') { clock.advance(250); vi.setSystemTime(Date.now() + 250); }
-        else await b.execute(s === 'ok' ? () => 'ok' : boom).catch(() => undefined);
-      }
-      const r = make(roundTrip(b));
-      expect(r.state).toBe(b.state);
-      expect(r.wouldAdmit()).toBe(b.wouldAdmit());
-      expect(r.metrics().failureRate).toBeCloseTo(b.metrics().failureRate);
-      expect(roundTrip(r)).toEqual(roundTrip(b));
-    }), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('ok', 'fail', 'advance'), { maxLength: 30 }), async (steps) => {
+        const clock = new ManualClock();
+        const make = (initialState?: BreakerSnapshot) =>
+          circuitBreaker({
+            name: 'p',
+            clock,
+            halfOpenAfterMs: 500,
+            initialState,
+            trip: failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 6 } }),
+          });
+        const b = make();
+        for (const s of steps) {
+          if (s === 'advance') {
+            clock.advance(250);
+            vi.setSystemTime(Date.now() + 250);
+          } else await b.execute(s === 'ok' ? () => 'ok' : boom).catch(() => undefined);
+        }
+        const r = make(roundTrip(b));
+        expect(r.state).toBe(b.state);
+        expect(r.wouldAdmit()).toBe(b.wouldAdmit());
+        expect(r.metrics().failureRate).toBeCloseTo(b.metrics().failureRate);
+        expect(roundTrip(r)).toEqual(roundTrip(b));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -26,7 +26,10 @@ export function parseSnapshot(value: unknown): BreakerSnapshot {
   const o = value as Record<string, unknown>;
   const version = o['version'];
   if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_VERSION) {
-    throw new ConfigError(`${P}.version`, `snapshot version ${version} is newer than this library reads (${SNAPSHOT_VERSION}); upgrade @breakwater/core or drop the snapshot`);
+    throw new ConfigError(
+      `${P}.version`,
+      `snapshot version ${version} is newer than this library reads (${SNAPSHOT_VERSION}); upgrade @breakwater/core or drop the snapshot`,
+    );
   }
   if (version !== SNAPSHOT_VERSION) fail('version', `${SNAPSHOT_VERSION}`, version);
   const name = o['name'];
@@ -49,8 +52,17 @@ export function parseSnapshot(value: unknown): BreakerSnapshot {
     fail('trip', '{ kind, window }', trip);
   }
   const t = trip as { kind: string; window?: unknown };
-  return { version: SNAPSHOT_VERSION, name, state: state as BreakerState, openUntil, openAttempt, generation, reason, since,
-           trip: { kind: t.kind, window: t.window ?? null } };
+  return {
+    version: SNAPSHOT_VERSION,
+    name,
+    state: state as BreakerState,
+    openUntil,
+    openAttempt,
+    generation,
+    reason,
+    since,
+    trip: { kind: t.kind, window: t.window ?? null },
+  };
 }
 
 /** ConfigError for a window the trip strategy could not read. */

@@ -116,8 +116,15 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
    */
   snapshot(): SharedBreakerState {
     const open = this.fleetState === 'open';
-    return { state: this.fleetState, generation: this.fleetGen, openUntil: open ? this.openUntil : 0,
-             reason: this.reason, at: this.since, origin: '', openAttempt: this.openAttempt };
+    return {
+      state: this.fleetState,
+      generation: this.fleetGen,
+      openUntil: open ? this.openUntil : 0,
+      reason: this.reason,
+      at: this.since,
+      origin: '',
+      openAttempt: this.openAttempt,
+    };
   }
 
   /** BreakerParticipant: a state from elsewhere in the fleet; applied only when its generation is newer. */
@@ -240,8 +247,19 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.gen = Math.max(this.gen + 1, this.fleetGen);
     const link = this.link;
     if (link !== undefined) {
-      link.publish({ state: to, generation: scope === 'fleet' ? this.fleetGen : this.gen, openUntil: this.openUntil,
-                     reason, at: now, origin: '', openAttempt: this.openAttempt }, from, scope);
+      link.publish(
+        {
+          state: to,
+          generation: scope === 'fleet' ? this.fleetGen : this.gen,
+          openUntil: this.openUntil,
+          reason,
+          at: now,
+          origin: '',
+          openAttempt: this.openAttempt,
+        },
+        from,
+        scope,
+      );
       // The round's verdict is published; now the lease can go to the next prober.
       if (from === 'half-open') link.releaseProbe();
     }

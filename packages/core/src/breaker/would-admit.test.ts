@@ -69,7 +69,12 @@ describe('wouldAdmit()', () => {
     expect(b.wouldAdmit()).toBe(true);
     // Asking took nothing: b can still be the one that probes.
     let finish!: (v: string) => void;
-    const probe = b.execute(() => new Promise<string>((resolve) => { finish = resolve; }));
+    const probe = b.execute(
+      () =>
+        new Promise<string>((resolve) => {
+          finish = resolve;
+        }),
+    );
     expect(b.state).toBe('half-open');
     expect(a.wouldAdmit()).toBe(false);
     await expect(a.execute(() => 'x')).rejects.toMatchObject({ code: 'BW_CIRCUIT_OPEN' }); // what the balancer avoids

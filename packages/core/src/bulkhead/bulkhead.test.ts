@@ -12,7 +12,10 @@ const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } {
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -21,7 +24,12 @@ describe('bulkhead', () => {
     const b = bulkhead({ maxConcurrent: 2, maxQueue: 1 });
     const gates = [deferred(), deferred(), deferred()];
     const started: number[] = [];
-    const calls = gates.map((g, i) => b.execute(() => { started.push(i); return g.promise.then(() => i); }));
+    const calls = gates.map((g, i) =>
+      b.execute(() => {
+        started.push(i);
+        return g.promise.then(() => i);
+      }),
+    );
     await expect(b.execute(() => 'x')).rejects.toBeInstanceOf(BulkheadRejectedError);
     await expect(b.execute(() => 'x')).rejects.toMatchObject({ code: 'BW_BULKHEAD_FULL' });
     expect(started).toEqual([0, 1]);
@@ -37,8 +45,16 @@ describe('bulkhead', () => {
 
   it('releases the slot when a call fails or throws synchronously', async () => {
     const b = bulkhead({ maxConcurrent: 1 });
-    await expect(b.execute(() => { throw new Error('sync'); })).rejects.toThrow('sync');
-    await expect(b.execute(async () => { throw new Error('async'); })).rejects.toThrow('async');
+    await expect(
+      b.execute(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
+    await expect(
+      b.execute(async () => {
+        throw new Error('async');
+      }),
+    ).rejects.toThrow('async');
     await expect(b.execute(() => 'ok')).resolves.toBe('ok');
   });
 
@@ -48,7 +64,12 @@ describe('bulkhead', () => {
     const first = b.execute(() => gate.promise);
     const ac = new AbortController();
     let ran = false;
-    const queued = b.execute(() => { ran = true; }, { signal: ac.signal });
+    const queued = b.execute(
+      () => {
+        ran = true;
+      },
+      { signal: ac.signal },
+    );
     const third = b.execute(() => 'third');
     expect(b.queued).toBe(2);
     const reason = new Error('no longer needed');
@@ -62,28 +83,36 @@ describe('bulkhead', () => {
   });
 
   it('never runs more than maxConcurrent and serves every call (property)', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 4 }),
-      fc.array(fc.record({ fail: fc.boolean(), ticks: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 20 }),
-      async (maxConcurrent, maxQueue, jobs) => {
-        const b = bulkhead({ maxConcurrent, maxQueue });
-        let running = 0;
-        let peak = 0;
-        const outcomes = await Promise.allSettled(jobs.map((job) => b.execute(async () => {
-          running++;
-          peak = Math.max(peak, running);
-          for (let t = 0; t < job.ticks; t++) await Promise.resolve();
-          running--;
-          if (job.fail) throw new Error('job failed');
-          return true;
-        })));
-        expect(peak).toBeLessThanOrEqual(maxConcurrent);
-        const rejected = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof BulkheadRejectedError).length;
-        // Everything is submitted synchronously: exactly the overflow is rejected.
-        expect(rejected).toBe(Math.max(0, jobs.length - maxConcurrent - maxQueue));
-        expect([b.active, b.queued]).toEqual([0, 0]);
-      },
-    ), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.record({ fail: fc.boolean(), ticks: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 20 }),
+        async (maxConcurrent, maxQueue, jobs) => {
+          const b = bulkhead({ maxConcurrent, maxQueue });
+          let running = 0;
+          let peak = 0;
+          const outcomes = await Promise.allSettled(
+            jobs.map((job) =>
+              b.execute(async () => {
+                running++;
+                peak = Math.max(peak, running);
+                for (let t = 0; t < job.ticks; t++) await Promise.resolve();
+                running--;
+                if (job.fail) throw new Error('job failed');
+                return true;
+              }),
+            ),
+          );
+          expect(peak).toBeLessThanOrEqual(maxConcurrent);
+          const rejected = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof BulkheadRejectedError).length;
+          // Everything is submitted synchronously: exactly the overflow is rejected.
+          expect(rejected).toBe(Math.max(0, jobs.length - maxConcurrent - maxQueue));
+          expect([b.active, b.queued]).toEqual([0, 0]);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('never starts a queued hedge attempt once another attempt won (issue 12.7)', async () => {
@@ -109,7 +138,10 @@ describe('bulkhead', () => {
     const b = bulkhead({ maxConcurrent: 1, maxQueue: 1 });
     const gate = deferred();
     let starts = 0;
-    const call = pipeline(hedge({ delayMs: 10, clock }), timeout(1_000, { clock }), b).execute(() => { starts++; return gate.promise.then(() => 'ok'); });
+    const call = pipeline(hedge({ delayMs: 10, clock }), timeout(1_000, { clock }), b).execute(() => {
+      starts++;
+      return gate.promise.then(() => 'ok');
+    });
     clock.advance(10);
     gate.resolve();
     await expect(call).resolves.toBe('ok');
@@ -122,10 +154,14 @@ describe('bulkhead', () => {
     const gate = deferred();
     const order: string[] = [];
     const first = b.execute(() => gate.promise);
-    const second = b.execute(() => { order.push('queued'); });
+    const second = b.execute(() => {
+      order.push('queued');
+    });
     gate.resolve();
     await first;
-    const third = b.execute(() => { order.push('late'); });
+    const third = b.execute(() => {
+      order.push('late');
+    });
     await Promise.all([second, third]);
     expect(order).toEqual(['queued', 'late']);
   });

@@ -37,7 +37,10 @@ export interface BulkheadPolicy extends Policy {
 
 class Bulkhead implements InternalPolicy, BulkheadPolicy {
   active = 0;
-  private readonly waiters = new WaitQueue(() => this.active < this.maxConcurrent, (fn, ctx) => this.start(fn, ctx));
+  private readonly waiters = new WaitQueue(
+    () => this.active < this.maxConcurrent,
+    (fn, ctx) => this.start(fn, ctx),
+  );
   private readonly release = (): void => {
     this.active--;
     this.waiters.drain();
@@ -45,7 +48,10 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
 
   private events: Emitter<BulkheadEvents> | undefined;
 
-  constructor(private readonly maxConcurrent: number, private readonly maxQueue: number) {}
+  constructor(
+    private readonly maxConcurrent: number,
+    private readonly maxQueue: number,
+  ) {}
 
   get queued(): number {
     return this.waiters.size;
@@ -90,7 +96,12 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
  */
 export function bulkhead(o: BulkheadOptions): BulkheadPolicy {
   checkOptions('bulkhead', o, true);
-  checkKnownKeys('bulkhead', o, ['maxConcurrent', 'maxQueue'], { concurrency: 'maxConcurrent', limit: 'maxConcurrent', queue: 'maxQueue', maxQueued: 'maxQueue' });
+  checkKnownKeys('bulkhead', o, ['maxConcurrent', 'maxQueue'], {
+    concurrency: 'maxConcurrent',
+    limit: 'maxConcurrent',
+    queue: 'maxQueue',
+    maxQueued: 'maxQueue',
+  });
   const maxConcurrent = checkInt('bulkhead.maxConcurrent', o.maxConcurrent, 1);
   const maxQueue = checkInt('bulkhead.maxQueue', o.maxQueue ?? 0, 0);
   return new Bulkhead(maxConcurrent, maxQueue);

@@ -6,13 +6,20 @@ import { hedge } from './hedge.js';
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-interface Attempt { ctx: AttemptContext; resolve: (v: string) => void; reject: (e: unknown) => void }
+interface Attempt {
+  ctx: AttemptContext;
+  resolve: (v: string) => void;
+  reject: (e: unknown) => void;
+}
 
 function recorder(): { attempts: Attempt[]; fn: (ctx: AttemptContext) => Promise<string> } {
   const attempts: Attempt[] = [];
   return {
     attempts,
-    fn: (ctx) => new Promise<string>((resolve, reject) => { attempts.push({ ctx, resolve, reject }); }),
+    fn: (ctx) =>
+      new Promise<string>((resolve, reject) => {
+        attempts.push({ ctx, resolve, reject });
+      }),
   };
 }
 
@@ -62,7 +69,9 @@ describe('hedge', () => {
     second.attempts[0]!.reject(new Error('primary'));
     await flush();
     let settled = false;
-    p2.catch(() => { settled = true; });
+    p2.catch(() => {
+      settled = true;
+    });
     await flush();
     expect(settled).toBe(false);
     second.attempts[1]!.reject(new Error('hedge'));

@@ -75,7 +75,11 @@ class HedgedCall<T> {
   resolve!: (v: T) => void;
   reject!: (e: unknown) => void;
 
-  constructor(private readonly owner: Hedge, private readonly fn: PolicyFn<T>, private readonly parent: Ctx) {}
+  constructor(
+    private readonly owner: Hedge,
+    private readonly fn: PolicyFn<T>,
+    private readonly parent: Ctx,
+  ) {}
 
   begin(): void {
     if (this.parent.abortable) {
@@ -154,7 +158,11 @@ class HedgedCall<T> {
 class Hedge implements InternalPolicy, HedgePolicy {
   events: Emitter<HedgeEvents> | undefined;
 
-  constructor(readonly delayMs: number, readonly maxHedges: number, readonly clock: Clock) {}
+  constructor(
+    readonly delayMs: number,
+    readonly maxHedges: number,
+    readonly clock: Clock,
+  ) {}
 
   on<K extends keyof HedgeEvents>(event: K, fn: (e: HedgeEvents[K]) => void): () => void {
     return (this.events ??= new Emitter<HedgeEvents>()).on(event, fn);

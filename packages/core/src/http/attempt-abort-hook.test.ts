@@ -6,7 +6,7 @@ import type { AttemptContext } from '../policy.js';
 import { AttemptSignalLike, attemptAbortState, onAttemptAbort } from './attempt-abort-hook.js';
 
 describe('onAttemptAbort / AttemptSignalLike', () => {
-  it('a timeout\'s abort reaches the callback and the signal-like, and no AbortSignal is created', async () => {
+  it("a timeout's abort reaches the callback and the signal-like, and no AbortSignal is created", async () => {
     const clock = new ManualClock();
     const seen: string[] = [];
     let ctx!: AttemptContext;
@@ -25,15 +25,18 @@ describe('onAttemptAbort / AttemptSignalLike', () => {
     expect((ctx as unknown as { controller?: unknown }).controller).toBeUndefined();
   });
 
-  it('the caller\'s signal reaches the hook; unsubscribing stops it', async () => {
+  it("the caller's signal reaches the hook; unsubscribing stops it", async () => {
     const c = new AbortController();
     const seen: string[] = [];
     let off!: () => void;
-    const p = timeout(10_000).execute((ctx) => {
-      onAttemptAbort(ctx, () => seen.push('a'));
-      off = onAttemptAbort(ctx, () => seen.push('b'));
-      return new Promise(() => undefined);
-    }, { signal: c.signal });
+    const p = timeout(10_000).execute(
+      (ctx) => {
+        onAttemptAbort(ctx, () => seen.push('a'));
+        off = onAttemptAbort(ctx, () => seen.push('b'));
+        return new Promise(() => undefined);
+      },
+      { signal: c.signal },
+    );
     off();
     c.abort(new Error('bye'));
     await expect(p).rejects.toThrow('bye');

@@ -20,7 +20,10 @@ export class AttemptAbort {
   private readonly controller = new AbortController();
   private linked = false;
 
-  constructor(private readonly caller: AbortSignal, private readonly attempt: AbortSignal) {
+  constructor(
+    private readonly caller: AbortSignal,
+    private readonly attempt: AbortSignal,
+  ) {
     if (caller.aborted) this.controller.abort(caller.reason);
     else if (attempt.aborted) this.controller.abort(attempt.reason);
     else {

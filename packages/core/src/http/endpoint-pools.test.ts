@@ -26,11 +26,30 @@ describe('EndpointPools', () => {
     const lb = fakeBalancer([a, b]);
     const created: string[] = [];
     const retired: string[] = [];
-    const pools = new EndpointPools<string>(lb, {
-      create: (e) => { const p = `${e.id}@${e.url}/${e.maxConnections ?? '-'}#${created.length}`; created.push(p); return p; },
-      retire: (p) => { retired.push(p); },
-    }, 1000, () => now);
-    return { lb, pools, created, retired, tick: (ms: number) => { now += ms; } };
+    const pools = new EndpointPools<string>(
+      lb,
+      {
+        create: (e) => {
+          const p = `${e.id}@${e.url}/${e.maxConnections ?? '-'}#${created.length}`;
+          created.push(p);
+          return p;
+        },
+        retire: (p) => {
+          retired.push(p);
+        },
+      },
+      1000,
+      () => now,
+    );
+    return {
+      lb,
+      pools,
+      created,
+      retired,
+      tick: (ms: number) => {
+        now += ms;
+      },
+    };
   }
 
   it('creates one pool per endpoint, lazily, and reuses it', () => {
@@ -64,7 +83,7 @@ describe('EndpointPools', () => {
     expect(retired).toEqual([pb]);
   });
 
-  it('replaces a pool when the endpoint\'s url or maxConnections change', () => {
+  it("replaces a pool when the endpoint's url or maxConnections change", () => {
     const { pools, retired } = setup();
     const p1 = pools.get(a);
     const p2 = pools.get({ ...a, maxConnections: 5 });
@@ -87,11 +106,15 @@ describe('EndpointPools', () => {
 
 describe('classification (property)', () => {
   it('any status is a failure exactly when it is 5xx, 408 or 429', () => {
-    fc.assert(fc.property(fc.integer({ min: 100, max: 599 }), (status) => {
-      const expected = status >= 500 || status === 408 || status === 429;
-      return defaultIsFailure(new Response(null, { status: status < 200 ? 200 : status })) === (status < 200 ? false : expected)
-        && defaultIsFailure({ message: 'x', name: 'AxiosError', response: { status } }) === expected
-        && defaultIsFailure({ message: 'x', name: 'TRPCClientError', data: { httpStatus: status } }) === expected;
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 599 }), (status) => {
+        const expected = status >= 500 || status === 408 || status === 429;
+        return (
+          defaultIsFailure(new Response(null, { status: status < 200 ? 200 : status })) === (status < 200 ? false : expected) &&
+          defaultIsFailure({ message: 'x', name: 'AxiosError', response: { status } }) === expected &&
+          defaultIsFailure({ message: 'x', name: 'TRPCClientError', data: { httpStatus: status } }) === expected
+        );
+      }),
+    );
   });
 });

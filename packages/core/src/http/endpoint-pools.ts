@@ -36,9 +36,11 @@ export class EndpointPools<P> {
         balancer.on('health', () => this.sweep()),
       );
       try {
-        this.unsubscribe.push(balancer.on('update', (e) => {
-          for (const id of e.removed) this.retire(id);
-        }));
+        this.unsubscribe.push(
+          balancer.on('update', (e) => {
+            for (const id of e.removed) this.retire(id);
+          }),
+        );
       } catch {
         // A custom balancer that knows no 'update' event: the sweep finds removals.
       }

@@ -20,7 +20,10 @@ export function readHeader(headers: HeaderSource, name: string): string | undefi
       if (v === undefined) {
         const lower = name.toLowerCase();
         for (const k of Object.keys(rec)) {
-          if (k.toLowerCase() === lower) { v = rec[k]; break; }
+          if (k.toLowerCase() === lower) {
+            v = rec[k];
+            break;
+          }
         }
       }
     }

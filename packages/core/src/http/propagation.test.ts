@@ -9,13 +9,17 @@ describe('trace propagation hook', () => {
   });
 
   it('an explicit option wins; false disables', async () => {
-    const own = (c: Record<string, string>): void => { c['x-trace'] = '1'; };
+    const own = (c: Record<string, string>): void => {
+      c['x-trace'] = '1';
+    };
     expect(await resolveTracePropagator(own)).toBe(own);
     expect(await resolveTracePropagator(false)).toBeUndefined();
   });
 
   it('a registered propagator is used, null disables everything', async () => {
-    setTracePropagator((c) => { c.traceparent = 'registered'; });
+    setTracePropagator((c) => {
+      c.traceparent = 'registered';
+    });
     expect(traceHeaders(await resolveTracePropagator())).toEqual({ traceparent: 'registered' });
     setTracePropagator(null);
     expect(await resolveTracePropagator()).toBeUndefined();
@@ -41,14 +45,24 @@ describe('trace propagation hook', () => {
       console.log(JSON.stringify({ sync, traceparent: h?.traceparent, none: traceHeaders(p) ?? null }));
     `;
     const root = fileURLToPath(new URL('../../../../', import.meta.url));
-    const out = execFileSync(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    const out = execFileSync(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
-      sync: true, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', none: null,
+      sync: true,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      none: null,
     });
   });
 
   it('a throwing propagator yields no headers', () => {
-    expect(traceHeaders(() => { throw new Error('x'); })).toBeUndefined();
+    expect(
+      traceHeaders(() => {
+        throw new Error('x');
+      }),
+    ).toBeUndefined();
     expect(traceHeaders(undefined)).toBeUndefined();
   });
 });

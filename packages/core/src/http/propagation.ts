@@ -41,18 +41,20 @@ interface OtelApi {
 function loadOtel(): Promise<TracePropagator | undefined> {
   // A variable specifier keeps TypeScript and bundlers from treating the peer as required.
   const specifier = '@opentelemetry/api';
-  otel ??= (import(specifier) as Promise<Partial<OtelApi> & { default?: Partial<OtelApi> }>).then(
-    (mod) => {
-      const api = mod.propagation !== undefined ? mod : mod.default;
-      if (api?.propagation === undefined || api.context === undefined) return undefined;
-      const { propagation, context } = api as OtelApi;
-      return (carrier: Record<string, string>) => propagation.inject(context.active(), carrier);
-    },
-    () => undefined,
-  ).then((fn) => {
-    otelLoaded = { fn };
-    return fn;
-  });
+  otel ??= (import(specifier) as Promise<Partial<OtelApi> & { default?: Partial<OtelApi> }>)
+    .then(
+      (mod) => {
+        const api = mod.propagation !== undefined ? mod : mod.default;
+        if (api?.propagation === undefined || api.context === undefined) return undefined;
+        const { propagation, context } = api as OtelApi;
+        return (carrier: Record<string, string>) => propagation.inject(context.active(), carrier);
+      },
+      () => undefined,
+    )
+    .then((fn) => {
+      otelLoaded = { fn };
+      return fn;
+    });
   return otel;
 }
 

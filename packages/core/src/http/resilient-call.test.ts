@@ -34,9 +34,16 @@ describe('resilientCall', () => {
     const discarded: Response[] = [];
     const sent: number[] = [];
     const r = await resilientCall<Response>({
-      policy, retryable: true, isFailure: (x) => x instanceof Response && x.status >= 500,
-      send: async (_e, ctx) => { sent.push(ctx.attempt); return res(503); },
-      discard: (x) => { discarded.push(x); },
+      policy,
+      retryable: true,
+      isFailure: (x) => x instanceof Response && x.status >= 500,
+      send: async (_e, ctx) => {
+        sent.push(ctx.attempt);
+        return res(503);
+      },
+      discard: (x) => {
+        discarded.push(x);
+      },
     });
     expect(r.status).toBe(503);
     expect(await r.text()).toBe('body 503');
@@ -49,7 +56,9 @@ describe('resilientCall', () => {
   it('returns the first success after failures', async () => {
     let n = 0;
     const r = await resilientCall<Response>({
-      policy: recordingRetry(3), retryable: true, isFailure: (x) => x instanceof Response && x.status >= 500,
+      policy: recordingRetry(3),
+      retryable: true,
+      isFailure: (x) => x instanceof Response && x.status >= 500,
       send: async () => res(n++ === 0 ? 503 : 200),
     });
     expect(r.status).toBe(200);
@@ -65,8 +74,9 @@ describe('resilientCall', () => {
   it('rethrows the last transport error when retries run out and annotates Retry-After', async () => {
     const errors = [0, 1].map((i) => Object.assign(new Error(`e${i}`), { response: { status: 503, headers: { 'retry-after': '2' } } }));
     let i = 0;
-    const err = await resilientCall({ policy: recordingRetry(2), retryable: true, isFailure: () => true, send: () => Promise.reject(errors[i++]) })
-      .catch((e: unknown) => e);
+    const err = await resilientCall({ policy: recordingRetry(2), retryable: true, isFailure: () => true, send: () => Promise.reject(errors[i++]) }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBe(errors[1]);
     expect((err as { retryAfterMs?: number }).retryAfterMs).toBe(2000);
     expect(Object.keys(err as object)).not.toContain('retryAfterMs');
@@ -76,7 +86,17 @@ describe('resilientCall', () => {
     const policy = recordingRetry(3, false);
     let sends = 0;
     const boom = new Error('reset');
-    await expect(resilientCall({ policy, retryable: false, isFailure: () => true, send: () => { sends++; return Promise.reject(boom); } })).rejects.toBe(boom);
+    await expect(
+      resilientCall({
+        policy,
+        retryable: false,
+        isFailure: () => true,
+        send: () => {
+          sends++;
+          return Promise.reject(boom);
+        },
+      }),
+    ).rejects.toBe(boom);
     expect(sends).toBe(1);
     expect(isNonRetryable(boom)).toBe(true);
   });
@@ -88,7 +108,10 @@ describe('resilientCall', () => {
   });
 
   it('routes attempts through the balancer with the sticky key', async () => {
-    const eps: Endpoint[] = [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }];
+    const eps: Endpoint[] = [
+      { id: 'a', url: 'http://a' },
+      { id: 'b', url: 'http://b' },
+    ];
     let turn = 0;
     const keys: Array<string | undefined> = [];
     const balancer = {
@@ -99,8 +122,15 @@ describe('resilientCall', () => {
     } as unknown as LoadBalancer;
     const seen: string[] = [];
     const r = await resilientCall<string>({
-      policy: recordingRetry(3), balancer, retryable: true, key: 'user-1', isFailure: (x) => x === 'fail',
-      send: async (e) => { seen.push(e!.id); return seen.length === 1 ? 'fail' : 'ok'; },
+      policy: recordingRetry(3),
+      balancer,
+      retryable: true,
+      key: 'user-1',
+      isFailure: (x) => x === 'fail',
+      send: async (e) => {
+        seen.push(e!.id);
+        return seen.length === 1 ? 'fail' : 'ok';
+      },
     });
     expect(r).toBe('ok');
     expect(seen).toEqual(['a', 'b']);
@@ -122,8 +152,13 @@ describe('resilientCall: requests that never left', () => {
     const script: unknown[] = [refused, reset, 'never'];
     let sends = 0;
     const err = await resilientCall({
-      policy: recordingRetry(5, false), retryable: false, isFailure: () => true,
-      send: () => { const s = script[sends++]; return Promise.reject(s); },
+      policy: recordingRetry(5, false),
+      retryable: false,
+      isFailure: () => true,
+      send: () => {
+        const s = script[sends++];
+        return Promise.reject(s);
+      },
     }).catch((e: unknown) => e);
     expect(err).toBe(reset);
     expect(sends).toBe(2);

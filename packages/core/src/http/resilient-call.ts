@@ -96,7 +96,11 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
       const stale = pending.response;
       pending = undefined;
       if (discard !== undefined) {
-        try { discard(stale); } catch { /* releasing is best effort */ }
+        try {
+          discard(stale);
+        } catch {
+          /* releasing is best effort */
+        }
       }
     }
   };
@@ -125,28 +129,32 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
   const lazy = o.lazyBalancerSignal === true;
   const tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
   let lastFailure: { error: unknown } | undefined;
-  const viaBalancer = balancer === undefined
-    ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
-    : tried === undefined
-      ? (ctx: AttemptContext): Promise<Outcome<R>> =>
-          balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
-            ...signalOf(ctx, lazy),
-            ...(o.key === undefined ? {} : { key: o.key }),
-            context: ctx.context,
-          })
-      : (ctx: AttemptContext): Promise<Outcome<R>> =>
-          balancer.execute((endpoint, inner) => {
-            tried.add(endpoint.id);
-            return attempt(endpoint, inner, ctx).catch((e: unknown) => {
-              lastFailure = { error: e };
-              throw e;
-            });
-          }, {
-            ...signalOf(ctx, lazy),
-            avoid: tried,
-            ...(o.key === undefined ? {} : { key: o.key }),
-            context: ctx.context,
-          });
+  const viaBalancer =
+    balancer === undefined
+      ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
+      : tried === undefined
+        ? (ctx: AttemptContext): Promise<Outcome<R>> =>
+            balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
+              ...signalOf(ctx, lazy),
+              ...(o.key === undefined ? {} : { key: o.key }),
+              context: ctx.context,
+            })
+        : (ctx: AttemptContext): Promise<Outcome<R>> =>
+            balancer.execute(
+              (endpoint, inner) => {
+                tried.add(endpoint.id);
+                return attempt(endpoint, inner, ctx).catch((e: unknown) => {
+                  lastFailure = { error: e };
+                  throw e;
+                });
+              },
+              {
+                ...signalOf(ctx, lazy),
+                avoid: tried,
+                ...(o.key === undefined ? {} : { key: o.key }),
+                context: ctx.context,
+              },
+            );
 
   // A non-retryable request is delivered at most once: later attempts (a retry policy that
   // ignores the non-retryable mark, a hedge) share the outcome of the attempt that may have
@@ -159,7 +167,9 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
         const p = viaBalancer(ctx);
         shared = p;
         // Registered before the policy sees `p`, so it runs before any retry is attempted.
-        p.catch((e: unknown) => { if (shared === p && isNeverSent(e)) shared = undefined; });
+        p.catch((e: unknown) => {
+          if (shared === p && isNeverSent(e)) shared = undefined;
+        });
         return p;
       };
 
@@ -199,7 +209,7 @@ function isAbortable(ctx: AttemptContext): boolean {
 /** `{ signal }` for a balancer call, or nothing when nothing can abort the attempt (a signal costs an AbortController). */
 function signalOf(ctx: AttemptContext, lazy: boolean): { signal?: AbortSignal } {
   if (!isAbortable(ctx)) return {};
-  return { signal: lazy ? new AttemptSignalLike(ctx) as unknown as AbortSignal : ctx.signal };
+  return { signal: lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal };
 }
 
 /**

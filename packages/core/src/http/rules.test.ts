@@ -74,7 +74,16 @@ describe('headers, urls, sticky keys', () => {
     expect(readHeader({ 'x-user': ['a', 'b'] }, 'X-User')).toBe('a');
     expect(readHeader(new Headers({ 'X-User': 'a' }), 'x-user')).toBe('a');
     expect(readHeader(undefined, 'x')).toBeUndefined();
-    expect(readHeader({ get: () => { throw new Error('boom'); } }, 'x')).toBeUndefined();
+    expect(
+      readHeader(
+        {
+          get: () => {
+            throw new Error('boom');
+          },
+        },
+        'x',
+      ),
+    ).toBeUndefined();
   });
 
   it('joins relative URLs onto endpoint bases', () => {
@@ -129,7 +138,11 @@ describe('adapter option validation', () => {
     ];
     for (const [o, path] of cases) {
       let err: unknown;
-      try { resolveHttpAdapterOptions(o, 'createFetch'); } catch (e) { err = e; }
+      try {
+        resolveHttpAdapterOptions(o, 'createFetch');
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).path).toBe(path);
       expect((err as ConfigError).message).toMatch(/expected/);

@@ -45,9 +45,24 @@ describe('every core factory rejects unknown keys (issue 12.10)', () => {
   const cases: Array<[string, () => unknown, string, string | undefined]> = [
     ['breaker', () => circuitBreaker({ name: 'x', halfOpenAfter: 10_000 } as never), 'circuitBreaker.halfOpenAfter', 'halfOpenAfterMs'],
     ['breaker.halfOpen', () => circuitBreaker({ name: 'x', halfOpen: { maxProbe: 2 } } as never), 'circuitBreaker.halfOpen.maxProbe', 'maxProbes'],
-    ['breaker.slowCall', () => circuitBreaker({ name: 'x', slowCall: { thresholdMs: 1, rateThreshold: 0.5, threshold: 1 } } as never), 'circuitBreaker.slowCall.threshold', 'thresholdMs'],
-    ['failureRate', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: 10 }, minRequests: 1 } as never), 'failureRate.minRequests', 'minimumRequests'],
-    ['failureRate.window', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 10, bucket: 2 } } as never), 'failureRate.window.bucket', 'buckets'],
+    [
+      'breaker.slowCall',
+      () => circuitBreaker({ name: 'x', slowCall: { thresholdMs: 1, rateThreshold: 0.5, threshold: 1 } } as never),
+      'circuitBreaker.slowCall.threshold',
+      'thresholdMs',
+    ],
+    [
+      'failureRate',
+      () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: 10 }, minRequests: 1 } as never),
+      'failureRate.minRequests',
+      'minimumRequests',
+    ],
+    [
+      'failureRate.window',
+      () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 10, bucket: 2 } } as never),
+      'failureRate.window.bucket',
+      'buckets',
+    ],
     ['predictive', () => predictive({ treshold: 0.5 } as never), 'predictive.treshold', 'threshold'],
     ['retry', () => retry({ retries: 5 } as never), 'retry.retries', 'maxAttempts'],
     ['exponentialBackoff', () => exponentialBackoff({ initial: 50 } as never), 'exponentialBackoff.initial', 'initialMs'],
@@ -72,7 +87,9 @@ describe('every core factory rejects unknown keys (issue 12.10)', () => {
   });
 
   it('valid options still pass', () => {
-    expect(() => circuitBreaker({ name: 'ok', halfOpenAfterMs: 1, halfOpen: { maxProbes: 1 }, slowCall: { thresholdMs: 1, rateThreshold: 0.5 } })).not.toThrow();
+    expect(() =>
+      circuitBreaker({ name: 'ok', halfOpenAfterMs: 1, halfOpen: { maxProbes: 1 }, slowCall: { thresholdMs: 1, rateThreshold: 0.5 } }),
+    ).not.toThrow();
     expect(() => retry({ maxAttempts: 2, backoff: constantBackoff(1) })).not.toThrow();
   });
 });

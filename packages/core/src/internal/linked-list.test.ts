@@ -50,31 +50,33 @@ describe('IntrusiveList', () => {
       fc.nat(50).map<Op>((at) => ({ kind: 'insertAfter', at })),
       fc.nat(50).map<Op>((at) => ({ kind: 'remove', at })),
     );
-    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-      const l = new IntrusiveList<Node>();
-      const model: Node[] = [];
-      let next = 0;
-      for (const o of ops) {
-        if (o.kind === 'push') {
-          const n = new Node(next++);
-          l.push(n);
-          model.push(n);
-        } else if (o.kind === 'insertAfter') {
-          // at === model.length means "at the head"
-          const i = o.at % (model.length + 1);
-          const n = new Node(next++);
-          const after = i === model.length ? undefined : model[i];
-          l.insertAfter(after, n);
-          model.splice(after === undefined ? 0 : i + 1, 0, n);
-        } else if (model.length > 0) {
-          const [n] = model.splice(o.at % model.length, 1);
-          l.remove(n!);
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const l = new IntrusiveList<Node>();
+        const model: Node[] = [];
+        let next = 0;
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            const n = new Node(next++);
+            l.push(n);
+            model.push(n);
+          } else if (o.kind === 'insertAfter') {
+            // at === model.length means "at the head"
+            const i = o.at % (model.length + 1);
+            const n = new Node(next++);
+            const after = i === model.length ? undefined : model[i];
+            l.insertAfter(after, n);
+            model.splice(after === undefined ? 0 : i + 1, 0, n);
+          } else if (model.length > 0) {
+            const [n] = model.splice(o.at % model.length, 1);
+            l.remove(n!);
+          }
+          expect(ids(l)).toEqual(model.map((n) => n.id));
+          expect(idsBackwards(l)).toEqual(model.map((n) => n.id).reverse());
+          expect(l.count()).toBe(model.length);
+          expect(l.isEmpty).toBe(model.length === 0);
         }
-        expect(ids(l)).toEqual(model.map((n) => n.id));
-        expect(idsBackwards(l)).toEqual(model.map((n) => n.id).reverse());
-        expect(l.count()).toBe(model.length);
-        expect(l.isEmpty).toBe(model.length === 0);
-      }
-    }));
+      }),
+    );
   });
 });

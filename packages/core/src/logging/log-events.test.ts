@@ -29,7 +29,11 @@ describe('logEvents', () => {
     const clock = new ManualClock(5_000);
     const breaker = circuitBreaker({ name: 'payments', trip: consecutiveFailures(1), halfOpenAfterMs: 100, clock });
     const stop = logEvents(breaker, logger);
-    await breaker.execute(() => { throw new Error('down'); }).catch(() => undefined);
+    await breaker
+      .execute(() => {
+        throw new Error('down');
+      })
+      .catch(() => undefined);
     clock.advance(100);
     await breaker.execute(() => 'ok');
     breaker.isolate().release();
@@ -41,7 +45,13 @@ describe('logEvents', () => {
       [40, 'circuit_breaker_state_change', 'closed', 'isolated', 'isolated'],
       [30, 'circuit_breaker_state_change', 'isolated', 'closed', 'released'],
     ]);
-    expect(lines[0]).toMatchObject({ name: 'payments', remote: false, generation: 1, at: 5_000, msg: 'circuit breaker "payments" closed → open: 1 consecutive failures' });
+    expect(lines[0]).toMatchObject({
+      name: 'payments',
+      remote: false,
+      generation: 1,
+      at: 5_000,
+      msg: 'circuit breaker "payments" closed → open: 1 consecutive failures',
+    });
     stop();
     breaker.isolate();
     await flush();
@@ -55,11 +65,23 @@ describe('logEvents', () => {
     const stop = logEvents(balancer, logger);
     events.emit('health', { endpoint: 'eu-1', healthy: false, reason: '3 failed checks', at: 1, url: 'http://user:secret@10.0.0.1:8080/' });
     events.emit('health', { endpoint: 'eu-1', healthy: true, reason: '2 passed checks', at: 2 });
-    events.emit('ejection', { endpoint: 'eu-2', ejected: true, untilMs: 30_000, count: 1, reason: '5 consecutive failures', at: 3, error: new Error('ECONNRESET'), authorization: 'Bearer x' });
+    events.emit('ejection', {
+      endpoint: 'eu-2',
+      ejected: true,
+      untilMs: 30_000,
+      count: 1,
+      reason: '5 consecutive failures',
+      at: 3,
+      error: new Error('ECONNRESET'),
+      authorization: 'Bearer x',
+    });
     events.emit('regionChange', { from: 'eu', to: 'us', reason: 'eu healthy share 0.33 (last error: GET https://bob:hunter2@eu.example/x)', at: 4 });
     await flush();
     expect(lines.map((l) => [l['level'], l['event'], l['endpoint'] ?? l['to']])).toEqual([
-      [40, 'endpoint_health_change', 'eu-1'], [30, 'endpoint_health_change', 'eu-1'], [40, 'endpoint_ejection', 'eu-2'], [40, 'region_change', 'us'],
+      [40, 'endpoint_health_change', 'eu-1'],
+      [30, 'endpoint_health_change', 'eu-1'],
+      [40, 'endpoint_ejection', 'eu-2'],
+      [40, 'region_change', 'us'],
     ]);
     expect(lines[0]).toMatchObject({ balancer: 'api', healthy: false, url: 'http://10.0.0.1:8080/' });
     expect(JSON.stringify(lines)).not.toContain('secret');
@@ -76,16 +98,26 @@ describe('logEvents', () => {
   it("logs a balancer's per-endpoint breaker transitions (its 'breaker' event), warn when one opens", async () => {
     const { logger, lines } = pinoToArray();
     const clock = new ManualClock();
-    const lb = loadBalancer({ name: 'api', endpoints: [{ id: 'a', url: 'http://svc:secret@10.0.0.1:8080' }], clock,
-                              breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 } });
+    const lb = loadBalancer({
+      name: 'api',
+      endpoints: [{ id: 'a', url: 'http://svc:secret@10.0.0.1:8080' }],
+      clock,
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 },
+    });
     const stop = logEvents(lb, logger);
-    await lb.execute(() => { throw new Error('down'); }).catch(() => undefined);
+    await lb
+      .execute(() => {
+        throw new Error('down');
+      })
+      .catch(() => undefined);
     clock.advance(1_000);
     await lb.execute(() => 'ok');
     await flush();
     const breakerLines = lines.filter((l) => l['event'] === 'endpoint_breaker_state_change');
     expect(breakerLines.map((l) => [l['level'], l['balancer'], l['endpoint'], l['from'], l['to']])).toEqual([
-      [40, 'api', 'a', 'closed', 'open'], [30, 'api', 'a', 'open', 'half-open'], [30, 'api', 'a', 'half-open', 'closed'],
+      [40, 'api', 'a', 'closed', 'open'],
+      [30, 'api', 'a', 'open', 'half-open'],
+      [30, 'api', 'a', 'half-open', 'closed'],
     ]);
     expect(JSON.stringify(lines)).not.toContain('secret');
     stop();

@@ -60,8 +60,14 @@ function sanitize(e: Record<string, unknown>): Record<string, unknown> {
 function logBreaker(source: BreakerLike, logger: EventLogger): () => void {
   return source.on('stateChange', (e) => {
     const obj: BreakerStateChangeLog = {
-      event: 'circuit_breaker_state_change', name: e.name, from: e.from, to: e.to, reason: String(redact(e.reason)),
-      remote: e.remote, generation: e.generation, at: e.at,
+      event: 'circuit_breaker_state_change',
+      name: e.name,
+      from: e.from,
+      to: e.to,
+      reason: String(redact(e.reason)),
+      remote: e.remote,
+      generation: e.generation,
+      at: e.at,
     };
     const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${e.remote ? ' (remote)' : ''}: ${String(redact(e.reason))}`;
     if (e.to === 'open' || e.to === 'isolated') logger.warn(obj, msg);

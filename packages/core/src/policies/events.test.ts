@@ -40,7 +40,11 @@ describe('policy events', () => {
     const events: string[] = [];
     r.on('retry', (e) => events.push(`retry ${e.attempt}`));
     r.on('giveUp', (e) => events.push(`giveUp ${e.attempts} ${e.reason} ${(e.error as Error).message}`));
-    await expect(r.execute(() => { throw new Error('down'); })).rejects.toThrow('down');
+    await expect(
+      r.execute(() => {
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(events).toEqual(['retry 1', 'giveUp 2 maxAttempts down']);
   });
 
@@ -49,13 +53,25 @@ describe('policy events', () => {
     const reasons: string[] = [];
     const budgeted = retry({ maxAttempts: 5, backoff: constantBackoff(0), budget: retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock }), clock });
     budgeted.on('giveUp', (e) => reasons.push(e.reason));
-    await budgeted.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await budgeted
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     const hinted = retry({ maxAttempts: 5, maxRetryAfterMs: 1000, clock });
     hinted.on('giveUp', (e) => reasons.push(e.reason));
-    await hinted.execute(() => { throw Object.assign(new Error('busy'), { retryAfterMs: 5000 }); }).catch(() => undefined);
+    await hinted
+      .execute(() => {
+        throw Object.assign(new Error('busy'), { retryAfterMs: 5000 });
+      })
+      .catch(() => undefined);
     const declined = retry({ maxAttempts: 5, retryOn: () => false, clock });
     declined.on('giveUp', (e) => reasons.push(e.reason));
-    await declined.execute(() => { throw new Error('x'); }).catch(() => undefined);
+    await declined
+      .execute(() => {
+        throw new Error('x');
+      })
+      .catch(() => undefined);
     expect(reasons).toEqual(['budget', 'retryAfter']);
   });
 
@@ -82,7 +98,11 @@ describe('policy events', () => {
     const errors: unknown[] = [];
     f.on('fallback', (e) => errors.push(e.error));
     const boom = new Error('boom');
-    await expect(f.execute(() => { throw boom; })).resolves.toBe('stale');
+    await expect(
+      f.execute(() => {
+        throw boom;
+      }),
+    ).resolves.toBe('stale');
     expect(errors).toEqual([boom]);
 
     const clock = new ManualClock();
@@ -91,7 +111,14 @@ describe('policy events', () => {
     c.on('fallback', (e) => served.push(e));
     await c.execute(() => 'v1', { key: 'k' });
     clock.advance(10);
-    await expect(c.execute(() => { throw boom; }, { key: 'k' })).resolves.toBe('v1');
+    await expect(
+      c.execute(
+        () => {
+          throw boom;
+        },
+        { key: 'k' },
+      ),
+    ).resolves.toBe('v1');
     expect(served).toEqual([{ error: boom, key: 'k', ageMs: 10 }]);
   });
 
@@ -102,11 +129,19 @@ describe('policy events', () => {
     h.on('hedge', (e) => events.push(['hedge', e]));
     h.on('winner', (e) => events.push(['winner', e]));
     const resolvers: Array<(v: string) => void> = [];
-    const call = h.execute((ctx) => new Promise<string>((r) => { resolvers[ctx.attempt] = r; }));
+    const call = h.execute(
+      (ctx) =>
+        new Promise<string>((r) => {
+          resolvers[ctx.attempt] = r;
+        }),
+    );
     clock.advance(10);
     resolvers[1]!('second');
     await expect(call).resolves.toBe('second');
-    expect(events).toEqual([['hedge', { attempt: 1, hedge: 1, delayMs: 10 }], ['winner', { attempt: 1, hedge: 1, attempts: 2 }]]);
+    expect(events).toEqual([
+      ['hedge', { attempt: 1, hedge: 1, delayMs: 10 }],
+      ['winner', { attempt: 1, hedge: 1, attempts: 2 }],
+    ]);
   });
 
   it('events carry the call context through a pipeline, so listeners can tell calls apart', async () => {
@@ -123,6 +158,9 @@ describe('policy events', () => {
     clock.advance(50);
     await flush();
     await expect(Promise.all([a, b])).resolves.toEqual(['a', 'b']);
-    expect(seen).toEqual([['timeout', 'A'], ['retry', 'A']]);
+    expect(seen).toEqual([
+      ['timeout', 'A'],
+      ['retry', 'A'],
+    ]);
   });
 });

@@ -16,12 +16,15 @@ describe('execution hygiene', () => {
     const p = pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) }), timeout(60_000));
     let n = 0;
     for (let i = 0; i < 100_000; i++) {
-      await p.execute((ctx) => {
-        // Reading the signal forces the lazy controllers and links into existence.
-        if (ctx.signal.aborted) throw new Error('unexpected');
-        if (ctx.attempt === 0 && i % 10 === 0) throw new Error('retry me');
-        n++;
-      }, { signal: ac.signal });
+      await p.execute(
+        (ctx) => {
+          // Reading the signal forces the lazy controllers and links into existence.
+          if (ctx.signal.aborted) throw new Error('unexpected');
+          if (ctx.attempt === 0 && i % 10 === 0) throw new Error('retry me');
+          n++;
+        },
+        { signal: ac.signal },
+      );
     }
     expect(n).toBe(100_000);
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
@@ -31,7 +34,16 @@ describe('execution hygiene', () => {
     const ac = new AbortController();
     const p = pipeline(retry(), timeout(60_000));
     const resolvers: Array<() => void> = [];
-    const calls = Array.from({ length: 50 }, () => p.execute((ctx) => new Promise<void>((r) => { void ctx.signal; resolvers.push(r); }), { signal: ac.signal }));
+    const calls = Array.from({ length: 50 }, () =>
+      p.execute(
+        (ctx) =>
+          new Promise<void>((r) => {
+            void ctx.signal;
+            resolvers.push(r);
+          }),
+        { signal: ac.signal },
+      ),
+    );
     await flush();
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
     resolvers.forEach((r) => r());
@@ -43,7 +55,13 @@ describe('execution hygiene', () => {
     const before = timerCount();
     const p = pipeline(retry({ backoff: constantBackoff(1) }), timeout(30_000));
     const calls: Array<Promise<number>> = [];
-    for (let i = 0; i < 10_000; i++) calls.push(p.execute(async (ctx) => { if (ctx.attempt === 0 && i % 100 === 0) throw new Error('x'); return i; }));
+    for (let i = 0; i < 10_000; i++)
+      calls.push(
+        p.execute(async (ctx) => {
+          if (ctx.attempt === 0 && i % 100 === 0) throw new Error('x');
+          return i;
+        }),
+      );
     await Promise.all(calls);
     expect(timerCount()).toBeLessThanOrEqual(before);
   });
@@ -53,7 +71,13 @@ describe('execution hygiene', () => {
     const ac = new AbortController();
     const p = pipeline(retry({ clock }), timeout(10_000, { clock }));
     let inner: AbortSignal | undefined;
-    const call = p.execute((ctx) => { inner = ctx.signal; return new Promise<never>(() => {}); }, { signal: ac.signal });
+    const call = p.execute(
+      (ctx) => {
+        inner = ctx.signal;
+        return new Promise<never>(() => {});
+      },
+      { signal: ac.signal },
+    );
     await flush();
     const reason = new Error('cancelled by caller');
     ac.abort(reason);
@@ -67,7 +91,12 @@ describe('execution hygiene', () => {
   it('a signal-less call whose fn never reads ctx.signal creates no AbortController', async () => {
     const original = globalThis.AbortController;
     let created = 0;
-    globalThis.AbortController = class extends original { constructor() { super(); created++; } };
+    globalThis.AbortController = class extends original {
+      constructor() {
+        super();
+        created++;
+      }
+    };
     try {
       await pipeline(retry(), timeout(1000)).execute(() => 1);
     } finally {

@@ -1,11 +1,16 @@
 export { pipeline } from '../pipeline.js';
 export {
-  retry, isRetryableError, MAX_ATTEMPTS, type RetryOptions, type RetryPolicy, type RetryEvent, type GiveUpEvent,
-  type GiveUpReason, type RetryEvents,
+  retry,
+  isRetryableError,
+  MAX_ATTEMPTS,
+  type RetryOptions,
+  type RetryPolicy,
+  type RetryEvent,
+  type GiveUpEvent,
+  type GiveUpReason,
+  type RetryEvents,
 } from '../retry/retry.js';
-export {
-  exponentialBackoff, constantBackoff, type Backoff, type Jitter, type ExponentialBackoffOptions,
-} from '../retry/backoff.js';
+export { exponentialBackoff, constantBackoff, type Backoff, type Jitter, type ExponentialBackoffOptions } from '../retry/backoff.js';
 export { retryBudget, type RetryBudget, type RetryBudgetOptions } from '../retry/budget.js';
 export { retryAfterMsOf } from '../retry/retry-after.js';
 export { timeout, type TimeoutOptions, type TimeoutPolicy, type TimeoutEvent, type TimeoutEvents } from '../timeout/timeout.js';

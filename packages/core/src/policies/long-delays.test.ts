@@ -10,8 +10,12 @@ import { timeout } from '../timeout/timeout.js';
 const DAY = 86_400_000;
 
 describe('policies on the system clock with delays beyond 2^31−1 ms', () => {
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('timeout(Number.MAX_SAFE_INTEGER) does not time out a call that takes 50 ms', async () => {
     const call = timeout(Number.MAX_SAFE_INTEGER).execute(() => new Promise((r) => setTimeout(() => r('ok'), 50)));
@@ -24,7 +28,9 @@ describe('policies on the system clock with delays beyond 2^31−1 ms', () => {
     const seen = call.catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(29 * DAY);
     let settled = false;
-    void seen.then(() => { settled = true; });
+    void seen.then(() => {
+      settled = true;
+    });
     await Promise.resolve();
     expect(settled).toBe(false);
     // The real-clock timeout fires between ms and ms + 10 % (tick queue).
@@ -34,7 +40,10 @@ describe('policies on the system clock with delays beyond 2^31−1 ms', () => {
 
   it('constantBackoff(2 ** 31) waits, it does not retry at once', async () => {
     let calls = 0;
-    const call = retry({ maxAttempts: 2, backoff: constantBackoff(2 ** 31) }).execute(() => { calls++; throw new Error('x'); });
+    const call = retry({ maxAttempts: 2, backoff: constantBackoff(2 ** 31) }).execute(() => {
+      calls++;
+      throw new Error('x');
+    });
     const seen = call.catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1000);
     expect(calls).toBe(1);
@@ -59,7 +68,10 @@ describe('policies on the system clock with delays beyond 2^31−1 ms', () => {
 
   it('hedge({ delayMs: 3e9 }) does not hedge at once', async () => {
     let attempts = 0;
-    const call = hedge({ delayMs: 3e9 }).execute(() => { attempts++; return new Promise((r) => setTimeout(() => r('ok'), 100)); });
+    const call = hedge({ delayMs: 3e9 }).execute(() => {
+      attempts++;
+      return new Promise((r) => setTimeout(() => r('ok'), 100));
+    });
     await vi.advanceTimersByTimeAsync(100);
     await expect(call).resolves.toBe('ok');
     expect(attempts).toBe(1);
@@ -71,7 +83,12 @@ describe('a retry hint beyond maxRetryAfterMs ends retrying', () => {
     const clock = new ManualClock();
     let calls = 0;
     const error = Object.assign(new Error('busy'), { retryAfterMs: 35 * DAY });
-    await expect(retry({ maxAttempts: 3, clock }).execute(() => { calls++; throw error; })).rejects.toBe(error);
+    await expect(
+      retry({ maxAttempts: 3, clock }).execute(() => {
+        calls++;
+        throw error;
+      }),
+    ).rejects.toBe(error);
     expect(calls).toBe(1);
     expect(clock.pendingTimers()).toBe(0);
   });

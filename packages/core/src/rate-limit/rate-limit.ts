@@ -41,7 +41,11 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
   private readonly perMs: number;
   private events: Emitter<RateLimitEvents> | undefined;
 
-  constructor(perSecond: number, private readonly burst: number, private readonly clock: Clock) {
+  constructor(
+    perSecond: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {
     this.available = burst;
     this.last = clock.now();
     this.perMs = perSecond / 1000;

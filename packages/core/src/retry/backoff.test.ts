@@ -23,24 +23,28 @@ describe('backoff', () => {
   });
 
   it('every strategy stays within [0, maxMs] and decorrelated within [initialMs, maxMs] (property)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 1, max: 10, noNaN: true }),
-      fc.constantFrom('none' as const, 'full' as const, 'decorrelated' as const),
-      fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 1, maxLength: 30 }),
-      (initialMs, extra, multiplier, jitter, randoms) => {
-        const maxMs = initialMs + extra;
-        let i = 0;
-        const b = exponentialBackoff({ initialMs, maxMs, multiplier, jitter, random: () => randoms[i++ % randoms.length]! });
-        let prev: number | undefined;
-        for (let retry = 1; retry <= randoms.length; retry++) {
-          const d = b.delayMs(retry, prev);
-          expect(Number.isFinite(d)).toBe(true);
-          expect(d).toBeGreaterThanOrEqual(jitter === 'decorrelated' ? initialMs : 0);
-          expect(d).toBeLessThanOrEqual(maxMs);
-          prev = d;
-        }
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        fc.constantFrom('none' as const, 'full' as const, 'decorrelated' as const),
+        fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 1, maxLength: 30 }),
+        (initialMs, extra, multiplier, jitter, randoms) => {
+          const maxMs = initialMs + extra;
+          let i = 0;
+          const b = exponentialBackoff({ initialMs, maxMs, multiplier, jitter, random: () => randoms[i++ % randoms.length]! });
+          let prev: number | undefined;
+          for (let retry = 1; retry <= randoms.length; retry++) {
+            const d = b.delayMs(retry, prev);
+            expect(Number.isFinite(d)).toBe(true);
+            expect(d).toBeGreaterThanOrEqual(jitter === 'decorrelated' ? initialMs : 0);
+            expect(d).toBeLessThanOrEqual(maxMs);
+            prev = d;
+          }
+        },
+      ),
+    );
   });
 
   it('constant backoff returns its delay', () => {
@@ -51,7 +55,9 @@ describe('backoff', () => {
     expect(() => exponentialBackoff({ initialMs: -1 })).toThrow('exponentialBackoff.initialMs');
     expect(() => exponentialBackoff({ initialMs: 500, maxMs: 100 })).toThrow('exponentialBackoff.maxMs');
     expect(() => exponentialBackoff({ multiplier: 0.5 })).toThrow('exponentialBackoff.multiplier: expected a finite number ≥ 1, got 0.5');
-    expect(() => exponentialBackoff({ jitter: 'some' as never })).toThrow("exponentialBackoff.jitter: expected one of 'none', 'full', 'decorrelated', got \"some\"");
+    expect(() => exponentialBackoff({ jitter: 'some' as never })).toThrow(
+      "exponentialBackoff.jitter: expected one of 'none', 'full', 'decorrelated', got \"some\"",
+    );
     expect(() => constantBackoff(Number.NaN)).toThrow(ConfigError);
   });
 });

@@ -61,8 +61,14 @@ class ExponentialBackoff implements Backoff {
 /** Exponential backoff with optional jitter (AWS "Exponential Backoff And Jitter"). */
 export function exponentialBackoff(o: ExponentialBackoffOptions = {}): Backoff {
   checkOptions('exponentialBackoff', o, false);
-  checkKnownKeys('exponentialBackoff', o, ['initialMs', 'maxMs', 'multiplier', 'jitter', 'random'],
-    { initialDelay: 'initialMs', initialDelayMs: 'initialMs', maxDelay: 'maxMs', maxDelayMs: 'maxMs', factor: 'multiplier', exponent: 'multiplier' });
+  checkKnownKeys('exponentialBackoff', o, ['initialMs', 'maxMs', 'multiplier', 'jitter', 'random'], {
+    initialDelay: 'initialMs',
+    initialDelayMs: 'initialMs',
+    maxDelay: 'maxMs',
+    maxDelayMs: 'maxMs',
+    factor: 'multiplier',
+    exponent: 'multiplier',
+  });
   const initialMs = checkNumber('exponentialBackoff.initialMs', o.initialMs ?? 100, { min: 0 });
   const maxMs = checkNumber('exponentialBackoff.maxMs', o.maxMs ?? 10_000, { min: 0 });
   const multiplier = checkNumber('exponentialBackoff.multiplier', o.multiplier ?? 2, { min: 1 });

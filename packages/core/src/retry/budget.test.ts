@@ -38,32 +38,39 @@ describe('retryBudget', () => {
   });
 
   it('never grants more retries in any window than the formula allows (property)', () => {
-    fc.assert(fc.property(
-      fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 5 }),
-      fc.array(fc.record({ op: fc.constantFrom('req', 'retry'), dt: fc.integer({ min: 0, max: 400 }) }), { maxLength: 200 }),
-      (ratio, minPerSecond, ops) => {
-        const windowMs = 1000;
-        const clock = new ManualClock();
-        const b = retryBudget({ ratio, minRetriesPerSecond: minPerSecond, windowMs, clock });
-        const requests: number[] = [];
-        const granted: number[] = [];
-        for (const { op, dt } of ops) {
-          clock.advance(dt);
-          const now = clock.now();
-          if (op === 'req') { b.recordRequest(); requests.push(now); continue; }
-          if (!b.tryRetry()) continue;
-          granted.push(now);
-          // The window is 10 buckets of 100 ms rotated lazily: it covers t ≥ start of the 10th-last bucket.
-          const from = (Math.floor(now / 100) - 9) * 100;
-          const inWindowRequests = requests.filter((t) => t >= from).length;
-          const inWindowRetries = granted.filter((t) => t >= from).length;
-          expect(inWindowRetries).toBeLessThanOrEqual(ratio * inWindowRequests + minPerSecond * (windowMs / 1000) + 1e-9);
-        }
-        // No end-of-run check of stats(): a retry granted while its requests were in the window
-        // legitimately outlives them as the window slides (fast-check found 1 retry vs 4 requests × 0.2).
-        expect(b.stats().available).toBeGreaterThanOrEqual(0);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.array(fc.record({ op: fc.constantFrom('req', 'retry'), dt: fc.integer({ min: 0, max: 400 }) }), { maxLength: 200 }),
+        (ratio, minPerSecond, ops) => {
+          const windowMs = 1000;
+          const clock = new ManualClock();
+          const b = retryBudget({ ratio, minRetriesPerSecond: minPerSecond, windowMs, clock });
+          const requests: number[] = [];
+          const granted: number[] = [];
+          for (const { op, dt } of ops) {
+            clock.advance(dt);
+            const now = clock.now();
+            if (op === 'req') {
+              b.recordRequest();
+              requests.push(now);
+              continue;
+            }
+            if (!b.tryRetry()) continue;
+            granted.push(now);
+            // The window is 10 buckets of 100 ms rotated lazily: it covers t ≥ start of the 10th-last bucket.
+            const from = (Math.floor(now / 100) - 9) * 100;
+            const inWindowRequests = requests.filter((t) => t >= from).length;
+            const inWindowRetries = granted.filter((t) => t >= from).length;
+            expect(inWindowRetries).toBeLessThanOrEqual(ratio * inWindowRequests + minPerSecond * (windowMs / 1000) + 1e-9);
+          }
+          // No end-of-run check of stats(): a retry granted while its requests were in the window
+          // legitimately outlives them as the window slides (fast-check found 1 retry vs 4 requests × 0.2).
+          expect(b.stats().available).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
   });
 
   it('validates its options', () => {

@@ -41,7 +41,12 @@ class SlidingRetryBudget implements RetryBudget {
   private readonly bucketMs: number;
   private readonly reserve: number;
 
-  constructor(private readonly ratio: number, minRetriesPerSecond: number, windowMs: number, private readonly clock: Clock) {
+  constructor(
+    private readonly ratio: number,
+    minRetriesPerSecond: number,
+    windowMs: number,
+    private readonly clock: Clock,
+  ) {
     this.bucketMs = windowMs / BUCKETS;
     this.reserve = minRetriesPerSecond * (windowMs / 1000);
     this.epoch = Math.floor(clock.now() / this.bucketMs);

@@ -13,7 +13,15 @@ describe('retry({ retryOnResult })', () => {
     const values = [{ status: 503 }, { status: 502 }, { status: 200 }];
     let calls = 0;
     const attempts: number[] = [];
-    const policy = retry({ maxAttempts: 3, backoff: constantBackoff(0), clock, retryOnResult: (v, attempt) => { attempts.push(attempt); return (v as { status: number }).status >= 500; } });
+    const policy = retry({
+      maxAttempts: 3,
+      backoff: constantBackoff(0),
+      clock,
+      retryOnResult: (v, attempt) => {
+        attempts.push(attempt);
+        return (v as { status: number }).status >= 500;
+      },
+    });
     await expect(policy.execute(() => values[calls++])).resolves.toEqual({ status: 200 });
     expect(calls).toBe(3);
     expect(attempts).toEqual([1, 2, 3]);
@@ -54,8 +62,21 @@ describe('retry({ retryOnResult })', () => {
   it('errors still go through retryOn; a throwing predicate counts as "no"', async () => {
     const clock = new ManualClock();
     let calls = 0;
-    const policy = retry({ maxAttempts: 3, backoff: constantBackoff(0), clock, retryOnResult: () => { throw new Error('bad predicate'); } });
-    await expect(policy.execute(() => { calls++; if (calls === 1) throw new Error('x'); return 'v'; })).resolves.toBe('v');
+    const policy = retry({
+      maxAttempts: 3,
+      backoff: constantBackoff(0),
+      clock,
+      retryOnResult: () => {
+        throw new Error('bad predicate');
+      },
+    });
+    await expect(
+      policy.execute(() => {
+        calls++;
+        if (calls === 1) throw new Error('x');
+        return 'v';
+      }),
+    ).resolves.toBe('v');
     expect(calls).toBe(2);
   });
 

@@ -10,7 +10,15 @@ import type { RetryOptions } from './retry-types.js';
 export const MAX_ATTEMPTS = 1000;
 
 /** Codes of Breakwater's local rejections (load shedding, bad config, closed): never retried by default. */
-const NOT_RETRIED: ReadonlySet<string> = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_CONFIG', 'BW_CLOSED']);
+const NOT_RETRIED: ReadonlySet<string> = new Set([
+  'BW_CIRCUIT_OPEN',
+  'BW_CIRCUIT_ISOLATED',
+  'BW_BULKHEAD_FULL',
+  'BW_RATE_LIMITED',
+  'BW_NO_ENDPOINT',
+  'BW_CONFIG',
+  'BW_CLOSED',
+]);
 
 /**
  * The default `retryOn`: every error except Breakwater's own local rejections (open or isolated
@@ -44,7 +52,14 @@ const RETRY_KEYS = ['maxAttempts', 'backoff', 'retryOn', 'retryOnResult', 'budge
 /** Validates `retry()` options; throws ConfigError with a `retry.<field>` path. */
 export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
   checkOptions('retry', o, false);
-  checkKnownKeys('retry', o, RETRY_KEYS, { retries: 'maxAttempts', attempts: 'maxAttempts', maxRetries: 'maxAttempts', delay: 'backoff', handleResult: 'retryOnResult', retryOnValue: 'retryOnResult' });
+  checkKnownKeys('retry', o, RETRY_KEYS, {
+    retries: 'maxAttempts',
+    attempts: 'maxAttempts',
+    maxRetries: 'maxAttempts',
+    delay: 'backoff',
+    handleResult: 'retryOnResult',
+    retryOnValue: 'retryOnResult',
+  });
   const maxAttempts = checkInt('retry.maxAttempts', o.maxAttempts ?? 3, 1);
   if (maxAttempts > MAX_ATTEMPTS) {
     throw new ConfigError('retry.maxAttempts', `expected an integer ≤ ${MAX_ATTEMPTS} (attempts in total, the first included), got ${maxAttempts}`);
@@ -55,7 +70,10 @@ export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
   checkFunction('retry.retryOn', o.retryOn);
   checkFunction('retry.retryOnResult', o.retryOnResult);
   const budget = o.budget;
-  if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.tryRetry !== 'function' || typeof budget.recordRequest !== 'function')) {
+  if (
+    budget !== undefined &&
+    (typeof budget !== 'object' || budget === null || typeof budget.tryRetry !== 'function' || typeof budget.recordRequest !== 'function')
+  ) {
     throw new ConfigError('retry.budget', 'expected a RetryBudget (retryBudget())');
   }
   if (o.respectRetryAfter !== undefined && typeof o.respectRetryAfter !== 'boolean') {
@@ -64,7 +82,13 @@ export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
   const maxRetryAfterMs = checkNumber('retry.maxRetryAfterMs', o.maxRetryAfterMs ?? 30_000, { min: 0, allowInfinity: true });
   checkClock('retry.clock', o.clock);
   return {
-    maxAttempts, backoff: o.backoff ?? exponentialBackoff(), retryOn: o.retryOn ?? isRetryableError, retryOnResult: o.retryOnResult,
-    budget, respectRetryAfter: o.respectRetryAfter ?? true, maxRetryAfterMs, clock: o.clock ?? systemClock,
+    maxAttempts,
+    backoff: o.backoff ?? exponentialBackoff(),
+    retryOn: o.retryOn ?? isRetryableError,
+    retryOnResult: o.retryOnResult,
+    budget,
+    respectRetryAfter: o.respectRetryAfter ?? true,
+    maxRetryAfterMs,
+    clock: o.clock ?? systemClock,
   };
 }

@@ -30,19 +30,32 @@ describe('retry', () => {
     clock.advance(50);
     await expect(p).resolves.toBe('ok');
     expect(attempts).toEqual([0, 1, 2]);
-    expect(events.map((e) => [e.attempt, e.delayMs, (e.error as Error).message])).toEqual([[1, 50, 'fail 0'], [2, 50, 'fail 1']]);
+    expect(events.map((e) => [e.attempt, e.delayMs, (e.error as Error).message])).toEqual([
+      [1, 50, 'fail 0'],
+      [2, 50, 'fail 1'],
+    ]);
   });
 
   it('rejects with the last error once maxAttempts are used', async () => {
     let n = 0;
     const policy = retry({ maxAttempts: 4, backoff: constantBackoff(0) });
-    await expect(policy.execute(() => { n++; throw new Error(`e${n}`); })).rejects.toThrow('e4');
+    await expect(
+      policy.execute(() => {
+        n++;
+        throw new Error(`e${n}`);
+      }),
+    ).rejects.toThrow('e4');
     expect(n).toBe(4);
   });
 
   it('maxAttempts 1 makes a single attempt', async () => {
     let n = 0;
-    await expect(retry({ maxAttempts: 1 }).execute(() => { n++; throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      retry({ maxAttempts: 1 }).execute(() => {
+        n++;
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     expect(n).toBe(1);
   });
 
@@ -52,22 +65,51 @@ describe('retry', () => {
     ['full bulkhead', new BulkheadRejectedError(1, 0)],
   ])('does not retry a local rejection by default (%s)', async (_name, error) => {
     let n = 0;
-    await expect(retry({ backoff: constantBackoff(0) }).execute(() => { n++; throw error; })).rejects.toBe(error);
+    await expect(
+      retry({ backoff: constantBackoff(0) }).execute(() => {
+        n++;
+        throw error;
+      }),
+    ).rejects.toBe(error);
     expect(n).toBe(1);
   });
 
   it('retries TimeoutError by default and honours a custom retryOn with retry numbers', async () => {
     let n = 0;
-    await expect(retry({ backoff: constantBackoff(0) }).execute(() => { if (n++ === 0) throw new TimeoutError(5); return n; })).resolves.toBe(2);
+    await expect(
+      retry({ backoff: constantBackoff(0) }).execute(() => {
+        if (n++ === 0) throw new TimeoutError(5);
+        return n;
+      }),
+    ).resolves.toBe(2);
     const seen: number[] = [];
-    const policy = retry({ maxAttempts: 5, backoff: constantBackoff(0), retryOn: (_e, attempt) => { seen.push(attempt); return attempt < 3; } });
-    await expect(policy.execute(() => { throw new Error('no'); })).rejects.toThrow('no');
+    const policy = retry({
+      maxAttempts: 5,
+      backoff: constantBackoff(0),
+      retryOn: (_e, attempt) => {
+        seen.push(attempt);
+        return attempt < 3;
+      },
+    });
+    await expect(
+      policy.execute(() => {
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
     expect(seen).toEqual([1, 2, 3]);
   });
 
   it('a throwing retryOn stops retrying and keeps the original error', async () => {
     const error = new Error('original');
-    await expect(retry({ retryOn: () => { throw new Error('predicate'); } }).execute(() => { throw error; })).rejects.toBe(error);
+    await expect(
+      retry({
+        retryOn: () => {
+          throw new Error('predicate');
+        },
+      }).execute(() => {
+        throw error;
+      }),
+    ).rejects.toBe(error);
   });
 
   it('uses error.retryAfterMs and Retry-After headers as the next delay', async () => {
@@ -99,11 +141,21 @@ describe('retry', () => {
     const p1 = retry({ backoff: constantBackoff(0), respectRetryAfter: false });
     p1.on('retry', (e) => delays.push(e.delayMs));
     let n = 0;
-    await expect(p1.execute(() => { if (n++ === 0) throw Object.assign(new Error('x'), { retryAfterMs: 5000 }); return n; })).resolves.toBe(2);
+    await expect(
+      p1.execute(() => {
+        if (n++ === 0) throw Object.assign(new Error('x'), { retryAfterMs: 5000 });
+        return n;
+      }),
+    ).resolves.toBe(2);
     expect(delays).toEqual([0]);
     let m = 0;
     const error = Object.assign(new Error('later'), { retryAfterMs: 60_000 });
-    await expect(retry({ maxRetryAfterMs: 1000 }).execute(() => { m++; throw error; })).rejects.toBe(error);
+    await expect(
+      retry({ maxRetryAfterMs: 1000 }).execute(() => {
+        m++;
+        throw error;
+      }),
+    ).rejects.toBe(error);
     expect(m).toBe(1);
   });
 
@@ -119,7 +171,12 @@ describe('retry', () => {
     expect(retryAfterMsOf(Object.assign(new Error('custom'), { headers: { 'Retry-After': '1' } }))).toBe(1000);
     let n = 0;
     const marked = markNonRetryable(new Error('POST failed'));
-    await expect(retry({ backoff: constantBackoff(0), retryOn: () => true }).execute(() => { n++; throw marked; })).rejects.toBe(marked);
+    await expect(
+      retry({ backoff: constantBackoff(0), retryOn: () => true }).execute(() => {
+        n++;
+        throw marked;
+      }),
+    ).rejects.toBe(marked);
     expect(n).toBe(1);
   });
 
@@ -127,7 +184,13 @@ describe('retry', () => {
     const clock = new ManualClock();
     const ac = new AbortController();
     let n = 0;
-    const p = retry({ backoff: constantBackoff(1000), clock }).execute(() => { n++; throw new Error('x'); }, { signal: ac.signal });
+    const p = retry({ backoff: constantBackoff(1000), clock }).execute(
+      () => {
+        n++;
+        throw new Error('x');
+      },
+      { signal: ac.signal },
+    );
     await flush();
     expect(clock.pendingTimers()).toBe(1);
     const reason = new Error('caller gave up');
@@ -143,7 +206,14 @@ describe('retry', () => {
   it('never retries once the caller aborted', async () => {
     const ac = new AbortController();
     let n = 0;
-    const p = retry({ backoff: constantBackoff(0) }).execute(async () => { n++; ac.abort(new Error('stop')); throw new Error('x'); }, { signal: ac.signal });
+    const p = retry({ backoff: constantBackoff(0) }).execute(
+      async () => {
+        n++;
+        ac.abort(new Error('stop'));
+        throw new Error('x');
+      },
+      { signal: ac.signal },
+    );
     await expect(p).rejects.toThrow('stop');
     await flush();
     expect(n).toBe(1);
@@ -154,7 +224,12 @@ describe('retry', () => {
     const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 0.2, windowMs: 10_000, clock }); // 2 retries per window
     const policy = retry({ maxAttempts: 10, backoff: constantBackoff(0), budget, clock });
     let n = 0;
-    await expect(policy.execute(() => { n++; throw new Error('x'); })).rejects.toThrow('x');
+    await expect(
+      policy.execute(() => {
+        n++;
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
     expect(n).toBe(3);
     expect(budget.stats()).toMatchObject({ requests: 1, retries: 2, available: 0 });
   });

@@ -71,18 +71,17 @@ class Retry implements InternalPolicy, RetryPolicy {
       const next = this.nextDelay(retry, failed, failed ? error : value, previousMs, ctx);
       if (typeof next === 'string') {
         if (next !== STOP && this.events?.has('giveUp') === true) {
-          this.events.emit('giveUp', withContext(failed
-            ? { attempts: retry, reason: next, error }
-            : { attempts: retry, reason: next, error: undefined, value }, ctx.context));
+          this.events.emit(
+            'giveUp',
+            withContext(failed ? { attempts: retry, reason: next, error } : { attempts: retry, reason: next, error: undefined, value }, ctx.context),
+          );
         }
         if (failed) throw error;
         return value as T;
       }
       const delayMs = next;
       if (this.events?.has('retry') === true) {
-        this.events.emit('retry', withContext(failed
-          ? { attempt: retry, delayMs, error }
-          : { attempt: retry, delayMs, error: undefined, value }, ctx.context));
+        this.events.emit('retry', withContext(failed ? { attempt: retry, delayMs, error } : { attempt: retry, delayMs, error: undefined, value }, ctx.context));
       }
       if (!failed) discard(value);
       // A zero delay still yields to the event loop (setImmediate via the clock): a synchronously
@@ -133,13 +132,18 @@ class Retry implements InternalPolicy, RetryPolicy {
 
   /** Resolves on a later event-loop turn (no time passes on a ManualClock). */
   private yieldTurn(): Promise<void> {
-    return new Promise((resolve) => { deferToEventLoop(this.o.clock, resolve); });
+    return new Promise((resolve) => {
+      deferToEventLoop(this.o.clock, resolve);
+    });
   }
 
   /** Waits `ms`; rejects at once (timer cleared) when the call is aborted meanwhile. */
   private sleep(ms: number, ctx: Ctx): Promise<void> {
     const clock = this.o.clock;
-    if (!ctx.abortable) return new Promise((resolve) => { clock.setTimeout(resolve, ms); });
+    if (!ctx.abortable)
+      return new Promise((resolve) => {
+        clock.setTimeout(resolve, ms);
+      });
     const signal = ctx.signal;
     if (signal.aborted) return Promise.reject(ctx.abortReason);
     return new Promise<void>((resolve, reject) => {

@@ -17,7 +17,8 @@ function fleet(n = 2) {
   const clock = new ManualClock(10_000);
   const store = memoryBreakerStore();
   const breakers = Array.from({ length: n }, () =>
-    circuitBreaker({ name: 'orders', trip: consecutiveFailures(2), halfOpenAfterMs: 1_000, halfOpen: { probeTimeoutMs: 500 }, clock, store }));
+    circuitBreaker({ name: 'orders', trip: consecutiveFailures(2), halfOpenAfterMs: 1_000, halfOpen: { probeTimeoutMs: 500 }, clock, store }),
+  );
   const events: StateChangeEvent[][] = breakers.map(() => []);
   breakers.forEach((b, i) => b.on('stateChange', (e) => events[i]!.push(e)));
   return { clock, store, breakers, events };
@@ -25,7 +26,11 @@ function fleet(n = 2) {
 
 describe('memoryBreakerStore', () => {
   it('a trip on one breaker is adopted by the others with remote: true', async () => {
-    const { breakers: [a, b], events, store } = fleet();
+    const {
+      breakers: [a, b],
+      events,
+      store,
+    } = fleet();
     await expect(a!.execute(boom)).rejects.toThrow();
     await expect(a!.execute(boom)).rejects.toThrow();
     expect(a!.state).toBe('open');
@@ -38,13 +43,22 @@ describe('memoryBreakerStore', () => {
   });
 
   it('only one breaker probes; its verdict is adopted by the rest', async () => {
-    const { breakers: [a, b], clock, events } = fleet();
+    const {
+      breakers: [a, b],
+      clock,
+      events,
+    } = fleet();
     await a!.execute(boom).catch(() => {});
     await a!.execute(boom).catch(() => {});
     await tick();
     clock.advance(1_000);
     let release!: (v: string) => void;
-    const probe = a!.execute(() => new Promise<string>((r) => { release = r; }));
+    const probe = a!.execute(
+      () =>
+        new Promise<string>((r) => {
+          release = r;
+        }),
+    );
     expect(a!.state).toBe('half-open');
     const fn = vi.fn(() => 'x');
     await expect(b!.execute(fn)).rejects.toBeInstanceOf(BrokenCircuitError);
@@ -60,7 +74,10 @@ describe('memoryBreakerStore', () => {
   });
 
   it('a failed probe re-opens the fleet with the new open period', async () => {
-    const { breakers: [a, b], clock } = fleet();
+    const {
+      breakers: [a, b],
+      clock,
+    } = fleet();
     await a!.execute(boom).catch(() => {});
     await a!.execute(boom).catch(() => {});
     await tick();
@@ -77,7 +94,10 @@ describe('memoryBreakerStore', () => {
   });
 
   it('a probe holder that disposes mid-probe frees the lease', async () => {
-    const { breakers: [a, b], clock } = fleet();
+    const {
+      breakers: [a, b],
+      clock,
+    } = fleet();
     await a!.execute(boom).catch(() => {});
     await a!.execute(boom).catch(() => {});
     await tick();
@@ -89,7 +109,9 @@ describe('memoryBreakerStore', () => {
   });
 
   it('isolate() is fleet-wide by default and release() closes everyone', async () => {
-    const { breakers: [a, b] } = fleet();
+    const {
+      breakers: [a, b],
+    } = fleet();
     const h = a!.isolate();
     await tick();
     expect(b!.state).toBe('isolated');
@@ -101,7 +123,9 @@ describe('memoryBreakerStore', () => {
   });
 
   it("isolate({ scope: 'local' }) stays on one replica and survives fleet changes", async () => {
-    const { breakers: [a, b, c] } = fleet(3);
+    const {
+      breakers: [a, b, c],
+    } = fleet(3);
     const h = a!.isolate({ scope: 'local' });
     await tick();
     expect(b!.state).toBe('closed');
@@ -121,7 +145,9 @@ describe('memoryBreakerStore', () => {
   });
 
   it('reset() acts fleet-wide', async () => {
-    const { breakers: [a, b] } = fleet();
+    const {
+      breakers: [a, b],
+    } = fleet();
     await a!.execute(boom).catch(() => {});
     await a!.execute(boom).catch(() => {});
     await tick();
@@ -131,7 +157,10 @@ describe('memoryBreakerStore', () => {
   });
 
   it('concurrent transitions converge on the last writer', async () => {
-    const { breakers: [a, b], store } = fleet();
+    const {
+      breakers: [a, b],
+      store,
+    } = fleet();
     a!.isolate({ scope: 'fleet' });
     b!.isolate({ scope: 'fleet' }); // same generation published twice before delivery
     await tick();
@@ -143,7 +172,11 @@ describe('memoryBreakerStore', () => {
   });
 
   it('a breaker attached later adopts the current fleet state', async () => {
-    const { breakers: [a], store, clock } = fleet(1);
+    const {
+      breakers: [a],
+      store,
+      clock,
+    } = fleet(1);
     await a!.execute(boom).catch(() => {});
     await a!.execute(boom).catch(() => {});
     const late = circuitBreaker({ name: 'orders', clock, store });

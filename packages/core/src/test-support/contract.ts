@@ -8,7 +8,9 @@ import { seededRandom } from '@breakwater/core';
 /** Lets pending promise reactions and microtasks run. */
 export const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export const boom = (): never => { throw new Error('boom'); };
+export const boom = (): never => {
+  throw new Error('boom');
+};
 export const ok = (): string => 'ok';
 
 /** `n` failed calls through `b` (errors swallowed). */
@@ -31,7 +33,14 @@ export function recorder(b: CircuitBreaker) {
 /** Runs `p` to completion, advancing the manual clock through every retry delay. */
 export async function drive<T>(clock: ManualClock, p: Promise<T>, stepMs = 10, maxSteps = 10_000): Promise<T> {
   let done = false;
-  p.then(() => { done = true; }, () => { done = true; });
+  p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   for (let i = 0; i < maxSteps && !done; i++) {
     await flush();
     if (!done) clock.advance(stepMs);
@@ -70,6 +79,11 @@ export async function errorOf(f: () => unknown): Promise<unknown> {
 /** `times` calls through `lb`; those that land on `id` fail. */
 export async function failOn(lb: LoadBalancer, id: string, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
-    await lb.execute((e) => { if (e.id === id) throw new Error(`${id} down`); return e.id; }).catch(() => undefined);
+    await lb
+      .execute((e) => {
+        if (e.id === id) throw new Error(`${id} down`);
+        return e.id;
+      })
+      .catch(() => undefined);
   }
 }

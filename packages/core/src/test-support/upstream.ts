@@ -10,7 +10,11 @@ export class KneeUpstream {
   busy = 0;
   private readonly queue: Array<() => void> = [];
 
-  constructor(private readonly clock: ManualClock, capacity: number, private readonly serviceMs: number) {
+  constructor(
+    private readonly clock: ManualClock,
+    capacity: number,
+    private readonly serviceMs: number,
+  ) {
     this.capacity = capacity;
   }
 
@@ -41,16 +45,28 @@ export async function settle(): Promise<void> {
 }
 
 /** Open-loop load: `perMs` calls every virtual millisecond for `ms`, through `policy` to `upstream`. */
-export async function drive(clock: ManualClock, policy: Policy, upstream: KneeUpstream, perMs: number, ms: number):
-  Promise<{ ok: number; rejected: number; latencies: number[] }> {
+export async function drive(
+  clock: ManualClock,
+  policy: Policy,
+  upstream: KneeUpstream,
+  perMs: number,
+  ms: number,
+): Promise<{ ok: number; rejected: number; latencies: number[] }> {
   const out = { ok: 0, rejected: 0, latencies: [] as number[] };
   for (let t = 0; t < ms; t++) {
     for (let i = 0; i < perMs; i++) {
       const started = clock.now();
-      policy.execute(() => upstream.call()).then(() => {
-        out.ok++;
-        out.latencies.push(clock.now() - started);
-      }, () => { out.rejected++; });
+      policy
+        .execute(() => upstream.call())
+        .then(
+          () => {
+            out.ok++;
+            out.latencies.push(clock.now() - started);
+          },
+          () => {
+            out.rejected++;
+          },
+        );
     }
     await settle();
     clock.advance(1);

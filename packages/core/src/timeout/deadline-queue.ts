@@ -20,7 +20,10 @@ export interface Deadlines {
 }
 
 /** Node timer handles can stop keeping the process alive; other clocks' handles cannot. */
-interface Refable { ref(): unknown; unref(): unknown }
+interface Refable {
+  ref(): unknown;
+  unref(): unknown;
+}
 const isRefable = (h: unknown): h is Refable =>
   typeof h === 'object' && h !== null && typeof (h as Refable).unref === 'function' && typeof (h as Refable).ref === 'function';
 
@@ -38,7 +41,10 @@ export class DeadlineQueue implements Deadlines {
   private handle: unknown;
   private armedFor = Infinity;
   private sleeping = false;
-  constructor(private readonly clock: Clock, private readonly ms: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly ms: number,
+  ) {}
 
   add(entry: DeadlineEntry): void {
     const deadline = this.clock.now() + this.ms;

@@ -7,13 +7,27 @@ import { TickQueue } from './tick-queue.js';
 class FakeNodeClock implements Clock {
   time = 0;
   timers: Array<{ due: number; fn: () => void; refed: boolean; ref(): void; unref(): void }> = [];
-  now(): number { return this.time; }
+  now(): number {
+    return this.time;
+  }
   setTimeout(fn: () => void, ms: number): unknown {
-    const t = { due: this.time + ms, fn, refed: true, ref() { this.refed = true; }, unref() { this.refed = false; } };
+    const t = {
+      due: this.time + ms,
+      fn,
+      refed: true,
+      ref() {
+        this.refed = true;
+      },
+      unref() {
+        this.refed = false;
+      },
+    };
     this.timers.push(t);
     return t;
   }
-  clearTimeout(h: unknown): void { this.timers = this.timers.filter((t) => t !== h); }
+  clearTimeout(h: unknown): void {
+    this.timers = this.timers.filter((t) => t !== h);
+  }
   advance(ms: number): void {
     const target = this.time + ms;
     for (;;) {
@@ -26,13 +40,22 @@ class FakeNodeClock implements Clock {
     }
     this.time = target;
   }
-  refedTimers(): number { return this.timers.filter((t) => t.refed).length; }
+  refedTimers(): number {
+    return this.timers.filter((t) => t.refed).length;
+  }
 }
 
 class Entry extends DeadlineEntry {
   expiredAt: number | undefined;
-  constructor(private readonly clock: FakeNodeClock, readonly startedAt = clock.now()) { super(); }
-  expire(): void { this.expiredAt = this.clock.now(); }
+  constructor(
+    private readonly clock: FakeNodeClock,
+    readonly startedAt = clock.now(),
+  ) {
+    super();
+  }
+  expire(): void {
+    this.expiredAt = this.clock.now();
+  }
 }
 
 describe('TickQueue (real-clock timeouts)', () => {

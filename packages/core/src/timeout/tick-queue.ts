@@ -3,7 +3,10 @@ import { IntrusiveList } from '../internal/linked-list.js';
 import type { DeadlineEntry, Deadlines } from './deadline-queue.js';
 
 /** Node timer handles can stop keeping the process alive. */
-interface NodeTimer { ref(): unknown; unref(): unknown }
+interface NodeTimer {
+  ref(): unknown;
+  unref(): unknown;
+}
 
 /**
  * Deadlines of one timeout policy on the real clock, without reading the time per call.
@@ -25,7 +28,10 @@ export class TickQueue implements Deadlines {
   /** Ticks after the one a call arrived in, at which it has certainly waited `ms`. */
   private readonly ticksToExpire: number;
 
-  constructor(private readonly clock: Clock, ms: number) {
+  constructor(
+    private readonly clock: Clock,
+    ms: number,
+  ) {
     this.tickMs = Math.max(1, ms / 20);
     this.ticksToExpire = Math.ceil(ms / this.tickMs) + 1;
   }

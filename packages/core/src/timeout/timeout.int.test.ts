@@ -9,7 +9,12 @@ describe('timeout on the real clock', () => {
     const before = timers();
     let signal: AbortSignal | undefined;
     const started = performance.now();
-    const err = await t.execute((ctx) => { signal = ctx.signal; return new Promise<never>(() => {}); }).catch((e: unknown) => e);
+    const err = await t
+      .execute((ctx) => {
+        signal = ctx.signal;
+        return new Promise<never>(() => {});
+      })
+      .catch((e: unknown) => e);
     const elapsed = performance.now() - started;
     expect(err).toBeInstanceOf(TimeoutError);
     expect(signal?.aborted).toBe(true);

@@ -10,9 +10,14 @@ describe('timeout', () => {
   it('rejects with TimeoutError at the deadline even when fn ignores its signal, and aborts ctx.signal', async () => {
     const clock = new ManualClock();
     let seen: AbortSignal | undefined;
-    const p = timeout(100, { clock }).execute((ctx) => { seen = ctx.signal; return new Promise<never>(() => {}); });
+    const p = timeout(100, { clock }).execute((ctx) => {
+      seen = ctx.signal;
+      return new Promise<never>(() => {});
+    });
     let settled = false;
-    p.catch(() => { settled = true; });
+    p.catch(() => {
+      settled = true;
+    });
     clock.advance(99);
     await flush();
     expect(settled).toBe(false);
@@ -26,7 +31,10 @@ describe('timeout', () => {
   it('aborts a signal read late, after the timeout fired', async () => {
     const clock = new ManualClock();
     let ctxRef: AttemptContext | undefined;
-    const p = timeout(10, { clock }).execute((ctx) => { ctxRef = ctx; return new Promise<never>(() => {}); });
+    const p = timeout(10, { clock }).execute((ctx) => {
+      ctxRef = ctx;
+      return new Promise<never>(() => {});
+    });
     clock.advance(10);
     await expect(p).rejects.toBeInstanceOf(TimeoutError);
     expect(ctxRef?.signal.aborted).toBe(true);
@@ -39,7 +47,11 @@ describe('timeout', () => {
     expect(clock.pendingTimers()).toBe(1);
     await expect(p).resolves.toBe(42);
     expect(clock.pendingTimers()).toBe(0);
-    await expect(t.execute(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      t.execute(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(clock.pendingTimers()).toBe(0);
   });
 
@@ -47,7 +59,13 @@ describe('timeout', () => {
     const clock = new ManualClock();
     const ac = new AbortController();
     let inner: AbortSignal | undefined;
-    const p = timeout(1000, { clock }).execute((ctx) => { inner = ctx.signal; return new Promise<never>(() => {}); }, { signal: ac.signal });
+    const p = timeout(1000, { clock }).execute(
+      (ctx) => {
+        inner = ctx.signal;
+        return new Promise<never>(() => {});
+      },
+      { signal: ac.signal },
+    );
     const reason = new Error('bye');
     ac.abort(reason);
     await expect(p).rejects.toBe(reason);
@@ -60,7 +78,14 @@ describe('timeout', () => {
     const clock = new ManualClock();
     const reason = new Error('already');
     let called = false;
-    await expect(timeout(10, { clock }).execute(() => { called = true; }, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    await expect(
+      timeout(10, { clock }).execute(
+        () => {
+          called = true;
+        },
+        { signal: AbortSignal.abort(reason) },
+      ),
+    ).rejects.toBe(reason);
     expect(called).toBe(false);
   });
 
@@ -68,12 +93,22 @@ describe('timeout', () => {
     const clock = new ManualClock();
     const t = timeout(100, { clock });
     const fired: Array<[string, number]> = [];
-    const start = (name: string): Promise<unknown> => t.execute(() => new Promise<never>(() => {})).catch(() => { fired.push([name, clock.now()]); });
+    const start = (name: string): Promise<unknown> =>
+      t
+        .execute(() => new Promise<never>(() => {}))
+        .catch(() => {
+          fired.push([name, clock.now()]);
+        });
     const a = start('a');
     clock.advance(30);
     const b = start('b');
     let resolveC!: (v: string) => void;
-    const c = t.execute(() => new Promise<string>((r) => { resolveC = r; }));
+    const c = t.execute(
+      () =>
+        new Promise<string>((r) => {
+          resolveC = r;
+        }),
+    );
     clock.advance(30);
     const d = start('d');
     expect(clock.pendingTimers()).toBe(1);
@@ -89,7 +124,11 @@ describe('timeout', () => {
     await flush();
     clock.advance(30); // t = 160: d
     await Promise.all([a, b, d]);
-    expect(fired).toEqual([['a', 100], ['b', 130], ['d', 160]]);
+    expect(fired).toEqual([
+      ['a', 100],
+      ['b', 130],
+      ['d', 160],
+    ]);
     expect(clock.pendingTimers()).toBe(0);
   });
 
@@ -98,15 +137,26 @@ describe('timeout', () => {
     const timers: Array<{ due: number; fn: () => void }> = [];
     const clock = {
       now: () => now,
-      setTimeout: (fn: () => void, ms: number) => { const t = { due: now + ms, fn }; timers.push(t); return t; },
-      clearTimeout: (h: unknown) => { const i = timers.indexOf(h as never); if (i >= 0) timers.splice(i, 1); },
+      setTimeout: (fn: () => void, ms: number) => {
+        const t = { due: now + ms, fn };
+        timers.push(t);
+        return t;
+      },
+      clearTimeout: (h: unknown) => {
+        const i = timers.indexOf(h as never);
+        if (i >= 0) timers.splice(i, 1);
+      },
     };
     const t = timeout(100, { clock });
     const order: string[] = [];
     const first = t.execute(() => new Promise<never>(() => {})).catch(() => order.push('first'));
     now = 500; // stepped back: the second call's deadline (600) is earlier than the first's (1100)
     const second = t.execute(() => new Promise<never>(() => {})).catch(() => order.push('second'));
-    const fire = (): void => { const due = timers.shift()!; now = Math.max(now, due.due); due.fn(); };
+    const fire = (): void => {
+      const due = timers.shift()!;
+      now = Math.max(now, due.due);
+      due.fn();
+    };
     fire();
     await second;
     expect(order).toEqual(['second']);

@@ -50,7 +50,11 @@ class TimedCall<T> extends DeadlineEntry {
   parentSignal: AbortSignal | undefined;
   onParentAbort: (() => void) | undefined;
 
-  constructor(private readonly owner: Timeout, readonly parent: Ctx, readonly child: Ctx) {
+  constructor(
+    private readonly owner: Timeout,
+    readonly parent: Ctx,
+    readonly child: Ctx,
+  ) {
     super();
     this.resolve = capturedResolve as (v: T) => void;
     this.reject = capturedReject;
@@ -104,7 +108,10 @@ class Timeout implements InternalPolicy, TimeoutPolicy {
     return (this.events ??= new Emitter<TimeoutEvents>()).on(event, fn);
   }
 
-  constructor(readonly ms: number, clock: Clock) {
+  constructor(
+    readonly ms: number,
+    clock: Clock,
+  ) {
     this.deadlines = clock === systemClock ? new TickQueue(clock, ms) : new DeadlineQueue(clock, ms);
   }
 

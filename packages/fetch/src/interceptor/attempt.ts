@@ -42,7 +42,10 @@ export class Attempt implements Handler {
   private unsubscribe: (() => void) | undefined;
 
   /** `ctx`: the attempt's context when something can abort it (timeout, hedge, the caller). */
-  constructor(private readonly owner: AttemptOwner, private readonly ctx: AttemptContext | undefined) {
+  constructor(
+    private readonly owner: AttemptOwner,
+    private readonly ctx: AttemptContext | undefined,
+  ) {
     this.promise = new Promise<Attempt>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;

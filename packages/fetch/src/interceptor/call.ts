@@ -1,6 +1,4 @@
-import {
-  IDEMPOTENT_METHODS, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy,
-} from '@breakwater/core';
+import { IDEMPOTENT_METHODS, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
 import type { Dispatcher } from 'undici';
 import { Attempt, type AttemptOwner } from './attempt.js';
 import { dispatchHeader, isReplayableBody } from './headers.js';
@@ -126,8 +124,9 @@ export class InterceptedCall implements AttemptOwner, Controller {
   start(): void {
     const { opts, settings } = this;
     const method = opts.method ?? 'GET';
-    const retryable = isReplayableBody(opts.body) && (IDEMPOTENT_METHODS.has(method) || settings.retryNonIdempotent
-      || (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
+    const retryable =
+      isReplayableBody(opts.body) &&
+      (IDEMPOTENT_METHODS.has(method) || settings.retryNonIdempotent || (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
     resilientCall<Attempt>({
       policy: this.policy,
       balancer: settings.balancer,
@@ -137,7 +136,10 @@ export class InterceptedCall implements AttemptOwner, Controller {
       send: (endpoint, ctx) => this.attempt(endpoint, ctx),
       discard: (a) => a.discard(),
     }).then(
-      (a) => { if (this.failed) a.discard(); else a.forward(); },
+      (a) => {
+        if (this.failed) a.discard();
+        else a.forward();
+      },
       (e: unknown) => this.fail(e),
     );
   }
@@ -146,7 +148,9 @@ export class InterceptedCall implements AttemptOwner, Controller {
     if (this.callerAbort !== undefined) return Promise.reject(this.callerAbort.reason);
     const a = new Attempt(this, (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx);
     this.inFlight = true;
-    const done = (): void => { this.inFlight = false; };
+    const done = (): void => {
+      this.inFlight = false;
+    };
     a.promise.then(done, done);
     let opts = this.opts;
     if (endpoint !== undefined) {

@@ -1,5 +1,16 @@
 import {
-  BrokenCircuitError, TimeoutError, circuitBreaker, hedge, constantBackoff, consecutiveFailures, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy,
+  BrokenCircuitError,
+  TimeoutError,
+  circuitBreaker,
+  hedge,
+  constantBackoff,
+  consecutiveFailures,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+  type Policy,
 } from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
@@ -55,7 +66,10 @@ describe('breakwaterInterceptor with undici request()', () => {
 
   it('honours Retry-After (capped by maxRetryAfterMs)', async () => {
     const s = await testHttpServer((_req, res, _b, seen) => {
-      if (s.requests.indexOf(seen) === 0) { res.writeHead(429, { 'retry-after': '5' }); res.end(); } else res.end('ok');
+      if (s.requests.indexOf(seen) === 0) {
+        res.writeHead(429, { 'retry-after': '5' });
+        res.end();
+      } else res.end('ok');
     });
     const d = composed({ policyFor: () => retry({ maxAttempts: 2, backoff: constantBackoff(0) }), maxRetryAfterMs: 150 });
     const t0 = Date.now();
@@ -85,13 +99,15 @@ describe('breakwaterInterceptor with undici request()', () => {
   });
 
   it('a timeout aborts the request on the wire and rejects with TimeoutError', async () => {
-    const s = await testHttpServer(() => { /* never answers */ });
+    const s = await testHttpServer(() => {
+      /* never answers */
+    });
     const d = composed({ policyFor: () => timeout(100) });
     await expect(request(`${s.url}/slow`, { dispatcher: d })).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1, { what: 'server saw the abort' });
   });
 
-  it('the caller\'s abort stops retries (no attempt after it)', async () => {
+  it("the caller's abort stops retries (no attempt after it)", async () => {
     const s = await scripted(503);
     const d = composed({ policyFor: () => retry({ maxAttempts: 5, backoff: constantBackoff(5000) }) });
     const c = new AbortController();
@@ -119,7 +135,9 @@ describe('breakwaterInterceptor with undici request()', () => {
 
   it('streams a large body intact (backpressure through the attempt)', async () => {
     const big = 'z'.repeat(3 * 1024 * 1024);
-    const s = await testHttpServer((_req, res) => { res.end(big); });
+    const s = await testHttpServer((_req, res) => {
+      res.end(big);
+    });
     const d = composed({ policyFor: () => pipeline(fastRetry(), timeout(5000)) });
     const res = await request(`${s.url}/big`, { dispatcher: d });
     expect((await res.body.text()).length).toBe(big.length);
@@ -130,7 +148,10 @@ describe('breakwaterInterceptor with undici request()', () => {
     const asked: string[] = [];
     const evicted: string[] = [];
     const d = composed({
-      policyFor: (origin) => { asked.push(origin); return origin === servers[2]!.url ? undefined : fastRetry(); },
+      policyFor: (origin) => {
+        asked.push(origin);
+        return origin === servers[2]!.url ? undefined : fastRetry();
+      },
       maxOrigins: 2,
       onEvict: (origin) => evicted.push(origin),
     });
@@ -144,8 +165,16 @@ describe('breakwaterInterceptor with undici request()', () => {
 
   it('with a balancer, requests go to the picked endpoints and fail over', async () => {
     const a = await scripted(503);
-    const b = await testHttpServer((req, res) => { res.end(`b ${req.url}`); });
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url }, { id: 'b', url: `${b.url}/api` }], strategy: roundRobin() });
+    const b = await testHttpServer((req, res) => {
+      res.end(`b ${req.url}`);
+    });
+    const lb = loadBalancer({
+      endpoints: [
+        { id: 'a', url: a.url },
+        { id: 'b', url: `${b.url}/api` },
+      ],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
     const d = composed({ policyFor: () => fastRetry(), balancer: lb });
     const res = await request('http://orders.internal/x?q=1', { dispatcher: d });
@@ -154,19 +183,21 @@ describe('breakwaterInterceptor with undici request()', () => {
 });
 
 describe('breakwaterInterceptor with fetch', () => {
-  it('undici\'s fetch with the composed dispatcher: retries, policy errors as TypeError cause', async () => {
+  it("undici's fetch with the composed dispatcher: retries, policy errors as TypeError cause", async () => {
     const s = await scripted(503, 200);
     const d = composed({ policyFor: () => fastRetry() });
     const res = await undiciFetch(`${s.url}/x`, { dispatcher: d });
     expect(await res.text()).toBe('200 2');
-    const t = await testHttpServer(() => { /* never answers */ });
+    const t = await testHttpServer(() => {
+      /* never answers */
+    });
     const d2 = composed({ policyFor: () => timeout(80) });
     const err = await undiciFetch(`${t.url}/x`, { dispatcher: d2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as { cause?: unknown }).cause).toBeInstanceOf(TimeoutError);
   });
 
-  it('Node\'s global fetch picks up setGlobalDispatcher(new Agent().compose(...)) from undici 7', async () => {
+  it("Node's global fetch picks up setGlobalDispatcher(new Agent().compose(...)) from undici 7", async () => {
     const s = await scripted(503, 503, 200);
     const previous = getGlobalDispatcher();
     const agent = new Agent();

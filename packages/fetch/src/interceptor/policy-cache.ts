@@ -33,7 +33,11 @@ export class PolicyCache {
       const [oldest, old] = entries.entries().next().value as [string, Policy | undefined];
       entries.delete(oldest);
       if (old !== undefined && this.onEvict !== undefined) {
-        try { this.onEvict(oldest, old); } catch { /* an eviction hook must not fail a request */ }
+        try {
+          this.onEvict(oldest, old);
+        } catch {
+          /* an eviction hook must not fail a request */
+        }
       }
     }
     return policy;

@@ -69,7 +69,10 @@ export function sdk() {
 }
 
 /** Data points of metric `name`: attributes and value (sum/gauge value, or histogram count+sum). */
-export function points(rm: ResourceMetrics, name: string): Array<{ attributes: Record<string, unknown>; value: number; count?: number; sum?: number; boundaries?: number[] }> {
+export function points(
+  rm: ResourceMetrics,
+  name: string,
+): Array<{ attributes: Record<string, unknown>; value: number; count?: number; sum?: number; boundaries?: number[] }> {
   const out: Array<{ attributes: Record<string, unknown>; value: number; count?: number; sum?: number; boundaries?: number[] }> = [];
   for (const sm of rm.scopeMetrics) {
     for (const m of sm.metrics) {

@@ -25,7 +25,9 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** Starts a metrics server on 127.0.0.1:0 and returns a scrape function and a closer. */
-export async function startMetricsServer(registry: Registry): Promise<{ url: string; scrape(): Promise<Sample[]>; raw(): Promise<Response>; close(): Promise<void> }> {
+export async function startMetricsServer(
+  registry: Registry,
+): Promise<{ url: string; scrape(): Promise<Sample[]>; raw(): Promise<Response>; close(): Promise<void> }> {
   const server: Server = createServer(metricsHandler(registry));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;

@@ -4,13 +4,33 @@ import { parseArgs, redactUrl, UsageError } from './args.js';
 describe('breakwater-redis arguments', () => {
   it('parses options in any order, with = or a separate value', () => {
     expect(parseArgs(['--url', 'redis://h:1', 'isolate', 'users', '--prefix=app'])).toEqual({
-      url: 'redis://h:1', prefix: 'app', cluster: false, json: false, force: false, command: 'isolate', name: 'users', tls: {}, sentinel: undefined,
+      url: 'redis://h:1',
+      prefix: 'app',
+      cluster: false,
+      json: false,
+      force: false,
+      command: 'isolate',
+      name: 'users',
+      tls: {},
+      sentinel: undefined,
     });
     expect(parseArgs(['--sentinel', '10.0.0.1:26379,[::1]:26380', '--name=main', '--tls-ca', 'ca.pem', 'list'])).toMatchObject({
-      sentinel: { nodes: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }], name: 'main' }, tls: { ca: 'ca.pem' },
+      sentinel: {
+        nodes: [
+          { host: '10.0.0.1', port: 26379 },
+          { host: '::1', port: 26380 },
+        ],
+        name: 'main',
+      },
+      tls: { ca: 'ca.pem' },
     });
     expect(parseArgs(['--version']).command).toBe('version');
-    expect(parseArgs(['list', '--json', '--cluster'], { REDIS_URL: 'redis://env:2' })).toMatchObject({ url: 'redis://env:2', json: true, cluster: true, command: 'list' });
+    expect(parseArgs(['list', '--json', '--cluster'], { REDIS_URL: 'redis://env:2' })).toMatchObject({
+      url: 'redis://env:2',
+      json: true,
+      cluster: true,
+      command: 'list',
+    });
     expect(parseArgs(['--help']).command).toBe('help');
   });
 

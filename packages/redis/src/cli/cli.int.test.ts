@@ -70,19 +70,24 @@ describe('breakwater-redis CLI: operator safety', () => {
     expect(r.stdout).toMatch(/record\s*\n(\s{2}\S+\s+.+\n)+/);
     expect(r.stdout).toMatch(/votes\s+\(none\)/);
     expect(r.stdout).toMatch(/probe lease \(none\)/);
-    const json = JSON.parse((await cli(['--url', testRedisUrl(), '--prefix', prefix, '--json', 'inspect', 'ledger'])).stdout) as { info: { state: string }; registered: boolean };
+    const json = JSON.parse((await cli(['--url', testRedisUrl(), '--prefix', prefix, '--json', 'inspect', 'ledger'])).stdout) as {
+      info: { state: string };
+      registered: boolean;
+    };
     expect(json).toMatchObject({ info: { state: 'isolated' }, registered: true });
     expect((await cli(['--url', testRedisUrl(), '--prefix', prefix, 'inspect', 'nothing'])).code).toBe(1);
   });
 
-  it('forget deletes a breaker\'s keys and registry entry', async () => {
+  it("forget deletes a breaker's keys and registry entry", async () => {
     const prefix = uniquePrefix('cli');
     const admin = adminOn(prefix);
     await admin.isolate('old-name');
     const r = await cli(['--url', testRedisUrl(), '--prefix', prefix, 'forget', 'old-name']);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('forgot "old-name"') });
     const redis = new Redis(testRedisUrl());
-    onTestFinished(async () => { await redis.quit(); });
+    onTestFinished(async () => {
+      await redis.quit();
+    });
     expect(await redis.zscore(registryKey(prefix), 'old-name')).toBeNull();
     expect(await redis.keys(`*${prefix}:old-name*`)).toEqual([]);
     expect((await cli(['--url', testRedisUrl(), '--prefix', prefix, 'forget', 'old-name'])).code).toBe(1);
@@ -101,8 +106,20 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
     const certs = createTestCertificates();
     onTestFinished(() => certs.remove());
     const tlsPort = await freePort();
-    const server = await spawnRedisServer({ args: ['--tls-port', String(tlsPort), '--tls-cert-file', certs.certFile,
-      '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'] });
+    const server = await spawnRedisServer({
+      args: [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        certs.certFile,
+        '--tls-key-file',
+        certs.keyFile,
+        '--tls-ca-cert-file',
+        certs.caFile,
+        '--tls-auth-clients',
+        'no',
+      ],
+    });
     onTestFinished(() => server.stop());
     const url = `rediss://127.0.0.1:${tlsPort}`;
     const ok = await cli(['--url', url, '--tls-ca', certs.caFile, 'list']);
@@ -121,17 +138,22 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(conf, `bind 127.0.0.1\nprotected-mode no\nsentinel monitor bwmaster 127.0.0.1 ${master.port} 1\n`);
     const sentinel: ChildProcess = spawn('redis-server', [conf, '--sentinel', '--port', String(port)], { stdio: 'ignore' });
-    onTestFinished(() => new Promise<void>((resolve) => {
-      if (sentinel.exitCode !== null) return resolve();
-      sentinel.once('exit', () => resolve());
-      sentinel.kill('SIGTERM');
-    }));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          if (sentinel.exitCode !== null) return resolve();
+          sentinel.once('exit', () => resolve());
+          sentinel.kill('SIGTERM');
+        }),
+    );
     for (let i = 0; i < 100 && !(await pingRedis('127.0.0.1', port, 200)); i++) await new Promise((r) => setTimeout(r, 25));
     const prefix = uniquePrefix('cli');
     const r = await cli(['--sentinel', `127.0.0.1:${port}`, '--name', 'bwmaster', '--prefix', prefix, '--force', 'isolate', 'via-sentinel']);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('isolated "via-sentinel"') });
     const direct = new Redis(master.url);
-    onTestFinished(async () => { await direct.quit(); });
+    onTestFinished(async () => {
+      await direct.quit();
+    });
     expect(await direct.zscore(registryKey(prefix), 'via-sentinel')).not.toBeNull();
   }, 30_000);
 });

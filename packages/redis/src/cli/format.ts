@@ -19,7 +19,15 @@ export function describeTransition(b: FleetBreakerInfo): string {
 export function formatTable(list: readonly FleetBreakerInfo[]): string {
   if (list.length === 0) return 'no breakers registered under this prefix\n';
   const rows = [['NAME', 'STATE', 'GEN', 'VOTES', 'PROBE', 'LAST TRANSITION']];
-  for (const b of list) rows.push([printable(b.name), b.state, String(b.generation), String(b.votes), b.probeHolder === undefined ? '-' : printable(b.probeHolder), describeTransition(b)]);
+  for (const b of list)
+    rows.push([
+      printable(b.name),
+      b.state,
+      String(b.generation),
+      String(b.votes),
+      b.probeHolder === undefined ? '-' : printable(b.probeHolder),
+      describeTransition(b),
+    ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
 }

@@ -61,7 +61,8 @@ function connect(a: CliArgs): Redis | Cluster {
   }
   if (a.sentinel !== undefined) {
     return new Redis({
-      ...base, ...auth,
+      ...base,
+      ...auth,
       sentinels: a.sentinel.nodes.map((n) => ({ host: n.host, port: n.port })),
       name: a.sentinel.name,
       sentinelRetryStrategy: () => null,
@@ -97,7 +98,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     return 1;
   }
   let lastError: unknown;
-  redis.on('error', (e: unknown) => { lastError = e; }); // reported with the failing step below
+  redis.on('error', (e: unknown) => {
+    lastError = e;
+  }); // reported with the failing step below
   try {
     try {
       await redis.connect();
@@ -121,8 +124,10 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       }
       case 'isolate': {
         if (!a.force && !(await admin.isRegistered(name))) {
-          io.err(`breakwater-redis: no replica has registered a breaker "${shown}" under prefix "${printable(a.prefix)}"; `
-            + 'check the name (breakwater-redis list) or pass --force to isolate it anyway\n');
+          io.err(
+            `breakwater-redis: no replica has registered a breaker "${shown}" under prefix "${printable(a.prefix)}"; ` +
+              'check the name (breakwater-redis list) or pass --force to isolate it anyway\n',
+          );
           return 1;
         }
         const info = await admin.isolate(name);
@@ -132,8 +137,12 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       case 'release': {
         const { changed, info } = await admin.release(name);
         if (a.json) io.out(`${printableJson({ changed, ...info })}\n`);
-        else io.out(changed ? `released "${shown}" (generation ${info.generation}); replicas close it now\n`
-          : `"${shown}" is not isolated (state ${info.state}); nothing to release\n`);
+        else
+          io.out(
+            changed
+              ? `released "${shown}" (generation ${info.generation}); replicas close it now\n`
+              : `"${shown}" is not isolated (state ${info.state}); nothing to release\n`,
+          );
         return 0;
       }
       case 'reset': {
@@ -144,13 +153,16 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       case 'forget': {
         const { existed } = await admin.forget(name);
         if (a.json) io.out(`${printableJson({ forgotten: existed })}\n`);
-        else io.out(existed ? `forgot "${shown}": its keys and registry entry are deleted\n` : `"${shown}" was not known under this prefix; nothing to forget\n`);
+        else
+          io.out(existed ? `forgot "${shown}": its keys and registry entry are deleted\n` : `"${shown}" was not known under this prefix; nothing to forget\n`);
         return existed ? 0 : 1;
       }
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    io.err(`breakwater-redis: ${a.command} failed against ${printable(redactUrl(a.url))}: ${printable(redactSecrets(msg.split(a.url).join(redactUrl(a.url)), a.url))}\n`);
+    io.err(
+      `breakwater-redis: ${a.command} failed against ${printable(redactUrl(a.url))}: ${printable(redactSecrets(msg.split(a.url).join(redactUrl(a.url)), a.url))}\n`,
+    );
     return 1;
   } finally {
     redis.disconnect();

@@ -12,9 +12,16 @@ export class ChildReplica {
   private listeners: Array<() => void> = [];
 
   constructor(args: string[]) {
-    this.proc = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', SCRIPT, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.proc = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', SCRIPT, ...args], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     createInterface({ input: this.proc.stdout! }).on('line', (l) => {
-      try { this.lines.push(JSON.parse(l) as Record<string, unknown>); } catch { /* not ours */ }
+      try {
+        this.lines.push(JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        /* not ours */
+      }
       for (const fn of this.listeners) fn();
     });
   }
@@ -38,7 +45,9 @@ export class ChildReplica {
         resolve(hit);
         return true;
       };
-      const onLine = (): void => { check(); };
+      const onLine = (): void => {
+        check();
+      };
       const timer = setTimeout(() => {
         this.listeners = this.listeners.filter((f) => f !== onLine);
         reject(new Error(`child: no matching line within ${timeoutMs}ms; got ${JSON.stringify(this.lines)}`));

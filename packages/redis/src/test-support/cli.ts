@@ -4,6 +4,17 @@ import { runCli } from '../cli/main.js';
 export async function runCliCaptured(args: string[]): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, {}, { out: (x) => { stdout += x; }, err: (x) => { stderr += x; } });
+  const code = await runCli(
+    args,
+    {},
+    {
+      out: (x) => {
+        stdout += x;
+      },
+      err: (x) => {
+        stderr += x;
+      },
+    },
+  );
   return { code, stdout, stderr, out: stdout + stderr };
 }

@@ -18,12 +18,22 @@ if (url === undefined || prefix === undefined || name === undefined || instanceI
   process.stderr.write('usage: replica-process.ts <redisUrl> <prefix> <name> <instanceId> [halfOpenAfterMs] [probeTimeoutMs]\n');
   process.exit(2);
 }
-const out = (o: object): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
+const out = (o: object): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
 const redis = new Redis(url);
 redis.on('error', () => undefined);
 const store = new RedisBreakerStore({ redis, prefix, instanceId });
-const breaker = circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: Number(halfOpen), halfOpen: { probeTimeoutMs: Number(probeTimeout) }, store });
-breaker.on('stateChange', (e) => out({ event: 'stateChange', from: e.from, to: e.to, remote: e.remote, reason: e.reason, t: performance.timeOrigin + performance.now() }));
+const breaker = circuitBreaker({
+  name,
+  trip: consecutiveFailures(1),
+  halfOpenAfterMs: Number(halfOpen),
+  halfOpen: { probeTimeoutMs: Number(probeTimeout) },
+  store,
+});
+breaker.on('stateChange', (e) =>
+  out({ event: 'stateChange', from: e.from, to: e.to, remote: e.remote, reason: e.reason, t: performance.timeOrigin + performance.now() }),
+);
 
 const wait = async (): Promise<void> => {
   while (!store.healthy) await new Promise((r) => setTimeout(r, 5));
@@ -33,7 +43,11 @@ void wait();
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   let msg: { cmd?: string };
-  try { msg = JSON.parse(line) as { cmd?: string }; } catch { return; }
+  try {
+    msg = JSON.parse(line) as { cmd?: string };
+  } catch {
+    return;
+  }
   switch (msg.cmd) {
     case 'trip':
       void (async () => {
@@ -46,16 +60,21 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       out({ reply: 'hang', state: breaker.state });
       break;
     case 'call':
-      breaker.execute(() => 'ok').then(
-        () => out({ reply: 'call', ok: true }),
-        (e: unknown) => out({ reply: 'call', ok: false, code: isBreakwaterError(e) ? e.code : String(e) }),
-      );
+      breaker
+        .execute(() => 'ok')
+        .then(
+          () => out({ reply: 'call', ok: true }),
+          (e: unknown) => out({ reply: 'call', ok: false, code: isBreakwaterError(e) ? e.code : String(e) }),
+        );
       break;
     case 'state':
       out({ reply: 'state', state: breaker.state });
       break;
     case 'exit':
-      void store.close().then(() => redis.quit()).finally(() => process.exit(0));
+      void store
+        .close()
+        .then(() => redis.quit())
+        .finally(() => process.exit(0));
       break;
     default:
       out({ error: `unknown command ${String(msg.cmd)}` });

@@ -21,20 +21,35 @@ function makeRouter(id: string, hits: Hits, plan: { failFirst: number }) {
   const t = initTRPC.create();
   const count = (path: string): number => (hits.calls[path] = (hits.calls[path] ?? 0) + 1);
   return t.router({
-    whoami: t.procedure.query(() => { count('whoami'); return id; }),
-    greet: t.procedure.input(z.object({ name: z.string() })).query(({ input }) => { count('greet'); return { text: `hi ${input.name}`, from: id }; }),
+    whoami: t.procedure.query(() => {
+      count('whoami');
+      return id;
+    }),
+    greet: t.procedure.input(z.object({ name: z.string() })).query(({ input }) => {
+      count('greet');
+      return { text: `hi ${input.name}`, from: id };
+    }),
     flaky: t.procedure.query(() => {
       const n = count('flaky');
       if (n <= plan.failFirst) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'flaky' });
       return { n, from: id };
     }),
-    bad: t.procedure.query(() => { count('bad'); throw new TRPCError({ code: 'BAD_REQUEST', message: 'bad input' }); }),
-    unavailable: t.procedure.query(() => { count('unavailable'); throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'busy' }); }),
+    bad: t.procedure.query(() => {
+      count('bad');
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'bad input' });
+    }),
+    unavailable: t.procedure.query(() => {
+      count('unavailable');
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'busy' });
+    }),
     slow: t.procedure.query(async ({ signal }) => {
       count('slow');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 10_000);
-        signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); });
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       return 'late';
     }),
@@ -77,24 +92,33 @@ export async function startTrpcServer(id: string, failFirst = 0): Promise<TestTr
   });
   const sockets = new Set<Socket>();
   let connections = 0;
-  server.on('connection', (s: Socket) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    connections++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.prependListener('request', (req, res) => {
     hits.http++;
     hits.authorization.push(req.headers.authorization ?? '');
-    res.on('close', () => { if (!res.writableFinished) hits.aborted++; });
+    res.on('close', () => {
+      if (!res.writableFinished) hits.aborted++;
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
   return {
-    id, hits, plan,
+    id,
+    hits,
+    plan,
     url: `http://127.0.0.1:${port}`,
     connections: () => connections,
     openConnections: () => sockets.size,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
+      }),
   };
 }

@@ -28,7 +28,11 @@ export function fetchContenders(origin: string, path: string, connections: numbe
   const full: Contender = {
     name: 'createFetch (retry+breaker+timeout, 1-endpoint balancer)',
     call: () => wrapped(path).then(text),
-    close: async () => { await wrapped.close(); await balancer.close(); policy.dispose?.(); },
+    close: async () => {
+      await wrapped.close();
+      await balancer.close();
+      policy.dispose?.();
+    },
   };
   return [raw, full];
 }
@@ -47,6 +51,14 @@ export function axiosContenders(url: string, connections: number): Contender[] {
   const eject = withResilience(wrappedApi, { policy });
   return [
     { name: 'axios', call: () => plainApi.get(url), close: () => agents[0]!.destroy() },
-    { name: 'axios + withResilience (retry+breaker+timeout)', call: () => wrappedApi.get(url), close: () => { eject(); agents[1]!.destroy(); policy.dispose?.(); } },
+    {
+      name: 'axios + withResilience (retry+breaker+timeout)',
+      call: () => wrappedApi.get(url),
+      close: () => {
+        eject();
+        agents[1]!.destroy();
+        policy.dispose?.();
+      },
+    },
   ];
 }

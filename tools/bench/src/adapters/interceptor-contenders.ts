@@ -15,7 +15,10 @@ export function interceptorContenders(origin: string, path: string, connections:
     {
       name: 'undici request + Agent.compose(breakwaterInterceptor) (retry+breaker+timeout)',
       call: () => request(url, { dispatcher: composed }).then((r) => r.body.text()),
-      close: async () => { await base.close(); policy.dispose?.(); },
+      close: async () => {
+        await base.close();
+        policy.dispose?.();
+      },
     },
   ];
 }

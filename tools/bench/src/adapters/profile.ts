@@ -8,7 +8,12 @@ import { startBenchServer } from './server.js';
 const [pair = 'fetch', side = '1', ms = '5000'] = process.argv.slice(2);
 const server = await startBenchServer();
 const path = new URL(server.url).pathname;
-const list = pair === 'fetch' ? fetchContenders(server.origin, path, 64) : pair === 'axios' ? axiosContenders(server.url, 64) : interceptorContenders(server.origin, path, 64);
+const list =
+  pair === 'fetch'
+    ? fetchContenders(server.origin, path, 64)
+    : pair === 'axios'
+      ? axiosContenders(server.url, 64)
+      : interceptorContenders(server.origin, path, 64);
 const c = list[Number(side)]!;
 await throughput(c.call, 64, 500);
 console.log(c.name, (await throughput(c.call, 64, Number(ms))).toFixed(0), 'calls/s');

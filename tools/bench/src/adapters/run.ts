@@ -17,7 +17,9 @@ export async function throughput(call: () => Promise<unknown>, callers: number, 
   let done = 0;
   let stop = false;
   const cpu0 = process.cpuUsage();
-  const timer = setTimeout(() => { stop = true; }, ms);
+  const timer = setTimeout(() => {
+    stop = true;
+  }, ms);
   const loop = async (): Promise<void> => {
     while (!stop) {
       await call();

@@ -15,6 +15,10 @@ export async function startBenchServer(): Promise<{ url: string; origin: string;
   return {
     url: `${origin}/item`,
     origin,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,8 +1,13 @@
 // Prints the functions with the most self time in a .cpuprofile: node tools/bench/src/adapters/summarise-profile.ts file [n]
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-const file = process.argv[2]; const top = Number(process.argv[3] ?? 40) || 40;
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+const file = process.argv[2];
+const top = Number(process.argv[3] ?? 40) || 40;
 const prof = JSON.parse(readFileSync(file!, 'utf8')) as { nodes: Node[]; samples: number[] };
 const self = new Map<number, number>();
 for (const s of prof.samples) self.set(s, (self.get(s) ?? 0) + 1);
@@ -20,5 +25,7 @@ const total = prof.samples.length;
 const print = (m: Map<string, number>, n: number): void => {
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
 };
-console.log('--- by file/package'); print(byFile, 25);
-console.log('--- by function'); print(byFn, Number(top));
+console.log('--- by file/package');
+print(byFile, 25);
+console.log('--- by function');
+print(byFn, Number(top));

@@ -1,7 +1,11 @@
 import type { Completion, SimResult } from './sim.js';
 
 /** Goodput (calls completed in time per second) and p99 latency over [fromMs, toMs). */
-export interface Slice { goodput: number; p99: number; count: number }
+export interface Slice {
+  goodput: number;
+  p99: number;
+  count: number;
+}
 
 export function quantile(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;

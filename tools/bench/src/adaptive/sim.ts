@@ -30,7 +30,10 @@ export interface SimOptions {
 }
 
 /** One call that completed in time: when and how long it took (virtual ms). */
-export interface Completion { at: number; latencyMs: number }
+export interface Completion {
+  at: number;
+  latencyMs: number;
+}
 
 export interface SimResult {
   completions: Completion[];
@@ -41,13 +44,19 @@ export interface SimResult {
   limitTrace: Array<[number, number]>;
 }
 
-interface SimEvent { at: number; seq: number; run: () => void }
+interface SimEvent {
+  at: number;
+  seq: number;
+  run: () => void;
+}
 
 /** A binary min-heap of events on (time, insertion order). */
 class EventQueue {
   private readonly heap: SimEvent[] = [];
   private seq = 0;
-  get size(): number { return this.heap.length; }
+  get size(): number {
+    return this.heap.length;
+  }
   push(at: number, run: () => void): void {
     const h = this.heap;
     const e = { at, seq: this.seq++, run };
@@ -105,37 +114,42 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   };
 
   /** One request as the upstream sees it: served when a worker is free, answered after its service time. */
-  const upstream = (arrivedAt: number): Promise<void> => new Promise<void>((resolve, reject) => {
-    let done = false;
-    const begin = (): void => {
-      busy++;
-      events.push(clock.now() + o.serviceMs * (1 + o.jitter * (2 * rnd() - 1)), () => {
-        busy--;
-        startNext();
-        if (done) return; // the client gave up long ago: wasted work
+  const upstream = (arrivedAt: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let done = false;
+      const begin = (): void => {
+        busy++;
+        events.push(clock.now() + o.serviceMs * (1 + o.jitter * (2 * rnd() - 1)), () => {
+          busy--;
+          startNext();
+          if (done) return; // the client gave up long ago: wasted work
+          done = true;
+          result.completions.push({ at: clock.now(), latencyMs: clock.now() - arrivedAt });
+          resolve();
+        });
+      };
+      events.push(clock.now() + o.clientTimeoutMs, () => {
+        if (done) return;
         done = true;
-        result.completions.push({ at: clock.now(), latencyMs: clock.now() - arrivedAt });
-        resolve();
+        result.timedOut++;
+        reject(new TimeoutError(o.clientTimeoutMs));
       });
-    };
-    events.push(clock.now() + o.clientTimeoutMs, () => {
-      if (done) return;
-      done = true;
-      result.timedOut++;
-      reject(new TimeoutError(o.clientTimeoutMs));
+      if (busy < capacityAt(clock.now())) begin();
+      else waiting.push(begin);
     });
-    if (busy < capacityAt(clock.now())) begin();
-    else waiting.push(begin);
-  });
 
-  const onRejected = (): void => { result.rejected++; };
+  const onRejected = (): void => {
+    result.rejected++;
+  };
   const ignore = (): void => {};
   const arrive = (): void => {
     result.offered++;
     const arrivedAt = clock.now();
-    policy.execute(() => upstream(arrivedAt)).then(ignore, (e: unknown) => {
-      if (!(e instanceof TimeoutError)) onRejected();
-    });
+    policy
+      .execute(() => upstream(arrivedAt))
+      .then(ignore, (e: unknown) => {
+        if (!(e instanceof TimeoutError)) onRejected();
+      });
     const next = clock.now() - Math.log(1 - rnd()) * (1000 / o.ratePerSec);
     if (next < o.durationMs) events.push(next, arrive);
   };

@@ -147,11 +147,14 @@ async function run(): Promise<CellResult> {
   return withRef ? { ns, ...out } : { ns };
 }
 
-run().then((r) => {
-  process.stdout.write(`${JSON.stringify(r)}\n`);
-  // opossum and timeouts may leave timers behind; the cell is done.
-  process.exit(0);
-}, (e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+run().then(
+  (r) => {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    // opossum and timeouts may leave timers behind; the cell is done.
+    process.exit(0);
+  },
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

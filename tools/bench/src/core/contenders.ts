@@ -7,8 +7,14 @@
  */
 import type { Policy } from '@breakwater/core';
 import {
-  ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy, circuitBreaker as ckBreaker, handleAll, retry as ckRetry,
-  timeout as ckTimeout, wrap,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TimeoutStrategy,
+  circuitBreaker as ckBreaker,
+  handleAll,
+  retry as ckRetry,
+  timeout as ckTimeout,
+  wrap,
 } from 'cockatiel';
 import OpossumBreaker from 'opossum';
 import type { Core } from './load-core.js';
@@ -40,33 +46,33 @@ async function trip(call: () => Promise<unknown>): Promise<void> {
 export function breakwater(core: Core): Contender {
   const { circuitBreaker: bwBreaker, consecutiveFailures, constantBackoff, pipeline, retry: bwRetry, timeout: bwTimeout } = core;
   return {
-  name: 'breakwater',
-  breakerOnly() {
-    const b = bwBreaker({ name: 'bench', trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 });
-    return () => b.execute(ok);
-  },
-  pipeline() {
-    const p: Policy = pipeline(
-      bwRetry({ maxAttempts: 3, backoff: constantBackoff(0) }),
-      bwBreaker({ name: 'bench-pipeline', trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 }),
-      bwTimeout(1000),
-    );
-    return () => p.execute(ok);
-  },
-  async rejected() {
-    const b = bwBreaker({ name: 'bench-open', trip: consecutiveFailures(5), halfOpenAfterMs: 3_600_000 });
-    await trip(() => b.execute(fail));
-    if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
-    return () => b.execute(ok).catch(noop);
-  },
-  async rejectedPipeline() {
-    const b = bwBreaker({ name: 'bench-pipeline-open', trip: consecutiveFailures(5), halfOpenAfterMs: 3_600_000 });
-    const p: Policy = pipeline(bwRetry({ maxAttempts: 3, backoff: constantBackoff(0) }), b, bwTimeout(1000));
-    await trip(() => b.execute(fail));
-    if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
-    return () => p.execute(ok).catch(noop);
-  },
-  makeBreaker: (i) => bwBreaker({ name: `b${i}`, trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 }),
+    name: 'breakwater',
+    breakerOnly() {
+      const b = bwBreaker({ name: 'bench', trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 });
+      return () => b.execute(ok);
+    },
+    pipeline() {
+      const p: Policy = pipeline(
+        bwRetry({ maxAttempts: 3, backoff: constantBackoff(0) }),
+        bwBreaker({ name: 'bench-pipeline', trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 }),
+        bwTimeout(1000),
+      );
+      return () => p.execute(ok);
+    },
+    async rejected() {
+      const b = bwBreaker({ name: 'bench-open', trip: consecutiveFailures(5), halfOpenAfterMs: 3_600_000 });
+      await trip(() => b.execute(fail));
+      if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
+      return () => b.execute(ok).catch(noop);
+    },
+    async rejectedPipeline() {
+      const b = bwBreaker({ name: 'bench-pipeline-open', trip: consecutiveFailures(5), halfOpenAfterMs: 3_600_000 });
+      const p: Policy = pipeline(bwRetry({ maxAttempts: 3, backoff: constantBackoff(0) }), b, bwTimeout(1000));
+      await trip(() => b.execute(fail));
+      if (b.state !== 'open') throw new Error(`breakwater breaker did not open (${b.state})`);
+      return () => p.execute(ok).catch(noop);
+    },
+    makeBreaker: (i) => bwBreaker({ name: `b${i}`, trip: consecutiveFailures(5), halfOpenAfterMs: 30_000 }),
   };
 }
 

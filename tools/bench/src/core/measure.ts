@@ -16,11 +16,14 @@ export async function nsPerCall(call: () => Promise<unknown>, n: number): Promis
  * several libraries in one process does not make one library's calls pay for the others'.
  */
 export function freshNsPerCall(tag: string): (call: () => Promise<unknown>, n: number) => Promise<number> {
-  return new Function('hrtime', `return async function nsPerCall_${tag.replace(/\W/g, '_')}(call, n) {
+  return new Function(
+    'hrtime',
+    `return async function nsPerCall_${tag.replace(/\W/g, '_')}(call, n) {
     const t0 = hrtime();
     for (let i = 0; i < n; i++) await call();
     return Number(hrtime() - t0) / n;
-  };`)(process.hrtime.bigint) as (call: () => Promise<unknown>, n: number) => Promise<number>;
+  };`,
+  )(process.hrtime.bigint) as (call: () => Promise<unknown>, n: number) => Promise<number>;
 }
 
 /** Nanoseconds per synchronous op. */

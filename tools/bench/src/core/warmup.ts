@@ -7,9 +7,20 @@
  * breaker with one function in a fresh process measures the monomorphic best case only.
  */
 import {
-  BrokenCircuitError as CkBroken, ConsecutiveBreaker, CountBreaker, ExponentialBackoff, SamplingBreaker, TimeoutStrategy,
-  bulkhead as ckBulkhead, circuitBreaker as ckBreaker, fallback as ckFallback, handleAll, handleWhen, retry as ckRetry,
-  timeout as ckTimeout, wrap,
+  BrokenCircuitError as CkBroken,
+  ConsecutiveBreaker,
+  CountBreaker,
+  ExponentialBackoff,
+  SamplingBreaker,
+  TimeoutStrategy,
+  bulkhead as ckBulkhead,
+  circuitBreaker as ckBreaker,
+  fallback as ckFallback,
+  handleAll,
+  handleWhen,
+  retry as ckRetry,
+  timeout as ckTimeout,
+  wrap,
 } from 'cockatiel';
 import OpossumBreaker from 'opossum';
 import type { Policy } from '@breakwater/core';
@@ -49,7 +60,7 @@ function endpointFunctions(): Array<(fail: boolean, i: number) => unknown> {
 }
 
 /** Failure pattern per endpoint: some healthy, some flaky, some failing in bursts (trips the breakers). */
-const failsAt = (k: number, i: number): boolean => (k % 4 === 0 ? false : k % 4 === 1 ? i % 7 === 3 : k % 4 === 2 ? (i % 50) < 12 : i % 3 === 0);
+const failsAt = (k: number, i: number): boolean => (k % 4 === 0 ? false : k % 4 === 1 ? i % 7 === 3 : k % 4 === 2 ? i % 50 < 12 : i % 3 === 0);
 
 async function drive(call: (i: number) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < CALLS_PER_ENDPOINT; i++) {
@@ -60,8 +71,20 @@ async function drive(call: (i: number) => Promise<unknown>): Promise<void> {
 
 export async function warmUpBreakwater(core: Core): Promise<void> {
   const {
-    circuitBreaker, consecutiveFailures, failureRate, predictive, memoryBreakerStore, pipeline, retry, timeout, bulkhead,
-    fallback, constantBackoff, exponentialBackoff, hedge, rateLimit,
+    circuitBreaker,
+    consecutiveFailures,
+    failureRate,
+    predictive,
+    memoryBreakerStore,
+    pipeline,
+    retry,
+    timeout,
+    bulkhead,
+    fallback,
+    constantBackoff,
+    exponentialBackoff,
+    hedge,
+    rateLimit,
   } = core;
   const store = memoryBreakerStore();
   const fns = endpointFunctions();
@@ -74,7 +97,10 @@ export async function warmUpBreakwater(core: Core): Promise<void> {
       () => predictive({ warmup: 20 }),
     ][k % 4]!();
     const breaker = circuitBreaker({
-      name: `warm-${k}`, trip, halfOpenAfterMs: 2, ...(k % 3 === 0 ? { store } : {}),
+      name: `warm-${k}`,
+      trip,
+      halfOpenAfterMs: 2,
+      ...(k % 3 === 0 ? { store } : {}),
       ...(k % 5 === 1 ? { halfOpen: { maxProbes: 2, successesToClose: 2 } } : {}),
       ...(k % 6 === 2 ? { slowCall: { thresholdMs: 50, rateThreshold: 0.8 } } : {}),
       ...(k % 7 === 3 ? { isResultFailure: (r: unknown) => typeof r === 'object' && r !== null && (r as { status?: number }).status === 500 } : {}),
@@ -112,7 +138,10 @@ export async function warmUpCockatiel(): Promise<void> {
     });
     const fn = fns[k]!;
     const stages = [
-      ckRetry(k % 2 === 0 ? handleAll : handleWhen((e) => !(e instanceof CkBroken)), { maxAttempts: 1 + (k % 3), backoff: new ExponentialBackoff({ initialDelay: 0, maxDelay: 0 }) }),
+      ckRetry(k % 2 === 0 ? handleAll : handleWhen((e) => !(e instanceof CkBroken)), {
+        maxAttempts: 1 + (k % 3),
+        backoff: new ExponentialBackoff({ initialDelay: 0, maxDelay: 0 }),
+      }),
       breaker,
       ckTimeout(100 + k, k % 2 === 0 ? TimeoutStrategy.Cooperative : TimeoutStrategy.Aggressive),
     ];
@@ -132,22 +161,27 @@ export async function warmUpOpossum(): Promise<void> {
   for (let k = 0; k < WARM_ENDPOINTS; k++) {
     const fn = fns[k]!;
     const b = new OpossumBreaker((fail: boolean, i: number) => Promise.resolve(fn(fail, i)), {
-      timeout: k % 2 === 0 ? false : 100 + k, errorThresholdPercentage: 30 + k, volumeThreshold: 3 + (k % 5), resetTimeout: 2,
+      timeout: k % 2 === 0 ? false : 100 + k,
+      errorThresholdPercentage: 30 + k,
+      volumeThreshold: 3 + (k % 5),
+      resetTimeout: 2,
       ...(k % 3 === 0 ? { rollingCountTimeout: 5000, rollingCountBuckets: 5 } : {}),
       ...(k % 4 === 1 ? { capacity: 10 + k } : {}),
     });
     if (k % 4 === 2) b.fallback(() => 'fallback');
     breakers.push(b as unknown as OpossumBreaker);
     work.push(drive((i) => b.fire(failsAt(k, i), i)));
-    work.push(drive(async (i) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await b.fire(failsAt(k, i + attempt), i);
-        } catch (e) {
-          if (attempt >= 1 + (k % 3)) throw e;
+    work.push(
+      drive(async (i) => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await b.fire(failsAt(k, i + attempt), i);
+          } catch (e) {
+            if (attempt >= 1 + (k % 3)) throw e;
+          }
         }
-      }
-    }));
+      }),
+    );
   }
   await Promise.all(work);
   for (const b of breakers) b.shutdown();

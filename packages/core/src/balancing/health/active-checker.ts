@@ -80,10 +80,12 @@ export class ActiveHealthChecker {
   }
 
   private schedule(t: Target, delayMs: number): void {
-    t.timer = unref(this.clock.setTimeout(() => {
-      t.timer = undefined;
-      void this.run(t);
-    }, delayMs));
+    t.timer = unref(
+      this.clock.setTimeout(() => {
+        t.timer = undefined;
+        void this.run(t);
+      }, delayMs),
+    );
   }
 
   private async run(t: Target): Promise<void> {
@@ -91,10 +93,12 @@ export class ActiveHealthChecker {
     const controller = new AbortController();
     t.running = controller;
     let timedOut = false;
-    const timeout = unref(this.clock.setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`health check timed out after ${this.settings.timeoutMs}ms`));
-    }, this.settings.timeoutMs));
+    const timeout = unref(
+      this.clock.setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`health check timed out after ${this.settings.timeoutMs}ms`));
+      }, this.settings.timeoutMs),
+    );
     let passed: boolean;
     let reason: string;
     let local = false;
@@ -142,8 +146,14 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }

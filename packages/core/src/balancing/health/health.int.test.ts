@@ -6,12 +6,18 @@ import type { HealthEvent } from '../types.js';
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    }),
+  );
 }
 
-const close = (s: Server): Promise<void> => new Promise((r) => { s.closeAllConnections(); s.close(() => r()); });
+const close = (s: Server): Promise<void> =>
+  new Promise((r) => {
+    s.closeAllConnections();
+    s.close(() => r());
+  });
 
 describe('default HTTP health check against real servers', () => {
   let ok: Awaited<ReturnType<typeof listen>>;
@@ -22,8 +28,15 @@ describe('default HTTP health check against real servers', () => {
   const auth: Array<string | undefined> = [];
 
   beforeAll(async () => {
-    ok = await listen((req, res) => { paths.push(req.url ?? ''); auth.push(req.headers.authorization); res.end('ok'); });
-    error500 = await listen((_req, res) => { res.statusCode = 500; res.end('bad'); });
+    ok = await listen((req, res) => {
+      paths.push(req.url ?? '');
+      auth.push(req.headers.authorization);
+      res.end('ok');
+    });
+    error500 = await listen((_req, res) => {
+      res.statusCode = 500;
+      res.end('bad');
+    });
     hang = await listen(() => undefined); // never answers
     const gone = await listen(() => undefined);
     closedUrl = gone.url;
@@ -37,7 +50,9 @@ describe('default HTTP health check against real servers', () => {
     const lb = loadBalancer({
       endpoints: [
         { id: 'ok', url: ok.url.replace('http://', 'http://user:s3cret@') },
-        { id: 'err', url: error500.url }, { id: 'hang', url: hang.url }, { id: 'closed', url: closedUrl },
+        { id: 'err', url: error500.url },
+        { id: 'hang', url: hang.url },
+        { id: 'closed', url: closedUrl },
       ],
       healthCheck: { path: '/healthz', intervalMs: 60, timeoutMs: 150, jitterMs: 10, unhealthyThreshold: 2, healthyThreshold: 1 },
       locality: { panicThreshold: 0 },
@@ -52,7 +67,12 @@ describe('default HTTP health check against real servers', () => {
     expect(down.err).toMatch(/check failed/);
     expect(down.closed).toMatch(/check error/);
     expect(JSON.stringify(events)).not.toContain('s3cret');
-    expect(lb.endpoints().map((e) => [e.id, e.healthy])).toEqual([['ok', true], ['err', false], ['hang', false], ['closed', false]]);
+    expect(lb.endpoints().map((e) => [e.id, e.healthy])).toEqual([
+      ['ok', true],
+      ['err', false],
+      ['hang', false],
+      ['closed', false],
+    ]);
     for (let i = 0; i < 10; i++) expect(lb.pick().id).toBe('ok');
     expect(paths.every((p) => p === '/healthz')).toBe(true);
     expect(auth[0]).toBe(`Basic ${Buffer.from('user:s3cret').toString('base64')}`);

@@ -2,7 +2,10 @@ import { ConfigError } from '../../errors.js';
 import { show } from '../validate.js';
 
 /** A point on Earth in decimal degrees. */
-export interface GeoPoint { lat: number; lon: number }
+export interface GeoPoint {
+  lat: number;
+  lon: number;
+}
 
 const EARTH_RADIUS_KM = 6371.0088;
 
@@ -41,7 +44,6 @@ export function closestRegion(client: GeoPoint, regions: Record<string, GeoPoint
 
 function checkPoint(path: string, p: unknown): void {
   const o = p as Partial<GeoPoint> | null;
-  const ok = typeof o === 'object' && o !== null && typeof o.lat === 'number' && typeof o.lon === 'number'
-    && Math.abs(o.lat) <= 90 && Math.abs(o.lon) <= 180;
+  const ok = typeof o === 'object' && o !== null && typeof o.lat === 'number' && typeof o.lon === 'number' && Math.abs(o.lat) <= 90 && Math.abs(o.lon) <= 180;
   if (!ok) throw new ConfigError(path, `expected {lat: -90..90, lon: -180..180}, got ${show(p)}`);
 }

@@ -15,8 +15,14 @@ function setup(locality: object, counts: Record<string, number> = { 'us-east': 3
   const clock = new ManualClock();
   const down = new Set<string>();
   const endpoints = Object.entries(counts).flatMap(([r, n]) => region(r, n));
-  const lb = loadBalancer({ endpoints, clock, strategy: roundRobin(), random: seededRandom(11), locality,
-    healthCheck: { intervalMs: 1000, jitterMs: 0, healthyThreshold: 1, unhealthyThreshold: 1, check: (ep) => Promise.resolve(!down.has(ep.id)) } });
+  const lb = loadBalancer({
+    endpoints,
+    clock,
+    strategy: roundRobin(),
+    random: seededRandom(11),
+    locality,
+    healthCheck: { intervalMs: 1000, jitterMs: 0, healthyThreshold: 1, unhealthyThreshold: 1, check: (ep) => Promise.resolve(!down.has(ep.id)) },
+  });
   const events: RegionChangeEvent[] = [];
   lb.on('regionChange', (e) => events.push(e));
   // Small steps: a check's promise settles in microtasks, which must run before its timeout is due.

@@ -17,7 +17,14 @@ describe('consistentHash keys are strings (issue 12.9)', () => {
     for (const algorithm of ['ring', 'maglev'] as const) {
       const lb = loadBalancer({ endpoints, strategy: consistentHash({ algorithm }) });
       let ran = false;
-      const e = await lb.execute(() => { ran = true; }, { key: key as never }).catch((x: unknown) => x);
+      const e = await lb
+        .execute(
+          () => {
+            ran = true;
+          },
+          { key: key as never },
+        )
+        .catch((x: unknown) => x);
       expect(e).toBeInstanceOf(ConfigError);
       expect(e).toMatchObject({ code: 'BW_CONFIG', path: 'key' });
       expect((e as Error).message).toMatch(message);

@@ -12,11 +12,21 @@ function countingClock(): { clock: Clock; manual: ManualClock; reads: () => numb
   const manual = new ManualClock(1_000);
   let reads = 0;
   const clock: Clock = {
-    now: () => { reads++; return manual.now(); },
+    now: () => {
+      reads++;
+      return manual.now();
+    },
     setTimeout: (fn, ms) => manual.setTimeout(fn, ms),
     clearTimeout: (h) => manual.clearTimeout(h),
   };
-  return { clock, manual, reads: () => reads, reset: () => { reads = 0; } };
+  return {
+    clock,
+    manual,
+    reads: () => reads,
+    reset: () => {
+      reads = 0;
+    },
+  };
 }
 
 describe('p2cEwma pick path', () => {
@@ -27,7 +37,10 @@ describe('p2cEwma pick path', () => {
     c.reset();
     for (let i = 0; i < 1_000; i++) lb.pick();
     expect(c.reads()).toBe(0);
-    for (let i = 0; i < 200; i++) await lb.execute((ep) => { c.manual.advance(ep.id === 'e3' ? 40 : 5); });
+    for (let i = 0; i < 200; i++)
+      await lb.execute((ep) => {
+        c.manual.advance(ep.id === 'e3' ? 40 : 5);
+      });
     c.manual.advance(60_000); // long idle: any decay must come from completions or rebuilds, not picks
     c.reset();
     for (let i = 0; i < 1_000; i++) lb.pick();
@@ -41,7 +54,12 @@ describe('p2cEwma pick path', () => {
     const gates: Array<() => void> = [];
     const done: Promise<unknown>[] = [];
     for (let i = 0; i < 8; i++) {
-      done.push(lb.execute((ep) => { ids.push(ep.id); return new Promise<void>((r) => gates.push(r)); }));
+      done.push(
+        lb.execute((ep) => {
+          ids.push(ep.id);
+          return new Promise<void>((r) => gates.push(r));
+        }),
+      );
     }
     // Each pair of held calls lands on both endpoints: the second of a pair sees one more in flight on the first.
     for (let k = 0; k < 8; k += 2) expect(new Set([ids[k], ids[k + 1]])).toEqual(new Set(['e0', 'e1']));

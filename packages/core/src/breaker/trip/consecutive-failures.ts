@@ -10,7 +10,10 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
   /** Only with `slowCall`: the last `n` outcomes, to compute the slow-call rate. */
   private readonly recent: CountWindow | undefined;
 
-  constructor(private readonly n: number, private readonly slowThreshold: number | undefined) {
+  constructor(
+    private readonly n: number,
+    private readonly slowThreshold: number | undefined,
+  ) {
     this.recent = slowThreshold === undefined ? undefined : new CountWindow(n);
   }
 

@@ -68,8 +68,14 @@ class FailureRateEvaluator implements TripEvaluator {
 
   inspect(): Record<string, unknown> {
     const total = this.windowSize();
-    return { kind: 'failureRate', threshold: this.threshold, minimumRequests: this.minimum, calls: total,
-             failures: this.window.failures, slowCalls: this.window.slow };
+    return {
+      kind: 'failureRate',
+      threshold: this.threshold,
+      minimumRequests: this.minimum,
+      calls: total,
+      failures: this.window.failures,
+      slowCalls: this.window.slow,
+    };
   }
 }
 

@@ -13,7 +13,11 @@ export function sigmoid(z: number): number {
 export class LogisticModel {
   readonly weights: Float64Array;
 
-  constructor(features: number, private readonly learningRate: number, private readonly l2 = 1e-4) {
+  constructor(
+    features: number,
+    private readonly learningRate: number,
+    private readonly l2 = 1e-4,
+  ) {
     this.weights = new Float64Array(features + 1);
   }
 

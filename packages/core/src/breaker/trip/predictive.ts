@@ -54,8 +54,13 @@ class PredictiveEvaluator implements TripEvaluator {
   private lastP = 0;
   private readonly slowMinimum: number;
 
-  constructor(private readonly threshold: number, private readonly warmup: number, windowSize: number,
-              learningRate: number, private readonly slowThreshold: number | undefined) {
+  constructor(
+    private readonly threshold: number,
+    private readonly warmup: number,
+    windowSize: number,
+    learningRate: number,
+    private readonly slowThreshold: number | undefined,
+  ) {
     this.model = new LogisticModel(4, learningRate);
     this.slowMinimum = Math.max(1, Math.min(warmup, windowSize));
     this.window = new CountWindow(windowSize);
@@ -118,7 +123,10 @@ class PredictiveEvaluator implements TripEvaluator {
     return {
       kind: 'predictive',
       weights: { bias: w[0]!, errorRate: w[1]!, latency: w[2]!, latencyTrend: w[3]!, inFlight: w[4]! },
-      samples: this.samples, lastProbability: this.lastP, threshold: this.threshold, warmup: this.warmup,
+      samples: this.samples,
+      lastProbability: this.lastP,
+      threshold: this.threshold,
+      warmup: this.warmup,
       features: { errorRate: x[0]!, latency: x[1]!, latencyTrend: x[2]!, inFlight: x[3]! },
     };
   }

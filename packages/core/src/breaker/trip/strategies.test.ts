@@ -7,8 +7,7 @@ import { failureRate } from './failure-rate.js';
 import { sigmoid } from './logistic-model.js';
 import { predictive } from './predictive.js';
 
-const outcome = (success: boolean, extra: Partial<CallOutcome> = {}): CallOutcome =>
-  ({ success, durationMs: 10, slow: false, inFlight: 1, at: 0, ...extra });
+const outcome = (success: boolean, extra: Partial<CallOutcome> = {}): CallOutcome => ({ success, durationMs: 10, slow: false, inFlight: 1, at: 0, ...extra });
 
 function feed(e: TripEvaluator, pattern: string): Array<string | undefined> {
   return [...pattern].map((c) => e.record(outcome(c === '.', { slow: c === 's' })));
@@ -72,8 +71,9 @@ describe('failureRate (count window)', () => {
   });
 
   it('slow calls trip on the same window', () => {
-    const e = failureRate({ threshold: 0.9, minimumRequests: 4, window: { kind: 'count', size: 4 } })
-      .create(new ManualClock(), { slowCallRateThreshold: 0.75 });
+    const e = failureRate({ threshold: 0.9, minimumRequests: 4, window: { kind: 'count', size: 4 } }).create(new ManualClock(), {
+      slowCallRateThreshold: 0.75,
+    });
     expect(feed(e, 'ss.')).toEqual([undefined, undefined, undefined]);
     expect(e.record(outcome(true, { slow: true }))).toBe('slow call rate 75% ≥ 75% over 4 calls');
   });
@@ -126,7 +126,14 @@ describe('failureRate validation', () => {
     [{ threshold: 0.5, minimumRequests: 1 }, /failureRate\.window: expected an object, got undefined/],
   ];
   it.each(bad)('rejects %j', (o, message) => {
-    const err = (() => { try { failureRate(o as never); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        failureRate(o as never);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
   });

@@ -21,7 +21,10 @@ export class TimeWindow implements OutcomeWindow {
   /** Newest slot index rotated in so far. */
   private head = Number.NEGATIVE_INFINITY;
 
-  constructor(ms: number, private readonly buckets: number) {
+  constructor(
+    ms: number,
+    private readonly buckets: number,
+  ) {
     this.bucketMs = ms / buckets;
   }
 
@@ -75,8 +78,18 @@ export class TimeWindow implements OutcomeWindow {
   importState(data: unknown, time: SnapshotTime): boolean {
     const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
     if (!Array.isArray(data) || data.length > this.buckets) return false;
-    const ok = data.every((b) => Array.isArray(b) && b.length === 4 && typeof b[0] === 'number' && Number.isFinite(b[0])
-      && count(b[1]) && count(b[2]) && count(b[3]) && b[2] <= b[1] && b[3] <= b[1]);
+    const ok = data.every(
+      (b) =>
+        Array.isArray(b) &&
+        b.length === 4 &&
+        typeof b[0] === 'number' &&
+        Number.isFinite(b[0]) &&
+        count(b[1]) &&
+        count(b[2]) &&
+        count(b[3]) &&
+        b[2] <= b[1] &&
+        b[3] <= b[1],
+    );
     if (!ok) return false;
     this.reset();
     if (this.calls === undefined) this.allocate();

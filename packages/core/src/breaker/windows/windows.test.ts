@@ -22,14 +22,16 @@ describe('CountWindow', () => {
   });
 
   it('matches a naive model (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.tuple(fc.boolean(), fc.boolean()), { maxLength: 100 }), (size, outcomes) => {
-      const w = new CountWindow(size);
-      for (const [f, s] of outcomes) w.add(f, s);
-      const last = outcomes.slice(-size);
-      expect(w.total()).toBe(last.length);
-      expect(w.failures).toBe(last.filter(([f]) => f).length);
-      expect(w.slow).toBe(last.filter(([, s]) => s).length);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.tuple(fc.boolean(), fc.boolean()), { maxLength: 100 }), (size, outcomes) => {
+        const w = new CountWindow(size);
+        for (const [f, s] of outcomes) w.add(f, s);
+        const last = outcomes.slice(-size);
+        expect(w.total()).toBe(last.length);
+        expect(w.failures).toBe(last.filter(([f]) => f).length);
+        expect(w.slow).toBe(last.filter(([, s]) => s).length);
+      }),
+    );
   });
 });
 
@@ -71,20 +73,22 @@ describe('TimeWindow', () => {
 
   it('matches a naive model of bucketed time (property)', () => {
     const arb = fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.boolean()), { maxLength: 80 });
-    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 50 }), arb, (buckets, bucketMs, steps) => {
-      const ms = buckets * bucketMs;
-      const w = new TimeWindow(ms, buckets);
-      const log: Array<{ slot: number; failure: boolean }> = [];
-      let now = 0;
-      for (const [dt, failure] of steps) {
-        now += dt;
-        w.add(failure, false, now);
-        log.push({ slot: Math.floor(now / bucketMs), failure });
-        const slot = Math.floor(now / bucketMs);
-        const live = log.filter((e) => e.slot > slot - buckets);
-        expect(w.total(now)).toBe(live.length);
-        expect(w.failures).toBe(live.filter((e) => e.failure).length);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 50 }), arb, (buckets, bucketMs, steps) => {
+        const ms = buckets * bucketMs;
+        const w = new TimeWindow(ms, buckets);
+        const log: Array<{ slot: number; failure: boolean }> = [];
+        let now = 0;
+        for (const [dt, failure] of steps) {
+          now += dt;
+          w.add(failure, false, now);
+          log.push({ slot: Math.floor(now / bucketMs), failure });
+          const slot = Math.floor(now / bucketMs);
+          const live = log.filter((e) => e.slot > slot - buckets);
+          expect(w.total(now)).toBe(live.length);
+          expect(w.failures).toBe(live.filter((e) => e.failure).length);
+        }
+      }),
+    );
   });
 });
