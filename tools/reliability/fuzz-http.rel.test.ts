@@ -161,9 +161,18 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const counted = (): { policy: Policy; attempts: () => number } => {
       const r = retry({ maxAttempts: 3, backoff: constantBackoff(1), maxRetryAfterMs: MAX_RETRY_AFTER_MS });
       let retries = 0;
-      r.on('retry', () => { retries += 1; });
+      r.on('retry', () => {
+        retries += 1;
+      });
       let base = 0;
-      return { policy: pipeline(r, timeout(ATTEMPT_TIMEOUT_MS)), attempts: () => { const n = retries + 1 - base; base = retries; return n; } };
+      return {
+        policy: pipeline(r, timeout(ATTEMPT_TIMEOUT_MS)),
+        attempts: () => {
+          const n = retries + 1 - base;
+          base = retries;
+          return n;
+        },
+      };
     };
     const fetchSide = counted();
     const axiosSide = counted();
@@ -223,9 +232,18 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const counted = (): { policy: Policy; attempts: () => number } => {
       const r = retry({ maxAttempts: 3, backoff: constantBackoff(1), maxRetryAfterMs: MAX_RETRY_AFTER_MS });
       let retries = 0;
-      r.on('retry', () => { retries += 1; });
+      r.on('retry', () => {
+        retries += 1;
+      });
       let base = 0;
-      return { policy: pipeline(r, timeout(ATTEMPT_TIMEOUT_MS)), attempts: () => { const n = retries + 1 - base; base = retries; return n; } };
+      return {
+        policy: pipeline(r, timeout(ATTEMPT_TIMEOUT_MS)),
+        attempts: () => {
+          const n = retries + 1 - base;
+          base = retries;
+          return n;
+        },
+      };
     };
     const fetchSide = counted();
     const axiosSide = counted();
