@@ -288,8 +288,13 @@ export class RedisBreakerStore implements BreakerStore {
       this.counters.messagesIgnored += 1;
       return;
     }
-    // A hint, never state: the breaker's hash is re-read (own echoes need no read).
-    if (m.origin !== this.o.instanceId) this.groups.get(m.name)?.refresh();
+    // A hint, never state: the breaker's hash is re-read (own echoes need no read). A hint that
+    // arrives while a resync is in flight (after a reconnect) may describe a write that resync
+    // read too early, and a breaker's own re-read is skipped until the store is healthy: read
+    // everything once more when the resync ends, or the hint would wait for the version check.
+    if (m.origin === this.o.instanceId) return;
+    if (this.resyncing) this.resyncAgain = true;
+    else this.groups.get(m.name)?.refresh();
   }
 
   /** `ms`: a longer bound for a pipeline of many commands. */
