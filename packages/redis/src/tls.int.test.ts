@@ -1,5 +1,5 @@
 import { circuitBreaker, consecutiveFailures } from '@breakwater/core';
-import { createTestCertificates, spawnRedisServer, spawnTlsRedisCluster, uniquePrefix } from '@breakwater/testkit';
+import { createTestCertificates, spawnTlsRedisCluster, spawnTlsRedisServer, uniquePrefix } from '@breakwater/testkit';
 import { Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runCliCaptured as cli } from './test-support/cli.js';
@@ -12,24 +12,8 @@ describe('TLS (own redis-server processes with a throwaway CA)', () => {
   it('standalone over rediss:// with tls: { ca }: trips propagate; the CLI works with --tls-ca', async () => {
     const certs = createTestCertificates();
     onTestFinished(() => certs.remove());
-    const { freePort } = await import('@breakwater/testkit');
-    const tlsPort = await freePort();
-    const server = await spawnRedisServer({
-      args: [
-        '--tls-port',
-        String(tlsPort),
-        '--tls-cert-file',
-        certs.certFile,
-        '--tls-key-file',
-        certs.keyFile,
-        '--tls-ca-cert-file',
-        certs.caFile,
-        '--tls-auth-clients',
-        'no',
-      ],
-    });
+    const { server, url } = await spawnTlsRedisServer(certs);
     onTestFinished(() => server.stop());
-    const url = `rediss://127.0.0.1:${tlsPort}`;
     const conn = (): Redis => {
       const r = new Redis(url, { tls: { ca: certs.ca }, maxRetriesPerRequest: 1 });
       r.on('error', () => undefined);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { pingRedis } from './redis-server.js';
+import { pingRedis, spawnRedisServer, type SpawnedRedis } from './redis-server.js';
 
 /** A throwaway CA and a server certificate for 127.0.0.1 (PEM files in a temp dir). */
 export interface TestCertificates {
@@ -15,6 +15,21 @@ export interface TestCertificates {
   /** The CA certificate's contents, for `tls: { ca }`. */
   readonly ca: Buffer;
   remove(): void;
+}
+
+/** redis-server options serving TLS with `certs` (clients are not asked for a certificate). */
+export function tlsServerArgs(certs: TestCertificates): string[] {
+  return ['--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'];
+}
+
+/**
+ * A standalone redis-server (own process, free ports) that also serves TLS on `tlsPort`; `url` is
+ * its `rediss://` address. The plain port stays open for the readiness PING.
+ */
+export async function spawnTlsRedisServer(certs: TestCertificates): Promise<{ server: SpawnedRedis; url: string }> {
+  const tlsPort = await freePort();
+  const server = await spawnRedisServer({ args: ['--tls-port', String(tlsPort), ...tlsServerArgs(certs)] });
+  return { server, url: `rediss://127.0.0.1:${tlsPort}` };
 }
 
 /** Creates a CA and a server certificate (CN and SAN 127.0.0.1) with `openssl`; valid 2 days. */
@@ -79,14 +94,7 @@ export async function spawnTlsRedisCluster(
           '',
           '--appendonly',
           'no',
-          '--tls-cert-file',
-          certs.certFile,
-          '--tls-key-file',
-          certs.keyFile,
-          '--tls-ca-cert-file',
-          certs.caFile,
-          '--tls-auth-clients',
-          'no',
+          ...tlsServerArgs(certs),
           '--tls-cluster',
           'yes',
           '--cluster-enabled',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestCertificates, freePort, pingRedis, spawnRedisServer, uniquePrefix } from '@breakwater/testkit';
+import { createTestCertificates, freePort, pingRedis, spawnRedisServer, spawnTlsRedisServer, uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -105,23 +105,8 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
   it('--tls-ca trusts a private CA over rediss://; without it the connection is refused', async () => {
     const certs = createTestCertificates();
     onTestFinished(() => certs.remove());
-    const tlsPort = await freePort();
-    const server = await spawnRedisServer({
-      args: [
-        '--tls-port',
-        String(tlsPort),
-        '--tls-cert-file',
-        certs.certFile,
-        '--tls-key-file',
-        certs.keyFile,
-        '--tls-ca-cert-file',
-        certs.caFile,
-        '--tls-auth-clients',
-        'no',
-      ],
-    });
+    const { server, url } = await spawnTlsRedisServer(certs);
     onTestFinished(() => server.stop());
-    const url = `rediss://127.0.0.1:${tlsPort}`;
     const ok = await cli(['--url', url, '--tls-ca', certs.caFile, 'list']);
     expect(ok).toMatchObject({ code: 0, stdout: 'no breakers registered under this prefix\n' });
     const untrusted = await cli(['--url', url, 'list']);
