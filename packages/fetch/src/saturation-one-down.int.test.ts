@@ -1,22 +1,12 @@
 import { loadBalancer, retry } from '@breakwater/core';
-import { testHttpServer } from '@breakwater/testkit/vitest';
+import { slowServer } from '@breakwater/testkit/vitest';
 import { freePort } from '@breakwater/testkit';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
 
-/** A server answering after 5 ms and recording the most requests it had in flight at once. */
 async function server() {
-  let inFlight = 0;
-  let peak = 0;
-  const s = await testHttpServer((_req, res) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    setTimeout(() => {
-      inFlight--;
-      res.end('ok');
-    }, 5);
-  });
-  return { url: s.url, peak: () => peak };
+  const { s, peak } = await slowServer(5);
+  return { url: s.url, peak };
 }
 
 describe('issue 16.6: three servers, one down, 200 concurrent calls, maxConnections 16', () => {

@@ -2,8 +2,8 @@ import { SaturatedError, constantBackoff, loadBalancer, retry, roundRobin, type 
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { testHttpServer } from './vitest-http.js';
 
-/** A server answering after 20 ms and recording the most requests it had in flight at once. */
-async function slowServer() {
+/** A test HTTP server answering after `delayMs` and recording the most requests it had in flight at once. */
+export async function slowServer(delayMs = 20) {
   let inFlight = 0;
   let peak = 0;
   const s = await testHttpServer((_req, res) => {
@@ -12,7 +12,7 @@ async function slowServer() {
     setTimeout(() => {
       inFlight--;
       res.end('ok');
-    }, 20);
+    }, delayMs);
   });
   return { s, peak: () => peak };
 }

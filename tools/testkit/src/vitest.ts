@@ -2,4 +2,4 @@
 export { testRedisUrl } from './vitest-redis.js';
 export { testHttpServer } from './vitest-http.js';
 export { countListeners, heldServerPair, openTcpSockets } from './vitest-held-pair.js';
-export { describeSaturation, type SaturationClient } from './vitest-saturation.js';
+export { describeSaturation, slowServer, type SaturationClient } from './vitest-saturation.js';
