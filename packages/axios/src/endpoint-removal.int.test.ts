@@ -1,81 +1,13 @@
-import { loadBalancer, roundRobin } from '@breakwater/core';
-import { waitFor } from '@breakwater/testkit';
-import { countListeners, heldServerPair as pair, openTcpSockets as tcp } from '@breakwater/testkit/vitest';
+import { describeEndpointRemoval } from '@breakwater/testkit/vitest';
 import axios from 'axios';
-import { describe, expect, it, onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
 
-describe('@breakwater/axios closes the agent of an endpoint removed by balancer.update()', () => {
-  it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {
-    const { a, b } = await pair();
-    const lb = loadBalancer({
-      endpoints: [
-        { id: 'a', url: a.url },
-        { id: 'b', url: b.url },
-      ],
-      strategy: roundRobin(),
-    });
-    onTestFinished(() => lb.close());
-    const api = axios.create();
-    onTestFinished(withResilience(api, { balancer: lb }));
-    for (let i = 0; i < 4; i++) expect((await api.get<string>('/x')).data).toBe('ok');
-    expect(a.openConnections()).toBeGreaterThan(0);
-    expect(b.openConnections()).toBeGreaterThan(0);
-
-    lb.update([{ id: 'b', url: b.url }]);
-    // No request follows: a periodic sweep on the next request would never run.
-    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500, what: "removed endpoint's sockets closed" });
-    expect(b.openConnections()).toBeGreaterThan(0);
-    expect((await api.get<string>('/x')).data).toBe('ok');
-    expect(a.requests).toHaveLength(2);
-  });
-
-  it('lets a request in flight on the removed endpoint finish, then closes its socket', async () => {
-    const { a, b, release } = await pair();
-    const lb = loadBalancer({
-      endpoints: [
-        { id: 'a', url: a.url },
-        { id: 'b', url: b.url },
-      ],
-      strategy: roundRobin(),
-    });
-    onTestFinished(() => lb.close());
-    const api = axios.create();
-    onTestFinished(withResilience(api, { balancer: lb }));
-    const inFlight = [api.get<string>('/hold'), api.get<string>('/hold')];
-    await waitFor(() => a.requests.length === 1 && b.requests.length === 1, { what: 'both held requests arrived' });
-
-    lb.update([{ id: 'b', url: b.url }]);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(a.openConnections()).toBe(1); // busy: not cut
-    release();
-    expect((await Promise.all(inFlight)).map((r) => r.data)).toEqual(['held', 'held']);
-    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500, what: "removed endpoint's socket closed after its request" });
-    expect(b.openConnections()).toBe(1);
-  });
-
-  it('unsubscribes on eject and leaves no open handles', async () => {
-    const before = tcp();
-    const { a, b } = await pair();
-    const lb = loadBalancer({
-      endpoints: [
-        { id: 'a', url: a.url },
-        { id: 'b', url: b.url },
-      ],
-      strategy: roundRobin(),
-    });
-    const listeners = countListeners(lb);
+describeEndpointRemoval(
+  '@breakwater/axios closes the agent of an endpoint removed by balancer.update()',
+  (lb) => {
     const api = axios.create();
     const eject = withResilience(api, { balancer: lb });
-    expect(listeners()).toBeGreaterThan(0);
-    for (let i = 0; i < 4; i++) await api.get('/x');
-    lb.update([{ id: 'b', url: b.url }]);
-    await waitFor(() => a.openConnections() === 0, { timeoutMs: 500 });
-    eject();
-    expect(listeners()).toBe(0);
-    await waitFor(() => b.openConnections() === 0, { timeoutMs: 1000 });
-    await lb.close();
-    await Promise.all([a.close(), b.close()]);
-    await waitFor(() => tcp() <= before, { what: 'no TCP handles left' });
-  });
-});
+    return { get: async (path) => (await api.get<string>(path)).data, close: eject };
+  },
+  'eject',
+);

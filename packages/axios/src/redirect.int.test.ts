@@ -1,29 +1,8 @@
 import { loadBalancer, roundRobin } from '@breakwater/core';
-import { testHttpServer } from '@breakwater/testkit/vitest';
+import { redirectingOrigins as twoOrigins } from '@breakwater/testkit/vitest';
 import axios from 'axios';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
-
-/** Endpoint A redirects `/go` to origin B; B answers with its name and the credentials it saw. */
-async function twoOrigins() {
-  const b = await testHttpServer((req, res) => {
-    res.end(`B ${req.url} auth=${req.headers.authorization ?? '-'}`);
-  });
-  const a = await testHttpServer((req, res) => {
-    if (req.url === '/go') {
-      res.writeHead(302, { location: `${b.url}/there` });
-      res.end('A redirects');
-      return;
-    }
-    if (req.url === '/same') {
-      res.writeHead(302, { location: '/here' });
-      res.end();
-      return;
-    }
-    res.end(`A ${req.url} auth=${req.headers.authorization ?? '-'}`);
-  });
-  return { a, b };
-}
 
 function balanced(url: string, maxConnections?: number) {
   const lb = loadBalancer({ endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }], strategy: roundRobin() });
@@ -38,7 +17,7 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     const { a, b } = await twoOrigins();
     const api = balanced(a.url, 2);
     const res = await api.get<string>('/go');
-    expect(res.data).toBe('B /there auth=-');
+    expect(res.data).toBe('B GET /there auth=- cookie=-');
     expect((res.request as { res: { responseUrl: string } }).res.responseUrl).toBe(`${b.url}/there`);
     expect(a.requests.map((r) => r.url)).toEqual(['/go']);
     expect(b.requests).toHaveLength(1);
@@ -47,9 +26,9 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
   it("credentials do not cross origins: the endpoint's Basic auth and the caller's Authorization are stripped for B", async () => {
     const { a, b } = await twoOrigins();
     const api = balanced(a.url.replace('http://', 'http://svc:secret@'));
-    expect((await api.get<string>('/go')).data).toBe('B /there auth=-');
+    expect((await api.get<string>('/go')).data).toBe('B GET /there auth=- cookie=-');
     expect(a.requests[0]!.headers.authorization).toMatch(/^Basic /);
-    expect((await api.get<string>('/go', { headers: { authorization: 'Bearer t' } })).data).toBe('B /there auth=-');
+    expect((await api.get<string>('/go', { headers: { authorization: 'Bearer t' } })).data).toBe('B GET /there auth=- cookie=-');
     expect(b.requests).toHaveLength(2);
   });
 

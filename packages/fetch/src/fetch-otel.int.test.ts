@@ -1,37 +1,16 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { constantBackoff, pipeline, retry } from '@breakwater/core';
 import { injectTraceHeaders, instrument } from '@breakwater/otel';
 import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
-import { context, propagation, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { installGlobals } from '@breakwater/testkit/otel';
+import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetch } from './index.js';
 
-class AlsContextManager implements ContextManager {
-  private readonly als = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.als.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.als.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.als.disable();
-    return this;
-  }
-}
-
 let s: TestHttpServer;
+let uninstall: () => void;
 beforeAll(async () => {
-  context.setGlobalContextManager(new AlsContextManager());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  uninstall = installGlobals();
   s = await startTestHttpServer((_req, res, _b, seen) => {
     res.statusCode = s.requests.indexOf(seen) === 0 ? 503 : 200;
     res.end();
@@ -39,8 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s.close();
-  context.disable();
-  propagation.disable();
+  uninstall();
 });
 
 describe('trace context reaches the server', () => {

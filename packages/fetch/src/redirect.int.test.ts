@@ -1,28 +1,7 @@
 import { loadBalancer, roundRobin } from '@breakwater/core';
-import { testHttpServer } from '@breakwater/testkit/vitest';
+import { redirectingOrigins as twoOrigins } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFetch } from './index.js';
-
-/** Endpoint A redirects `/go` to origin B (302, or the given status); B answers with its name and what it saw. */
-async function twoOrigins(status = 302) {
-  const b = await testHttpServer((req, res) => {
-    res.end(`B ${req.method} ${req.url} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'}`);
-  });
-  const a = await testHttpServer((req, res) => {
-    if (req.url === '/go') {
-      res.writeHead(status, { location: `${b.url}/there` });
-      res.end('A redirects');
-      return;
-    }
-    if (req.url === '/same') {
-      res.writeHead(302, { location: '/here' });
-      res.end();
-      return;
-    }
-    res.end(`A ${req.url} auth=${req.headers.authorization ?? '-'}`);
-  });
-  return { a, b };
-}
 
 describe('@breakwater/fetch: redirects with per-endpoint pools (16.5)', () => {
   it("a cross-origin redirect is followed to origin B (not sent to A's pool); res.url names B", async () => {

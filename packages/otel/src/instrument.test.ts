@@ -13,7 +13,7 @@ import {
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, injectTraceHeaders, instrument } from './index.js';
-import { installGlobals, points, sdk } from './test-support/otel.js';
+import { installGlobals, points, sdk } from '@breakwater/testkit/otel';
 
 beforeAll(installGlobals);
 

@@ -2,7 +2,7 @@ import { circuitBreaker, consecutiveFailures, loadBalancer, ManualClock } from '
 import { SpanKind } from '@opentelemetry/api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, instrument, observeBreaker } from './index.js';
-import { installGlobals, points, sdk } from './test-support/otel.js';
+import { installGlobals, points, sdk } from '@breakwater/testkit/otel';
 
 describe('observeBreaker (per-endpoint breakers of an instrumented balancer)', () => {
   beforeAll(installGlobals);

@@ -1,7 +1,7 @@
 import { bulkhead, constantBackoff, fallback, hedge, ManualClock, pipeline, retry, timeout } from '@breakwater/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, EVENT, instrument } from './index.js';
-import { installGlobals, points, sdk } from './test-support/otel.js';
+import { installGlobals, points, sdk } from '@breakwater/testkit/otel';
 
 // Issue 13.4: otel maps the policies' own events instead of re-classifying errors.
 beforeAll(installGlobals);

@@ -1,7 +1,7 @@
 import { constantBackoff, retry } from '@breakwater/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { instrument, redactText, redactUrl } from './index.js';
-import { installGlobals, sdk } from './test-support/otel.js';
+import { installGlobals, sdk } from '@breakwater/testkit/otel';
 
 describe('redaction', () => {
   it.each([

@@ -10,3 +10,27 @@ export async function testHttpServer(handler?: TestHandler): Promise<TestHttpSer
   onTestFinished(() => server.close());
   return server;
 }
+
+/**
+ * Two origins for redirect tests: endpoint A redirects `/go` to origin B (302, or `status`) and
+ * `/same` to its own `/here`; B answers `B <method> <url> auth=<authorization> cookie=<cookie>`.
+ */
+export async function redirectingOrigins(status = 302): Promise<{ a: TestHttpServer; b: TestHttpServer }> {
+  const b = await testHttpServer((req, res) => {
+    res.end(`B ${req.method} ${req.url} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'}`);
+  });
+  const a = await testHttpServer((req, res) => {
+    if (req.url === '/go') {
+      res.writeHead(status, { location: `${b.url}/there` });
+      res.end('A redirects');
+      return;
+    }
+    if (req.url === '/same') {
+      res.writeHead(302, { location: '/here' });
+      res.end();
+      return;
+    }
+    res.end(`A ${req.url} auth=${req.headers.authorization ?? '-'}`);
+  });
+  return { a, b };
+}

@@ -1,23 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { createServer, Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close, listen } from '../test-support/http.js';
 import { pipeline } from '../pipeline.js';
 import { retry } from '../retry/retry.js';
 import { loadBalancer } from './balancer.js';
-
-function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-    }),
-  );
-}
-const close = (s: Server): Promise<void> =>
-  new Promise((r) => {
-    s.closeAllConnections();
-    s.close(() => r());
-  });
 
 describe('saturation with real servers: maxConnections is a concurrency cap, excess calls queue', () => {
   const up: Array<{ server: Server; url: string }> = [];

@@ -1,23 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close, listen } from '../../test-support/http.js';
 import { loadBalancer } from '../balancer.js';
 import type { HealthEvent } from '../types.js';
-
-function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-    }),
-  );
-}
-
-const close = (s: Server): Promise<void> =>
-  new Promise((r) => {
-    s.closeAllConnections();
-    s.close(() => r());
-  });
 
 describe('default HTTP health check against real servers', () => {
   let ok: Awaited<ReturnType<typeof listen>>;
