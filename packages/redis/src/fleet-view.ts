@@ -1,4 +1,4 @@
-import { systemClock, type BreakerParticipant, type SharedBreakerState } from '@breakwater/core';
+import { nextGeneration, systemClock, type BreakerParticipant, type SharedBreakerState } from '@breakwater/core';
 import type { FleetRecord, FleetStateName } from './records.js';
 
 /** Monotonic milliseconds of this process: the store's own time base. */
@@ -55,7 +55,7 @@ export function sharedFor(view: FleetView, p: BreakerParticipant, ownGeneration:
   const now = mono();
   return {
     state: view.state,
-    generation: Math.max(view.gen, ownGeneration + 1),
+    generation: nextGeneration(ownGeneration, view.gen),
     openUntil: view.state === 'open' ? pNow + Math.max(0, view.openUntil - now) : 0,
     reason: view.reason,
     at: pNow - Math.max(0, now - view.at),

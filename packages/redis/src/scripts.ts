@@ -9,9 +9,22 @@
 
 import { MAX_GEN, MAX_TEXT } from './bounds.js';
 
+/**
+ * `sequenceGeneration()` of @breakwater/core (store/generation.ts) in Lua: the generation a
+ * transition gets is max(stored + 1, proposed), back to 1 past maxGen. generation.int.test.ts runs
+ * this text in Redis against the TypeScript function.
+ */
+export const SEQUENCE_GENERATION_LUA = `
+local function sequenceGen(stored, proposed, maxGen)
+  local g = math.max(stored + 1, proposed)
+  if g > maxGen then g = 1 end
+  return g
+end
+`;
+
 const PRELUDE = `
 local MAXGEN = ${MAX_GEN}
-local function nowMs()
+${SEQUENCE_GENERATION_LUA}local function nowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
@@ -61,8 +74,9 @@ end
  * stored state otherwise). 'force' (operator reset / release) skips the compare. A stored record
  * no replica would accept (see `valid`) never blocks a write: it is overwritten. The new
  * generation is max(stored + 1, proposed) so fleet and local generations stay aligned (back to 1
- * past MAXGEN). The transition is published in the same script, so it is never written without
- * being announced; the message is only a hint to re-read the hash.
+ * past MAXGEN; `sequenceGen`, core's `sequenceGeneration`). The transition is published in the
+ * same script, so it is never written without being announced; the message is only a hint to
+ * re-read the hash.
  */
 export const TRANSITION_LUA = `${PRELUDE}
 local now = nowMs()
@@ -86,8 +100,7 @@ if not isEmpty(c) then
 end
 if cur >= 0 and cur ~= expected and kind ~= 'force' then return reply('conflict', now, c, votes) end
 if cur < 0 then cur = math.max(0, expected) end
-local gen = math.max(cur + 1, tonumber(ARGV[2]))
-if gen > MAXGEN then gen = 1 end
+local gen = sequenceGen(cur, tonumber(ARGV[2]), MAXGEN)
 local state = ARGV[3]
 local openUntil = 0
 if state == 'open' then openUntil = now + openMs end

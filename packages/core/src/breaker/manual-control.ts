@@ -1,4 +1,5 @@
 import { BreakerStateMachine } from './state-machine.js';
+import { nextGeneration } from '../store/generation.js';
 import { SNAPSHOT_VERSION } from './snapshot.js';
 import type { BreakerSnapshot, BreakerState } from './types.js';
 import type { SnapshotTime } from './windows/types.js';
@@ -94,7 +95,7 @@ export abstract class BreakerManualControl extends BreakerStateMachine {
   private publishFleetOnly(state: 'isolated' | 'closed', reason: string): void {
     this.fleetGen++;
     this.fleetState = state;
-    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    this.gen = nextGeneration(this.gen, this.fleetGen);
     this.link?.publish({ state, generation: this.fleetGen, openUntil: 0, reason, at: this.clock.now(), origin: '', openAttempt: 0 }, this.current, 'fleet');
   }
 }

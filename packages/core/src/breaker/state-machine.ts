@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { isNewerGeneration, nextGeneration } from '../store/generation.js';
 import type { OrderedEmitter } from './ordered-emitter.js';
 import type { BreakerLink, BreakerParticipant, OutcomeTotals, SharedBreakerState } from '../store/types.js';
 import { adoptedAttempt, type OpenPeriod } from './open-period.js';
@@ -129,7 +130,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
 
   /** BreakerParticipant: a state from elsewhere in the fleet; applied only when its generation is newer. */
   adopt(remote: SharedBreakerState): void {
-    if (!(remote.generation > this.fleetGen)) return;
+    if (!isNewerGeneration(remote.generation, this.fleetGen)) return;
     const to: BreakerState = remote.state === 'half-open' ? 'open' : remote.state;
     this.fleetGen = remote.generation;
     this.fleetState = to;
@@ -148,7 +149,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
     this.endRound();
     if (to !== 'isolated') this.isolation = undefined;
     this.current = to;
-    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    this.gen = nextGeneration(this.gen, this.fleetGen);
     this.since = now;
     this.reason = remote.reason;
     this.openUntil = openUntil;
@@ -244,7 +245,7 @@ export abstract class BreakerStateMachine implements BreakerParticipant {
       this.fleetGen++;
       this.fleetState = to;
     }
-    this.gen = Math.max(this.gen + 1, this.fleetGen);
+    this.gen = nextGeneration(this.gen, this.fleetGen);
     const link = this.link;
     if (link !== undefined) {
       link.publish(

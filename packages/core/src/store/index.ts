@@ -1,1 +1,2 @@
 export { memoryBreakerStore, MemoryBreakerStore } from './memory-store.js';
+export { nextGeneration, isNewerGeneration, sequenceGeneration } from './generation.js';

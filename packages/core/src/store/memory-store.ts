@@ -1,6 +1,7 @@
 import type { BreakerState } from '../breaker/types.js';
 import { systemClock } from '../clock.js';
 import { ClosedError } from '../errors.js';
+import { sequenceGeneration } from './generation.js';
 import type { BreakerLink, BreakerParticipant, BreakerStore, SharedBreakerState } from './types.js';
 
 /** One attached breaker. */
@@ -86,8 +87,8 @@ export class MemoryBreakerStore implements BreakerStore {
   private publish(entry: Entry, member: Member, next: SharedBreakerState, _from: BreakerState, scope: 'local' | 'fleet' | undefined): void {
     if (!member.attached || scope === 'local' || next.state === 'half-open') return;
     const current = entry.shared;
-    const stale = current !== undefined && next.generation <= current.generation;
-    const generation = stale ? current.generation + 1 : next.generation;
+    const generation = current === undefined ? next.generation : sequenceGeneration(current.generation, next.generation);
+    const stale = generation !== next.generation;
     const shared: SharedBreakerState = { ...next, generation, origin: member.id };
     entry.shared = shared;
     for (const m of entry.members) if (m !== member || stale) this.deliver(m, shared);
