@@ -44,7 +44,10 @@ export interface DashboardOptions {
    * gets 421: a DNS-rebinding page cannot load it or post to it.
    */
   publicHosts?: string[];
-  /** Timeouts and connection cap (defaults: the app kit's, with headers over 8 KiB refused and a 5 s headers timeout). */
+  /**
+   * Timeouts and connection cap (defaults: the app kit's, with headers over 8 KiB refused and a
+   * 5 s headers timeout).
+   */
   server?: Partial<ServerLimits>;
   /** Hears about requests that failed inside the dashboard (answered with a generic 500), e.g. to log them. */
   onError?: (error: unknown) => void;

@@ -65,7 +65,10 @@ export interface DashboardState {
   notes?: string[];
   /** When the state was built (ms since the epoch): the right end of the time axis. */
   now?: number;
-  /** The most recent events, oldest first (breaker transitions, ejections, health, region and store changes, phases, chaos). */
+  /**
+   * The most recent events, oldest first (breaker transitions, ejections, health, region and
+   * store changes, phases, chaos).
+   */
   events?: TimelineEvent[];
 }
 

@@ -5,7 +5,10 @@ import { createInterface } from 'node:readline';
 export interface Child {
   readonly name: string;
   readonly proc: ChildProcess;
-  /** Resolves with the first JSON line matching `pred`, seen before or after the call (rejects on exit or after `timeoutMs`). */
+  /**
+   * Resolves with the first JSON line matching `pred`, seen before or after the call (rejects on
+   * exit or after `timeoutMs`).
+   */
   waitFor<T = Record<string, unknown>>(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T>;
   /** Sends `signal`, escalates to SIGKILL after `graceMs`; resolves with the exit code (null if killed by a signal). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;

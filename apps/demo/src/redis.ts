@@ -19,7 +19,10 @@ export async function embeddedRedis(env: NodeJS.ProcessEnv = process.env): Promi
   const port = await freePort();
   // redis-server cannot watch its parent, so a shell does: when the demo's pipe closes (even on
   // SIGKILL) `read` returns and the shell stops redis.
-  const script = `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --loglevel warning & pid=$!; trap 'kill $pid 2>/dev/null' TERM INT; read _; kill $pid 2>/dev/null; wait $pid`;
+  const script = [
+    `redis-server --port ${port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --loglevel warning &`,
+    "pid=$!; trap 'kill $pid 2>/dev/null' TERM INT; read _; kill $pid 2>/dev/null; wait $pid",
+  ].join(' ');
   const child: Child = spawnChild('redis', 'sh', ['-c', script], {});
   const deadline = Date.now() + 5_000;
   while (!(await pingRedis('127.0.0.1', port, 200))) {

@@ -63,6 +63,9 @@ export interface Check {
 /** The must-show checks as printed lines. */
 export function checkLines(checks: ReadonlyArray<Check>): string {
   return checks
-    .map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value === undefined ? 'n/a' : Math.round(c.value * 1000) / 1000} (${c.limit})`)
+    .map((c) => {
+      const value = c.value === undefined ? 'n/a' : Math.round(c.value * 1000) / 1000;
+      return `${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${value} (${c.limit})`;
+    })
     .join('\n');
 }

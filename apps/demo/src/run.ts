@@ -97,7 +97,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     });
     const c = cluster;
     o.print(
-      `started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`,
+      `started ${c.replicas.length} replicas (${regions.join(', ')}; primary ${primary}) ` +
+        `and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`,
     );
     const timeline = new Timeline();
     watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data), token)));
@@ -258,10 +259,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     ];
     for (const p of phases) if (p.errors > 0) o.print(`errors in ${p.name}: ${JSON.stringify(p.errorCodes)}`);
     o.print(
-      `propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms (warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`,
+      `propagation (dedicated breaker): ${propagation.samplesMs.map((s) => `${Math.round(s)}`).join(', ')} ms ` +
+        `(warm-up round ${propagation.warmupMs ?? '–'} ms); from traffic trips: ` +
+        `${summaryCore.propagation.traffic.count} samples, max ${summaryCore.propagation.traffic.maxMs ?? '–'} ms`,
     );
     o.print(
-      `failover: every pod switched to ${secondary} after ${summaryCore.failover.timeToFailoverMs ?? '–'} ms (clients ≥99% on ${secondary} after ${summaryCore.failover.clientsOnSecondaryMs ?? '–'} ms); failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`,
+      `failover: every pod switched to ${secondary} after ${summaryCore.failover.timeToFailoverMs ?? '–'} ms ` +
+        `(clients ≥99% on ${secondary} after ${summaryCore.failover.clientsOnSecondaryMs ?? '–'} ms); ` +
+        `failback: ${summaryCore.failback.timeToFailbackMs ?? '–'} ms; ` +
+        `half-open transitions on recovery: ${summaryCore.failback.halfOpenTransitions}; ` +
+        `peak in-flight on a recovered replica: ${summaryCore.failback.peakInFlightOnRecovered}`,
     );
     o.print(`\n${checkLines(checks)}`);
     return {

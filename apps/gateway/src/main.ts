@@ -5,7 +5,8 @@ import { startGateway, type Gateway } from './gateway.js';
 import { createBreakerStore, type SharedStore } from './store.js';
 import { consoleTracer } from './tracing.js';
 
-// Process entry: `node --conditions=@breakwater/source --import tsx apps/gateway/src/main.ts --replicas ... --regions eu,us`.
+// Process entry:
+// `node --conditions=@breakwater/source --import tsx apps/gateway/src/main.ts --replicas ... --regions eu,us`.
 // Several comma-separated --id values run several pods in this process (they share one in-memory store
 // unless --redis-url is given). Logs are pino JSON lines; each pod logs `{"event":"ready","url":...}`.
 // Asynchronous writes: with a synchronous destination a slow reader of our stdout (a busy log

@@ -18,7 +18,8 @@ export interface HostileUpstream {
 
 /** The response bytes of an ordinary JSON answer (health checks need one). */
 export function okJson(body: string, extraHead = ''): string {
-  return `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extraHead}connection: close\r\n\r\n${body}`;
+  const head = `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extraHead}`;
+  return `HTTP/1.1 200 OK\r\n${head}connection: close\r\n\r\n${body}`;
 }
 
 /**

@@ -113,7 +113,7 @@ export function serverLimitsFromFlags(get: (flag: string) => string | undefined,
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
       throw new ConfigError(
         `${path}.${f.key}`,
-        `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, got ${JSON.stringify(raw)}`,
+        `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, ` + `got ${JSON.stringify(raw)}`,
       );
     given[f.key] = n;
   }

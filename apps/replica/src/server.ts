@@ -100,7 +100,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** Starts a replica: a service listener (tRPC at /trpc, REST at /api/work, /health) and an admin listener (/chaos, /stats). */
+/**
+ * Starts a replica: a service listener (tRPC at /trpc, REST at /api/work, /health) and an admin
+ * listener (/chaos, /stats).
+ */
 export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   validate(o);
   const limits = resolveServerLimits(o.server, 'replica.server');

@@ -54,7 +54,7 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
   if (typeof current === 'function' && owners.get(current) === instance.defaults) {
     throw new ConfigError(
       'withResilience.instance',
-      'expected an instance not wrapped yet: this one already has withResilience installed (call its eject() first; two wrappers multiply attempts)',
+      'expected an instance not wrapped yet: this one already has withResilience installed ' + '(call its eject() first; two wrappers multiply attempts)',
     );
   }
   const o = resolveHttpAdapterOptions(options, 'withResilience');

@@ -28,7 +28,7 @@ export function interpolateEnv(tree: unknown, env: Readonly<Record<string, strin
       if (fallback !== undefined) return fallback;
       issues.push({
         path: formatPath(path),
-        message: `expected environment variable ${name} to be set (referenced as ${whole}; write \${${name}:-default} for a default)`,
+        message: `expected environment variable ${name} to be set ` + `(referenced as ${whole}; write \${${name}:-default} for a default)`,
       });
       return '';
     });

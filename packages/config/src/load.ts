@@ -56,7 +56,8 @@ function parseText(text: string, format: 'yaml' | 'json', origin: string, yamlWa
         const range = (pair.key as { range?: [number, number, number] }).range;
         issues.push({
           path: '',
-          message: `expected valid YAML in ${origin}${at(range?.[0])}, got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)`,
+          message:
+            `expected valid YAML in ${origin}${at(range?.[0])}, ` + `got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)`,
         });
       }
     },
@@ -127,7 +128,7 @@ export function loadConfig(source: ConfigSource, options: LoadConfigOptions = {}
     try {
       text = readFileSync(source.path, 'utf8');
     } catch (e) {
-      throw new ConfigError('', `expected a readable config file at "${source.path}", got: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new ConfigError('', `expected a readable config file at "${source.path}", ` + `got: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     return finish(parseText(text, /\.json$/i.test(source.path) ? 'json' : 'yaml', `"${source.path}"`, yamlWarnings));
   }

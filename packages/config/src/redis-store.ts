@@ -35,7 +35,8 @@ async function optionalImport<T>(name: string): Promise<T> {
   } catch (e) {
     throw new ConfigError(
       'redis',
-      `expected the package "${name}" to be installed to connect to Redis from the config (npm install ${name}), got: ${(e as Error).message.split('\n')[0] ?? 'not found'}`,
+      `expected the package "${name}" to be installed to connect to Redis from the config (npm install ${name}), ` +
+        `got: ${(e as Error).message.split('\n')[0] ?? 'not found'}`,
     );
   }
 }

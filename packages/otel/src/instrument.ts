@@ -21,7 +21,7 @@ function validate(target: unknown, o: unknown): InstrumentOptions {
   if (typeof target !== 'object' || target === null || typeof (target as Policy).execute !== 'function') {
     throw new ConfigError(
       'instrument.target',
-      `expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), got ${target === null ? 'null' : typeof target}`,
+      'expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), ' + `got ${target === null ? 'null' : typeof target}`,
     );
   }
   if (o === undefined) return {};

@@ -17,8 +17,14 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Query parameters whose values are replaced by `REDACTED`. */
-const SENSITIVE_PARAM =
-  /^(?:.*token|.*secret|api[-_]?key|apikey|key|pass(?:word|wd)?|pwd|sig|signature|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)|auth(?:orization)?|session(?:[-_]?id)?|code|credentials?)$/i;
+const SENSITIVE_PARAM = new RegExp(
+  [
+    '^(?:.*token|.*secret|api[-_]?key|apikey|key|pass(?:word|wd)?|pwd|sig|signature',
+    '|x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)',
+    '|auth(?:orization)?|session(?:[-_]?id)?|code|credentials?)$',
+  ].join(''),
+  'i',
+);
 
 /** True when a query parameter's value must not be recorded. */
 export function isSensitiveParam(name: string): boolean {

@@ -7,7 +7,10 @@ export const VERSION = '0.1.0';
 
 /** Options of `instrument()`. */
 export interface InstrumentOptions {
-  /** Default: the global tracer provider's tracer `@breakwater/otel` (resolved per call, so an SDK registered later works). */
+  /**
+   * Default: the global tracer provider's tracer `@breakwater/otel` (resolved per call, so an SDK
+   * registered later works).
+   */
   tracer?: Tracer;
   /** Default: the global meter provider's meter `@breakwater/otel` (resolved per call). */
   meter?: Meter;

@@ -101,7 +101,7 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
     }),
     policyEvents: new Counter({
       name: `${prefix}breakwater_policy_events_total`,
-      help: 'What policies did, from their own events (retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)',
+      help: 'What policies did, from their own events ' + '(retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)',
       labelNames: ['policy', 'event'],
       registers,
     }),

@@ -14,6 +14,8 @@ export type RegistryLike = Pick<Registry, 'registerMetric' | 'getSingleMetric' |
 /** Methods a registry must have (checked by duck typing, not `instanceof`). */
 const REGISTRY_METHODS = ['registerMetric', 'getSingleMetric', 'removeSingleMetric', 'metrics'] as const;
 
+const EXPECTED_SOURCE = 'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else';
+
 function isRegistryLike(r: unknown): r is RegistryLike {
   if (typeof r !== 'object' || r === null) return false;
   try {
@@ -123,11 +125,7 @@ function observePolicy(c: Collectors, p: Policy, name: string): () => void {
       }
     }
   }
-  if (offs.length === 0)
-    throw new ConfigError(
-      'observe.source',
-      'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else',
-    );
+  if (offs.length === 0) throw new ConfigError('observe.source', EXPECTED_SOURCE);
   let done = false;
   return () => {
     if (done) return;
@@ -172,7 +170,9 @@ export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusM
         : REGISTRY_METHODS;
     throw new ConfigError(
       'prometheusMetrics.registry',
-      `expected a prom-client Registry (an object with ${REGISTRY_METHODS.map((m) => `${m}()`).join(', ')}), got ${o.registry === null ? 'null' : typeof o.registry}${typeof o.registry === 'object' && o.registry !== null ? ` missing ${missing.join(', ')}` : ''}`,
+      `expected a prom-client Registry (an object with ${REGISTRY_METHODS.map((m) => `${m}()`).join(', ')}), ` +
+        `got ${o.registry === null ? 'null' : typeof o.registry}` +
+        (typeof o.registry === 'object' && o.registry !== null ? ` missing ${missing.join(', ')}` : ''),
     );
   }
   const prefix = o.prefix ?? '';
@@ -198,10 +198,7 @@ export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusM
       const name = opts?.name ?? 'default';
       if (typeof name !== 'string' || name.length === 0) throw new ConfigError('observe.name', `expected a non-empty string, got ${JSON.stringify(name)}`);
       if (typeof source === 'object' && source !== null) return observePolicy(c, source, name);
-      throw new ConfigError(
-        'observe.source',
-        'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else',
-      );
+      throw new ConfigError('observe.source', EXPECTED_SOURCE);
     },
   };
 }

@@ -8,7 +8,8 @@ import { promiseObservable, runOperation, toClientError, type Envelope } from '.
 /** Options of {@link resilienceLink}. */
 export interface ResilienceLinkOptions {
   /**
-   * Resilience around every query and mutation, e.g. `pipeline(retry(), circuitBreaker({ name: 'api' }), timeout(2000))`;
+   * Resilience around every query and mutation, e.g.
+   * `pipeline(retry(), circuitBreaker({ name: 'api' }), timeout(2000))`;
    * or a function choosing the policy per operation — use {@link perProcedure} so each procedure
    * (or path prefix) gets its own breaker and one failing procedure cannot open the others.
    */
@@ -18,7 +19,10 @@ export interface ResilienceLinkOptions {
    * never left). Applies to the whole link chain: set on this link or on `balancedLink`, both honour it.
    */
   retryMutations?: boolean;
-  /** What counts as a failure. Default: network error, or HTTP status ≥ 500, 408 or 429 (`err.data?.httpStatus`, then `err.meta?.response?.status`). */
+  /**
+   * What counts as a failure. Default: network error, or HTTP status ≥ 500, 408 or 429
+   * (`err.data?.httpStatus`, then `err.meta?.response?.status`).
+   */
   isFailure?: (error: unknown) => boolean;
   /** Sticky / cache key of an operation (`ExecuteOptions.key`), e.g. `(op) => op.path`. */
   key?: (op: Operation) => string | undefined;

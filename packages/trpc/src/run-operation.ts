@@ -62,7 +62,10 @@ export function runOperation<R extends AnyRouter>(
   });
 }
 
-/** What the caller receives: tRPC errors as they are; anything else (our rejections) wrapped, with `.cause` the original. */
+/**
+ * What the caller receives: tRPC errors as they are; anything else (our rejections) wrapped, with
+ * `.cause` the original.
+ */
 export function toClientError(e: unknown, lastServerError?: TRPCClientError<AnyRouter>): TRPCClientError<AnyRouter> {
   if (e instanceof TRPCClientError) return e as TRPCClientError<AnyRouter>;
   const err = e instanceof Error ? e : new Error(safeString(e));

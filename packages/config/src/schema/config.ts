@@ -25,7 +25,11 @@ export const configSchema = z
       if (known.has(region)) return;
       const hint = suggest(region, known);
       const list = known.size > 0 ? [...known].map((r) => `"${r}"`).join(', ') : 'none (set servers[].region)';
-      ctx.addIssue({ code: 'custom', path, message: `expected a region some server is in (${list})${hint === undefined ? '' : `; did you mean "${hint}"?`}` });
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `expected a region some server is in (${list})` + (hint === undefined ? '' : `; did you mean "${hint}"?`),
+      });
     };
     if (regions.local !== undefined) check(regions.local, ['regions', 'local']);
     regions.order?.forEach((r, i) => check(r, ['regions', 'order', i]));

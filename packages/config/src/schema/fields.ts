@@ -29,7 +29,9 @@ export function duration(description: string, minMs = 0) {
           // rarely what was meant; say so rather than guess.
           ctx.addIssue({
             code: 'custom',
-            message: `a bare number is milliseconds: ${String(v).trim()} means ${ms}ms; write "${String(v).trim()}s" for seconds or "${String(v).trim()}ms" to silence this warning`,
+            message:
+              `a bare number is milliseconds: ${String(v).trim()} means ${ms}ms; ` +
+              `write "${String(v).trim()}s" for seconds or "${String(v).trim()}ms" to silence this warning`,
             params: { [WARNING]: true },
           });
         }
@@ -59,7 +61,7 @@ export function percentage(description: string) {
         // 0.5 is far more often a fraction (50 %) than half a percent: make the writer say which.
         ctx.addIssue({
           code: 'custom',
-          message: `expected ${PERCENTAGE_EXPECTED}; ${v} looks like a fraction — write ${v * 100} for ${v * 100} %, or "${v}%" if you mean ${v} %`,
+          message: `expected ${PERCENTAGE_EXPECTED}; ${v} looks like a fraction — ` + `write ${v * 100} for ${v * 100} %, or "${v}%" if you mean ${v} %`,
         });
         return z.NEVER;
       }
