@@ -111,7 +111,7 @@ async function settleWithin<T>(adapter: string, run: () => Promise<T>, classify:
 }
 
 describe('fuzz: malformed HTTP → classified, no crash', () => {
-  it('fetch adapter: random malformed responses settle as a Response or an Error, within the retry/timeout bound', async () => {
+  it('fetch adapter: malformed responses settle as a Response or an Error within the retry/timeout bound', async () => {
     const f = createFetch({ policy: policy() });
     await fc.assert(
       fc.asyncProperty(rawResponse, async (r) => {
@@ -155,7 +155,7 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     expect(crashes.errors).toEqual([]);
   });
 
-  it('503 with a bad Retry-After: retried after the backoff, or given up when the hint exceeds maxRetryAfterMs; never NaN, negative or unbounded waits', async () => {
+  it('503 with a bad Retry-After: backoff, or give up over maxRetryAfterMs; never a NaN, negative or unbounded wait', async () => {
     // Attempts as each adapter's retry policy made them (its 'retry' events), alongside the
     // server's accepted-connection count: a socket count can drift under load, the events cannot.
     const counted = (): { policy: Policy; attempts: () => number } => {
@@ -226,7 +226,7 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     }
   });
 
-  it('status 0 and 999 (and other out-of-range codes) → settled, classified as failures and retried, never a crash', async () => {
+  it('status 0, 999 and other out-of-range codes: settled, failures, retried, never a crash', async () => {
     // Attempts as each adapter's retry policy made them (its 'retry' events), alongside the
     // server's accepted-connection count: a socket count can drift under load, the events cannot.
     const counted = (): { policy: Policy; attempts: () => number } => {

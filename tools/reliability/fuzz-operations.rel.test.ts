@@ -199,7 +199,7 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
     () => adaptive(),
   ];
 
-  it('load balancer: picks stay within the endpoint set, honour maxConnections and backups, in-flight returns to zero', async () => {
+  it('load balancer: picks stay in the endpoint set, honour maxConnections and backups; in-flight ends at 0', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(endpointArb, { minLength: 0, maxLength: 5 }),

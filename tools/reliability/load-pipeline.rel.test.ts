@@ -130,7 +130,7 @@ async function drive(
 }
 
 describe('load: 1M calls through the full pipeline', () => {
-  it(`settles every call exactly once, leaks no heap, resources or listeners (${TOTAL} calls, ${CONCURRENCY} concurrent, seed ${SEED})`, async () => {
+  it(`settles every call once, leaks no heap, resources or listeners (${TOTAL} calls, ${CONCURRENCY} at once, seed ${SEED})`, async () => {
     const warnings = captureWarnings();
     const resourcesBefore = activeResources();
     // Warm up (JIT, module-level caches) before the heap baseline, with a rig we then discard.

@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('security: secrets never reach logs, spans or metric labels', () => {
-  it('Authorization, Cookie, API-key headers and URL credentials sent through fetch and axios stay out of pino logs, OTel spans/metrics and a Prometheus scrape', async () => {
+  it('credentials (headers, URLs) sent through fetch and axios stay out of logs, OTel spans/metrics and scrapes', async () => {
     const logs = capturingLogger();
     const otel = capturingOtel();
     const prom = prometheusMetrics();

@@ -46,7 +46,7 @@ function raw(
 }
 
 describe('dashboard server', () => {
-  it('binds 127.0.0.1, serves the page (token as an HttpOnly SameSite=Strict cookie, never in the HTML), and the state', async () => {
+  it('binds 127.0.0.1, serves the page and the state; the token is an HttpOnly SameSite=Strict cookie, not in the HTML', async () => {
     const d = await start();
     expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const page = await fetch(d.url);

@@ -5,7 +5,7 @@ import { LoadGenerator, type Sample } from '../src/loadgen.js';
 import type { GatewayWatch } from '../src/watch.js';
 
 describe('dashboardState', () => {
-  it('marks a replica nobody called lately as stale (age of its newest sample) and gives client p50/p99 per second', () => {
+  it('marks a replica nobody called lately as stale (age of its newest sample); client p50/p99 per second', () => {
     const now = Date.now();
     const cluster = {
       replicas: [

@@ -96,7 +96,7 @@ describe('gateway server limits', () => {
 });
 
 describe('gateway against hostile upstreams', () => {
-  it('takes replica and region from the endpoint configuration, never from the response (headers, body, tRPC payload)', async () => {
+  it('takes replica and region from the endpoint config, never from the response (headers, body, tRPC)', async () => {
     const evil = 'eu-1\r\nset-cookie: pwned=1';
     const up = await startHostileUpstream((req) => {
       if (req.target.startsWith('/trpc/')) return Buffer.from(okJson(trpcOk({ replica: evil, region: '東京-1', n: 0 })), 'utf8');
@@ -140,7 +140,7 @@ describe('gateway against hostile upstreams', () => {
     expect((await raw(gw.port, '/health')).status).toBe(200);
   });
 
-  it('refuses an upstream body over 1 MiB with a generic 502 (fetch, tRPC, axios) instead of buffering it', async () => {
+  it('refuses an upstream body over 1 MiB with a generic 502 (fetch, tRPC, axios), not buffering it', async () => {
     const big = JSON.stringify({ pad: 'x'.repeat(2 * 1_048_576) });
     const up = await startHostileUpstream((req) =>
       req.target === '/health' ? okJson('{}') : okJson(req.target.startsWith('/trpc/') ? trpcOk({ pad: big }) : big),
@@ -217,7 +217,7 @@ describe('gateway snapshots', () => {
 });
 
 describe('trace context', () => {
-  it('continues an incoming traceparent to the upstream call: same trace id, new parent span id (fetch, tRPC, axios)', async () => {
+  it('continues an incoming traceparent upstream: same trace id, new parent span (fetch, tRPC, axios)', async () => {
     const replica: TestHttpServer = await startTestHttpServer((req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(req.url?.startsWith('/trpc/') ? trpcOk({ replica: 'eu-1', region: 'eu', n: 0 }) : work);

@@ -23,7 +23,7 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     expect(b.requests).toHaveLength(1);
   });
 
-  it("credentials do not cross origins: the endpoint's Basic auth and the caller's Authorization are stripped for B", async () => {
+  it('credentials do not cross origins: endpoint Basic auth and caller Authorization are stripped for B', async () => {
     const { a, b } = await twoOrigins();
     const api = balanced(a.url.replace('http://', 'http://svc:secret@'));
     expect((await api.get<string>('/go')).data).toBe('B GET /there auth=- cookie=-');
@@ -38,7 +38,7 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     expect((await api.get<string>('/same')).data).toMatch(/^A \/here auth=Basic /);
   });
 
-  it('a redirect from an http endpoint to an https origin goes through https as with plain axios (not through our http agent)', async () => {
+  it('a redirect from an http endpoint to an https origin uses https as plain axios does (not our agent)', async () => {
     const { a, b } = await twoOrigins();
     // B speaks plain http, so TLS fails there: what matters is that both fail the same way.
     a.handle((_req, res) => {

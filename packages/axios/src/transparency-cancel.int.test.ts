@@ -134,7 +134,7 @@ describe('@breakwater/axios transparency: cancellation', () => {
     expect(seen[1]).toMatchObject({ name: 'CanceledError', hasRequest: true, configSignalIsCallers: true, configUrl: '/slow' });
   });
 
-  it("on 401 refresh then instance.request(error.config): the replay carries the caller's signal and can be cancelled (16.c)", async () => {
+  it("401 refresh then instance.request(error.config): the replay has the caller's signal, cancellable (16.c)", async () => {
     const s = await streamingServer();
     const run = async (api: AxiosInstance): Promise<unknown> => {
       let refreshed = false;
@@ -160,7 +160,7 @@ describe('@breakwater/axios transparency: cancellation', () => {
 });
 
 describe('@breakwater/axios: the wrapper stays on the instance it was given (16.e)', () => {
-  it('wrapping the default instance does not apply to later axios.create() instances; wrapping those too gives 3 hits, not 9', async () => {
+  it('wrapping the default instance leaves later axios.create() instances alone: 3 hits, not 9', async () => {
     const s = await testHttpServer((_req, res) => {
       res.statusCode = 503;
       res.end();

@@ -14,7 +14,7 @@ const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 class UpstreamSlow extends Error {}
 
 describe('instrument(policy) maps policy events', () => {
-  it('a timeout the caller sees as its own error still counts as outcome "timeout" (the timeout policy said so)', async () => {
+  it('a timeout the caller sees as its own error still counts as outcome "timeout" (policy said so)', async () => {
     t = sdk();
     const clock = new ManualClock();
     const policy = instrument(

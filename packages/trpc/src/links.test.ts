@@ -59,7 +59,7 @@ describe('resilienceLink (unit)', () => {
     expect(h.log).toEqual(['subscribe', 'unsubscribe']);
   });
 
-  it('a deadline (ManualClock) unsubscribes the inner observable and errors with TRPCClientError(cause TimeoutError)', async () => {
+  it('a deadline (ManualClock) unsubscribes the inner observable; TRPCClientError(cause TimeoutError)', async () => {
     const clock = new ManualClock();
     const h = hangingNext();
     const link = resilienceLink({ policy: timeout(50, { clock }) })({});

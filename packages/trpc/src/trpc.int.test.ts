@@ -66,7 +66,7 @@ describe('resilienceLink against a real tRPC standalone server', () => {
     expect(breaker.metrics().failures).toBe(0);
   });
 
-  it('an open breaker rejects with TRPCClientError whose cause is BrokenCircuitError, without hitting the server', async () => {
+  it('an open breaker rejects with TRPCClientError (cause BrokenCircuitError), the server sees nothing', async () => {
     const s = await server('a');
     const breaker = circuitBreaker({ name: 'trpc-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
     onTestFinished(() => breaker.dispose());
