@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { asAnyRedis, withScripts, type AnyRedis, type IoredisConnection, type ScriptCommands } from './connections.js';
+import { canonicalRecord, checkSecret, RecordAuth } from './auth.js';
 import { MAX_GEN, maxOpenMsFor } from './bounds.js';
 import { breakerKeys, eventsChannel, registryKey } from './keys.js';
 import { parseScriptReply, type FleetStateName, type ScriptReply } from './records.js';
@@ -7,8 +8,12 @@ import { parseScriptReply, type FleetStateName, type ScriptReply } from './recor
 /** One breaker as the fleet sees it (for operators). */
 export interface FleetBreakerInfo {
   readonly name: string;
-  /** 'unknown' when Redis holds no state for it (never tripped, or expired): replicas treat it as closed. */
-  readonly state: FleetStateName | 'unknown' | 'malformed';
+  /**
+   * 'unknown' when Redis holds no state for it (never tripped, or expired): replicas treat it as
+   * closed. 'unauthenticated' (admin with a secret): the record has no valid MAC, replicas with the
+   * secret ignore it.
+   */
+  readonly state: FleetStateName | 'unknown' | 'malformed' | 'unauthenticated';
   readonly generation: number;
   /** Unexpired quorum votes. */
   readonly votes: number;
@@ -50,15 +55,28 @@ const MAX_OPEN_MS = maxOpenMsFor(0);
 export class FleetAdmin {
   private readonly scripts: ScriptCommands;
   private readonly redis: AnyRedis;
+  private readonly auth: RecordAuth | undefined;
 
-  /** `redis`: an ioredis (5 or 6) `Redis` or `Cluster`, used as is (never quit by the admin). */
+  /**
+   * `redis`: an ioredis (5 or 6) `Redis` or `Cluster`, used as is (never quit by the admin).
+   * `options.secret`: the stores' secret (string or rotation array): writes are signed so replicas
+   * adopt them, and reads report records without a valid MAC as `'unauthenticated'`.
+   */
   constructor(
     redis: IoredisConnection,
     readonly prefix = 'bw',
     readonly origin = `cli:${hostname()}:${process.pid}`,
+    options: { secret?: string | readonly string[] } = {},
   ) {
     this.redis = asAnyRedis(redis);
     this.scripts = withScripts(this.redis);
+    const secrets = checkSecret(options.secret, 'FleetAdmin.secret');
+    this.auth = secrets === undefined ? undefined : new RecordAuth(secrets, prefix);
+  }
+
+  /** True when the admin signs its writes (it was given the secret). */
+  get signing(): boolean {
+    return this.auth !== undefined;
   }
 
   /** Every breaker replicas registered under this prefix, sorted by name. */
@@ -156,6 +174,8 @@ export class FleetAdmin {
         MAX_OPEN_MS,
         MAX_GEN,
         onlyFrom,
+        0,
+        this.auth?.pads ?? '',
       ),
     );
   }
@@ -168,10 +188,12 @@ export class FleetAdmin {
 
   private info(name: string, r: ScriptReply): FleetBreakerInfo {
     const [votes = '0', holder = ''] = r.extra.split('|');
-    const rec = typeof r.record === 'object' ? r.record : undefined;
+    const parsed = typeof r.record === 'object' ? r.record : undefined;
+    const unauthenticated = parsed !== undefined && this.auth !== undefined && !this.auth.verify(canonicalRecord(this.prefix, name, r.texts), r.mac);
+    const rec = unauthenticated ? undefined : parsed;
     return {
       name,
-      state: rec?.state ?? (r.record === 'malformed' ? 'malformed' : 'unknown'),
+      state: unauthenticated ? 'unauthenticated' : (rec?.state ?? (r.record === 'malformed' ? 'malformed' : 'unknown')),
       generation: rec?.gen ?? 0,
       votes: Number(votes) || 0,
       probeHolder: holder === '' ? undefined : holder,

@@ -224,6 +224,7 @@ export class BreakerGroup implements TotalsOwner {
           maxGenAfter(this.view.gen),
           '',
           d.openAttempt ?? 0,
+          o.auth?.pads ?? '',
         ),
       )
       .then(

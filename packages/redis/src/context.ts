@@ -18,6 +18,8 @@ export interface StoreContext {
   ignored(): void;
   /** Counts a record refused as implausible (generation jump, open period beyond the bound). */
   refused(): void;
+  /** Counts (and reports, rate-limited) a record of breaker `name` refused for a missing or wrong MAC. */
+  unauthenticated(name: string): void;
   /** Reports an absorbed error to `onError`. */
   report(e: unknown): void;
   /** The store's state for this group looks lost (e.g. Redis restarted): resync soon. */

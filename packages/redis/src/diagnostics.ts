@@ -39,6 +39,9 @@ export function redactError<T>(e: T, secrets: readonly string[], depth = 0): T {
       const c = cmd as { name?: unknown; args?: unknown };
       if (typeof c.name === 'string' && CREDENTIAL_COMMANDS.test(c.name) && Array.isArray(c.args)) {
         c.args = c.args.map(() => '***');
+      } else if (Array.isArray(c.args) && secrets.length > 0) {
+        // Script arguments may carry key material (the HMAC pads of a store secret).
+        c.args = c.args.map((a: unknown) => (typeof a === 'string' ? scrub(a, secrets) : a));
       }
     }
     if (secrets.length > 0) {
@@ -89,6 +92,10 @@ export class ErrorReporter {
     redactError(e, this.secrets);
     const fn = this.onError;
     if (fn === undefined) {
+      if (e instanceof Error && (e as { code?: unknown }).code === 'BW_REDIS_UNAUTHENTICATED') {
+        process.emitWarning(e.message, { code: 'BW_REDIS_UNAUTHENTICATED' }); // already rate-limited
+        return;
+      }
       if (!this.warned && (isAuthError(e) || isPermissionError(e))) {
         this.warned = true;
         const why = e instanceof Error ? e.message : String(e);

@@ -1,3 +1,4 @@
+import { canonicalRecord } from './auth.js';
 import { maxGenAfter, maxOpenMsFor } from './bounds.js';
 import type { StoreContext } from './context.js';
 import type { FleetView } from './fleet-view.js';
@@ -6,6 +7,7 @@ import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.
 
 /** What the reader needs from its breaker group. */
 export interface ReaderOwner {
+  readonly name: string;
   readonly keys: BreakerKeys;
   readonly view: FleetView;
   readonly halfOpenAfterMs: number;
@@ -37,12 +39,18 @@ export class GroupReader {
   /**
    * The record of a reply if this replica accepts it. Malformed records are counted as ignored;
    * implausible ones (a generation far ahead of the last seen, an open period beyond
-   * `maxOpenMs`) as refused. Neither is adopted; the next write overwrites them.
+   * `maxOpenMs`) as refused; with a secret, records without a valid MAC as unauthenticated. None
+   * is adopted; the next write overwrites them.
    */
   recordOf(r: ScriptReply): FleetRecord | undefined {
     if (r.record === 'malformed') this.ctx.ignored();
     if (typeof r.record !== 'object') return undefined;
     const rec = r.record;
+    const o = this.ctx.options;
+    if (o.auth !== undefined && !o.auth.verify(canonicalRecord(o.prefix, this.owner.name, r.texts), r.mac)) {
+      this.ctx.unauthenticated(this.owner.name);
+      return undefined;
+    }
     if (rec.gen > maxGenAfter(this.owner.view.gen) || rec.openUntil - rec.now > this.maxOpenMs) {
       this.ctx.refused();
       return undefined;

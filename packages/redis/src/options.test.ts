@@ -31,6 +31,9 @@ describe('RedisBreakerStore options', () => {
     [{ redis, onError: 'log' }, 'redisBreakerStore.onError', /expected a function/],
     [{ redis, resyncIntervalMs: -1 }, 'redisBreakerStore.resyncIntervalMs', /or 0 to disable/],
     [{ redis, probeLeaseMs: '1s' }, 'redisBreakerStore.probeLeaseMs', /milliseconds/],
+    [{ redis, secret: '' }, 'redisBreakerStore.secret', /non-empty string .*≥ 16 characters recommended.*got an empty string/],
+    [{ redis, secret: [] }, 'redisBreakerStore.secret', /array of 1 to 8 such strings.*got an array of 0/],
+    [{ redis, secret: 42 }, 'redisBreakerStore.secret', /got number/],
   ])('%j → ConfigError at %s', (o, path, message) => {
     const e = configError(o);
     expect(e.code).toBe('BW_CONFIG');
@@ -45,5 +48,17 @@ describe('RedisBreakerStore options', () => {
     expect(s.stats()).toMatchObject({ commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0 });
     await s.close();
     expect(redis.status).toBe('wait'); // the caller's connection is never used or quit
+  });
+
+  it('a short secret is accepted with a warning (BW_REDIS_WEAK_SECRET)', async () => {
+    const warnings: Array<{ code?: string }> = [];
+    const on = (w: Error & { code?: string }): void => void warnings.push(w);
+    process.on('warning', on);
+    const s = new RedisBreakerStore({ redis, secret: 'short', resyncIntervalMs: 0 });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', on);
+    expect(warnings.some((w) => w.code === 'BW_REDIS_WEAK_SECRET')).toBe(true);
+    expect(s.stats()).toMatchObject({ unauthenticatedMessages: 0, unauthenticatedRecords: 0 });
+    await s.close();
   });
 });

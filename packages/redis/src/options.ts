@@ -1,4 +1,5 @@
 import { ConfigError } from '@breakwater/core';
+import { checkSecret, MIN_SECRET_LENGTH, RecordAuth } from './auth.js';
 import { asAnyRedis, type AnyRedis, type IoredisConnection } from './connections.js';
 
 /** Options of {@link RedisBreakerStore}. */
@@ -35,6 +36,13 @@ export interface RedisBreakerStoreOptions {
   versionCheckIntervalMs?: number;
   /** Longest pause between reconnection attempts of the store's own connections. Default 500 ms. */
   reconnectMaxDelayMs?: number;
+  /**
+   * Authenticates records and messages (HMAC): records and messages without a valid MAC are refused
+   * and counted (`stats().unauthenticatedRecords` / `unauthenticatedMessages`) and reported to
+   * `onError`. An array rotates keys: every key verifies, writes carry a MAC per key. At least 16
+   * characters recommended. Default: none (anyone who can write to Redis can trip breakers).
+   */
+  secret?: string | readonly string[];
 }
 
 /** Options after validation, defaults applied. */
@@ -53,6 +61,10 @@ export interface ResolvedStoreOptions {
   readonly resyncIntervalMs: number;
   readonly versionCheckIntervalMs: number;
   readonly reconnectMaxDelayMs: number;
+  /** Signs and verifies records and messages; undefined without a secret. */
+  readonly auth: RecordAuth | undefined;
+  /** The configured secrets (to redact them from errors). */
+  readonly secrets: readonly string[];
 }
 
 const P = 'redisBreakerStore';
@@ -106,6 +118,12 @@ export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInst
   const onError = o['onError'];
   if (onError !== undefined && typeof onError !== 'function') throw new ConfigError(`${P}.onError`, `expected a function, got ${describe(onError)}`);
   const probeLease = o['probeLeaseMs'];
+  const secrets = checkSecret(o['secret'], `${P}.secret`) ?? [];
+  if (secrets.some((k) => k.length < MIN_SECRET_LENGTH)) {
+    process.emitWarning(`@breakwater/redis: a secret shorter than ${MIN_SECRET_LENGTH} characters is easy to guess; use a long random one`, {
+      code: 'BW_REDIS_WEAK_SECRET',
+    });
+  }
   return {
     redis: asAnyRedis(o['redis']),
     prefix,
@@ -121,5 +139,7 @@ export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInst
     resyncIntervalMs: duration(o, 'resyncIntervalMs', 30_000, 100, true),
     versionCheckIntervalMs: duration(o, 'versionCheckIntervalMs', 2000, 100, true),
     reconnectMaxDelayMs: duration(o, 'reconnectMaxDelayMs', 500, 10),
+    auth: secrets.length > 0 ? new RecordAuth(secrets, prefix) : undefined,
+    secrets,
   };
 }

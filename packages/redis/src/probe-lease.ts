@@ -13,6 +13,7 @@ const INVALID_BACKOFF_MS = 1000;
 
 /** What the lease needs from its breaker group. */
 export interface LeaseOwner {
+  readonly name: string;
   readonly keys: BreakerKeys;
   readonly leaseMs: number;
   readonly halfOpenAfterMs: number;
@@ -136,7 +137,18 @@ export class ProbeLease {
     const { state, probe } = this.owner.keys;
     this.ctx
       .run(() =>
-        this.ctx.scripts.bwAcquire(state, probe, this.ctx.options.instanceId, ms, this.earlyMs(), this.owner.maxOpenMs, maxGenAfter(this.owner.view.gen)),
+        this.ctx.scripts.bwAcquire(
+          state,
+          probe,
+          this.ctx.options.instanceId,
+          ms,
+          this.earlyMs(),
+          this.owner.maxOpenMs,
+          maxGenAfter(this.owner.view.gen),
+          this.ctx.options.auth?.pads ?? '',
+          this.ctx.options.prefix,
+          this.owner.name,
+        ),
       )
       .then(
         (raw) => this.onReply(parseScriptReply(raw), started, ms),

@@ -6,7 +6,7 @@ const valid = { v: 1, p: 'bw', n: 'users', s: 'open', g: 3, u: 2000, t: 1000, r:
 
 describe('parseMessage', () => {
   it('accepts a well-formed transition', () => {
-    expect(parseMessage(JSON.stringify(valid))).toEqual({
+    expect(parseMessage(JSON.stringify(valid))).toMatchObject({
       prefix: 'bw',
       name: 'users',
       state: 'open',

@@ -1,3 +1,4 @@
+import type { RecordTexts } from './auth.js';
 import { MAX_GEN, MAX_TEXT } from './bounds.js';
 
 /**
@@ -28,15 +29,23 @@ export interface FleetMessage extends FleetRecord {
   readonly prefix: string;
   readonly name: string;
   readonly votes: number;
+  /** The record texts the message's MAC covers (see auth.ts). */
+  readonly texts: RecordTexts;
+  /** The record's MACs (one per key of the writer), '' when unsigned. */
+  readonly mac: string;
 }
 
-/** The common reply of the state scripts: `[status, now, state, gen, openUntil, reason, at, origin, extra]`. */
+/** The common reply of the state scripts: `[status, now, state, gen, openUntil, reason, at, origin, extra, attempt?, mac?]`. */
 export interface ScriptReply {
   readonly status: string;
   readonly now: number;
   /** The stored record; 'empty' when the hash does not exist, 'malformed' when it holds garbage. */
   readonly record: FleetRecord | 'empty' | 'malformed';
   readonly extra: string;
+  /** The stored texts as read (what a record MAC covers). */
+  readonly texts: RecordTexts;
+  /** The stored MACs ('' when unsigned). */
+  readonly mac: string;
 }
 
 const STATES: ReadonlySet<string> = new Set(['closed', 'open', 'isolated']);
@@ -66,7 +75,7 @@ function record(state: unknown, gen: unknown, openUntil: unknown, reason: unknow
 
 /** Parses a script reply; throws only if the reply shape itself is wrong (a bug, not data). */
 export function parseScriptReply(raw: unknown): ScriptReply {
-  if (!Array.isArray(raw) || (raw.length !== 9 && raw.length !== 10) || raw.some((x) => typeof x !== 'string')) {
+  if (!Array.isArray(raw) || raw.length < 9 || raw.length > 11 || raw.some((x) => typeof x !== 'string')) {
     throw new Error(`unexpected script reply: ${JSON.stringify(raw)}`);
   }
   const [status, nowText, state, gen, openUntil, reason, at, origin, extra] = raw as string[] as [
@@ -84,9 +93,11 @@ export function parseScriptReply(raw: unknown): ScriptReply {
   const empty = state === '' && gen === '' && openUntil === '' && reason === '' && at === '' && origin === '';
   const rec = empty ? 'empty' : (record(state, num(gen), num(openUntil), reason, num(at), origin, now) ?? 'malformed');
   // The 10th element (open attempt) is optional: an invalid one is dropped, never fatal.
-  const attempt = num((raw as string[])[9] ?? '');
+  const attemptText = (raw as string[])[9] ?? '';
+  const attempt = num(attemptText);
   const parsed = typeof rec === 'object' && rec.state === 'open' && Number.isSafeInteger(attempt) && attempt >= 1 ? { ...rec, openAttempt: attempt } : rec;
-  return { status, now, record: parsed, extra };
+  const texts = { state, gen, openUntil, reason, at, origin, attempt: attemptText };
+  return { status, now, record: parsed, extra, texts, mac: (raw as string[])[10] ?? '' };
 }
 
 /** Parses a pub/sub payload; undefined when it is not a valid transition message. */
@@ -105,5 +116,17 @@ export function parseMessage(payload: string): FleetMessage | undefined {
   if (!isTime(votes)) return undefined;
   const r = record(o['s'], o['g'], o['u'], o['r'], o['t'], o['o'], o['t']);
   if (r === undefined) return undefined;
-  return { ...r, prefix: o['p'], name: o['n'], votes };
+  const attempt = o['a'] ?? 0;
+  const mac = o['m'] ?? '';
+  if (!isTime(attempt) || typeof mac !== 'string') return undefined;
+  const texts = {
+    state: r.state,
+    gen: String(r.gen),
+    openUntil: String(r.openUntil),
+    reason: r.reason,
+    at: String(r.at),
+    origin: r.origin,
+    attempt: String(attempt),
+  };
+  return { ...r, prefix: o['p'], name: o['n'], votes, texts, mac };
 }

@@ -3,10 +3,15 @@
  * and takes every value through ARGV (one cached script per text). Time comes from Redis TIME so
  * no replica's clock skew leaks into `openUntil`.
  *
- * Replies share one shape so they are parsed in one place (see replies.ts):
- * `[status, now, state, gen, openUntil, reason, at, origin, extra, openAttempt]`, all strings.
+ * Replies share one shape so they are parsed in one place (see records.ts):
+ * `[status, now, state, gen, openUntil, reason, at, origin, extra, openAttempt, mac]`, all strings.
+ *
+ * Authentication (see auth.ts): with a secret, the state scripts get every key's HMAC pads as one
+ * hex argument (`pads`; '' = no secret), sign what they write (hash field `mac`, also in the
+ * message) and treat a stored record without a valid MAC like any record no replica accepts.
  */
 
+import { MAC_HEX, MAX_SECRETS } from './auth.js';
 import { MAX_GEN, MAX_TEXT } from './bounds.js';
 
 /**
@@ -34,9 +39,39 @@ local function fmt(n)
   return tostring(n)
 end
 local function stored(h)
-  local c = redis.call('HMGET', h, 'state', 'gen', 'openUntil', 'reason', 'at', 'origin', 'attempt')
-  for i = 1, 7 do if not c[i] then c[i] = '' end end
+  local c = redis.call('HMGET', h, 'state', 'gen', 'openUntil', 'reason', 'at', 'origin', 'attempt', 'mac')
+  for i = 1, 8 do if not c[i] then c[i] = '' end end
   return c
+end
+local function hex2bin(h)
+  return (string.gsub(h, '..', function(x) return string.char(tonumber(x, 16)) end))
+end
+local function lp(s) return string.len(s) .. ':' .. s end
+-- What a record MAC covers (auth.ts canonicalRecord builds the same bytes).
+local function canon(prefix, name, c)
+  return 'bw1|' .. lp(prefix) .. lp(name) .. lp(c[1]) .. lp(c[2]) .. lp(c[3]) .. lp(c[4]) .. lp(c[5]) .. lp(c[6]) .. lp(c[7])
+end
+-- HMAC-SHA1 of msg under every key whose pads (inner .. outer, 256 hex chars) are in pads.
+local function macs(pads, msg)
+  local out = {}
+  for i = 1, string.len(pads) - 255, 256 do
+    local inner = hex2bin(string.sub(pads, i, i + 127))
+    local outer = hex2bin(string.sub(pads, i + 128, i + 255))
+    out[#out + 1] = redis.sha1hex(outer .. hex2bin(redis.sha1hex(inner .. msg)))
+  end
+  return table.concat(out)
+end
+-- Without a secret every record counts as signed; with one, any stored MAC must match any key's.
+local function signed(pads, prefix, name, c)
+  if pads == '' then return true end
+  local n = string.len(c[8])
+  if n == 0 or n % 40 ~= 0 or n > ${MAX_SECRETS * MAC_HEX} then return false end
+  local mine = macs(pads, canon(prefix, name, c))
+  for i = 1, string.len(mine), 40 do
+    local want = string.sub(mine, i, i + 39)
+    for j = 1, n, 40 do if string.sub(c[8], j, j + 39) == want then return true end end
+  end
+  return false
 end
 local function isEmpty(c)
   for i = 1, 6 do if c[i] ~= '' then return false end end
@@ -58,7 +93,7 @@ local function valid(c, now, maxOpenMs, maxGen)
   return string.len(c[4]) <= ${MAX_TEXT} and string.len(c[6]) <= ${MAX_TEXT}
 end
 local function reply(status, now, c, extra)
-  return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra), c[7] or ''}
+  return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra), c[7] or '', c[8] or ''}
 end
 `;
 
@@ -95,8 +130,9 @@ local c = stored(KEYS[1])
 if ARGV[15] ~= '' and c[1] ~= ARGV[15] then return reply('conflict', now, c, votes) end
 local expected = tonumber(ARGV[1])
 local cur = 0
+local pads = ARGV[17] or ''
 if not isEmpty(c) then
-  if valid(c, now, tonumber(ARGV[13]), tonumber(ARGV[14])) then cur = tonumber(c[2]) else cur = -1 end
+  if valid(c, now, tonumber(ARGV[13]), tonumber(ARGV[14])) and signed(pads, ARGV[11], ARGV[12], c) then cur = tonumber(c[2]) else cur = -1 end
 end
 if cur >= 0 and cur ~= expected and kind ~= 'force' then return reply('conflict', now, c, votes) end
 if cur < 0 then cur = math.max(0, expected) end
@@ -106,8 +142,10 @@ local openUntil = 0
 if state == 'open' then openUntil = now + openMs end
 local attempt = tonumber(ARGV[16]) or 0
 if state ~= 'open' then attempt = 0 end
-redis.call('HSET', KEYS[1], 'state', state, 'gen', fmt(gen), 'openUntil', fmt(openUntil),
-  'reason', ARGV[4], 'at', fmt(now), 'origin', origin, 'attempt', fmt(attempt))
+local rec = {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin, fmt(attempt), ''}
+rec[8] = macs(pads, canon(ARGV[11], ARGV[12], rec))
+redis.call('HSET', KEYS[1], 'state', state, 'gen', rec[2], 'openUntil', rec[3], 'reason', ARGV[4], 'at', rec[5], 'origin', origin, 'attempt', rec[7])
+if rec[8] ~= '' then redis.call('HSET', KEYS[1], 'mac', rec[8]) else redis.call('HDEL', KEYS[1], 'mac') end
 if state == 'isolated' then
   redis.call('PERSIST', KEYS[1])
 else
@@ -118,15 +156,16 @@ if state ~= 'open' then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[4])
 local msg = '{"v":1,"p":' .. cjson.encode(ARGV[11]) .. ',"n":' .. cjson.encode(ARGV[12]) .. ',"s":"' .. state ..
   '","g":' .. fmt(gen) .. ',"u":' .. fmt(openUntil) .. ',"t":' .. fmt(now) .. ',"r":' .. cjson.encode(ARGV[4]) ..
-  ',"o":' .. cjson.encode(origin) .. ',"q":' .. fmt(votes) .. '}'
-redis.call('PUBLISH', ARGV[10], msg)
-return reply('ok', now, {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin, fmt(attempt)}, votes)
+  ',"o":' .. cjson.encode(origin) .. ',"q":' .. fmt(votes) .. ',"a":' .. rec[7]
+if rec[8] ~= '' then msg = msg .. ',"m":"' .. rec[8] .. '"' end
+redis.call('PUBLISH', ARGV[10], msg .. '}')
+return reply('ok', now, rec, votes)
 `;
 
 /**
  * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs, earlyMs,
- * maxOpenMs, maxGen. 'state': the fleet is not open any more; 'invalid': the record is one no
- * replica accepts; 'wait': still open for `extra` ms; 'granted': lease held for `extra` ms;
+ * maxOpenMs, maxGen, pads ('' = unsigned), prefix, name. 'state': the fleet is not open any more;
+ * 'invalid': the record is one no replica accepts (implausible, or not signed with a known key); 'wait': still open for `extra` ms; 'granted': lease held for `extra` ms;
  * 'held': another replica holds it for `extra` more ms. The lease may be taken up to earlyMs
  * before the open period ends (its holder still waits for its own breaker's open period), so the
  * replica that opened the fleet probes on its first call after it.
@@ -134,6 +173,7 @@ return reply('ok', now, {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), ori
 export const ACQUIRE_LUA = `${PRELUDE}
 local now = nowMs()
 local c = stored(KEYS[1])
+if not isEmpty(c) and not signed(ARGV[6] or '', ARGV[7], ARGV[8], c) then return reply('invalid', now, c, 0) end
 if c[1] ~= 'open' then return reply('state', now, c, 0) end
 if not valid(c, now, tonumber(ARGV[4]), tonumber(ARGV[5])) then return reply('invalid', now, c, 0) end
 local ou = tonumber(c[3])

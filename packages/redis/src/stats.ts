@@ -13,6 +13,10 @@ export interface RedisStoreStats {
    * period ending beyond max(halfOpenAfterMs × 100, 24 h). Never adopted; overwritten by the next write.
    */
   refused: number;
+  /** With a `secret`: pub/sub messages refused for a missing or wrong MAC (dropped, never read). */
+  unauthenticatedMessages: number;
+  /** With a `secret`: records read from Redis refused for a missing or wrong MAC (treated as absent; the next write overwrites them). */
+  unauthenticatedRecords: number;
   /** Completed resyncs (connect, reconnect, recovery, periodic). */
   resyncs: number;
   /** Connection-level errors (refused, reset, timeouts, auth); also counted in `errors`. */

@@ -8,7 +8,8 @@ import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnost
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
 import { checkBreakerName, eventsChannel } from './keys.js';
 import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
-import { parseMessage, type ScriptReply } from './records.js';
+import { parseMessage, type FleetMessage, type ScriptReply } from './records.js';
+import { canonicalRecord, UnauthenticatedNotices } from './auth.js';
 import { readAll, type ReadDeps } from './read-all.js';
 import { checkVersions } from './version-check.js';
 import { HangGuard, WATCHDOG_MS } from './hang-guard.js';
@@ -52,6 +53,8 @@ export class RedisBreakerStore implements BreakerStore {
     messagesIn: 0,
     messagesIgnored: 0,
     refused: 0,
+    unauthenticatedMessages: 0,
+    unauthenticatedRecords: 0,
     resyncs: 0,
     connectionErrors: 0,
     authErrors: 0,
@@ -74,12 +77,16 @@ export class RedisBreakerStore implements BreakerStore {
   private readonly health = new HealthTracker(() => this.healthy);
   private readonly readDeps: ReadDeps;
   private readonly reporter: ErrorReporter;
+  private readonly notices: UnauthenticatedNotices;
   /** Consecutive connection attempts rejected for credentials (reset when a connection is ready). */
   private authFailures = 0;
 
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
-    this.reporter = new ErrorReporter(this.o.onError, secretsOf(this.o.redis));
+    const keyMaterial = this.o.auth === undefined ? [] : [this.o.auth.pads, ...(this.o.auth.pads.match(/.{128}/g) ?? [])];
+    this.reporter = new ErrorReporter(this.o.onError, [...secretsOf(this.o.redis), ...this.o.secrets.filter((k) => k.length >= 4), ...keyMaterial]);
+    // Not the health's lastError: refused data says nothing about the connection.
+    this.notices = new UnauthenticatedNotices((e) => this.reporter.report(e));
     const retryDelay = (times: number): number => (this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs));
     const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
     this.cmd = duplicateForCommands(this.o.redis, bounds);
@@ -101,6 +108,10 @@ export class RedisBreakerStore implements BreakerStore {
       },
       refused: () => {
         this.counters.refused += 1;
+      },
+      unauthenticated: (name) => {
+        this.counters.unauthenticatedRecords += 1;
+        this.notices.note('records', name);
       },
       report: (e) => this.report(e),
       requestResync: () => this.resyncSoon(),
@@ -288,6 +299,11 @@ export class RedisBreakerStore implements BreakerStore {
       this.counters.messagesIgnored += 1;
       return;
     }
+    if (!this.authentic(m)) {
+      this.counters.unauthenticatedMessages += 1;
+      this.notices.note('messages', m.name);
+      return;
+    }
     // A hint, never state: the breaker's hash is re-read (own echoes need no read). A hint that
     // arrives while a resync is in flight (after a reconnect) may describe a write that resync
     // read too early, and a breaker's own re-read is skipped until the store is healthy: read
@@ -295,6 +311,12 @@ export class RedisBreakerStore implements BreakerStore {
     if (m.origin === this.o.instanceId) return;
     if (this.resyncing) this.resyncAgain = true;
     else this.groups.get(m.name)?.refresh();
+  }
+
+  /** With a secret: the message carries a valid MAC of the record it announces. */
+  private authentic(m: FleetMessage): boolean {
+    const auth = this.o.auth;
+    return auth === undefined || auth.verify(canonicalRecord(this.o.prefix, m.name, m.texts), m.mac);
   }
 
   /** `ms`: a longer bound for a pipeline of many commands. */

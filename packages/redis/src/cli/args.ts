@@ -12,6 +12,8 @@ export interface CliArgs {
   readonly name: string | undefined;
   /** PEM files for TLS (`rediss://`): CA to trust, client certificate and key. */
   readonly tls: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** The stores' secret(s) (`--secret`, repeatable for rotation; else `$BW_REDIS_SECRET`): writes are signed, reads verified. */
+  readonly secret: readonly string[] | undefined;
   /** Sentinel mode: sentinel addresses and the master group name. */
   readonly sentinel: { readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;
 }
@@ -47,6 +49,8 @@ Options:
   --tls-ca <file>   PEM CA bundle to trust (implies TLS)
   --tls-cert <file> PEM client certificate (mutual TLS)
   --tls-key <file>  PEM client key (mutual TLS)
+  --secret <key>    the stores' secret (default: $BW_REDIS_SECRET): sign writes so replicas adopt
+                    them, flag records without a valid MAC; repeat during a key rotation
   --force           isolate a name no replica has registered
   --json            machine-readable output
   --version         the CLI's version
@@ -65,6 +69,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   let sentinelList: string | undefined;
   let masterName: string | undefined;
   const tls: { ca?: string; cert?: string; key?: string } = {};
+  const secrets: string[] = [];
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -80,6 +85,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     else if (is('--prefix')) prefix = value('--prefix');
     else if (is('--sentinel')) sentinelList = value('--sentinel');
     else if (is('--name')) masterName = value('--name');
+    else if (is('--secret')) secrets.push(value('--secret'));
     else if (is('--tls-ca')) tls.ca = value('--tls-ca');
     else if (is('--tls-cert')) tls.cert = value('--tls-cert');
     else if (is('--tls-key')) tls.key = value('--tls-key');
@@ -92,7 +98,10 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     else positional.push(a);
   }
   const [command, name, ...rest] = positional;
-  const base = { url, prefix, cluster, json, force, tls, sentinel: undefined, name: undefined };
+  const envSecret = env['BW_REDIS_SECRET'];
+  const secret = secrets.length > 0 ? secrets : envSecret !== undefined && envSecret !== '' ? [envSecret] : undefined;
+  if (secrets.some((k) => k === '')) throw new UsageError('--secret must not be empty');
+  const base = { url, prefix, cluster, json, force, tls, secret, sentinel: undefined, name: undefined };
   if (command === undefined) throw new UsageError('missing command (list, inspect, isolate, release, reset or forget)');
   if (!COMMANDS.has(command)) throw new UsageError(`unknown command "${printable(command)}" (expected list, inspect, isolate, release, reset or forget)`);
   if (command === 'help' || command === 'version') return { ...base, command };

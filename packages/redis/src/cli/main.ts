@@ -108,9 +108,16 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       const cause = lastError instanceof Error ? lastError.message : e instanceof Error ? e.message : String(e);
       throw new Error(`cannot connect (${cause})`);
     }
-    const admin = new FleetAdmin(redis, a.prefix);
+    const admin = new FleetAdmin(redis, a.prefix, undefined, a.secret === undefined ? {} : { secret: a.secret });
     const name = a.name!;
     const shown = printable(name ?? '');
+    // A write without the secret over a signed record: replicas with the secret will ignore it.
+    const unsignedOverSigned = async (): Promise<boolean> => !admin.signing && (await admin.details(name)).record['mac'] !== undefined;
+    const warnUnsigned = (): void =>
+      io.err(
+        `breakwater-redis: "${shown}" holds a signed record: replicas with a secret ignore this unsigned write ` +
+          '(they keep their local state); pass --secret or set BW_REDIS_SECRET to change the fleet\n',
+      );
     switch (a.command) {
       case 'list': {
         const list = await admin.list();
@@ -130,12 +137,16 @@ export async function runCli(argv: readonly string[], env: Record<string, string
           );
           return 1;
         }
+        const unsigned = await unsignedOverSigned();
         const info = await admin.isolate(name);
+        if (unsigned) warnUnsigned();
         io.out(a.json ? `${printableJson(info)}\n` : `isolated "${shown}" fleet-wide (generation ${info.generation})\n`);
-        return 0;
+        return unsigned ? 1 : 0;
       }
       case 'release': {
+        const unsigned = await unsignedOverSigned();
         const { changed, info } = await admin.release(name);
+        if (unsigned) warnUnsigned();
         if (a.json) io.out(`${printableJson({ changed, ...info })}\n`);
         else
           io.out(
@@ -143,12 +154,14 @@ export async function runCli(argv: readonly string[], env: Record<string, string
               ? `released "${shown}" (generation ${info.generation}); replicas close it now\n`
               : `"${shown}" is not isolated (state ${info.state}); nothing to release\n`,
           );
-        return 0;
+        return unsigned ? 1 : 0;
       }
       case 'reset': {
+        const unsigned = await unsignedOverSigned();
         const info = await admin.reset(name);
         io.out(a.json ? `${printableJson(info)}\n` : `reset "${shown}" to closed fleet-wide (generation ${info.generation}; ${describeTransition(info)})\n`);
-        return 0;
+        if (unsigned) warnUnsigned();
+        return unsigned ? 1 : 0;
       }
       case 'forget': {
         const { existed } = await admin.forget(name);
