@@ -1,6 +1,7 @@
 import {
   AttemptAbort,
   ConfigError,
+  IDEMPOTENT_METHODS,
   attemptSignal,
   isRetryableRequest,
   joinUrl,
@@ -159,14 +160,13 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     return linkBody(res, link);
   };
 
-  const resilientFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const normalised = normaliseRequest(input, init, mayRetry);
-    const req = normalised instanceof Promise ? await normalised : normalised;
+  const call = (req: NormalisedRequest): Promise<Response> => {
     const relative = isRelative(req.url);
     if (relative && o.balancer === undefined) {
       throw new TypeError(`Failed to parse URL from ${redactUrl(req.url)}: relative URLs need a balancer`);
     }
-    const retryable = !req.oneShot && mayRetry(req.method, req.headers);
+    // Idempotent methods are retryable whatever the headers: don't build a Headers to find out.
+    const retryable = !req.oneShot && (IDEMPOTENT_METHODS.has(req.method) || mayRetry(req.method, req.headers));
     const key = o.stickyKey === undefined ? undefined : resolveStickyKey(o.stickyKey, { method: req.method, url: req.url, headers: req.headers });
     return resilientCall<Response>({
       policy: o.policy,
@@ -181,6 +181,17 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       send: (endpoint, ctx, attempt) => send(req, relative, endpoint, ctx, attempt),
       discard: cancelBody,
     });
+  };
+
+  // Not an async function: returning resilientCall's promise from one would add two promise jobs
+  // per call; synchronous throws still reach the caller as rejections, as fetch's do.
+  const resilientFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    try {
+      const normalised = normaliseRequest(input, init, mayRetry);
+      return normalised instanceof Promise ? normalised.then(call) : call(normalised);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
 
   return Object.assign(resilientFetch as typeof fetch, {

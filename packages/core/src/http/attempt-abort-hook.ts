@@ -1,4 +1,4 @@
-import { listenAbort, unlistenAbort } from '../policies/abort.js';
+import { FANS_OUT, listenAbort, unlistenAbort } from '../policies/abort.js';
 import type { AttemptContext } from '../policy.js';
 
 interface Hookable {
@@ -35,6 +35,8 @@ export function attemptAbortState(ctx: AttemptContext): { aborted: boolean; reas
  */
 export class AttemptSignalLike {
   onabort: null = null;
+  /** Core's `listenAbort` adds to our listener list directly (see FANS_OUT). */
+  readonly [FANS_OUT] = true as const;
   private listeners: Array<(e: { type: 'abort' }) => void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private fired = false;
@@ -42,11 +44,13 @@ export class AttemptSignalLike {
   constructor(private readonly ctx: AttemptContext) {}
 
   get aborted(): boolean {
-    return attemptAbortState(this.ctx).aborted;
+    const h = this.ctx as Hookable;
+    return typeof h.aborted === 'boolean' ? h.aborted : this.ctx.signal.aborted;
   }
 
   get reason(): unknown {
-    return attemptAbortState(this.ctx).reason;
+    const h = this.ctx as Hookable;
+    return typeof h.aborted === 'boolean' ? h.abortReason : this.ctx.signal.reason;
   }
 
   throwIfAborted(): void {
@@ -56,7 +60,10 @@ export class AttemptSignalLike {
 
   addEventListener(type: string, fn: (e: { type: 'abort' }) => void): void {
     if (type !== 'abort' || this.fired) return;
-    (this.listeners ??= []).push(fn);
+    const l = (this.listeners ??= []);
+    // As an EventTarget: the same listener added twice is called once.
+    if (l.includes(fn)) return;
+    l.push(fn);
     this.unsubscribe ??= onAttemptAbort(this.ctx, this.fire);
   }
 
@@ -78,6 +85,14 @@ export class AttemptSignalLike {
     this.listeners = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    if (l !== undefined) for (const fn of l) fn({ type: 'abort' });
+    if (l === undefined) return;
+    for (const fn of l) {
+      try {
+        fn({ type: 'abort' });
+      } catch (e) {
+        // One throwing listener must not keep the others from running (as core's abort fan-out).
+        process.emitWarning(`Breakwater: abort listener threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   };
 }

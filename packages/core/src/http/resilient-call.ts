@@ -1,4 +1,4 @@
-import type { Endpoint, LoadBalancer } from '../balancing/types.js';
+import type { BalancerExecuteOptions, Endpoint, LoadBalancer } from '../balancing/types.js';
 import { NoHealthyEndpointError } from '../errors.js';
 import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
@@ -134,11 +134,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
       ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
       : tried === undefined
         ? (ctx: AttemptContext): Promise<Outcome<R>> =>
-            balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), {
-              ...signalOf(ctx, lazy),
-              ...(o.key === undefined ? {} : { key: o.key }),
-              context: ctx.context,
-            })
+            balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), balancerOptions(ctx, lazy, o.key, undefined))
         : (ctx: AttemptContext): Promise<Outcome<R>> =>
             balancer.execute(
               (endpoint, inner) => {
@@ -148,12 +144,7 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
                   throw e;
                 });
               },
-              {
-                ...signalOf(ctx, lazy),
-                avoid: tried,
-                ...(o.key === undefined ? {} : { key: o.key }),
-                context: ctx.context,
-              },
+              balancerOptions(ctx, lazy, o.key, tried),
             );
 
   // A non-retryable request is delivered at most once: later attempts (a retry policy that
@@ -206,10 +197,15 @@ function isAbortable(ctx: AttemptContext): boolean {
   return (ctx as { abortable?: boolean }).abortable !== false;
 }
 
-/** `{ signal }` for a balancer call, or nothing when nothing can abort the attempt (a signal costs an AbortController). */
-function signalOf(ctx: AttemptContext, lazy: boolean): { signal?: AbortSignal } {
-  if (!isAbortable(ctx)) return {};
-  return { signal: lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal };
+/**
+ * The options of one balancer call: the attempt's signal (none when nothing can abort the attempt:
+ * a signal costs an AbortController), key, context and endpoints to avoid. Built as one object
+ * literal of fixed shape: spreading partial objects costs several allocations per attempt.
+ */
+function balancerOptions(ctx: AttemptContext, lazy: boolean, key: string | undefined, avoid: ReadonlySet<string> | undefined): BalancerExecuteOptions {
+  const opts: BalancerExecuteOptions = { signal: undefined, key, context: ctx.context, avoid };
+  if (isAbortable(ctx)) opts.signal = lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal;
+  return opts;
 }
 
 /**
