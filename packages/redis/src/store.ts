@@ -8,22 +8,15 @@ import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnost
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
 import { checkBreakerName, eventsChannel } from './keys.js';
 import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
-import { parseMessage, type FleetMessage, type ScriptReply } from './records.js';
+import { parseMessage, type FleetMessage } from './records.js';
 import { canonicalRecord, UnauthenticatedNotices } from './auth.js';
-import { readAll, type ReadDeps } from './read-all.js';
-import { checkVersions } from './version-check.js';
+import type { ReadDeps } from './read-all.js';
+import { Resyncs } from './resync.js';
+import { runBounded } from './bounded-run.js';
 import { HangGuard, WATCHDOG_MS } from './hang-guard.js';
 import type { RedisStoreStats } from './stats.js';
 
 export type { RedisStoreStats } from './stats.js';
-
-/** A store command outlived `commandTimeoutMs`. */
-class StoreCommandTimeout extends Error {
-  constructor(ms: number) {
-    super(`Redis store command timed out after ${ms}ms`);
-    this.name = 'StoreCommandTimeout';
-  }
-}
 
 /** Cluster: how long after a shard timed out (or the node set changed) versions are checked often, and how often. */
 const TROUBLE_MS = 10_000;
@@ -64,15 +57,12 @@ export class RedisBreakerStore implements BreakerStore {
   private synced = false;
   private degraded = false;
   private closed = false;
-  private resyncing = false;
-  private checkingVersions = false;
   private readonly guard: HangGuard;
   /** Cluster: until when version checks run every TROUBLE_CHECK_MS (epoch ms). */
   private troubleUntil = 0;
-  private resyncAgain = false;
+  private readonly resyncs: Resyncs;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
-  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
   private readonly health = new HealthTracker(() => this.healthy);
   private readonly readDeps: ReadDeps;
@@ -114,7 +104,7 @@ export class RedisBreakerStore implements BreakerStore {
         this.notices.note('records', name);
       },
       report: (e) => this.report(e),
-      requestResync: () => this.resyncSoon(),
+      requestResync: () => this.resyncs.soon(),
       forget: (name) => {
         this.groups.delete(name);
       },
@@ -133,15 +123,35 @@ export class RedisBreakerStore implements BreakerStore {
         this.report(e);
       },
     };
+    this.resyncs = new Resyncs({
+      get closed() {
+        return store.closed;
+      },
+      get connected() {
+        return store.cmdReady && store.subReady;
+      },
+      get healthy() {
+        return store.healthy;
+      },
+      groups: this.groups,
+      readDeps: this.readDeps,
+      resynced: () => {
+        this.counters.resyncs += 1;
+        this.synced = true;
+        this.degraded = false;
+        this.health.update();
+      },
+      report: (e) => this.report(e),
+    });
     this.wire(channel);
-    this.every(this.o.resyncIntervalMs, () => this.resync());
-    this.every(this.o.versionCheckIntervalMs, () => this.versionCheck());
+    this.every(this.o.resyncIntervalMs, () => this.resyncs.run());
+    this.every(this.o.versionCheckIntervalMs, () => this.resyncs.versionCheck());
     if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.guard.watchdog());
     // Cluster trouble (a shard timing out, nodes changing): check versions every 500 ms for a
     // while — this replica's pub/sub connection may sit on the node in trouble.
     else
       this.every(TROUBLE_CHECK_MS, () => {
-        if (Date.now() < this.troubleUntil) this.versionCheck();
+        if (Date.now() < this.troubleUntil) this.resyncs.versionCheck();
       });
     if (this.o.mode === 'aggregate')
       this.every(this.o.flushIntervalMs, () => {
@@ -210,7 +220,7 @@ export class RedisBreakerStore implements BreakerStore {
     }
     const link = g.attach(participant);
     // A new name: read what the fleet knows of it (it may be open elsewhere) and register it.
-    if (fresh && this.cmdReady && this.subReady) this.resyncSoon();
+    if (fresh && this.cmdReady && this.subReady) this.resyncs.soon();
     return link;
   }
 
@@ -228,7 +238,7 @@ export class RedisBreakerStore implements BreakerStore {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (this.healthTimer !== undefined) clearTimeout(this.healthTimer);
-    if (this.resyncTimer !== undefined) clearTimeout(this.resyncTimer);
+    this.resyncs.dispose();
     this.groups.clear();
     this.health.update();
     this.health.close();
@@ -254,14 +264,14 @@ export class RedisBreakerStore implements BreakerStore {
       this.authFailures = 0;
       this.cmdReady = true;
       this.degraded = false;
-      this.resync();
+      this.resyncs.run();
     });
     this.sub.on('ready', () => {
       this.authFailures = 0;
       (this.sub.subscribe(channel) as Promise<unknown>).then(
         () => {
           this.subReady = true;
-          this.resync();
+          this.resyncs.run();
         },
         (e: unknown) => this.report(e),
       );
@@ -273,7 +283,7 @@ export class RedisBreakerStore implements BreakerStore {
         for (const ev of ['+node', '-node']) {
           conn.on(ev, () => {
             this.troubleUntil = Date.now() + TROUBLE_MS;
-            this.resyncSoon();
+            this.resyncs.soon();
           });
         }
       }
@@ -304,13 +314,9 @@ export class RedisBreakerStore implements BreakerStore {
       this.notices.note('messages', m.name);
       return;
     }
-    // A hint, never state: the breaker's hash is re-read (own echoes need no read). A hint that
-    // arrives while a resync is in flight (after a reconnect) may describe a write that resync
-    // read too early, and a breaker's own re-read is skipped until the store is healthy: read
-    // everything once more when the resync ends, or the hint would wait for the version check.
+    // A hint, never state: the breaker's hash is re-read (own echoes need no read).
     if (m.origin === this.o.instanceId) return;
-    if (this.resyncing) this.resyncAgain = true;
-    else this.groups.get(m.name)?.refresh();
+    this.resyncs.hint(m.name);
   }
 
   /** With a secret: the message carries a valid MAC of the record it announces. */
@@ -323,27 +329,7 @@ export class RedisBreakerStore implements BreakerStore {
   private run<T>(op: () => Promise<T>, ms = this.o.commandTimeoutMs): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RedisBreakerStore is closed'));
     this.counters.commands += 1;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreCommandTimeout(ms)), ms);
-    });
-    let attempt: Promise<T>;
-    try {
-      attempt = op();
-    } catch (e) {
-      attempt = Promise.reject(e);
-    }
-    return Promise.race([attempt, timeout]).then(
-      (v) => {
-        clearTimeout(timer);
-        return v;
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        this.fail(e);
-        throw e;
-      },
-    );
+    return runBounded(op, ms, (e) => this.fail(e));
   }
 
   /** Connected and not degraded by a timeout (a data error on one key leaves this true). */
@@ -380,7 +366,7 @@ export class RedisBreakerStore implements BreakerStore {
             this.guard.probeAnswered();
             this.degraded = false;
             this.synced = false;
-            this.resync();
+            this.resyncs.run();
           },
           () => {
             this.guard.probeTimedOut(); // connected but silent: a hung node (see HangGuard)
@@ -403,65 +389,5 @@ export class RedisBreakerStore implements BreakerStore {
     const t = setInterval(fn, ms);
     t.unref?.();
     this.timers.add(t);
-  }
-
-  // ---- resync -----------------------------------------------------------------------------
-
-  private resyncSoon(): void {
-    if (this.resyncTimer !== undefined || this.closed) return;
-    this.resyncTimer = setTimeout(() => {
-      this.resyncTimer = undefined;
-      this.resync();
-    }, 0);
-    this.resyncTimer.unref?.();
-  }
-
-  /** The cheap frequent check (see version-check.ts); skipped while unhealthy or resyncing. */
-  private versionCheck(): void {
-    if (!this.healthy || this.resyncing || this.checkingVersions) return;
-    this.checkingVersions = true;
-    checkVersions(this.readDeps, [...this.groups.values()])
-      .catch(() => undefined) // run() counted and reported it
-      .finally(() => {
-        this.checkingVersions = false;
-      });
-  }
-
-  /** Reads every known breaker in one round trip, reconciles, then pushes pending local transitions. */
-  private resync(): void {
-    if (this.closed || !this.cmdReady || !this.subReady) return;
-    if (this.resyncing) {
-      this.resyncAgain = true;
-      return;
-    }
-    this.resyncing = true;
-    const groups = [...this.groups.values()];
-    this.readAll(groups)
-      .then(
-        (replies) => {
-          groups.forEach((g, i) => {
-            const r = replies[i];
-            if (r !== undefined && this.groups.get(g.name) === g) g.onResync(r);
-          });
-          this.counters.resyncs += 1;
-          this.synced = true;
-          this.degraded = false;
-          this.health.update();
-          for (const g of this.groups.values()) g.kick();
-        },
-        () => undefined,
-      )
-      .catch((e: unknown) => this.report(e))
-      .finally(() => {
-        this.resyncing = false;
-        if (this.resyncAgain) {
-          this.resyncAgain = false;
-          this.resync();
-        }
-      });
-  }
-
-  private readAll(groups: BreakerGroup[]): Promise<Array<ScriptReply | undefined>> {
-    return readAll(this.readDeps, groups);
   }
 }
