@@ -14,9 +14,30 @@ module.exports = {
     {
       name: 'packages-through-public-entry',
       severity: 'error',
-      comment: 'A package imports another package only through its name and public entry point (src/index.ts), never a file inside it.',
+      comment:
+        'A package imports another package only through its name and an entry point of its exports map (src/index.ts; ' +
+        "the core's internal kit src/internal.ts, @breakwater/core/internal), never a file inside it.",
       from: { path: '^packages/([^/]+)/' },
-      to: { path: '^packages/([^/]+)/', pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$', '^packages/[^/]+/schema\\.json$'] },
+      to: {
+        path: '^packages/([^/]+)/',
+        pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$', '^packages/core/src/internal\\.ts$', '^packages/[^/]+/schema\\.json$'],
+      },
+    },
+    {
+      name: 'core-not-through-own-entries',
+      severity: 'error',
+      comment:
+        "The core's modules import each other by relative path, never through the core's own entry points " +
+        '(src/index.ts, src/internal.ts): those only re-export, and an import back into them makes cycles. Tests may.',
+      from: { path: '^packages/core/src/', pathNot: ['\\.(int\\.|property\\.)?test\\.ts$', '/test-support/', '\\.bench\\.m?ts$'] },
+      to: { path: '^packages/core/src/(index|internal)\\.ts$' },
+    },
+    {
+      name: 'public-root-not-internal',
+      severity: 'error',
+      comment: 'The public root (src/index.ts) never re-exports the internal entry or the HTTP adapter kit (src/http/).',
+      from: { path: '^packages/core/src/index\\.ts$' },
+      to: { path: '^packages/core/src/(internal\\.ts$|http/)' },
     },
     {
       name: 'packages-by-name',
@@ -35,11 +56,11 @@ module.exports = {
     {
       name: 'apps-only-public-entries',
       severity: 'error',
-      comment: 'Apps import packages (and other apps) only through their public entry points, by name.',
+      comment: 'Apps import packages (and other apps) only through their entry points, by name (@breakwater/core/internal included).',
       from: { path: '^apps/([^/]+)/' },
       to: {
         path: '^(packages|apps)/([^/]+)/',
-        pathNot: ['^apps/$1/', '^(packages|apps)/[^/]+/src/index\\.ts$'],
+        pathNot: ['^apps/$1/', '^(packages|apps)/[^/]+/src/index\\.ts$', '^packages/core/src/internal\\.ts$'],
       },
     },
     {

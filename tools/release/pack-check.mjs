@@ -37,6 +37,11 @@ try {
     for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
       expect(files.includes(required), `${required} missing from the tarball`);
     }
+    // Every subpath of the exports map must be in the tarball (@breakwater/core/internal: dist/internal.*).
+    const manifestExports = JSON.parse(readFileSync(join(root, entry.name.replace('@breakwater/', 'packages/'), 'package.json'), 'utf8')).exports ?? {};
+    for (const target of Object.values(manifestExports).flatMap((t) => [t.types, t.default])) {
+      if (typeof target === 'string') expect(files.includes(target.replace(/^\.\//, '')), `${target} (exports map) missing from the tarball`);
+    }
     expect(!files.some((f) => f.endsWith('.tsbuildinfo')), 'ships *.tsbuildinfo');
     expect(!files.some((f) => /\.test\.(js|d\.ts)$/.test(f)), 'ships compiled tests');
     expect(!files.some((f) => f.startsWith('src/')), 'ships src/ (maps inline their sources instead)');

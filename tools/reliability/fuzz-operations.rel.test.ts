@@ -20,8 +20,8 @@ import {
   type CircuitBreaker,
   type Endpoint,
   type StateChangeEvent,
-  seededRandom,
 } from '@breakwater/core';
+import { seededRandom } from '@breakwater/testkit';
 import { recordFigures } from './harness/results.js';
 
 const RUNS = Number(process.env['BW_REL_OPS_RUNS'] ?? 400);

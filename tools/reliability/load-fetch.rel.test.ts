@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, seededRandom, timeout } from '@breakwater/core';
+import { circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout } from '@breakwater/core';
+import { seededRandom } from '@breakwater/testkit';
 import { createFetch } from '@breakwater/fetch';
 import { activeResources, captureWarnings, settledHeapUsed, waitForResourceBaseline } from './harness/leak-probe.js';
 import { recordFigures } from './harness/results.js';

@@ -1,4 +1,5 @@
-import { redactUrl, type CircuitBreaker } from '@breakwater/core';
+import { type CircuitBreaker } from '@breakwater/core';
+import { redactUrl } from '@breakwater/core/internal';
 import type { LatencyWindow } from './latency-window.js';
 import type { Upstream } from './upstream.js';
 

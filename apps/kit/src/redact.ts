@@ -1,4 +1,4 @@
-import { redactUrl } from '@breakwater/core';
+import { redactUrl } from '@breakwater/core/internal';
 
 const CREDENTIALS = /\b([a-z][a-z\d+.-]*:\/\/)[^\s/@?#]*@/gi;
 

@@ -1,7 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
-import { EndpointPools, type Endpoint, type LoadBalancer } from '@breakwater/core';
+import { type Endpoint, type LoadBalancer } from '@breakwater/core';
+import { EndpointPools } from '@breakwater/core/internal';
 
 /** Connection pooling per endpoint: `true` (default with a balancer), `false`, or settings. */
 export type AxiosPoolingOption =

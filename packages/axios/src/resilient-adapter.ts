@@ -1,3 +1,4 @@
+import { type AttemptContext, type Endpoint } from '@breakwater/core';
 import {
   AttemptAbort,
   AttemptSignalLike,
@@ -10,10 +11,8 @@ import {
   resolveStickyKey,
   resolveTracePropagator,
   traceHeaders,
-  type AttemptContext,
-  type Endpoint,
   type ResolvedHttpAdapterOptions,
-} from '@breakwater/core';
+} from '@breakwater/core/internal';
 import { AxiosHeaders, CanceledError, getAdapter, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { AgentPools } from './agents.js';
 import { isCallerError, isCancel, isStreamData, onDataDone, releaseData } from './outcomes.js';

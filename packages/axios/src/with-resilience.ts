@@ -1,4 +1,5 @@
-import { ConfigError, resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions } from '@breakwater/core';
+import { ConfigError } from '@breakwater/core';
+import { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions } from '@breakwater/core/internal';
 import type { AxiosAdapter, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { AgentPools, type AxiosPoolingOption } from './agents.js';
 import { validateRequestOptions } from './request-options.js';

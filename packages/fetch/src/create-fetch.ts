@@ -1,6 +1,6 @@
+import { ConfigError, type AttemptContext, type Endpoint } from '@breakwater/core';
 import {
   AttemptAbort,
-  ConfigError,
   IDEMPOTENT_METHODS,
   attemptSignal,
   isRetryableRequest,
@@ -13,10 +13,8 @@ import {
   resolveTracePropagator,
   splitCredentials,
   traceHeaders,
-  type AttemptContext,
-  type Endpoint,
   type HttpAdapterOptions,
-} from '@breakwater/core';
+} from '@breakwater/core/internal';
 import type { EndpointDispatcher as Pool } from './endpoint-dispatcher.js';
 import { AbortableDispatch } from './dispatch-abort.js';
 import { linkBody } from './linked-body.js';

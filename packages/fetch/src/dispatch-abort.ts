@@ -1,4 +1,4 @@
-import { listenAbort, unlistenAbort } from '@breakwater/core';
+import { listenAbort, unlistenAbort } from '@breakwater/core/internal';
 
 /** What fetch needs of a dispatcher (Node's bundled undici and npm undici alike). */
 interface DispatcherLike {

@@ -1,4 +1,4 @@
-import type { AttemptAbort } from '@breakwater/core';
+import type { AttemptAbort } from '@breakwater/core/internal';
 
 /** One link shared by a Response and its clones: released when every one of them is done. */
 interface Shared {

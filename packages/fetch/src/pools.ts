@@ -1,4 +1,5 @@
-import { EndpointPools, type Endpoint, type LoadBalancer } from '@breakwater/core';
+import { type Endpoint, type LoadBalancer } from '@breakwater/core';
+import { EndpointPools } from '@breakwater/core/internal';
 import { EndpointDispatcher } from './endpoint-dispatcher.js';
 
 /** Connection pooling per endpoint: `true` (default with a balancer), `false`, or settings. */

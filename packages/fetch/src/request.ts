@@ -1,4 +1,4 @@
-import { isAbsoluteUrl } from '@breakwater/core';
+import { isAbsoluteUrl } from '@breakwater/core/internal';
 
 /** A fetch call normalised once, replayable for every attempt. */
 export interface NormalisedRequest {

@@ -1,4 +1,4 @@
-import type { BreakerParticipant, OutcomeTotals } from '@breakwater/core';
+import type { BreakerParticipant, OutcomeTotals } from '@breakwater/core/internal';
 import type { StoreContext } from './context.js';
 import type { BreakerKeys } from './keys.js';
 

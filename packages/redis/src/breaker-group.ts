@@ -1,4 +1,5 @@
-import { systemClock, type BreakerLink, type BreakerParticipant, type BreakerState, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core';
+import { systemClock, type BreakerState } from '@breakwater/core';
+import { type BreakerLink, type BreakerParticipant, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core/internal';
 import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';

@@ -1,4 +1,5 @@
-import { nextGeneration, systemClock, type BreakerParticipant, type SharedBreakerState } from '@breakwater/core';
+import { systemClock } from '@breakwater/core';
+import { nextGeneration, type BreakerParticipant, type SharedBreakerState } from '@breakwater/core/internal';
 import type { FleetRecord, FleetStateName } from './records.js';
 
 /** Monotonic milliseconds of this process: the store's own time base. */

@@ -1,4 +1,4 @@
-import type { BreakerParticipant } from '@breakwater/core';
+import type { BreakerParticipant } from '@breakwater/core/internal';
 import type { StoreContext } from './context.js';
 import { mono, type FleetView } from './fleet-view.js';
 import type { BreakerKeys } from './keys.js';

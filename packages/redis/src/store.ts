@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConfigError, type BreakerLink, type BreakerParticipant, type BreakerStore } from '@breakwater/core';
+import { ConfigError, type BreakerStore } from '@breakwater/core';
+import { type BreakerLink, type BreakerParticipant } from '@breakwater/core/internal';
 import { BreakerGroup } from './breaker-group.js';
 import { closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis } from './connections.js';
 import type { StoreContext } from './context.js';

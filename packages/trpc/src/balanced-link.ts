@@ -1,4 +1,5 @@
-import { ConfigError, constantBackoff, resilientCall, retry, splitCredentials, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import { ConfigError, constantBackoff, retry, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import { resilientCall, splitCredentials } from '@breakwater/core/internal';
 import type { Operation, OperationLink, TRPCClientError, TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { observable } from '@trpc/server/observable';

@@ -1,4 +1,5 @@
-import { ConfigError, defaultIsFailure, type Policy } from '@breakwater/core';
+import { ConfigError, type Policy } from '@breakwater/core';
+import { defaultIsFailure } from '@breakwater/core/internal';
 import type { Operation } from '@trpc/client';
 
 /** Shared validation for the link factories. */

@@ -1,4 +1,5 @@
-import { resilientCall, type Policy } from '@breakwater/core';
+import { type Policy } from '@breakwater/core';
+import { resilientCall } from '@breakwater/core/internal';
 import { TRPCClientError, type Operation, type TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { chainRetriesMutations, declareRetryMutations } from './chain.js';

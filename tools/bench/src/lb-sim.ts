@@ -1,4 +1,5 @@
-import { ManualClock, loadBalancer, seededRandom, type LoadBalancer, type Strategy } from '@breakwater/core';
+import { ManualClock, loadBalancer, type LoadBalancer, type Strategy } from '@breakwater/core';
+import { seededRandom } from '@breakwater/testkit';
 
 /** One simulated endpoint: `workers` parallel slots and a FIFO queue; service time × `slowdown`. */
 interface SimServer {

@@ -1,5 +1,5 @@
 import type { AttemptContext } from '@breakwater/core';
-import { seededRandom } from '@breakwater/core';
+import { seededRandom } from '@breakwater/testkit';
 
 /** Error thrown by the fake upstream (so tests can tell upstream failures from policy rejections). */
 export class UpstreamError extends Error {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TracePropagator } from '@breakwater/core';
+import type { TracePropagator } from '@breakwater/core/internal';
 
 /** Trace headers of the client request being served, for every upstream attempt made for it. */
 export interface TraceContext {

@@ -3,7 +3,7 @@
  * like the tests themselves: what they exercise is the public API.
  */
 import type { BreakerState, CircuitBreaker, Endpoint, LoadBalancer, ManualClock } from '@breakwater/core';
-import { seededRandom } from '@breakwater/core';
+import { seededRandom } from '@breakwater/core/internal';
 
 /** Lets pending promise reactions and microtasks run. */
 export const flush = (): Promise<void> => new Promise((r) => setImmediate(r));

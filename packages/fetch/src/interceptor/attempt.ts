@@ -1,4 +1,5 @@
-import { attemptAbortState, onAttemptAbort, type AttemptContext } from '@breakwater/core';
+import { type AttemptContext } from '@breakwater/core';
+import { attemptAbortState, onAttemptAbort } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
 
 type Controller = Dispatcher.DispatchController;

@@ -1,4 +1,5 @@
-import { IDEMPOTENT_METHODS, joinUrl, resilientCall, type AttemptContext, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import { type AttemptContext, type Endpoint, type LoadBalancer, type Policy } from '@breakwater/core';
+import { IDEMPOTENT_METHODS, joinUrl, resilientCall } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
 import { Attempt, type AttemptOwner } from './attempt.js';
 import { dispatchHeader, isReplayableBody } from './headers.js';

@@ -1,4 +1,5 @@
-import { ConfigError, defaultIsFailure, type LoadBalancer, type Policy } from '@breakwater/core';
+import { ConfigError, type LoadBalancer, type Policy } from '@breakwater/core';
+import { defaultIsFailure } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
 import { InterceptedCall, type CallSettings } from './call.js';
 import { PolicyCache } from './policy-cache.js';

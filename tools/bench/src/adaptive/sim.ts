@@ -1,4 +1,5 @@
-import { ManualClock, TimeoutError, seededRandom, type Policy } from '@breakwater/core';
+import { ManualClock, TimeoutError, type Policy } from '@breakwater/core';
+import { seededRandom } from '@breakwater/testkit';
 
 /**
  * Discrete-event simulation of open-loop traffic through a REAL Breakwater policy (a bulkhead, an
