@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sequenceGeneration } from '@breakwater/core';
+import { sequenceGeneration } from '@breakwater/core/internal';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { MAX_GEN } from './bounds.js';
 import { SEQUENCE_GENERATION_LUA } from './scripts.js';
