@@ -30,7 +30,7 @@ describe('trace propagation hook', () => {
     const script = `
       import { propagation, context, trace, ROOT_CONTEXT } from '@opentelemetry/api';
       import { W3CTraceContextPropagator } from '@opentelemetry/core';
-      import { resolveTracePropagator, traceHeaders } from '@breakwater/core';
+      import { resolveTracePropagator, traceHeaders } from '@breakwater/core/internal';
       propagation.setGlobalPropagator(new W3CTraceContextPropagator());
       let current = ROOT_CONTEXT;
       context.setGlobalContextManager({
