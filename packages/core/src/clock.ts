@@ -19,6 +19,19 @@ export interface Clock {
    * `setImmediate` (or `setTimeout(fn, 0)` where that does not exist).
    */
   setImmediate?(fn: () => void): void;
+  /**
+   * Optional: milliseconds with sub-millisecond resolution from an arbitrary epoch (only
+   * differences matter), e.g. `performance.now()`. Latency-driven policies (`adaptiveConcurrency`)
+   * use it when present; clocks without it are read through `now()`.
+   */
+  hiResNow?(): number;
+  /**
+   * Optional capability: `true` when deadlines may be counted in ticks of one shared timer and so
+   * fire up to 10 % late (never early), because reading `now()` per call costs more than the rest
+   * of a timeout policy (`Date.now()` on hosts without a vDSO clock). `timeout()` then avoids
+   * reading the time per call. Unset (ManualClock, custom clocks): deadlines are exact.
+   */
+  readonly coarseDeadlines?: boolean;
 }
 
 /** Node's timers overflow above this (TimeoutOverflowWarning, then fire after ~1 ms). */
@@ -100,6 +113,8 @@ export function deferToEventLoop(clock: Clock, fn: () => void): void {
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  hiResNow: () => performance.now(),
+  coarseDeadlines: true,
   setTimeout(fn, ms) {
     if (ms > MAX_TIMER_MS) return new LongTimer(fn, ms);
     return setTimeout(fn, ms);

@@ -17,17 +17,17 @@ const noop = (): void => {};
  *   (timeouts, hedges). Call `dispose()` on a fork when its call settles to drop the link.
  */
 export class Ctx implements AttemptContext {
-  attempt: number;
-  endpoint: Endpoint | undefined;
-  context: Record<string, unknown>;
-  /** ExecuteOptions.key of the logical call (sticky routing, cache key). */
-  readonly key: string | undefined;
+  attempt = 0;
+  endpoint: Endpoint | undefined = undefined;
+  context!: Record<string, unknown>;
+  /** ExecuteOptions.key of the logical call (sticky routing, cache key). Set once, by the factories. */
+  key: string | undefined = undefined;
   /**
    * The innermost function of the pipeline run that created this context. Pipelines build their
    * chain once and read the caller's function from here instead of allocating closures per call.
    * @internal
    */
-  leaf: PolicyFn<unknown> | undefined;
+  leaf: PolicyFn<unknown> | undefined = undefined;
   /** The abort source this context shares (itself for roots and forks). */
   private readonly source: Ctx;
   private readonly parent: Ctx | undefined;
@@ -40,41 +40,48 @@ export class Ctx implements AttemptContext {
   /** Callbacks of {@link whenAborted}, run by `abort()`. */
   private callbacks: Set<() => void> | undefined;
 
-  private constructor(
-    source: Ctx | undefined,
-    parent: Ctx | undefined,
-    external: AbortSignal | undefined,
-    attempt: number,
-    endpoint: Endpoint | undefined,
-    context: Record<string, unknown>,
-    key: string | undefined,
-    leaf: PolicyFn<unknown> | undefined,
-  ) {
-    this.key = key;
+  /**
+   * Takes only the abort links; the factories below set the call data (attempt, endpoint, context,
+   * key, leaf). Why not one options object: `Ctx.root()` runs on every call, and an options
+   * object there cost ~5 ns per breaker call in `bench:core` (realistic case, not optimised away).
+   */
+  private constructor(source: Ctx | undefined, parent: Ctx | undefined, external: AbortSignal | undefined) {
     this.source = source ?? this;
     this.parent = parent;
     this.external = external;
-    this.attempt = attempt;
-    this.endpoint = endpoint;
-    this.context = context;
-    this.leaf = leaf;
   }
 
   /** A root context for one logical call. */
   static root(opts: ExecuteOptions | undefined): Ctx {
-    // A fresh object per call: functions may write to ctx.context even when the caller passed none.
-    if (opts === undefined) return new Ctx(undefined, undefined, undefined, 0, undefined, {}, undefined, undefined);
-    return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? {}, opts.key, undefined);
+    if (opts === undefined) {
+      const ctx = new Ctx(undefined, undefined, undefined);
+      // A fresh object per call: functions may write to ctx.context even when the caller passed none.
+      ctx.context = {};
+      return ctx;
+    }
+    const ctx = new Ctx(undefined, undefined, opts.signal);
+    ctx.context = opts.context ?? {};
+    ctx.key = opts.key;
+    return ctx;
   }
 
   /** Same abort source, other attempt/endpoint. */
   derive(attempt: number, endpoint: Endpoint | undefined = this.endpoint): Ctx {
-    return new Ctx(this.source, undefined, undefined, attempt, endpoint, this.context, this.key, this.leaf);
+    return this.copyCallTo(new Ctx(this.source, undefined, undefined), attempt, endpoint);
   }
 
   /** An independently abortable child, aborted too when this context is. */
   fork(attempt: number = this.attempt): Ctx {
-    return new Ctx(undefined, this.source, undefined, attempt, this.endpoint, this.context, this.key, this.leaf);
+    return this.copyCallTo(new Ctx(undefined, this.source, undefined), attempt, this.endpoint);
+  }
+
+  private copyCallTo(ctx: Ctx, attempt: number, endpoint: Endpoint | undefined): Ctx {
+    ctx.attempt = attempt;
+    ctx.endpoint = endpoint;
+    ctx.context = this.context;
+    ctx.key = this.key;
+    ctx.leaf = this.leaf;
+    return ctx;
   }
 
   /** True once this context's abort source was aborted (by caller, parent, timeout or hedge). */
@@ -217,15 +224,6 @@ export function invoke<T>(fn: PolicyFn<T>, ctx: AttemptContext): Promise<T> {
   }
 }
 
-// The promise executor runs synchronously: a shared executor hands resolve/reject over through
-// these slots, which saves a closure per call.
-let capturedResolve: (v: never) => void = () => {};
-let capturedReject: (e: unknown) => void = () => {};
-const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
-  capturedResolve = resolve;
-  capturedReject = reject;
-};
-
 /**
  * Settles the caller's promise either with the policy's result or, when the caller's signal aborts
  * first, at once with the signal's reason. One object per call holds both callbacks so the abort
@@ -267,10 +265,12 @@ export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: Ex
     const signal = opts?.signal;
     if (signal === undefined) return policy.run(fn, ctx);
     if (signal.aborted) return Promise.reject(signal.reason);
-    const promise = new Promise<T>(capture);
     const race = new CallerRace<T>(signal);
-    race.resolve = capturedResolve as (v: T) => void;
-    race.reject = capturedReject;
+    // A closure per call, no module-level slot: `npm run bench:core` showed no gain from sharing the executor.
+    const promise = new Promise<T>((resolve, reject) => {
+      race.resolve = resolve;
+      race.reject = reject;
+    });
     listenAbort(signal, race.onAbort);
     policy.run(fn, ctx).then(race.onValue, race.onError);
     return promise;

@@ -66,8 +66,6 @@ class Running {
   readonly onError = (e: unknown): void => this.owner.settle(this.ctx, this.startedAt, true, e);
 }
 
-const hiResNow = (): number => performance.now();
-
 class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
   inFlight = 0;
   private estimate: number;
@@ -85,7 +83,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
 
   constructor(private readonly o: ResolvedAdaptiveOptions) {
     const clock = o.clock ?? systemClock;
-    this.now = clock === systemClock ? hiResNow : () => clock.now();
+    this.now = clock.hiResNow !== undefined ? clock.hiResNow.bind(clock) : () => clock.now();
     this.algorithm = algorithmFor(o);
     this.baseline = this.algorithm.usesBaseline ? new BaselineRtt(o.baselineIntervalMs) : undefined;
     this.window = new SampleWindow(this.now(), o.minWindowSamples);

@@ -24,13 +24,14 @@ interface Refable {
   ref(): unknown;
   unref(): unknown;
 }
-const isRefable = (h: unknown): h is Refable =>
+export const isRefable = (h: unknown): h is Refable =>
   typeof h === 'object' && h !== null && typeof (h as Refable).unref === 'function' && typeof (h as Refable).ref === 'function';
 
 /**
  * Exact deadlines of one timeout policy on an injected clock (ManualClock in tests, or any custom
- * clock), in order, behind a single clock timer armed for the earliest. The real clock uses
- * {@link TickQueue} instead, which avoids reading the time per call.
+ * clock), in order, behind a single clock timer armed for the earliest. Clocks with
+ * `coarseDeadlines` (the real clock) use {@link TickQueue} instead, which avoids reading the time
+ * per call.
  *
  * A call that settles just leaves the list (O(1)). When the list empties the timer is cleared
  * (unref'd instead if the clock hands out Node timers), so tests see no pending timer once calls

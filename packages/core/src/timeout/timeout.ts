@@ -32,20 +32,11 @@ export interface TimeoutPolicy extends Policy {
   on(event: 'timeout', fn: (e: TimeoutEvent) => void): () => void;
 }
 
-// The promise executor runs synchronously: a shared executor hands resolve/reject over through
-// these two slots, which saves a closure per call.
-let capturedResolve: (v: never) => void = () => {};
-let capturedReject: (e: unknown) => void = () => {};
-const capture = (resolve: (v: never) => void, reject: (e: unknown) => void): void => {
-  capturedResolve = resolve;
-  capturedReject = reject;
-};
-
 /** One call under a timeout: its queue entry, its forked context, and how to settle its caller. */
 class TimedCall<T> extends DeadlineEntry {
   settled = false;
-  readonly resolve: (v: T) => void;
-  readonly reject: (e: unknown) => void;
+  resolve!: (v: T) => void;
+  reject!: (e: unknown) => void;
   /** The parent's signal we listen on, when the parent can be aborted from outside. */
   parentSignal: AbortSignal | undefined;
   onParentAbort: (() => void) | undefined;
@@ -56,8 +47,6 @@ class TimedCall<T> extends DeadlineEntry {
     readonly child: Ctx,
   ) {
     super();
-    this.resolve = capturedResolve as (v: T) => void;
-    this.reject = capturedReject;
   }
 
   expire(): void {
@@ -112,7 +101,8 @@ class Timeout implements InternalPolicy, TimeoutPolicy {
     readonly ms: number,
     clock: Clock,
   ) {
-    this.deadlines = clock === systemClock ? new TickQueue(clock, ms) : new DeadlineQueue(clock, ms);
+    // By what the clock can do, not by its identity: see Clock.coarseDeadlines and TickQueue.
+    this.deadlines = clock.coarseDeadlines === true ? new TickQueue(clock, ms) : new DeadlineQueue(clock, ms);
   }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
@@ -121,8 +111,11 @@ class Timeout implements InternalPolicy, TimeoutPolicy {
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
-    const promise = new Promise<T>(capture);
     const call = new TimedCall<T>(this, ctx, ctx.fork());
+    const promise = new Promise<T>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
+    });
     this.deadlines.add(call);
     if (ctx.abortable) {
       // The caller (or an outer timeout/hedge) may abort: settle at once and drop the deadline.
