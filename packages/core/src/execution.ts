@@ -1,8 +1,8 @@
 import type { Endpoint } from './balancing/types.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
-import { listenAbort, unlistenAbort } from './policies/abort.js';
+import { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
 
-export { listenAbort, unlistenAbort } from './policies/abort.js';
+export { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
 
 const NOT_ABORTED: unique symbol = Symbol('not-aborted');
 const noop = (): void => {};

@@ -1,7 +1,7 @@
 import { ConfigError } from './errors.js';
 import { Ctx, asInternal, executeWith, type InternalPolicy } from './execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from './policy.js';
-import { describeValue } from './policies/validate.js';
+import { describeValue } from './kernel/options.js';
 
 /**
  * The innermost stage: the caller's function, read from the context (see `Ctx.leaf`). Stages are

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkFunction, checkInt, checkNumber, checkOneOf, checkOptions, describeValue } from '../policies/validate.js';
+import { describeValue, checkOptions, checkInt, checkNumber, checkFunction, checkClock, checkOneOf, checkKnownKeys } from '../kernel/options.js';
 
 /** How the limit follows the measured latency; see the package README for each. */
 export type AdaptiveAlgorithm = 'gradient2' | 'vegas' | 'aimd';

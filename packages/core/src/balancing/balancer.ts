@@ -16,7 +16,6 @@ import { EndpointState } from './live-endpoint.js';
 import { resolveBalancerOptions, validateEndpoints, type ResolvedBalancerOptions } from './options.js';
 import { OutlierDetector } from './outlier/outlier-detector.js';
 import { BreakerRecheck, RegionTracker } from './plan-watch.js';
-import { badKey } from './validate.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
   BalancerExecuteOptions,
@@ -31,6 +30,7 @@ import type {
   RequestEvent,
   UpdateEvent,
 } from './types.js';
+import { badKey } from './bad-key.js';
 
 export type { BalancerEvents } from './balancer-events.js';
 

@@ -3,7 +3,7 @@ import { asInternal, type InternalPolicy } from '../execution.js';
 import type { Policy } from '../policy.js';
 import type { Endpoint } from './endpoint.js';
 import type { EndpointState } from './live-endpoint.js';
-import { show } from './validate.js';
+import { describeValue } from '../kernel/options.js';
 
 /**
  * The limiter of `s` (`loadBalancer({ endpointLimit })`), created the first time the endpoint gets a
@@ -18,7 +18,7 @@ export function endpointLimiter(s: EndpointState, make: ((endpoint: Endpoint) =>
   if (typeof policy !== 'object' || policy === null || typeof (policy as Partial<Policy>).execute !== 'function') {
     throw new ConfigError(
       'loadBalancer.endpointLimit',
-      `expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), got ${show(policy)} for endpoint ${JSON.stringify(s.id)}`,
+      `expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), got ${describeValue(policy)} for endpoint ${JSON.stringify(s.id)}`,
     );
   }
   s.limiterSource = policy;

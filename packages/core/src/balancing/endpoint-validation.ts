@@ -1,7 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
 import type { Endpoint } from './endpoint.js';
-import { optNumber, optObject, optString, show } from './validate.js';
+import { describeValue, checkObject, checkString, checkOptionalNumber, checkKnownKeys } from '../kernel/options.js';
 
 /** Every key an endpoint accepts. */
 const ENDPOINT_KEYS = ['id', 'url', 'weight', 'region', 'zone', 'maxConnections', 'backup', 'metadata'];
@@ -27,15 +26,15 @@ function isAbsoluteUrl(url: string): boolean {
  * no unknown keys. Errors name the index and the id (`loadBalancer.endpoints[2].url: endpoint "b": …`).
  */
 export function validateEndpoints(path: string, endpoints: unknown): asserts endpoints is Endpoint[] {
-  if (!Array.isArray(endpoints)) throw new ConfigError(path, `expected an array of endpoints {id, url}, got ${show(endpoints)}`);
+  if (!Array.isArray(endpoints)) throw new ConfigError(path, `expected an array of endpoints {id, url}, got ${describeValue(endpoints)}`);
   const seen = new Set<string>();
   endpoints.forEach((e: unknown, i) => {
     const at = `${path}[${i}]`;
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(at, `expected an endpoint {id, url}, got ${show(e)}`);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new ConfigError(at, `expected an endpoint {id, url}, got ${describeValue(e)}`);
     const ep = e as Partial<Endpoint>;
-    optString(`${at}.id`, ep.id);
+    checkString(`${at}.id`, ep.id);
     if (ep.id === undefined) throw new ConfigError(`${at}.id`, 'expected a non-empty string, got undefined');
-    if (seen.has(ep.id)) throw new ConfigError(`${at}.id`, `expected a unique id, got duplicate ${show(ep.id)}`);
+    if (seen.has(ep.id)) throw new ConfigError(`${at}.id`, `expected a unique id, got duplicate ${describeValue(ep.id)}`);
     seen.add(ep.id);
     const named = `endpoint ${JSON.stringify(ep.id)}`;
     try {
@@ -44,17 +43,18 @@ export function validateEndpoints(path: string, endpoints: unknown): asserts end
       if (err instanceof ConfigError) throw new ConfigError(err.path, `${named}: ${err.message.replace(/^[^:]*: /, '')}`);
       throw err;
     }
-    if (typeof ep.url !== 'string') throw new ConfigError(`${at}.url`, `${named}: expected an absolute URL like "http://10.0.0.1:8080", got ${show(ep.url)}`);
+    if (typeof ep.url !== 'string')
+      throw new ConfigError(`${at}.url`, `${named}: expected an absolute URL like "http://10.0.0.1:8080", got ${describeValue(ep.url)}`);
     if (!isAbsoluteUrl(ep.url)) {
       throw new ConfigError(`${at}.url`, `${named}: expected an absolute URL like "http://10.0.0.1:8080", got ${redact(ep.url)}`);
     }
     if (ep.weight !== undefined && !(typeof ep.weight === 'number' && Number.isFinite(ep.weight) && ep.weight > 0)) {
-      throw new ConfigError(`${at}.weight`, `${named}: expected a number > 0 (default 1), got ${show(ep.weight)}`);
+      throw new ConfigError(`${at}.weight`, `${named}: expected a number > 0 (default 1), got ${describeValue(ep.weight)}`);
     }
-    optNumber(`${at}.maxConnections`, ep.maxConnections, 1, Infinity, true);
-    optString(`${at}.region`, ep.region);
-    optString(`${at}.zone`, ep.zone);
-    if (ep.backup !== undefined && typeof ep.backup !== 'boolean') throw new ConfigError(`${at}.backup`, `expected a boolean, got ${show(ep.backup)}`);
-    optObject(`${at}.metadata`, ep.metadata);
+    checkOptionalNumber(`${at}.maxConnections`, ep.maxConnections, { min: 1, integer: true });
+    checkString(`${at}.region`, ep.region);
+    checkString(`${at}.zone`, ep.zone);
+    if (ep.backup !== undefined && typeof ep.backup !== 'boolean') throw new ConfigError(`${at}.backup`, `expected a boolean, got ${describeValue(ep.backup)}`);
+    checkObject(`${at}.metadata`, ep.metadata, true);
   });
 }

@@ -3,7 +3,6 @@ import { systemClock } from '../clock.js';
 import { resolveBreakerOptions } from '../breaker/options.js';
 import type { CircuitBreakerOptions } from '../breaker/types.js';
 import { ConfigError } from '../errors.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
 import { validateEndpoints } from './endpoint-validation.js';
 import type { ActiveCheckSettings } from './health/active-checker.js';
 import { httpCheck } from './health/http-check.js';
@@ -12,7 +11,7 @@ import type { OutlierSettings } from './outlier/outlier-detector.js';
 import type { QueueSettings } from './wait-queue.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';
 import type { LoadBalancerOptions, Strategy } from './types.js';
-import { optFunction, optNumber, optObject, optString, show } from './validate.js';
+import { describeValue, checkObject, checkFunction, checkString, checkOptionalNumber, checkKnownKeys } from '../kernel/options.js';
 
 /** `loadBalancer()` options after validation and defaults. */
 export interface ResolvedBalancerOptions {
@@ -57,23 +56,23 @@ const ALIASES = {
 
 /** Validates every option; throws ConfigError naming the field (`loadBalancer.endpoints[2].weight`). */
 export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancerOptions {
-  if (typeof o !== 'object' || o === null) throw new ConfigError('loadBalancer', `expected an options object, got ${show(o)}`);
+  if (typeof o !== 'object' || o === null) throw new ConfigError('loadBalancer', `expected an options object, got ${describeValue(o)}`);
   checkKnownKeys('loadBalancer', o, KEYS, ALIASES);
   validateEndpoints('loadBalancer.endpoints', o.endpoints);
-  const name = optString('loadBalancer.name', o.name) ?? 'balancer';
+  const name = checkString('loadBalancer.name', o.name) ?? 'balancer';
   const strategy = o.strategy ?? p2cEwma();
   if (typeof strategy !== 'object' || strategy === null || typeof strategy.create !== 'function') {
-    throw new ConfigError('loadBalancer.strategy', `expected a Strategy such as roundRobin() or p2cEwma(), got ${show(strategy)}`);
+    throw new ConfigError('loadBalancer.strategy', `expected a Strategy such as roundRobin() or p2cEwma(), got ${describeValue(strategy)}`);
   }
   const clock = o.clock ?? systemClock;
   if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function') {
-    throw new ConfigError('loadBalancer.clock', `expected a Clock { now, setTimeout, clearTimeout }, got ${show(clock)}`);
+    throw new ConfigError('loadBalancer.clock', `expected a Clock { now, setTimeout, clearTimeout }, got ${describeValue(clock)}`);
   }
-  optFunction('loadBalancer.random', o.random);
-  optFunction('loadBalancer.isFailure', o.isFailure);
-  optFunction('loadBalancer.isResultFailure', o.isResultFailure);
-  optFunction('loadBalancer.createBreaker', o.createBreaker);
-  optFunction('loadBalancer.endpointLimit', o.endpointLimit);
+  checkFunction('loadBalancer.random', o.random);
+  checkFunction('loadBalancer.isFailure', o.isFailure);
+  checkFunction('loadBalancer.isResultFailure', o.isResultFailure);
+  checkFunction('loadBalancer.createBreaker', o.createBreaker);
+  checkFunction('loadBalancer.endpointLimit', o.endpointLimit);
   checkBreakerOptions(o.breaker, o.createBreaker !== undefined);
   const levels = resolveLocality(o.locality);
   checkLocalRegion(levels, o.locality?.local, o.endpoints);
@@ -96,7 +95,7 @@ export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancer
  */
 function checkBreakerOptions(b: LoadBalancerOptions['breaker'], custom: boolean): void {
   const p = 'loadBalancer.breaker';
-  optObject(p, b);
+  checkObject(p, b, true);
   if (b === undefined || custom) return;
   if ('name' in b) throw new ConfigError(`${p}.name`, 'unknown option "name": the balancer names each breaker `${balancerName}/${endpoint.id}`');
   try {
@@ -122,7 +121,7 @@ function checkLocalRegion(levels: LevelSettings, local: string | undefined, endp
 function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettings | undefined {
   if (h === undefined) return undefined;
   const p = 'loadBalancer.healthCheck';
-  optObject(p, h);
+  checkObject(p, h, true);
   checkKnownKeys(p, h, ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'], {
     interval: 'intervalMs',
     timeout: 'timeoutMs',
@@ -130,17 +129,17 @@ function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettin
     fall: 'unhealthyThreshold',
     jitter: 'jitterMs',
   });
-  const intervalMs = optNumber(`${p}.intervalMs`, h.intervalMs, 1) ?? 10_000;
-  const timeoutMs = optNumber(`${p}.timeoutMs`, h.timeoutMs, 1) ?? Math.min(5_000, intervalMs);
+  const intervalMs = checkOptionalNumber(`${p}.intervalMs`, h.intervalMs, { min: 1 }) ?? 10_000;
+  const timeoutMs = checkOptionalNumber(`${p}.timeoutMs`, h.timeoutMs, { min: 1 }) ?? Math.min(5_000, intervalMs);
   const path = h.path ?? '/health';
-  if (typeof path !== 'string') throw new ConfigError(`${p}.path`, `expected a path like '/health', got ${show(path)}`);
-  optFunction(`${p}.check`, h.check);
+  if (typeof path !== 'string') throw new ConfigError(`${p}.path`, `expected a path like '/health', got ${describeValue(path)}`);
+  checkFunction(`${p}.check`, h.check);
   return {
     intervalMs,
     timeoutMs,
-    healthyThreshold: optNumber(`${p}.healthyThreshold`, h.healthyThreshold, 1, 1_000, true) ?? 2,
-    unhealthyThreshold: optNumber(`${p}.unhealthyThreshold`, h.unhealthyThreshold, 1, 1_000, true) ?? 3,
-    jitterMs: optNumber(`${p}.jitterMs`, h.jitterMs, 0) ?? intervalMs * 0.1,
+    healthyThreshold: checkOptionalNumber(`${p}.healthyThreshold`, h.healthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 2,
+    unhealthyThreshold: checkOptionalNumber(`${p}.unhealthyThreshold`, h.unhealthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 3,
+    jitterMs: checkOptionalNumber(`${p}.jitterMs`, h.jitterMs, { min: 0 }) ?? intervalMs * 0.1,
     check: h.check ?? httpCheck(path),
   };
 }
@@ -148,19 +147,19 @@ function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettin
 function resolveOutlier(d: LoadBalancerOptions['outlierDetection']): OutlierSettings | undefined {
   if (d === undefined) return undefined;
   const p = 'loadBalancer.outlierDetection';
-  optObject(p, d);
+  checkObject(p, d, true);
   checkKnownKeys(p, d, ['consecutiveFailures', 'baseEjectionMs', 'maxEjectionMs', 'maxEjectionPercent'], {
     baseEjectionTime: 'baseEjectionMs',
     maxEjectionTime: 'maxEjectionMs',
     consecutive5xx: 'consecutiveFailures',
     maxFails: 'consecutiveFailures',
   });
-  const baseEjectionMs = optNumber(`${p}.baseEjectionMs`, d.baseEjectionMs, 1) ?? 30_000;
+  const baseEjectionMs = checkOptionalNumber(`${p}.baseEjectionMs`, d.baseEjectionMs, { min: 1 }) ?? 30_000;
   return {
-    consecutiveFailures: optNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, 1, 1e9, true) ?? 5,
+    consecutiveFailures: checkOptionalNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, { min: 1, max: 1e9, integer: true }) ?? 5,
     baseEjectionMs,
-    maxEjectionMs: optNumber(`${p}.maxEjectionMs`, d.maxEjectionMs, baseEjectionMs) ?? Math.max(300_000, baseEjectionMs),
-    maxEjectionPercent: optNumber(`${p}.maxEjectionPercent`, d.maxEjectionPercent, 0, 100) ?? 50,
+    maxEjectionMs: checkOptionalNumber(`${p}.maxEjectionMs`, d.maxEjectionMs, { min: baseEjectionMs }) ?? Math.max(300_000, baseEjectionMs),
+    maxEjectionPercent: checkOptionalNumber(`${p}.maxEjectionPercent`, d.maxEjectionPercent, { min: 0, max: 100 }) ?? 50,
   };
 }
 
@@ -169,22 +168,22 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 function resolveQueue(q: LoadBalancerOptions['queue']): QueueSettings {
   const p = 'loadBalancer.queue';
-  optObject(p, q);
+  checkObject(p, q, true);
   checkKnownKeys(p, q, ['maxPending', 'timeoutMs'], { timeout: 'timeoutMs', maxQueue: 'maxPending', maxSize: 'maxPending' });
   return {
-    maxPending: optNumber(`${p}.maxPending`, q?.maxPending, 0, 1e9, true) ?? 1000,
-    timeoutMs: optNumber(`${p}.timeoutMs`, q?.timeoutMs, 1, MAX_TIMER_MS),
+    maxPending: checkOptionalNumber(`${p}.maxPending`, q?.maxPending, { min: 0, max: 1e9, integer: true }) ?? 1000,
+    timeoutMs: checkOptionalNumber(`${p}.timeoutMs`, q?.timeoutMs, { min: 1, max: MAX_TIMER_MS }),
   };
 }
 
 function resolveLocality(l: LoadBalancerOptions['locality']): LevelSettings {
   const p = 'loadBalancer.locality';
-  optObject(p, l);
+  checkObject(p, l, true);
   checkKnownKeys(p, l, ['local', 'order', 'overprovisioningFactor', 'panicThreshold']);
-  const local = optString(`${p}.local`, l?.local);
+  const local = checkString(`${p}.local`, l?.local);
   const order = l?.order;
   if (order !== undefined && (!Array.isArray(order) || order.some((r) => typeof r !== 'string' || r === ''))) {
-    throw new ConfigError(`${p}.order`, `expected an array of region names, got ${show(order)}`);
+    throw new ConfigError(`${p}.order`, `expected an array of region names, got ${describeValue(order)}`);
   }
   let levels: string[] | undefined;
   if (local !== undefined || order !== undefined) {
@@ -193,7 +192,7 @@ function resolveLocality(l: LoadBalancerOptions['locality']): LevelSettings {
   }
   return {
     order: levels,
-    overprovisioningFactor: optNumber(`${p}.overprovisioningFactor`, l?.overprovisioningFactor, 1, 100) ?? 1.4,
-    panicThreshold: optNumber(`${p}.panicThreshold`, l?.panicThreshold, 0, 1) ?? 0.5,
+    overprovisioningFactor: checkOptionalNumber(`${p}.overprovisioningFactor`, l?.overprovisioningFactor, { min: 1, max: 100 }) ?? 1.4,
+    panicThreshold: checkOptionalNumber(`${p}.panicThreshold`, l?.panicThreshold, { min: 0, max: 1 }) ?? 0.5,
   };
 }

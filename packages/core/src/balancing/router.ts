@@ -1,6 +1,6 @@
 import { ConfigError, NoHealthyEndpointError } from '../errors.js';
 import type { LoadBalancer } from './types.js';
-import { show } from './validate.js';
+import { describeValue } from '../kernel/options.js';
 
 /** One L7 route: every given condition must match. */
 export interface Route {
@@ -39,9 +39,9 @@ interface CompiledRoute {
  */
 export function router(o: { routes: Route[]; default?: LoadBalancer }): Router {
   if (typeof o !== 'object' || o === null || !Array.isArray(o.routes)) {
-    throw new ConfigError('router.routes', `expected an array of { match, to }, got ${show(o?.routes)}`);
+    throw new ConfigError('router.routes', `expected an array of { match, to }, got ${describeValue(o?.routes)}`);
   }
-  if (o.default !== undefined && !isBalancer(o.default)) throw new ConfigError('router.default', `expected a LoadBalancer, got ${show(o.default)}`);
+  if (o.default !== undefined && !isBalancer(o.default)) throw new ConfigError('router.default', `expected a LoadBalancer, got ${describeValue(o.default)}`);
   const routes = o.routes.map((r, i) => compile(r, `router.routes[${i}]`));
   const fallback = o.default;
   return {
@@ -79,18 +79,19 @@ function headerValue(headers: Record<string, string | undefined>, lowerName: str
 }
 
 function compile(r: Route, path: string): CompiledRoute {
-  if (typeof r !== 'object' || r === null) throw new ConfigError(path, `expected { match, to }, got ${show(r)}`);
-  if (!isBalancer(r.to)) throw new ConfigError(`${path}.to`, `expected a LoadBalancer, got ${show(r.to)}`);
+  if (typeof r !== 'object' || r === null) throw new ConfigError(path, `expected { match, to }, got ${describeValue(r)}`);
+  if (!isBalancer(r.to)) throw new ConfigError(`${path}.to`, `expected a LoadBalancer, got ${describeValue(r.to)}`);
   const m = r.match ?? {};
   if (m.pathPrefix !== undefined && (typeof m.pathPrefix !== 'string' || !m.pathPrefix.startsWith('/'))) {
-    throw new ConfigError(`${path}.match.pathPrefix`, `expected a path starting with '/', got ${show(m.pathPrefix)}`);
+    throw new ConfigError(`${path}.match.pathPrefix`, `expected a path starting with '/', got ${describeValue(m.pathPrefix)}`);
   }
   if (m.method !== undefined && (typeof m.method !== 'string' || !/^[A-Za-z]+$/.test(m.method))) {
-    throw new ConfigError(`${path}.match.method`, `expected an HTTP method like 'GET', got ${show(m.method)}`);
+    throw new ConfigError(`${path}.match.method`, `expected an HTTP method like 'GET', got ${describeValue(m.method)}`);
   }
   const headers: Array<[string, string | RegExp]> = [];
   for (const [name, v] of Object.entries(m.header ?? {})) {
-    if (typeof v !== 'string' && !(v instanceof RegExp)) throw new ConfigError(`${path}.match.header.${name}`, `expected a string or RegExp, got ${show(v)}`);
+    if (typeof v !== 'string' && !(v instanceof RegExp))
+      throw new ConfigError(`${path}.match.header.${name}`, `expected a string or RegExp, got ${describeValue(v)}`);
     // A global/sticky RegExp keeps lastIndex between test() calls; drop those flags.
     headers.push([name.toLowerCase(), v instanceof RegExp && (v.global || v.sticky) ? new RegExp(v.source, v.flags.replace(/[gy]/g, '')) : v]);
   }

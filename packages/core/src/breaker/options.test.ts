@@ -5,7 +5,7 @@ import { circuitBreaker } from './circuit-breaker.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import { failureRate } from './trip/failure-rate.js';
 import { predictive } from './trip/predictive.js';
-import { MAX_COUNT } from './validate.js';
+import { MAX_COUNT } from '../kernel/options.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {

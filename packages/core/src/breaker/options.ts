@@ -7,8 +7,7 @@ import { OpenPeriod } from './open-period.js';
 import { parseSnapshot } from './snapshot.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 import type { BreakerSnapshot, CircuitBreakerOptions, TripStrategy } from './types.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkInteger, checkNumber, checkObject, checkPositive, checkRatio, describeValue } from './validate.js';
+import { describeValue, checkObject, checkCount, checkNumber, checkRatio, checkPredicate, checkKnownKeys } from '../kernel/options.js';
 
 /** Default open period before a probe is allowed. */
 export const DEFAULT_HALF_OPEN_AFTER_MS = 30_000;
@@ -37,17 +36,11 @@ const P = 'circuitBreaker';
 /** Every key `circuitBreaker()` accepts; anything else is a ConfigError with a did-you-mean hint. */
 const BREAKER_KEYS = ['name', 'trip', 'halfOpenAfterMs', 'halfOpen', 'slowCall', 'mode', 'isFailure', 'isResultFailure', 'store', 'clock', 'initialState'];
 
-function checkFunction(path: string, value: unknown): ((x: unknown) => boolean) | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new ConfigError(path, `expected a function (error) => boolean, got ${describeValue(value)}`);
-  return value as (x: unknown) => boolean;
-}
-
 /** `halfOpenAfterMs`: a number of ms (≥ 0) or a Backoff (`{ delayMs(attempt, previousMs) }`). */
 function checkHalfOpenAfter(value: unknown): number | Backoff {
   if (value === undefined) return DEFAULT_HALF_OPEN_AFTER_MS;
   if (typeof value === 'object' && value !== null && typeof (value as Backoff).delayMs === 'function') return value as Backoff;
-  if (typeof value === 'number') return checkNumber(`${P}.halfOpenAfterMs`, value, 0);
+  if (typeof value === 'number') return checkNumber(`${P}.halfOpenAfterMs`, value, { min: 0 });
   throw new ConfigError(
     `${P}.halfOpenAfterMs`,
     `expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), got ${describeValue(value)}`,
@@ -70,24 +63,24 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   const halfOpenAfterMs = openPeriod.currentMs;
   const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
   checkKnownKeys(`${P}.halfOpen`, halfOpen, ['maxProbes', 'successesToClose', 'probeTimeoutMs']);
-  const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkInteger(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
-  const successesToClose = halfOpen['successesToClose'] === undefined ? 1 : checkInteger(`${P}.halfOpen.successesToClose`, halfOpen['successesToClose'], 1);
+  const maxProbes = halfOpen['maxProbes'] === undefined ? 1 : checkCount(`${P}.halfOpen.maxProbes`, halfOpen['maxProbes'], 1);
+  const successesToClose = halfOpen['successesToClose'] === undefined ? 1 : checkCount(`${P}.halfOpen.successesToClose`, halfOpen['successesToClose'], 1);
   const probeTimeoutMs =
     halfOpen['probeTimeoutMs'] === undefined
       ? Math.max(halfOpenAfterMs, MIN_DEFAULT_PROBE_TIMEOUT_MS)
-      : checkPositive(`${P}.halfOpen.probeTimeoutMs`, halfOpen['probeTimeoutMs']);
+      : checkNumber(`${P}.halfOpen.probeTimeoutMs`, halfOpen['probeTimeoutMs'], { minExclusive: 0 });
   const slowCall = checkObject(`${P}.slowCall`, o['slowCall'], true);
   let slowCallMs = Number.POSITIVE_INFINITY;
   let slowCallRateThreshold: number | undefined;
   if (slowCall !== undefined) {
     checkKnownKeys(`${P}.slowCall`, slowCall, ['thresholdMs', 'rateThreshold']);
-    slowCallMs = checkNumber(`${P}.slowCall.thresholdMs`, slowCall['thresholdMs'], 0);
+    slowCallMs = checkNumber(`${P}.slowCall.thresholdMs`, slowCall['thresholdMs'], { min: 0 });
     slowCallRateThreshold = checkRatio(`${P}.slowCall.rateThreshold`, slowCall['rateThreshold']);
   }
   const mode = o['mode'] ?? 'enforce';
   if (mode !== 'enforce' && mode !== 'shadow') throw new ConfigError(`${P}.mode`, `expected 'enforce' or 'shadow', got ${describeValue(mode)}`);
-  const isFailure = checkFunction(`${P}.isFailure`, o['isFailure']) ?? defaultBreakerIsFailure;
-  const isResultFailure = checkFunction(`${P}.isResultFailure`, o['isResultFailure']);
+  const isFailure = checkPredicate(`${P}.isFailure`, o['isFailure']) ?? defaultBreakerIsFailure;
+  const isResultFailure = checkPredicate(`${P}.isResultFailure`, o['isResultFailure']);
   const store = o['store'];
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as BreakerStore).attach !== 'function')) {
     throw new ConfigError(`${P}.store`, `expected a BreakerStore (e.g. memoryBreakerStore()), got ${describeValue(store)}`);

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { BreakerSnapshot, BreakerState } from './types.js';
-import { describeValue, MAX_COUNT } from './validate.js';
+import { describeValue, MAX_COUNT } from '../kernel/options.js';
 
 /** The snapshot format this library writes and reads (see {@link BreakerSnapshot}). */
 export const SNAPSHOT_VERSION = 1;

@@ -3,8 +3,7 @@ import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import { WaitQueue } from '../internal/wait-queue.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkInt, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkInt, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link bulkhead}. */
 export interface BulkheadOptions {

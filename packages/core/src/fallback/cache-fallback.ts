@@ -3,8 +3,7 @@ import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { Emitter, withContext } from '../events.js';
 import { safely, type FallbackEvent, type FallbackEvents } from './fallback.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkInt, checkNumber, checkFunction, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link cacheFallback}. */
 export interface CacheFallbackOptions {

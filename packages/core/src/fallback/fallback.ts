@@ -2,8 +2,7 @@ import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { ConfigError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkFunction, checkOptions, describeValue } from '../policies/validate.js';
+import { describeValue, checkOptions, checkFunction, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link fallback}. */
 export interface FallbackOptions {

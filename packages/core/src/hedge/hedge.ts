@@ -2,8 +2,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkInt, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {

@@ -1,4 +1,4 @@
-import { FANS_OUT, listenAbort, unlistenAbort } from '../policies/abort.js';
+import { FANS_OUT, listenAbort, unlistenAbort } from '../kernel/abort-fanout.js';
 import type { AttemptContext } from '../policy.js';
 
 interface Hookable {

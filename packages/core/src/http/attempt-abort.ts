@@ -1,4 +1,4 @@
-import { listenAbort, unlistenAbort } from '../policies/abort.js';
+import { listenAbort, unlistenAbort } from '../kernel/abort-fanout.js';
 
 /**
  * The abort source handed to a transport (fetch, an axios adapter) for one attempt whose own

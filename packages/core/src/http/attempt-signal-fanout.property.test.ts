@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { listenAbort, listenThroughFanout, unlistenAbort, unlistenThroughFanout } from '../policies/abort.js';
+import { listenAbort, listenThroughFanout, unlistenAbort, unlistenThroughFanout } from '../kernel/abort-fanout.js';
 import type { AttemptContext } from '../policy.js';
 import { timeout } from '../timeout/timeout.js';
 import { AttemptSignalLike } from './attempt-abort-hook.js';

@@ -18,4 +18,4 @@ export { onAttemptAbort, attemptAbortState, AttemptSignalLike } from './attempt-
 export { isAbortSignalLike } from './signal-like.js';
 // One listener per AbortSignal however many calls wait on it: adapters that link a caller's
 // long-lived signal to response bodies (@breakwater/fetch) use the same registry as the policies.
-export { listenAbort, unlistenAbort } from '../policies/abort.js';
+export { listenAbort, unlistenAbort } from '../kernel/abort-fanout.js';

@@ -3,8 +3,7 @@ import { RateLimitedError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link rateLimit}. */
 export interface RateLimitOptions {

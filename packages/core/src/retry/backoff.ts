@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkFunction, checkNumber, checkOneOf, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkNumber, checkFunction, checkOneOf, checkKnownKeys } from '../kernel/options.js';
 
 /**
  * Computes the wait before a retry. Stateless: what a strategy needs from the previous step is

@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
+import { checkOptions, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /**
  * Caps retries fleet-of-calls-wide (Finagle / Envoy retry budgets): retries are allowed while

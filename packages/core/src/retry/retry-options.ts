@@ -1,10 +1,9 @@
 import { systemClock, type Clock } from '../clock.js';
 import { breakwaterCodeOf, ConfigError } from '../errors.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkFunction, checkInt, checkNumber, checkOptions } from '../policies/validate.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import type { RetryOptions } from './retry-types.js';
+import { checkOptions, checkInt, checkNumber, checkFunction, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Upper bound of `maxAttempts`: beyond it a retry loop is a bug (or an outage amplifier), not a policy. */
 export const MAX_ATTEMPTS = 1000;

@@ -3,10 +3,9 @@ import { TimeoutError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { checkKnownKeys } from '../internal/known-keys.js';
-import { checkClock, checkNumber, checkOptions } from '../policies/validate.js';
 import { DeadlineEntry, DeadlineQueue, type Deadlines } from './deadline-queue.js';
 import { TickQueue } from './tick-queue.js';
+import { checkOptions, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.js';
-import { show } from '../validate.js';
+import { describeValue } from '../../kernel/options.js';
 
 /** A point on Earth in decimal degrees. */
 export interface GeoPoint {
@@ -27,7 +27,7 @@ export function greatCircleKm(a: GeoPoint, b: GeoPoint): number {
 export function closestRegion(client: GeoPoint, regions: Record<string, GeoPoint>): string {
   checkPoint('closestRegion.client', client);
   const names = typeof regions === 'object' && regions !== null ? Object.keys(regions) : [];
-  if (names.length === 0) throw new ConfigError('closestRegion.regions', `expected a map of region name to {lat, lon}, got ${show(regions)}`);
+  if (names.length === 0) throw new ConfigError('closestRegion.regions', `expected a map of region name to {lat, lon}, got ${describeValue(regions)}`);
   let best = names[0]!;
   let bestKm = Infinity;
   for (const name of names) {
@@ -45,5 +45,5 @@ export function closestRegion(client: GeoPoint, regions: Record<string, GeoPoint
 function checkPoint(path: string, p: unknown): void {
   const o = p as Partial<GeoPoint> | null;
   const ok = typeof o === 'object' && o !== null && typeof o.lat === 'number' && typeof o.lon === 'number' && Math.abs(o.lat) <= 90 && Math.abs(o.lon) <= 180;
-  if (!ok) throw new ConfigError(path, `expected {lat: -90..90, lon: -180..180}, got ${show(p)}`);
+  if (!ok) throw new ConfigError(path, `expected {lat: -90..90, lon: -180..180}, got ${describeValue(p)}`);
 }

@@ -1,6 +1,6 @@
 import type { LiveEndpoint, Picker, Strategy, StrategyEnv } from '../types.js';
-import { optNumber, optObject } from '../validate.js';
 import { scanFrom } from './scan.js';
+import { checkObject, checkOptionalNumber } from '../../kernel/options.js';
 
 /** Options of {@link adaptive}. */
 export interface AdaptiveOptions {
@@ -122,8 +122,8 @@ class AdaptivePicker implements Picker {
 
 /** Softmax over scores learned from latency and success (reinforcement on latency and errors). */
 export function adaptive(o?: AdaptiveOptions): Strategy {
-  optObject('adaptive', o);
-  const learningRate = optNumber('adaptive.learningRate', o?.learningRate, 1e-6, 1) ?? 0.1;
-  const temperature = optNumber('adaptive.temperature', o?.temperature, 1e-4) ?? 0.1;
+  checkObject('adaptive', o, true);
+  const learningRate = checkOptionalNumber('adaptive.learningRate', o?.learningRate, { min: 1e-6, max: 1 }) ?? 0.1;
+  const temperature = checkOptionalNumber('adaptive.temperature', o?.temperature, { min: 1e-4 }) ?? 0.1;
   return { name: 'adaptive', create: (env) => new AdaptivePicker(env, learningRate, temperature) };
 }

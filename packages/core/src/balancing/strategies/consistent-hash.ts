@@ -1,10 +1,10 @@
 import { ConfigError } from '../../errors.js';
 import { hash32 } from '../hash.js';
 import type { LiveEndpoint, Picker, Strategy, StrategyEnv } from '../types.js';
-import { optNumber, optObject, show } from '../validate.js';
 import { HashRing, type HashTable } from './hash-ring.js';
 import { MaglevTable, maglevTableSize } from './maglev.js';
 import { randomIndex, scanFrom } from './scan.js';
+import { describeValue, checkObject, checkOptionalNumber } from '../../kernel/options.js';
 
 /** Options of {@link consistentHash}. */
 export interface ConsistentHashOptions {
@@ -90,15 +90,15 @@ class ConsistentHashPicker implements Picker {
 
 /** Consistent hashing on `ExecuteOptions.key` ('ring' or 'maglev'), optionally with bounded load. */
 export function consistentHash(o?: ConsistentHashOptions): Strategy {
-  optObject('consistentHash', o);
+  checkObject('consistentHash', o, true);
   const algorithm = o?.algorithm ?? 'ring';
   if (algorithm !== 'ring' && algorithm !== 'maglev') {
-    throw new ConfigError('consistentHash.algorithm', `expected 'ring' or 'maglev', got ${show(algorithm)}`);
+    throw new ConfigError('consistentHash.algorithm', `expected 'ring' or 'maglev', got ${describeValue(algorithm)}`);
   }
-  const boundedLoad = optNumber('consistentHash.boundedLoad', o?.boundedLoad, 1);
+  const boundedLoad = checkOptionalNumber('consistentHash.boundedLoad', o?.boundedLoad, { min: 1 });
   if (boundedLoad === 1) throw new ConfigError('consistentHash.boundedLoad', 'expected a number > 1 (e.g. 1.25), got 1');
-  const virtualNodes = optNumber('consistentHash.virtualNodes', o?.virtualNodes, 1, 10_000, true) ?? 160;
-  const tableSize = optNumber('consistentHash.tableSize', o?.tableSize, 3, 5_000_011, true);
+  const virtualNodes = checkOptionalNumber('consistentHash.virtualNodes', o?.virtualNodes, { min: 1, max: 10_000, integer: true }) ?? 160;
+  const tableSize = checkOptionalNumber('consistentHash.tableSize', o?.tableSize, { min: 3, max: 5_000_011, integer: true });
   if (tableSize !== undefined && !isPrime(tableSize)) {
     throw new ConfigError('consistentHash.tableSize', `expected a prime number (e.g. 65537), got ${tableSize}`);
   }

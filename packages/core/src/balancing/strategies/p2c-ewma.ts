@@ -1,6 +1,6 @@
 import type { LiveEndpoint, Picker, Strategy, StrategyEnv } from '../types.js';
-import { optNumber, optObject } from '../validate.js';
 import { scanFrom } from './scan.js';
+import { checkObject, checkOptionalNumber } from '../../kernel/options.js';
 
 /** Options of {@link p2cEwma}. */
 export interface P2cEwmaOptions {
@@ -141,8 +141,8 @@ class P2cEwmaPicker implements Picker {
 
 /** Power of two choices on peak-EWMA latency × (in-flight + 1), with fast failures penalised. */
 export function p2cEwma(o?: P2cEwmaOptions): Strategy {
-  optObject('p2cEwma', o);
-  const decayMs = optNumber('p2cEwma.decayMs', o?.decayMs, 1) ?? 10_000;
-  const errorPenalty = optNumber('p2cEwma.errorPenalty', o?.errorPenalty, 0) ?? 10;
+  checkObject('p2cEwma', o, true);
+  const decayMs = checkOptionalNumber('p2cEwma.decayMs', o?.decayMs, { min: 1 }) ?? 10_000;
+  const errorPenalty = checkOptionalNumber('p2cEwma.errorPenalty', o?.errorPenalty, { min: 0 }) ?? 10;
   return { name: 'p2c_ewma', decayMs, create: (env) => new P2cEwmaPicker(env, decayMs, errorPenalty) };
 }

@@ -140,7 +140,7 @@ describe('p2cEwma', () => {
     expect(count.bad! / 600).toBeLessThan(0.1);
   });
   it('validates options', () => {
-    expect(() => p2cEwma({ decayMs: -1 })).toThrow(/p2cEwma.decayMs: expected a number ≥ 1, got -1/);
+    expect(() => p2cEwma({ decayMs: -1 })).toThrow(/p2cEwma.decayMs: expected a finite number ≥ 1, got -1/);
   });
 });
 

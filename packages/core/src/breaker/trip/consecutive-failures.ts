@@ -1,7 +1,7 @@
 import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
 import { CountWindow } from '../windows/count-window.js';
 import { slowCallReason } from './slow-call.js';
-import { checkInteger } from '../validate.js';
+import { checkCount } from '../../kernel/options.js';
 
 class ConsecutiveFailuresEvaluator implements TripEvaluator {
   private consecutive = 0;
@@ -82,7 +82,7 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
  * @example circuitBreaker({ name: 'db', trip: consecutiveFailures(5) })
  */
 export function consecutiveFailures(n: number): TripStrategy {
-  const threshold = checkInteger('consecutiveFailures.n', n, 1);
+  const threshold = checkCount('consecutiveFailures.n', n, 1);
   return {
     kind: 'consecutiveFailures',
     create: (_clock, options?: TripOptions) => new ConsecutiveFailuresEvaluator(threshold, options?.slowCallRateThreshold),

@@ -1,12 +1,11 @@
 import { ConfigError } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
-import { checkKnownKeys } from '../../internal/known-keys.js';
-import { checkInteger, checkObject, checkPositive, checkRatio, describeValue } from '../validate.js';
 import { CountWindow } from '../windows/count-window.js';
 import { TimeWindow } from '../windows/time-window.js';
 import type { OutcomeWindow, SnapshotTime } from '../windows/types.js';
 import { percent, slowCallReason } from './slow-call.js';
+import { describeValue, checkObject, checkInt, checkCount, checkNumber, checkRatio, checkKnownKeys } from '../../kernel/options.js';
 
 /** Options of {@link failureRate}. */
 export interface FailureRateOptions {
@@ -91,20 +90,20 @@ export function failureRate(o: FailureRateOptions): TripStrategy {
   const opts = checkObject('failureRate', o, false)!;
   checkKnownKeys('failureRate', opts, ['threshold', 'minimumRequests', 'window']);
   const threshold = checkRatio('failureRate.threshold', opts['threshold']);
-  const minimum = checkInteger('failureRate.minimumRequests', opts['minimumRequests'], 1);
+  const minimum = checkCount('failureRate.minimumRequests', opts['minimumRequests'], 1);
   const win = checkObject('failureRate.window', opts['window'], false)!;
   let make: () => OutcomeWindow;
   if (win['kind'] === 'count') {
     checkKnownKeys('failureRate.window', win, ['kind', 'size']);
-    const size = checkInteger('failureRate.window.size', win['size'], 1);
+    const size = checkCount('failureRate.window.size', win['size'], 1);
     if (minimum > size) {
       throw new ConfigError('failureRate.minimumRequests', `expected at most window.size (${size}) or the breaker could never trip, got ${minimum}`);
     }
     make = () => new CountWindow(size);
   } else if (win['kind'] === 'time') {
     checkKnownKeys('failureRate.window', win, ['kind', 'ms', 'buckets']);
-    const ms = checkPositive('failureRate.window.ms', win['ms']);
-    const buckets = win['buckets'] === undefined ? 10 : checkInteger('failureRate.window.buckets', win['buckets'], 1, 10_000);
+    const ms = checkNumber('failureRate.window.ms', win['ms'], { minExclusive: 0 });
+    const buckets = win['buckets'] === undefined ? 10 : checkInt('failureRate.window.buckets', win['buckets'], 1, 10_000);
     make = () => new TimeWindow(ms, buckets);
   } else {
     throw new ConfigError('failureRate.window.kind', `expected 'count' or 'time', got ${describeValue(win['kind'])}`);

@@ -1,9 +1,8 @@
 import type { CallOutcome, TripEvaluator, TripOptions, TripStrategy } from '../types.js';
-import { checkKnownKeys } from '../../internal/known-keys.js';
-import { checkInteger, checkObject, checkPositive, checkRatio } from '../validate.js';
 import { CountWindow } from '../windows/count-window.js';
 import { LogisticModel } from './logistic-model.js';
 import { slowCallReason } from './slow-call.js';
+import { checkObject, checkCount, checkNumber, checkRatio, checkKnownKeys } from '../../kernel/options.js';
 
 /** Options of {@link predictive}. */
 export interface PredictiveOptions {
@@ -178,9 +177,9 @@ export function predictive(o: PredictiveOptions = {}): PredictiveStrategy {
   const opts = checkObject('predictive', o, false)!;
   checkKnownKeys('predictive', opts, ['threshold', 'windowSize', 'learningRate', 'warmup']);
   const threshold = opts['threshold'] === undefined ? 0.7 : checkRatio('predictive.threshold', opts['threshold']);
-  const windowSize = opts['windowSize'] === undefined ? 100 : checkInteger('predictive.windowSize', opts['windowSize'], 1);
-  const learningRate = opts['learningRate'] === undefined ? 0.1 : checkPositive('predictive.learningRate', opts['learningRate']);
-  const warmup = opts['warmup'] === undefined ? 20 : checkInteger('predictive.warmup', opts['warmup'], 0);
+  const windowSize = opts['windowSize'] === undefined ? 100 : checkCount('predictive.windowSize', opts['windowSize'], 1);
+  const learningRate = opts['learningRate'] === undefined ? 0.1 : checkNumber('predictive.learningRate', opts['learningRate'], { minExclusive: 0 });
+  const warmup = opts['warmup'] === undefined ? 20 : checkCount('predictive.warmup', opts['warmup'], 0);
   let latest: PredictiveEvaluator | undefined;
   return {
     kind: 'predictive',

@@ -11,7 +11,7 @@ import { constantBackoff, exponentialBackoff } from '../retry/backoff.js';
 import { retryBudget } from '../retry/budget.js';
 import { retry } from '../retry/retry.js';
 import { timeout } from '../timeout/timeout.js';
-import { checkKnownKeys, suggestKey } from './known-keys.js';
+import { checkKnownKeys, suggestKey } from './options.js';
 
 function configError(f: () => unknown): ConfigError {
   try {
