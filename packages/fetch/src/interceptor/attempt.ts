@@ -1,18 +1,16 @@
 import { type AttemptContext } from '@breakwater/core';
 import { attemptAbortState, onAttemptAbort } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
+import { RequestControl, parseRawHeaders, type CallerHandler, type ParsedHeaders, type RawHeaders } from './raw-handlers.js';
 
 type Controller = Dispatcher.DispatchController;
-type Handler = Dispatcher.DispatchHandler;
-type Headers = Record<string, string | string[] | undefined>;
 
 /** What an attempt reports to its logical call. */
 export interface AttemptOwner {
   /** The attempt reached a socket (first time only matters: the caller's handler starts once). */
   attemptStarted(controller: Controller, context: unknown): void;
-  /** The caller's handler and the controller it was given, once the attempt is chosen. */
-  readonly handler: Handler;
-  readonly controller: Controller;
+  /** The caller's handler (raw or parsed heads), once the attempt is chosen. */
+  readonly caller: CallerHandler;
   readonly callerPaused: boolean;
   /** Classifies a response head (same rule the policy applies). */
   isFailure(attempt: Attempt): boolean;
@@ -20,27 +18,29 @@ export interface AttemptOwner {
   commit(attempt: Attempt): boolean;
 }
 
-type Buffered = { kind: 'data'; chunk: Buffer } | { kind: 'end'; trailers: Headers } | { kind: 'error'; error: Error };
+type Buffered = { kind: 'data'; chunk: Buffer } | { kind: 'end'; trailers: RawHeaders | null } | { kind: 'error'; error: Error };
 
 /**
  * The handler of one attempt. It settles its promise at the response headers (what the policy
  * judges: status, Retry-After) and pauses the response until the logical call decides: forward it
  * to the caller's handler (success, or the last failure), or discard it (a retry follows). Body
- * events that still arrive before the decision are buffered and replayed in order.
+ * events that still arrive before the decision are buffered and replayed in order. It implements
+ * undici's legacy handler interface, so heads pass through raw (see raw-handlers.ts).
  */
-export class Attempt implements Handler {
+export class Attempt {
   /** HTTP status (read by Breakwater's classification and `statusOf`). */
   status = 0;
-  headers: Headers = {};
   statusMessage: string | undefined;
   readonly promise: Promise<Attempt>;
   private resolve!: (a: Attempt) => void;
   private reject!: (e: unknown) => void;
-  private controller: Controller | undefined;
+  private controller: RequestControl | undefined;
   private state: 'connecting' | 'headers' | 'forwarding' | 'discarded' = 'connecting';
   private buffer: Buffered[] | undefined;
   private abortReason: Error | undefined;
   private unsubscribe: (() => void) | undefined;
+  private rawHeaders: RawHeaders | undefined;
+  private parsedHeaders: ParsedHeaders | undefined;
 
   /** `ctx`: the attempt's context when something can abort it (timeout, hedge, the caller). */
   constructor(
@@ -59,6 +59,11 @@ export class Attempt implements Handler {
     }
   }
 
+  /** Response headers as an object (parsed on first read: classification reads them only for Retry-After). */
+  get headers(): ParsedHeaders {
+    return (this.parsedHeaders ??= parseRawHeaders(this.rawHeaders));
+  }
+
   /** A timeout or losing hedge aborted this attempt: stop its request, wherever it is. */
   private readonly onAbort = (): void => {
     if (this.abortReason !== undefined) return;
@@ -74,18 +79,19 @@ export class Attempt implements Handler {
     }
   }
 
-  /** undici's controller of this attempt's request, once it started. */
+  /** undici's controller of the request, once it reached a socket. */
   get requestController(): Controller | undefined {
     return this.controller;
   }
 
-  /** dispatch() threw synchronously (invalid options): the attempt failed. */
+  /** The request could not be dispatched at all. */
   failed(e: unknown): void {
     this.settled();
     this.reject(e);
   }
 
-  onRequestStart(controller: Controller, context: unknown): void {
+  onConnect(abort: (reason?: Error) => void, context?: unknown): void {
+    const controller = new RequestControl(abort);
     this.controller = controller;
     if (this.abortReason !== undefined) {
       controller.abort(this.abortReason);
@@ -94,20 +100,26 @@ export class Attempt implements Handler {
     this.owner.attemptStarted(controller, context);
   }
 
-  onResponseStart(controller: Controller, statusCode: number, headers: Headers, statusMessage?: string): void {
+  onHeaders(statusCode: number, headers: RawHeaders, resume: () => void, statusMessage?: string): boolean {
+    const controller = this.controller!;
+    controller.resumeRequest = resume;
+    this.responseStart(controller, statusCode, headers, statusMessage);
+    return !controller.paused;
+  }
+
+  private responseStart(controller: RequestControl, statusCode: number, headers: RawHeaders, statusMessage: string | undefined): void {
     if (this.state !== 'connecting') return;
     if (statusCode < 200) return; // 1xx informational: the final response follows
     this.status = statusCode;
-    this.headers = headers;
+    this.rawHeaders = headers;
     this.statusMessage = statusMessage;
-    this.controller = controller;
     this.settled();
     if (!this.owner.isFailure(this)) {
       // A success is final whatever the policy does next (it only counts it): stream it to the
       // caller now, without pausing the response — unless another attempt (a hedge) got there first.
       if (this.owner.commit(this)) {
         this.state = 'forwarding';
-        this.owner.handler.onResponseStart?.(this.owner.controller, statusCode, headers, statusMessage);
+        this.owner.caller.start(statusCode, headers, statusMessage, () => this.headers);
       } else {
         this.state = 'discarded';
         controller.abort(new Error('response discarded by breakwater (another attempt answered first)'));
@@ -121,23 +133,24 @@ export class Attempt implements Handler {
     this.resolve(this);
   }
 
-  onResponseData(_controller: Controller, chunk: Buffer): void {
-    if (this.state === 'forwarding') this.owner.handler.onResponseData?.(this.owner.controller, chunk);
+  onData(chunk: Buffer): boolean {
+    if (this.state === 'forwarding') this.owner.caller.data(chunk);
     else if (this.state === 'headers') (this.buffer ??= []).push({ kind: 'data', chunk });
+    return this.controller?.paused !== true;
   }
 
-  onResponseEnd(_controller: Controller, trailers: Headers): void {
-    if (this.state === 'forwarding') this.owner.handler.onResponseEnd?.(this.owner.controller, trailers);
+  onComplete(trailers: RawHeaders | null): void {
+    if (this.state === 'forwarding') this.owner.caller.end(trailers);
     else if (this.state === 'headers') (this.buffer ??= []).push({ kind: 'end', trailers });
   }
 
-  onResponseError(_controller: Controller, error: Error): void {
+  onError(error: Error): void {
     if (this.state === 'connecting') {
       this.state = 'discarded';
       this.settled();
       this.reject(error);
     } else if (this.state === 'forwarding') {
-      this.owner.handler.onResponseError?.(this.owner.controller, error);
+      this.owner.caller.error(error);
     } else if (this.state === 'headers') {
       (this.buffer ??= []).push({ kind: 'error', error });
     }
@@ -147,15 +160,15 @@ export class Attempt implements Handler {
   forward(): void {
     if (this.state !== 'headers' || !this.owner.commit(this)) return;
     this.state = 'forwarding';
-    const { handler, controller } = this.owner;
-    handler.onResponseStart?.(controller, this.status, this.headers, this.statusMessage);
+    const caller = this.owner.caller;
+    caller.start(this.status, this.rawHeaders ?? [], this.statusMessage, () => this.headers);
     const buffered = this.buffer;
     this.buffer = undefined;
     if (buffered !== undefined) {
       for (const b of buffered) {
-        if (b.kind === 'data') handler.onResponseData?.(controller, b.chunk);
-        else if (b.kind === 'end') handler.onResponseEnd?.(controller, b.trailers);
-        else handler.onResponseError?.(controller, b.error);
+        if (b.kind === 'data') caller.data(b.chunk);
+        else if (b.kind === 'end') caller.end(b.trailers);
+        else caller.error(b.error);
       }
     }
     if (!this.owner.callerPaused) this.controller?.resume();

@@ -2,6 +2,7 @@ import { type AttemptContext, type Endpoint, type LoadBalancer, type Policy } fr
 import { IDEMPOTENT_METHODS, joinUrl, resilientCall } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
 import { Attempt, type AttemptOwner } from './attempt.js';
+import { CallerHandler } from './raw-handlers.js';
 import { dispatchHeader, isReplayableBody } from './headers.js';
 
 type Controller = Dispatcher.DispatchController;
@@ -53,11 +54,12 @@ export class InterceptedCall implements AttemptOwner, Controller {
     readonly handler: Handler,
     private readonly policy: Policy | undefined,
     private readonly settings: CallSettings,
-  ) {}
-
-  get controller(): Controller {
-    return this;
+  ) {
+    this.caller = new CallerHandler(handler, this);
   }
+
+  /** The caller's handler, spoken to in its own interface (raw heads when it has `onHeaders`). */
+  readonly caller: CallerHandler;
 
   get callerPaused(): boolean {
     return this.pausedByCaller;
