@@ -1,22 +1,22 @@
 import { systemClock, type BreakerState } from '@breakwater/core';
 import { type BreakerLink, type BreakerParticipant, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core/internal';
 import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
-import { EMPTY_VIEW, mono, sharedFor, viewOf, type FleetView } from './fleet-view.js';
+import { mono, sharedFor, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
 import { isReplyError } from './connections.js';
 import { maxGenAfter } from './bounds.js';
 import { GroupReader } from './group-reader.js';
 import { ProbeLease } from './probe-lease.js';
-import { classifyTransition, type Desired, type ProbeBasis, type TransitionKind } from './transition-kind.js';
+import type { ProbeBasis } from './transition-kind.js';
 import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
+import { needsAdopt, Reconciler, type Effect, type ReadInput } from './reconciler.js';
 
 /** One attached breaker. */
 interface Member {
   readonly p: BreakerParticipant;
 }
 
-const MAX_ATTEMPTS = 3;
 /** Pause before retrying a write whose shard did not answer. */
 const WRITE_RETRY_MS = 250;
 /** Reasons are cut to this length before they are written (the stored record must stay valid). */
@@ -24,18 +24,15 @@ const MAX_REASON = 500;
 const noop = (): void => undefined;
 
 /**
- * Everything the store does for one breaker name: the fleet view, local transitions written to
- * Redis one at a time (compare-and-set on the fleet generation), remote states handed to the
- * attached breakers, the probe lease and aggregate counts. Breakers with the same name attached to
- * one store form one group and share state directly.
+ * Everything the store does for one breaker name — the I/O around its {@link Reconciler}: the
+ * attached breakers (transitions in, fleet states out), the Redis commands the reconciler asks for
+ * (writes, re-reads, votes), the probe lease and aggregate counts. Breakers with the same name
+ * attached to one store form one group and share state directly.
  */
 export class BreakerGroup implements TotalsOwner {
   readonly keys: BreakerKeys;
-  view: FleetView = EMPTY_VIEW;
   private readonly members: Member[] = [];
-  private desired: Desired | undefined;
-  private inFlight = false;
-  private basis: ProbeBasis | undefined;
+  private readonly rec: Reconciler;
   private readonly lease: ProbeLease;
   private readonly reader: GroupReader;
   /** Aggregate mode: outcomes not yet flushed. */
@@ -48,8 +45,32 @@ export class BreakerGroup implements TotalsOwner {
     private readonly ctx: StoreContext,
   ) {
     this.keys = breakerKeys(ctx.options.prefix, name);
+    const group = this;
+    this.rec = new Reconciler(
+      {
+        get healthy() {
+          return ctx.healthy;
+        },
+        get empty() {
+          return group.empty;
+        },
+        get quorum() {
+          return ctx.options.quorum;
+        },
+        get halfOpenAfterMs() {
+          return group.halfOpenAfterMs;
+        },
+        instanceId: ctx.options.instanceId,
+      },
+      { now: mono },
+    );
     this.lease = new ProbeLease(this, ctx);
     this.reader = new GroupReader(this, ctx);
+  }
+
+  /** What this replica knows of the fleet. */
+  get view(): FleetView {
+    return this.rec.view;
   }
 
   get empty(): boolean {
@@ -105,7 +126,7 @@ export class BreakerGroup implements TotalsOwner {
     // fleet's state meanwhile (adopt() records it without applying it).
     if (scope === 'local') return;
     if (next.state === 'half-open') {
-      if (this.basis === 'lease') this.lease.renew();
+      if (this.rec.basis === 'lease') this.lease.renew();
       return; // only the lease holder probes; nobody else needs to know
     }
     for (const other of this.members) {
@@ -113,18 +134,7 @@ export class BreakerGroup implements TotalsOwner {
       const s = other.p.snapshot();
       if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
     }
-    this.desired = {
-      state: next.state,
-      from,
-      reason: next.reason,
-      gen: next.generation,
-      attempts: 0,
-      basis: from === 'half-open' ? this.basis : undefined,
-      since: mono(),
-      openAttempt: next.openAttempt ?? 0,
-    };
-    if (from === 'half-open') this.basis = undefined;
-    this.kick();
+    this.apply(this.rec.local({ state: next.state, from, reason: next.reason, generation: next.generation, openAttempt: next.openAttempt }));
   }
 
   private requestProbe(m: Member): boolean {
@@ -151,7 +161,7 @@ export class BreakerGroup implements TotalsOwner {
   }
 
   private grant(basis: ProbeBasis): boolean {
-    this.basis = basis;
+    this.rec.basis = basis;
     return true;
   }
 
@@ -161,13 +171,13 @@ export class BreakerGroup implements TotalsOwner {
    */
   probeGranted(p: BreakerParticipant, basis: ProbeBasis = 'lease'): void {
     if (p.snapshot().state !== 'open') return;
-    this.basis = basis;
+    this.rec.basis = basis;
     p.probeGranted();
   }
 
   private releaseProbe(): void {
     // A pending or running write releases the lease inside its script.
-    if (this.desired === undefined && !this.inFlight) void this.lease.release();
+    if (this.rec.idle) void this.lease.release();
   }
 
   private detach(m: Member): void {
@@ -185,23 +195,49 @@ export class BreakerGroup implements TotalsOwner {
 
   /** Writes the latest local transition, one at a time. No-op while unhealthy (resync pushes it). */
   kick(): void {
-    const d = this.desired;
-    if (d === undefined || this.inFlight || !this.ctx.healthy || this.empty) return;
-    this.desired = undefined;
-    const kind = classifyTransition(d, this.view);
-    if (kind === 'skip' || kind === 'withdraw') {
-      if (kind === 'withdraw' && this.ctx.options.quorum > 1) {
-        // This replica recovered on its own: its vote no longer counts toward opening the fleet.
-        this.ctx.run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId)).catch(() => undefined);
+    this.apply(this.rec.kick());
+  }
+
+  /** Carries out what the reconciler decided, in order. */
+  private apply(effects: readonly Effect[]): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'write':
+          this.write(e);
+          break;
+        case 'withdraw-vote':
+          this.ctx.run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId)).catch(() => undefined);
+          break;
+        case 'release-lease':
+          void this.lease.release();
+          break;
+        case 'deliver':
+          this.deliverAll();
+          break;
+        case 'lease-clear':
+          this.lease.clear();
+          break;
+        case 'lease-view':
+          this.lease.onView(e.view);
+          break;
+        case 'retry-later':
+          this.retryLater();
+          break;
+        case 'read':
+          this.reader.read();
+          break;
       }
-      void this.lease.release();
-      this.deliverAll(); // the fleet may have moved while this replica acted alone
-      return;
     }
+  }
+
+  private write(e: Extract<Effect, { type: 'write' }>): void {
+    const { desired: d, kind } = e;
     const o = this.ctx.options;
-    // The open period began with the local transition; the fleet's ends when this replica's does.
-    const openMs = d.restoreOpenMs ?? this.halfOpenAfterMs - (d.since === undefined ? 0 : mono() - d.since);
-    this.inFlight = true;
+    let settled = false;
+    const settle = (effects: () => Effect[]): void => {
+      settled = true;
+      this.apply(effects());
+    };
     this.ctx
       .run(() =>
         this.ctx.scripts.bwTransition(
@@ -209,12 +245,12 @@ export class BreakerGroup implements TotalsOwner {
           this.keys.votes,
           this.keys.probe,
           this.keys.counts,
-          this.view.gen,
+          e.expectedGen,
           d.gen,
           d.state,
           d.reason.slice(0, MAX_REASON),
           o.instanceId,
-          Math.max(1, Math.round(openMs)),
+          e.openMs,
           o.keyTtlMs,
           o.mode === 'state' ? o.quorum : 1,
           kind,
@@ -222,56 +258,27 @@ export class BreakerGroup implements TotalsOwner {
           o.prefix,
           this.name,
           this.maxOpenMs,
-          maxGenAfter(this.view.gen),
+          maxGenAfter(e.expectedGen),
           '',
           d.openAttempt ?? 0,
           o.auth?.pads ?? '',
         ),
       )
       .then(
-        (raw) => this.onWritten(d, kind, parseScriptReply(raw)),
-        (e: unknown) => {
-          // Connection trouble: keep it (the resync after recovery pushes it; on a Cluster, where
-          // only this breaker's shard may be down, retry it). Data errors: drop it.
-          if (isReplyError(e) || this.desired !== undefined) return;
-          this.desired = d;
-          if (this.ctx.healthy) this.retryLater();
+        (raw) => {
+          const reply = this.writeReply(parseScriptReply(raw));
+          settle(() => this.rec.written(d, kind, reply));
         },
+        (err: unknown) => settle(() => this.rec.writeFailed(d, isReplyError(err))),
       )
-      .catch((e: unknown) => this.ctx.report(e))
-      .finally(() => {
-        this.inFlight = false;
-        this.kick();
+      .catch((err: unknown) => {
+        this.ctx.report(err);
+        if (!settled) settle(() => this.rec.writeFailed(d, true)); // an unreadable reply: dropped like a data error
       });
   }
 
-  private onWritten(d: Desired, kind: TransitionKind, r: ScriptReply): void {
-    const rec = this.recordOf(r);
-    if (r.status === 'ok' && rec !== undefined) {
-      this.lease.clear();
-      this.setView(rec, Number(r.extra) || 0);
-      return;
-    }
-    if (r.status === 'voted') {
-      // Below quorum: open here only. Newer fleet news is noted but not applied over the local trip.
-      if (rec !== undefined && rec.gen > this.view.gen) this.setView(rec, Number(r.extra) || 0);
-      else this.view = { ...this.view, votes: Number(r.extra) || 0 };
-      return;
-    }
-    // Conflict: the fleet moved since this replica last looked.
-    const stored: FleetRecord = rec ?? { state: 'closed', gen: 0, openUntil: 0, reason: '', at: r.now, origin: '', now: r.now };
-    if (stored.state === d.state) {
-      this.setView(stored, this.view.votes);
-      return;
-    }
-    const yieldToStored = d.attempts + 1 >= MAX_ATTEMPTS || (stored.state === 'isolated' && kind !== 'manual');
-    if (yieldToStored) {
-      this.setView(stored, this.view.votes);
-      this.deliverAll();
-      return;
-    }
-    this.view = { ...viewOf(stored, this.view.votes) };
-    if (this.desired === undefined) this.desired = { ...d, attempts: d.attempts + 1 };
+  private writeReply(r: ScriptReply): { status: string; now: number; extra: string; record: FleetRecord | undefined } {
+    return { status: r.status, now: r.now, extra: r.extra, record: this.recordOf(r) };
   }
 
   /** Longest open period accepted from Redis for this breaker. */
@@ -286,79 +293,41 @@ export class BreakerGroup implements TotalsOwner {
 
   // ---- remote side ------------------------------------------------------------------------
 
-  private setView(rec: FleetRecord, votes: number): void {
-    this.view = viewOf(rec, votes);
-    this.lease.onView(this.view);
-  }
-
   /** A pub/sub message or the version check named this breaker: re-read its hash. */
   refresh(): void {
-    this.reader.refresh();
+    if (!this.disposed) this.apply(this.rec.hint());
   }
 
   /** Version check: Redis holds generation `raw`; true when this breaker must be re-read. */
   outdatedBy(raw: string): boolean {
-    return this.reader.outdatedBy(raw);
+    return this.reader.outdatedBy(raw, this.rec.reading);
   }
 
   /** A record from a read or a probe race. Applied when its generation is newer. */
   applyFleet(rec: FleetRecord, votes: number): void {
-    if (rec.gen < this.view.gen) return;
-    if (rec.gen === this.view.gen) {
-      // Same transition seen again (e.g. own echo): only refresh the time base.
-      if (rec.state === this.view.state) this.setView(rec, votes);
-      return;
-    }
-    this.setView(rec, votes);
-    if (rec.origin === this.ctx.options.instanceId) return;
-    // A local transition waiting to be written is fresher evidence; it is pushed next (isolation wins).
-    if (this.desired !== undefined && rec.state !== 'isolated') return;
-    this.deliverAll();
+    this.apply(this.rec.fleet(rec, votes));
   }
 
-  /** Resync (or a re-read after a message): what Redis holds now. */
+  /** Resync: what Redis holds now. */
   onResync(r: ScriptReply): void {
+    this.apply(this.rec.resynced(this.readInput(r), this.snapshots()));
+  }
+
+  /** The re-read the reconciler asked for ended (undefined: it failed). */
+  readDone(r: ScriptReply | undefined): void {
+    const effects = this.rec.readDone(r === undefined || this.disposed ? undefined : this.readInput(r), this.snapshots());
+    if (!this.disposed) this.apply(effects);
+  }
+
+  private readInput(r: ScriptReply): ReadInput {
     const rec = this.recordOf(r);
-    // Malformed or refused: keep what this replica knows; its next write overwrites the record.
-    if (rec === undefined && r.record !== 'empty') return;
+    if (rec === undefined && r.record !== 'empty') return { record: 'untrusted' };
     const [votesText] = r.extra.split('|');
-    const votes = Number(votesText) || 0;
-    if (this.desired !== undefined) {
-      this.view = rec === undefined ? { ...EMPTY_VIEW } : viewOf(rec, votes);
-      return; // kick() after the resync pushes it against what Redis holds
-    }
-    if (rec === undefined) {
-      // Redis lost this breaker (restart without persistence, eviction): re-publish what the fleet had.
-      const lost = this.view;
-      this.view = { ...EMPTY_VIEW };
-      const holds =
-        lost.state !== 'closed' &&
-        this.members.some((m) => {
-          const s = m.p.snapshot().state;
-          return s === lost.state || (lost.state === 'open' && s === 'half-open');
-        });
-      if (holds) {
-        const gen = Math.max(0, ...this.members.map((m) => m.p.snapshot().generation));
-        this.desired = {
-          state: lost.state,
-          from: lost.state,
-          reason: lost.reason,
-          gen,
-          attempts: 0,
-          basis: undefined,
-          restoreOpenMs: Math.max(1, lost.openUntil - mono()),
-        };
-      }
-      return;
-    }
-    if (rec.gen < this.view.gen || (rec.gen === this.view.gen && rec.state !== this.view.state)) {
-      // Renumbered: an operator reset over a record nobody accepted, or a failover that lost the
-      // latest writes. What Redis holds is the fleet's word.
-      this.setView(rec, votes);
-      this.deliverAll();
-      return;
-    }
-    this.applyFleet(rec, votes);
+    return { record: rec ?? 'empty', votes: Number(votesText) || 0 };
+  }
+
+  private snapshots(): Array<{ state: BreakerState; generation: number }> {
+    return this.members.map((m) => m.p.snapshot());
   }
 
   private deliverAll(): void {
@@ -369,10 +338,7 @@ export class BreakerGroup implements TotalsOwner {
     const v = this.view;
     if (v.gen === 0) return;
     const s = m.p.snapshot();
-    if (s.state === 'half-open' && v.state === 'open' && this.lease.held) return; // this replica is the prober
-    // Same state: only newer numbering matters (e.g. a new open period after a failed fleet probe).
-    if (s.state === v.state && v.gen <= s.generation) return;
-    m.p.adopt(sharedFor(v, m.p, s.generation));
+    if (needsAdopt(v, s, this.lease.held)) m.p.adopt(sharedFor(v, m.p, s.generation));
   }
 
   // ---- aggregate mode ---------------------------------------------------------------------
@@ -384,7 +350,7 @@ export class BreakerGroup implements TotalsOwner {
 
   /** TotalsOwner: a closed breaker to judge fleet totals, when the group is idle and closed. */
   judge(): BreakerParticipant | undefined {
-    if (this.view.state !== 'closed' || this.desired !== undefined || this.inFlight) return undefined;
+    if (this.view.state !== 'closed' || !this.rec.idle) return undefined;
     return this.members.find((m) => m.p.snapshot().state === 'closed')?.p;
   }
 
@@ -399,8 +365,7 @@ export class BreakerGroup implements TotalsOwner {
       const now = (m.p.clock ?? systemClock).now();
       m.p.adopt({ state: 'open', generation: s.generation + 1, openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin: this.ctx.options.instanceId });
     }
-    this.desired = { state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() };
-    this.kick();
+    this.apply(this.rec.want({ state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() }));
   }
 
   /** Store closing: hands back a held probe lease. */
@@ -425,6 +390,6 @@ export class BreakerGroup implements TotalsOwner {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.lease.dispose();
-    this.desired = undefined;
+    this.rec.dispose();
   }
 }

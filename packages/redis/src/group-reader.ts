@@ -11,17 +11,15 @@ export interface ReaderOwner {
   readonly keys: BreakerKeys;
   readonly view: FleetView;
   readonly halfOpenAfterMs: number;
-  onResync(r: ScriptReply): void;
-  kick(): void;
+  /** The re-read ended; undefined when it failed (run() counted and reported it). */
+  readDone(r: ScriptReply | undefined): void;
 }
 
 /**
- * How one breaker group reads Redis outside resyncs: re-reads after a pub/sub hint or a version
- * check (coalesced, at most one in flight), and what it accepts from any reply.
+ * How one breaker group reads Redis outside resyncs — the re-reads its reconciler asks for (after a
+ * pub/sub hint or a version check) — and what it accepts from any reply.
  */
 export class GroupReader {
-  private reading = false;
-  private readAgain = false;
   private disposed = false;
   /** The stored generation the last version-check re-read was for. */
   private lastCheckedGen: string | undefined;
@@ -58,34 +56,24 @@ export class GroupReader {
     return rec;
   }
 
-  /**
-   * Re-reads the hash (a pub/sub message is never adopted, so a forged one costs a read and
-   * nothing else). Reads coalesce: at most one in flight, one more queued.
-   */
-  refresh(): void {
-    if (this.disposed || !this.ctx.healthy) return; // the resync on recovery reads it
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = true;
+  /** Re-reads the hash (one read; the reconciler keeps at most one in flight). */
+  read(): void {
     const { state, votes, probe } = this.owner.keys;
+    let reply: ScriptReply | undefined;
     this.ctx
       .run(() => this.ctx.scripts.bwRead(state, votes, probe, this.ctx.options.keyTtlMs))
       .then(
         (raw) => {
-          if (this.disposed) return;
-          this.owner.onResync(parseScriptReply(raw));
-          this.owner.kick();
+          if (!this.disposed) reply = parseScriptReply(raw);
         },
-        () => undefined,
-      ) // run() counted and reported it
+        () => undefined, // run() counted and reported it
+      )
       .catch((e: unknown) => this.ctx.report(e))
       .finally(() => {
-        this.reading = false;
-        if (this.readAgain) {
-          this.readAgain = false;
-          this.refresh();
+        try {
+          this.owner.readDone(reply);
+        } catch (e) {
+          this.ctx.report(e);
         }
       });
   }
@@ -95,8 +83,8 @@ export class GroupReader {
    * that differs from what this replica knows and was not already re-read for (a record nobody
    * accepts is re-read once, not every check).
    */
-  outdatedBy(raw: string): boolean {
-    if (raw === '?' || this.reading) return false;
+  outdatedBy(raw: string, reading: boolean): boolean {
+    if (raw === '?' || reading) return false;
     const known = this.owner.view.gen === 0 ? '' : String(this.owner.view.gen);
     if (raw === known) {
       this.lastCheckedGen = undefined; // in step: a later loss of the same value is news again
