@@ -1,3 +1,4 @@
+import { RedisBreakerStore } from '@breakwater/redis';
 import { uniquePrefix, waitFor } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { Redis } from 'ioredis';
@@ -31,7 +32,9 @@ describe('storeFromConfig: the redis section becomes a RedisBreakerStore (real R
       await built.close();
       await redis!.close();
     });
-    await waitFor(() => (redis!.store as unknown as { healthy: boolean }).healthy);
+    const store = redis!.store;
+    expect(store).toBeInstanceOf(RedisBreakerStore);
+    await waitFor(() => (store as RedisBreakerStore).healthy);
     const handle = built.breakerFor('payments').isolate();
     let keys: string[] = [];
     for (let i = 0; i < 100 && keys.length === 0; i++) {

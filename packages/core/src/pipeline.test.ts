@@ -74,6 +74,14 @@ describe('pipeline', () => {
   it('passes key, context and the caller signal to the function', async () => {
     const ac = new AbortController();
     let seen: AttemptContext | undefined;
+    let seenKey: string | undefined;
+    // The key is for policies (cacheFallback, balancers): one innermost sees the ExecuteOptions handed down.
+    const keyProbe: Policy = {
+      execute: (fn, opts) => {
+        seenKey = opts?.key;
+        return Promise.resolve(fn({ signal: ac.signal, attempt: 0, context: opts?.context ?? {} }));
+      },
+    };
     await pipeline(retry(), timeout(1000)).execute(
       (ctx) => {
         seen = ctx;
@@ -81,8 +89,9 @@ describe('pipeline', () => {
       { key: 'k', context: { a: 1 }, signal: ac.signal },
     );
     expect(seen?.context).toEqual({ a: 1 });
-    expect((seen as unknown as { key: string }).key).toBe('k');
     expect(seen?.signal.aborted).toBe(false);
+    await pipeline(retry(), timeout(1000), keyProbe).execute(() => undefined, { key: 'k', signal: ac.signal });
+    expect(seenKey).toBe('k');
   });
 
   it('flattens nested pipelines and keeps leaves apart when a pipeline runs inside a foreign policy', async () => {

@@ -8,6 +8,7 @@ import { pipeline } from '../pipeline.js';
 import type { AttemptContext } from '../policy.js';
 import { timeout } from '../timeout/timeout.js';
 import { flush } from '../test-support/breaker.js';
+import { observeStrategy } from '../test-support/observe-strategy.js';
 import { loadBalancer } from './balancer.js';
 import { adaptive } from './strategies/adaptive.js';
 import { roundRobin } from './strategies/round-robin.js';
@@ -95,14 +96,17 @@ describe('cancelled attempts are neutral for the balancer', () => {
   });
 
   it('adaptive weights learn nothing from a cancelled attempt', async () => {
-    const { clock, lb } = setup({ strategy: adaptive({ learningRate: 0.5 }), outlierDetection: undefined, breaker: undefined, random: () => 0 });
-    const before = (lb as unknown as { states: Array<{ id: string; score: number }> }).states.map((s) => s.score);
+    const observed = observeStrategy(adaptive({ learningRate: 0.5 }));
+    const { clock, lb } = setup({ strategy: observed.strategy, outlierDetection: undefined, breaker: undefined, random: () => 0 });
+    const scores = (): number[] => ['a', 'b'].map((id) => observed.live(id).score);
+    lb.pick(); // the balancer offers its endpoints to the strategy before the first pick
+    const before = scores();
     const ac = new AbortController();
     const p = lb.execute((_, ctx) => untilAborted(ctx as AttemptContext), { signal: ac.signal });
     clock.advance(20);
     ac.abort();
     await p.catch(() => undefined);
     await flush();
-    expect((lb as unknown as { states: Array<{ score: number }> }).states.map((s) => s.score)).toEqual(before);
+    expect(scores()).toEqual(before);
   });
 });

@@ -28,7 +28,7 @@ class CountingClock extends ManualClock {
     if (this.pending() < before) this.armed--;
   }
   private pending(): number {
-    return (this as unknown as { timers: unknown[] }).timers.length;
+    return this.pendingTimers();
   }
 }
 
