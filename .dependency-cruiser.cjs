@@ -1,6 +1,10 @@
 // Layering rules, checked by `npm run layers` (in .ci/run). Workspace packages resolve to their
 // TypeScript sources (the @breakwater/source condition), so an import of '@breakwater/core' lands on
 // packages/core/src/index.ts and a deep import lands on the file it names.
+const CORE_TESTS = ['\\.(int\\.|property\\.)?test\\.ts$', '/test-support/', '\\.bench\\.m?ts$'];
+const CORE_ABOVE_KERNEL =
+  '^packages/core/src/(retry|timeout|bulkhead|rate-limit|fallback|hedge|adaptive-concurrency|policies|breaker|store|balancing|http|logging)/';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -29,7 +33,7 @@ module.exports = {
       comment:
         "The core's modules import each other by relative path, never through the core's own entry points " +
         '(src/index.ts, src/internal.ts): those only re-export, and an import back into them makes cycles. Tests may.',
-      from: { path: '^packages/core/src/', pathNot: ['\\.(int\\.|property\\.)?test\\.ts$', '/test-support/', '\\.bench\\.m?ts$'] },
+      from: { path: '^packages/core/src/', pathNot: CORE_TESTS },
       to: { path: '^packages/core/src/(index|internal)\\.ts$' },
     },
     {
@@ -38,6 +42,48 @@ module.exports = {
       comment: 'The public root (src/index.ts) never re-exports the internal entry or the HTTP adapter kit (src/http/).',
       from: { path: '^packages/core/src/index\\.ts$' },
       to: { path: '^packages/core/src/(internal\\.ts$|http/)' },
+    },
+    // The core's layer map, bottom to top: kernel (kernel/, clock, errors, policy, execution) ← policies
+    // (retry, timeout, bulkhead, rate-limit, fallback, hedge, pipeline, adaptive-concurrency) ← breaker ←
+    // store ← balancing ← http (the adapter kit) ← logging and the entry points. A layer never calls up;
+    // the edges that still point up are listed in docs/ARCHITECTURE.md. Tests and test-support may.
+    {
+      name: 'core-kernel-calls-no-layer-above',
+      severity: 'error',
+      comment: 'kernel/ is the bottom layer: it imports no policy, breaker, store, balancing, http or logging code (type-only references allowed).',
+      from: { path: '^packages/core/src/kernel/', pathNot: CORE_TESTS },
+      to: { path: CORE_ABOVE_KERNEL, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'core-policies-below-breaker',
+      severity: 'error',
+      comment: 'The policies never import the breaker store, the balancer or logging.',
+      from: {
+        path: '^packages/core/src/(retry|timeout|bulkhead|rate-limit|fallback|hedge|adaptive-concurrency)/|^packages/core/src/pipeline\\.ts$',
+        pathNot: CORE_TESTS,
+      },
+      to: { path: '^packages/core/src/(store|balancing|logging)/' },
+    },
+    {
+      name: 'core-breaker-below-balancing',
+      severity: 'error',
+      comment: 'The breaker never imports the balancer, the adapter kit, logging or adaptive concurrency.',
+      from: { path: '^packages/core/src/breaker/', pathNot: CORE_TESTS },
+      to: { path: '^packages/core/src/(balancing|http|logging|adaptive-concurrency)/' },
+    },
+    {
+      name: 'core-store-below-balancing',
+      severity: 'error',
+      comment: 'The breaker store never imports the balancer, the adapter kit or logging.',
+      from: { path: '^packages/core/src/store/', pathNot: CORE_TESTS },
+      to: { path: '^packages/core/src/(balancing|http|logging)/' },
+    },
+    {
+      name: 'core-balancing-below-logging',
+      severity: 'error',
+      comment: 'The balancer never imports logging or adaptive concurrency (they observe it from above).',
+      from: { path: '^packages/core/src/balancing/', pathNot: CORE_TESTS },
+      to: { path: '^packages/core/src/(logging|adaptive-concurrency)/' },
     },
     {
       name: 'packages-by-name',
