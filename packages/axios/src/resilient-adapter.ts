@@ -15,6 +15,7 @@ import {
 } from '@breakwater/core/internal';
 import { AxiosHeaders, CanceledError, getAdapter, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { AgentPools } from './agents.js';
+import { copyConfig } from './config-copy.js';
 import { isCallerError, isCancel, isStreamData, onDataDone, releaseData } from './outcomes.js';
 
 function isStreamBody(data: unknown): boolean {
@@ -112,7 +113,8 @@ export function resilientAdapter(
         signal = caller;
       }
     }
-    const attempt: InternalAxiosRequestConfig = { ...config, signal: signal as AbortSignal };
+    const attempt = copyConfig(config);
+    attempt.signal = signal as AbortSignal;
     if (endpoint !== undefined && relative !== undefined) {
       attempt.url = joinUrl(endpoint.url, relative);
       attempt.baseURL = undefined;
