@@ -4,7 +4,7 @@ export type { ConfigWarning } from './warnings.js';
 export { buildFromConfig, type BuiltConfig, type AffinityKey } from './build.js';
 export { configSchema, type BreakwaterConfig, type BreakwaterConfigInput } from './schema/config.js';
 export { ALGORITHMS } from './schema/load-balancer.js';
-export { LOG_LEVELS } from './schema/monitoring.js';
+export { LOG_LEVELS, type LogLevel } from './schema/monitoring.js';
 export { BREAKER_DEFAULTS, type BreakerSettings } from './schema/circuit-breaker.js';
 export {
   breakerSettingsFor,

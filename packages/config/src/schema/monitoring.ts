@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import { bounded, httpPath, integer, name, url } from './fields.js';
 
+/**
+ * A log level (pino's). Spelled out as a named union so declarations print `LogLevel`, not a union
+ * whose member order follows the compiler's type creation order (that flipped api/config.api.md
+ * between builds).
+ */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
 /** Log levels (pino's); the file may spell them in any case ("INFO"). */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
 
 const logLevel = z
   .string()
-  .transform((v, ctx) => {
+  .transform<LogLevel>((v, ctx) => {
     const lower = v.trim().toLowerCase();
     const level = lower === 'warning' ? 'warn' : lower;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {
       ctx.addIssue({ code: 'custom', message: `expected one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')} (any case)` });
       return z.NEVER;
     }
-    return level as (typeof LOG_LEVELS)[number];
+    return level as LogLevel;
   })
   .meta({ description: 'Log level: trace, debug, info, warn, error, fatal or silent (any case)' });
 
