@@ -116,3 +116,37 @@ describe('a client with write access cannot wedge the fleet', () => {
     expect(await evil.hget(key, 'state')).toBe('closed');
   });
 });
+
+describe('a forged probe lease cannot wedge a breaker open', () => {
+  it('a lease without expiry, far beyond any store lease or of the wrong type is taken over: the fleet probes and closes', async () => {
+    for (const px of [undefined, 10 * 365 * 24 * 3600_000, 'hash'] as const) {
+      const prefix = uniquePrefix('forgelease');
+      const url = testRedisUrl();
+      const a = h.store({ redis: h.redis(url), prefix, instanceId: 'A' });
+      const b = h.store({ redis: h.redis(url), prefix, instanceId: 'B' });
+      const opts = { name: 'payments', trip: consecutiveFailures(1), halfOpenAfterMs: 100 };
+      const [pa, pb] = [circuitBreaker({ ...opts, store: a }), circuitBreaker({ ...opts, store: b })];
+      await Promise.all([ready(a), ready(b)]);
+      const evil = h.redis(url);
+      const probe = breakerKeys(prefix, 'payments').probe;
+      await pa.execute(boom).catch(() => undefined);
+      await waitFor(() => pb.state === 'open', 1000, 'B open');
+      if (px === undefined) await evil.set(probe, 'evil');
+      else if (px === 'hash') await evil.hset(probe, 'holder', 'evil');
+      else await evil.set(probe, 'evil', 'PX', px);
+      const before = a.stats().commands + b.stats().commands;
+      await waitFor(
+        async () => {
+          await Promise.all([pa.execute(ok).catch(() => undefined), pb.execute(ok).catch(() => undefined)]);
+          return pa.state === 'closed' && pb.state === 'closed';
+        },
+        3000,
+        `the fleet probes and closes despite a forged lease (PX ${String(px)})`,
+      );
+      expect(a.stats().commands + b.stats().commands - before).toBeLessThan(200); // no acquire storm
+      const keys = await evil.keys(`*${prefix}*`);
+      if (keys.length > 0) await evil.del(...keys);
+      await h.closeAll();
+    }
+  });
+});

@@ -92,6 +92,11 @@ local function valid(c, now, maxOpenMs, maxGen)
   if ou > now + maxOpenMs then return false end
   return string.len(c[4]) <= ${MAX_TEXT} and string.len(c[6]) <= ${MAX_TEXT}
 end
+-- The probe lease's holder; false when there is none or the key is not a string (never an error).
+local function leaseHolder(k)
+  if redis.call('TYPE', k).ok ~= 'string' then return false end
+  return redis.call('GET', k)
+end
 local function reply(status, now, c, extra)
   return {status, fmt(now), c[1], c[2], c[3], c[4], c[5], c[6], fmt(extra), c[7] or '', c[8] or ''}
 end
@@ -151,7 +156,7 @@ if state == 'isolated' then
 else
   redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[7]), openMs * 2))
 end
-if state ~= 'open' or redis.call('GET', KEYS[3]) == origin then redis.call('DEL', KEYS[3]) end
+if state ~= 'open' or leaseHolder(KEYS[3]) == origin then redis.call('DEL', KEYS[3]) end
 if state ~= 'open' then redis.call('DEL', KEYS[2]) end
 redis.call('DEL', KEYS[4])
 local msg = '{"v":1,"p":' .. cjson.encode(ARGV[11]) .. ',"n":' .. cjson.encode(ARGV[12]) .. ',"s":"' .. state ..
@@ -178,6 +183,13 @@ if c[1] ~= 'open' then return reply('state', now, c, 0) end
 if not valid(c, now, tonumber(ARGV[4]), tonumber(ARGV[5])) then return reply('invalid', now, c, 0) end
 local ou = tonumber(c[3])
 if ou > now + tonumber(ARGV[3]) then return reply('wait', now, c, ou - now - tonumber(ARGV[3])) end
+-- A lease no store writes (not a string, no expiry, or longer than max(2 x leaseMs, 60 s)) would
+-- keep every replica from probing for as long as it lives: take it over.
+local lt = redis.call('TYPE', KEYS[2]).ok
+if lt ~= 'none' then
+  local pttl = redis.call('PTTL', KEYS[2])
+  if lt ~= 'string' or pttl < 0 or pttl > math.max(2 * tonumber(ARGV[2]), 60000) then redis.call('DEL', KEYS[2]) end
+end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return reply('granted', now, c, ARGV[2]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -188,7 +200,7 @@ return reply('held', now, c, redis.call('PTTL', KEYS[2]))
 
 /** Releases the probe lease if this instance holds it. KEYS: probe. ARGV: instanceId. */
 export const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
 
