@@ -72,5 +72,7 @@ describe('UnauthenticatedNotices', () => {
     expect(seen).toHaveLength(2);
     expect(seen[1]!.counts).toEqual({ messages: 1, records: 50 });
     expect(seen[1]!.code).toBe('BW_REDIS_UNAUTHENTICATED');
+    // The name comes from an unauthenticated message: no terminal escapes reach the logs.
+    expect(new UnauthenticatedDataError({ messages: 1, records: 0 }, '\x1b[2Jx').message).toContain('"\\x1b[2Jx"');
   });
 });

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '@breakwater/core';
+import { printable } from './cli/printable.js';
 
 /**
  * Optional authentication of records and messages (`RedisBreakerStore({ secret })`).
@@ -126,7 +127,7 @@ export class UnauthenticatedDataError extends Error {
     readonly breaker: string,
   ) {
     super(
-      `@breakwater/redis: refused ${counts.messages} message(s) and ${counts.records} record(s) without a valid MAC (last: breaker "${breaker.slice(0, 100)}"): ` +
+      `@breakwater/redis: refused ${counts.messages} message(s) and ${counts.records} record(s) without a valid MAC (last: breaker "${printable(breaker.slice(0, 100))}"): ` +
         'another writer lacks the secret (a different secret, a client without one, or a forgery); those breakers run on local state',
     );
     this.name = 'UnauthenticatedDataError';
