@@ -1,4 +1,4 @@
-import { isTimeout } from '../breaker/cancellation.js';
+import { isTimeout } from '../kernel/abort-reasons.js';
 import { systemClock } from '../clock.js';
 import { BulkheadRejectedError, TimeoutError, isBreakwaterError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';

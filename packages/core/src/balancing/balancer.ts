@@ -1,5 +1,5 @@
 import { circuitBreaker } from '../breaker/index.js';
-import { isRejection } from '../breaker/rejection.js';
+import { isRejection } from '../kernel/outcome.js';
 import type { Clock } from '../clock.js';
 import { ClosedError, ConfigError, NoHealthyEndpointError } from '../errors.js';
 import { Emitter } from '../events.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { isCancelled } from '../breaker/cancellation.js';
+import { isCancelled } from '../kernel/abort-reasons.js';
 import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import type { Emitter } from '../events.js';
 import { isLocalResourceError } from '../local-resource-error.js';

@@ -1,4 +1,5 @@
-import { breakwaterCodeOf, BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
+import { BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
+import { isRejection } from '../kernel/outcome.js';
 import { isLocalResourceError } from '../local-resource-error.js';
 
 /** The fields an error of these classes carries, written directly (see brokenCircuitError). */
@@ -33,27 +34,8 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
   return e as unknown as BrokenCircuitError;
 }
 
-/** Codes of Breakwater's rejections: the call was refused before reaching the dependency. */
-const REJECTION_CODES: ReadonlySet<string> = new Set([
-  'BW_CIRCUIT_OPEN',
-  'BW_CIRCUIT_ISOLATED',
-  'BW_BULKHEAD_FULL',
-  'BW_RATE_LIMITED',
-  'BW_NO_ENDPOINT',
-  'BW_SATURATED',
-  'BW_CLOSED',
-]);
-
-/**
- * True for Breakwater's own rejections (open or isolated breaker, full bulkhead, rate limit, no
- * endpoint, saturated balancer, closed closeable) — also those of another installed copy of the
- * library (recognised by code and brand, see `isBreakwaterError`): the protected dependency was
- * never called, so they say nothing about its health. Never throws.
- */
-export function isRejection(error: unknown): boolean {
-  const code = breakwaterCodeOf(error);
-  return code !== undefined && REJECTION_CODES.has(code);
-}
+// The rejection test has one home, kernel/outcome.ts; re-exported for the breaker's modules.
+export { isRejection };
 
 /**
  * The default `isFailure`: every thrown error except Breakwater rejections ({@link isRejection})

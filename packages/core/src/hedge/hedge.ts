@@ -3,6 +3,7 @@ import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
 import { checkOptions, checkInt, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
+import { HedgeLoss } from '../kernel/abort-reasons.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeOptions {
@@ -46,23 +47,8 @@ export interface HedgePolicy extends Policy {
   on(event: 'winner', fn: (e: HedgeWinnerEvent) => void): () => void;
 }
 
-/** Abort reasons handed to losing attempts (see {@link isHedgeLoss}). */
-const losses = new WeakSet<object>();
-
-/** The reason losing attempts see on their `ctx.signal`. */
-function lostReason(): unknown {
-  const reason = new DOMException('a hedged attempt finished first', 'AbortError');
-  losses.add(reason);
-  return reason;
-}
-
-/**
- * True when `reason` is the abort reason `hedge()` gives a losing attempt: another attempt of the
- * same call already succeeded. Breakers use it to release a half-open probe without a verdict.
- */
-export function isHedgeLoss(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && losses.has(reason);
-}
+// The abort reason of losing attempts: kernel/abort-reasons.ts (a HedgeLoss brand, was a module-private WeakSet).
+export { isHedgeLoss } from '../kernel/abort-reasons.js';
 
 /** One hedged call: its attempts (each a fork of the caller's context), the timer, the outcome. */
 class HedgedCall<T> {
@@ -148,7 +134,7 @@ class HedgedCall<T> {
     if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort);
     let lost: unknown;
     for (const f of this.forks) {
-      if (f !== winner && !f.aborted) f.abort(reason ?? (lost ??= lostReason()));
+      if (f !== winner && !f.aborted) f.abort(reason ?? (lost ??= new HedgeLoss()));
       f.dispose();
     }
   }

@@ -4,7 +4,7 @@ export { readHeader, type HeaderSource } from './headers.js';
 export { statusOf, responseHeadersOf, retryAfterHeaderOf } from './status.js';
 export { isFailureStatus, defaultIsFailure } from './classify.js';
 export { HttpStatusFailure } from './status-failure.js';
-export { markNonRetryable, isNonRetryable } from './no-retry.js';
+export { markNonRetryable, isNonRetryable } from '../kernel/non-retryable.js';
 export { isNeverSent } from './never-sent.js';
 export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
 export { isAbsoluteUrl, joinUrl, redactUrl, splitCredentials } from './url.js';

@@ -1,4 +1,4 @@
-import { isRejection } from '../breaker/rejection.js';
+import { isRejection } from '../kernel/outcome.js';
 
 /** Error codes meaning the connection was never established, so no request bytes reached the server. */
 const CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);

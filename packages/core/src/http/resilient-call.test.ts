@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Endpoint, LoadBalancer } from '../balancing/types.js';
 import { BrokenCircuitError } from '../errors.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { isNonRetryable } from './no-retry.js';
+import { isNonRetryable } from '../kernel/non-retryable.js';
 import { resilientCall } from './resilient-call.js';
 
 /** A tiny retry loop standing in for core's retry(): honours the non-retryable mark, records what it saw. */

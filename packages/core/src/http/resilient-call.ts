@@ -4,7 +4,7 @@ import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
 import { AttemptSignalLike } from './attempt-abort-hook.js';
 import { isNeverSent } from './never-sent.js';
-import { markNonRetryable } from './no-retry.js';
+import { markNonRetryable } from '../kernel/non-retryable.js';
 import { parseRetryAfter } from './retry-after.js';
 import { HttpStatusFailure } from './status-failure.js';
 import { retryAfterHeaderOf, statusOf } from './status.js';

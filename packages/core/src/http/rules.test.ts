@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { defaultIsFailure, isFailureStatus } from './classify.js';
 import { readHeader } from './headers.js';
 import { isRetryableRequest } from './idempotency.js';
-import { isNonRetryable, markNonRetryable } from './no-retry.js';
+import { isNonRetryable, markNonRetryable } from '../kernel/non-retryable.js';
 import { resolveHttpAdapterOptions } from './options.js';
 import { HttpStatusFailure } from './status-failure.js';
 import { retryAfterHeaderOf, statusOf } from './status.js';

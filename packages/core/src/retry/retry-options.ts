@@ -3,21 +3,11 @@ import { breakwaterCodeOf, ConfigError } from '../errors.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './budget.js';
 import type { RetryOptions } from './retry-types.js';
+import { NOT_RETRIED_CODES } from '../kernel/outcome.js';
 import { checkOptions, checkInt, checkNumber, checkFunction, checkClock, checkKnownKeys } from '../kernel/options.js';
 
 /** Upper bound of `maxAttempts`: beyond it a retry loop is a bug (or an outage amplifier), not a policy. */
 export const MAX_ATTEMPTS = 1000;
-
-/** Codes of Breakwater's local rejections (load shedding, bad config, closed): never retried by default. */
-const NOT_RETRIED: ReadonlySet<string> = new Set([
-  'BW_CIRCUIT_OPEN',
-  'BW_CIRCUIT_ISOLATED',
-  'BW_BULKHEAD_FULL',
-  'BW_RATE_LIMITED',
-  'BW_NO_ENDPOINT',
-  'BW_CONFIG',
-  'BW_CLOSED',
-]);
 
 /**
  * The default `retryOn`: every error except Breakwater's own local rejections (open or isolated
@@ -31,7 +21,7 @@ const NOT_RETRIED: ReadonlySet<string> = new Set([
 export function isRetryableError(error: unknown): boolean {
   // By code, not instanceof: errors from another installed copy of @breakwater/core count too.
   const code = breakwaterCodeOf(error);
-  return code === undefined || !NOT_RETRIED.has(code);
+  return code === undefined || !NOT_RETRIED_CODES.has(code);
 }
 
 /** `retry()` options after validation and defaults. */

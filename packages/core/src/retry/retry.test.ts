@@ -161,7 +161,7 @@ describe('retry', () => {
 
   it('reads Retry-After from fetch-style Headers and HTTP dates, and never retries marked errors', async () => {
     const { retryAfterMsOf } = await import('./retry-after.js');
-    const { markNonRetryable } = await import('../http/no-retry.js');
+    const { markNonRetryable } = await import('../kernel/non-retryable.js');
     const response = { status: 503, headers: new Headers({ 'retry-after': '3' }) };
     expect(retryAfterMsOf(Object.assign(new Error('x'), { response }))).toBe(3000);
     const at = new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString();

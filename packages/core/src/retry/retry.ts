@@ -1,6 +1,6 @@
 import { deferToEventLoop } from '../clock.js';
 import { Emitter, withContext } from '../events.js';
-import { isNonRetryable } from '../http/no-retry.js';
+import { isNonRetryable } from '../kernel/non-retryable.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
 import { resolveRetryOptions, type ResolvedRetryOptions } from './retry-options.js';
