@@ -16,6 +16,12 @@
 // trace propagation, the resilientCall engine, per-endpoint pools, attempt abort hooks.
 export * from './http/index.js';
 
+// Kernel (issue 18.2): outcome classification and breaker-state gauge values (@breakwater/otel,
+// @breakwater/prometheus), abort reasons, the options vocabulary (@breakwater/trpc, @breakwater/redis).
+export { isTimeoutLike, REJECTION_CODES, STATE_VALUE } from './kernel/outcome.js';
+export { isTimeout } from './kernel/abort-reasons.js';
+export { checkBoolean, checkFunction, checkInt, checkNumber, checkOptions, checkString, describeValue, type NumberBounds } from './kernel/options.js';
+
 // Errors: the brand isBreakwaterError recognises across copies of the package.
 export { BREAKWATER_ERROR_BRAND } from './errors.js';
 

@@ -1,10 +1,11 @@
-import type { BreakerState, CircuitBreaker, StateChangeEvent } from '@breakwater/core';
+import type { CircuitBreaker, StateChangeEvent } from '@breakwater/core';
+import { STATE_VALUE } from '@breakwater/core/internal';
 import { SpanKind, trace, type Attributes, type Meter, type ObservableResult, type Span } from '@opentelemetry/api';
 import { ATTR, EVENT, METRIC } from './attributes.js';
 import { meterOf, tracerOf, type InstrumentOptions } from './telemetry.js';
 
-/** Gauge value of each state: 0 closed, 1 open, 2 half-open, 3 isolated (as the Prometheus gauge). */
-export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
+/** Gauge value of each state: 0 closed, 1 open, 2 half-open, 3 isolated (one table with the Prometheus gauge). */
+export { STATE_VALUE };
 
 interface GaugeState {
   breakers: Set<WeakRef<CircuitBreaker>>;

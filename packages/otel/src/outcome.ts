@@ -1,34 +1,25 @@
+import { isRejection, isTimeout, statusOf as httpStatusOf } from '@breakwater/core/internal';
 import { redactText } from './redact.js';
 
-function isStatus(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599;
-}
-
 /**
- * The HTTP status carried by an attempt's result or error: `status` (fetch Response, axios
- * response), `response.status` (AxiosError, Breakwater's HttpStatusFailure), `data.httpStatus`
- * (TRPCClientError), looking one level into `{ value }` / `{ error }` wrappers.
+ * The HTTP status carried by an attempt's result or error (core's `statusOf`: fetch Response, axios
+ * response or AxiosError, TRPCClientError, HttpStatusFailure), looking one level into `{ value }` /
+ * `{ error }` wrappers.
  */
-export function statusOf(v: unknown, depth = 0): number | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as { status?: unknown; response?: { status?: unknown } | null; data?: { httpStatus?: unknown } | null; value?: unknown; error?: unknown };
-  if (isStatus(o.status)) return o.status;
-  if (typeof o.response === 'object' && o.response !== null && isStatus(o.response.status)) return o.response.status;
-  if (typeof o.data === 'object' && o.data !== null && isStatus(o.data.httpStatus)) return o.data.httpStatus;
-  if (depth === 0) return statusOf(o.value, 1) ?? statusOf(o.error, 1);
-  return undefined;
+export function statusOf(v: unknown): number | undefined {
+  const status = httpStatusOf(v);
+  if (status !== undefined || typeof v !== 'object' || v === null) return status;
+  const o = v as { value?: unknown; error?: unknown };
+  return httpStatusOf(o.value) ?? httpStatusOf(o.error);
 }
-
-const REJECTIONS = new Set(['BW_CIRCUIT_OPEN', 'BW_CIRCUIT_ISOLATED', 'BW_BULKHEAD_FULL', 'BW_RATE_LIMITED', 'BW_NO_ENDPOINT', 'BW_SATURATED', 'BW_CLOSED']);
 
 /** `success`, `failure`, `rejected` (Breakwater refused the call) or `timeout`. */
 export type Outcome = 'success' | 'failure' | 'rejected' | 'timeout';
 
 /** Classifies a thrown error for `breakwater.outcome`. */
 export function outcomeOf(error: unknown): Outcome {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && REJECTIONS.has(code)) return 'rejected';
-  if (code === 'BW_TIMEOUT' || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError')) return 'timeout';
+  if (isRejection(error)) return 'rejected';
+  if (isTimeout(error)) return 'timeout';
   return 'failure';
 }
 
@@ -40,7 +31,7 @@ export function errorTypeOf(error: unknown, status: number | undefined): string 
   if (status !== undefined && status >= 400) return String(status);
   if (typeof error !== 'object' || error === null) return '_OTHER';
   const { code, name } = error as { code?: unknown; name?: unknown };
-  if (code === 'BW_TIMEOUT' || name === 'TimeoutError') return 'timeout';
+  if (isTimeout(error)) return 'timeout';
   if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
   if (typeof name === 'string' && /^[A-Za-z][\w.]{0,60}$/.test(name) && name !== 'Error') return name;
   return '_OTHER';

@@ -1,9 +1,10 @@
-import type { BreakerState, CircuitBreaker, LoadBalancer } from '@breakwater/core';
+import type { CircuitBreaker, LoadBalancer } from '@breakwater/core';
+import { STATE_VALUE } from '@breakwater/core/internal';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { safeLabel } from './server-label.js';
 
-/** Gauge value of each breaker state (0 closed, 1 open, 2 half-open, plus 3 for isolated). */
-export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
+/** Gauge value of each breaker state (0 closed, 1 open, 2 half-open, plus 3 for isolated): one table with OpenTelemetry's. */
+export { STATE_VALUE };
 
 /** Default buckets of `lb_request_duration_seconds` (seconds), as OpenTelemetry advises for HTTP clients. */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];

@@ -1,4 +1,5 @@
 import { ConfigError } from '@breakwater/core';
+import { checkFunction, checkOptions, describeValue } from '@breakwater/core/internal';
 import { checkSecret, MIN_SECRET_LENGTH, RecordAuth } from './auth.js';
 import { asAnyRedis, type AnyRedis, type IoredisConnection } from './connections.js';
 
@@ -69,18 +70,11 @@ export interface ResolvedStoreOptions {
 
 const P = 'redisBreakerStore';
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
-  return String(v);
-}
-
 function duration(o: Record<string, unknown>, key: string, dflt: number, min: number, allowZero = false): number {
   const v = o[key];
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || (v < min && !(allowZero && v === 0))) {
-    throw new ConfigError(`${P}.${key}`, `expected a number of milliseconds ≥ ${min}${allowZero ? ' (or 0 to disable)' : ''}, got ${describe(v)}`);
+    throw new ConfigError(`${P}.${key}`, `expected a number of milliseconds ≥ ${min}${allowZero ? ' (or 0 to disable)' : ''}, got ${describeValue(v)}`);
   }
   return v;
 }
@@ -96,27 +90,27 @@ function looksLikeIoredis(v: unknown): v is IoredisConnection {
 
 /** Validates options; throws ConfigError naming the field, the expected form and what was found. */
 export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInstanceId: () => string): ResolvedStoreOptions {
-  if (typeof input !== 'object' || input === null) throw new ConfigError(P, `expected an options object, got ${describe(input)}`);
+  checkOptions(P, input, true);
   const o = input as unknown as Record<string, unknown>;
   if (!looksLikeIoredis(o['redis'])) {
-    throw new ConfigError(`${P}.redis`, `expected an ioredis Redis or Cluster instance, got ${describe(o['redis'])}`);
+    throw new ConfigError(`${P}.redis`, `expected an ioredis Redis or Cluster instance, got ${describeValue(o['redis'])}`);
   }
   const prefix = o['prefix'] ?? 'bw';
   if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 200 || /[{}\s]/.test(prefix)) {
-    throw new ConfigError(`${P}.prefix`, `expected a non-empty string without braces or whitespace (≤ 200 chars), got ${describe(prefix)}`);
+    throw new ConfigError(`${P}.prefix`, `expected a non-empty string without braces or whitespace (≤ 200 chars), got ${describeValue(prefix)}`);
   }
   const mode = o['mode'] ?? 'state';
-  if (mode !== 'state' && mode !== 'aggregate') throw new ConfigError(`${P}.mode`, `expected 'state' or 'aggregate', got ${describe(mode)}`);
+  if (mode !== 'state' && mode !== 'aggregate') throw new ConfigError(`${P}.mode`, `expected 'state' or 'aggregate', got ${describeValue(mode)}`);
   const quorum = o['quorum'] ?? 1;
   if (typeof quorum !== 'number' || !Number.isInteger(quorum) || quorum < 1 || quorum > 10_000) {
-    throw new ConfigError(`${P}.quorum`, `expected an integer from 1 to 10000, got ${describe(quorum)}`);
+    throw new ConfigError(`${P}.quorum`, `expected an integer from 1 to 10000, got ${describeValue(quorum)}`);
   }
   const instanceId = o['instanceId'] ?? defaultInstanceId();
   if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 200) {
-    throw new ConfigError(`${P}.instanceId`, `expected a non-empty string (≤ 200 chars), got ${describe(instanceId)}`);
+    throw new ConfigError(`${P}.instanceId`, `expected a non-empty string (≤ 200 chars), got ${describeValue(instanceId)}`);
   }
   const onError = o['onError'];
-  if (onError !== undefined && typeof onError !== 'function') throw new ConfigError(`${P}.onError`, `expected a function, got ${describe(onError)}`);
+  checkFunction(`${P}.onError`, onError);
   const probeLease = o['probeLeaseMs'];
   const secrets = checkSecret(o['secret'], `${P}.secret`) ?? [];
   if (secrets.some((k) => k.length < MIN_SECRET_LENGTH)) {

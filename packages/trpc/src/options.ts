@@ -1,19 +1,13 @@
 import { ConfigError, type Policy } from '@breakwater/core';
-import { defaultIsFailure } from '@breakwater/core/internal';
+import { checkOptions, defaultIsFailure, describeValue } from '@breakwater/core/internal';
 import type { Operation } from '@trpc/client';
 
-/** Shared validation for the link factories. */
-export function checkFunction(path: string, v: unknown): void {
-  if (v !== undefined && typeof v !== 'function') throw new ConfigError(path, `expected a function, got ${v === null ? 'null' : typeof v}`);
-}
+// The link factories check their options with the core's options vocabulary (issue 18.2).
+export { checkBoolean, checkFunction } from '@breakwater/core/internal';
 
-export function checkBoolean(path: string, v: unknown): void {
-  if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(path, `expected a boolean, got ${v === null ? 'null' : typeof v}`);
-}
-
-export function checkObject(path: string, v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new ConfigError(path, `expected ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+/** The link factory's options argument: a plain object (`expected` spells out its shape). */
+export function checkObject(path: string, v: unknown, expected: string): Record<string, unknown> {
+  checkOptions(path, v, true, expected);
   return v as Record<string, unknown>;
 }
 
@@ -22,7 +16,7 @@ export function checkPolicy(path: string, v: unknown, required: boolean): Policy
   if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
     throw new ConfigError(
       path,
-      `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${v === null ? 'null' : typeof v}`,
+      `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${describeValue(v)}`,
     );
   }
   return v as Policy;

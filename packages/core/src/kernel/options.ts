@@ -29,11 +29,14 @@ export function describeValue(v: unknown): string {
   return typeof v === 'object' ? 'an object' : typeof v;
 }
 
-/** Throws unless `v` is a plain object: a factory's options argument (or undefined when not `required`). */
-export function checkOptions(path: string, v: unknown, required: boolean): void {
+/**
+ * Throws unless `v` is a plain object: a factory's options argument (or undefined when not
+ * `required`). `expected` may spell out the shape (`'an options object { policy, link }'`).
+ */
+export function checkOptions(path: string, v: unknown, required: boolean, expected = 'an options object'): void {
   if (v === undefined && !required) return;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new ConfigError(path, `expected an options object, got ${describeValue(v)}`);
+    throw new ConfigError(path, `expected ${expected}, got ${describeValue(v)}`);
   }
 }
 
@@ -118,6 +121,11 @@ export function checkPredicate(path: string, v: unknown): ((x: unknown) => boole
   if (v === undefined) return undefined;
   if (typeof v !== 'function') throw new ConfigError(path, `expected a function (error) => boolean, got ${describeValue(v)}`);
   return v as (x: unknown) => boolean;
+}
+
+/** Throws unless `v` is a boolean (or undefined). */
+export function checkBoolean(path: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(path, `expected a boolean, got ${describeValue(v)}`);
 }
 
 /** Undefined passes; otherwise a non-empty string. */
