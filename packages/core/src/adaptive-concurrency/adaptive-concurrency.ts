@@ -81,13 +81,13 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
   /** Durations need sub-millisecond resolution: Date.now() would read a 0.3 ms upstream as 0 or 1 ms. */
   private readonly now: () => number;
 
-  constructor(private readonly o: ResolvedAdaptiveOptions) {
-    const clock = o.clock ?? systemClock;
+  constructor(private readonly options: ResolvedAdaptiveOptions) {
+    const clock = options.clock ?? systemClock;
     this.now = clock.hiResNow !== undefined ? clock.hiResNow.bind(clock) : () => clock.now();
-    this.algorithm = algorithmFor(o);
-    this.baseline = this.algorithm.usesBaseline ? new BaselineRtt(o.baselineIntervalMs) : undefined;
-    this.window = new SampleWindow(this.now(), o.minWindowSamples);
-    this.estimate = o.initialLimit;
+    this.algorithm = algorithmFor(options);
+    this.baseline = this.algorithm.usesBaseline ? new BaselineRtt(options.baselineIntervalMs) : undefined;
+    this.window = new SampleWindow(this.now(), options.minWindowSamples);
+    this.estimate = options.initialLimit;
     this.current = this.effectiveLimit();
   }
 
@@ -117,10 +117,10 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     // Waiters go first: a new call never overtakes the queue (nor a slot being handed over).
     if (this.inFlight < this.current && this.waiters.size === 0) return this.start(fn, ctx);
-    if (this.waiters.size >= this.o.maxQueue) {
+    if (this.waiters.size >= this.options.maxQueue) {
       if (this.events.has('rejected'))
         this.events.emit('rejected', withContext({ limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() }, ctx.context));
-      return Promise.reject(new BulkheadRejectedError(this.current, this.o.maxQueue, 'adaptive limit'));
+      return Promise.reject(new BulkheadRejectedError(this.current, this.options.maxQueue, 'adaptive limit'));
     }
     return this.waiters.enqueue(fn, ctx);
   }
@@ -141,7 +141,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     const kind = this.classify(ctx, failed, error);
     if (kind !== 'ignore') {
       const rtt = Math.max(now - startedAt, 1e-3);
-      this.window.add(rtt, kind === 'drop' || rtt > this.o.dropLatencyMs);
+      this.window.add(rtt, kind === 'drop' || rtt > this.options.dropLatencyMs);
       if (this.window.ready(now, this.baseline?.value)) this.closeWindow(now);
     }
     this.waiters.drain();
@@ -156,7 +156,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     if (ctx.aborted) return isTimeout(ctx.abortReason) ? 'drop' : 'ignore';
     if (!failed) return 'sample';
     if (isBreakwaterError(error) && !(error instanceof TimeoutError)) return 'ignore';
-    const isDrop = this.o.isDrop;
+    const isDrop = this.options.isDrop;
     if (isDrop === undefined) return 'drop';
     try {
       return isDrop(error) ? 'drop' : 'sample';
@@ -170,12 +170,12 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     const rtt = w.rttMs;
     let reason: 'latency' | 'drop' | 'probe-start' | 'probe-end' | 'rebased' = w.drops > 0 ? 'drop' : 'latency';
     const b = this.baseline;
-    const signal = b === undefined ? 'none' : b.observe(rtt, now, this.current <= this.o.minLimit);
+    const signal = b === undefined ? 'none' : b.observe(rtt, now, this.current <= this.options.minLimit);
     if (signal !== 'none') reason = signal;
     // While the baseline is re-measured the estimate is frozen; the limit is halved meanwhile.
     if (b === undefined || (!b.probing && signal !== 'probe-end')) {
       const next = this.algorithm.next(this.estimate, w, b?.value);
-      if (Number.isFinite(next)) this.estimate = Math.min(this.o.maxLimit, Math.max(this.o.minLimit, next));
+      if (Number.isFinite(next)) this.estimate = Math.min(this.options.maxLimit, Math.max(this.options.minLimit, next));
     }
     w.reset(now, this.inFlight);
     const from = this.current;
@@ -187,7 +187,7 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
 
   private effectiveLimit(): number {
     const whole = Math.floor(this.estimate);
-    return this.baseline?.halving === true ? Math.max(this.o.minLimit, Math.floor(whole / 2)) : whole;
+    return this.baseline?.halving === true ? Math.max(this.options.minLimit, Math.floor(whole / 2)) : whole;
   }
 }
 

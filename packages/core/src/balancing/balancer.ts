@@ -49,7 +49,8 @@ export class Balancer implements LoadBalancer {
   readonly name: string;
   private states: EndpointState[] = [];
   private readonly byId = new Map<string, EndpointState>();
-  private readonly o: ResolvedBalancerOptions;
+  /** The validated options with their defaults (`options` keeps what the caller passed). */
+  private readonly settings: ResolvedBalancerOptions;
   private readonly clock: Clock;
   private readonly plan: LevelPlan;
   private readonly emitter = new Emitter<BalancerEvents>();
@@ -76,21 +77,21 @@ export class Balancer implements LoadBalancer {
   };
 
   constructor(options: LoadBalancerOptions) {
-    this.o = resolveBalancerOptions(options);
+    this.settings = resolveBalancerOptions(options);
     this.options = options;
-    this.name = this.o.name;
-    this.clock = this.o.clock;
+    this.name = this.settings.name;
+    this.clock = this.settings.clock;
     this.isFailure = options.isFailure ?? ((e) => !isRejection(e));
     this.isResultFailure = options.isResultFailure;
-    this.decayMs = this.o.strategy.decayMs ?? 10_000;
-    this.plan = new LevelPlan(this.o.strategy, { clock: this.clock, random: this.o.random }, this.o.levels);
-    this.regions = new RegionTracker(this.o.levels);
+    this.decayMs = this.settings.strategy.decayMs ?? 10_000;
+    this.plan = new LevelPlan(this.settings.strategy, { clock: this.clock, random: this.settings.random }, this.settings.levels);
+    this.regions = new RegionTracker(this.settings.levels);
     this.recheck = new BreakerRecheck(this.clock, () => this.invalidate());
     this.plan.onRebuild = (summary) => this.afterRebuild(summary);
-    const h = this.o.health;
+    const h = this.settings.health;
     this.health =
-      h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.o.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
-    const d = this.o.outlier;
+      h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.settings.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
+    const d = this.settings.outlier;
     this.outlier =
       d === undefined
         ? undefined
@@ -101,7 +102,7 @@ export class Balancer implements LoadBalancer {
             (s, ejected, reason) => this.onEjection(s, ejected, reason),
           );
     this.gate = new DrainGate(this.clock);
-    this.queue = new WaitQueue(this.o.queue, this.clock, this.gate, this.name);
+    this.queue = new WaitQueue(this.settings.queue, this.clock, this.gate, this.name);
     this.calls = new EndpointCalls({
       clock: this.clock,
       decayMs: this.decayMs,

@@ -42,12 +42,12 @@ export interface CallDeps {
  * `request` listeners see it.
  */
 export class EndpointCalls {
-  private readonly d: CallDeps;
+  private readonly deps: CallDeps;
   /** Source of refusal marks (one per call that saw a refusal). */
   private marks = 0;
 
   constructor(deps: CallDeps) {
-    this.d = deps;
+    this.deps = deps;
   }
 
   /**
@@ -58,7 +58,7 @@ export class EndpointCalls {
    * so at most one refusal per endpoint, bounded by the endpoint count.
    */
   async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0, avoid?: ReadonlySet<string>): Promise<T> {
-    const d = this.d;
+    const d = this.deps;
     s.inFlight++;
     d.gate.start();
     s.owner?.onStart?.(s);
@@ -107,7 +107,7 @@ export class EndpointCalls {
    * time still raises the latency estimate as a lower bound (see EndpointState.observeLowerBound).
    */
   private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean, local = false): void {
-    const d = this.d;
+    const d = this.deps;
     const now = d.clock.now();
     const durationMs = Math.max(0, now - start);
     s.inFlight--;

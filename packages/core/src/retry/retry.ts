@@ -37,7 +37,7 @@ function discard(value: unknown): void {
 class Retry implements InternalPolicy, RetryPolicy {
   private events: Emitter<RetryEvents> | undefined;
 
-  constructor(private readonly o: ResolvedRetryOptions) {}
+  constructor(private readonly options: ResolvedRetryOptions) {}
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
     return executeWith(this, fn, opts);
@@ -48,7 +48,7 @@ class Retry implements InternalPolicy, RetryPolicy {
   }
 
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
-    const o = this.o;
+    const o = this.options;
     o.budget?.recordRequest();
     // Fast path: the first attempt costs one promise reaction; the loop only exists after a failure.
     if (o.maxAttempts === 1) return invoke(fn, ctx);
@@ -61,7 +61,7 @@ class Retry implements InternalPolicy, RetryPolicy {
 
   /** True when `retryOnResult` asks to retry `value` (`retry` = 1-based number of the retry it would be). */
   private wantsRetry(value: unknown, retry: number): boolean {
-    return this.o.retryOnResult !== undefined && safely(this.o.retryOnResult, value, retry);
+    return this.options.retryOnResult !== undefined && safely(this.options.retryOnResult, value, retry);
   }
 
   /** Retries after a failed attempt (`failed`, `error`) or a result `retryOnResult` rejected (`value`). */
@@ -108,7 +108,7 @@ class Retry implements InternalPolicy, RetryPolicy {
    * non-retryable) or a {@link GiveUpReason}.
    */
   private nextDelay(retry: number, failed: boolean, outcome: unknown, previousMs: number | undefined, ctx: Ctx): number | GiveUpReason | typeof STOP {
-    const o = this.o;
+    const o = this.options;
     // Adapters mark failures of non-idempotent requests (POST without Idempotency-Key): never resend.
     if (ctx.aborted || (failed && isNonRetryable(outcome))) return STOP;
     if (retry >= o.maxAttempts) return 'maxAttempts';
@@ -133,13 +133,13 @@ class Retry implements InternalPolicy, RetryPolicy {
   /** Resolves on a later event-loop turn (no time passes on a ManualClock). */
   private yieldTurn(): Promise<void> {
     return new Promise((resolve) => {
-      deferToEventLoop(this.o.clock, resolve);
+      deferToEventLoop(this.options.clock, resolve);
     });
   }
 
   /** Waits `ms`; rejects at once (timer cleared) when the call is aborted meanwhile. */
   private sleep(ms: number, ctx: Ctx): Promise<void> {
-    const clock = this.o.clock;
+    const clock = this.options.clock;
     if (!ctx.abortable)
       return new Promise((resolve) => {
         clock.setTimeout(resolve, ms);

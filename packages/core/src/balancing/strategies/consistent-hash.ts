@@ -34,11 +34,11 @@ class ConsistentHashPicker implements Picker {
   private capacity = Infinity;
   private walkAdmit: (c: LiveEndpoint) => boolean = () => true;
   private readonly env: StrategyEnv;
-  private readonly o: Required<Pick<ConsistentHashOptions, 'algorithm' | 'virtualNodes'>> & ConsistentHashOptions;
+  private readonly options: Required<Pick<ConsistentHashOptions, 'algorithm' | 'virtualNodes'>> & ConsistentHashOptions;
 
-  constructor(env: StrategyEnv, o: ConsistentHashPicker['o']) {
+  constructor(env: StrategyEnv, options: ConsistentHashPicker['options']) {
     this.env = env;
-    this.o = o;
+    this.options = options;
   }
 
   rebuild(candidates: ReadonlyArray<LiveEndpoint>): void {
@@ -48,8 +48,8 @@ class ConsistentHashPicker implements Picker {
     this.totalInFlight = total;
     const n = candidates.length;
     if (n === 0) this.table = undefined;
-    else if (this.o.algorithm === 'maglev') this.table = new MaglevTable(candidates, this.o.tableSize ?? maglevTableSize(n));
-    else this.table = new HashRing(candidates, this.o.virtualNodes, 1 << 20);
+    else if (this.options.algorithm === 'maglev') this.table = new MaglevTable(candidates, this.options.tableSize ?? maglevTableSize(n));
+    else this.table = new HashRing(candidates, this.options.virtualNodes, 1 << 20);
   }
 
   pick(key: string | undefined, admit: (c: LiveEndpoint) => boolean): LiveEndpoint | undefined {
@@ -57,7 +57,7 @@ class ConsistentHashPicker implements Picker {
     const n = cands.length;
     const table = this.table;
     if (n === 0 || table === undefined) return undefined;
-    const bound = this.o.boundedLoad;
+    const bound = this.options.boundedLoad;
     if (bound !== undefined) {
       this.capacity = Math.ceil((bound * (this.totalInFlight + 1)) / n);
       this.walkAdmit = admit;

@@ -11,24 +11,24 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
   private readonly recent: CountWindow | undefined;
 
   constructor(
-    private readonly n: number,
+    private readonly threshold: number,
     private readonly slowThreshold: number | undefined,
   ) {
-    this.recent = slowThreshold === undefined ? undefined : new CountWindow(n);
+    this.recent = slowThreshold === undefined ? undefined : new CountWindow(threshold);
   }
 
   record(o: CallOutcome): string | undefined {
     this.calls++;
     if (!o.success) {
       this.failed++;
-      if (++this.consecutive >= this.n) return `${this.consecutive} consecutive failures`;
+      if (++this.consecutive >= this.threshold) return `${this.consecutive} consecutive failures`;
     } else {
       this.consecutive = 0;
     }
     const recent = this.recent;
     if (recent === undefined) return undefined;
     recent.add(!o.success, o.slow);
-    return slowCallReason(recent, recent.total(), this.slowThreshold!, this.n);
+    return slowCallReason(recent, recent.total(), this.slowThreshold!, this.threshold);
   }
 
   failureRate(): number {
@@ -41,7 +41,7 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
 
   shouldTripOn(totals: { successes: number; failures: number; slowCalls: number }): boolean {
     // Fleet totals lose ordering: n failures that are also the majority is the closest analogue.
-    return totals.failures >= this.n && totals.failures >= totals.successes;
+    return totals.failures >= this.threshold && totals.failures >= totals.successes;
   }
 
   reset(): void {
@@ -63,14 +63,14 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
     if (d.failed > d.calls || d.consecutive > d.failed) return false;
     if (this.recent !== undefined && d.recent !== undefined && !this.recent.importState(d.recent)) return false;
     // Below the threshold: a snapshot taken from a closed breaker never had n in a row.
-    this.consecutive = Math.min(d.consecutive, this.n - 1);
+    this.consecutive = Math.min(d.consecutive, this.threshold - 1);
     this.calls = d.calls;
     this.failed = d.failed;
     return true;
   }
 
   inspect(): Record<string, unknown> {
-    return { kind: 'consecutiveFailures', threshold: this.n, consecutive: this.consecutive };
+    return { kind: 'consecutiveFailures', threshold: this.threshold, consecutive: this.consecutive };
   }
 }
 

@@ -44,7 +44,7 @@ class PredictiveEvaluator implements TripEvaluator {
   readonly needsTiming = true;
   readonly model: LogisticModel;
   private readonly window: CountWindow;
-  private readonly x = new Float64Array(4);
+  private readonly features = new Float64Array(4);
   private hasX = false;
   private fast = 0;
   private slow = 0;
@@ -67,10 +67,10 @@ class PredictiveEvaluator implements TripEvaluator {
 
   record(o: CallOutcome): string | undefined {
     const failed = !o.success;
-    if (this.hasX) this.model.learn(this.x, failed ? 1 : 0);
+    if (this.hasX) this.model.learn(this.features, failed ? 1 : 0);
     this.observe(o);
     this.samples++;
-    const p = (this.lastP = this.model.predict(this.x));
+    const p = (this.lastP = this.model.predict(this.features));
     if (this.samples < this.warmup) return undefined;
     if (p >= this.threshold) return `predicted failure probability ${p.toFixed(2)} ≥ ${this.threshold}`;
     const total = this.window.total();
@@ -118,7 +118,7 @@ class PredictiveEvaluator implements TripEvaluator {
 
   inspect(): PredictiveInspection {
     const w = this.model.weights;
-    const x = this.x;
+    const x = this.features;
     return {
       kind: 'predictive',
       weights: { bias: w[0]!, errorRate: w[1]!, latency: w[2]!, latencyTrend: w[3]!, inFlight: w[4]! },
@@ -142,7 +142,7 @@ class PredictiveEvaluator implements TripEvaluator {
     }
     if (o.inFlight > this.peakInFlight) this.peakInFlight = o.inFlight;
     const total = this.window.total();
-    const x = this.x;
+    const x = this.features;
     x[0] = total === 0 ? 0 : this.window.failures / total;
     x[1] = d + this.slow === 0 ? 0.5 : d / (d + this.slow);
     x[2] = this.fast + this.slow === 0 ? 0 : (this.fast - this.slow) / (this.fast + this.slow);
