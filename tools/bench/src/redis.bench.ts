@@ -6,7 +6,7 @@
  *  3. Hot-path cost of a Redis-backed breaker relative to a local one (median of rounds).
  * Writes the figures into the bench:redis section of tools/bench/RESULTS.md.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeSection } from './core/results-file.js';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { circuitBreaker, type CircuitBreaker } from '@breakwater/core';
@@ -137,16 +137,8 @@ async function hotPath(srv: SpawnedRedis) {
   return out;
 }
 
-function writeSection(body: string): void {
-  const path = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
-  const START = '<!-- bench:redis:start -->';
-  const END = '<!-- bench:redis:end -->';
-  const section = `${START}\n${body.trim()}\n${END}`;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Breakwater benchmark results\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, text);
+function writeRedisSection(body: string): void {
+  writeSection(fileURLToPath(new URL('../RESULTS.md', import.meta.url)), 'redis', body);
 }
 
 async function main(): Promise<void> {
@@ -162,7 +154,7 @@ async function main(): Promise<void> {
     console.log('hot path (ns/call):', hot);
     const pass = (ok2: boolean): string => (ok2 ? 'met' : '**missed**');
     const f = (n: number, d = 2): string => n.toFixed(d);
-    writeSection(`## Redis-shared breaker state (@breakwater/redis)
+    writeRedisSection(`## Redis-shared breaker state (@breakwater/redis)
 
 Command: \`npm run bench:redis\` (tools/bench/src/redis.bench.ts, \`--expose-gc\`). A redis-server spawned on a free port for the run;
 Node ${process.version}, ${process.platform}/${process.arch}, loopback, shared 2-core machine.

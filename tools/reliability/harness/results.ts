@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeMarkedSection } from '@breakwater/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Where each reliability test drops its figures (gitignored). */
@@ -59,11 +60,5 @@ export function renderSection(): string {
 /** Replaces (or appends) the marked section in RESULTS.md, leaving the rest of the file untouched. */
 export function writeResultsSection(): void {
   const section = renderSection();
-  let text = existsSync(RESULTS_MD) ? readFileSync(RESULTS_MD, 'utf8') : '# Benchmark results\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
-  else text = `${text.replace(/\s*$/, '')}\n\n${section}\n`;
-  mkdirSync(dirname(RESULTS_MD), { recursive: true });
-  writeFileSync(RESULTS_MD, text);
+  writeMarkedSection(RESULTS_MD, START, END, section.slice(START.length, section.length - END.length));
 }

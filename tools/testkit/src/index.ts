@@ -10,3 +10,4 @@ export { deletePrefixedKeys, scanKeys, trackNewKeys } from './redis-keys.js';
 // Seeded uniform [0, 1) generator for the balancer's `random` option (reproducible tests, simulations
 // and benches). It lives in the core (its own tests use it) but is not public API.
 export { seededRandom } from '@breakwater/core/internal';
+export { writeMarkedSection } from './results-section.js';
