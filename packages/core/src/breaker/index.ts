@@ -1,9 +1,8 @@
-export { circuitBreaker, CircuitBreakerPolicy } from './circuit-breaker.js';
+export { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker.js';
 export { consecutiveFailures } from './trip/consecutive-failures.js';
 export { failureRate, type FailureRateOptions } from './trip/failure-rate.js';
 export { defaultBreakerIsFailure, isRejection } from './rejection.js';
-export type { BreakerEvents } from './state-machine.js';
-export type { TripOptions, CircuitBreakerMetrics, BreakerSnapshot } from './types.js';
+export type { TripOptions, CircuitBreakerMetrics, BreakerSnapshot, BreakerEvents } from './types.js';
 export { SNAPSHOT_VERSION } from './snapshot.js';
 export type { SnapshotTime } from './windows/types.js';
 export { predictive, PREDICTIVE_FEATURES, type PredictiveOptions, type PredictiveStrategy, type PredictiveInspection } from './trip/predictive.js';

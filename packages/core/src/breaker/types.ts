@@ -8,8 +8,9 @@ import type { BreakerState } from './breaker-state.js';
 export type { BreakerState } from './breaker-state.js';
 
 /**
- * One outcome fed to a trip strategy. The breaker reuses one outcome object per breaker (no
- * allocation per call): evaluators must copy what they need and never keep the reference.
+ * One outcome fed to a trip strategy. Breakers reuse one outcome object, shared by every breaker
+ * in the process (no allocation per call): evaluators must read it inside `record()`, copy what
+ * they need and never keep the reference.
  * `durationMs` and `at` are measured only when something needs them (`needsTiming` evaluators,
  * `slowCall`, or success/failure listeners); otherwise both are 0.
  */
@@ -107,6 +108,9 @@ export type StateChangeEvent = {
   generation: number;
 };
 
+/** Event map of a circuit breaker. */
+export type BreakerEvents = { stateChange: StateChangeEvent; success: CallEvent; failure: CallEvent; rejected: CallEvent };
+
 /** Payload of `success`, `failure` and `rejected`. */
 export type CallEvent = {
   name: string;
@@ -122,7 +126,7 @@ export interface CircuitBreakerMetrics extends BreakerMetrics {
   shadowRejected: number;
   /** Calls running now. */
   inFlight: number;
-  /** Fleet generation (see `CircuitBreakerPolicy.fleetGeneration`). */
+  /** Fleet generation (see {@link CircuitBreakerPolicy.fleetGeneration}). */
   generation: number;
   /**
    * Calls that ended cancelled: their context was aborted (caller signal, losing hedge) for a reason
@@ -153,6 +157,13 @@ export interface CircuitBreaker extends Policy {
    * whose breaker says no; a breaker without it is offered and may refuse (the balancer re-picks).
    */
   wouldAdmit?(): boolean;
+  /**
+   * Optional, side-effect free: when a call may next be admitted as a probe (clock ms) — the end of
+   * the open period while open, +Infinity while isolated, 0 in other states. Balancers keep an
+   * endpoint out of picks until then; for a breaker without it they estimate from
+   * `metrics().stateSince` and the open period.
+   */
+  nextProbeAt?(): number;
   metrics(): BreakerMetrics;
   on(event: 'stateChange', fn: (e: StateChangeEvent) => void): () => void;
   on(event: 'success' | 'failure' | 'rejected', fn: (e: CallEvent) => void): () => void;
@@ -160,6 +171,36 @@ export interface CircuitBreaker extends Policy {
   close(): void;
   /** Alias of `close()`. */
   dispose(): void;
+}
+
+/**
+ * What `circuitBreaker()` returns: the {@link CircuitBreaker} contract plus what this implementation
+ * adds (full metrics, admission and probe-time reads for balancers, snapshots, trip inspection).
+ */
+export interface CircuitBreakerPolicy extends CircuitBreaker {
+  /** The fleet generation last published or adopted (equals `generation` without a store). */
+  readonly fleetGeneration: number;
+  /** The open period in force: `halfOpenAfterMs`, or with a Backoff the latest open attempt's (the first before any). */
+  readonly halfOpenAfterMs: number;
+  /** `halfOpen.probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`). */
+  readonly probeTimeoutMs: number;
+  metrics(): CircuitBreakerMetrics;
+  /**
+   * Would a call arriving now be let through (run, or admitted as a probe)? Side-effect free and
+   * O(1): it neither moves the breaker to half-open nor requests the fleet probe lease. Closed and
+   * shadow mode: true. Open: once the open period is over, unless the store knows the fleet's probe
+   * lease is taken elsewhere. Half-open: while a probe slot is free. Isolated, or after close(): false.
+   */
+  wouldAdmit(): boolean;
+  nextProbeAt(): number;
+  /**
+   * A versioned, JSON-safe snapshot: state, open-until and since as wall-clock ms, open attempt,
+   * generation, reason and the trip strategy's window. `circuitBreaker({ initialState })` restores
+   * it — e.g. a process restarting without a shared store keeps an open breaker open.
+   */
+  toJSON(): BreakerSnapshot;
+  /** The trip evaluator's internals (e.g. the predictive model's weights), JSON-ready. */
+  inspectTrip(): Record<string, unknown>;
 }
 
 /**
