@@ -1,4 +1,5 @@
 import type { CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from '../breaker/types.js';
+import { DEFAULT_HALF_OPEN_AFTER_MS } from '../breaker/options.js';
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { isLocalResourceError } from '../local-resource-error.js';
@@ -41,9 +42,12 @@ export function attachEndpointBreaker(
   }
   s.breaker = breaker;
   s.gate = typeof breaker.wouldAdmit === 'function' ? breaker : undefined;
-  // With a Backoff the period varies: the breaker's current one (its halfOpenAfterMs getter) is the best estimate.
-  const openMs = options.halfOpenAfterMs ?? 30_000;
-  s.breakerOpenMs = typeof openMs === 'number' ? openMs : ((breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? 30_000);
+  // Breakwater breakers say when they next admit a probe (nextProbeAt); for one that cannot, the
+  // balancer estimates from its open period (with a Backoff: its current one, when it shows it).
+  if (breaker.nextProbeAt === undefined) {
+    const openMs = options.halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS;
+    s.breakerOpenMs = typeof openMs === 'number' ? openMs : ((breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS);
+  }
   s.breakerOff = breaker.on('stateChange', onChange);
 }
 

@@ -1,4 +1,5 @@
 import type { CircuitBreaker } from '../breaker/types.js';
+import { DEFAULT_HALF_OPEN_AFTER_MS } from '../breaker/options.js';
 import type { InternalPolicy } from '../execution.js';
 import type { Policy } from '../policy.js';
 import type { Endpoint, LiveEndpoint, Picker } from './types.js';
@@ -72,8 +73,11 @@ export class EndpointState implements LiveEndpoint {
     this.region = endpoint.region ?? '';
   }
 
-  /** The breaker's open period (its halfOpenAfterMs). */
-  breakerOpenMs = 30_000;
+  /**
+   * Only for a breaker without `nextProbeAt()` (a custom `createBreaker`): its open period, to
+   * estimate the end of the open period from `metrics().stateSince`.
+   */
+  breakerOpenMs = DEFAULT_HALF_OPEN_AFTER_MS;
 
   /**
    * True while the endpoint's breaker rejects everything: isolated, or open and still inside its
@@ -85,13 +89,18 @@ export class EndpointState implements LiveEndpoint {
     if (b === undefined) return false;
     const state = b.state;
     if (state === 'isolated') return true;
-    return state === 'open' && now < b.metrics().stateSince + this.breakerOpenMs;
+    return state === 'open' && now < this.breakerProbeAt(b);
   }
 
   /** When an open breaker's period ends (Infinity when not open: a stateChange will say more). */
   breakerRecheckAt(): number {
     const b = this.breaker;
-    return b !== undefined && b.state === 'open' ? b.metrics().stateSince + this.breakerOpenMs : Infinity;
+    return b !== undefined && b.state === 'open' ? this.breakerProbeAt(b) : Infinity;
+  }
+
+  /** The breaker's own answer when it has one; else estimated from when it opened. */
+  private breakerProbeAt(b: CircuitBreaker): number {
+    return b.nextProbeAt !== undefined ? b.nextProbeAt() : b.metrics().stateSince + this.breakerOpenMs;
   }
 
   /** True when the breaker would refuse a call now (side-effect free; see `gate`). */
