@@ -30,7 +30,7 @@ export { MAX_ATTEMPTS, retryAfterMsOf } from './policies/index.js';
 
 // Circuit breaker: implementation class, default classification, snapshot format, trip-strategy protocol.
 export {
-  CircuitBreakerPolicy,
+  type CircuitBreakerPolicy,
   defaultBreakerIsFailure,
   isRejection,
   SNAPSHOT_VERSION,
