@@ -1,5 +1,5 @@
 import { systemClock, type BreakerState } from '@breakwater/core';
-import { type BreakerLink, type BreakerParticipant, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core/internal';
+import { nextGeneration, type BreakerLink, type BreakerParticipant, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core/internal';
 import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { mono, sharedFor, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
@@ -132,7 +132,7 @@ export class BreakerGroup implements TotalsOwner {
     for (const other of this.members) {
       if (other === m) continue;
       const s = other.p.snapshot();
-      if (s.state !== next.state) other.p.adopt({ ...next, generation: Math.max(next.generation, s.generation + 1) });
+      if (s.state !== next.state) other.p.adopt({ ...next, generation: nextGeneration(s.generation, next.generation) });
     }
     this.apply(this.rec.local({ state: next.state, from, reason: next.reason, generation: next.generation, openAttempt: next.openAttempt }));
   }
@@ -360,10 +360,17 @@ export class BreakerGroup implements TotalsOwner {
     let gen = 0;
     for (const m of this.members) {
       const s = m.p.snapshot();
-      gen = Math.max(gen, s.generation + 1);
+      gen = nextGeneration(s.generation, gen);
       if (s.state !== 'closed') continue;
       const now = (m.p.clock ?? systemClock).now();
-      m.p.adopt({ state: 'open', generation: s.generation + 1, openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin: this.ctx.options.instanceId });
+      m.p.adopt({
+        state: 'open',
+        generation: nextGeneration(s.generation, 0),
+        openUntil: now + m.p.halfOpenAfterMs,
+        reason,
+        at: now,
+        origin: this.ctx.options.instanceId,
+      });
     }
     this.apply(this.rec.want({ state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() }));
   }
