@@ -20,7 +20,17 @@ export * from './http/index.js';
 // @breakwater/prometheus), abort reasons, the options vocabulary (@breakwater/trpc, @breakwater/redis).
 export { isTimeoutLike, REJECTION_CODES, STATE_VALUE } from './kernel/outcome.js';
 export { isTimeout } from './kernel/abort-reasons.js';
-export { checkBoolean, checkFunction, checkInt, checkNumber, checkOptions, checkString, describeValue, type NumberBounds } from './kernel/options.js';
+export {
+  checkBoolean,
+  checkFunction,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  checkString,
+  describeValue,
+  suggestKey,
+  type NumberBounds,
+} from './kernel/options.js';
 
 // Errors: the brand isBreakwaterError recognises across copies of the package.
 export { BREAKWATER_ERROR_BRAND } from './errors.js';
