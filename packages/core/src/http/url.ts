@@ -1,7 +1,4 @@
-/**
- * URL helpers for balanced requests, and redaction so URLs can appear in errors and logs
- * without leaking credentials.
- */
+/** URL helpers for balanced requests (redaction: ./redact.ts). */
 
 const ABSOLUTE = /^[a-z][a-z\d+\-.]*:\/\//i;
 
@@ -19,27 +16,6 @@ export function joinUrl(base: string, relative: string): string {
   const b = base.endsWith('/') ? base.slice(0, -1) : base;
   if (relative.startsWith('?') || relative.startsWith('#')) return b + relative;
   return relative.startsWith('/') ? b + relative : `${b}/${relative}`;
-}
-
-/**
- * Removes credentials (`user:password@`) from a URL and drops query values that look like
- * secrets, for use in messages. Never throws; unparseable input is returned with anything
- * before an `@` in the authority masked.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username !== '' || u.password !== '') {
-      u.username = 'REDACTED';
-      u.password = 'REDACTED';
-    }
-    for (const k of [...u.searchParams.keys()]) {
-      if (/token|secret|password|passwd|api[-_]?key|auth|signature|sig$/i.test(k)) u.searchParams.set(k, 'REDACTED');
-    }
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, '//REDACTED@');
-  }
 }
 
 /**
