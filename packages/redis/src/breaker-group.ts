@@ -298,9 +298,11 @@ export class BreakerGroup implements TotalsOwner {
     if (!this.disposed) this.apply(this.rec.hint());
   }
 
-  /** Version check: Redis holds generation `raw`; true when this breaker must be re-read. */
+  /** Version check: Redis holds generation `raw`; true when this breaker must be re-read (else heals members). */
   outdatedBy(raw: string): boolean {
-    return this.reader.outdatedBy(raw, this.rec.reading);
+    const stale = this.reader.outdatedBy(raw, this.rec.reading);
+    if (!stale && !this.disposed && raw === String(this.view.gen)) this.apply(this.rec.heal(this.snapshots()));
+    return stale;
   }
 
   /** A record from a read or a probe race. Applied when its generation is newer. */

@@ -75,6 +75,18 @@ export function needsAdopt(view: FleetView, s: MemberSnapshot, leaseHeld: boolea
 }
 
 /**
+ * Does a member disagree with `view` in a way nothing explains? Not when it is open or probing
+ * while the fleet is closed (tripped below quorum, or a probe of its own), nor half-open while the
+ * fleet is open (the lease holder's probe, or waiting for the lease); otherwise whenever it would
+ * adopt the view. Such a member is handed the view again at a resync or version check.
+ */
+export function disagrees(view: FleetView, s: MemberSnapshot): boolean {
+  if (view.state === 'closed' && (s.state === 'open' || s.state === 'half-open')) return false;
+  if (view.state === 'open' && s.state === 'half-open') return false;
+  return needsAdopt(view, s, false);
+}
+
+/**
  * The decisions of one breaker group, without I/O: what this replica knows of the fleet (`view`),
  * the latest local transition not yet written (`desired`; intermediate ones collapse), one write
  * and one read in flight at most, what a conflict means, and when to read again. Inputs are local
@@ -87,6 +99,13 @@ export class Reconciler {
   private writing = false;
   private readingNow = false;
   private readAgain = false;
+  /**
+   * A fleet record arrived while a local write was pending or in flight: its delivery is held
+   * until the write settles, then the newest view is delivered. Delivered at once, it would be
+   * overridden by the retried write (which wins in Redis) or would overwrite the local transition
+   * about to be written, and the breaker would disagree with the fleet until its next transition.
+   */
+  private owed = false;
   /** Why this replica's breaker was allowed to probe (decides what its result means for the fleet). */
   basis: ProbeBasis | undefined;
 
@@ -149,19 +168,34 @@ export class Reconciler {
   kick(): Effect[] {
     const d = this.pending;
     const env = this.env;
-    if (d === undefined || this.writing || !env.healthy || env.empty) return [];
+    if (d === undefined || this.writing || !env.healthy || env.empty) return this.settled();
     this.pending = undefined;
     const kind = classifyTransition(d, this.current);
     if (kind === 'skip' || kind === 'withdraw') {
       const out: Effect[] = kind === 'withdraw' && env.quorum > 1 ? [{ type: 'withdraw-vote' }] : [];
       // The fleet may have moved while this replica acted alone.
-      out.push({ type: 'release-lease' }, { type: 'deliver' });
+      out.push({ type: 'release-lease' });
+      this.owed = true;
+      out.push(...this.settled());
       return out;
     }
     // The open period began with the local transition; the fleet's ends when this replica's does.
     const openMs = d.restoreOpenMs ?? env.halfOpenAfterMs - (d.since === undefined ? 0 : this.clock.now() - d.since);
     this.writing = true;
     return [{ type: 'write', desired: d, kind, expectedGen: this.current.gen, openMs: Math.max(1, Math.round(openMs)) }];
+  }
+
+  /** A held delivery, once no local write is pending or in flight. */
+  private settled(): Effect[] {
+    if (!this.owed || !this.idle) return [];
+    this.owed = false;
+    return [{ type: 'deliver' }];
+  }
+
+  /** Delivers the view now, or once the local write pending or in flight settles. */
+  private deliver(): Effect[] {
+    this.owed = true;
+    return this.settled();
   }
 
   /** The write of `d` answered. */
@@ -192,16 +226,22 @@ export class Reconciler {
     const extraVotes = Number(r.extra) || 0;
     if (r.status === 'ok' && rec !== undefined) return [{ type: 'lease-clear' }, this.setView(rec, extraVotes)];
     if (r.status === 'voted') {
-      // Below quorum: open here only. Newer fleet news is noted but not applied over the local trip.
-      if (rec !== undefined && rec.gen > this.current.gen) return [this.setView(rec, extraVotes)];
-      this.setVotes(extraVotes);
-      return [];
+      // Below quorum: open here only. Newer fleet news is noted; a fleet still closed is not
+      // delivered over the local trip (a delivery held meanwhile is dropped).
+      const out: Effect[] = [];
+      if (rec !== undefined && rec.gen > this.current.gen) out.push(this.setView(rec, extraVotes));
+      else this.setVotes(extraVotes);
+      if (this.current.state === 'closed') this.owed = false;
+      return out;
     }
     // Conflict: the fleet moved since this replica last looked.
     const stored: FleetRecord = rec ?? { state: 'closed', gen: 0, openUntil: 0, reason: '', at: r.now, origin: '', now: r.now };
     if (stored.state === d.state) return [this.setView(stored, this.current.votes)];
     const yieldToStored = d.attempts + 1 >= MAX_ATTEMPTS || (stored.state === 'isolated' && kind !== 'manual');
-    if (yieldToStored) return [this.setView(stored, this.current.votes), { type: 'deliver' }];
+    if (yieldToStored) {
+      this.owed = true; // delivered after kick(): a local transition made meanwhile is written first
+      return [this.setView(stored, this.current.votes)];
+    }
     this.current = viewOf(stored, this.current.votes, this.clock.now());
     if (this.pending === undefined) this.pending = { ...d, attempts: d.attempts + 1 };
     return [];
@@ -220,9 +260,8 @@ export class Reconciler {
     if (rec.gen === v.gen) return rec.state === v.state ? [this.setView(rec, votes)] : [];
     const out = [this.setView(rec, votes)];
     if (rec.origin === this.env.instanceId) return out;
-    // A local transition waiting to be written is fresher evidence; it is pushed next (isolation wins).
-    if (this.pending !== undefined && rec.state !== 'isolated') return out;
-    out.push({ type: 'deliver' });
+    // A local write pending or in flight: delivered once it settles (it may win, or yield to this).
+    out.push(...this.deliver());
     return out;
   }
 
@@ -258,9 +297,21 @@ export class Reconciler {
     if (rec.gen < v.gen || (rec.gen === v.gen && rec.state !== v.state)) {
       // Renumbered: an operator reset over a record nobody accepted, or a failover that lost the
       // latest writes. What Redis holds is the fleet's word.
-      return [this.setView(rec, read.votes), { type: 'deliver' }];
+      return [this.setView(rec, read.votes), ...this.deliver()];
     }
-    return this.fleet(rec, read.votes);
+    const out = this.fleet(rec, read.votes);
+    if (!out.some((e) => e.type === 'deliver')) out.push(...this.heal(members));
+    return out;
+  }
+
+  /**
+   * The view matches what Redis holds (a resync or version check): hand it to any member that
+   * disagrees with it for no reason (see {@link disagrees}) — a residual disagreement is healed
+   * here, not at the breaker's next transition. Nothing while a local write is pending or in flight.
+   */
+  heal(members: readonly MemberSnapshot[]): Effect[] {
+    if (!this.idle || this.current.gen === 0 || !members.some((s) => disagrees(this.current, s))) return [];
+    return this.deliver();
   }
 
   /**
@@ -292,5 +343,6 @@ export class Reconciler {
   /** The group is gone: nothing more to write. */
   dispose(): void {
     this.pending = undefined;
+    this.owed = false;
   }
 }
