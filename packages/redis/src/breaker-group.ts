@@ -365,14 +365,8 @@ export class BreakerGroup implements TotalsOwner {
       gen = nextGeneration(s.generation, gen);
       if (s.state !== 'closed') continue;
       const now = (m.p.clock ?? systemClock).now();
-      m.p.adopt({
-        state: 'open',
-        generation: nextGeneration(s.generation, 0),
-        openUntil: now + m.p.halfOpenAfterMs,
-        reason,
-        at: now,
-        origin: this.ctx.options.instanceId,
-      });
+      const origin = this.ctx.options.instanceId;
+      m.p.adopt({ state: 'open', generation: nextGeneration(s.generation, 0), openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin });
     }
     this.apply(this.rec.want({ state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() }));
   }
