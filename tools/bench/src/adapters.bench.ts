@@ -31,7 +31,13 @@ interface Pair {
   target: number;
 }
 
+const fmtLoad = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
+
 async function main(): Promise<void> {
+  const loadAtStart = fmtLoad();
   const server = await startBenchServer();
   const path = new URL(server.url).pathname;
   const [rawFetch, fullFetch] = fetchContenders(server.origin, path, CONNECTIONS);
@@ -78,7 +84,11 @@ async function main(): Promise<void> {
     const cs = median(cpu.get(p.subject)!);
     rows.push(`| ${p.baseline.name} | ${b.toFixed(0)} | – | ${cb.toFixed(0)} | – |`);
     rows.push(`| ${p.subject.name} | ${s.toFixed(0)} | **${r.toFixed(3)}×** | ${cs.toFixed(0)} | ${(cb / cs).toFixed(3)}× |`);
-    verdicts.push(`${p.what} ≥ ${p.target}×: **${r >= p.target ? 'met' : 'NOT met'}** (${r.toFixed(3)}×)`);
+    const rounds = ratios
+      .get(p)!
+      .map((x) => x.toFixed(2))
+      .join(', ');
+    verdicts.push(`${p.what} ≥ ${p.target}×: **${r >= p.target ? 'met' : 'NOT met'}** (${r.toFixed(3)}×; rounds ${rounds})`);
   }
   const body = [
     '## Adapter throughput (`npm run bench:adapters`)',
@@ -87,9 +97,7 @@ async function main(): Promise<void> {
       `${CONNECTIONS} connections on every side (undici \`Pool\`/\`Agent\` \`connections\`, http.Agent \`maxSockets\`, endpoint \`maxConnections\`). ` +
       `${ROUNDS} interleaved rounds of ${MS / 1000} s per contender, in one process, alternating which side runs first; the ratio is the median of the per-round ratios. ` +
       `CPU µs per call is this process's user+system time (server included) per completed call: steadier than wall-clock throughput on a shared machine. ` +
-      `Policy of every wrapped side: \`pipeline(retry(), circuitBreaker({ name }), timeout(2000))\` with defaults. Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' / ')} at the end.`,
+      `Policy of every wrapped side: \`pipeline(retry(), circuitBreaker({ name }), timeout(2000))\` with defaults. Node ${process.version}, ${cpus().length} CPUs, load ${loadAtStart} at the start, ${fmtLoad()} at the end; recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
     '| contender | calls/s (median) | throughput vs baseline (median of round ratios) | CPU µs per call (median) | CPU efficiency vs baseline |',
     '|---|---|---|---|---|',
