@@ -1,6 +1,7 @@
 import type { Endpoint } from './balancing/types.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
 import { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
+import { SmallSet } from './kernel/small-set.js';
 
 export { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
 
@@ -36,9 +37,9 @@ export class Ctx implements AttemptContext {
   private reason: unknown = NOT_ABORTED;
   private linked: (() => void) | undefined;
   /** Forks linked to this source without an AbortController (see `link()`). */
-  private children: Set<Ctx> | undefined;
+  private children: SmallSet<Ctx> | undefined;
   /** Callbacks of {@link whenAborted}, run by `abort()`. */
-  private callbacks: Set<() => void> | undefined;
+  private callbacks: SmallSet<() => void> | undefined;
 
   /**
    * Private: contexts are made by {@link Ctx.root}, {@link Ctx.derive} and {@link Ctx.fork} only.
@@ -138,7 +139,7 @@ export class Ctx implements AttemptContext {
     }
     if (p.controller === undefined && p.external === undefined) {
       p.link();
-      const children = (p.children ??= new Set());
+      const children = (p.children ??= new SmallSet());
       children.add(this);
       this.linked = () => {
         children.delete(this);
@@ -184,7 +185,7 @@ export class Ctx implements AttemptContext {
     if (s.reason !== NOT_ABORTED) return noop;
     // Programmatic aborts (timeouts, hedges, a parent fork) come through abort(); a caller's or a
     // materialised signal also aborts from outside, so listen there too.
-    (s.callbacks ??= new Set()).add(fn);
+    (s.callbacks ??= new SmallSet()).add(fn);
     s.link();
     const signal = s.controller !== undefined ? s.controller.signal : s.external;
     if (signal !== undefined) listenAbort(signal, fn);
