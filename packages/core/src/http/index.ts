@@ -8,7 +8,7 @@ export { markNonRetryable, isNonRetryable } from '../kernel/non-retryable.js';
 export { isNeverSent } from './never-sent.js';
 export { IDEMPOTENT_METHODS, isRetryableRequest } from './idempotency.js';
 export { isAbsoluteUrl, joinUrl, splitCredentials } from './url.js';
-export { headerValue, isSensitiveParam, redactText, redactUrl, SENSITIVE_HEADERS } from './redact.js';
+export { headerValue, isSensitiveParam, redactText, redactUrl, SENSITIVE_HEADERS } from '../kernel/redact.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
 export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
 export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';

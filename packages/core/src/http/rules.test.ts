@@ -9,7 +9,7 @@ import { HttpStatusFailure } from './status-failure.js';
 import { retryAfterHeaderOf, statusOf } from './status.js';
 import { readCookie, resolveStickyKey, validateStickyKey } from './sticky-key.js';
 import { isAbsoluteUrl, joinUrl, splitCredentials } from './url.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../kernel/redact.js';
 
 describe('outcome classification', () => {
   it('5xx, 408 and 429 are failures; other statuses are not', () => {

@@ -2,8 +2,7 @@ import { ConfigError } from '../errors.js';
 
 /*
  * "Unknown option" checks with a did-you-mean hint, shared by every core factory (policies,
- * breaker, balancer). @breakwater/config has its own copy for YAML keys; this one stays tiny and
- * dependency-free because it runs in core.
+ * breaker, balancer); @breakwater/config suggests YAML keys with the same `suggestKey`.
  */
 
 function normalize(s: string): string {
