@@ -2,7 +2,7 @@ import { ClosedError } from '../errors.js';
 import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
 import { BreakerCounts, metricsOf, recordOutcome } from './accounting.js';
-import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from './cancellation.js';
+import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from '../kernel/abort-reasons.js';
 import { BreakerController, type Transition } from './controller.js';
 import { FleetSync } from './fleet-sync.js';
 import { ManualControl } from './manual-control.js';

@@ -1,7 +1,8 @@
 export { circuitBreaker, type CircuitBreakerPolicy } from './circuit-breaker.js';
 export { consecutiveFailures } from './trip/consecutive-failures.js';
 export { failureRate, type FailureRateOptions } from './trip/failure-rate.js';
-export { defaultBreakerIsFailure, isRejection } from './rejection.js';
+export { defaultBreakerIsFailure } from './rejection.js';
+export { isRejection } from '../kernel/outcome.js';
 export type { TripOptions, CircuitBreakerMetrics, BreakerSnapshot, BreakerEvents } from './types.js';
 export { SNAPSHOT_VERSION } from './snapshot.js';
 export type { SnapshotTime } from './windows/types.js';

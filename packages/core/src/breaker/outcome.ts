@@ -1,5 +1,5 @@
 import { isLocalResourceError } from '../local-resource-error.js';
-import { isRejection } from './rejection.js';
+import { isRejection } from '../kernel/outcome.js';
 
 /** How an outcome counts: a success, a failure, or neutral (no verdict on the dependency). */
 export type Verdict = 0 | 1 | 2;

@@ -1,7 +1,7 @@
 import { listenAbort, unlistenAbort, type Ctx } from '../execution.js';
-import { isHedgeLoss } from '../hedge/hedge.js';
+import { isHedgeLoss } from '../kernel/abort-reasons.js';
 import type { PolicyFn } from '../policy.js';
-import { isTimeout } from './cancellation.js';
+import { isTimeout } from '../kernel/abort-reasons.js';
 import type { BreakerHost } from './host.js';
 import { VERDICT_FAILURE, VERDICT_NEUTRAL, type Verdict } from './outcome.js';
 import type { ProbeRound } from './probes.js';

@@ -34,9 +34,6 @@ export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs
   return e as unknown as BrokenCircuitError;
 }
 
-// The rejection test has one home, kernel/outcome.ts; re-exported for the breaker's modules.
-export { isRejection };
-
 /**
  * The default `isFailure`: every thrown error except Breakwater rejections ({@link isRejection})
  * and local resource errors (`isLocalResourceError`: EMFILE, EADDRNOTAVAIL, ... raised by this

@@ -47,8 +47,7 @@ export interface HedgePolicy extends Policy {
   on(event: 'winner', fn: (e: HedgeWinnerEvent) => void): () => void;
 }
 
-// The abort reason of losing attempts: kernel/abort-reasons.ts (a HedgeLoss brand, was a module-private WeakSet).
-export { isHedgeLoss } from '../kernel/abort-reasons.js';
+// Losing attempts are aborted with a HedgeLoss (kernel/abort-reasons.ts: a brand, was a module-private WeakSet).
 
 /** One hedged call: its attempts (each a fork of the caller's context), the timer, the outcome. */
 class HedgedCall<T> {
