@@ -1,7 +1,7 @@
 import { ClosedError } from '../errors.js';
 import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
-import { BreakerCounts, metricsOf, recordOutcome } from './accounting.js';
+import { BreakerCounts, metricsOf, OUTCOME } from './accounting.js';
 import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from '../kernel/abort-reasons.js';
 import { BreakerController, type Transition } from './controller.js';
 import { FleetSync } from './fleet-sync.js';
@@ -27,10 +27,9 @@ import type {
 } from './types.js';
 
 /**
- * The call paths of a circuit breaker around its {@link BreakerController}: classification and
- * counting of outcomes, probes, rejections, events. A shared store is reached through a
- * {@link FleetSync}, isolate()/reset() through a {@link ManualControl}. Internal: `circuitBreaker()`
- * returns it as a {@link CircuitBreakerPolicy}.
+ * The call paths of a circuit breaker around its {@link BreakerController}: outcomes, probes,
+ * rejections, events; the store through a {@link FleetSync}, isolate()/reset() through a
+ * {@link ManualControl}. Internal: `circuitBreaker()` returns it as a {@link CircuitBreakerPolicy}.
  *
  * Hot path (closed): one generation check, the user's call, the outcome fed to the trip evaluator
  * — no timers, no closures, no allocation of its own. Timing (`clock.now()` twice) is taken only
@@ -42,10 +41,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   private readonly evaluator: TripEvaluator;
   private readonly isFailure: (error: unknown) => boolean;
   private readonly isResultFailure: ((result: unknown) => boolean) | undefined;
-  /**
-   * `slowCall.thresholdMs`, or -1 without slowCall. Why: -1 is a small integer, stored in the object;
-   * Infinity would be a boxed number per breaker (heap per breaker, bench:core).
-   */
+  /** `slowCall.thresholdMs`, or -1 without (Why: a small integer; Infinity is a boxed number per breaker). */
   private readonly slowCallMs: number;
   private readonly shadow: boolean;
   private readonly timedByConfig: boolean;
@@ -58,17 +54,12 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   manual: ManualControl | undefined = undefined;
   /** Created on the first `on()`: a breaker nobody listens to carries no emitter. */
   private emitter: OrderedEmitter<BreakerEvents> | undefined = undefined;
-  /**
-   * The controller's generation while closed, -1 in any other state (see `sync()`). Why: the hot
-   * path and the window check read one field of the breaker instead of the controller's state and
-   * generation. Cost: every change of the controller's state or generation must call `sync()`.
-   */
+  /** Controller's generation while closed, else -1. Why: one read on the hot path. Cost: changes call `sync()`. */
   private windowGen = 0;
   /**
    * Settlement handlers of untimed closed-state calls, built once per generation (they capture it).
-   * Why: a call attaches them to its promise without allocating closures (bench:core breaker-only).
-   * Cost: a pair of closures per closed period; `fast-path.property.test.ts` runs the plain path
-   * against this one on the same schedules.
+   * Why: no closure per call (bench:core). Cost: two closures per closed period; the plain path is
+   * run against this one on the same schedules in fast-path.property.test.ts.
    */
   private handlersGen = -1;
   private onSettled: ((value: unknown) => void) | undefined = undefined;
@@ -388,7 +379,18 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     }
     // Outcomes of calls that started before the latest transition belong to an old window.
     if (gen === this.windowGen) {
-      const reason = recordOutcome(this.evaluator, !failure, durationMs, slow, this.inFlight, at);
+      const o = OUTCOME;
+      o.success = !failure;
+      o.durationMs = durationMs;
+      o.slow = slow;
+      o.inFlight = this.inFlight;
+      o.at = at;
+      let reason: string | undefined;
+      try {
+        reason = this.evaluator.record(o);
+      } catch {
+        reason = undefined; // a throwing custom strategy must not become an unhandled rejection: no trip
+      }
       if (reason !== undefined) this.commit(this.controller.transition('open', reason, 'fleet'));
     }
     return verdict;
