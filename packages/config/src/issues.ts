@@ -103,7 +103,8 @@ export function toConfigIssues(
       continue;
     }
     const found = valueAt(input, issue.path);
-    const last = issue.path[issue.path.length - 1];
+    // The key that names the value: for a list item (`secret[1]`), the list's key.
+    const last = issue.path.findLast((seg) => typeof seg === 'string');
     let expected: string;
     switch (issue.code) {
       case 'invalid_type':

@@ -43,7 +43,7 @@ async function optionalImport<T>(name: string): Promise<T> {
 
 /**
  * Connects to Redis as the config's `redis` section says (`url`, `cluster`, `prefix`, `mode`,
- * `quorum`, `flush_interval`, `command_timeout`) and builds a `RedisBreakerStore` over it.
+ * `quorum`, `flush_interval`, `command_timeout`, `secret`) and builds a `RedisBreakerStore` over it.
  * Resolves `undefined` when the config has no `redis` section. Needs the optional peer
  * dependencies `@breakwater/redis` and `ioredis`. The connection uses the settings the store's
  * README recommends: no offline queue (a down Redis fails fast instead of buffering) and an
@@ -90,6 +90,7 @@ export async function storeFromConfig(config: BreakwaterConfig, options: StoreFr
       ...(section.quorum === undefined ? {} : { quorum: section.quorum }),
       ...(section.flush_interval === undefined ? {} : { flushIntervalMs: section.flush_interval }),
       ...(section.command_timeout === undefined ? {} : { commandTimeoutMs: section.command_timeout }),
+      ...(section.secret === undefined ? {} : { secret: section.secret }),
       onError,
     });
   } catch (e) {
