@@ -13,7 +13,7 @@ const dir = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TAG = '0.1.0';
 const IMAGES = { replica: `breakwater-replica:${TAG}`, gateway: `breakwater-gateway:${TAG}` } as const;
-const EXTRA_ENV = new Set(['CHAOS_TOKEN', 'REDIS_PASSWORD']);
+const EXTRA_ENV = new Set(['CHAOS_TOKEN', 'REDIS_PASSWORD', 'BW_REDIS_SECRET']);
 /** Secrets as the manifests reference them, replaced by a value before the apps parse them. */
 const withSecrets = (v: string): string => v.replace('${REDIS_PASSWORD:?set REDIS_PASSWORD}', 'p'.repeat(48)).replace('$(REDIS_PASSWORD)', 'p'.repeat(48));
 const replicaEnv = new Set(replicaFlags.map((f) => f.env));
@@ -211,6 +211,9 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
       else if (app === 'gateway') expect(nets).toContain('breakers');
       else expect(nets, name).not.toContain('breakers');
       if (app === 'gateway') expect(String((s['environment'] as Obj)['REDIS_URL'])).toMatch(/^redis:\/\/breakwater:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379$/);
+      // The store's HMAC key (issue 14.11): required from the environment / env file, gateways only.
+      if (app === 'gateway') expect((s['environment'] as Obj)['BW_REDIS_SECRET']).toBe('${BW_REDIS_SECRET:?set BW_REDIS_SECRET}');
+      else expect(JSON.stringify(s)).not.toContain('BW_REDIS_SECRET');
     }
     expect((compose['networks'] as Obj)['breakers']).toEqual({ internal: true });
   });
@@ -230,6 +233,9 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
     expect(gwEnv[pw]?.['valueFrom']).toEqual(secretRef);
     expect(pw, 'REDIS_PASSWORD is defined before REDIS_URL expands it').toBeLessThan(url);
     expect(gwEnv[url]?.['value']).toBe('redis://breakwater:$(REDIS_PASSWORD)@redis:6379');
+    // The store's HMAC key (issue 14.11): from the same Secret, for the gateways only.
+    expect(gwEnv.find((x) => x['name'] === 'BW_REDIS_SECRET')?.['valueFrom']).toEqual({ secretKeyRef: { name: 'breakwater-redis', key: 'secret' } });
+    expect((k8sRedisContainer['env'] as Obj[]).map((x) => x['name'])).not.toContain('BW_REDIS_SECRET');
     const policies = ofKind('NetworkPolicy').filter((p) => p['spec']['podSelector']['matchLabels']['app'] === 'redis');
     expect(policies).toHaveLength(1);
     expect(policies[0]!['spec']['policyTypes']).toEqual(['Ingress']);

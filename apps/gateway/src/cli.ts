@@ -37,6 +37,12 @@ export interface GatewayCliConfig {
   regions: string[];
   redisUrl: string | undefined;
   redisPrefix: string;
+  /**
+   * From BW_REDIS_SECRET (then BW_REDIS_SECRET_PREVIOUS during a key rotation): the store's
+   * `secret`, which authenticates shared records and messages. Environment only: a flag would show
+   * it in the process list. Undefined when unset.
+   */
+  redisSecret: string[] | undefined;
   healthIntervalMs: number;
   otel: boolean;
   logLevel: string;
@@ -97,6 +103,7 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     throw new ConfigError('gateway.redisUrl', 'expected redis://host:port or rediss://…, got something else');
   const l4 = get('l4-port');
   const token = env['CHAOS_TOKEN'];
+  const secrets = [env['BW_REDIS_SECRET'], env['BW_REDIS_SECRET_PREVIOUS']].filter((k): k is string => k !== undefined && k !== '');
   return {
     ids,
     host: get('host') as string,
@@ -106,6 +113,7 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     regions,
     redisUrl,
     redisPrefix: get('redis-prefix') as string,
+    redisSecret: secrets.length > 0 ? secrets : undefined,
     healthIntervalMs: interval,
     otel: /^(1|true|yes)$/i.test(get('otel') as string),
     logLevel: get('log-level') as string,

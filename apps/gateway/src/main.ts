@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const gateways: Gateway[] = [];
   for (const [i, id] of cfg.ids.entries()) {
     const log = logger.child({ gateway: id });
-    const shared = memory ?? createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, instanceId: id, logger: log });
+    const shared = memory ?? createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, secret: cfg.redisSecret, instanceId: id, logger: log });
     if (!memory) stores.push(shared);
     const gw = await startGateway({
       id,

@@ -15,7 +15,14 @@ export interface SharedStore {
  * Redis when a URL is given (breaker state shared with every pod on that Redis), else an
  * in-memory store shared by the pods of this process only.
  */
-export function createBreakerStore(o: { redisUrl: string | undefined; prefix: string; instanceId: string; logger: Logger }): SharedStore {
+export function createBreakerStore(o: {
+  redisUrl: string | undefined;
+  prefix: string;
+  /** The store's `secret` (BW_REDIS_SECRET): records and messages without its MAC are refused. */
+  secret?: readonly string[] | undefined;
+  instanceId: string;
+  logger: Logger;
+}): SharedStore {
   if (o.redisUrl === undefined) {
     const store = memoryBreakerStore();
     return { store, kind: 'memory', healthy: () => true, close: () => store.close() };
@@ -27,6 +34,7 @@ export function createBreakerStore(o: { redisUrl: string | undefined; prefix: st
     redis,
     prefix: o.prefix,
     instanceId: o.instanceId,
+    ...(o.secret === undefined ? {} : { secret: o.secret }),
     onError: (e: unknown) => o.logger.warn({ event: 'store-error', error: e instanceof Error ? e.message : String(e) }, 'breaker store error'),
   });
   return {
