@@ -24,13 +24,14 @@ describe('SmallSet vs Set', () => {
           } else if (o.kind === 'delete') {
             fast.delete(`m${o.x}`);
             plain.delete(`m${o.x}`);
-          } else {
+          } else if (o.kind === 'iterate') {
             // An iteration whose body deletes a member once it has seen `deleteAt` members.
+            const { deleteAt, del: victim } = o;
             const walk = (s: Iterable<string>, del: (x: string) => void, out: string[]): void => {
               let i = 0;
               for (const m of s) {
                 out.push(m);
-                if (i++ === o.deleteAt) del(`m${o.del}`);
+                if (i++ === deleteAt) del(`m${victim}`);
               }
               out.push('|');
             };
