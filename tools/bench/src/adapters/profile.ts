@@ -2,7 +2,7 @@
 // Runs one contender for `ms` so its CPU profile can be read (see `summarise-profile.ts`).
 import { axiosContenders, fetchContenders } from './contenders.js';
 import { interceptorContenders } from './interceptor-contenders.js';
-import { throughput } from './run.js';
+import { lastCpuUsPerCall, throughput } from './run.js';
 import { startBenchServer } from './server.js';
 
 const [pair = 'fetch', side = '1', ms = '5000'] = process.argv.slice(2);
@@ -16,6 +16,8 @@ const list =
       : interceptorContenders(server.origin, path, 64);
 const c = list[Number(side)]!;
 await throughput(c.call, 64, 500);
-console.log(c.name, (await throughput(c.call, 64, Number(ms))).toFixed(0), 'calls/s');
+const rate = await throughput(c.call, 64, Number(ms));
+// CPU per call includes the in-process bench server's share.
+console.log(c.name, rate.toFixed(0), 'calls/s', lastCpuUsPerCall.toFixed(1), 'us CPU/call');
 for (const x of list) await x.close?.();
 await server.close();
