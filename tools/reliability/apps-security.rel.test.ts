@@ -16,7 +16,8 @@ afterAll(async () => {
 function start(entry: string, args: string[] = []): RunningProcess {
   const env: Record<string, string> = {};
   const p = startTsProcess(entry, args, env);
-  // The parent's CHAOS_TOKEN/HOST must not leak in: the apps must make their own per-run token and bind loopback by default.
+  // The parent's CHAOS_TOKEN/HOST must not leak in: the apps must make their own per-run token and
+  // bind loopback by default.
   running.push(p);
   return p;
 }

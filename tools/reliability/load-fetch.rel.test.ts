@@ -13,7 +13,10 @@ const TOTAL = Number(process.env['BW_REL_FETCH_CALLS'] ?? 100_000);
 const CONCURRENCY = 64;
 const POOL = 16;
 
-/** A real HTTP server on 127.0.0.1:0 that answers 200 mostly, sometimes 503 (with a body the client must discard), sometimes slowly. */
+/**
+ * A real HTTP server on 127.0.0.1:0 that answers 200 mostly, sometimes 503 (with a body the client
+ * must discard), sometimes slowly.
+ */
 async function startUpstream(
   seed: number,
 ): Promise<{ url: string; maxOpen: () => number; open: () => number; requests: () => number; close(): Promise<void> }> {

@@ -67,7 +67,10 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
     // Accept counts so far are the initial connections; everything after is a reconnect.
     const acceptedAtStart = a.proxy.accepted + b.proxy.accepted;
 
-    /** Runs one fault: trips `sig-<name>` on A while Redis is impaired, measures how long B takes to see it after recovery. */
+    /**
+     * Runs one fault: trips `sig-<name>` on A while Redis is impaired, measures how long B takes to
+     * see it after recovery.
+     */
     const fault = async (name: string, inject: () => Promise<void>, recover: () => Promise<void>, settleMs = 1000): Promise<void> => {
       const sigA = a.breaker(`sig-${name}`);
       const sigB = b.breaker(`sig-${name}`);

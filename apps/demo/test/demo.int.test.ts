@@ -116,7 +116,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
     expect(Date.now() - clicked).toBeLessThan(2_000);
     // The gateways notice too: health checks (500 ms) or breakers mark it.
     await expect.poll(async () => page.locator('[data-replica="eu-1"] td').nth(2).textContent(), { timeout: 5_000 }).toBe('unhealthy');
-    // The story is readable: the timeline names eu-1's health change or breaker trip; the charts have a time axis and client p50/p99.
+    // The story is readable: the timeline names eu-1's health change or breaker trip; the charts
+    // have a time axis and client p50/p99.
     await expect.poll(async () => page.locator('#timeline tbody tr', { hasText: 'eu-1' }).count(), { timeout: 5_000 }).toBeGreaterThan(0);
     expect(await page.locator('#traffic .xtick').allTextContents()).toEqual(expect.arrayContaining(['now', '−30 s', '−60 s']));
     expect(await page.locator('#latency polyline[data-series="p99"]').count()).toBe(1);

@@ -25,7 +25,10 @@ const waitFor = async (pred: () => boolean, what: string, timeoutMs = 2000): Pro
   }
 };
 
-/** Gateway pods on one Redis prefix, each with its own store built as main.ts builds it (secret from BW_REDIS_SECRET). */
+/**
+ * Gateway pods on one Redis prefix, each with its own store built as main.ts builds it (secret from
+ * BW_REDIS_SECRET).
+ */
 async function pods(prefix: string, envs: NodeJS.ProcessEnv[]): Promise<Array<{ gw: Gateway; shared: SharedStore }>> {
   const replica: Replica = await startReplica({ id: 'eu-1', region: 'eu', token: TOKEN });
   cleanup.push(() => replica.close());

@@ -119,7 +119,10 @@ export class ClosedError extends BreakwaterError {
   }
 }
 
-/** Bad options or config. `path` names the field (`circuitBreaker.halfOpenAfterMs`, `load_balancer.servers[0].weight`). */
+/**
+ * Bad options or config. `path` names the field (`circuitBreaker.halfOpenAfterMs`,
+ * `load_balancer.servers[0].weight`).
+ */
 export class ConfigError extends BreakwaterError {
   readonly path: string;
   /** Every problem found, when several were collected at once (config files). */

@@ -3,7 +3,10 @@ import { STATE_VALUE } from '@breakwater/core/internal';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { safeLabel } from './server-label.js';
 
-/** Gauge value of each breaker state (0 closed, 1 open, 2 half-open, plus 3 for isolated): one table with OpenTelemetry's. */
+/**
+ * Gauge value of each breaker state (0 closed, 1 open, 2 half-open, plus 3 for isolated): one table
+ * with OpenTelemetry's.
+ */
 export { STATE_VALUE };
 
 /** Default buckets of `lb_request_duration_seconds` (seconds), as OpenTelemetry advises for HTTP clients. */

@@ -5,7 +5,10 @@ import type { BreakerKeys } from './keys.js';
 /** What the counts need from their breaker group. */
 export interface TotalsOwner {
   readonly keys: BreakerKeys;
-  /** A closed breaker of the group that may judge fleet totals; undefined while the group is not closed or is busy writing. */
+  /**
+   * A closed breaker of the group that may judge fleet totals; undefined while the group is not
+   * closed or is busy writing.
+   */
   judge(): BreakerParticipant | undefined;
   /** The fleet totals say: open. */
   tripOnTotals(totals: OutcomeTotals): void;

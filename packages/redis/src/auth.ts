@@ -64,7 +64,8 @@ export function checkSecret(v: unknown, path: string): string[] | undefined {
   if (bad) {
     throw new ConfigError(
       path,
-      `expected a non-empty string (≥ ${MIN_SECRET_LENGTH} characters recommended) or an array of 1 to ${MAX_SECRETS} such strings ` +
+      `expected a non-empty string (≥ ${MIN_SECRET_LENGTH} characters recommended) ` +
+        `or an array of 1 to ${MAX_SECRETS} such strings ` +
         `(key rotation: the first is the current key), got ${describe(v)}`,
     );
   }
@@ -127,8 +128,9 @@ export class UnauthenticatedDataError extends Error {
     readonly breaker: string,
   ) {
     super(
-      `@breakwater/redis: refused ${counts.messages} message(s) and ${counts.records} record(s) without a valid MAC (last: breaker "${printable(breaker.slice(0, 100))}"): ` +
-        'another writer lacks the secret (a different secret, a client without one, or a forgery); those breakers run on local state',
+      `@breakwater/redis: refused ${counts.messages} message(s) and ${counts.records} record(s) without a valid MAC ` +
+        `(last: breaker "${printable(breaker.slice(0, 100))}"): another writer lacks the secret ` +
+        '(a different secret, a client without one, or a forgery); those breakers run on local state',
     );
     this.name = 'UnauthenticatedDataError';
   }

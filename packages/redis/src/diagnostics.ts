@@ -101,7 +101,8 @@ export class ErrorReporter {
         const why = e instanceof Error ? e.message : String(e);
         process.emitWarning(
           `@breakwater/redis: Redis rejects the store's credentials or permissions (${why}); ` +
-            'breakers run locally until this is fixed. Pass onError to RedisBreakerStore to handle such errors yourself.',
+            'breakers run locally until this is fixed. ' +
+            'Pass onError to RedisBreakerStore to handle such errors yourself.',
           { code: 'BW_REDIS_CONFIG' },
         );
       }

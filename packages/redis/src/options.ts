@@ -114,7 +114,8 @@ export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInst
   const probeLease = o['probeLeaseMs'];
   const secrets = checkSecret(o['secret'], `${P}.secret`) ?? [];
   if (secrets.some((k) => k.length < MIN_SECRET_LENGTH)) {
-    process.emitWarning(`@breakwater/redis: a secret shorter than ${MIN_SECRET_LENGTH} characters is easy to guess; use a long random one`, {
+    const why = `a secret shorter than ${MIN_SECRET_LENGTH} characters is easy to guess; use a long random one`;
+    process.emitWarning(`@breakwater/redis: ${why}`, {
       code: 'BW_REDIS_WEAK_SECRET',
     });
   }

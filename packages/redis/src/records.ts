@@ -35,7 +35,10 @@ export interface FleetMessage extends FleetRecord {
   readonly mac: string;
 }
 
-/** The common reply of the state scripts: `[status, now, state, gen, openUntil, reason, at, origin, extra, attempt?, mac?]`. */
+/**
+ * The common reply of the state scripts: `[status, now, state, gen, openUntil, reason, at, origin,
+ * extra, attempt?, mac?]`.
+ */
 export interface ScriptReply {
   readonly status: string;
   readonly now: number;

@@ -49,7 +49,8 @@ end
 local function lp(s) return string.len(s) .. ':' .. s end
 -- What a record MAC covers (auth.ts canonicalRecord builds the same bytes).
 local function canon(prefix, name, c)
-  return 'bw1|' .. lp(prefix) .. lp(name) .. lp(c[1]) .. lp(c[2]) .. lp(c[3]) .. lp(c[4]) .. lp(c[5]) .. lp(c[6]) .. lp(c[7])
+  return 'bw1|' .. lp(prefix) .. lp(name)
+    .. lp(c[1]) .. lp(c[2]) .. lp(c[3]) .. lp(c[4]) .. lp(c[5]) .. lp(c[6]) .. lp(c[7])
 end
 -- HMAC-SHA1 of msg under every key whose pads (inner .. outer, 256 hex chars) are in pads.
 local function macs(pads, msg)
@@ -137,7 +138,11 @@ local expected = tonumber(ARGV[1])
 local cur = 0
 local pads = ARGV[17] or ''
 if not isEmpty(c) then
-  if valid(c, now, tonumber(ARGV[13]), tonumber(ARGV[14])) and signed(pads, ARGV[11], ARGV[12], c) then cur = tonumber(c[2]) else cur = -1 end
+  if valid(c, now, tonumber(ARGV[13]), tonumber(ARGV[14])) and signed(pads, ARGV[11], ARGV[12], c) then
+    cur = tonumber(c[2])
+  else
+    cur = -1
+  end
 end
 if cur >= 0 and cur ~= expected and kind ~= 'force' then return reply('conflict', now, c, votes) end
 if cur < 0 then cur = math.max(0, expected) end
@@ -149,7 +154,8 @@ local attempt = tonumber(ARGV[16]) or 0
 if state ~= 'open' then attempt = 0 end
 local rec = {state, fmt(gen), fmt(openUntil), ARGV[4], fmt(now), origin, fmt(attempt), ''}
 rec[8] = macs(pads, canon(ARGV[11], ARGV[12], rec))
-redis.call('HSET', KEYS[1], 'state', state, 'gen', rec[2], 'openUntil', rec[3], 'reason', ARGV[4], 'at', rec[5], 'origin', origin, 'attempt', rec[7])
+redis.call('HSET', KEYS[1], 'state', state, 'gen', rec[2], 'openUntil', rec[3], 'reason', ARGV[4], 'at', rec[5],
+  'origin', origin, 'attempt', rec[7])
 if rec[8] ~= '' then redis.call('HSET', KEYS[1], 'mac', rec[8]) else redis.call('HDEL', KEYS[1], 'mac') end
 if state == 'isolated' then
   redis.call('PERSIST', KEYS[1])
@@ -170,7 +176,8 @@ return reply('ok', now, rec, votes)
 /**
  * Races for the fleet probe lease. KEYS: state, probe. ARGV: instanceId, leaseMs, earlyMs,
  * maxOpenMs, maxGen, pads ('' = unsigned), prefix, name. 'state': the fleet is not open any more;
- * 'invalid': the record is one no replica accepts (implausible, or not signed with a known key); 'wait': still open for `extra` ms; 'granted': lease held for `extra` ms;
+ * 'invalid': the record is one no replica accepts (implausible, or not signed with a known key);
+ * 'wait': still open for `extra` ms; 'granted': lease held for `extra` ms;
  * 'held': another replica holds it for `extra` more ms. The lease may be taken up to earlyMs
  * before the open period ends (its holder still waits for its own breaker's open period), so the
  * replica that opened the fleet probes on its first call after it.
@@ -200,7 +207,9 @@ return reply('held', now, c, redis.call('PTTL', KEYS[2]))
 
 /** Releases the probe lease if this instance holds it. KEYS: probe. ARGV: instanceId. */
 export const RELEASE_LUA = `
-if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 `;
 

@@ -15,7 +15,10 @@ export interface RedisStoreStats {
   refused: number;
   /** With a `secret`: pub/sub messages refused for a missing or wrong MAC (dropped, never read). */
   unauthenticatedMessages: number;
-  /** With a `secret`: records read from Redis refused for a missing or wrong MAC (treated as absent; the next write overwrites them). */
+  /**
+   * With a `secret`: records read from Redis refused for a missing or wrong MAC (treated as absent;
+   * the next write overwrites them).
+   */
   unauthenticatedRecords: number;
   /** Completed resyncs (connect, reconnect, recovery, periodic). */
   resyncs: number;

@@ -16,7 +16,7 @@ export function checkPolicy(path: string, v: unknown, required: boolean): Policy
   if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
     throw new ConfigError(
       path,
-      `expected a Policy (an object with execute(fn, opts))${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${describeValue(v)}`,
+      `expected a Policy (an object with execute(fn, opts))` + `${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${describeValue(v)}`,
     );
   }
   return v as Policy;
@@ -35,7 +35,10 @@ export function resolvePolicyOption(path: string, v: unknown): (op: Operation) =
   return () => policy;
 }
 
-/** Default classification for tRPC: status from `err.data?.httpStatus`, then `err.meta?.response?.status`; no status = network error. */
+/**
+ * Default classification for tRPC: status from `err.data?.httpStatus`, then
+ * `err.meta?.response?.status`; no status = network error.
+ */
 export const defaultTrpcIsFailure: (e: unknown) => boolean = defaultIsFailure;
 
 /** Whether `op` may be sent more than once. */

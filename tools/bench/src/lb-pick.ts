@@ -59,7 +59,10 @@ export interface PickCost {
   n: number;
   /** Median ns of the loop with an empty pick (returns one fixed endpoint): subtracted from the others. */
   loopNs: number;
-  /** Median ns, loop subtracted, of the reference pick: a random index into the n endpoints (Math.random + array read). */
+  /**
+   * Median ns, loop subtracted, of the reference pick: a random index into the n endpoints
+   * (Math.random + array read).
+   */
   refNs: number;
   /** Median ns, loop subtracted, of the balancer's pick(). */
   pickNs: number;

@@ -129,7 +129,10 @@ export function requestBytes(r: FuzzRequest): Buffer {
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${r.body}`, 'latin1');
 }
 
-/** Sends raw bytes and resolves with whatever came back once the server closed (or `timeoutMs` passed). Never rejects. */
+/**
+ * Sends raw bytes and resolves with whatever came back once the server closed (or `timeoutMs`
+ * passed). Never rejects.
+ */
 export function sendRaw(port: number, bytes: Buffer, timeoutMs = 1_000): Promise<string> {
   return new Promise((resolve) => {
     const sock = createConnection({ host: '127.0.0.1', port });

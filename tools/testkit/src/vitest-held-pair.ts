@@ -4,7 +4,10 @@ import { testHttpServer } from './vitest-http.js';
 /** Open TCP sockets of this process (`process.getActiveResourcesInfo()`), for handle-leak checks. */
 export const openTcpSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 
-/** Two servers (closed when the test finishes) that answer `/hold` only when `release()` is called, everything else at once. */
+/**
+ * Two servers (closed when the test finishes) that answer `/hold` only when `release()` is called,
+ * everything else at once.
+ */
 export async function heldServerPair(): Promise<{ a: TestHttpServer; b: TestHttpServer; release: () => void }> {
   const held: Array<() => void> = [];
   const handler = (req: { url?: string }, res: { end: (s: string) => void }): void => {

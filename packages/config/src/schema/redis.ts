@@ -20,7 +20,7 @@ export const redisSchema = z.strictObject({
   secret: z
     .union([secretKey, z.array(secretKey).min(1).max(8)])
     .meta({
-      description: 'Authenticates shared records and messages (HMAC); a list rotates keys. Give it as ${ENV}, never in the file; never echoed in errors',
+      description: 'Authenticates shared records and messages (HMAC); a list rotates keys. ' + 'Give it as ${ENV}, never in the file; never echoed in errors',
     })
     .optional(),
 });

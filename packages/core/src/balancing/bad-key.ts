@@ -13,6 +13,7 @@ export function badKey(key: unknown): ConfigError {
       : describeValue(key);
   return new ConfigError(
     'key',
-    `expected a string routing key (ExecuteOptions.key / pick({ key }), hashed by consistentHash()), got ${got}; pass String(id) or a stable serialisation`,
+    'expected a string routing key (ExecuteOptions.key / pick({ key }), hashed by consistentHash()), ' +
+      `got ${got}; pass String(id) or a stable serialisation`,
   );
 }

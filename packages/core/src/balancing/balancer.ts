@@ -386,8 +386,13 @@ export class Balancer implements LoadBalancer {
  * allow, with region priority levels, backups and panic mode. Throws ConfigError on bad options.
  *
  * @example
- * const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://10.0.0.1:8080' }, { id: 'b', url: 'http://10.0.0.2:8080' }],
- *                           outlierDetection: { consecutiveFailures: 5 } });
+ * const lb = loadBalancer({
+ *   endpoints: [
+ *     { id: 'a', url: 'http://10.0.0.1:8080' },
+ *     { id: 'b', url: 'http://10.0.0.2:8080' },
+ *   ],
+ *   outlierDetection: { consecutiveFailures: 5 },
+ * });
  * const res = await lb.execute((ep, ctx) => fetch(new URL('/users', ep.url), { signal: ctx.signal }));
  */
 export function loadBalancer(o: LoadBalancerOptions): LoadBalancer {

@@ -18,7 +18,7 @@ export function endpointLimiter(s: EndpointState, make: ((endpoint: Endpoint) =>
   if (typeof policy !== 'object' || policy === null || typeof (policy as Partial<Policy>).execute !== 'function') {
     throw new ConfigError(
       'loadBalancer.endpointLimit',
-      `expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), got ${describeValue(policy)} for endpoint ${JSON.stringify(s.id)}`,
+      'expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), ' + `got ${describeValue(policy)} for endpoint ${JSON.stringify(s.id)}`,
     );
   }
   s.limiterSource = policy;

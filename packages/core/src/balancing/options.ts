@@ -114,7 +114,7 @@ function checkLocalRegion(levels: LevelSettings, local: string | undefined, endp
   const known = [...regions].map((r) => JSON.stringify(r)).join(', ');
   throw new ConfigError(
     'loadBalancer.locality.local',
-    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), got ${JSON.stringify(local)}`,
+    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), ` + `got ${JSON.stringify(local)}`,
   );
 }
 

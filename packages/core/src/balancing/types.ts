@@ -191,7 +191,10 @@ export interface HealthCheckOptions {
   healthyThreshold?: number;
   /** Consecutive failing checks that make a healthy endpoint unhealthy (fall). Default 3. */
   unhealthyThreshold?: number;
-  /** Random extra delay added to every interval, so checks of many balancers do not align. Default 10% of intervalMs. */
+  /**
+   * Random extra delay added to every interval, so checks of many balancers do not align. Default
+   * 10% of intervalMs.
+   */
   jitterMs?: number;
   /** Custom check; default: HTTP GET url+path, 2xx = healthy. */
   check?: (endpoint: Endpoint, signal: AbortSignal) => Promise<boolean>;

@@ -130,8 +130,8 @@ export class WaitQueue {
    * Starts queued calls, oldest first, while `pick` finds free slots (`start` runs the call on the
    * endpoint; it must take the slot synchronously). A waiter that finds none stops the walk (no
    * later one would find one either), except a waiter that skips endpoints the others may take — one
-   * re-picking after breaker refusals (mark > 0) or with `avoid` ids: the walk goes on past it. A waiter whose pick throws
-   * (every breaker open, no endpoints left) is rejected with that error. Re-entrant calls (a
+   * re-picking after breaker refusals (mark > 0) or with `avoid` ids: the walk goes on past it. A
+   * waiter whose pick throws (every breaker open, no endpoints left) is rejected with that error. Re-entrant calls (a
    * started call's code finishing another call synchronously) run once more after the current walk.
    */
   serve<S>(pick: (w: Waiter) => S | undefined, start: (s: S, w: Waiter) => void): void {

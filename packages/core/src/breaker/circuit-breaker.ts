@@ -22,9 +22,9 @@ export type { CircuitBreakerPolicy } from './types.js';
  *   probe holding its slot longer than `probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`)
  *   fails the round — checked on admission and by one timer per breaker while probes are out —
  *   and an aborted probe frees its slot at once, so half-open can never get stuck.
- * - `isFailure` (default: every error except Breakwater rejections and local resource errors) and `isResultFailure` classify
- *   outcomes; a result that counts as a failure is still returned to the caller. A `TimeoutError`
- *   counts as a failure and as a timeout.
+ * - `isFailure` (default: every error except Breakwater rejections and local resource errors) and
+ *   `isResultFailure` classify outcomes; a result that counts as a failure is still returned to the
+ *   caller. A `TimeoutError` counts as a failure and as a timeout.
  * - Cancelled calls are neutral, before `isFailure` is asked: a call that fails while its context
  *   was aborted for a reason other than a timeout (the losing attempt of a `hedge()`, the caller's
  *   signal) is neither a success nor a failure — not in the window, not in `requests` (so

@@ -43,7 +43,7 @@ function checkHalfOpenAfter(value: unknown): number | Backoff {
   if (typeof value === 'number') return checkNumber(`${P}.halfOpenAfterMs`, value, { min: 0 });
   throw new ConfigError(
     `${P}.halfOpenAfterMs`,
-    `expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), got ${describeValue(value)}`,
+    'expected a number of ms ≥ 0 or a Backoff such as exponentialBackoff({ initialMs: 1000, maxMs: 60000 }), ' + `got ${describeValue(value)}`,
   );
 }
 

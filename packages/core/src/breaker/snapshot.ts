@@ -28,7 +28,7 @@ export function parseSnapshot(value: unknown): BreakerSnapshot {
   if (typeof version === 'number' && Number.isInteger(version) && version > SNAPSHOT_VERSION) {
     throw new ConfigError(
       `${P}.version`,
-      `snapshot version ${version} is newer than this library reads (${SNAPSHOT_VERSION}); upgrade @breakwater/core or drop the snapshot`,
+      `snapshot version ${version} is newer than this library reads (${SNAPSHOT_VERSION}); ` + 'upgrade @breakwater/core or drop the snapshot',
     );
   }
   if (version !== SNAPSHOT_VERSION) fail('version', `${SNAPSHOT_VERSION}`, version);

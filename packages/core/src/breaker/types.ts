@@ -180,7 +180,10 @@ export interface CircuitBreaker extends Policy {
 export interface CircuitBreakerPolicy extends CircuitBreaker {
   /** The fleet generation last published or adopted (equals `generation` without a store). */
   readonly fleetGeneration: number;
-  /** The open period in force: `halfOpenAfterMs`, or with a Backoff the latest open attempt's (the first before any). */
+  /**
+   * The open period in force: `halfOpenAfterMs`, or with a Backoff the latest open attempt's (the
+   * first before any).
+   */
   readonly halfOpenAfterMs: number;
   /** `halfOpen.probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`). */
   readonly probeTimeoutMs: number;

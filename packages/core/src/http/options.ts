@@ -13,13 +13,19 @@ export interface HttpAdapterOptions {
   balancer?: LoadBalancer;
   /** Retry POST/PATCH/... even without an `Idempotency-Key` header. Default false. */
   retryNonIdempotent?: boolean;
-  /** Decides what counts as a failure. Receives a response or an error. Default: network error, timeout, 5xx, 408, 429. */
+  /**
+   * Decides what counts as a failure. Receives a response or an error. Default: network error,
+   * timeout, 5xx, 408, 429.
+   */
   isFailure?: (errorOrResponse: unknown) => boolean;
   /** Cap for a server's Retry-After delay (ms) before it reaches the retry policy. Default: no cap here. */
   maxRetryAfterMs?: number;
   /** Where a balanced request's consistent-hashing key comes from (cookie, header or function). */
   stickyKey?: StickyKey;
-  /** Trace-context injection: a function writing headers into a record, or `false` to disable. Default: `@opentelemetry/api`'s global propagator when installed. */
+  /**
+   * Trace-context injection: a function writing headers into a record, or `false` to disable.
+   * Default: `@opentelemetry/api`'s global propagator when installed.
+   */
   propagate?: TracePropagator | false;
 }
 

@@ -69,7 +69,8 @@ function logBreaker(source: BreakerLike, logger: EventLogger): () => void {
       generation: e.generation,
       at: e.at,
     };
-    const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${e.remote ? ' (remote)' : ''}: ${String(redact(e.reason))}`;
+    const remote = e.remote ? ' (remote)' : '';
+    const msg = `circuit breaker "${e.name}" ${e.from} → ${e.to}${remote}: ${String(redact(e.reason))}`;
     if (e.to === 'open' || e.to === 'isolated') logger.warn(obj, msg);
     else logger.info(obj, msg);
   });
@@ -109,7 +110,9 @@ function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
     offBreaker = (source as unknown as { on(event: 'breaker', fn: (e: Record<string, unknown>) => void): () => void }).on('breaker', (raw) => {
       const e = sanitize(raw);
       const obj = { event: 'endpoint_breaker_state_change', balancer, ...e };
-      const msg = `endpoint ${String(e['endpoint'])} breaker ${String(e['from'])} → ${String(e['to'])}${e['remote'] === true ? ' (remote)' : ''}${because(e)}`;
+      const remote = e['remote'] === true ? ' (remote)' : '';
+      const transition = `${String(e['from'])} → ${String(e['to'])}`;
+      const msg = `endpoint ${String(e['endpoint'])} breaker ${transition}${remote}${because(e)}`;
       if (e['to'] === 'open' || e['to'] === 'isolated') logger.warn(obj, msg);
       else logger.info(obj, msg);
     });

@@ -12,7 +12,10 @@ export interface CliArgs {
   readonly name: string | undefined;
   /** PEM files for TLS (`rediss://`): CA to trust, client certificate and key. */
   readonly tls: { readonly ca?: string; readonly cert?: string; readonly key?: string };
-  /** The stores' secret(s) (`--secret`, repeatable for rotation; else `$BW_REDIS_SECRET`): writes are signed, reads verified. */
+  /**
+   * The stores' secret(s) (`--secret`, repeatable for rotation; else `$BW_REDIS_SECRET`): writes
+   * are signed, reads verified.
+   */
   readonly secret: readonly string[] | undefined;
   /** Sentinel mode: sentinel addresses and the master group name. */
   readonly sentinel: { readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;

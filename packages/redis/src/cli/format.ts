@@ -8,11 +8,16 @@ function ago(ms: number): string {
   return `${Math.round(ms / 3_600_000)}h ago`;
 }
 
+/** ` (probe in 1.5s)` / ` (probe due)` for an open breaker, '' otherwise. */
+function probeNote(b: FleetBreakerInfo): string {
+  if (b.state !== 'open') return '';
+  return b.openForMs > 0 ? ` (probe in ${(b.openForMs / 1000).toFixed(1)}s)` : ' (probe due)';
+}
+
 /** One-line description of a breaker's last transition. */
 export function describeTransition(b: FleetBreakerInfo): string {
   if (b.at === 0) return '-';
-  const open = b.state === 'open' ? (b.openForMs > 0 ? ` (probe in ${(b.openForMs / 1000).toFixed(1)}s)` : ' (probe due)') : '';
-  return `${ago(b.now - b.at)} by ${printable(b.origin)}: ${printable(b.reason)}${open}`;
+  return `${ago(b.now - b.at)} by ${printable(b.origin)}: ${printable(b.reason)}${probeNote(b)}`;
 }
 
 /** A plain-text table of breakers. */
@@ -38,7 +43,7 @@ export function formatDetails(d: FleetBreakerDetails): string {
   const lines = [
     `breaker     ${printable(b.name)}`,
     `registered  ${d.registered ? 'yes' : 'no (no replica has used this name under this prefix)'}`,
-    `state       ${b.state}${b.state === 'open' ? (b.openForMs > 0 ? ` (probe in ${(b.openForMs / 1000).toFixed(1)}s)` : ' (probe due)') : ''}`,
+    `state       ${b.state}${probeNote(b)}`,
     `generation  ${b.generation}`,
     `last        ${describeTransition(b)}`,
     `record      ${Object.keys(d.record).length === 0 ? '(none)' : ''}`,

@@ -174,7 +174,8 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     io.err(
-      `breakwater-redis: ${a.command} failed against ${printable(redactUrl(a.url))}: ${printable(redactSecrets(msg.split(a.url).join(redactUrl(a.url)), a.url))}\n`,
+      `breakwater-redis: ${a.command} failed against ${printable(redactUrl(a.url))}: ` +
+        `${printable(redactSecrets(msg.split(a.url).join(redactUrl(a.url)), a.url))}\n`,
     );
     return 1;
   } finally {

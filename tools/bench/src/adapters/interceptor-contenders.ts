@@ -3,7 +3,10 @@ import { breakwaterInterceptor } from '@breakwater/fetch';
 import { fullPolicy } from './contenders.js';
 import type { Contender } from './run.js';
 
-/** A plain undici Agent vs the same Agent composed with breakwaterInterceptor (full policy for the origin), both with undici's request(). */
+/**
+ * A plain undici Agent vs the same Agent composed with breakwaterInterceptor (full policy for the
+ * origin), both with undici's request().
+ */
 export function interceptorContenders(origin: string, path: string, connections: number): Contender[] {
   const plain = new Agent({ connections });
   const base = new Agent({ connections });

@@ -1,4 +1,5 @@
-// Profiling aid: node --cpu-prof --conditions=@breakwater/source --import tsx tools/bench/src/adapters/profile.ts <pair> <side> [ms]
+// Profiling aid: node --cpu-prof --conditions=@breakwater/source --import tsx
+// tools/bench/src/adapters/profile.ts <pair> <side> [ms]
 // Runs one contender for `ms` so its CPU profile can be read (see `summarise-profile.ts`).
 import { axiosContenders, fetchContenders } from './contenders.js';
 import { interceptorContenders } from './interceptor-contenders.js';

@@ -1,4 +1,5 @@
-// Prints the functions with the most self time in a .cpuprofile: node tools/bench/src/adapters/summarise-profile.ts file [n]
+// Prints the functions with the most self time in a .cpuprofile: node
+// tools/bench/src/adapters/summarise-profile.ts file [n]
 import { readFileSync } from 'node:fs';
 
 interface Node {

@@ -12,7 +12,8 @@ export function httpCheck(path: string): (endpoint: Endpoint, signal: AbortSigna
     const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
     const headers: Record<string, string> = { accept: '*/*', connection: 'close' };
     if (url.username !== '' || url.password !== '') {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
       url.username = '';
       url.password = '';
     }

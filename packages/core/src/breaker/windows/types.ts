@@ -15,7 +15,10 @@ export interface OutcomeWindow {
   reset(): void;
   /** The window's contents, JSON-safe (`breaker.toJSON()`). Times are converted with `time`. */
   exportState(time: SnapshotTime): unknown;
-  /** Replaces the contents with what `exportState` returned; false (window untouched) when `data` is not of that form. */
+  /**
+   * Replaces the contents with what `exportState` returned; false (window untouched) when `data` is
+   * not of that form.
+   */
   importState(data: unknown, time: SnapshotTime): boolean;
 }
 
