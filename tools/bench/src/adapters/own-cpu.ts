@@ -12,6 +12,7 @@ import { fullPolicy } from './contenders.js';
 
 const [pair = 'fetch', n = '100000'] = process.argv.slice(2);
 const RES = new Response(null, { status: 200 });
+const CHUNK = Buffer.from('ok');
 const fakeFetch = (): Promise<Response> => Promise.resolve(RES);
 
 /** Answers every request with 200 and an empty body on a microtask, through the legacy handler interface. */
@@ -21,6 +22,7 @@ class FakeDispatcher extends Dispatcher {
     queueMicrotask(() => {
       h.onConnect?.(() => undefined);
       h.onHeaders?.(200, [], () => undefined, 'OK');
+      h.onData?.(CHUNK);
       h.onComplete?.([]);
     });
     return true;
