@@ -85,7 +85,8 @@ export {
   type AdaptiveRejectedEvent,
 } from './adaptive-concurrency/index.js';
 
-// Circuit breaker (the factory's result is typed by the CircuitBreaker interface; the class is internal)
+// Circuit breaker (the factory's result is typed by the CircuitBreakerPolicy interface, a CircuitBreaker
+// with inspection methods; the class is internal)
 export type {
   BreakerState,
   TripStrategy,
@@ -95,6 +96,7 @@ export type {
   StateChangeEvent,
   CallEvent,
   CircuitBreaker,
+  CircuitBreakerPolicy,
   BreakerSnapshot,
 } from './breaker/types.js';
 export {

@@ -187,6 +187,7 @@ export interface CircuitBreakerPolicy extends CircuitBreaker {
   readonly halfOpenAfterMs: number;
   /** `halfOpen.probeTimeoutMs` (default `max(halfOpenAfterMs, 1000)`). */
   readonly probeTimeoutMs: number;
+  /** The contract's metrics plus shadow rejections, calls in flight, generation and cancelled calls. */
   metrics(): CircuitBreakerMetrics;
   /**
    * Would a call arriving now be let through (run, or admitted as a probe)? Side-effect free and
@@ -195,6 +196,11 @@ export interface CircuitBreakerPolicy extends CircuitBreaker {
    * lease is taken elsewhere. Half-open: while a probe slot is free. Isolated, or after close(): false.
    */
   wouldAdmit(): boolean;
+  /**
+   * Clock time (ms) from which an open breaker admits a probe: the end of its open period (Backoff
+   * and adopted fleet state included); +Infinity while isolated; 0 otherwise. Balancers keep the
+   * endpoint out of the plan until then.
+   */
   nextProbeAt(): number;
   /**
    * A versioned, JSON-safe snapshot: state, open-until and since as wall-clock ms, open attempt,
