@@ -24,7 +24,12 @@ module.exports = {
       from: { path: '^packages/([^/]+)/' },
       to: {
         path: '^packages/([^/]+)/',
-        pathNot: ['^packages/$1/', '^packages/[^/]+/src/index\\.ts$', '^packages/core/src/internal\\.ts$', '^packages/[^/]+/schema\\.json$'],
+        pathNot: [
+          '^packages/$1/',
+          '^packages/[^/]+/src/index\\.ts$',
+          '^packages/core/src/internal\\.ts$',
+          '^packages/[^/]+/schema\\.json$',
+        ],
       },
     },
     {
@@ -39,7 +44,8 @@ module.exports = {
     {
       name: 'public-root-not-internal',
       severity: 'error',
-      comment: 'The public root (src/index.ts) never re-exports the internal entry or the HTTP adapter kit (src/http/).',
+      comment:
+        'The public root (src/index.ts) never re-exports the internal entry or the HTTP adapter kit (src/http/).',
       from: { path: '^packages/core/src/index\\.ts$' },
       to: { path: '^packages/core/src/(internal\\.ts$|http/)' },
     },
@@ -50,7 +56,8 @@ module.exports = {
     {
       name: 'core-kernel-calls-no-layer-above',
       severity: 'error',
-      comment: 'kernel/ is the bottom layer: it imports no policy, breaker, store, balancing, http or logging code (type-only references allowed).',
+      comment:
+        'kernel/ is the bottom layer: it imports no policy, breaker, store, balancing, http or logging code (type-only references allowed).',
       from: { path: '^packages/core/src/kernel/', pathNot: CORE_TESTS },
       to: { path: CORE_ABOVE_KERNEL, dependencyTypesNot: ['type-only'] },
     },
@@ -102,7 +109,8 @@ module.exports = {
     {
       name: 'apps-only-public-entries',
       severity: 'error',
-      comment: 'Apps import packages (and other apps) only through their entry points, by name (@breakwater/core/internal included).',
+      comment:
+        'Apps import packages (and other apps) only through their entry points, by name (@breakwater/core/internal included).',
       from: { path: '^apps/([^/]+)/' },
       to: {
         path: '^(packages|apps)/([^/]+)/',

@@ -15,7 +15,8 @@ const TAG = '0.1.0';
 const IMAGES = { replica: `breakwater-replica:${TAG}`, gateway: `breakwater-gateway:${TAG}` } as const;
 const EXTRA_ENV = new Set(['CHAOS_TOKEN', 'REDIS_PASSWORD', 'BW_REDIS_SECRET']);
 /** Secrets as the manifests reference them, replaced by a value before the apps parse them. */
-const withSecrets = (v: string): string => v.replace('${REDIS_PASSWORD:?set REDIS_PASSWORD}', 'p'.repeat(48)).replace('$(REDIS_PASSWORD)', 'p'.repeat(48));
+const withSecrets = (v: string): string =>
+  v.replace('${REDIS_PASSWORD:?set REDIS_PASSWORD}', 'p'.repeat(48)).replace('$(REDIS_PASSWORD)', 'p'.repeat(48));
 const replicaEnv = new Set(replicaFlags.map((f) => f.env));
 const gatewayEnv = new Set(gatewayFlags.map((f) => f.env));
 
@@ -32,7 +33,8 @@ const k8s: Obj[] = readdirSync(`${dir}/k8s`)
 const ofKind = (kind: string): Obj[] => k8s.filter((o) => o['kind'] === kind);
 const envOf = (container: Obj): Record<string, string | undefined> =>
   Object.fromEntries((container['env'] as Obj[]).map((e) => [e['name'], e['value'] as string | undefined]));
-const appOf = (image: string): 'replica' | 'gateway' | undefined => (image === IMAGES.replica ? 'replica' : image === IMAGES.gateway ? 'gateway' : undefined);
+const appOf = (image: string): 'replica' | 'gateway' | undefined =>
+  image === IMAGES.replica ? 'replica' : image === IMAGES.gateway ? 'gateway' : undefined;
 
 describe('deploy/Dockerfile', () => {
   const text = readFileSync(`${dir}/Dockerfile`, 'utf8');
@@ -51,7 +53,8 @@ describe('deploy/Dockerfile', () => {
 
 describe('deploy/compose.yaml', () => {
   const services = compose['services'] as Record<string, Obj>;
-  const env = (s: Obj): Record<string, string> => Object.fromEntries(Object.entries(s['environment'] as Obj).map(([k, v]) => [k, String(v)]));
+  const env = (s: Obj): Record<string, string> =>
+    Object.fromEntries(Object.entries(s['environment'] as Obj).map(([k, v]) => [k, String(v)]));
 
   it('runs 2 regions × 3 replicas, 2 gateways and Redis from the right images and targets', () => {
     const replicas = Object.values(services).filter((s) => s['image'] === IMAGES.replica);
@@ -60,7 +63,11 @@ describe('deploy/compose.yaml', () => {
     expect(gateways).toHaveLength(2);
     expect(services['redis']?.['image']).toMatch(/^redis:7/);
     for (const s of [...replicas, ...gateways]) {
-      expect(s['build']).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile', target: appOf(s['image'] as string) });
+      expect(s['build']).toEqual({
+        context: '..',
+        dockerfile: 'deploy/Dockerfile',
+        target: appOf(s['image'] as string),
+      });
     }
     expect(new Set(replicas.map((s) => env(s)['REGION']))).toEqual(new Set(['eu', 'us']));
   });
@@ -77,8 +84,12 @@ describe('deploy/compose.yaml', () => {
       ).toEqual([]);
       expect(e['HOST'], name).toBe('0.0.0.0');
       expect(e['CHAOS_TOKEN'], name).toBe('${CHAOS_TOKEN:?set CHAOS_TOKEN}');
-      const withToken = { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, withSecrets(v)])), CHAOS_TOKEN: 'x'.repeat(32) };
-      if (app === 'replica') expect(parseReplicaArgs([], withToken)).toMatchObject({ port: 8080, adminPort: 9090, host: '0.0.0.0' });
+      const withToken = {
+        ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, withSecrets(v)])),
+        CHAOS_TOKEN: 'x'.repeat(32),
+      };
+      if (app === 'replica')
+        expect(parseReplicaArgs([], withToken)).toMatchObject({ port: 8080, adminPort: 9090, host: '0.0.0.0' });
       else
         expect(parseGatewayArgs([], withToken)).toMatchObject({
           ports: [8000],
@@ -163,7 +174,9 @@ describe('deploy/k8s', () => {
           expect(target, u.url).toBeDefined();
           expect(target!['spec']['ports'].map((p: Obj) => p['port'])).toContain(Number(url.port));
           const dep = deployments.find((x) =>
-            Object.entries(target!['spec']['selector'] as Record<string, string>).every(([k, v]) => x['spec']['template']['metadata']['labels'][k] === v),
+            Object.entries(target!['spec']['selector'] as Record<string, string>).every(
+              ([k, v]) => x['spec']['template']['metadata']['labels'][k] === v,
+            ),
           );
           expect(envOf(container(dep!))).toMatchObject({ REPLICA_ID: u.id, REGION: u.region });
         }
@@ -174,10 +187,13 @@ describe('deploy/k8s', () => {
   it("every Service targets ports its pods' containers expose", () => {
     for (const s of services) {
       const sel = s['spec']['selector'] as Record<string, string>;
-      const pods = deployments.filter((d) => Object.entries(sel).every(([k, v]) => d['spec']['template']['metadata']['labels'][k] === v));
+      const pods = deployments.filter((d) =>
+        Object.entries(sel).every(([k, v]) => d['spec']['template']['metadata']['labels'][k] === v),
+      );
       expect(pods.length, s['metadata']['name']).toBeGreaterThan(0);
       for (const p of s['spec']['ports'] as Obj[]) {
-        for (const d of pods) expect((container(d)['ports'] as Obj[]).map((x) => x['containerPort'])).toContain(p['targetPort']);
+        for (const d of pods)
+          expect((container(d)['ports'] as Obj[]).map((x) => x['containerPort'])).toContain(p['targetPort']);
       }
     }
   });
@@ -194,7 +210,9 @@ function aclRulesOf(args: readonly string[]): string[] {
 
 describe('Redis is locked down (who can write to Redis can trip breakers)', () => {
   const composeRedis = (compose['services'] as Record<string, Obj>)['redis'] as Obj;
-  const k8sRedis = ofKind('Deployment').find((d) => String((d['spec']['template']['spec']['containers'] as Obj[])[0]!['image']).startsWith('redis:7'))!;
+  const k8sRedis = ofKind('Deployment').find((d) =>
+    String((d['spec']['template']['spec']['containers'] as Obj[])[0]!['image']).startsWith('redis:7'),
+  )!;
   const k8sRedisContainer = (k8sRedis['spec']['template']['spec']['containers'] as Obj[])[0] as Obj;
 
   it('compose: the default user is off, the store has its own ACL user, and only gateways share a network with Redis', () => {
@@ -210,9 +228,13 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
       if (name === 'redis') expect(nets).toEqual(['breakers']);
       else if (app === 'gateway') expect(nets).toContain('breakers');
       else expect(nets, name).not.toContain('breakers');
-      if (app === 'gateway') expect(String((s['environment'] as Obj)['REDIS_URL'])).toMatch(/^redis:\/\/breakwater:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379$/);
+      if (app === 'gateway')
+        expect(String((s['environment'] as Obj)['REDIS_URL'])).toMatch(
+          /^redis:\/\/breakwater:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379$/,
+        );
       // The store's HMAC key (issue 14.11): required from the environment / env file, gateways only.
-      if (app === 'gateway') expect((s['environment'] as Obj)['BW_REDIS_SECRET']).toBe('${BW_REDIS_SECRET:?set BW_REDIS_SECRET}');
+      if (app === 'gateway')
+        expect((s['environment'] as Obj)['BW_REDIS_SECRET']).toBe('${BW_REDIS_SECRET:?set BW_REDIS_SECRET}');
       else expect(JSON.stringify(s)).not.toContain('BW_REDIS_SECRET');
     }
     expect((compose['networks'] as Obj)['breakers']).toEqual({ internal: true });
@@ -225,7 +247,9 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
     expect(aclRulesOf(args).map((r) => (r.startsWith('>') ? '>' : r))).toEqual(composeRules);
     expect(aclRulesOf(args)).toContain('>$(REDIS_PASSWORD)');
     const secretRef = { secretKeyRef: { name: 'breakwater-redis', key: 'password' } };
-    expect((k8sRedisContainer['env'] as Obj[]).find((x) => x['name'] === 'REDIS_PASSWORD')?.['valueFrom']).toEqual(secretRef);
+    expect((k8sRedisContainer['env'] as Obj[]).find((x) => x['name'] === 'REDIS_PASSWORD')?.['valueFrom']).toEqual(
+      secretRef,
+    );
     const gw = ofKind('Deployment').find((d) => d['metadata']['name'] === 'gateway')!;
     const gwEnv = (gw['spec']['template']['spec']['containers'] as Obj[])[0]!['env'] as Obj[];
     const pw = gwEnv.findIndex((x) => x['name'] === 'REDIS_PASSWORD');
@@ -234,7 +258,9 @@ describe('Redis is locked down (who can write to Redis can trip breakers)', () =
     expect(pw, 'REDIS_PASSWORD is defined before REDIS_URL expands it').toBeLessThan(url);
     expect(gwEnv[url]?.['value']).toBe('redis://breakwater:$(REDIS_PASSWORD)@redis:6379');
     // The store's HMAC key (issue 14.11): from the same Secret, for the gateways only.
-    expect(gwEnv.find((x) => x['name'] === 'BW_REDIS_SECRET')?.['valueFrom']).toEqual({ secretKeyRef: { name: 'breakwater-redis', key: 'secret' } });
+    expect(gwEnv.find((x) => x['name'] === 'BW_REDIS_SECRET')?.['valueFrom']).toEqual({
+      secretKeyRef: { name: 'breakwater-redis', key: 'secret' },
+    });
     expect((k8sRedisContainer['env'] as Obj[]).map((x) => x['name'])).not.toContain('BW_REDIS_SECRET');
     const policies = ofKind('NetworkPolicy').filter((p) => p['spec']['podSelector']['matchLabels']['app'] === 'redis');
     expect(policies).toHaveLength(1);

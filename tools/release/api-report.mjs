@@ -49,7 +49,13 @@ try {
             files: [entry],
           },
         },
-        apiReport: { enabled: true, reportFolder, reportTempFolder: temp, reportFileName: dir, includeForgottenExports: false },
+        apiReport: {
+          enabled: true,
+          reportFolder,
+          reportTempFolder: temp,
+          reportFileName: dir,
+          includeForgottenExports: false,
+        },
         docModel: { enabled: false },
         dtsRollup: { enabled: false },
         tsdocMetadata: { enabled: false },
@@ -77,16 +83,24 @@ try {
     });
     if (result.apiReportChanged) {
       changed.push(dir);
-      if (!update) spawnSync('diff', ['-u', join(reportFolder, `${dir}.api.md`), join(temp, `${dir}.api.md`)], { stdio: 'inherit' });
+      if (!update)
+        spawnSync('diff', ['-u', join(reportFolder, `${dir}.api.md`), join(temp, `${dir}.api.md`)], {
+          stdio: 'inherit',
+        });
     }
-    if (!result.succeeded && !result.apiReportChanged) failed.push(`${dir}: ${result.errorCount} error(s), ${result.warningCount} warning(s)`);
+    if (!result.succeeded && !result.apiReportChanged)
+      failed.push(`${dir}: ${result.errorCount} error(s), ${result.warningCount} warning(s)`);
   }
 } finally {
   rmSync(temp, { recursive: true, force: true });
 }
 
 if (update) {
-  process.stdout.write(changed.length > 0 ? `api: updated ${changed.map((d) => `api/${d}.api.md`).join(', ')}\n` : 'api: every report is up to date\n');
+  process.stdout.write(
+    changed.length > 0
+      ? `api: updated ${changed.map((d) => `api/${d}.api.md`).join(', ')}\n`
+      : 'api: every report is up to date\n',
+  );
 } else if (changed.length > 0) {
   failed.push(
     `public API changed (${changed.map((d) => `api/${d}.api.md`).join(', ')}): review the difference above, then run npm run api:update and commit api/`,

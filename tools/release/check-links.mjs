@@ -8,7 +8,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'], { cwd: root, encoding: 'utf8' })
+const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.md'], {
+  cwd: root,
+  encoding: 'utf8',
+})
   .split('\n')
   .filter((f) => f !== '' && !f.startsWith('api/') && !f.startsWith('.changeset/') && existsSync(join(root, f)));
 
@@ -59,7 +62,13 @@ for (const file of files) {
         broken.push(`${where}: ${target} → ${relative(root, resolved)} does not exist`);
         continue;
       }
-      if (anchor !== undefined && anchor !== '' && statSync(resolved).isFile() && resolved.endsWith('.md') && !anchorsFor(resolved).has(anchor.toLowerCase())) {
+      if (
+        anchor !== undefined &&
+        anchor !== '' &&
+        statSync(resolved).isFile() &&
+        resolved.endsWith('.md') &&
+        !anchorsFor(resolved).has(anchor.toLowerCase())
+      ) {
         broken.push(`${where}: ${target} → no heading with the anchor #${anchor} in ${relative(root, resolved)}`);
       }
     }
@@ -67,7 +76,9 @@ for (const file of files) {
 }
 
 if (broken.length > 0) {
-  process.stderr.write(`docs:links: ${broken.length} broken link(s) in ${files.length} Markdown files:\n${broken.map((b) => `  ${b}`).join('\n')}\n`);
+  process.stderr.write(
+    `docs:links: ${broken.length} broken link(s) in ${files.length} Markdown files:\n${broken.map((b) => `  ${b}`).join('\n')}\n`,
+  );
   process.exit(1);
 }
 process.stdout.write(`docs:links: ${checked} relative links in ${files.length} Markdown files resolve\n`);

@@ -18,7 +18,13 @@ const problems = [];
 const log = (line) => process.stdout.write(`${line}\n`);
 
 function run(cmd, args, cwd, env = process.env) {
-  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  return execFileSync(cmd, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 << 20,
+  });
 }
 
 const packageDirs = readdirSync(join(root, 'packages')).map((d) => `packages/${d}`);
@@ -38,9 +44,12 @@ try {
       expect(files.includes(required), `${required} missing from the tarball`);
     }
     // Every subpath of the exports map must be in the tarball (@breakwater/core/internal: dist/internal.*).
-    const manifestExports = JSON.parse(readFileSync(join(root, entry.name.replace('@breakwater/', 'packages/'), 'package.json'), 'utf8')).exports ?? {};
+    const manifestExports =
+      JSON.parse(readFileSync(join(root, entry.name.replace('@breakwater/', 'packages/'), 'package.json'), 'utf8'))
+        .exports ?? {};
     for (const target of Object.values(manifestExports).flatMap((t) => [t.types, t.default])) {
-      if (typeof target === 'string') expect(files.includes(target.replace(/^\.\//, '')), `${target} (exports map) missing from the tarball`);
+      if (typeof target === 'string')
+        expect(files.includes(target.replace(/^\.\//, '')), `${target} (exports map) missing from the tarball`);
     }
     expect(!files.some((f) => f.endsWith('.tsbuildinfo')), 'ships *.tsbuildinfo');
     expect(!files.some((f) => /\.test\.(js|d\.ts)$/.test(f)), 'ships compiled tests');
@@ -48,7 +57,10 @@ try {
     const tgz = join(tarballDir, entry.filename);
     const manifestText = run('tar', ['-xzOf', tgz, 'package/package.json'], root);
     const manifest = JSON.parse(manifestText);
-    expect(!JSON.stringify(manifest.exports ?? {}).includes('@breakwater/source'), 'the published exports keep the @breakwater/source condition');
+    expect(
+      !JSON.stringify(manifest.exports ?? {}).includes('@breakwater/source'),
+      'the published exports keep the @breakwater/source condition',
+    );
     for (const [dep, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
       expect(range !== '*' && range !== 'latest', `dependency ${dep} has the open range "${range}"`);
     }
@@ -58,15 +70,22 @@ try {
     const map = files.find((f) => f.endsWith('.js.map'));
     if (map !== undefined) {
       const sourceMap = JSON.parse(run('tar', ['-xzOf', tgz, `package/${map}`], root));
-      expect(Array.isArray(sourceMap.sourcesContent) && sourceMap.sourcesContent.every((s) => typeof s === 'string'), `${map} does not inline its sources`);
+      expect(
+        Array.isArray(sourceMap.sourcesContent) && sourceMap.sourcesContent.every((s) => typeof s === 'string'),
+        `${map} does not inline its sources`,
+      );
     }
     if (entry.name === shown) {
-      log(`\ncontents of ${entry.filename} (${entry.files.length} files, ${entry.size} B packed, ${entry.unpackedSize} B unpacked):`);
+      log(
+        `\ncontents of ${entry.filename} (${entry.files.length} files, ${entry.size} B packed, ${entry.unpackedSize} B unpacked):`,
+      );
       for (const f of entry.files) log(`  ${String(f.size).padStart(7)}  ${f.path}`);
       log('');
     }
   }
-  log(`pack-check: ${packed.length} tarballs: ${packed.map((p) => `${p.filename} (${p.entryCount} files)`).join(', ')}`);
+  log(
+    `pack-check: ${packed.length} tarballs: ${packed.map((p) => `${p.filename} (${p.entryCount} files)`).join(', ')}`,
+  );
 
   // A fresh consumer app: the tarballs plus each package's peers, as a user would install them.
   const app = join(work, 'app');
@@ -82,13 +101,20 @@ try {
     '@opentelemetry/api': rootDev['@opentelemetry/api'],
   });
   const devDependencies = { typescript: rootDev.typescript, '@types/node': rootDev['@types/node'] };
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'bw-consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'bw-consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2),
+  );
   log('pack-check: npm install in the consumer app');
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app);
   const ioredis = JSON.parse(readFileSync(join(app, 'node_modules/ioredis/package.json'), 'utf8')).version;
-  log(`pack-check: consumer has ioredis ${ioredis}, typescript ${JSON.parse(readFileSync(join(app, 'node_modules/typescript/package.json'), 'utf8')).version}`);
+  log(
+    `pack-check: consumer has ioredis ${ioredis}, typescript ${JSON.parse(readFileSync(join(app, 'node_modules/typescript/package.json'), 'utf8')).version}`,
+  );
 
-  log('$ tsc --noEmit   (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, module nodenext, skipLibCheck false)');
+  log(
+    '$ tsc --noEmit   (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, module nodenext, skipLibCheck false)',
+  );
   try {
     log(run(join(app, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.'], app) || '(no errors)');
   } catch (e) {
@@ -101,7 +127,13 @@ try {
   log('$ node build/require-core.cjs');
   log(run(process.execPath, ['build/require-core.cjs'], app));
   log(`$ node -e "require('@breakwater/core')"   (plain CommonJS, Node ${process.version})`);
-  log(run(process.execPath, ['-e', "const c = require('@breakwater/core'); console.log(typeof c.circuitBreaker, typeof c.pipeline)"], app));
+  log(
+    run(
+      process.execPath,
+      ['-e', "const c = require('@breakwater/core'); console.log(typeof c.circuitBreaker, typeof c.pipeline)"],
+      app,
+    ),
+  );
 } catch (e) {
   if (!(e instanceof Error && e.message === 'tsc')) problems.push(e instanceof Error ? e.message : String(e));
 } finally {

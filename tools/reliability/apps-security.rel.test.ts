@@ -23,7 +23,12 @@ function start(entry: string, args: string[] = []): RunningProcess {
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+    signal: AbortSignal.timeout(5000),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -79,7 +84,9 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
       wrong: await post(chaos, body, { authorization: `Bearer ${'0'.repeat(token.length)}` }),
       wrongLength: await post(chaos, body, { authorization: 'Bearer x' }),
       right: await post(chaos, body, { authorization: `Bearer ${token}` }),
-      oversized: await post(chaos, JSON.stringify({ latencyMs: 1, pad: 'x'.repeat(1024 * 1024) }), { authorization: `Bearer ${token}` }).catch(() => 413),
+      oversized: await post(chaos, JSON.stringify({ latencyMs: 1, pad: 'x'.repeat(1024 * 1024) }), {
+        authorization: `Bearer ${token}`,
+      }).catch(() => 413),
       reset: await post(`${adminUrl}/chaos/reset`, '', { authorization: `Bearer ${token}` }),
     };
     figures['replica: chaos status without / wrong / right token / 1 MiB body'] =
@@ -140,7 +147,8 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const served: string[] = [];
     for (const t of traversals) {
       const r = await rawRequest(port, rawGet(t, port));
-      if (r.status === 200 || /root:x:0:0|resolveStatic|"name":\s*"breakwater"|startDashboard/.test(r.text)) served.push(`${t} → ${r.status}`);
+      if (r.status === 200 || /root:x:0:0|resolveStatic|"name":\s*"breakwater"|startDashboard/.test(r.text))
+        served.push(`${t} → ${r.status}`);
     }
     figures['dashboard: traversal attempts / served'] = `${traversals.length} / ${served.length}`;
     expect(served).toEqual([]);
@@ -149,14 +157,20 @@ describe('security: demo processes bind 127.0.0.1 only and guard chaos controls 
     const hugeUrl = await rawRequest(port, rawGet(`/static/${'a'.repeat(16 * 1024)}`, port));
     const chaos = `${base}/api/chaos`;
     const cmd = JSON.stringify({ target: 'replica', id: 'nope-0', action: 'reset' });
-    const hugeBody = await post(chaos, JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }), {
-      'x-chaos-token': token,
-    }).catch(() => 413);
+    const hugeBody = await post(
+      chaos,
+      JSON.stringify({ target: 'replica', id: 'x', action: 'reset', pad: 'x'.repeat(1024 * 1024) }),
+      {
+        'x-chaos-token': token,
+      },
+    ).catch(() => 413);
     const none = await post(chaos, cmd);
     const wrong = await post(chaos, cmd, { 'x-chaos-token': 'A'.repeat(token.length) });
     const unknownTarget = await post(chaos, cmd, { 'x-chaos-token': token });
     // A real replica from the dashboard's own state: with the token, a valid command goes through.
-    const state = (await (await fetch(`${base}/api/state`, { signal: AbortSignal.timeout(5000) })).json()) as { replicas?: Array<{ id: string }> };
+    const state = (await (await fetch(`${base}/api/state`, { signal: AbortSignal.timeout(5000) })).json()) as {
+      replicas?: Array<{ id: string }>;
+    };
     const replicaId = state.replicas?.[0]?.id ?? 'missing';
     const valid = JSON.stringify({ target: 'replica', id: replicaId, action: 'reset' });
     const right = await post(chaos, valid, { 'x-chaos-token': token });

@@ -15,7 +15,9 @@ const tally = { valid: 0, configErrors: 0, built: 0 };
 /** The one allowed failure: a ConfigError whose path is a string and whose message says something. */
 function assertConfigError(e: unknown, input: string): void {
   if (!(e instanceof ConfigError)) {
-    throw new Error(`expected ConfigError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\ninput: ${input.slice(0, 500)}`);
+    throw new Error(
+      `expected ConfigError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\ninput: ${input.slice(0, 500)}`,
+    );
   }
   expect(e.code).toBe('BW_CONFIG');
   expect(typeof e.path).toBe('string');
@@ -72,7 +74,11 @@ describe('fuzz: config', () => {
   it('mutations of the seed config → valid config or ConfigError with a path', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedSeed, fc.boolean(), async (tree, asJson) => {
-        await check(asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
+        await check(
+          asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree),
+          asJson ? 'json' : 'yaml',
+          isPlainObject(tree),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -81,7 +87,11 @@ describe('fuzz: config', () => {
   it('random trees → valid config or ConfigError', async () => {
     await fc.assert(
       fc.asyncProperty(configTree, fc.boolean(), async (tree, asJson) => {
-        await check(asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree), asJson ? 'json' : 'yaml', isPlainObject(tree));
+        await check(
+          asJson ? (JSON.stringify(tree) ?? 'null') : toYaml(tree),
+          asJson ? 'json' : 'yaml',
+          isPlainObject(tree),
+        );
       }),
       { numRuns: RUNS },
     );

@@ -15,7 +15,11 @@ const ATTEMPT_TIMEOUT_MS = 1000;
 /** Worst case for one call: every attempt times out, every retry waits the capped Retry-After. */
 const CALL_BOUND_MS = 3 * ATTEMPT_TIMEOUT_MS + 2 * MAX_RETRY_AFTER_MS + 500;
 
-const policy = (): Policy => pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(1), maxRetryAfterMs: MAX_RETRY_AFTER_MS }), timeout(ATTEMPT_TIMEOUT_MS));
+const policy = (): Policy =>
+  pipeline(
+    retry({ maxAttempts: 3, backoff: constantBackoff(1), maxRetryAfterMs: MAX_RETRY_AFTER_MS }),
+    timeout(ATTEMPT_TIMEOUT_MS),
+  );
 
 let server: RawHttpServer;
 
@@ -85,7 +89,11 @@ async function readBodyWithin(res: Response, ms: number): Promise<'ok' | 'error'
 }
 
 /** Runs one call through an adapter; every call must settle, within the bound, as a response or an Error. */
-async function settleWithin<T>(adapter: string, run: () => Promise<T>, classify: (v: T) => string): Promise<{ ms: number }> {
+async function settleWithin<T>(
+  adapter: string,
+  run: () => Promise<T>,
+  classify: (v: T) => string,
+): Promise<{ ms: number }> {
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<'hang'>((r) => {
@@ -135,7 +143,11 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
   });
 
   it('axios adapter: random malformed responses settle as a response or an AxiosError, within the bound', async () => {
-    const instance = axios.create({ timeout: 0, validateStatus: (s) => s >= 200 && s < 300, maxContentLength: 1_000_000 });
+    const instance = axios.create({
+      timeout: 0,
+      validateStatus: (s) => s >= 200 && s < 300,
+      maxContentLength: 1_000_000,
+    });
     const eject = withResilience(instance, { policy: policy() });
     try {
       await fc.assert(
@@ -180,13 +192,24 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     const instance = axios.create();
     const eject = withResilience(instance, { policy: axiosSide.policy });
     // Values no parser may read as a delay: they must fall back to the backoff and be retried.
-    const garbage = new Set(['abc', '', 'NaN', '-5', 'Wed, 99 Foo 2099 99:99:99 GMT', 'Thu, 01 Jan 1970 00:00:00 GMT', 'Infinity']);
+    const garbage = new Set([
+      'abc',
+      '',
+      'NaN',
+      '-5',
+      'Wed, 99 Foo 2099 99:99:99 GMT',
+      'Thu, 01 Jan 1970 00:00:00 GMT',
+      'Infinity',
+    ]);
     const seen: string[] = [];
     try {
       for (const value of badRetryAfter) {
         const mk = (): string =>
           server.register({
-            bytes: Buffer.from(`HTTP/1.1 503 Busy\r\nRetry-After: ${value}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy`, 'latin1'),
+            bytes: Buffer.from(
+              `HTTP/1.1 503 Busy\r\nRetry-After: ${value}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy`,
+              'latin1',
+            ),
             close: 'end',
           });
         const acceptedBefore = server.accepted;
@@ -212,12 +235,20 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
         seen.push(`${JSON.stringify(value)}: ${attempts}/${axiosAttempts}`);
         // Every attempt reached the server (a connection each: the answers close them); under load
         // a late accept may still be missing or belong to the previous call, hence ≥ attempts − 1.
-        expect(accepted, `Retry-After ${JSON.stringify(value)}: fetch connections`).toBeGreaterThanOrEqual(attempts - 1);
-        expect(axiosAccepted, `Retry-After ${JSON.stringify(value)}: axios connections`).toBeGreaterThanOrEqual(axiosAttempts - 1);
+        expect(accepted, `Retry-After ${JSON.stringify(value)}: fetch connections`).toBeGreaterThanOrEqual(
+          attempts - 1,
+        );
+        expect(axiosAccepted, `Retry-After ${JSON.stringify(value)}: axios connections`).toBeGreaterThanOrEqual(
+          axiosAttempts - 1,
+        );
         // One attempt: the hint was read as longer than maxRetryAfterMs, so retrying was pointless (by design).
         expect([1, 3], `Retry-After ${JSON.stringify(value)}: fetch attempts`).toContain(attempts);
         expect([1, 3], `Retry-After ${JSON.stringify(value)}: axios attempts`).toContain(axiosAttempts);
-        if (garbage.has(value)) expect([attempts, axiosAttempts], `Retry-After ${JSON.stringify(value)} must fall back to the backoff`).toEqual([3, 3]);
+        if (garbage.has(value))
+          expect(
+            [attempts, axiosAttempts],
+            `Retry-After ${JSON.stringify(value)} must fall back to the backoff`,
+          ).toEqual([3, 3]);
         expect(ms, `Retry-After ${JSON.stringify(value)}`).toBeLessThanOrEqual(2 * MAX_RETRY_AFTER_MS + 400);
       }
     } finally {
@@ -254,7 +285,10 @@ describe('fuzz: malformed HTTP → classified, no crash', () => {
     try {
       for (const status of [0, 999, 600, 1000]) {
         const mk = (): string =>
-          server.register({ bytes: Buffer.from(`HTTP/1.1 ${status} Odd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'), close: 'end' });
+          server.register({
+            bytes: Buffer.from(`HTTP/1.1 ${status} Odd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'),
+            close: 'end',
+          });
         let before = server.accepted;
         await settleWithin(
           'fetch',

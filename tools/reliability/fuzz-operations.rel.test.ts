@@ -73,13 +73,21 @@ function startCall(run: (fn: () => Promise<string>) => Promise<unknown>): Deferr
 }
 
 type BreakerOp =
-  { op: 'call' } | { op: 'settle'; i: number; ok: boolean } | { op: 'advance'; ms: number } | { op: 'isolate' } | { op: 'release' } | { op: 'reset' };
+  | { op: 'call' }
+  | { op: 'settle'; i: number; ok: boolean }
+  | { op: 'advance'; ms: number }
+  | { op: 'isolate' }
+  | { op: 'release' }
+  | { op: 'reset' };
 
 const breakerOp: fc.Arbitrary<BreakerOp> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ op: 'call' as const }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant('settle' as const), i: fc.nat(), ok: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 1500 }) }) },
-  { weight: 1, arbitrary: fc.constantFrom({ op: 'isolate' as const }, { op: 'release' as const }, { op: 'reset' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom({ op: 'isolate' as const }, { op: 'release' as const }, { op: 'reset' as const }),
+  },
 );
 
 /** Invariants that hold after every operation on any breaker. */
@@ -101,7 +109,10 @@ function checkBreaker(br: CircuitBreaker, calls: Deferred[], events: StateChange
     // Reads have no side effects: a local breaker whose open period is over reads 'half-open'
     // before the admitting call makes (and announces) the transition.
     const last = events[events.length - 1]!.to;
-    expect(last === br.state || (last === 'open' && br.state === 'half-open'), `last event to ${last}, state ${br.state}`).toBe(true);
+    expect(
+      last === br.state || (last === 'open' && br.state === 'half-open'),
+      `last event to ${last}, state ${br.state}`,
+    ).toBe(true);
   }
   return br.generation;
 }
@@ -121,7 +132,9 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
             clock,
             halfOpenAfterMs: 1000,
             halfOpen: { maxProbes, successesToClose },
-            trip: rateStrategy ? failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } }) : consecutiveFailures(3),
+            trip: rateStrategy
+              ? failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } })
+              : consecutiveFailures(3),
           });
           const events: StateChangeEvent[] = [];
           const off = br.on('stateChange', (e) => events.push(e));
@@ -141,7 +154,10 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
                 expect(d.admitted).toBe(false);
                 expect(d.error).toBeInstanceOf(stateBefore === 'isolated' ? IsolatedCircuitError : BrokenCircuitError);
               }
-              if (br.state === 'half-open') expect(calls.filter((c) => c.admitted && !c.settled).length).toBeLessThanOrEqual(Math.max(maxProbes, probesBefore));
+              if (br.state === 'half-open')
+                expect(calls.filter((c) => c.admitted && !c.settled).length).toBeLessThanOrEqual(
+                  Math.max(maxProbes, probesBefore),
+                );
             } else if (o.op === 'settle') {
               const open = calls.filter((c) => c.admitted && !c.settled);
               if (open.length > 0) open[o.i % open.length]!.settle(o.ok);
@@ -176,11 +192,17 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
   });
 
   type LbOp =
-    { op: 'call'; key: number } | { op: 'settle'; i: number; ok: boolean } | { op: 'advance'; ms: number } | { op: 'update'; keep: number; add: number };
+    | { op: 'call'; key: number }
+    | { op: 'settle'; i: number; ok: boolean }
+    | { op: 'advance'; ms: number }
+    | { op: 'update'; keep: number; add: number };
   const lbOp: fc.Arbitrary<LbOp> = fc.oneof(
     { weight: 5, arbitrary: fc.record({ op: fc.constant('call' as const), key: fc.nat(20) }) },
     { weight: 5, arbitrary: fc.record({ op: fc.constant('settle' as const), i: fc.nat(), ok: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 40_000 }) }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('update' as const), keep: fc.nat(), add: fc.nat(2) }) },
   );
   const endpointArb = fc.record({
@@ -217,7 +239,8 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
           });
           let current = specs.map(mk);
           const clock = new ManualClock(0);
-          if (process.env['BW_REL_TRACE']) appendFileSync(process.env['BW_REL_TRACE'], `${JSON.stringify({ specs, s, seed, ops })}\n`);
+          if (process.env['BW_REL_TRACE'])
+            appendFileSync(process.env['BW_REL_TRACE'], `${JSON.stringify({ specs, s, seed, ops })}\n`);
           const lb = loadBalancer({
             endpoints: current,
             strategy: strategies[s]!(),
@@ -231,7 +254,11 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
             if (o.op === 'call') {
               const views = lb.endpoints();
               const primariesFree = views.some(
-                (v) => !v.backup && v.healthy && !v.ejected && (v.maxConnections === undefined || v.inFlight < v.maxConnections),
+                (v) =>
+                  !v.backup &&
+                  v.healthy &&
+                  !v.ejected &&
+                  (v.maxConnections === undefined || v.inFlight < v.maxConnections),
               );
               const picked: { id?: string } = {};
               const d: Deferred & { endpoint?: string } = startCall((fn) =>
@@ -260,7 +287,10 @@ describe('fuzz: operation sequences keep breaker and balancer invariants', () =>
             } else if (o.op === 'advance') clock.advance(o.ms);
             else {
               const kept = current.filter((_, i) => ((o.keep >> i) & 1) === 1);
-              current = [...kept, ...Array.from({ length: o.add }, () => mk({ weight: 1, maxConnections: undefined, backup: false }))];
+              current = [
+                ...kept,
+                ...Array.from({ length: o.add }, () => mk({ weight: 1, maxConnections: undefined, backup: false })),
+              ];
               lb.update(current);
             }
             await turn();

@@ -64,14 +64,17 @@ function listenedChannels(): string[] {
   const out = new Set<string>();
   for (const c of monitor.commands) {
     if (isCmd(c, 'subscribe') || isCmd(c, 'ssubscribe')) c.args.slice(1).forEach((ch) => out.add(ch));
-    if (isCmd(c, 'psubscribe')) for (const p of c.args.slice(1)) for (const n of ['fz-1', 'fz-2']) out.add(p.replace('*', n));
+    if (isCmd(c, 'psubscribe'))
+      for (const p of c.args.slice(1)) for (const n of ['fz-1', 'fz-2']) out.add(p.replace('*', n));
   }
   return [...out].filter((ch) => ch.includes(prefix));
 }
 
 /** Genuine messages the stores published (to mutate into near-valid ones). */
 function genuineMessages(): Array<{ channel: string; payload: string }> {
-  return monitor.commands.filter((c) => isCmd(c, 'publish') || isCmd(c, 'spublish')).map((c) => ({ channel: c.args[1]!, payload: c.args[2]! }));
+  return monitor.commands
+    .filter((c) => isCmd(c, 'publish') || isCmd(c, 'spublish'))
+    .map((c) => ({ channel: c.args[1]!, payload: c.args[2]! }));
 }
 
 const sumStats = (): { messagesIn: number; messagesIgnored: number } => {
@@ -101,7 +104,17 @@ const junk: fc.Arbitrary<string | Buffer> = fc.oneof(
       { maxKeys: 5 },
     )
     .map((o) => JSON.stringify(o)),
-  fc.constantFrom('{', '{"__proto__":{"polluted":1}}', 'null', '[]', '""', '1e999', '\u0000', '{"generation":', 'x'.repeat(100_000)),
+  fc.constantFrom(
+    '{',
+    '{"__proto__":{"polluted":1}}',
+    'null',
+    '[]',
+    '""',
+    '1e999',
+    '\u0000',
+    '{"generation":',
+    'x'.repeat(100_000),
+  ),
 );
 
 function sane(r: Replica, name: string): void {
@@ -132,32 +145,43 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     expect(ignored).toBe(delivered);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     for (const r of [a, b]) for (const n of ['fz-1', 'fz-2']) sane(r, n);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
+    expect(
+      crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e))),
+    ).toEqual([]);
   });
 
   it('near-valid messages (genuine ones with fields mutated) never crash or corrupt breaker state', async () => {
     expect(genuine.length, 'no genuine JSON message captured').toBeGreaterThan(0);
-    const field = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 1e308, 'open', 'half-open', 'bogus', null, '', 'NaN'));
+    const field = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom(Number.MAX_SAFE_INTEGER, -1, 1e308, 'open', 'half-open', 'bogus', null, '', 'NaN'),
+    );
     let sent = 0;
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant('delete'), field)), { minLength: 1, maxLength: 3 }), async (pick, edits) => {
-        const base = genuine[pick % genuine.length]!;
-        const msg = JSON.parse(base.payload) as Record<string, unknown>;
-        const keys = Object.keys(msg);
-        for (const [k, v] of edits) {
-          const key = keys[k % keys.length]!;
-          if (v === 'delete') delete msg[key];
-          else msg[key] = v;
-        }
-        await admin.publish(base.channel, JSON.stringify(msg));
-        sent += 1;
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant('delete'), field)), { minLength: 1, maxLength: 3 }),
+        async (pick, edits) => {
+          const base = genuine[pick % genuine.length]!;
+          const msg = JSON.parse(base.payload) as Record<string, unknown>;
+          const keys = Object.keys(msg);
+          for (const [k, v] of edits) {
+            const key = keys[k % keys.length]!;
+            if (v === 'delete') delete msg[key];
+            else msg[key] = v;
+          }
+          await admin.publish(base.channel, JSON.stringify(msg));
+          sent += 1;
+        },
+      ),
       { numRuns: RUNS },
     );
     await sleep(300);
     figures['near-valid mutated messages published'] = sent;
     for (const r of [a, b]) for (const n of ['fz-1', 'fz-2']) sane(r, n);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
+    expect(
+      crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e))),
+    ).toEqual([]);
   });
 
   it('junk in the stored hashes (bad fields, wrong types) survives a resync; fresh breakers still sync', async () => {
@@ -200,6 +224,8 @@ describe('fuzz: Redis payloads never throw into the host', () => {
     const synced = await waitUntil(() => b.breaker('fz-fresh').state === 'open', 2000);
     figures['fresh breaker synced after corruption (ms)'] = synced < 0 ? 'no' : Math.round(synced);
     expect(synced).toBeGreaterThanOrEqual(0);
-    expect(crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e)))).toEqual([]);
+    expect(
+      crashes.errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e))),
+    ).toEqual([]);
   });
 });

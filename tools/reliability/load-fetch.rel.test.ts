@@ -122,7 +122,9 @@ describe('load: 100k calls through @breakwater/fetch against a real node:http se
     const grown = await waitForResourceBaseline(resourcesBefore, 5000);
     const heapAfter = await settledHeapUsed();
     warnings.stop();
-    const listenerWarnings = warnings.warnings.filter((w) => w.name === 'MaxListenersExceededWarning' || /memory leak/i.test(w.message));
+    const listenerWarnings = warnings.warnings.filter(
+      (w) => w.name === 'MaxListenersExceededWarning' || /memory leak/i.test(w.message),
+    );
 
     recordFigures('20-load-fetch', {
       title: 'Load: 100k calls through @breakwater/fetch (retry → breaker → timeout) to node:http',

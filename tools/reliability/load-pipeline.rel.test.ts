@@ -53,7 +53,12 @@ function buildRig(seed: number): Rig {
     outlierDetection: { consecutiveFailures: 5, baseEjectionMs: 50, maxEjectionPercent: 34 },
     breaker: { trip: consecutiveFailures(10), halfOpenAfterMs: 20 },
   });
-  const breaker = circuitBreaker({ name: 'rel-pipeline', trip: consecutiveFailures(8), halfOpenAfterMs: 10, halfOpen: { maxProbes: 2 } });
+  const breaker = circuitBreaker({
+    name: 'rel-pipeline',
+    trip: consecutiveFailures(8),
+    halfOpenAfterMs: 10,
+    halfOpen: { maxProbes: 2 },
+  });
   const breakerStates = new Set<string>();
   const transitions: string[] = [];
   const off = breaker.on('stateChange', (e) => {
@@ -92,8 +97,9 @@ function buildRig(seed: number): Rig {
 }
 
 /**
- * Runs `total` calls with `concurrency` workers, each yielding one event-loop turn per call. Each worker owns one long-lived AbortSignal that it
- * passes to every call it makes (the cockatiel #81 shape: listeners must not pile up on it).
+ * Runs `total` calls with `concurrency` workers, each yielding one event-loop turn per call. Each
+ * worker owns one long-lived AbortSignal that it passes to every call it makes (the cockatiel #81
+ * shape: listeners must not pile up on it).
  * Returns how many times each call settled.
  */
 async function drive(
@@ -153,7 +159,9 @@ describe('load: 1M calls through the full pipeline', () => {
     const heapAfter = await settledHeapUsed();
     warnings.stop();
     const heapDelta = (heapAfter - heapBefore) / heapBefore;
-    const listenerWarnings = warnings.warnings.filter((w) => w.name === 'MaxListenersExceededWarning' || /memory leak/i.test(w.message));
+    const listenerWarnings = warnings.warnings.filter(
+      (w) => w.name === 'MaxListenersExceededWarning' || /memory leak/i.test(w.message),
+    );
 
     recordFigures('10-load-pipeline', {
       title: 'Load: 1M calls through fallback → retry → breaker → bulkhead → timeout → balancer',

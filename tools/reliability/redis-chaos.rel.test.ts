@@ -17,7 +17,13 @@ let redis: SpawnedRedis;
 let admin: Redis;
 beforeAll(async () => {
   redis = await spawnRedisServer();
-  admin = new Redis({ host: '127.0.0.1', port: redis.port, commandTimeout: 5000, retryStrategy: () => 100, maxRetriesPerRequest: 1 });
+  admin = new Redis({
+    host: '127.0.0.1',
+    port: redis.port,
+    commandTimeout: 5000,
+    retryStrategy: () => 100,
+    maxRetriesPerRequest: 1,
+  });
   admin.on('error', () => undefined);
 });
 afterAll(async () => {
@@ -71,7 +77,12 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
      * Runs one fault: trips `sig-<name>` on A while Redis is impaired, measures how long B takes to
      * see it after recovery.
      */
-    const fault = async (name: string, inject: () => Promise<void>, recover: () => Promise<void>, settleMs = 1000): Promise<void> => {
+    const fault = async (
+      name: string,
+      inject: () => Promise<void>,
+      recover: () => Promise<void>,
+      settleMs = 1000,
+    ): Promise<void> => {
       const sigA = a.breaker(`sig-${name}`);
       const sigB = b.breaker(`sig-${name}`);
       await sleep(200);
@@ -166,7 +177,9 @@ describe('Redis chaos under load (own redis-server, 2 replicas through TCP proxi
       'steady p99 with Redis / control without (ms)': `${round(steady.latency.percentile(0.99))} / ${round(steadyControl.latency.percentile(0.99))}`,
     };
     for (const [n, f] of Object.entries(figures)) {
-      rows[`${n}: p99 with Redis / control (ms), failed calls / calls, resync after recovery (ms), max event-loop delay (ms)`] =
+      rows[
+        `${n}: p99 with Redis / control (ms), failed calls / calls, resync after recovery (ms), max event-loop delay (ms)`
+      ] =
         `${round(f.p99)} / ${round(f.controlP99)}, ${f.failures} / ${f.calls}, ${f.resyncMs < 0 ? 'never (>3 s)' : round(f.resyncMs, 0)}, ${round(f.loopDelayMaxMs, 1)}`;
     }
     rows['total calls / failed'] = `${loop.totalCalls} / ${loop.totalFailures}`;

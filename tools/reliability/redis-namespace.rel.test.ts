@@ -78,7 +78,8 @@ describe('security: Redis keys and channels are namespaced by prefix', () => {
           countedA += 1;
           if (text.includes(pB)) violations.push(`A: ${text.slice(0, 200)}`);
           for (const arg of c.args) {
-            if (/[*?[]/.test(arg) && arg.includes(pA) && globToRegExp(arg).test(aKeyOfB)) violations.push(`A pattern ${arg} matches B's key ${aKeyOfB}`);
+            if (/[*?[]/.test(arg) && arg.includes(pA) && globToRegExp(arg).test(aKeyOfB))
+              violations.push(`A pattern ${arg} matches B's key ${aKeyOfB}`);
           }
         }
       }

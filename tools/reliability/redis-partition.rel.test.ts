@@ -69,8 +69,10 @@ describe('no split brain: a partitioned replica and the rest converge on the hig
         const converged = await waitUntil(() => fleetGen(ba) === fleetGen(bb) && ba.state === bb.state, 3000);
         const convergeMs = converged < 0 ? -1 : performance.now() - healedAt;
         const highest = g0 + Math.max(scenario.transitionsA, scenario.transitionsB);
-        figures[`${scenario.name}: generations A/B before heal`] = `${g0 + scenario.transitionsA} / ${g0 + scenario.transitionsB}`;
-        figures[`${scenario.name}: after heal A/B (state@generation)`] = `${ba.state}@${fleetGen(ba)} / ${bb.state}@${fleetGen(bb)}`;
+        figures[`${scenario.name}: generations A/B before heal`] =
+          `${g0 + scenario.transitionsA} / ${g0 + scenario.transitionsB}`;
+        figures[`${scenario.name}: after heal A/B (state@generation)`] =
+          `${ba.state}@${fleetGen(ba)} / ${bb.state}@${fleetGen(bb)}`;
         figures[`${scenario.name}: converged after (ms)`] = convergeMs < 0 ? 'not within 3 s' : round(convergeMs, 0);
 
         expect(convergeMs, 'replicas did not converge within 3 s').toBeGreaterThanOrEqual(0);

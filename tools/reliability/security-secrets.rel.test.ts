@@ -2,7 +2,17 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, logEvents, pipeline, retry, roundRobin, timeout } from '@breakwater/core';
+import {
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  loadBalancer,
+  logEvents,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+} from '@breakwater/core';
 import { createFetch } from '@breakwater/fetch';
 import { withResilience } from '@breakwater/axios';
 import { instrument } from '@breakwater/otel';
@@ -80,13 +90,25 @@ describe('security: secrets never reach logs, spans or metric labels', () => {
       }),
       { tracer: otel.tracer, meter: otel.meter },
     );
-    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(1) }), breaker, timeout(2000)), {
-      tracer: otel.tracer,
-      meter: otel.meter,
-    });
-    const unsub = [logEvents(breaker, logs.logger), logEvents(balancer, logs.logger), prom.observe(breaker), prom.observe(balancer)];
+    const policy = instrument(
+      pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(1) }), breaker, timeout(2000)),
+      {
+        tracer: otel.tracer,
+        meter: otel.meter,
+      },
+    );
+    const unsub = [
+      logEvents(breaker, logs.logger),
+      logEvents(balancer, logs.logger),
+      prom.observe(breaker),
+      prom.observe(balancer),
+    ];
 
-    const headers = { authorization: `Bearer ${secrets.bearer}`, cookie: `session=${secrets.cookie}; other=1`, 'x-api-key': secrets.apiKeyHeader };
+    const headers = {
+      authorization: `Bearer ${secrets.bearer}`,
+      cookie: `session=${secrets.cookie}; other=1`,
+      'x-api-key': secrets.apiKeyHeader,
+    };
     const viaBalancer = createFetch({ policy, balancer });
     const direct = createFetch({ policy });
     const ax = axios.create({ validateStatus: () => true });
@@ -99,10 +121,17 @@ describe('security: secrets never reach logs, spans or metric labels', () => {
         viaBalancer(`/api/${i}?q=1`, { headers }).then((r) => r.arrayBuffer()),
         // Credentials in the URL: fetch itself refuses them; whatever the error says must not be logged or traced.
         direct(`${credUrl}/direct/${i}`, { headers }).then((r) => r.arrayBuffer()),
-        direct(`http://127.0.0.1:${port}/direct/${i}`, { headers, method: 'POST', body: `password=${secrets.basicPassword}` }).then((r) => r.arrayBuffer()),
+        direct(`http://127.0.0.1:${port}/direct/${i}`, {
+          headers,
+          method: 'POST',
+          body: `password=${secrets.basicPassword}`,
+        }).then((r) => r.arrayBuffer()),
         ax.get(`/api/${i}`, { headers }),
         ax2.get(`${credUrl}/ax/${i}`, { headers }),
-        ax2.get(`http://127.0.0.1:${port}/ax/${i}`, { headers, auth: { username: urlUser, password: secrets.basicPassword } }),
+        ax2.get(`http://127.0.0.1:${port}/ax/${i}`, {
+          headers,
+          auth: { username: urlUser, password: secrets.basicPassword },
+        }),
       ];
       // Handlers attached at once: a rejection must not sit unhandled while an earlier call is awaited.
       await Promise.all(
@@ -130,7 +159,12 @@ describe('security: secrets never reach logs, spans or metric labels', () => {
     await balancer.close();
     await otel.shutdown();
 
-    const sources: Record<string, string> = { 'pino logs': logText, 'OTel spans': spans, 'OTel metrics': otelMetrics, 'Prometheus scrape': scrape };
+    const sources: Record<string, string> = {
+      'pino logs': logText,
+      'OTel spans': spans,
+      'OTel metrics': otelMetrics,
+      'Prometheus scrape': scrape,
+    };
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(sources)) {
       for (const [name, s] of Object.entries(secrets)) {

@@ -17,16 +17,21 @@ interface AuditJson {
 
 function runAudit(): Promise<{ json: AuditJson | undefined; raw: string; code: number | null }> {
   return new Promise((resolve) => {
-    execFile('npm', ['audit', '--omit=dev', '--json'], { cwd: REPO_ROOT, timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const raw = `${stdout}\n${stderr}`;
-      let json: AuditJson | undefined;
-      try {
-        json = JSON.parse(stdout) as AuditJson;
-      } catch {
-        json = undefined;
-      }
-      resolve({ json, raw, code: err && typeof err.code === 'number' ? err.code : err ? -1 : 0 });
-    });
+    execFile(
+      'npm',
+      ['audit', '--omit=dev', '--json'],
+      { cwd: REPO_ROOT, timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const raw = `${stdout}\n${stderr}`;
+        let json: AuditJson | undefined;
+        try {
+          json = JSON.parse(stdout) as AuditJson;
+        } catch {
+          json = undefined;
+        }
+        resolve({ json, raw, code: err && typeof err.code === 'number' ? err.code : err ? -1 : 0 });
+      },
+    );
   });
 }
 
@@ -52,7 +57,11 @@ describe('supply chain', () => {
     const { json, raw } = await runAudit();
     const counts = json?.metadata?.vulnerabilities;
     if (counts === undefined) {
-      const why = json?.message ?? json?.error?.summary ?? raw.split('\n').find((l) => /error|ERR/i.test(l)) ?? 'no JSON from npm audit';
+      const why =
+        json?.message ??
+        json?.error?.summary ??
+        raw.split('\n').find((l) => /error|ERR/i.test(l)) ??
+        'no JSON from npm audit';
       figures['npm audit --omit=dev'] = `UNAVAILABLE: ${why.replace(/\|/g, '/').slice(0, 200)}`;
       recordFigures('90-supply-chain', { title: 'Supply chain', rows: figures });
       const message = `npm audit could not run here, so the dependency audit is NOT verified: ${why}`;

@@ -10,7 +10,10 @@ export function parseChaosCommand(text: string): ChaosCommand {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new ConfigError('chaos', 'expected a JSON object like {"target":"replica","id":"eu-1","action":"kill"}, got invalid JSON');
+    throw new ConfigError(
+      'chaos',
+      'expected a JSON object like {"target":"replica","id":"eu-1","action":"kill"}, got invalid JSON',
+    );
   }
   if (typeof v !== 'object' || v === null) throw new ConfigError('chaos', `expected a JSON object, got ${String(v)}`);
   const o = v as Record<string, unknown>;

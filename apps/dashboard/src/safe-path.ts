@@ -10,7 +10,11 @@ export type PathRejection = 'traversal' | 'encoding' | 'not-allowed';
  * for what they are, and rejects any `..` segment, backslash, NUL or leftover `%` at any round
  * instead of trying to normalise them: a static server has no legitimate use for any of them.
  */
-export function resolveStatic(root: string, rawPath: string, allowed: ReadonlySet<string>): { file: string } | { rejected: PathRejection } {
+export function resolveStatic(
+  root: string,
+  rawPath: string,
+  allowed: ReadonlySet<string>,
+): { file: string } | { rejected: PathRejection } {
   let current = rawPath;
   for (let round = 0; round < 3; round++) {
     if (hasTraversal(current)) return { rejected: 'traversal' };

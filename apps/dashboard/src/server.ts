@@ -72,29 +72,57 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:",
 };
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+    ...extra,
+  });
   res.end(body);
 }
 const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void =>
   send(res, status, 'application/json', JSON.stringify(body), extra);
 
-const DASHBOARD_LIMITS: ServerLimits = { ...defaultServerLimits, headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, maxHeaderBytes: 8192 };
+const DASHBOARD_LIMITS: ServerLimits = {
+  ...defaultServerLimits,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  maxHeaderBytes: 8192,
+};
 
 function validate(o: DashboardOptions): void {
   if (typeof o.token !== 'string' || !/^[A-Za-z0-9_-]{16,128}$/.test(o.token)) {
     throw new ConfigError('dashboard.token', 'expected 16..128 characters of [A-Za-z0-9_-], got something else');
   }
-  if (typeof o.state !== 'function') throw new ConfigError('dashboard.state', `expected a function, got ${typeof o.state}`);
-  if (typeof o.chaos !== 'function') throw new ConfigError('dashboard.chaos', `expected a function, got ${typeof o.chaos}`);
+  if (typeof o.state !== 'function')
+    throw new ConfigError('dashboard.state', `expected a function, got ${typeof o.state}`);
+  if (typeof o.chaos !== 'function')
+    throw new ConfigError('dashboard.chaos', `expected a function, got ${typeof o.chaos}`);
   if (
     o.publicHosts !== undefined &&
-    !(Array.isArray(o.publicHosts) && o.publicHosts.every((h) => typeof h === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h)))
+    !(
+      Array.isArray(o.publicHosts) &&
+      o.publicHosts.every(
+        (h) => typeof h === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(h),
+      )
+    )
   ) {
-    throw new ConfigError('dashboard.publicHosts', 'expected host names like "demo.example.com" or "demo.example.com:8443"');
+    throw new ConfigError(
+      'dashboard.publicHosts',
+      'expected host names like "demo.example.com" or "demo.example.com:8443"',
+    );
   }
 }
 
@@ -123,9 +151,11 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const raw = req.url ?? '/';
     if (raw.length > 2048) return sendJson(res, 414, { error: 'URL too long' });
     // DNS rebinding: a page of rebind.attacker.example whose name now points at 127.0.0.1 still sends its own Host.
-    if (!hostAllowed(req, allowed)) return sendJson(res, 421, { error: 'unexpected Host header; open the dashboard at the URL it printed' });
+    if (!hostAllowed(req, allowed))
+      return sendJson(res, 421, { error: 'unexpected Host header; open the dashboard at the URL it printed' });
     const path = raw.split('?')[0] as string;
-    if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', page, { 'set-cookie': setCookie });
+    if (req.method === 'GET' && (path === '/' || path === '/index.html'))
+      return send(res, 200, 'text/html; charset=utf-8', page, { 'set-cookie': setCookie });
     if (req.method === 'GET' && path === '/api/state') return sendJson(res, 200, await o.state());
     // Browsers ask for it on every visit; a 404 would only be noise in the console.
     if (path === '/favicon.ico') {
@@ -136,7 +166,8 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (path === '/api/chaos') {
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
       if (!originAllowed(req, allowed)) return sendJson(res, 403, { error: 'cross-origin chaos commands are refused' });
-      if (!hasToken(req, o.token, { cookie })) return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
+      if (!hasToken(req, o.token, { cookie }))
+        return sendJson(res, 401, { error: 'chaos controls need the run token printed at start' });
       let body: string;
       try {
         body = await readBody(req, maxBody);
@@ -160,9 +191,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
     const found = resolveStatic(STATIC_DIR, path, ALLOWED);
     if ('rejected' in found) {
-      return sendJson(res, found.rejected === 'not-allowed' ? 404 : 400, { error: found.rejected === 'not-allowed' ? 'not found' : 'bad path' });
+      return sendJson(res, found.rejected === 'not-allowed' ? 404 : 400, {
+        error: found.rejected === 'not-allowed' ? 'not found' : 'bad path',
+      });
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'use GET' }, { allow: 'GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { error: 'use GET' }, { allow: 'GET' });
     const name = found.file.slice(STATIC_DIR.length + 1);
     return send(res, 200, FILES.get(name) as string, files.get(name) as Buffer);
   };

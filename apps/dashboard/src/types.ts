@@ -23,7 +23,16 @@ export interface DashboardGateway {
   currentRegion?: string;
   /** endpoint id → breaker state on this pod. */
   breakers: Record<string, string>;
-  endpoints: Array<{ id: string; region?: string; healthy: boolean; ejected: boolean; inFlight: number; ewmaMs: number; p99Ms?: number; latencyAt?: number }>;
+  endpoints: Array<{
+    id: string;
+    region?: string;
+    healthy: boolean;
+    ejected: boolean;
+    inFlight: number;
+    ewmaMs: number;
+    p99Ms?: number;
+    latencyAt?: number;
+  }>;
   up: boolean;
 }
 

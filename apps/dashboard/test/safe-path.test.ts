@@ -30,7 +30,21 @@ describe('resolveStatic', () => {
   });
 
   it('never resolves outside the root, whatever the input', () => {
-    const segment = fc.constantFrom('..', '.', '%2e', '%2E%2e', '%2f', '%252f', '%5c', 'static', 'dashboard.js', 'etc', 'passwd', '%00', '');
+    const segment = fc.constantFrom(
+      '..',
+      '.',
+      '%2e',
+      '%2E%2e',
+      '%2f',
+      '%252f',
+      '%5c',
+      'static',
+      'dashboard.js',
+      'etc',
+      'passwd',
+      '%00',
+      '',
+    );
     fc.assert(
       fc.property(fc.array(segment, { maxLength: 8 }), (segs) => {
         const r = resolveStatic(ROOT, `/${segs.join('/')}`, ALLOWED);

@@ -5,7 +5,14 @@ import { startDashboard, type Dashboard } from '../src/server.js';
 import type { ChaosCommand, DashboardState } from '../src/types.js';
 
 const TOKEN = 'run-token-0123456789abcdef';
-const state: DashboardState = { title: 't', regions: ['eu'], replicas: [{ id: 'eu-1', region: 'eu' }], gateways: [], traffic: [], errorRate: 0 };
+const state: DashboardState = {
+  title: 't',
+  regions: ['eu'],
+  replicas: [{ id: 'eu-1', region: 'eu' }],
+  gateways: [],
+  traffic: [],
+  errorRate: 0,
+};
 let dash: Dashboard | undefined;
 const commands: ChaosCommand[] = [];
 afterEach(async () => {
@@ -37,7 +44,13 @@ function raw(
     const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), setCookie: res.headers['set-cookie'] ?? [] }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          setCookie: res.headers['set-cookie'] ?? [],
+        }),
+      );
     });
     req.on('error', reject);
     if (body !== undefined) req.write(body);
@@ -101,7 +114,17 @@ describe('dashboard server', () => {
     expect((await raw(d.port, '/api/chaos', {}, 'POST', body)).status).toBe(401);
     expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': 'wrong' }, 'POST', body)).status).toBe(401);
     expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN }, 'GET')).status).toBe(405);
-    expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN }, 'POST', '{"target":"replica","id":"eu-1","action":"explode"}')).status).toBe(400);
+    expect(
+      (
+        await raw(
+          d.port,
+          '/api/chaos',
+          { 'x-chaos-token': TOKEN },
+          'POST',
+          '{"target":"replica","id":"eu-1","action":"explode"}',
+        )
+      ).status,
+    ).toBe(400);
     expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN }, 'POST', body)).status).toBe(200);
     expect((await raw(d.port, '/api/chaos', { authorization: `Bearer ${TOKEN}` }, 'POST', body)).status).toBe(200);
     expect(commands).toEqual([
@@ -118,22 +141,54 @@ describe('dashboard server', () => {
       expect(page.status, host).toBe(421);
       expect(page.body).not.toContain(TOKEN);
       expect(page.setCookie).toEqual([]);
-      expect((await raw(d.port, '/api/chaos', { host, 'x-chaos-token': TOKEN, origin: `http://${host}` }, 'POST', body)).status).toBe(421);
+      expect(
+        (await raw(d.port, '/api/chaos', { host, 'x-chaos-token': TOKEN, origin: `http://${host}` }, 'POST', body))
+          .status,
+      ).toBe(421);
     }
-    for (const host of [`localhost:${d.port}`, `[::1]:${d.port}`]) expect((await raw(d.port, '/', { host })).status, host).toBe(200);
+    for (const host of [`localhost:${d.port}`, `[::1]:${d.port}`])
+      expect((await raw(d.port, '/', { host })).status, host).toBe(200);
     // Right Host, foreign Origin (or a cross-site fetch): refused even with the token.
-    expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN, origin: 'http://rebind.attacker.example' }, 'POST', body)).status).toBe(403);
-    expect((await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN, 'sec-fetch-site': 'cross-site' }, 'POST', body)).status).toBe(403);
+    expect(
+      (
+        await raw(
+          d.port,
+          '/api/chaos',
+          { 'x-chaos-token': TOKEN, origin: 'http://rebind.attacker.example' },
+          'POST',
+          body,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await raw(d.port, '/api/chaos', { 'x-chaos-token': TOKEN, 'sec-fetch-site': 'cross-site' }, 'POST', body))
+        .status,
+    ).toBe(403);
     expect(commands).toEqual([]);
     // Same origin with the cookie the page set: obeyed.
     const cookie = (await raw(d.port, '/')).setCookie[0]!.split(';')[0]!;
-    expect((await raw(d.port, '/api/chaos', { cookie, origin: `http://127.0.0.1:${d.port}`, 'sec-fetch-site': 'same-origin' }, 'POST', body)).status).toBe(200);
+    expect(
+      (
+        await raw(
+          d.port,
+          '/api/chaos',
+          { cookie, origin: `http://127.0.0.1:${d.port}`, 'sec-fetch-site': 'same-origin' },
+          'POST',
+          body,
+        )
+      ).status,
+    ).toBe(200);
     expect((await raw(d.port, '/api/chaos', { cookie: `bw_token_${d.port}=wrong` }, 'POST', body)).status).toBe(401);
     expect(commands).toHaveLength(1);
   });
 
   it('answers a configured public host', async () => {
-    dash = await startDashboard({ token: TOKEN, state: () => state, chaos: async () => 'ok', publicHosts: ['demo.example.com'] });
+    dash = await startDashboard({
+      token: TOKEN,
+      state: () => state,
+      chaos: async () => 'ok',
+      publicHosts: ['demo.example.com'],
+    });
     expect((await raw(dash.port, '/', { host: 'demo.example.com' })).status).toBe(200);
     expect((await raw(dash.port, '/', { host: 'other.example.com' })).status).toBe(421);
   });
@@ -149,11 +204,14 @@ describe('dashboard server', () => {
     expect(closedAfterMs).toBeLessThan(1_100);
   });
 
-  it.each(['//', '///', '//@', '//x:99999', '//[::1', '//%'])('answers 400 to the request target %j', async (target) => {
-    const d = await start();
-    expect((await raw(d.port, target)).status).toBe(400);
-    expect((await raw(d.port, '/api/state')).status).toBe(200);
-  });
+  it.each(['//', '///', '//@', '//x:99999', '//[::1', '//%'])(
+    'answers 400 to the request target %j',
+    async (target) => {
+      const d = await start();
+      expect((await raw(d.port, target)).status).toBe(400);
+      expect((await raw(d.port, '/api/state')).status).toBe(200);
+    },
+  );
 
   it('validates its options', async () => {
     await expect(startDashboard({ token: 'short', state: () => state, chaos: async () => 1 })).rejects.toMatchObject({

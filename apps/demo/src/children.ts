@@ -9,7 +9,10 @@ export interface Child {
    * Resolves with the first JSON line matching `pred`, seen before or after the call (rejects on
    * exit or after `timeoutMs`).
    */
-  waitFor<T = Record<string, unknown>>(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<T>;
+  waitFor<T = Record<string, unknown>>(
+    pred: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<T>;
   /** Sends `signal`, escalates to SIGKILL after `graceMs`; resolves with the exit code (null if killed by a signal). */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
   /** Last lines of output, for error messages. */
@@ -43,14 +46,27 @@ function hookExit(): void {
  * the whole group) with a stdin pipe: children started with BW_EXIT_WITH_PARENT=1 leave when it
  * closes, which covers the demo being SIGKILLed.
  */
-export function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: Record<string, unknown>) => void): Child {
+export function spawnChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onLine?: (line: Record<string, unknown>) => void,
+): Child {
   hookExit();
-  const proc = spawn(command, args, { env: { ...process.env, ...env, BW_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const proc = spawn(command, args, {
+    env: { ...process.env, ...env, BW_EXIT_WITH_PARENT: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   live.add(proc);
   const lines: string[] = [];
   // Parsed lines already seen, so a waitFor registered late still finds its line.
   const seen: Array<Record<string, unknown>> = [];
-  const waiters = new Set<{ pred: (l: Record<string, unknown>) => boolean; resolve: (v: Record<string, unknown>) => void }>();
+  const waiters = new Set<{
+    pred: (l: Record<string, unknown>) => boolean;
+    resolve: (v: Record<string, unknown>) => void;
+  }>();
   const remember = (text: string): void => {
     lines.push(text);
     if (lines.length > 40) lines.shift();

@@ -58,7 +58,14 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     ),
   );
   const replicaSpec = replicas.map((r) => `${r.id}@${r.region}=${r.url}`).join(',');
-  const common = ['--replicas', replicaSpec, '--regions', o.regions.join(','), '--health-interval-ms', String(o.healthIntervalMs)];
+  const common = [
+    '--replicas',
+    replicaSpec,
+    '--regions',
+    o.regions.join(','),
+    '--health-interval-ms',
+    String(o.healthIntervalMs),
+  ];
   const gateways: GatewayPod[] = [];
   const gatewayChildren: Child[] = [];
   const readyPod = async (child: Child, id: string): Promise<GatewayPod> => {

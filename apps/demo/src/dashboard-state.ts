@@ -1,4 +1,10 @@
-import type { DashboardGateway, DashboardReplica, DashboardState, TimelineEvent, TrafficPoint } from '@breakwater/dashboard';
+import type {
+  DashboardGateway,
+  DashboardReplica,
+  DashboardState,
+  TimelineEvent,
+  TrafficPoint,
+} from '@breakwater/dashboard';
 import type { Cluster } from './cluster.js';
 import type { LoadGenerator } from './loadgen.js';
 import { percentile } from './stats.js';
@@ -47,7 +53,13 @@ export function dashboardState(o: {
     return {
       id: r.id,
       region: r.region,
-      ...(st ? { chaos: st['chaos'] as DashboardReplica['chaos'], requests: st['requests'] as number, inFlight: st['inFlight'] as number } : {}),
+      ...(st
+        ? {
+            chaos: st['chaos'] as DashboardReplica['chaos'],
+            requests: st['requests'] as number,
+            inFlight: st['inFlight'] as number,
+          }
+        : {}),
       ...(views.length ? { healthy: views.every((v) => v.healthy), ejected: views.some((v) => v.ejected) } : {}),
       ...(p99s.length ? { p99Ms: Math.max(...p99s) } : {}),
       ...(Number.isFinite(lastAt) ? { p99AgeMs: Math.max(0, Date.now() - lastAt) } : {}),
@@ -62,7 +74,14 @@ export function dashboardState(o: {
     const byRegion: Record<string, number> = {};
     for (const s of bucket) if (s.ok && s.region) byRegion[s.region] = (byRegion[s.region] ?? 0) + 1;
     const ms = bucket.map((s) => s.ms);
-    traffic.push({ t, total: bucket.length, errors: bucket.filter((s) => !s.ok).length, byRegion, p50Ms: percentile(ms, 0.5), p99Ms: percentile(ms, 0.99) });
+    traffic.push({
+      t,
+      total: bucket.length,
+      errors: bucket.filter((s) => !s.ok).length,
+      byRegion,
+      p50Ms: percentile(ms, 0.5),
+      p99Ms: percentile(ms, 0.99),
+    });
   }
   const last5 = o.load.between(now - 5_000, now);
   return {

@@ -82,7 +82,10 @@ export class LoadGenerator {
     this.outstanding += 1;
     let sample: Sample;
     try {
-      const res = await fetch(`${target.url}${path}?n=${n}`, { signal: AbortSignal.timeout(this.timeoutMs), dispatcher: this.agent });
+      const res = await fetch(`${target.url}${path}?n=${n}`, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        dispatcher: this.agent,
+      });
       const body = await res.text();
       sample = {
         t,

@@ -15,7 +15,8 @@ export interface DemoRedis {
  */
 export async function embeddedRedis(env: NodeJS.ProcessEnv = process.env): Promise<DemoRedis> {
   if (env['REDIS_URL']) return { url: env['REDIS_URL'], source: 'REDIS_URL', stop: async () => undefined };
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return { url: undefined, source: 'none', stop: async () => undefined };
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0)
+    return { url: undefined, source: 'none', stop: async () => undefined };
   const port = await freePort();
   // redis-server cannot watch its parent, so a shell does: when the demo's pipe closes (even on
   // SIGKILL) `read` returns and the shell stops redis.

@@ -31,7 +31,16 @@ function table(headers: string[], rows: string[][]): string {
 /** The per-phase table the demo prints. */
 export function phaseTable(phases: ReadonlyArray<PhaseReport>, regions: ReadonlyArray<string>): string {
   return table(
-    ['phase', 'requests', 'errors', 'p50', 'p99', ...regions.map((r) => `share ${r}`), 'breakers (per pod)', 'fail over / back'],
+    [
+      'phase',
+      'requests',
+      'errors',
+      'p50',
+      'p99',
+      ...regions.map((r) => `share ${r}`),
+      'breakers (per pod)',
+      'fail over / back',
+    ],
     phases.map((p) => [
       p.name,
       String(p.requests),
@@ -47,7 +56,11 @@ export function phaseTable(phases: ReadonlyArray<PhaseReport>, regions: Readonly
               .join(', ')}`,
         )
         .join(' | '),
-      p.timeToFailoverMs !== undefined ? `over ${ms(p.timeToFailoverMs)}` : p.timeToFailbackMs !== undefined ? `back ${ms(p.timeToFailbackMs)}` : '',
+      p.timeToFailoverMs !== undefined
+        ? `over ${ms(p.timeToFailoverMs)}`
+        : p.timeToFailbackMs !== undefined
+          ? `back ${ms(p.timeToFailbackMs)}`
+          : '',
     ]),
   );
 }

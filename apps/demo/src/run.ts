@@ -37,9 +37,21 @@ export interface DemoSummary {
   rate: number;
   regions: string[];
   phases: PhaseReport[];
-  propagation: PropagationResult & { traffic: { count: number; maxMs: number | undefined; medianMs: number | undefined } };
-  failover: { timeToFailoverMs: number | undefined; clientsOnSecondaryMs: number | undefined; shareSecondaryAfter1s: number; errorRate: number };
-  failback: { timeToFailbackMs: number | undefined; halfOpenTransitions: number; maxConcurrentProbers: number; peakInFlightOnRecovered: number };
+  propagation: PropagationResult & {
+    traffic: { count: number; maxMs: number | undefined; medianMs: number | undefined };
+  };
+  failover: {
+    timeToFailoverMs: number | undefined;
+    clientsOnSecondaryMs: number | undefined;
+    shareSecondaryAfter1s: number;
+    errorRate: number;
+  };
+  failback: {
+    timeToFailbackMs: number | undefined;
+    halfOpenTransitions: number;
+    maxConcurrentProbers: number;
+    peakInFlightOnRecovered: number;
+  };
   checks: Check[];
   gatewayExitCodes: Array<number | null>;
   durationMs: number;
@@ -101,7 +113,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
         `and ${c.gateways.length} gateway pods (${c.gateways.map((g) => g.url).join(', ')})`,
     );
     const timeline = new Timeline();
-    watches.push(...c.gateways.map((g) => watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data), token)));
+    watches.push(
+      ...c.gateways.map((g) =>
+        watchGateway(g.id, g.url, undefined, (event, data) => timeline.fromGateway(g.id, event, data), token),
+      ),
+    );
     const pollStats = async (): Promise<void> => {
       await Promise.all(c.replicas.map(async (r) => stats.set(r.id, await replicaStats(r))));
     };
@@ -109,8 +125,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     load = new LoadGenerator(c.gateways, o.rate);
     const chaos = async (cmd: ChaosCommand): Promise<unknown> => {
       const targets = c.replicas.filter((r) => (cmd.target === 'replica' ? r.id === cmd.id : r.region === cmd.id));
-      if (targets.length === 0) throw new ConfigError(`chaos.id`, `expected a known ${cmd.target} id, got ${JSON.stringify(cmd.id)}`);
-      timeline.push({ at: Date.now(), kind: 'chaos', subject: cmd.id, text: `${cmd.action} ${cmd.target} ${cmd.id} (dashboard)`, severity: 'info' });
+      if (targets.length === 0)
+        throw new ConfigError(`chaos.id`, `expected a known ${cmd.target} id, got ${JSON.stringify(cmd.id)}`);
+      timeline.push({
+        at: Date.now(),
+        kind: 'chaos',
+        subject: cmd.id,
+        text: `${cmd.action} ${cmd.target} ${cmd.id} (dashboard)`,
+        severity: 'info',
+      });
       const result = await Promise.all(targets.map((r) => setChaos(r, token, chaosSettingsFor(cmd.action))));
       await pollStats();
       return result;
@@ -122,7 +145,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       chaos,
       publicHosts: o.dashboardPublicHosts,
       onError: (e) => o.print(`dashboard: ${e instanceof Error ? e.message : String(e)}`),
-      state: () => dashboardState({ cluster: c, regions, watches, replicaStats: stats, load: load as LoadGenerator, phase, notes, events: timeline.recent() }),
+      state: () =>
+        dashboardState({
+          cluster: c,
+          regions,
+          watches,
+          replicaStats: stats,
+          load: load as LoadGenerator,
+          phase,
+          notes,
+          events: timeline.recent(),
+        }),
     });
     o.print(`dashboard: ${dashboard.url}   chaos token: ${token}`);
     load.start();
@@ -165,9 +198,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       // The phase's numbers start once its faults are in place (on a busy machine applying them takes
       // a while); the fail-over clock starts when they were requested.
       const requested = Date.now();
-      await Promise.all(Object.entries(p.chaos).map(([id, s]) => setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s)));
+      await Promise.all(
+        Object.entries(p.chaos).map(([id, s]) =>
+          setChaos(c.replicas.find((r) => r.id === id) as (typeof c.replicas)[number], token, s),
+        ),
+      );
       const t0 = Date.now();
-      timeline.push({ at: requested, kind: 'phase', subject: p.name, text: `phase ${p.name}: ${p.description}`, severity: 'info' });
+      timeline.push({
+        at: requested,
+        kind: 'phase',
+        subject: p.name,
+        text: `phase ${p.name}: ${p.description}`,
+        severity: 'info',
+      });
       if (p.name === 'recovery') recoveryEventsFrom = t0;
       o.print(`▶ ${p.name}: ${p.description}`);
       await sleep(t0 + p.durationMs - Date.now(), o.signal);
@@ -179,13 +222,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
         startedAt: t0,
         durationMs: t1 - t0,
         ...phaseNumbers(samples, regions),
-        breakers: Object.fromEntries(watches.map((w) => [w.id, countStates(w.latest?.['breakers'] as Record<string, string> | undefined)])),
+        breakers: Object.fromEntries(
+          watches.map((w) => [w.id, countStates(w.latest?.['breakers'] as Record<string, string> | undefined)]),
+        ),
       };
       if (p.name === 'region-down') {
         // Fail-over time: until every pod's balancer switched its serving region (clients were
         // already being served by the secondary through retries before that).
         const switched = watches.map((w) => w.regionEvents.find((e) => e.at >= requested && e.to === secondary)?.at);
-        report.timeToFailoverMs = switched.every((x) => x !== undefined) ? Math.max(...(switched as number[])) - requested : undefined;
+        report.timeToFailoverMs = switched.every((x) => x !== undefined)
+          ? Math.max(...(switched as number[])) - requested
+          : undefined;
         report.clientsOnSecondaryMs = timeToShare(samples, t0, t1, secondary, 0.99);
       }
       if (p.name === 'recovery') {
@@ -211,7 +258,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
       },
       failback: {
         timeToFailbackMs: rec?.timeToFailbackMs,
-        halfOpenTransitions: recoveryEvents.filter((e) => e.to === 'half-open' && endpointBreakers.includes(e.name)).length,
+        halfOpenTransitions: recoveryEvents.filter((e) => e.to === 'half-open' && endpointBreakers.includes(e.name))
+          .length,
         maxConcurrentProbers: maxConcurrentHalfOpen(recoveryEvents, endpointBreakers),
         peakInFlightOnRecovered: Math.max(0, ...recovered.map((s) => Number(s?.['peakInFlightSinceUp'] ?? 0))),
       },
@@ -287,7 +335,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary | undefined> 
     clearInterval(statsTimer);
     for (const w of watches) w.close();
     // Every step runs even if an earlier one fails: nothing may be left listening or running.
-    const quietly = (p: Promise<unknown> | undefined): Promise<unknown> => (p ?? Promise.resolve()).catch((e: unknown) => o.print(`cleanup: ${String(e)}`));
+    const quietly = (p: Promise<unknown> | undefined): Promise<unknown> =>
+      (p ?? Promise.resolve()).catch((e: unknown) => o.print(`cleanup: ${String(e)}`));
     await quietly(load?.stop());
     await quietly(dashboard?.close());
     await quietly(cluster?.stop());

@@ -20,7 +20,14 @@ export function regionShare(samples: ReadonlyArray<Sample>, regions: ReadonlyArr
  * bucket from which every later bucket (with any successful sample, up to `to`) has at least
  * `threshold` of its successful samples served by `region`. Undefined if it never settles.
  */
-export function timeToShare(samples: ReadonlyArray<Sample>, from: number, to: number, region: string, threshold: number, bucketMs = 100): number | undefined {
+export function timeToShare(
+  samples: ReadonlyArray<Sample>,
+  from: number,
+  to: number,
+  region: string,
+  threshold: number,
+  bucketMs = 100,
+): number | undefined {
   const n = Math.ceil((to - from) / bucketMs);
   const hit = new Array<number>(n).fill(0);
   const all = new Array<number>(n).fill(0);

@@ -71,7 +71,9 @@ export class Timeline {
           kind: 'region',
           gateway,
           subject: str(data['to'] ?? '–'),
-          text: `serving region ${str(data['from'] ?? '–')} → ${str(data['to'] ?? '–')}` + (data['reason'] ? `: ${str(data['reason'])}` : ''),
+          text:
+            `serving region ${str(data['from'] ?? '–')} → ${str(data['to'] ?? '–')}` +
+            (data['reason'] ? `: ${str(data['reason'])}` : ''),
           severity: 'info',
         });
         return;

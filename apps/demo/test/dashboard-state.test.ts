@@ -30,10 +30,27 @@ describe('dashboardState', () => {
       },
     } as unknown as GatewayWatch;
     const load = new LoadGenerator([], 1);
-    const s = (t: number, ms: number): Sample => ({ t, ms, ok: true, status: 200, region: 'us', gateway: 'gw-a', via: '/api/work' });
+    const s = (t: number, ms: number): Sample => ({
+      t,
+      ms,
+      ok: true,
+      status: 200,
+      region: 'us',
+      gateway: 'gw-a',
+      via: '/api/work',
+    });
     const second = Math.floor((now - 5_000) / 1000) * 1000;
     load.samples.push(...Array.from({ length: 100 }, (_, i) => s(second + i, i + 1)));
-    const state = dashboardState({ cluster, regions: ['eu', 'us'], watches: [watch], replicaStats: new Map(), load, phase: 'x', notes: [], events: [] });
+    const state = dashboardState({
+      cluster,
+      regions: ['eu', 'us'],
+      watches: [watch],
+      replicaStats: new Map(),
+      load,
+      phase: 'x',
+      notes: [],
+      events: [],
+    });
     const eu = state.replicas.find((r) => r.id === 'eu-1')!;
     expect(eu.p99Ms).toBeUndefined();
     expect(eu.p99AgeMs).toBeGreaterThanOrEqual(8_000);

@@ -15,7 +15,8 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // Tests never rewrite tracked files: the screenshot goes to a temporary file unless
 // `npm run docs:screenshot` asks for docs/dashboard.png (BW_DASHBOARD_SCREENSHOT).
-const screenshot = process.env['BW_DASHBOARD_SCREENSHOT'] ?? join(mkdtempSync(join(tmpdir(), 'bw-demo-')), 'dashboard.png');
+const screenshot =
+  process.env['BW_DASHBOARD_SCREENSHOT'] ?? join(mkdtempSync(join(tmpdir(), 'bw-demo-')), 'dashboard.png');
 const CHROMIUM = '/usr/bin/chromium';
 
 // With REDIS_URL set the demo shares breaker state through that Redis (under a per-run prefix it
@@ -32,10 +33,14 @@ afterAll(async () => {
 describe('npm run demo -- --ci --json', () => {
   it('runs the whole scenario and shows the must-show numbers', async () => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', main, '--ci', '--json'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@breakwater/source', '--import', 'tsx', main, '--ci', '--json'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -52,7 +57,13 @@ describe('npm run demo -- --ci --json', () => {
     const summary = JSON.parse(stdout) as DemoSummary;
     const report = `${stderr}\n${JSON.stringify(summary.checks, null, 2)}`;
 
-    expect(summary.phases.map((p) => p.name)).toEqual(['steady', 'replica-slow', 'replica-dead', 'region-down', 'recovery']);
+    expect(summary.phases.map((p) => p.name)).toEqual([
+      'steady',
+      'replica-slow',
+      'replica-dead',
+      'region-down',
+      'recovery',
+    ]);
     for (const p of summary.phases) expect(p.requests, p.name).toBeGreaterThan(100);
     // Primary region hard down: ≥ 99 % served by the other region from 1 s after the outage, ≤ 0.1 % errors.
     expect(summary.failover.shareSecondaryAfter1s, report).toBeGreaterThanOrEqual(0.99);
@@ -102,7 +113,14 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
@@ -115,11 +133,17 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a browser', () => {
     await expect.poll(async () => (await state.textContent())?.trim(), { timeout: 2_000, interval: 50 }).toBe('down');
     expect(Date.now() - clicked).toBeLessThan(2_000);
     // The gateways notice too: health checks (500 ms) or breakers mark it.
-    await expect.poll(async () => page.locator('[data-replica="eu-1"] td').nth(2).textContent(), { timeout: 5_000 }).toBe('unhealthy');
+    await expect
+      .poll(async () => page.locator('[data-replica="eu-1"] td').nth(2).textContent(), { timeout: 5_000 })
+      .toBe('unhealthy');
     // The story is readable: the timeline names eu-1's health change or breaker trip; the charts
     // have a time axis and client p50/p99.
-    await expect.poll(async () => page.locator('#timeline tbody tr', { hasText: 'eu-1' }).count(), { timeout: 5_000 }).toBeGreaterThan(0);
-    expect(await page.locator('#traffic .xtick').allTextContents()).toEqual(expect.arrayContaining(['now', '−30 s', '−60 s']));
+    await expect
+      .poll(async () => page.locator('#timeline tbody tr', { hasText: 'eu-1' }).count(), { timeout: 5_000 })
+      .toBeGreaterThan(0);
+    expect(await page.locator('#traffic .xtick').allTextContents()).toEqual(
+      expect.arrayContaining(['now', '−30 s', '−60 s']),
+    );
     expect(await page.locator('#latency polyline[data-series="p99"]').count()).toBe(1);
     expect(await page.content()).not.toContain(runToken(out));
     mkdirSync(dirname(screenshot), { recursive: true });

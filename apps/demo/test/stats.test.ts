@@ -67,17 +67,33 @@ describe('phaseNumbers', () => {
 });
 
 describe('maxConcurrentHalfOpen', () => {
-  const e = (gateway: string, from: string, to: string, at: number) => ({ gateway, name: 'replicas/eu-1', from, to, at });
+  const e = (gateway: string, from: string, to: string, at: number) => ({
+    gateway,
+    name: 'replicas/eu-1',
+    from,
+    to,
+    at,
+  });
   it('counts overlapping half-open periods across pods', () => {
     expect(
       maxConcurrentHalfOpen(
-        [e('a', 'open', 'half-open', 0), e('a', 'half-open', 'closed', 10), e('b', 'open', 'half-open', 20), e('b', 'half-open', 'closed', 30)],
+        [
+          e('a', 'open', 'half-open', 0),
+          e('a', 'half-open', 'closed', 10),
+          e('b', 'open', 'half-open', 20),
+          e('b', 'half-open', 'closed', 30),
+        ],
         ['replicas/eu-1'],
       ),
     ).toBe(1);
     expect(
       maxConcurrentHalfOpen(
-        [e('a', 'open', 'half-open', 0), e('b', 'open', 'half-open', 5), e('a', 'half-open', 'closed', 10), e('b', 'half-open', 'open', 12)],
+        [
+          e('a', 'open', 'half-open', 0),
+          e('b', 'open', 'half-open', 5),
+          e('a', 'half-open', 'closed', 10),
+          e('b', 'half-open', 'open', 12),
+        ],
         ['replicas/eu-1'],
       ),
     ).toBe(2);
@@ -87,7 +103,16 @@ describe('maxConcurrentHalfOpen', () => {
 describe('report', () => {
   it('prints one row per phase and pass/fail lines', () => {
     const table = phaseTable(
-      [{ name: 'steady', description: '', startedAt: 0, durationMs: 1, breakers: { 'gw-a': { closed: 6 } }, ...phaseNumbers([s(0, 'eu')], ['eu', 'us']) }],
+      [
+        {
+          name: 'steady',
+          description: '',
+          startedAt: 0,
+          durationMs: 1,
+          breakers: { 'gw-a': { closed: 6 } },
+          ...phaseNumbers([s(0, 'eu')], ['eu', 'us']),
+        },
+      ],
       ['eu', 'us'],
     );
     expect(table).toMatch(/steady\s+1\s+0 \(0\.0%\)/);

@@ -5,12 +5,31 @@ describe('Timeline', () => {
   it('tells breaker transitions per pod with their reason, ejections, health, region and store changes', () => {
     const t = new Timeline();
     t.fromGateway('gw-a', 'state', { store: { kind: 'redis', healthy: true }, at: 1 });
-    t.fromGateway('gw-a', 'breaker', { name: 'replicas/eu-1', from: 'closed', to: 'open', reason: '3 consecutive failures', remote: false, at: 10 });
-    t.fromGateway('gw-b', 'breaker', { name: 'replicas/eu-1', from: 'closed', to: 'open', reason: 'opened on gw-a', remote: true, at: 12 });
+    t.fromGateway('gw-a', 'breaker', {
+      name: 'replicas/eu-1',
+      from: 'closed',
+      to: 'open',
+      reason: '3 consecutive failures',
+      remote: false,
+      at: 10,
+    });
+    t.fromGateway('gw-b', 'breaker', {
+      name: 'replicas/eu-1',
+      from: 'closed',
+      to: 'open',
+      reason: 'opened on gw-a',
+      remote: true,
+      at: 12,
+    });
     t.fromGateway('gw-a', 'breaker', { name: 'pinned-eu/eu-1', from: 'closed', to: 'open', reason: 'x', at: 13 });
     t.fromGateway('gw-a', 'breaker', { name: 'demo/propagation', from: 'closed', to: 'open', reason: 'x', at: 14 });
     t.fromGateway('gw-a', 'ejection', { endpoint: 'eu-1', ejected: true, reason: '2 consecutive failures', at: 11 });
-    t.fromGateway('gw-a', 'health', { endpoint: 'eu-1', healthy: false, reason: '3 consecutive checks failed', at: 15 });
+    t.fromGateway('gw-a', 'health', {
+      endpoint: 'eu-1',
+      healthy: false,
+      reason: '3 consecutive checks failed',
+      at: 15,
+    });
     t.fromGateway('gw-a', 'regionChange', { from: 'eu', to: 'us', reason: 'healthy share 0 < 1', at: 16 });
     t.fromGateway('gw-a', 'state', { store: { kind: 'redis', healthy: false }, at: 17 });
     t.fromGateway('gw-a', 'state', { store: { kind: 'redis', healthy: false }, at: 18 });

@@ -5,7 +5,14 @@ import type { Tracer } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { prometheusMetrics } from '@breakwater/prometheus';
 import { instrument } from '@breakwater/otel';
-import { circuitBreaker, consecutiveFailures, ConfigError, logEvents, type BreakerStore, type Endpoint } from '@breakwater/core';
+import {
+  circuitBreaker,
+  consecutiveFailures,
+  ConfigError,
+  logEvents,
+  type BreakerStore,
+  type Endpoint,
+} from '@breakwater/core';
 import {
   allowedHosts,
   createLimitedServer,
@@ -77,8 +84,10 @@ export interface Gateway {
 
 /** Starts one gateway pod: L7 routes, optional L4 listener, /metrics, /state, /events (SSE), /health. */
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
-  if (!o.id || !/^[A-Za-z0-9_.-]+$/.test(o.id)) throw new ConfigError('gateway.id', `expected letters, digits, "-", "_" or ".", got ${JSON.stringify(o.id)}`);
-  if (!Array.isArray(o.replicas) || o.replicas.length === 0) throw new ConfigError('gateway.replicas', 'expected at least one replica endpoint, got none');
+  if (!o.id || !/^[A-Za-z0-9_.-]+$/.test(o.id))
+    throw new ConfigError('gateway.id', `expected letters, digits, "-", "_" or ".", got ${JSON.stringify(o.id)}`);
+  if (!Array.isArray(o.replicas) || o.replicas.length === 0)
+    throw new ConfigError('gateway.replicas', 'expected at least one replica endpoint, got none');
   const host = o.host ?? '127.0.0.1';
   const limits = resolveServerLimits(o.server, 'gateway.server');
   const protectState = o.protectState ?? !isLoopback(host);
@@ -92,7 +101,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let draining = false;
 
   // A breaker no traffic touches, so the demo can measure pure propagation: trip it on one pod, watch the others.
-  const probe = circuitBreaker({ name: 'demo/propagation', trip: consecutiveFailures(1), halfOpenAfterMs: 600_000, store: o.store });
+  const probe = circuitBreaker({
+    name: 'demo/propagation',
+    trip: consecutiveFailures(1),
+    halfOpenAfterMs: 600_000,
+    store: o.store,
+  });
 
   const metrics = prometheusMetrics({ registry: new Registry() });
   offs.push(metrics.observe(upstream.main));
@@ -100,18 +114,29 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   // logEvents), and the same events on the SSE feed with the time this pod saw them.
   for (const b of [...upstream.breakers.values(), probe]) {
     offs.push(metrics.observe(b), logEvents(b, log));
-    offs.push(b.on('stateChange', (e) => sse.publish('breaker', redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))));
+    offs.push(
+      b.on('stateChange', (e) => sse.publish('breaker', redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))),
+    );
   }
   offs.push(logEvents(upstream.main, log));
   offs.push(upstream.main.on('request', (e) => latency.get(e.endpoint)?.add(e.durationMs)));
   for (const kind of ['health', 'ejection', 'regionChange'] as const) {
-    offs.push(upstream.main.on(kind, (e: Record<string, unknown>) => sse.publish(kind, redactDeep({ ...e, gateway: o.id, seenAt: Date.now() }))));
+    offs.push(
+      upstream.main.on(kind, (e: Record<string, unknown>) =>
+        sse.publish(kind, redactDeep({ ...e, gateway: o.id, seenAt: Date.now() })),
+      ),
+    );
   }
 
   if (o.tracer !== undefined) enableOtelTraceContext();
-  const clients = new Clients(() => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()), o.replicas);
+  const clients = new Clients(
+    () => (o.tracer ? instrument(upstream.clientPolicy(), { tracer: o.tracer }) : upstream.clientPolicy()),
+    o.replicas,
+  );
   const l4: L4Proxy | undefined =
-    o.l4Port === undefined ? undefined : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
+    o.l4Port === undefined
+      ? undefined
+      : await startL4Proxy({ host, port: o.l4Port, balancer: upstream.l4(), maxConnections: limits.maxConnections });
   const state = (): GatewaySnapshot =>
     snapshot({
       id: o.id,
@@ -128,15 +153,21 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(draining ? { connection: 'close' } : {}) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(draining ? { connection: 'close' } : {}),
+    });
     res.end(text);
   };
 
   const admin = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
     // A browser page (e.g. after DNS rebinding) is never a legitimate admin client: refuse any foreign Origin.
-    if (!originAllowed(req, allowedHosts(port))) return json(res, 403, { error: 'cross-origin admin requests are refused' });
-    if (!hasToken(req, o.token)) return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
+    if (!originAllowed(req, allowedHosts(port)))
+      return json(res, 403, { error: 'cross-origin admin requests are refused' });
+    if (!hasToken(req, o.token))
+      return json(res, 401, { error: 'admin endpoints need the run token (Authorization: Bearer <token>)' });
     if (path === '/admin/propagation/trip') {
       const at = Date.now();
       await probe
@@ -155,7 +186,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const onFailure = (f: UpstreamFailure): void => log.warn({ event: 'upstream-error', ...f }, 'upstream call failed');
   const internalError = (e: unknown): void =>
-    log.error({ event: 'handler-error', error: redactText(e instanceof Error ? (e.stack ?? e.message) : String(e)) }, 'request handler failed');
+    log.error(
+      { event: 'handler-error', error: redactText(e instanceof Error ? (e.stack ?? e.message) : String(e)) },
+      'request handler failed',
+    );
   const server = createLimitedServer(
     limits,
     safeHandler(async (req, res, { path, query }) => {
@@ -175,9 +209,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           otel: o.tracer !== undefined,
         });
       }
-      if (path === '/health') return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
+      if (path === '/health')
+        return json(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', id: o.id });
       if ((path === '/state' || path === '/events') && protectState && !hasToken(req, o.token)) {
-        return json(res, 401, { error: `${path} needs the run token (Authorization: Bearer <token>) when the gateway listens beyond loopback` });
+        return json(res, 401, {
+          error: `${path} needs the run token (Authorization: Bearer <token>) when the gateway listens beyond loopback`,
+        });
       }
       if (path === '/state') return json(res, 200, state());
       if (path === '/events') return sse.subscribe(res, [{ event: 'state', data: state() }]);

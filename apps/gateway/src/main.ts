@@ -28,15 +28,29 @@ async function main(): Promise<void> {
   logger.level = cfg.logLevel;
   const tracing = cfg.otel ? consoleTracer('breakwater-gateway') : undefined;
   const stores: SharedStore[] = [];
-  const memory = cfg.redisUrl === undefined ? createBreakerStore({ redisUrl: undefined, prefix: cfg.redisPrefix, instanceId: 'local', logger }) : undefined;
+  const memory =
+    cfg.redisUrl === undefined
+      ? createBreakerStore({ redisUrl: undefined, prefix: cfg.redisPrefix, instanceId: 'local', logger })
+      : undefined;
   if (memory) {
     stores.push(memory);
-    logger.warn({ event: 'store', kind: 'memory' }, 'no REDIS_URL: pods in this process share an in-memory breaker store (not shared with other processes)');
+    logger.warn(
+      { event: 'store', kind: 'memory' },
+      'no REDIS_URL: pods in this process share an in-memory breaker store (not shared with other processes)',
+    );
   }
   const gateways: Gateway[] = [];
   for (const [i, id] of cfg.ids.entries()) {
     const log = logger.child({ gateway: id });
-    const shared = memory ?? createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, secret: cfg.redisSecret, instanceId: id, logger: log });
+    const shared =
+      memory ??
+      createBreakerStore({
+        redisUrl: cfg.redisUrl,
+        prefix: cfg.redisPrefix,
+        secret: cfg.redisSecret,
+        instanceId: id,
+        logger: log,
+      });
     if (!memory) stores.push(shared);
     const gw = await startGateway({
       id,
@@ -55,7 +69,10 @@ async function main(): Promise<void> {
       server: cfg.server,
     });
     gateways.push(gw);
-    log.info({ event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind }, 'gateway ready');
+    log.info(
+      { event: 'ready', id, url: gw.url, port: gw.port, l4Port: gw.l4Port, store: shared.kind },
+      'gateway ready',
+    );
   }
 
   onShutdown((reason) => {

@@ -15,13 +15,19 @@ class AsyncLocalContextManager implements ContextManager {
     return this.als.getStore() ?? ROOT_CONTEXT;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.als.run(ctx, () => fn.call(thisArg, ...args));
   }
 
   bind<T>(ctx: Context, target: T): T {
     if (typeof target !== 'function') return target;
-    const run = (thisArg: unknown, args: unknown[]): unknown => this.with(ctx, () => (target as (...a: unknown[]) => unknown).apply(thisArg, args));
+    const run = (thisArg: unknown, args: unknown[]): unknown =>
+      this.with(ctx, () => (target as (...a: unknown[]) => unknown).apply(thisArg, args));
     return function bound(this: unknown, ...args: unknown[]) {
       return run(this, args);
     } as T;

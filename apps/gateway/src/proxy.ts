@@ -41,7 +41,11 @@ export class Clients {
     if (c === undefined) {
       const ax = axiosClient(lb, this.policyFor(lb, 'axios'), this.endpointOf);
       this.ejects.push(ax.eject);
-      c = { fetch: fetchClient(lb, this.policyFor(lb, 'fetch'), this.endpointOf), trpc: trpcClient(lb, this.policyFor(lb, 'trpc')), axios: ax.call };
+      c = {
+        fetch: fetchClient(lb, this.policyFor(lb, 'fetch'), this.endpointOf),
+        trpc: trpcClient(lb, this.policyFor(lb, 'trpc')),
+        axios: ax.call,
+      };
       this.byBalancer.set(lb, c);
     }
     return c;
@@ -83,7 +87,11 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-const GENERIC: Record<number, string> = { 502: 'upstream request failed', 503: 'no upstream available', 504: 'upstream timed out' };
+const GENERIC: Record<number, string> = {
+  502: 'upstream request failed',
+  503: 'no upstream available',
+  504: 'upstream timed out',
+};
 
 /** Serves one client request through the resolved balancer and adapter. Never throws, never rejects. */
 export async function proxy(
@@ -124,7 +132,9 @@ export async function proxy(
   const tracestate = req.headers['tracestate'];
   const trace = {
     traceparent: childTraceParent(parseTraceParent(req.headers['traceparent'])),
-    ...(typeof tracestate === 'string' && tracestate.length <= 512 && /^[\x20-\x7e]*$/.test(tracestate) ? { tracestate } : {}),
+    ...(typeof tracestate === 'string' && tracestate.length <= 512 && /^[\x20-\x7e]*$/.test(tracestate)
+      ? { tracestate }
+      : {}),
   };
   try {
     const n = Number(o.query.get('n') ?? '0') || 0;
@@ -135,13 +145,20 @@ export async function proxy(
     const headers = baseHeaders();
     const ep = reply.endpoint;
     if (status >= 500) c.errors += 1;
-    else if (ep?.region !== undefined && o.regions.has(ep.region)) c.byRegion[ep.region] = (c.byRegion[ep.region] ?? 0) + 1;
+    else if (ep?.region !== undefined && o.regions.has(ep.region))
+      c.byRegion[ep.region] = (c.byRegion[ep.region] ?? 0) + 1;
     if (ep !== undefined) {
       headers['x-replica-id'] = ep.id;
       if (ep.region !== undefined) headers['x-region'] = ep.region;
     }
     if (status !== reply.status) {
-      o.onFailure({ requestId, via: o.via, status, code: 'BAD_UPSTREAM_STATUS', error: `upstream answered status ${String(reply.status)}` });
+      o.onFailure({
+        requestId,
+        via: o.via,
+        status,
+        code: 'BAD_UPSTREAM_STATUS',
+        error: `upstream answered status ${String(reply.status)}`,
+      });
       send(res, status, JSON.stringify({ error: GENERIC[502], code: 'UPSTREAM_ERROR', requestId }), headers);
     } else send(res, status, reply.body, headers);
   } catch (e) {
@@ -160,7 +177,10 @@ export async function proxy(
 function describe(e: unknown): { code: string; error: string } {
   try {
     const raw = (e as { code?: unknown } | null)?.code;
-    const detail = e instanceof Error ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (cause: ${e.cause.message})` : ''}` : String(e);
+    const detail =
+      e instanceof Error
+        ? `${e.name}: ${e.message}${e.cause instanceof Error ? ` (cause: ${e.cause.message})` : ''}`
+        : String(e);
     return { code: typeof raw === 'string' ? raw : 'UPSTREAM_ERROR', error: redactText(detail) };
   } catch {
     return { code: 'UPSTREAM_ERROR', error: 'unprintable error' };
@@ -171,7 +191,11 @@ function describe(e: unknown): { code: string; error: string } {
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
   if (res.destroyed || res.headersSent) return;
   try {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
     res.end(body);
   } catch {
     res.destroy();

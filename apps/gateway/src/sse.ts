@@ -19,7 +19,12 @@ export class SseHub {
 
   /** Takes over `res` as an event stream; `first` events are sent to this subscriber only. */
   subscribe(res: ServerResponse, first: Array<{ event: string; data: unknown }>): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     for (const e of first) res.write(frame(e.event, e.data));
     this.clients.add(res);
     res.once('close', () => this.clients.delete(res));

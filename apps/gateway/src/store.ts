@@ -28,14 +28,20 @@ export function createBreakerStore(o: {
     return { store, kind: 'memory', healthy: () => true, close: () => store.close() };
   }
   // Fail fast instead of queueing while Redis is away: breakers keep working locally meanwhile.
-  const redis = new Redis(o.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
+  const redis = new Redis(o.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  });
   redis.on('error', (e: Error) => o.logger.warn({ event: 'redis-error', error: e.message }, 'redis error'));
   const store = new RedisBreakerStore({
     redis,
     prefix: o.prefix,
     instanceId: o.instanceId,
     ...(o.secret === undefined ? {} : { secret: o.secret }),
-    onError: (e: unknown) => o.logger.warn({ event: 'store-error', error: e instanceof Error ? e.message : String(e) }, 'breaker store error'),
+    onError: (e: unknown) =>
+      o.logger.warn({ event: 'store-error', error: e instanceof Error ? e.message : String(e) }, 'breaker store error'),
   });
   return {
     store,

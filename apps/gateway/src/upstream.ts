@@ -31,7 +31,13 @@ export interface UpstreamTuning {
 }
 
 /** Defaults used by the demo. */
-export const defaultTuning: UpstreamTuning = { healthIntervalMs: 500, attemptTimeoutMs: 1_000, hedgeDelayMs: 80, maxAttempts: 5, halfOpenAfterMs: 1_500 };
+export const defaultTuning: UpstreamTuning = {
+  healthIntervalMs: 500,
+  attemptTimeoutMs: 1_000,
+  hedgeDelayMs: 80,
+  maxAttempts: 5,
+  halfOpenAfterMs: 1_500,
+};
 
 /** Balancers, breakers and client policies of one gateway pod. */
 export interface Upstream {
@@ -51,7 +57,12 @@ export interface Upstream {
 }
 
 /** Builds the balancers of one pod. Breakers attach to `store`, so pods sharing it share breaker state. */
-export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; store: BreakerStore; tuning?: Partial<UpstreamTuning> }): Upstream {
+export function createUpstream(o: {
+  replicas: Endpoint[];
+  regions: string[];
+  store: BreakerStore;
+  tuning?: Partial<UpstreamTuning>;
+}): Upstream {
   const t = { ...defaultTuning, ...o.tuning };
   const breakers = new Map<string, CircuitBreaker>();
   const createBreaker = (opts: CircuitBreakerOptions): CircuitBreaker => {
@@ -76,7 +87,12 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
   };
   // Outlier detection (local to this pod) reacts after 2 failures so a retry soon lands elsewhere;
   // the breaker (shared by the fleet) waits for 3, so one pod's bad luck does not open it for all.
-  const outlierDetection = { consecutiveFailures: 2, baseEjectionMs: 1_000, maxEjectionMs: 4_000, maxEjectionPercent: 50 };
+  const outlierDetection = {
+    consecutiveFailures: 2,
+    baseEjectionMs: 1_000,
+    maxEjectionMs: 4_000,
+    maxEjectionPercent: 50,
+  };
 
   const main = loadBalancer({
     name: 'replicas',
@@ -126,7 +142,11 @@ export function createUpstream(o: { replicas: Endpoint[]; regions: string[]; sto
     // rejection never reaches this retry; when every endpoint refuses it fails fast (not retried).
     clientPolicy: () =>
       pipeline(
-        retry({ maxAttempts: t.maxAttempts, backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }), budget }),
+        retry({
+          maxAttempts: t.maxAttempts,
+          backoff: exponentialBackoff({ initialMs: 10, maxMs: 100, jitter: 'full' }),
+          budget,
+        }),
         hedge({ delayMs: t.hedgeDelayMs }),
         timeout(t.attemptTimeoutMs),
       ),

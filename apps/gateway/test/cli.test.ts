@@ -7,21 +7,33 @@ import { viaFor } from '../src/proxy.js';
 
 describe('gateway flags', () => {
   it('parses replicas, regions, several pods and env fallbacks', () => {
-    const cfg = parseGatewayArgs(['--id', 'a,b', '--replicas', 'eu-1@eu=http://127.0.0.1:1/,us-1@us=http://127.0.0.1:2'], {
-      REGIONS: 'eu,us',
-      CHAOS_TOKEN: 'tok',
-    });
+    const cfg = parseGatewayArgs(
+      ['--id', 'a,b', '--replicas', 'eu-1@eu=http://127.0.0.1:1/,us-1@us=http://127.0.0.1:2'],
+      {
+        REGIONS: 'eu,us',
+        CHAOS_TOKEN: 'tok',
+      },
+    );
     expect(cfg.ids).toEqual(['a', 'b']);
     expect(cfg.ports).toEqual([0, 0]);
     expect(cfg.replicas).toEqual([
       { id: 'eu-1', region: 'eu', url: 'http://127.0.0.1:1' },
       { id: 'us-1', region: 'us', url: 'http://127.0.0.1:2' },
     ]);
-    expect(cfg).toMatchObject({ regions: ['eu', 'us'], host: '127.0.0.1', redisUrl: undefined, healthIntervalMs: 500, otel: false, token: 'tok' });
+    expect(cfg).toMatchObject({
+      regions: ['eu', 'us'],
+      host: '127.0.0.1',
+      redisUrl: undefined,
+      healthIntervalMs: 500,
+      otel: false,
+      token: 'tok',
+    });
   });
 
   it('reads the server limits (flags, env, defaults)', () => {
-    const cfg = parseGatewayArgs(['--replicas', 'a@eu=http://x:1', '--max-connections', '10'], { HEADERS_TIMEOUT_MS: '2000' });
+    const cfg = parseGatewayArgs(['--replicas', 'a@eu=http://x:1', '--max-connections', '10'], {
+      HEADERS_TIMEOUT_MS: '2000',
+    });
     expect(cfg.server).toMatchObject({
       maxConnections: 10,
       headersTimeoutMs: 2_000,
@@ -55,10 +67,15 @@ describe('gateway flags', () => {
   it('round-trips any well-formed replica list', () => {
     const id = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
     fc.assert(
-      fc.property(fc.array(fc.tuple(id, id, fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 6 }), (items) => {
-        const spec = items.map(([i, r, p]) => `${i}@${r}=http://127.0.0.1:${p}`).join(',');
-        expect(parseReplicaList(spec)).toEqual(items.map(([i, r, p]) => ({ id: i, region: r, url: `http://127.0.0.1:${p}` })));
-      }),
+      fc.property(
+        fc.array(fc.tuple(id, id, fc.integer({ min: 1, max: 65535 })), { minLength: 1, maxLength: 6 }),
+        (items) => {
+          const spec = items.map(([i, r, p]) => `${i}@${r}=http://127.0.0.1:${p}`).join(',');
+          expect(parseReplicaList(spec)).toEqual(
+            items.map(([i, r, p]) => ({ id: i, region: r, url: `http://127.0.0.1:${p}` })),
+          );
+        },
+      ),
     );
   });
 });

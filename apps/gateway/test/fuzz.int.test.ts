@@ -1,6 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { fire, fuzzRequests, slowHeadersClient, spawnApp, type AppProcess, type FuzzRequest } from '@breakwater/testkit/apps';
+import {
+  fire,
+  fuzzRequests,
+  slowHeadersClient,
+  spawnApp,
+  type AppProcess,
+  type FuzzRequest,
+} from '@breakwater/testkit/apps';
 import { okJson, startHostileUpstream, type HostileUpstream } from './hostile-upstream.js';
 import { upstreamResponses } from './upstream-fuzz.js';
 
@@ -22,7 +29,9 @@ describe('gateway process under fuzzed clients and hostile upstreams', () => {
     for (let i = 0; i < 2; i++) {
       upstreams.push(
         await startHostileUpstream((req) =>
-          req.target === '/health' ? okJson('{"status":"ok"}') : Buffer.from(responses[next++ % responses.length] as string, 'latin1'),
+          req.target === '/health'
+            ? okJson('{"status":"ok"}')
+            : Buffer.from(responses[next++ % responses.length] as string, 'latin1'),
         ),
       );
     }

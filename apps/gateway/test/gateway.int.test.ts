@@ -20,7 +20,9 @@ afterEach(async () => {
 });
 
 async function setup(pods = 1, o: { l4?: boolean } = {}): Promise<{ replicas: Replica[]; gateways: Gateway[] }> {
-  replicas = await Promise.all(['eu-1', 'eu-2', 'us-1', 'us-2'].map((id) => startReplica({ id, region: id.slice(0, 2), token: TOKEN })));
+  replicas = await Promise.all(
+    ['eu-1', 'eu-2', 'us-1', 'us-2'].map((id) => startReplica({ id, region: id.slice(0, 2), token: TOKEN })),
+  );
   store = memoryBreakerStore();
   const s = store;
   gateways = await Promise.all(
@@ -42,7 +44,10 @@ async function setup(pods = 1, o: { l4?: boolean } = {}): Promise<{ replicas: Re
   return { replicas, gateways };
 }
 
-const get = async (url: string, headers: Record<string, string> = {}): Promise<{ status: number; region: string | null; body: string }> => {
+const get = async (
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; region: string | null; body: string }> => {
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) });
   return { status: res.status, region: res.headers.get('x-region'), body: await res.text() };
 };
@@ -77,7 +82,11 @@ describe('gateway', () => {
     const metrics = (await get(`${gw!.url}/metrics`)).body;
     expect(metrics).toMatch(/lb_requests_total\{[^}]*server="eu-\d"/);
     expect(metrics).toMatch(/circuit_breaker_state/);
-    const state = JSON.parse((await get(`${gw!.url}/state`)).body) as { endpoints: unknown[]; breakers: Record<string, string>; store: { kind: string } };
+    const state = JSON.parse((await get(`${gw!.url}/state`)).body) as {
+      endpoints: unknown[];
+      breakers: Record<string, string>;
+      store: { kind: string };
+    };
     expect(state.endpoints).toHaveLength(4);
     expect(state.breakers).toEqual({ 'eu-1': 'closed', 'eu-2': 'closed', 'us-1': 'closed', 'us-2': 'closed' });
     expect(state.store.kind).toBe('memory');
@@ -117,8 +126,14 @@ describe('gateway', () => {
       gateways: [a, b],
     } = await setup(2);
     expect((await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST' })).status).toBe(401);
-    expect((await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    const res = await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(
+      (await fetch(`${a!.url}/admin/propagation/trip`, { method: 'POST', headers: { authorization: 'Bearer wrong' } }))
+        .status,
+    ).toBe(401);
+    const res = await fetch(`${a!.url}/admin/propagation/trip`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(await res.json()).toMatchObject({ state: 'open' });
     expect(b!.state().propagationProbe).toBe('open');
   });
@@ -160,7 +175,15 @@ describe('gateway', () => {
 
   it('validates its options', async () => {
     await expect(
-      startGateway({ id: 'bad id', replicas: [], regions: [], store: memoryBreakerStore(), storeKind: 'memory', logger, token: TOKEN }),
+      startGateway({
+        id: 'bad id',
+        replicas: [],
+        regions: [],
+        store: memoryBreakerStore(),
+        storeKind: 'memory',
+        logger,
+        token: TOKEN,
+      }),
     ).rejects.toMatchObject({ code: 'BW_CONFIG', path: 'gateway.id' });
   });
 });

@@ -54,12 +54,18 @@ async function start(replicas: Endpoint[], o: Partial<GatewayOptions> = {}): Pro
 }
 
 /** Sends the request target byte for byte (fetch would normalise it). */
-function raw(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -70,13 +76,16 @@ const work = JSON.stringify({ replica: 'eu-1', region: 'eu', n: 0, servedAt: 1 }
 const trpcOk = (data: unknown): string => JSON.stringify({ result: { data } });
 
 describe('gateway against hostile clients', () => {
-  it.each(['//', '///', '//@', '//x:99999', '//[::1', '//%', '//api/work', '*'])('answers 400 to the request target %j and keeps serving', async (target) => {
-    const up = await startHostileUpstream(() => okJson(work));
-    upstreams.push(up);
-    const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
-    expect((await raw(gw.port, target)).status).toBe(400);
-    expect((await raw(gw.port, '/health')).status).toBe(200);
-  });
+  it.each(['//', '///', '//@', '//x:99999', '//[::1', '//%', '//api/work', '*'])(
+    'answers 400 to the request target %j and keeps serving',
+    async (target) => {
+      const up = await startHostileUpstream(() => okJson(work));
+      upstreams.push(up);
+      const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
+      expect((await raw(gw.port, target)).status).toBe(400);
+      expect((await raw(gw.port, '/health')).status).toBe(200);
+    },
+  );
 });
 
 describe('gateway server limits', () => {
@@ -89,7 +98,9 @@ describe('gateway server limits', () => {
     const { closedAfterMs } = await slowHeadersClient(gw.port, 5_000);
     expect(closedAfterMs).toBeLessThan(1_100);
     expect((await raw(gw.port, '/health')).status).toBe(200);
-    await expect(start([{ id: 'eu-1', region: 'eu', url: up.url }], { server: { maxConnections: 0 } })).rejects.toMatchObject({
+    await expect(
+      start([{ id: 'eu-1', region: 'eu', url: up.url }], { server: { maxConnections: 0 } }),
+    ).rejects.toMatchObject({
       path: 'gateway.server.maxConnections',
     });
   });
@@ -99,7 +110,8 @@ describe('gateway against hostile upstreams', () => {
   it('takes replica and region from the endpoint config, never from the response (headers, body, tRPC)', async () => {
     const evil = 'eu-1\r\nset-cookie: pwned=1';
     const up = await startHostileUpstream((req) => {
-      if (req.target.startsWith('/trpc/')) return Buffer.from(okJson(trpcOk({ replica: evil, region: '東京-1', n: 0 })), 'utf8');
+      if (req.target.startsWith('/trpc/'))
+        return Buffer.from(okJson(trpcOk({ replica: evil, region: '東京-1', n: 0 })), 'utf8');
       return Buffer.concat([
         Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'),
         Buffer.from('x-region: 東京-1\r\nx-replica-id: 東京-9\r\n', 'utf8'),
@@ -132,11 +144,14 @@ describe('gateway against hostile upstreams', () => {
 
   it('turns an impossible upstream status into a generic 502', async () => {
     const up = await startHostileUpstream((req) =>
-      req.target === '/health' ? okJson('{}') : `HTTP/1.1 099 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+      req.target === '/health'
+        ? okJson('{}')
+        : `HTTP/1.1 099 Weird\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
     );
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
-    for (const path of ['/api/work', '/rpc/work', '/axios/work']) expect((await raw(gw.port, path)).status, path).toBeGreaterThanOrEqual(500);
+    for (const path of ['/api/work', '/rpc/work', '/axios/work'])
+      expect((await raw(gw.port, path)).status, path).toBeGreaterThanOrEqual(500);
     expect((await raw(gw.port, '/health')).status).toBe(200);
   });
 
@@ -167,7 +182,9 @@ describe('gateway against hostile upstreams', () => {
     expect(logged.length).toBeGreaterThan(0);
     expect(logged.join('\n')).not.toContain('s3cret');
     // A request id the client did not give (or gave in a bad form) is made up.
-    const other = JSON.parse((await raw(gw.port, '/api/work', { 'x-request-id': 'bad id; x="1"' })).body) as { requestId: string };
+    const other = JSON.parse((await raw(gw.port, '/api/work', { 'x-request-id': 'bad id; x="1"' })).body) as {
+      requestId: string;
+    };
     expect(other.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -194,7 +211,10 @@ describe('gateway snapshots', () => {
     upstreams.push(up);
     const gw = await start([{ id: 'eu-1', region: 'eu', url: up.url }]);
     const post = (headers: Record<string, string>): Promise<number> =>
-      fetch(`${gw.url}/admin/propagation/reset`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers } }).then((r) => r.status);
+      fetch(`${gw.url}/admin/propagation/reset`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+      }).then((r) => r.status);
     expect(await post({ origin: 'http://rebind.attacker.example' })).toBe(403);
     expect(await post({ origin: `http://127.0.0.1:${gw.port}` })).toBe(200);
     expect(await post({})).toBe(200);

@@ -34,8 +34,17 @@ async function pods(prefix: string, envs: NodeJS.ProcessEnv[]): Promise<Array<{ 
   cleanup.push(() => replica.close());
   const out: Array<{ gw: Gateway; shared: SharedStore }> = [];
   for (const [i, env] of envs.entries()) {
-    const cfg = parseGatewayArgs([`--id=gw-${i}`, `--redis-url=${REDIS_URL}`, `--redis-prefix=${prefix}`, `--replicas=eu-1@eu=${replica.url}`], env);
-    const shared = createBreakerStore({ redisUrl: cfg.redisUrl, prefix: cfg.redisPrefix, secret: cfg.redisSecret, instanceId: `gw-${i}`, logger });
+    const cfg = parseGatewayArgs(
+      [`--id=gw-${i}`, `--redis-url=${REDIS_URL}`, `--redis-prefix=${prefix}`, `--replicas=eu-1@eu=${replica.url}`],
+      env,
+    );
+    const shared = createBreakerStore({
+      redisUrl: cfg.redisUrl,
+      prefix: cfg.redisPrefix,
+      secret: cfg.redisSecret,
+      instanceId: `gw-${i}`,
+      logger,
+    });
     cleanup.push(() => shared.close());
     const gw = await startGateway({
       id: `gw-${i}`,
@@ -64,7 +73,10 @@ describe('gateway: BW_REDIS_SECRET authenticates the shared breaker state (issue
     const base = ['--replicas=eu-1@eu=http://127.0.0.1:9'];
     expect(parseGatewayArgs(base, {}).redisSecret).toBeUndefined();
     expect(parseGatewayArgs(base, { BW_REDIS_SECRET: SECRET }).redisSecret).toEqual([SECRET]);
-    expect(parseGatewayArgs(base, { BW_REDIS_SECRET: SECRET, BW_REDIS_SECRET_PREVIOUS: 'old' }).redisSecret).toEqual([SECRET, 'old']);
+    expect(parseGatewayArgs(base, { BW_REDIS_SECRET: SECRET, BW_REDIS_SECRET_PREVIOUS: 'old' }).redisSecret).toEqual([
+      SECRET,
+      'old',
+    ]);
     expect(() => parseGatewayArgs([...base, `--redis-secret=${SECRET}`], {})).toThrow();
   });
 
@@ -84,10 +96,25 @@ describe('gateway: BW_REDIS_SECRET authenticates the shared breaker state (issue
     await admin(b!.gw, 'reset');
     await waitFor(() => a!.gw.state().propagationProbe === 'closed', 'the reset on the other pod');
     // What anyone with write access to Redis could send, without the key.
-    const forged = { v: 1, p: prefix, n: 'demo/propagation', s: 'open', g: 99, u: Date.now() + 60_000, t: Date.now(), r: 'forged', o: 'evil', q: 0, a: 0 };
+    const forged = {
+      v: 1,
+      p: prefix,
+      n: 'demo/propagation',
+      s: 'open',
+      g: 99,
+      u: Date.now() + 60_000,
+      t: Date.now(),
+      r: 'forged',
+      o: 'evil',
+      q: 0,
+      a: 0,
+    };
     await raw.publish(`${prefix}:events`, JSON.stringify(forged));
     const stats = (p: { shared: SharedStore }) => (p.shared.store as RedisBreakerStore).stats();
-    await waitFor(() => stats(a!).unauthenticatedMessages >= 1 && stats(b!).unauthenticatedMessages >= 1, 'the forged message refused');
+    await waitFor(
+      () => stats(a!).unauthenticatedMessages >= 1 && stats(b!).unauthenticatedMessages >= 1,
+      'the forged message refused',
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(a!.gw.state().propagationProbe).toBe('closed');
     expect(b!.gw.state().propagationProbe).toBe('closed');

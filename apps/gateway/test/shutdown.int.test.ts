@@ -14,7 +14,8 @@ afterAll(async () => {
 
 describe('gateway process', () => {
   it('SIGTERM during load: stops accepting, finishes every in-flight request, exits 0', async () => {
-    for (const id of ['eu-1', 'eu-2', 'us-1']) replicas.push(await startReplica({ id, region: id.slice(0, 2), token: TOKEN }));
+    for (const id of ['eu-1', 'eu-2', 'us-1'])
+      replicas.push(await startReplica({ id, region: id.slice(0, 2), token: TOKEN }));
     const child = spawn(
       process.execPath,
       [
@@ -71,7 +72,8 @@ describe('gateway process', () => {
     expect(gatewayInFlight).toBe(30);
     // Draining: the listener is closed (new connections refused) while the 30 are still held.
     const drainDeadline = Date.now() + 10_000;
-    while (!lines.some((l) => l['event'] === 'draining') && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 5));
+    while (!lines.some((l) => l['event'] === 'draining') && Date.now() < drainDeadline)
+      await new Promise((r) => setTimeout(r, 5));
     expect(await connectOutcome(Number(new URL(url).port))).toBe('ECONNREFUSED');
     for (const r of replicas) await r.setChaos({ hang: false });
     const results = await Promise.all(inflight);

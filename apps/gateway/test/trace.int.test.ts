@@ -41,7 +41,9 @@ describe('gateway with a tracer', () => {
     for (const path of ['/api/work', '/rpc/work', '/axios/work']) {
       exporter.reset();
       const seen = replica.requests.length;
-      const res = await fetch(`${gateway.url}${path}`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+      const res = await fetch(`${gateway.url}${path}`, {
+        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      });
       expect(res.status, path).toBe(200);
       await res.text();
       const spans = exporter.getFinishedSpans();
@@ -53,7 +55,9 @@ describe('gateway with a tracer', () => {
       for (const c of calls) {
         const [, tid, parent] = String(c.headers['traceparent']).split('-');
         expect(tid, path).toBe(traceId);
-        expect(spanIds.has(parent as string), `${path}: replica parent ${parent} is one of the gateway's spans`).toBe(true);
+        expect(spanIds.has(parent as string), `${path}: replica parent ${parent} is one of the gateway's spans`).toBe(
+          true,
+        );
       }
     }
     await provider.shutdown();

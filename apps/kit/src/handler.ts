@@ -30,7 +30,8 @@ export function safeHandler(
         return;
       }
       const out = handler(req, res, target);
-      if (out !== undefined && typeof (out as Promise<void>).then === 'function') (out as Promise<void>).then(undefined, (e: unknown) => fail(e, req, res));
+      if (out !== undefined && typeof (out as Promise<void>).then === 'function')
+        (out as Promise<void>).then(undefined, (e: unknown) => fail(e, req, res));
     } catch (e) {
       fail(e, req, res);
     }
@@ -41,14 +42,23 @@ export function safeHandler(
  * Sends a small JSON error unless the response already started (then the socket is cut, the
  * only honest thing left). Never throws and never sends twice.
  */
-export function sendError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): void {
   try {
     if (res.headersSent || res.writableEnded || res.destroyed) {
       if (!res.writableEnded) res.destroy();
       return;
     }
     const text = JSON.stringify({ error: message, ...extra });
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+    });
     res.end(text);
   } catch {
     res.destroy();

@@ -13,11 +13,16 @@ describe('server limits', () => {
     expect(() => resolveServerLimits({ headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 }, 'app.server')).toThrow(
       expect.objectContaining({ path: 'app.server.headersTimeoutMs' }),
     );
-    expect(() => resolveServerLimits({ nope: 1 } as never, 'app.server')).toThrow(expect.objectContaining({ path: 'app.server.nope' }));
+    expect(() => resolveServerLimits({ nope: 1 } as never, 'app.server')).toThrow(
+      expect.objectContaining({ path: 'app.server.nope' }),
+    );
   });
 
   it('cuts a slow-headers client within headersTimeout + checking interval; caps connections', async () => {
-    const limits = resolveServerLimits({ headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100, maxConnections: 2 }, 'x');
+    const limits = resolveServerLimits(
+      { headersTimeoutMs: 300, requestTimeoutMs: 600, connectionsCheckingIntervalMs: 100, maxConnections: 2 },
+      'x',
+    );
     const server = createLimitedServer(limits, (_req, res) => res.end('ok'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

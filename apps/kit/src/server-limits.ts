@@ -41,7 +41,11 @@ export function resolveServerLimits(
     throw new ConfigError(path, `expected an object of server limits, got ${String(given)}`);
   const out = { ...defaults };
   for (const [k, v] of Object.entries(given ?? {})) {
-    if (!(k in defaults)) throw new ConfigError(`${path}.${k}`, `unknown server limit; expected one of ${Object.keys(defaults).join(', ')}`);
+    if (!(k in defaults))
+      throw new ConfigError(
+        `${path}.${k}`,
+        `unknown server limit; expected one of ${Object.keys(defaults).join(', ')}`,
+      );
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 3_600_000) {
       throw new ConfigError(`${path}.${k}`, `expected an integer between 1 and 3600000, got ${JSON.stringify(v)}`);
@@ -49,13 +53,20 @@ export function resolveServerLimits(
     out[k as keyof ServerLimits] = v;
   }
   if (out.headersTimeoutMs > out.requestTimeoutMs) {
-    throw new ConfigError(`${path}.headersTimeoutMs`, `expected at most requestTimeoutMs (${out.requestTimeoutMs}), got ${out.headersTimeoutMs}`);
+    throw new ConfigError(
+      `${path}.headersTimeoutMs`,
+      `expected at most requestTimeoutMs (${out.requestTimeoutMs}), got ${out.headersTimeoutMs}`,
+    );
   }
   return out;
 }
 
 /** `http.createServer` with {@link ServerLimits} applied. */
-export function createLimitedServer(limits: ServerLimits, handler: (req: IncomingMessage, res: ServerResponse) => void, extra: ServerOptions = {}): Server {
+export function createLimitedServer(
+  limits: ServerLimits,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  extra: ServerOptions = {},
+): Server {
   const server = createServer(
     {
       ...extra,
@@ -72,7 +83,13 @@ export function createLimitedServer(limits: ServerLimits, handler: (req: Incomin
 }
 
 /** Command-line flags (and environment variables) for the server limits, shared by the apps' CLIs. */
-export const serverLimitFlags: ReadonlyArray<{ flag: string; env: string; default: string; help: string; key: keyof ServerLimits }> = [
+export const serverLimitFlags: ReadonlyArray<{
+  flag: string;
+  env: string;
+  default: string;
+  help: string;
+  key: keyof ServerLimits;
+}> = [
   {
     flag: 'headers-timeout-ms',
     env: 'HEADERS_TIMEOUT_MS',
@@ -113,7 +130,8 @@ export function serverLimitsFromFlags(get: (flag: string) => string | undefined,
     if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
       throw new ConfigError(
         `${path}.${f.key}`,
-        `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, ` + `got ${JSON.stringify(raw)}`,
+        `expected an integer number of ${f.key === 'maxConnections' ? 'connections' : 'ms'}, ` +
+          `got ${JSON.stringify(raw)}`,
       );
     given[f.key] = n;
   }

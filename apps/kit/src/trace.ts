@@ -17,7 +17,14 @@ export function parseTraceParent(header: string | string[] | undefined): TracePa
   if (typeof header !== 'string' || header.length > 512) return undefined;
   const m = TRACEPARENT.exec(header.trim());
   if (m === null) return undefined;
-  const [, version, traceId, parentId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  const [, version, traceId, parentId, flags, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
   if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
   return { traceId, parentId, flags };

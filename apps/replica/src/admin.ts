@@ -1,6 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '@breakwater/core';
-import { allowedHosts, BodyTooLargeError, hasToken, originAllowed, parseJson, readBody, type RequestTarget } from '@breakwater/app-kit';
+import {
+  allowedHosts,
+  BodyTooLargeError,
+  hasToken,
+  originAllowed,
+  parseJson,
+  readBody,
+  type RequestTarget,
+} from '@breakwater/app-kit';
 import { noChaos, type ChaosSettings } from './chaos.js';
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

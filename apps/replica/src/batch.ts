@@ -7,6 +7,7 @@ export function batchTooLarge(path: string, query: URLSearchParams, max: number)
   if (query.get('batch') !== '1') return undefined;
   const procedures = path.slice('/trpc/'.length).split(',').length;
   return procedures > max
-    ? `tRPC batch of ${procedures} procedures exceeds the limit of ${max} per request; ` + 'split the batch (httpBatchLink maxItems)'
+    ? `tRPC batch of ${procedures} procedures exceeds the limit of ${max} per request; ` +
+        'split the batch (httpBatchLink maxItems)'
     : undefined;
 }

@@ -33,7 +33,10 @@ export function mergeChaos(current: ChaosSettings, update: unknown): ChaosSettin
     switch (key) {
       case 'latencyMs':
         if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 600_000) {
-          throw new ConfigError('chaos.latencyMs', `expected a number of ms between 0 and 600000, got ${describe(value)}`);
+          throw new ConfigError(
+            'chaos.latencyMs',
+            `expected a number of ms between 0 and 600000, got ${describe(value)}`,
+          );
         }
         next.latencyMs = value;
         break;
@@ -45,7 +48,8 @@ export function mergeChaos(current: ChaosSettings, update: unknown): ChaosSettin
         break;
       case 'down':
       case 'hang':
-        if (typeof value !== 'boolean') throw new ConfigError(`chaos.${key}`, `expected true or false, got ${describe(value)}`);
+        if (typeof value !== 'boolean')
+          throw new ConfigError(`chaos.${key}`, `expected true or false, got ${describe(value)}`);
         next[key] = value;
         break;
       default:

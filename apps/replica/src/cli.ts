@@ -18,7 +18,12 @@ export const replicaFlags: ReadonlyArray<FlagSpec> = [
   { flag: 'host', env: 'HOST', default: '127.0.0.1', help: 'bind address (0.0.0.0 inside containers)' },
   { flag: 'port', env: 'PORT', default: '0', help: 'service port (tRPC, REST, /health)' },
   { flag: 'admin-port', env: 'ADMIN_PORT', default: '0', help: 'admin port (chaos controls, stats)' },
-  ...serverLimitFlags.map(({ flag, env, default: d, help }) => ({ flag, env, default: d, help: `${help} (both listeners)` })),
+  ...serverLimitFlags.map(({ flag, env, default: d, help }) => ({
+    flag,
+    env,
+    default: d,
+    help: `${help} (both listeners)`,
+  })),
 ];
 
 /** Resolved replica configuration. */
@@ -37,7 +42,8 @@ export interface ReplicaCliConfig {
 
 function port(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`replica.${name}`, `expected an integer port 0..65535, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`replica.${name}`, `expected an integer port 0..65535, got ${JSON.stringify(v)}`);
   return n;
 }
 

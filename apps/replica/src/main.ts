@@ -20,7 +20,8 @@ try {
     port: replica.port,
     adminPort: replica.adminPort,
   });
-  if (cfg.tokenGenerated) log({ event: 'token', msg: 'CHAOS_TOKEN unset; chaos controls use a random token', token: cfg.token });
+  if (cfg.tokenGenerated)
+    log({ event: 'token', msg: 'CHAOS_TOKEN unset; chaos controls use a random token', token: cfg.token });
   onShutdown((signal) => {
     log({ event: 'stopping', signal });
     // Leave even if closing gets stuck somewhere.

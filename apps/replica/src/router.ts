@@ -26,8 +26,12 @@ function serve(ctx: ReplicaContext, n: number): WorkResult {
 
 /** The replica's tRPC API: a query and an (idempotent, keyed) mutation. */
 export const replicaRouter = t.router({
-  work: t.procedure.input(z.object({ n: z.number().int().min(0).max(1_000_000) }).optional()).query(({ ctx, input }) => serve(ctx, input?.n ?? 0)),
-  echo: t.procedure.input(z.object({ text: z.string().max(1000) })).mutation(({ ctx, input }) => ({ ...serve(ctx, input.text.length), text: input.text })),
+  work: t.procedure
+    .input(z.object({ n: z.number().int().min(0).max(1_000_000) }).optional())
+    .query(({ ctx, input }) => serve(ctx, input?.n ?? 0)),
+  echo: t.procedure
+    .input(z.object({ text: z.string().max(1000) }))
+    .mutation(({ ctx, input }) => ({ ...serve(ctx, input.text.length), text: input.text })),
 });
 
 /** Type of the replica router, for typed tRPC clients (the gateway). */

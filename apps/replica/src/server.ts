@@ -3,7 +3,13 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { ConfigError } from '@breakwater/core';
-import { createLimitedServer, resolveServerLimits, safeHandler, sendError, type ServerLimits } from '@breakwater/app-kit';
+import {
+  createLimitedServer,
+  resolveServerLimits,
+  safeHandler,
+  sendError,
+  type ServerLimits,
+} from '@breakwater/app-kit';
 import { mergeChaos, noChaos, type ChaosSettings } from './chaos.js';
 import { adminHandler } from './admin.js';
 import { replicaRouter, type ReplicaContext } from './router.js';
@@ -68,11 +74,18 @@ function validate(o: ReplicaOptions): void {
   for (const key of ['id', 'region'] as const) {
     // Sent as response headers: anything else would make every response throw.
     if (typeof o[key] !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(o[key])) {
-      throw new ConfigError(`replica.${key}`, `expected 1..64 letters, digits, "-", "_" or ".", got ${JSON.stringify(o[key])}`);
+      throw new ConfigError(
+        `replica.${key}`,
+        `expected 1..64 letters, digits, "-", "_" or ".", got ${JSON.stringify(o[key])}`,
+      );
     }
   }
-  if (typeof o.token !== 'string' || o.token === '') throw new ConfigError('replica.token', 'expected a non-empty string, got something else');
-  if (o.maxBatchSize !== undefined && !(Number.isInteger(o.maxBatchSize) && o.maxBatchSize >= 1 && o.maxBatchSize <= 1000)) {
+  if (typeof o.token !== 'string' || o.token === '')
+    throw new ConfigError('replica.token', 'expected a non-empty string, got something else');
+  if (
+    o.maxBatchSize !== undefined &&
+    !(Number.isInteger(o.maxBatchSize) && o.maxBatchSize >= 1 && o.maxBatchSize <= 1000)
+  ) {
     throw new ConfigError('replica.maxBatchSize', `expected an integer 1..1000, got ${String(o.maxBatchSize)}`);
   }
   for (const key of ['port', 'adminPort'] as const) {
@@ -116,14 +129,27 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   const sockets = new Set<Socket>();
   const hung = new Set<() => void>();
   const timers = new Set<NodeJS.Timeout>();
-  const s = { requests: 0, inFlight: 0, peakInFlight: 0, injectedErrors: 0, healthChecks: 0, upSince: Date.now(), requestsSinceUp: 0, peakInFlightSinceUp: 0 };
+  const s = {
+    requests: 0,
+    inFlight: 0,
+    peakInFlight: 0,
+    injectedErrors: 0,
+    healthChecks: 0,
+    upSince: Date.now(),
+    requestsSinceUp: 0,
+    peakInFlightSinceUp: 0,
+  };
   const replicaHeaders = { 'x-replica-id': o.id, 'x-region': o.region };
 
   const trpc = createHTTPHandler({
     router: replicaRouter,
     basePath: '/trpc/',
     maxBatchSize,
-    createContext: ({ req }): ReplicaContext => ({ id: o.id, region: o.region, fail: (req as IncomingMessage & { bwFail?: boolean }).bwFail === true }),
+    createContext: ({ req }): ReplicaContext => ({
+      id: o.id,
+      region: o.region,
+      fail: (req as IncomingMessage & { bwFail?: boolean }).bwFail === true,
+    }),
     responseMeta: () => ({ headers: replicaHeaders }),
   });
 
@@ -140,7 +166,12 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
         return;
       }
       const n = Number(query.get('n') ?? '0');
-      json(res, 200, { replica: o.id, region: o.region, n: Number.isFinite(n) ? n : 0, servedAt: Date.now() }, replicaHeaders);
+      json(
+        res,
+        200,
+        { replica: o.id, region: o.region, n: Number.isFinite(n) ? n : 0, servedAt: Date.now() },
+        replicaHeaders,
+      );
       return;
     }
     if (path.startsWith('/trpc/')) {
@@ -243,7 +274,10 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   const stats = (): ReplicaStats => ({ id: o.id, region: o.region, ...s, chaos: { ...chaos } });
 
   let adminPort = 0;
-  const admin = createLimitedServer(limits, safeHandler(adminHandler({ token: o.token, stats, chaos: () => chaos, setChaos, port: () => adminPort }), onError));
+  const admin = createLimitedServer(
+    limits,
+    safeHandler(adminHandler({ token: o.token, stats, chaos: () => chaos, setChaos, port: () => adminPort }), onError),
+  );
   adminPort = await listen(admin, o.adminPort ?? 0, host);
 
   return {

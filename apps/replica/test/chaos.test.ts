@@ -35,7 +35,12 @@ describe('mergeChaos', () => {
     fc.assert(
       fc.property(
         fc.record(
-          { latencyMs: fc.integer({ min: 0, max: 600_000 }), errorRate: fc.double({ min: 0, max: 1, noNaN: true }), down: fc.boolean(), hang: fc.boolean() },
+          {
+            latencyMs: fc.integer({ min: 0, max: 600_000 }),
+            errorRate: fc.double({ min: 0, max: 1, noNaN: true }),
+            down: fc.boolean(),
+            hang: fc.boolean(),
+          },
           { requiredKeys: [] },
         ),
         (update) => {
@@ -52,8 +57,18 @@ describe('mergeChaos', () => {
 describe('parseReplicaArgs', () => {
   it('reads flags before environment variables and validates ports', () => {
     const cfg = parseReplicaArgs(['--id', 'eu-1', '--port', '8080'], { REGION: 'eu', PORT: '9', CHAOS_TOKEN: 'tok' });
-    expect(cfg).toMatchObject({ id: 'eu-1', region: 'eu', port: 8080, adminPort: 0, host: '127.0.0.1', token: 'tok', tokenGenerated: false });
-    expect(() => parseReplicaArgs(['--id', 'a', '--region', 'b', '--port', 'x'], {})).toThrow(/replica.port: expected an integer port/);
+    expect(cfg).toMatchObject({
+      id: 'eu-1',
+      region: 'eu',
+      port: 8080,
+      adminPort: 0,
+      host: '127.0.0.1',
+      token: 'tok',
+      tokenGenerated: false,
+    });
+    expect(() => parseReplicaArgs(['--id', 'a', '--region', 'b', '--port', 'x'], {})).toThrow(
+      /replica.port: expected an integer port/,
+    );
     expect(() => parseReplicaArgs(['--region', 'b'], {})).toThrow(ConfigError);
     expect(parseReplicaArgs(['--id', 'a', '--region', 'b'], {}).tokenGenerated).toBe(true);
   });

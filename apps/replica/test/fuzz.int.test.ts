@@ -10,13 +10,19 @@ afterAll(async () => app?.stop());
 
 describe('replica process under fuzzed requests', () => {
   it('never exits; /health answers on both listeners afterwards', async () => {
-    app = await spawnApp(main, ['--id', 'eu-1', '--region', 'eu', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'], {
-      CHAOS_TOKEN: 'fuzz-token-0123456789',
-    });
+    app = await spawnApp(
+      main,
+      ['--id', 'eu-1', '--region', 'eu', '--headers-timeout-ms', '300', '--request-timeout-ms', '600'],
+      {
+        CHAOS_TOKEN: 'fuzz-token-0123456789',
+      },
+    );
     const port = Number(app.ready['port']);
     const adminPort = Number(app.ready['adminPort']);
     const requests = fuzzRequests(15, 600);
-    const sent = (await fire(port, requests.slice(0, 300), { budgetMs: 3_000 })) + (await fire(adminPort, requests.slice(300), { budgetMs: 2_000 }));
+    const sent =
+      (await fire(port, requests.slice(0, 300), { budgetMs: 3_000 })) +
+      (await fire(adminPort, requests.slice(300), { budgetMs: 2_000 }));
     expect(sent).toBeGreaterThan(100);
     expect(app.child.exitCode, app.output()).toBeNull();
     for (const p of [port, adminPort]) expect((await fetch(`http://127.0.0.1:${p}/health`)).status).toBe(200);

@@ -11,16 +11,28 @@ function wrapped(baseURL: string, name: string) {
   const breaker = circuitBreaker({ name, trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
   onTestFinished(() => breaker.dispose());
   const api = axios.create({ baseURL });
-  onTestFinished(withResilience(api, { policy: pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), breaker) }));
+  onTestFinished(
+    withResilience(api, { policy: pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), breaker) }),
+  );
   return { api, breaker };
 }
 
 describe("@breakwater/axios: client-side errors are the caller's (16.f)", () => {
   const cases: Array<[string, string, AxiosRequestConfig, string]> = [
     ['maxContentLength exceeded', '/big', { maxContentLength: 10 }, 'ERR_BAD_RESPONSE'],
-    ['maxContentLength exceeded (arraybuffer)', '/big', { maxContentLength: 10, responseType: 'arraybuffer' }, 'ERR_BAD_RESPONSE'],
+    [
+      'maxContentLength exceeded (arraybuffer)',
+      '/big',
+      { maxContentLength: 10, responseType: 'arraybuffer' },
+      'ERR_BAD_RESPONSE',
+    ],
     ['too many redirects', '/loop', { maxRedirects: 2 }, 'ERR_FR_TOO_MANY_REDIRECTS'],
-    ['maxBodyLength exceeded (redirects on)', '/upload', { method: 'put', data: 'x'.repeat(100), maxBodyLength: 10 }, 'ERR_BAD_REQUEST'],
+    [
+      'maxBodyLength exceeded (redirects on)',
+      '/upload',
+      { method: 'put', data: 'x'.repeat(100), maxBodyLength: 10 },
+      'ERR_BAD_REQUEST',
+    ],
   ];
   for (const [what, path, config, code] of cases) {
     it(`${what}: not retried, not counted; a healthy call still passes`, async () => {
@@ -57,7 +69,8 @@ describe("@breakwater/axios: client-side errors are the caller's (16.f)", () => 
       adapterCalls++;
       return c;
     });
-    for (let i = 0; i < 3; i++) await expect(api.get('gopher://127.0.0.1/x')).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
+    for (let i = 0; i < 3; i++)
+      await expect(api.get('gopher://127.0.0.1/x')).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST' });
     expect(adapterCalls).toBe(3);
     expect(breaker.metrics().failures).toBe(0);
     expect(breaker.state).toBe('closed');
@@ -86,7 +99,9 @@ describe('@breakwater/axios: retry + responseType stream + 5xx (16.g)', () => {
     onTestFinished(() => agent.destroy());
     const api = axios.create({ baseURL: s.url, httpAgent: agent, responseType: 'stream' });
     onTestFinished(withResilience(api, { policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) }));
-    const err = (await api.get('/x').catch((e: unknown) => e)) as AxiosError<NodeJS.ReadableStream & { destroy(): void }>;
+    const err = (await api.get('/x').catch((e: unknown) => e)) as AxiosError<
+      NodeJS.ReadableStream & { destroy(): void }
+    >;
     expect(err.response?.status).toBe(503);
     expect(s.requests).toHaveLength(3);
     // The two superseded attempts are closed; the last one is the caller's to read or destroy.

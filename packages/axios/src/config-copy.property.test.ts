@@ -2,14 +2,26 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyConfig } from './config-copy.js';
 
-const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'signal', 'url', '0', '10', 'headers'), fc.string({ maxLength: 6 }));
-const value = fc.oneof(fc.integer(), fc.string(), fc.constant(undefined), fc.constant(null), fc.object({ maxDepth: 1 }));
+const key = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'signal', 'url', '0', '10', 'headers'),
+  fc.string({ maxLength: 6 }),
+);
+const value = fc.oneof(
+  fc.integer(),
+  fc.string(),
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.object({ maxDepth: 1 }),
+);
 
 /** Everything a spread would carry: own keys in order, with their descriptors. */
 function shape(o: object): unknown {
   return {
     proto: Object.getPrototypeOf(o),
-    props: Reflect.ownKeys(o).map((k) => [typeof k === 'symbol' ? k.toString() : k, Object.getOwnPropertyDescriptor(o, k)]),
+    props: Reflect.ownKeys(o).map((k) => [
+      typeof k === 'symbol' ? k.toString() : k,
+      Object.getOwnPropertyDescriptor(o, k),
+    ]),
   };
 }
 
@@ -24,7 +36,8 @@ describe('copyConfig vs a spread', () => {
         fc.boolean(),
         (entries, nullProto, symbolValue, hiddenSymbol) => {
           const src: Record<PropertyKey, unknown> = nullProto ? Object.create(null) : {};
-          for (const [k, v] of entries) Object.defineProperty(src, k, { value: v, enumerable: true, writable: true, configurable: true });
+          for (const [k, v] of entries)
+            Object.defineProperty(src, k, { value: v, enumerable: true, writable: true, configurable: true });
           if (symbolValue !== undefined || !hiddenSymbol) src[sym] = symbolValue;
           if (hiddenSymbol) Object.defineProperty(src, Symbol('hidden'), { value: 1, enumerable: false });
           Object.defineProperty(src, 'hiddenKey', { value: 2, enumerable: false });

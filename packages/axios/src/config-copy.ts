@@ -16,7 +16,8 @@ export function copyConfig<T extends object>(config: T): T {
   const keys = Object.keys(src);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    if (k === '__proto__') Object.defineProperty(out, k, { value: src[k], enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: src[k], enumerable: true, writable: true, configurable: true });
     else out[k] = src[k];
   }
   const symbols = Object.getOwnPropertySymbols(src);

@@ -39,11 +39,21 @@ type NodeStream = { destroy(): void; pipe: unknown; once: unknown };
 type WebStream = ReadableStream<unknown>;
 
 function isNodeStream(x: unknown): x is NodeStream {
-  return typeof x === 'object' && x !== null && typeof (x as NodeStream).pipe === 'function' && typeof (x as NodeStream).destroy === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as NodeStream).pipe === 'function' &&
+    typeof (x as NodeStream).destroy === 'function'
+  );
 }
 
 function isWebStream(x: unknown): x is WebStream {
-  return typeof x === 'object' && x !== null && typeof (x as WebStream).getReader === 'function' && typeof (x as WebStream).cancel === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as WebStream).getReader === 'function' &&
+    typeof (x as WebStream).cancel === 'function'
+  );
 }
 
 /** True when `data` is a response body still being streamed (`responseType: 'stream'`). */

@@ -5,7 +5,10 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { withResilience } from './index.js';
 
 function balanced(url: string, maxConnections?: number) {
-  const lb = loadBalancer({ endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }], strategy: roundRobin() });
+  const lb = loadBalancer({
+    endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }],
+    strategy: roundRobin(),
+  });
   onTestFinished(() => lb.close());
   const api = axios.create();
   onTestFinished(withResilience(api, { balancer: lb }));
@@ -28,7 +31,9 @@ describe('@breakwater/axios: redirects with per-endpoint agents (16.5)', () => {
     const api = balanced(a.url.replace('http://', 'http://svc:secret@'));
     expect((await api.get<string>('/go')).data).toBe('B GET /there auth=- cookie=-');
     expect(a.requests[0]!.headers.authorization).toMatch(/^Basic /);
-    expect((await api.get<string>('/go', { headers: { authorization: 'Bearer t' } })).data).toBe('B GET /there auth=- cookie=-');
+    expect((await api.get<string>('/go', { headers: { authorization: 'Bearer t' } })).data).toBe(
+      'B GET /there auth=- cookie=-',
+    );
     expect(b.requests).toHaveLength(2);
   });
 

@@ -21,12 +21,17 @@ declare module 'axios' {
 export function validateRequestOptions(v: unknown): BreakwaterRequestOptions | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new ConfigError('config.breakwater', `expected { skip?, retryNonIdempotent?, key? }, got ${v === null ? 'null' : typeof v}`);
+    throw new ConfigError(
+      'config.breakwater',
+      `expected { skip?, retryNonIdempotent?, key? }, got ${v === null ? 'null' : typeof v}`,
+    );
   }
   const r = v as Record<string, unknown>;
   for (const k of ['skip', 'retryNonIdempotent'] as const) {
-    if (r[k] !== undefined && typeof r[k] !== 'boolean') throw new ConfigError(`config.breakwater.${k}`, `expected a boolean, got ${typeof r[k]}`);
+    if (r[k] !== undefined && typeof r[k] !== 'boolean')
+      throw new ConfigError(`config.breakwater.${k}`, `expected a boolean, got ${typeof r[k]}`);
   }
-  if (r.key !== undefined && typeof r.key !== 'string') throw new ConfigError('config.breakwater.key', `expected a string, got ${typeof r.key}`);
+  if (r.key !== undefined && typeof r.key !== 'string')
+    throw new ConfigError('config.breakwater.key', `expected a string, got ${typeof r.key}`);
   return r as BreakwaterRequestOptions;
 }

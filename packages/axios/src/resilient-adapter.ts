@@ -13,7 +13,15 @@ import {
   traceHeaders,
   type ResolvedHttpAdapterOptions,
 } from '@breakwater/core/internal';
-import { AxiosHeaders, CanceledError, getAdapter, isAxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import {
+  AxiosHeaders,
+  CanceledError,
+  getAdapter,
+  isAxiosError,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import type { AgentPools } from './agents.js';
 import { copyConfig } from './config-copy.js';
 import { isCallerError, isCancel, isStreamData, onDataDone, releaseData } from './outcomes.js';
@@ -26,7 +34,9 @@ function isStreamBody(data: unknown): boolean {
 function fullPath(config: InternalAxiosRequestConfig): string {
   const url = config.url ?? '';
   const base = config.baseURL;
-  return base !== undefined && base !== '' && (!isAbsoluteUrl(url) || config.allowAbsoluteUrls === false) ? joinUrl(base, url) : url;
+  return base !== undefined && base !== '' && (!isAbsoluteUrl(url) || config.allowAbsoluteUrls === false)
+    ? joinUrl(base, url)
+    : url;
 }
 
 /**
@@ -163,8 +173,14 @@ export function resilientAdapter(
     const url = fullPath(config);
     const relative = isAbsoluteUrl(url) ? undefined : url;
     const balanced = o.balancer !== undefined && relative !== undefined;
-    const retryable = !isStreamBody(config.data) && isRetryableRequest(method, config.headers, per?.retryNonIdempotent ?? o.retryNonIdempotent);
-    const key = per?.key ?? (o.stickyKey === undefined ? undefined : resolveStickyKey(o.stickyKey, { method, url: config.url ?? '', headers: config.headers }));
+    const retryable =
+      !isStreamBody(config.data) &&
+      isRetryableRequest(method, config.headers, per?.retryNonIdempotent ?? o.retryNonIdempotent);
+    const key =
+      per?.key ??
+      (o.stickyKey === undefined
+        ? undefined
+        : resolveStickyKey(o.stickyKey, { method, url: config.url ?? '', headers: config.headers }));
     // Any object with the AbortSignal interface: a polyfill's or another realm's signal counts too.
     const caller = isAbortSignalLike(config.signal) ? config.signal : undefined;
     const state = new CallState();

@@ -47,7 +47,12 @@ function drain(data: unknown): Promise<string> {
 
 /** A hand-made AbortSignal: an EventTarget with `aborted`/`reason`, as polyfills build them. */
 function handMadeController(): { signal: AbortSignal; abort(): void } {
-  const target = new EventTarget() as EventTarget & { aborted: boolean; reason: unknown; onabort: null; throwIfAborted(): void };
+  const target = new EventTarget() as EventTarget & {
+    aborted: boolean;
+    reason: unknown;
+    onabort: null;
+    throwIfAborted(): void;
+  };
   target.aborted = false;
   target.reason = undefined;
   target.onabort = null;
@@ -90,7 +95,9 @@ describe('@breakwater/axios transparency: cancellation', () => {
         const res = await api.get('/stream', { signal: c.signal });
         const done = drain(res.data);
         setTimeout(() => c.abort(), 30);
-        outcomes.push(await Promise.race([done, new Promise<string>((r) => setTimeout(() => r('still streaming'), 1000))]));
+        outcomes.push(
+          await Promise.race([done, new Promise<string>((r) => setTimeout(() => r('still streaming'), 1000))]),
+        );
       }
       expect(outcomes[1]).toBe(outcomes[0]);
       expect(outcomes[0]).not.toBe('still streaming');
@@ -100,7 +107,10 @@ describe('@breakwater/axios transparency: cancellation', () => {
 
   const foreign: Array<[string, () => { signal: AbortSignal; abort(): void }]> = [
     ['a hand-made EventTarget signal', handMadeController],
-    ['a signal-like object from another realm (vm)', () => runInNewContext(REALM_SIGNAL) as { signal: AbortSignal; abort(): void }],
+    [
+      'a signal-like object from another realm (vm)',
+      () => runInNewContext(REALM_SIGNAL) as { signal: AbortSignal; abort(): void },
+    ],
   ];
   for (const [what, make] of foreign) {
     it(`accepts ${what}: aborts the request as plain axios does (16.b)`, async () => {
@@ -112,10 +122,20 @@ describe('@breakwater/axios transparency: cancellation', () => {
         const p = api.get('/slow', { signal: c.signal });
         await waitFor(() => s.requests.length === seen.length + 1);
         c.abort();
-        seen.push(await observe(Promise.race([p, new Promise((_r, j) => setTimeout(() => j(new Error('not aborted')), 1000))]), c.signal));
+        seen.push(
+          await observe(
+            Promise.race([p, new Promise((_r, j) => setTimeout(() => j(new Error('not aborted')), 1000))]),
+            c.signal,
+          ),
+        );
       }
       expect(seen[1]).toEqual(seen[0]);
-      expect(seen[0]).toMatchObject({ isCancel: true, code: 'ERR_CANCELED', hasRequest: true, configSignalIsCallers: true });
+      expect(seen[0]).toMatchObject({
+        isCancel: true,
+        code: 'ERR_CANCELED',
+        hasRequest: true,
+        configSignalIsCallers: true,
+      });
     });
   }
 
@@ -131,7 +151,12 @@ describe('@breakwater/axios transparency: cancellation', () => {
       seen.push(await observe(p, c.signal));
     }
     expect(seen[1]).toEqual(seen[0]);
-    expect(seen[1]).toMatchObject({ name: 'CanceledError', hasRequest: true, configSignalIsCallers: true, configUrl: '/slow' });
+    expect(seen[1]).toMatchObject({
+      name: 'CanceledError',
+      hasRequest: true,
+      configSignalIsCallers: true,
+      configUrl: '/slow',
+    });
   });
 
   it("401 refresh then instance.request(error.config): the replay has the caller's signal, cancellable (16.c)", async () => {
@@ -148,7 +173,10 @@ describe('@breakwater/axios transparency: cancellation', () => {
       const p = api.get('/401', { signal: c.signal });
       await waitFor(() => s.requests.length === before + 2);
       c.abort();
-      return observe(Promise.race([p, new Promise((_r, j) => setTimeout(() => j(new Error('replay not cancelled')), 1000))]), c.signal);
+      return observe(
+        Promise.race([p, new Promise((_r, j) => setTimeout(() => j(new Error('replay not cancelled')), 1000))]),
+        c.signal,
+      );
     };
     const { plain, wrapped } = pair({ baseURL: s.url });
     const a = await run(plain);

@@ -66,7 +66,11 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
         for (const path of ['/missing', '/busy']) {
           const [a, b] = await both({ baseURL: s.url, adapter }, (api) => ({ p: api.get(path) }));
           expect(b).toEqual(a);
-          expect(a).toMatchObject({ ok: false, code: path === '/busy' ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', hasRequest: true });
+          expect(a).toMatchObject({
+            ok: false,
+            code: path === '/busy' ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST',
+            hasRequest: true,
+          });
         }
       });
 
@@ -79,7 +83,9 @@ describe('@breakwater/axios transparency: same outcome as plain axios', () => {
 
       it('maxContentLength: same error', async () => {
         const s = await server();
-        const [a, b] = await both({ baseURL: s.url, adapter, maxContentLength: 100 }, (api) => ({ p: api.get('/big') }));
+        const [a, b] = await both({ baseURL: s.url, adapter, maxContentLength: 100 }, (api) => ({
+          p: api.get('/big'),
+        }));
         expect(b).toEqual(a);
         expect(a.ok).toBe(false);
       });

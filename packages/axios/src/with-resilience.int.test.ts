@@ -195,7 +195,10 @@ describe('@breakwater/axios with a load balancer', () => {
     onTestFinished(() => lb.close());
     const api = axios.create();
     install(api, { balancer: lb, policy: fastRetry() });
-    for (let i = 0; i < 30; i++) expect((await api.get<string>(`/items/${i}`, { params: { q: 1 } })).data).toMatch(new RegExp(`^s\\d /items/${i}\\?q=1$`));
+    for (let i = 0; i < 30; i++)
+      expect((await api.get<string>(`/items/${i}`, { params: { q: 1 } })).data).toMatch(
+        new RegExp(`^s\\d /items/${i}\\?q=1$`),
+      );
     expect(s.map((x) => x.requests.length)).toEqual([10, 10, 10]);
     await s[1]!.close();
     for (let i = 0; i < 30; i++) expect((await api.get<string>('/after')).data).toMatch(/^s[02]/);

@@ -1,5 +1,12 @@
 import { ConfigError, constantBackoff, retry } from '@breakwater/core';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosAdapter,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { withResilience } from './index.js';
 
@@ -27,7 +34,9 @@ describe('withResilience (scripted adapter)', () => {
     // The default instance is accepted too.
     expectTypeOf(axios).toMatchTypeOf<AxiosInstance>();
     // Per-request options are typed on the config.
-    expectTypeOf<Parameters<typeof api.get>[1]>().toMatchTypeOf<{ breakwater?: { skip?: boolean; retryNonIdempotent?: boolean; key?: string } } | undefined>();
+    expectTypeOf<Parameters<typeof api.get>[1]>().toMatchTypeOf<
+      { breakwater?: { skip?: boolean; retryNonIdempotent?: boolean; key?: string } } | undefined
+    >();
     eject();
   });
 
@@ -49,7 +58,9 @@ describe('withResilience (scripted adapter)', () => {
     const res = await api.patch('/x', { a: 1 }, { breakwater: { retryNonIdempotent: true } });
     expect(res.status).toBe(200);
     expect(seen).toHaveLength(3);
-    await expect(api.get('/x', { breakwater: { skip: 'yes' as unknown as boolean } })).rejects.toBeInstanceOf(ConfigError);
+    await expect(api.get('/x', { breakwater: { skip: 'yes' as unknown as boolean } })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
     eject();
   });
 
@@ -78,6 +89,8 @@ describe('withResilience (scripted adapter)', () => {
     expect(() => withResilience(axios.create(), { retryNonIdempotent: 1 as unknown as boolean })).toThrow(
       /withResilience.retryNonIdempotent: expected a boolean/,
     );
-    expect(() => withResilience(axios.create(), { pooling: { maxSockets: -1 } })).toThrow(/withResilience.pooling.maxSockets/);
+    expect(() => withResilience(axios.create(), { pooling: { maxSockets: -1 } })).toThrow(
+      /withResilience.pooling.maxSockets/,
+    );
   });
 });

@@ -49,18 +49,28 @@ export function withResilience(instance: AxiosInstance, options: WithResilienceO
     );
   }
   if (typeof instance.interceptors?.request?.use !== 'function' || typeof instance.defaults !== 'object') {
-    throw new ConfigError('withResilience.instance', 'expected an axios instance (axios or axios.create()), got an object without interceptors/defaults');
+    throw new ConfigError(
+      'withResilience.instance',
+      'expected an axios instance (axios or axios.create()), got an object without interceptors/defaults',
+    );
   }
   const current = instance.defaults.adapter;
   if (typeof current === 'function' && owners.get(current) === instance.defaults) {
     throw new ConfigError(
       'withResilience.instance',
-      'expected an instance not wrapped yet: this one already has withResilience installed ' + '(call its eject() first; two wrappers multiply attempts)',
+      'expected an instance not wrapped yet: this one already has withResilience installed ' +
+        '(call its eject() first; two wrappers multiply attempts)',
     );
   }
   const o = resolveHttpAdapterOptions(options, 'withResilience');
-  const pooling = resolvePoolingOption(options?.pooling, 'withResilience.pooling', ['maxSockets', 'keepAliveMsecs'] as const);
-  const pools = o.balancer !== undefined && pooling !== false ? new AgentPools(o.balancer, typeof pooling === 'object' ? pooling : undefined) : undefined;
+  const pooling = resolvePoolingOption(options?.pooling, 'withResilience.pooling', [
+    'maxSockets',
+    'keepAliveMsecs',
+  ] as const);
+  const pools =
+    o.balancer !== undefined && pooling !== false
+      ? new AgentPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
+      : undefined;
   const original = current;
   let active = true;
 

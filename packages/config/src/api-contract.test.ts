@@ -5,7 +5,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokenCircuitError, ConfigError, ManualClock, memoryBreakerStore, type CircuitBreaker } from '@breakwater/core';
+import {
+  BrokenCircuitError,
+  ConfigError,
+  ManualClock,
+  memoryBreakerStore,
+  type CircuitBreaker,
+} from '@breakwater/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildFromConfig, loadConfig } from '@breakwater/config';
 
@@ -126,7 +132,9 @@ describe('loadConfig', () => {
   });
 
   it('loads JSON (format json or a .json file)', () => {
-    const json = JSON.stringify({ load_balancer: { algorithm: 'round_robin', servers: [{ host: 'a.example.com', port: 80 }] } });
+    const json = JSON.stringify({
+      load_balancer: { algorithm: 'round_robin', servers: [{ host: 'a.example.com', port: 80 }] },
+    });
     expect(() => loadConfig({ text: json, format: 'json' })).not.toThrow();
     const dir = mkdtempSync(join(tmpdir(), 'bw-config-'));
     try {
@@ -138,14 +146,19 @@ describe('loadConfig', () => {
     }
   });
 
-  it.each(['round_robin', 'weighted_round_robin', 'least_connections', 'weighted_least_connections', 'p2c_ewma', 'consistent_hash', 'adaptive'])(
-    'algorithm name %s is accepted and builds a balancer',
-    async (algorithm) => {
-      const built = build(minimal(`  algorithm: "${algorithm}"`));
-      expect(built.balancer.endpoints()).toHaveLength(2);
-      await expect(built.balancer.execute((e) => e.id)).resolves.toMatch(/example\.com/);
-    },
-  );
+  it.each([
+    'round_robin',
+    'weighted_round_robin',
+    'least_connections',
+    'weighted_least_connections',
+    'p2c_ewma',
+    'consistent_hash',
+    'adaptive',
+  ])('algorithm name %s is accepted and builds a balancer', async (algorithm) => {
+    const built = build(minimal(`  algorithm: "${algorithm}"`));
+    expect(built.balancer.endpoints()).toHaveLength(2);
+    await expect(built.balancer.execute((e) => e.id)).resolves.toMatch(/example\.com/);
+  });
 
   it('an unknown algorithm is a ConfigError at load_balancer.algorithm naming the accepted names', () => {
     const e = configErrorOf(() => loadConfig({ text: minimal('  algorithm: "random_pick"') }));
@@ -173,7 +186,10 @@ describe('loadConfig', () => {
 
   it('durations accept strings like "30s" and numbers (milliseconds)', async () => {
     const clock = new ManualClock();
-    const built = build(minimal('', 'circuit_breaker:\n  timeout: 1500\n  failure_threshold: 50\n  min_requests: 2\n'), clock);
+    const built = build(
+      minimal('', 'circuit_breaker:\n  timeout: 1500\n  failure_threshold: 50\n  min_requests: 2\n'),
+      clock,
+    );
     const b = built.breakerFor('svc');
     await fail(b, 2);
     expect(b.state).toBe('open');
@@ -182,7 +198,9 @@ describe('loadConfig', () => {
 
   it('invalid YAML, missing servers and a missing file are ConfigErrors', () => {
     expect(configErrorOf(() => loadConfig({ text: 'load_balancer: [unclosed' })).code).toBe('BW_CONFIG');
-    expect(configErrorOf(() => loadConfig({ text: 'circuit_breaker:\n  timeout: 5s\n' })).path).toMatch(/^load_balancer/);
+    expect(configErrorOf(() => loadConfig({ text: 'circuit_breaker:\n  timeout: 5s\n' })).path).toMatch(
+      /^load_balancer/,
+    );
     expect(configErrorOf(() => loadConfig({ path: '/nonexistent/breakwater.yaml' })).code).toBe('BW_CONFIG');
   });
 });
@@ -191,7 +209,10 @@ describe('buildFromConfig', () => {
   it('builds the seed: a balancer over the servers, breakers for each listed service, close()', async () => {
     const built = build(SEED_YAML);
     expect(built.balancer.endpoints()).toHaveLength(2);
-    expect(built.balancer.endpoints().map((e) => e.url)).toEqual(['http://backend1.example.com:8080', 'http://backend2.example.com:8080']);
+    expect(built.balancer.endpoints().map((e) => e.url)).toEqual([
+      'http://backend1.example.com:8080',
+      'http://backend2.example.com:8080',
+    ]);
     expect(built.balancer.endpoints().map((e) => [e.weight, e.maxConnections])).toEqual([
       [3, 100],
       [2, 100],

@@ -1,7 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ManualClock, memoryBreakerStore } from '@breakwater/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildFromConfig, loadConfig, parseConfig, toBalancerOptions, toBreakerOptions, breakerSettingsFor, type BuiltConfig } from './index.js';
+import {
+  buildFromConfig,
+  loadConfig,
+  parseConfig,
+  toBalancerOptions,
+  toBreakerOptions,
+  breakerSettingsFor,
+  type BuiltConfig,
+} from './index.js';
 
 const seedPath = fileURLToPath(new URL('./test-support/seed-config.yaml', import.meta.url));
 const built: BuiltConfig[] = [];
@@ -40,8 +48,17 @@ describe('buildFromConfig', () => {
     expect(b.breakerFor('database')).toBe(b.breakers.database);
     const opts = toBalancerOptions(b.config);
     expect(opts.strategy?.name).toBe('consistent_hash');
-    expect(opts.healthCheck).toEqual({ path: '/health', intervalMs: 30_000, timeoutMs: 5_000, healthyThreshold: 2, unhealthyThreshold: 3 });
-    expect(toBreakerOptions(breakerSettingsFor(b.config, 'database'))).toMatchObject({ halfOpenAfterMs: 30_000, mode: 'enforce' });
+    expect(opts.healthCheck).toEqual({
+      path: '/health',
+      intervalMs: 30_000,
+      timeoutMs: 5_000,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    });
+    expect(toBreakerOptions(breakerSettingsFor(b.config, 'database'))).toMatchObject({
+      halfOpenAfterMs: 30_000,
+      mode: 'enforce',
+    });
     expect(toBreakerOptions(breakerSettingsFor(b.config, 'external_api')).halfOpenAfterMs).toBe(120_000);
     expect(toBreakerOptions(breakerSettingsFor(b.config, 'payments')).halfOpenAfterMs).toBe(60_000);
   });
@@ -112,7 +129,12 @@ describe('buildFromConfig', () => {
   it('regions, outlier detection and endpoint breakers reach the balancer options', async () => {
     const config = loadConfig({ path: fileURLToPath(new URL('../../../examples/config.yaml', import.meta.url)) });
     const opts = toBalancerOptions(config);
-    expect(opts.locality).toEqual({ local: 'eu-west', order: ['eu-west', 'us-east'], overprovisioningFactor: 1.4, panicThreshold: 0.5 });
+    expect(opts.locality).toEqual({
+      local: 'eu-west',
+      order: ['eu-west', 'us-east'],
+      overprovisioningFactor: 1.4,
+      panicThreshold: 0.5,
+    });
     expect(opts.endpoints.map((e) => e.region)).toEqual(['eu-west', 'eu-west', 'us-east']);
     expect(opts.breaker?.halfOpenAfterMs).toBe(60_000);
     const noBreakers = parseConfig({
@@ -141,7 +163,8 @@ describe('buildFromConfig', () => {
 
   it('shares breaker state through the given store', async () => {
     const store = memoryBreakerStore();
-    const text = 'load_balancer: { servers: [ { host: a, port: 1 } ] }\ncircuit_breaker: { min_requests: 2, failure_threshold: 50 }\n';
+    const text =
+      'load_balancer: { servers: [ { host: a, port: 1 } ] }\ncircuit_breaker: { min_requests: 2, failure_threshold: 50 }\n';
     const clock = new ManualClock();
     const one = buildFromConfig(loadConfig({ text }), { store, clock });
     const two = buildFromConfig(loadConfig({ text }), { store, clock });

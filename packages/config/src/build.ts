@@ -1,4 +1,11 @@
-import { ConfigError, loadBalancer, type BreakerStore, type CircuitBreaker, type Clock, type LoadBalancer } from '@breakwater/core';
+import {
+  ConfigError,
+  loadBalancer,
+  type BreakerStore,
+  type CircuitBreaker,
+  type Clock,
+  type LoadBalancer,
+} from '@breakwater/core';
 import { breakerFromConfig } from './options.js';
 import { toBalancerOptions } from './options.js';
 import type { BreakwaterConfig } from './schema/config.js';
@@ -29,9 +36,15 @@ export interface BuiltConfig {
  * Builds the balancer and breakers a config describes. `store` shares breaker state across
  * replicas (e.g. a RedisBreakerStore built from `config.redis`); `clock` is for tests.
  */
-export function buildFromConfig(config: BreakwaterConfig, o: { store?: BreakerStore; clock?: Clock } = {}): BuiltConfig {
+export function buildFromConfig(
+  config: BreakwaterConfig,
+  o: { store?: BreakerStore; clock?: Clock } = {},
+): BuiltConfig {
   if (config === null || typeof config !== 'object' || typeof config.load_balancer !== 'object') {
-    throw new ConfigError('load_balancer', 'expected a config from loadConfig() with a load_balancer section, got none');
+    throw new ConfigError(
+      'load_balancer',
+      'expected a config from loadConfig() with a load_balancer section, got none',
+    );
   }
   const deps: { store?: BreakerStore; clock?: Clock } = {};
   if (o.store !== undefined) deps.store = o.store;
@@ -43,14 +56,21 @@ export function buildFromConfig(config: BreakwaterConfig, o: { store?: BreakerSt
   const breakerFor = (service: string): CircuitBreaker => {
     if (typeof service !== 'string' || service.length === 0)
       throw new ConfigError('service', `expected a non-empty service name, got ${JSON.stringify(service)}`);
-    if (closed) throw new ConfigError('service', `expected an open configuration, got one already closed (breakerFor("${service}"))`);
+    if (closed)
+      throw new ConfigError(
+        'service',
+        `expected an open configuration, got one already closed (breakerFor("${service}"))`,
+      );
     return (breakers[service] ??= breakerFromConfig(config, service, deps));
   };
   for (const service of Object.keys(config.circuit_breaker?.services ?? {})) breakerFor(service);
   const affinity = config.load_balancer.session_affinity;
   let stickyKey: AffinityKey | undefined;
   if (affinity !== undefined && affinity.enabled !== false) {
-    stickyKey = affinity.method === 'cookie' ? { cookie: affinity.cookie_name as string } : { header: affinity.header_name as string };
+    stickyKey =
+      affinity.method === 'cookie'
+        ? { cookie: affinity.cookie_name as string }
+        : { header: affinity.header_name as string };
   }
   let closing: Promise<void> | undefined;
   return {

@@ -20,12 +20,20 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(['soon', '', '-5s', '5 sec', 's', '1.s', '5mss', Number.NaN, -1, Number.POSITIVE_INFINITY, null, true, {}])('rejects %s', (input) => {
-    expect(parseDuration(input)).toBeUndefined();
-  });
+  it.each(['soon', '', '-5s', '5 sec', 's', '1.s', '5mss', Number.NaN, -1, Number.POSITIVE_INFINITY, null, true, {}])(
+    'rejects %s',
+    (input) => {
+      expect(parseDuration(input)).toBeUndefined();
+    },
+  );
 
   it('numbers of milliseconds and "<n>ms" agree', () => {
-    fc.assert(fc.property(fc.nat(1e9), (n) => parseDuration(`${n}ms`) === n && parseDuration(n) === n && parseDuration(`${n}`) === n));
+    fc.assert(
+      fc.property(
+        fc.nat(1e9),
+        (n) => parseDuration(`${n}ms`) === n && parseDuration(n) === n && parseDuration(`${n}`) === n,
+      ),
+    );
   });
 });
 

@@ -11,7 +11,11 @@ const MAX_DEPTH = 64;
  * change the document's structure. Keys are left alone. A reference to an unset variable with no
  * default is an issue at the value's path.
  */
-export function interpolateEnv(tree: unknown, env: Readonly<Record<string, string | undefined>>, issues: ConfigIssue[]): unknown {
+export function interpolateEnv(
+  tree: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  issues: ConfigIssue[],
+): unknown {
   const walk = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') return value.includes('$') ? substitute(value, path) : value;
     if (path.length > MAX_DEPTH || value === null || typeof value !== 'object') return value;
@@ -28,7 +32,9 @@ export function interpolateEnv(tree: unknown, env: Readonly<Record<string, strin
       if (fallback !== undefined) return fallback;
       issues.push({
         path: formatPath(path),
-        message: `expected environment variable ${name} to be set ` + `(referenced as ${whole}; write \${${name}:-default} for a default)`,
+        message:
+          `expected environment variable ${name} to be set ` +
+          `(referenced as ${whole}; write \${${name}:-default} for a default)`,
       });
       return '';
     });

@@ -6,7 +6,9 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from './index.js';
 
-const seed = parseYaml(readFileSync(fileURLToPath(new URL('./test-support/seed-config.yaml', import.meta.url)), 'utf8')) as Record<string, unknown>;
+const seed = parseYaml(
+  readFileSync(fileURLToPath(new URL('./test-support/seed-config.yaml', import.meta.url)), 'utf8'),
+) as Record<string, unknown>;
 
 /** Valid or ConfigError with a string path and at least one issue; anything else fails the property. */
 function outcome(run: () => unknown): 'valid' | 'invalid' {
@@ -58,7 +60,11 @@ describe('config fuzzing', () => {
   });
 
   it('random mutations of the seed config: a valid config or a ConfigError with paths', () => {
-    const arb = fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 12 }));
+    const arb = fc.tuple(
+      fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }),
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.string({ maxLength: 12 }),
+    );
     fc.assert(
       fc.property(arb, ([choices, value, key]) => {
         const tree = mutate(seed, choices, value, key);
@@ -75,7 +81,14 @@ describe('config fuzzing', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc.jsonValue({ maxDepth: 3 }).map((v) => toYaml(v)),
-      fc.constantFrom('a: &x [*x]', 'load_balancer: !!binary foo', '--- \n...\n---', 'a: b: c', '? [1]\n: 2', '__proto__: {load_balancer: 1}'),
+      fc.constantFrom(
+        'a: &x [*x]',
+        'load_balancer: !!binary foo',
+        '--- \n...\n---',
+        'a: b: c',
+        '? [1]\n: 2',
+        '__proto__: {load_balancer: 1}',
+      ),
     );
     fc.assert(
       fc.property(text, (t) => {

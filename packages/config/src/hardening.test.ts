@@ -34,7 +34,9 @@ afterEach(() => {
 
 describe('YAML syntax errors carry their location', () => {
   it('a duplicated key names the key, its line and column', () => {
-    const e = configError(() => loadConfig({ text: 'load_balancer:\n  algorithm: round_robin\n  algorithm: p2c_ewma\n' }));
+    const e = configError(() =>
+      loadConfig({ text: 'load_balancer:\n  algorithm: round_robin\n  algorithm: p2c_ewma\n' }),
+    );
     expect(e.message).toMatch(/line 3, column 3/);
     expect(e.message).toMatch(/"algorithm" appears twice/);
   });
@@ -55,10 +57,15 @@ describe('YAML syntax errors carry their location', () => {
 
 describe('percentages and bare durations are unambiguous', () => {
   it('failure_threshold: 0.5 is refused as a likely fraction; "0.5%" and 50 are accepted', () => {
-    const e = configError(() => loadConfig({ text: base().replace('failure_threshold: 50', 'failure_threshold: 0.5') }));
+    const e = configError(() =>
+      loadConfig({ text: base().replace('failure_threshold: 50', 'failure_threshold: 0.5') }),
+    );
     expect(e.path).toBe('circuit_breaker.failure_threshold');
     expect(e.message).toMatch(/looks like a fraction — write 50 for 50 %/);
-    expect(loadConfig({ text: base().replace('failure_threshold: 50', 'failure_threshold: "0.5%"') }).circuit_breaker?.failure_threshold).toBe(0.5);
+    expect(
+      loadConfig({ text: base().replace('failure_threshold: 50', 'failure_threshold: "0.5%"') }).circuit_breaker
+        ?.failure_threshold,
+    ).toBe(0.5);
     expect(loadConfig({ text: base() }).circuit_breaker?.failure_threshold).toBe(50);
   });
 
@@ -66,7 +73,9 @@ describe('percentages and bare durations are unambiguous', () => {
     const warnings: ConfigWarning[] = [];
     const config = loadConfig({ text: base('', '  timeout: 30') }, { onWarning: (w) => warnings.push(w) });
     expect(config.circuit_breaker?.timeout).toBe(30);
-    expect(warnings).toEqual([{ path: 'circuit_breaker.timeout', message: expect.stringMatching(/30 means 30ms; write "30s" for seconds/) }]);
+    expect(warnings).toEqual([
+      { path: 'circuit_breaker.timeout', message: expect.stringMatching(/30 means 30ms; write "30s" for seconds/) },
+    ]);
   });
 
   it('durations with units do not warn; by default a warning goes to process.emitWarning once', () => {
@@ -101,17 +110,25 @@ describe('${ENV} interpolation (opt-in)', () => {
   it('is off without the env option, and $${ writes a literal ${', () => {
     const e = configError(() => loadConfig({ text: base(redis) }));
     expect(e.path).toBe('redis.url');
-    const literal = loadConfig({ text: base('monitoring:\n  tracing:\n    jaeger_endpoint: "http://j/$${x}"\n') }, { env: {} });
+    const literal = loadConfig(
+      { text: base('monitoring:\n  tracing:\n    jaeger_endpoint: "http://j/$${x}"\n') },
+      { env: {} },
+    );
     expect(literal.monitoring?.tracing?.jaeger_endpoint).toBe('http://j/${x}');
   });
 
   it('a variable cannot change the document structure (values only)', () => {
-    const config = loadConfig({ text: base('redis:\n  url: "redis://h:6379/${DB}"\n') }, { env: { DB: '0\nmode: aggregate' } });
+    const config = loadConfig(
+      { text: base('redis:\n  url: "redis://h:6379/${DB}"\n') },
+      { env: { DB: '0\nmode: aggregate' } },
+    );
     expect(config.redis?.mode).toBeUndefined();
   });
 
   it('rejects unknown loadConfig options', () => {
-    expect(configError(() => loadConfig({ text: base() }, { environment: {} } as never)).path).toBe('loadConfig.options.environment');
+    expect(configError(() => loadConfig({ text: base() }, { environment: {} } as never)).path).toBe(
+      'loadConfig.options.environment',
+    );
   });
 });
 

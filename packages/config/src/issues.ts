@@ -75,10 +75,17 @@ const TYPE_NAMES: Record<string, string> = {
   record: 'a mapping',
 };
 
-function bound(kind: 'min' | 'max', issue: { origin?: string; inclusive?: boolean; minimum?: unknown; maximum?: unknown }): string {
+function bound(
+  kind: 'min' | 'max',
+  issue: { origin?: string; inclusive?: boolean; minimum?: unknown; maximum?: unknown },
+): string {
   const n = kind === 'min' ? issue.minimum : issue.maximum;
-  if (issue.origin === 'array') return kind === 'min' ? `a list with at least ${String(n)} item(s)` : `a list with at most ${String(n)} item(s)`;
-  if (issue.origin === 'string') return kind === 'min' ? `a string of at least ${String(n)} character(s)` : `a string of at most ${String(n)} character(s)`;
+  if (issue.origin === 'array')
+    return kind === 'min' ? `a list with at least ${String(n)} item(s)` : `a list with at most ${String(n)} item(s)`;
+  if (issue.origin === 'string')
+    return kind === 'min'
+      ? `a string of at least ${String(n)} character(s)`
+      : `a string of at most ${String(n)} character(s)`;
   const op = kind === 'min' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
   return `a number ${op} ${String(n)}`;
 }
@@ -97,8 +104,12 @@ export function toConfigIssues(
       const known = knownKeysAt(schema, issue.path);
       for (const key of issue.keys) {
         const hint = suggest(key, known);
-        const expected = known.length > 0 ? `expected one of ${known.map((k) => `"${k}"`).join(', ')}` : 'no keys are allowed here';
-        out.push({ path: formatPath([...path, key]), message: `unknown key "${key}"${hint === undefined ? '' : `; did you mean "${hint}"?`} (${expected})` });
+        const expected =
+          known.length > 0 ? `expected one of ${known.map((k) => `"${k}"`).join(', ')}` : 'no keys are allowed here';
+        out.push({
+          path: formatPath([...path, key]),
+          message: `unknown key "${key}"${hint === undefined ? '' : `; did you mean "${hint}"?`} (${expected})`,
+        });
       }
       continue;
     }
@@ -108,7 +119,9 @@ export function toConfigIssues(
     let expected: string;
     switch (issue.code) {
       case 'invalid_type':
-        expected = issue.message.startsWith('expected') ? issue.message : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+        expected = issue.message.startsWith('expected')
+          ? issue.message
+          : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
         if (found === undefined) {
           out.push({ path: formatPath(path), message: `is required: ${expected}` });
           continue;
@@ -122,7 +135,8 @@ export function toConfigIssues(
         break;
       case 'invalid_value': {
         const values = issue.values.map((v) => JSON.stringify(v));
-        const hint = typeof found === 'string' ? suggest(redactCredentials(found), issue.values.map(String)) : undefined;
+        const hint =
+          typeof found === 'string' ? suggest(redactCredentials(found), issue.values.map(String)) : undefined;
         expected = `expected one of ${values.join(', ')}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`;
         break;
       }

@@ -57,13 +57,15 @@ function parseText(text: string, format: 'yaml' | 'json', origin: string, yamlWa
         issues.push({
           path: '',
           message:
-            `expected valid YAML in ${origin}${at(range?.[0])}, ` + `got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)`,
+            `expected valid YAML in ${origin}${at(range?.[0])}, ` +
+            `got: a ${isMap(pair.key) ? 'mapping' : 'list'} used as a key (keys must be plain names)`,
         });
       }
     },
   });
   if (issues.length > 0) throw configErrorFrom(issues);
-  for (const w of doc.warnings) yamlWarnings.push({ path: '', message: `YAML in ${origin}${at(w.pos[0])}: ${w.message.split('\n')[0] ?? w.code}` });
+  for (const w of doc.warnings)
+    yamlWarnings.push({ path: '', message: `YAML in ${origin}${at(w.pos[0])}: ${w.message.split('\n')[0] ?? w.code}` });
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (e) {
@@ -99,15 +101,23 @@ function isWarning(issue: { code: string; params?: Record<string, unknown> }): b
  * @throws ConfigError (code `BW_CONFIG`) with the dotted `path` of the first problem and `issues`.
  */
 export function loadConfig(source: ConfigSource, options: LoadConfigOptions = {}): BreakwaterConfig {
-  if (source === null || typeof source !== 'object') throw new ConfigError('', `expected { path } or { text, format? }, got ${typeof source}`);
+  if (source === null || typeof source !== 'object')
+    throw new ConfigError('', `expected { path } or { text, format? }, got ${typeof source}`);
   if (options === null || typeof options !== 'object')
-    throw new ConfigError('loadConfig.options', `expected an options object { env?, onWarning? }, got ${typeof options}`);
+    throw new ConfigError(
+      'loadConfig.options',
+      `expected an options object { env?, onWarning? }, got ${typeof options}`,
+    );
   for (const k of Object.keys(options)) {
-    if (k !== 'env' && k !== 'onWarning') throw new ConfigError(`loadConfig.options.${k}`, 'unknown option (expected env or onWarning)');
+    if (k !== 'env' && k !== 'onWarning')
+      throw new ConfigError(`loadConfig.options.${k}`, 'unknown option (expected env or onWarning)');
   }
   const { env, onWarning } = options;
   if (env !== undefined && (env === null || typeof env !== 'object'))
-    throw new ConfigError('loadConfig.options.env', `expected an object such as process.env, got ${env === null ? 'null' : typeof env}`);
+    throw new ConfigError(
+      'loadConfig.options.env',
+      `expected an object such as process.env, got ${env === null ? 'null' : typeof env}`,
+    );
   if (onWarning !== undefined && typeof onWarning !== 'function')
     throw new ConfigError('loadConfig.options.onWarning', `expected a function, got ${typeof onWarning}`);
   const yamlWarnings: ConfigWarning[] = [];
@@ -123,17 +133,24 @@ export function loadConfig(source: ConfigSource, options: LoadConfigOptions = {}
     return config;
   };
   if ('path' in source) {
-    if (typeof source.path !== 'string') throw new ConfigError('', `expected a file path string, got ${typeof source.path}`);
+    if (typeof source.path !== 'string')
+      throw new ConfigError('', `expected a file path string, got ${typeof source.path}`);
     let text: string;
     try {
       text = readFileSync(source.path, 'utf8');
     } catch (e) {
-      throw new ConfigError('', `expected a readable config file at "${source.path}", ` + `got: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new ConfigError(
+        '',
+        `expected a readable config file at "${source.path}", ` +
+          `got: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     return finish(parseText(text, /\.json$/i.test(source.path) ? 'json' : 'yaml', `"${source.path}"`, yamlWarnings));
   }
-  if (typeof source.text !== 'string') throw new ConfigError('', `expected config text as a string, got ${typeof source.text}`);
+  if (typeof source.text !== 'string')
+    throw new ConfigError('', `expected config text as a string, got ${typeof source.text}`);
   const format = source.format ?? 'yaml';
-  if (format !== 'yaml' && format !== 'json') throw new ConfigError('format', `expected "yaml" or "json", got ${JSON.stringify(format)}`);
+  if (format !== 'yaml' && format !== 'json')
+    throw new ConfigError('format', `expected "yaml" or "json", got ${JSON.stringify(format)}`);
   return finish(parseText(source.text, format, 'the config text', yamlWarnings));
 }

@@ -47,14 +47,19 @@ export function toBreakerOptions(s: BreakerSettings, o: { store?: BreakerStore; 
     mode: s.mode,
   };
   if (Object.keys(s.halfOpen).length > 0) opts.halfOpen = { ...s.halfOpen };
-  if (s.slowCall !== undefined) opts.slowCall = { thresholdMs: s.slowCall.thresholdMs, rateThreshold: s.slowCall.ratePercent / 100 };
+  if (s.slowCall !== undefined)
+    opts.slowCall = { thresholdMs: s.slowCall.thresholdMs, rateThreshold: s.slowCall.ratePercent / 100 };
   if (o.store !== undefined) opts.store = o.store;
   if (o.clock !== undefined) opts.clock = o.clock;
   return opts;
 }
 
 /** A breaker for `service` built from config. */
-export function breakerFromConfig(config: BreakwaterConfig, service: string, o: { store?: BreakerStore; clock?: Clock } = {}): CircuitBreaker {
+export function breakerFromConfig(
+  config: BreakwaterConfig,
+  service: string,
+  o: { store?: BreakerStore; clock?: Clock } = {},
+): CircuitBreaker {
   return circuitBreaker({ name: service, ...toBreakerOptions(breakerSettingsFor(config, service), o) });
 }
 
@@ -103,9 +108,16 @@ export function endpointsFromConfig(config: BreakwaterConfig): Endpoint[] {
 }
 
 /** `loadBalancer()` options built from config. */
-export function toBalancerOptions(config: BreakwaterConfig, o: { store?: BreakerStore; clock?: Clock } = {}): BalancerOptions {
+export function toBalancerOptions(
+  config: BreakwaterConfig,
+  o: { store?: BreakerStore; clock?: Clock } = {},
+): BalancerOptions {
   const lb = config.load_balancer;
-  const opts: BalancerOptions = { name: lb.name ?? 'default', endpoints: endpointsFromConfig(config), strategy: strategyFromConfig(config) };
+  const opts: BalancerOptions = {
+    name: lb.name ?? 'default',
+    endpoints: endpointsFromConfig(config),
+    strategy: strategyFromConfig(config),
+  };
   const hc = lb.health_check;
   if (hc !== undefined && hc.enabled !== false) {
     const h: NonNullable<BalancerOptions['healthCheck']> = {};

@@ -43,7 +43,11 @@ describe('redis.secret (issue 14.11)', () => {
       [`${base}  secret: []\n`, 'redis.secret', /expected/],
       [`${base}  secret: ["\${BW_REDIS_SECRET}", ""]\n`, 'redis.secret', /expected/],
       [`${base}  secret: ["\${BW_REDIS_SECRET}", 7]\n`, 'redis.secret', /expected/],
-      [`${base}  secret: [${Array.from({ length: 9 }, () => '"${BW_REDIS_SECRET}"').join(', ')}]\n`, 'redis.secret', /expected/],
+      [
+        `${base}  secret: [${Array.from({ length: 9 }, () => '"${BW_REDIS_SECRET}"').join(', ')}]\n`,
+        'redis.secret',
+        /expected/,
+      ],
       [`${base}  secret: { key: "\${BW_REDIS_SECRET}" }\n`, 'redis.secret', /expected/],
       [`${base}  secret: \${BW_REDIS_SECRET}\n  secrte: \${BW_REDIS_SECRET}\n`, 'redis.secrte', /unknown key/],
     ];

@@ -55,8 +55,12 @@ describe('storeFromConfig: the redis section becomes a RedisBreakerStore (real R
     });
     const signed = `${text}  secret: \${BW_REDIS_SECRET}\n`;
     const env = { REDIS_URL: testRedisUrl(), BW_PREFIX: prefix, BW_REDIS_SECRET: 'cfg-test-secret-0123456789abcdef' };
-    const replicas = await Promise.all([signed, signed, text].map((t) => storeFromConfig(loadConfig({ text: t }, { env }))));
-    const [a, b, unsigned] = replicas.map((r) => buildFromConfig(loadConfig({ text: signed }, { env }), { store: r!.store }));
+    const replicas = await Promise.all(
+      [signed, signed, text].map((t) => storeFromConfig(loadConfig({ text: t }, { env }))),
+    );
+    const [a, b, unsigned] = replicas.map((r) =>
+      buildFromConfig(loadConfig({ text: signed }, { env }), { store: r!.store }),
+    );
     onTestFinished(async () => {
       for (const built of [a, b, unsigned]) await built!.close();
       for (const r of replicas) await r!.close();
@@ -75,14 +79,19 @@ describe('storeFromConfig: the redis section becomes a RedisBreakerStore (real R
     await new Promise((r) => setTimeout(r, 200));
     expect(pb!.state).toBe('closed');
     expect(
-      (replicas[1]!.store as RedisBreakerStore).stats().unauthenticatedMessages + (replicas[1]!.store as RedisBreakerStore).stats().unauthenticatedRecords,
+      (replicas[1]!.store as RedisBreakerStore).stats().unauthenticatedMessages +
+        (replicas[1]!.store as RedisBreakerStore).stats().unauthenticatedRecords,
     ).toBeGreaterThan(0);
   });
 
   it('resolves undefined without a redis section, and close() is idempotent', async () => {
-    expect(await storeFromConfig(loadConfig({ text: 'load_balancer:\n  servers:\n    - url: "http://127.0.0.1:9"\n' }))).toBeUndefined();
+    expect(
+      await storeFromConfig(loadConfig({ text: 'load_balancer:\n  servers:\n    - url: "http://127.0.0.1:9"\n' })),
+    ).toBeUndefined();
     const prefix = uniquePrefix('cfgstore');
-    const redis = await storeFromConfig(loadConfig({ text }, { env: { REDIS_URL: testRedisUrl(), BW_PREFIX: prefix } }));
+    const redis = await storeFromConfig(
+      loadConfig({ text }, { env: { REDIS_URL: testRedisUrl(), BW_PREFIX: prefix } }),
+    );
     await Promise.all([redis!.close(), redis!.close()]);
   });
 });

@@ -55,7 +55,10 @@ async function optionalImport<T>(name: string): Promise<T> {
  * const built = buildFromConfig(config, { store: redis?.store });
  * // on shutdown: await built.close(); await redis?.close();
  */
-export async function storeFromConfig(config: BreakwaterConfig, options: StoreFromConfigOptions = {}): Promise<ConfiguredStore | undefined> {
+export async function storeFromConfig(
+  config: BreakwaterConfig,
+  options: StoreFromConfigOptions = {},
+): Promise<ConfiguredStore | undefined> {
   if (config === null || typeof config !== 'object')
     throw new ConfigError('', `expected a config from loadConfig(), got ${config === null ? 'null' : typeof config}`);
   const section = config.redis;
@@ -63,8 +66,15 @@ export async function storeFromConfig(config: BreakwaterConfig, options: StoreFr
   if (options.onError !== undefined && typeof options.onError !== 'function')
     throw new ConfigError('storeFromConfig.onError', `expected a function, got ${typeof options.onError}`);
   const onError = options.onError ?? (() => undefined);
-  const [ioredis, pkg] = await Promise.all([optionalImport<IoredisModule>('ioredis'), optionalImport<RedisPackage>('@breakwater/redis')]);
-  const clientOptions: Record<string, unknown> = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false };
+  const [ioredis, pkg] = await Promise.all([
+    optionalImport<IoredisModule>('ioredis'),
+    optionalImport<RedisPackage>('@breakwater/redis'),
+  ]);
+  const clientOptions: Record<string, unknown> = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: false,
+  };
   let client: RedisClientLike;
   if (section.cluster === true) {
     const u = new URL(section.url);
@@ -95,7 +105,8 @@ export async function storeFromConfig(config: BreakwaterConfig, options: StoreFr
     });
   } catch (e) {
     client.disconnect();
-    if (e instanceof ConfigError) throw new ConfigError(`redis${e.path === '' ? '' : `.${e.path}`}`, redactCredentials(e.message));
+    if (e instanceof ConfigError)
+      throw new ConfigError(`redis${e.path === '' ? '' : `.${e.path}`}`, redactCredentials(e.message));
     throw e;
   }
   let closing: Promise<void> | undefined;

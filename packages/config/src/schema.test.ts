@@ -9,7 +9,11 @@ describe('JSON Schema', () => {
   });
 
   it('describes the file form: sections, algorithms, strict keys, string durations', () => {
-    const s = configJsonSchema() as { properties: Record<string, any>; required: string[]; additionalProperties: boolean };
+    const s = configJsonSchema() as {
+      properties: Record<string, any>;
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(s.required).toEqual(['load_balancer']);
     expect(s.additionalProperties).toBe(false);
     const lb = s.properties.load_balancer;
@@ -21,6 +25,8 @@ describe('JSON Schema', () => {
       { type: 'string', pattern: expect.any(String) },
     ]);
     expect(new RegExp(interval.anyOf[1].pattern).test('30s')).toBe(true);
-    expect(s.properties.circuit_breaker.properties.services.additionalProperties.properties).toHaveProperty('failure_threshold');
+    expect(s.properties.circuit_breaker.properties.services.additionalProperties.properties).toHaveProperty(
+      'failure_threshold',
+    );
   });
 });

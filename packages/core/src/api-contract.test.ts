@@ -58,12 +58,26 @@ const ep = (id: string, extra: Partial<Endpoint> = {}): Endpoint => ({ id, url: 
 const CONTRACT_VALUES = [
   ...['systemClock', 'ManualClock', 'pipeline', 'isBreakwaterError', 'BreakwaterError', 'BrokenCircuitError'],
   ...['IsolatedCircuitError', 'TimeoutError', 'BulkheadRejectedError', 'RateLimitedError', 'NoHealthyEndpointError'],
-  ...['SaturatedError', 'ClosedError', 'ConfigError', 'circuitBreaker', 'consecutiveFailures', 'failureRate', 'predictive'],
+  ...[
+    'SaturatedError',
+    'ClosedError',
+    'ConfigError',
+    'circuitBreaker',
+    'consecutiveFailures',
+    'failureRate',
+    'predictive',
+  ],
   ...['memoryBreakerStore', 'retry', 'exponentialBackoff', 'constantBackoff', 'retryBudget', 'timeout', 'bulkhead'],
   ...['rateLimit', 'fallback', 'cacheFallback', 'hedge', 'loadBalancer', 'roundRobin', 'weightedRoundRobin'],
   ...['leastConnections', 'weightedLeastConnections', 'p2cEwma', 'consistentHash', 'adaptive', 'router', 'logEvents'],
 ];
-const EXTENSION_VALUES = ['adaptiveConcurrency', 'isLocalResourceError', 'LOCAL_RESOURCE_ERROR_CODES', 'isRetryableError', 'closestRegion'];
+const EXTENSION_VALUES = [
+  'adaptiveConcurrency',
+  'isLocalResourceError',
+  'LOCAL_RESOURCE_ERROR_CODES',
+  'isRetryableError',
+  'closestRegion',
+];
 
 describe('API.md: exported names', () => {
   it.each(CONTRACT_VALUES)('exports %s from the package root', (name) => {
@@ -105,7 +119,11 @@ describe('API.md: exported names', () => {
     expectTypeOf(circuitBreaker({ name: 'typed' })).toMatchTypeOf<CircuitBreaker>();
     expectTypeOf(loadBalancer({ endpoints: [] })).toMatchTypeOf<LoadBalancer>();
     expectTypeOf(pipeline()).toMatchTypeOf<Policy>();
-    expectTypeOf<ExecuteOptions>().toMatchTypeOf<{ signal?: AbortSignal; key?: string; context?: Record<string, unknown> }>();
+    expectTypeOf<ExecuteOptions>().toMatchTypeOf<{
+      signal?: AbortSignal;
+      key?: string;
+      context?: Record<string, unknown>;
+    }>();
     expectTypeOf<AttemptContext['attempt']>().toEqualTypeOf<number>();
     expectTypeOf<AttemptContext['signal']>().toEqualTypeOf<AbortSignal>();
     expectTypeOf<AttemptContext['context']>().toEqualTypeOf<Record<string, unknown>>();
@@ -115,9 +133,17 @@ describe('API.md: exported names', () => {
   it('event payloads fit the API.md listener types (balancer events are Record<string, unknown>)', () => {
     const lb = loadBalancer({ endpoints: [] });
     const sink: Array<Record<string, unknown>> = [];
-    for (const event of ['health', 'ejection', 'regionChange'] as const) expect(typeof lb.on(event, (e) => sink.push(e))).toBe('function');
+    for (const event of ['health', 'ejection', 'regionChange'] as const)
+      expect(typeof lb.on(event, (e) => sink.push(e))).toBe('function');
     const b = circuitBreaker({ name: 'payload-types' });
-    const changes: Array<{ name: string; from: BreakerState; to: BreakerState; reason: string; at: number; remote: boolean }> = [];
+    const changes: Array<{
+      name: string;
+      from: BreakerState;
+      to: BreakerState;
+      reason: string;
+      at: number;
+      remote: boolean;
+    }> = [];
     b.on('stateChange', (e) => changes.push(e));
     b.on('stateChange', (e) => sink.push(e));
     const calls: Array<{ name: string; durationMs?: number; error?: unknown }> = [];
@@ -288,7 +314,10 @@ describe('a caller-aborted signal rejects at once with its reason and aborts ctx
     ['fallback', () => core.fallback(() => 'substitute')],
     ['cacheFallback', () => cacheFallback({ ttlMs: 1_000, clock })],
     ['hedge', () => core.hedge({ delayMs: 60_000, clock })],
-    ['pipeline', () => pipeline(retry({ clock }), circuitBreaker({ name: 'abort-p', clock }), timeout(60_000, { clock }))],
+    [
+      'pipeline',
+      () => pipeline(retry({ clock }), circuitBreaker({ name: 'abort-p', clock }), timeout(60_000, { clock })),
+    ],
     ['balancer.asPolicy', () => loadBalancer({ endpoints: [ep('a')], clock }).asPolicy()],
   ];
 
@@ -296,36 +325,41 @@ describe('a caller-aborted signal rejects at once with its reason and aborts ctx
     await expect(pipeline().execute(async () => 8)).resolves.toBe(8);
   });
 
-  it.each(make)('%s: runs plain sync and async functions; aborting mid-call; aborted before the call', async (_name, factory) => {
-    const policy = factory();
-    await expect(policy.execute(() => 7)).resolves.toBe(7);
-    await expect(policy.execute(async () => 8)).resolves.toBe(8);
-    const controller = new AbortController();
-    const reason = new Error('caller gave up');
-    let inner: AbortSignal | undefined;
-    const p = policy.execute(
-      (ctx) => {
-        inner = ctx.signal;
-        return new Promise<never>(() => {});
-      },
-      { signal: controller.signal, key: 'k' },
-    );
-    await flush();
-    expect(inner!.aborted).toBe(false);
-    controller.abort(reason);
-    await expect(p).rejects.toBe(reason);
-    expect(inner!.aborted).toBe(true);
-    let called = false;
-    const gone = new Error('already gone');
-    await expect(policy.execute(() => (called = true), { signal: AbortSignal.abort(gone) })).rejects.toBe(gone);
-    expect(called).toBe(false);
-  });
+  it.each(make)(
+    '%s: runs plain sync and async functions; aborting mid-call; aborted before the call',
+    async (_name, factory) => {
+      const policy = factory();
+      await expect(policy.execute(() => 7)).resolves.toBe(7);
+      await expect(policy.execute(async () => 8)).resolves.toBe(8);
+      const controller = new AbortController();
+      const reason = new Error('caller gave up');
+      let inner: AbortSignal | undefined;
+      const p = policy.execute(
+        (ctx) => {
+          inner = ctx.signal;
+          return new Promise<never>(() => {});
+        },
+        { signal: controller.signal, key: 'k' },
+      );
+      await flush();
+      expect(inner!.aborted).toBe(false);
+      controller.abort(reason);
+      await expect(p).rejects.toBe(reason);
+      expect(inner!.aborted).toBe(true);
+      let called = false;
+      const gone = new Error('already gone');
+      await expect(policy.execute(() => (called = true), { signal: AbortSignal.abort(gone) })).rejects.toBe(gone);
+      expect(called).toBe(false);
+    },
+  );
 });
 
 // Contract cases found in no unit test (checked with V8 coverage when the other contract files went).
 describe('contract cases kept from the folded files', () => {
   it('router: L7 routing by pathPrefix, method and header (string or RegExp, any case), else default', () => {
-    const [orders, writes, canary, beta, fallbackLb] = ['o', 'w', 'c', 'b', 'd'].map((id) => loadBalancer({ name: id, endpoints: [ep(id)] }));
+    const [orders, writes, canary, beta, fallbackLb] = ['o', 'w', 'c', 'b', 'd'].map((id) =>
+      loadBalancer({ name: id, endpoints: [ep(id)] }),
+    );
     const r = router({
       routes: [
         { match: { header: { 'x-canary': 'true' } }, to: canary! },
@@ -346,7 +380,11 @@ describe('contract cases kept from the folded files', () => {
     expect(() => loadBalancer({ endpoints: [{ id: 'a' } as Endpoint] })).toThrow(ConfigError);
     expect(() => loadBalancer({ endpoints: [ep('a'), ep('a')] })).toThrow(ConfigError);
     expect(() => loadBalancer({ endpoints: 'x' as never })).toThrow(ConfigError);
-    const lb = loadBalancer({ endpoints: [ep('a'), ep('b')], healthCheck: { check: async () => false }, clock: new ManualClock() });
+    const lb = loadBalancer({
+      endpoints: [ep('a'), ep('b')],
+      healthCheck: { check: async () => false },
+      clock: new ManualClock(),
+    });
     expect(lb.endpoints().every((e) => e.healthy)).toBe(true);
     void lb.close();
     void loadBalancer({ endpoints: [ep('c')], healthCheck: { path: '/ready' }, clock: new ManualClock() }).close();

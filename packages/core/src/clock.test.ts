@@ -82,7 +82,12 @@ describe('systemClock: delays beyond 2^31−1 ms (issue 12.2)', () => {
 
   it('a half-open probe with probeTimeoutMs of 26 days does not re-arm its timer every few ms nor time out early', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const breaker = circuitBreaker({ name: 'probe-26d', trip: consecutiveFailures(1), halfOpenAfterMs: 10, halfOpen: { probeTimeoutMs: 26 * 86_400_000 } });
+    const breaker = circuitBreaker({
+      name: 'probe-26d',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 10,
+      halfOpen: { probeTimeoutMs: 26 * 86_400_000 },
+    });
     const changes: string[] = [];
     const off = breaker.on('stateChange', (e) => changes.push(`${e.from}->${e.to}`));
     await breaker

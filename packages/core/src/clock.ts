@@ -162,12 +162,14 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: expected a non-negative number of ms, got ${String(ms)}`);
+    if (!(ms >= 0))
+      throw new RangeError(`ManualClock.advance: expected a non-negative number of ms, got ${String(ms)}`);
     const target = this.current + ms;
     for (;;) {
       let next: ManualTimer | undefined;
       for (const t of this.timers) {
-        if (t.due <= target && (next === undefined || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
+        if (t.due <= target && (next === undefined || t.due < next.due || (t.due === next.due && t.id < next.id)))
+          next = t;
       }
       if (next === undefined) break;
       this.timers.splice(this.timers.indexOf(next), 1);

@@ -145,7 +145,11 @@ export function isBreakwaterError(e: unknown): e is BreakwaterError {
   try {
     if (e instanceof BreakwaterError) return true;
     const code = (e as { code?: unknown }).code;
-    return (e as { [BREAKWATER_ERROR_BRAND]?: unknown })[BREAKWATER_ERROR_BRAND] === true && typeof code === 'string' && code.startsWith('BW_');
+    return (
+      (e as { [BREAKWATER_ERROR_BRAND]?: unknown })[BREAKWATER_ERROR_BRAND] === true &&
+      typeof code === 'string' &&
+      code.startsWith('BW_')
+    );
   } catch {
     return false;
   }

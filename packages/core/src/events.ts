@@ -35,7 +35,9 @@ export class Emitter<Events extends Record<string, unknown>> {
         fn(payload);
       } catch (e) {
         queueMicrotask(() => {
-          process.emitWarning?.(`Breakwater: a '${String(event)}' listener threw: ${e instanceof Error ? e.message : String(e)}`);
+          process.emitWarning?.(
+            `Breakwater: a '${String(event)}' listener threw: ${e instanceof Error ? e.message : String(e)}`,
+          );
         });
       }
     }
@@ -51,6 +53,11 @@ export class Emitter<Events extends Record<string, unknown>> {
  * property: listeners (otel, prometheus) can correlate the event with its call, while logging or
  * serialising the event never dumps request data. Only called when someone listens.
  */
-export function withContext<P extends object>(payload: P, context: Record<string, unknown>): P & { readonly context: Record<string, unknown> } {
-  return Object.defineProperty(payload, 'context', { value: context, enumerable: false }) as P & { readonly context: Record<string, unknown> };
+export function withContext<P extends object>(
+  payload: P,
+  context: Record<string, unknown>,
+): P & { readonly context: Record<string, unknown> } {
+  return Object.defineProperty(payload, 'context', { value: context, enumerable: false }) as P & {
+    readonly context: Record<string, unknown>;
+  };
 }

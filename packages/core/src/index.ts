@@ -157,4 +157,10 @@ export {
 export type { BalancerExecuteOptions } from './balancing/types.js';
 
 // Logging
-export { logEvents, type EventLogger, type BreakerStateChangeLog, type BreakerLike, type BalancerLike } from './logging/index.js';
+export {
+  logEvents,
+  type EventLogger,
+  type BreakerStateChangeLog,
+  type BreakerLike,
+  type BalancerLike,
+} from './logging/index.js';

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { isLocalResourceError, LOCAL_RESOURCE_ERROR_CODES } from './local-resource-error.js';
 
-const withCode = (code: string): Error => Object.assign(new Error(`connect ${code} 10.0.0.1:80`), { code, syscall: 'connect' });
+const withCode = (code: string): Error =>
+  Object.assign(new Error(`connect ${code} 10.0.0.1:80`), { code, syscall: 'connect' });
 
 describe('isLocalResourceError', () => {
   it.each([...LOCAL_RESOURCE_ERROR_CODES])('%s is local', (code) => {
     expect(isLocalResourceError(withCode(code))).toBe(true);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'BW_TIMEOUT'])('%s is not', (code) => {
-    expect(isLocalResourceError(withCode(code))).toBe(false);
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'BW_TIMEOUT'])(
+    '%s is not',
+    (code) => {
+      expect(isLocalResourceError(withCode(code))).toBe(false);
+    },
+  );
 
   it('follows cause chains (fetch failed → socket error), bounded', () => {
     expect(isLocalResourceError(new TypeError('fetch failed', { cause: withCode('EMFILE') }))).toBe(true);

@@ -4,7 +4,15 @@
  * local addresses or ephemeral ports (EADDRNOTAVAIL, EADDRINUSE), disk (ENOSPC). None of them says
  * anything about the remote dependency.
  */
-export const LOCAL_RESOURCE_ERROR_CODES: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EADDRNOTAVAIL', 'EADDRINUSE', 'ENOSPC']);
+export const LOCAL_RESOURCE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'EMFILE',
+  'ENFILE',
+  'ENOBUFS',
+  'ENOMEM',
+  'EADDRNOTAVAIL',
+  'EADDRINUSE',
+  'ENOSPC',
+]);
 
 /** How deep `cause` chains are followed (fetch wraps its socket error as `TypeError('fetch failed', { cause })`). */
 const MAX_DEPTH = 4;

@@ -15,7 +15,11 @@ function tracer(name: string, log: string[]): Policy {
     async execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
       log.push(`${name}>`);
       try {
-        return await fn({ signal: opts?.signal ?? new AbortController().signal, attempt: 0, context: opts?.context ?? {} });
+        return await fn({
+          signal: opts?.signal ?? new AbortController().signal,
+          attempt: 0,
+          context: opts?.context ?? {},
+        });
       } finally {
         log.push(`<${name}`);
       }
@@ -120,6 +124,8 @@ describe('pipeline', () => {
 
   it('rejects things that are not policies', () => {
     expect(() => pipeline(retry(), 42 as never)).toThrow(ConfigError);
-    expect(() => pipeline(retry(), 42 as never)).toThrow('pipeline[1]: expected a policy (an object with execute()), got 42');
+    expect(() => pipeline(retry(), 42 as never)).toThrow(
+      'pipeline[1]: expected a policy (an object with execute()), got 42',
+    );
   });
 });

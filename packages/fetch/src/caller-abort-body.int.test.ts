@@ -1,6 +1,15 @@
 import { getEventListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { constantBackoff, hedge, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy } from '@breakwater/core';
+import {
+  constantBackoff,
+  hedge,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+  type Policy,
+} from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -15,7 +24,10 @@ function entries(h: Headers): string[][] {
 }
 
 /** Resolves with how a body read ended, or 'pending' when it has not ended within `ms`. */
-function settleWithin(p: Promise<unknown>, ms: number): Promise<{ state: 'resolved' | 'rejected' | 'pending'; value?: unknown }> {
+function settleWithin(
+  p: Promise<unknown>,
+  ms: number,
+): Promise<{ state: 'resolved' | 'rejected' | 'pending'; value?: unknown }> {
   return Promise.race([
     p.then(
       (value) => ({ state: 'resolved' as const, value }),
@@ -27,29 +39,35 @@ function settleWithin(p: Promise<unknown>, ms: number): Promise<{ state: 'resolv
 
 /** Policies whose attempts run on a fork of the caller's context (their own abort signal). */
 const forkingPolicies: Array<[string, () => Policy]> = [
-  ['pipeline(retry(), timeout(5000))', () => pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), timeout(5000))],
+  [
+    'pipeline(retry(), timeout(5000))',
+    () => pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), timeout(5000)),
+  ],
   ['hedge({ delayMs: 5000 })', () => hedge({ delayMs: 5000 })],
 ];
 
 describe("@breakwater/fetch: the caller's AbortSignal still aborts the body after the call resolved", () => {
-  it.each(forkingPolicies)('%s: aborting after the headers rejects the body read and closes the socket', async (_name, policy) => {
-    // Headers and a first chunk, then the server holds the body open.
-    const s = await testHttpServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('partial');
-    });
-    const f = createFetch({ policy: policy() });
-    const ac = new AbortController();
-    const res = await f(`${s.url}/slow`, { signal: ac.signal });
-    expect(res.status).toBe(200);
-    const read = res.text();
-    const reason = new Error('caller gave up');
-    setTimeout(() => ac.abort(reason), 20);
-    const outcome = await settleWithin(read, 1000);
-    expect(outcome).toEqual({ state: 'rejected', value: reason });
-    await waitFor(() => s.aborted.length === 1, { what: 'the server to see the client go away' });
-    expect(abortListeners(ac.signal)).toBe(0);
-  });
+  it.each(forkingPolicies)(
+    '%s: aborting after the headers rejects the body read and closes the socket',
+    async (_name, policy) => {
+      // Headers and a first chunk, then the server holds the body open.
+      const s = await testHttpServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial');
+      });
+      const f = createFetch({ policy: policy() });
+      const ac = new AbortController();
+      const res = await f(`${s.url}/slow`, { signal: ac.signal });
+      expect(res.status).toBe(200);
+      const read = res.text();
+      const reason = new Error('caller gave up');
+      setTimeout(() => ac.abort(reason), 20);
+      const outcome = await settleWithin(read, 1000);
+      expect(outcome).toEqual({ state: 'rejected', value: reason });
+      await waitFor(() => s.aborted.length === 1, { what: 'the server to see the client go away' });
+      expect(abortListeners(ac.signal)).toBe(0);
+    },
+  );
 
   it('a plain abort() rejects the body read with an AbortError, as plain fetch does', async () => {
     const s = await testHttpServer((_req, res) => {
@@ -97,7 +115,11 @@ describe("@breakwater/fetch: the caller's AbortSignal still aborts the body afte
         return;
       }
       if (req.url === '/bin') {
-        res.writeHead(201, 'Made It', { 'content-type': 'application/octet-stream', 'x-extra': 'a', 'set-cookie': ['a=1', 'b=2'] });
+        res.writeHead(201, 'Made It', {
+          'content-type': 'application/octet-stream',
+          'x-extra': 'a',
+          'set-cookie': ['a=1', 'b=2'],
+        });
         res.end(binary);
         return;
       }
@@ -109,7 +131,10 @@ describe("@breakwater/fetch: the caller's AbortSignal still aborts the body afte
     // Plain fetch gets a signal of its own: undici drops its listeners only when its Request is collected.
     const plainSignal = new AbortController().signal;
     for (const path of ['/old', '/bin', '/text']) {
-      const [ours, plain] = await Promise.all([f(`${s.url}${path}`, { signal }), fetch(`${s.url}${path}`, { signal: plainSignal })]);
+      const [ours, plain] = await Promise.all([
+        f(`${s.url}${path}`, { signal }),
+        fetch(`${s.url}${path}`, { signal: plainSignal }),
+      ]);
       expect(ours).toBeInstanceOf(Response);
       expect([ours.status, ours.statusText, ours.ok, ours.url, ours.redirected, ours.type]).toEqual([
         plain.status,
@@ -169,26 +194,30 @@ describe("@breakwater/fetch: the caller's AbortSignal still aborts the body afte
     expect(abortListeners(ac.signal)).toBe(0);
   });
 
-  it('10k sequential calls sharing one caller signal leave its listeners at baseline', { timeout: 120_000 }, async () => {
-    const s = await testHttpServer((req, res) => {
-      res.end(`body ${req.url}`);
-    });
-    const f = createFetch({ policy: pipeline(retry(), timeout(5000)) });
-    const ac = new AbortController();
-    ac.signal.addEventListener('abort', () => undefined); // the caller's own listener: the baseline
-    const baseline = abortListeners(ac.signal);
-    for (let i = 0; i < 10_000; i++) {
-      const res = await f(`${s.url}/${i % 10}`, { signal: ac.signal });
-      expect(await res.text()).toBe(`body /${i % 10}`);
-    }
-    expect(abortListeners(ac.signal)).toBe(baseline);
+  it(
+    '10k sequential calls sharing one caller signal leave its listeners at baseline',
+    { timeout: 120_000 },
+    async () => {
+      const s = await testHttpServer((req, res) => {
+        res.end(`body ${req.url}`);
+      });
+      const f = createFetch({ policy: pipeline(retry(), timeout(5000)) });
+      const ac = new AbortController();
+      ac.signal.addEventListener('abort', () => undefined); // the caller's own listener: the baseline
+      const baseline = abortListeners(ac.signal);
+      for (let i = 0; i < 10_000; i++) {
+        const res = await f(`${s.url}/${i % 10}`, { signal: ac.signal });
+        expect(await res.text()).toBe(`body /${i % 10}`);
+      }
+      expect(abortListeners(ac.signal)).toBe(baseline);
 
-    // While bodies are unread they stay linked to the signal, through a single listener.
-    const open = await Promise.all(Array.from({ length: 50 }, (_, i) => f(`${s.url}/${i}`, { signal: ac.signal })));
-    expect(abortListeners(ac.signal)).toBe(baseline + 1);
-    await Promise.all(open.map((r) => r.text()));
-    expect(abortListeners(ac.signal)).toBe(baseline);
-  });
+      // While bodies are unread they stay linked to the signal, through a single listener.
+      const open = await Promise.all(Array.from({ length: 50 }, (_, i) => f(`${s.url}/${i}`, { signal: ac.signal })));
+      expect(abortListeners(ac.signal)).toBe(baseline + 1);
+      await Promise.all(open.map((r) => r.text()));
+      expect(abortListeners(ac.signal)).toBe(baseline);
+    },
+  );
 
   it('a body cancelled by the caller releases the listener and the socket', async () => {
     const s = await testHttpServer((_req, res) => {

@@ -1,4 +1,14 @@
-import { BrokenCircuitError, ConfigError, ManualClock, circuitBreaker, consecutiveFailures, constantBackoff, hedge, pipeline, retry } from '@breakwater/core';
+import {
+  BrokenCircuitError,
+  ConfigError,
+  ManualClock,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  hedge,
+  pipeline,
+  retry,
+} from '@breakwater/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createFetch, type ResilientFetch } from './index.js';
 
@@ -17,7 +27,12 @@ function scriptedFetch(script: Array<number | Error>): { fetch: typeof fetch; ca
   let i = 0;
   const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const req = input instanceof Request ? input : undefined;
-    const body = init?.body !== undefined && init.body !== null ? await new Response(init.body).text() : req !== undefined ? await req.text() : undefined;
+    const body =
+      init?.body !== undefined && init.body !== null
+        ? await new Response(init.body).text()
+        : req !== undefined
+          ? await req.text()
+          : undefined;
     calls.push({
       url: req?.url ?? String(input),
       method: init?.method ?? req?.method ?? 'GET',
@@ -51,7 +66,9 @@ describe('createFetch (scripted transport)', () => {
     expectTypeOf(f).toEqualTypeOf<ResilientFetch>();
     expectTypeOf<ReturnType<typeof f>>().toEqualTypeOf<Promise<Response>>();
     // tRPC's narrower fetch: (url: string, init?: RequestInit) => Promise<ResponseEsque>
-    expectTypeOf(f).toMatchTypeOf<(url: string, init?: RequestInit) => Promise<{ status: number; json(): Promise<unknown> }>>();
+    expectTypeOf(f).toMatchTypeOf<
+      (url: string, init?: RequestInit) => Promise<{ status: number; json(): Promise<unknown> }>
+    >();
   });
 
   it('retries 5xx and resolves with the success, cancelling discarded bodies', async () => {
@@ -94,7 +111,12 @@ describe('createFetch (scripted transport)', () => {
         c.close();
       },
     });
-    const res = await f('http://api.test/x', { method: 'POST', body: stream, headers: { 'Idempotency-Key': 'k-1' }, duplex: 'half' } as RequestInit);
+    const res = await f('http://api.test/x', {
+      method: 'POST',
+      body: stream,
+      headers: { 'Idempotency-Key': 'k-1' },
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(200);
     expect(t.calls.map((c) => c.body)).toEqual(['streamed', 'streamed']);
     expect(t.calls.map((c) => c.headers.get('idempotency-key'))).toEqual(['k-1', 'k-1']);
@@ -140,7 +162,11 @@ describe('createFetch (scripted transport)', () => {
 
   it('honours a custom isFailure', async () => {
     const t = scriptedFetch([404, 200]);
-    const f = createFetch({ policy: fastRetry(), fetch: t.fetch, isFailure: (r) => r instanceof Response && r.status === 404 });
+    const f = createFetch({
+      policy: fastRetry(),
+      fetch: t.fetch,
+      isFailure: (r) => r instanceof Response && r.status === 404,
+    });
     expect((await f('http://api.test/a')).status).toBe(200);
   });
 

@@ -82,10 +82,16 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
   if (typeof baseFetch !== 'function') {
     throw new ConfigError('createFetch.fetch', `expected a fetch function, got ${typeof options.fetch}`);
   }
-  const pooling = resolvePoolingOption(options.pooling, 'createFetch.pooling', ['connections', 'keepAliveTimeoutMs'] as const);
+  const pooling = resolvePoolingOption(options.pooling, 'createFetch.pooling', [
+    'connections',
+    'keepAliveTimeoutMs',
+  ] as const);
   const pools =
-    o.balancer !== undefined && pooling !== false ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined) : undefined;
-  const mayRetry = (method: string, headers: Headers): boolean => isRetryableRequest(method, headers, o.retryNonIdempotent);
+    o.balancer !== undefined && pooling !== false
+      ? new UndiciEndpointPools(o.balancer, typeof pooling === 'object' ? pooling : undefined)
+      : undefined;
+  const mayRetry = (method: string, headers: Headers): boolean =>
+    isRetryableRequest(method, headers, o.retryNonIdempotent);
 
   const send = async (
     req: NormalisedRequest,
@@ -165,7 +171,10 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     }
     // Idempotent methods are retryable whatever the headers: don't build a Headers to find out.
     const retryable = !req.oneShot && (IDEMPOTENT_METHODS.has(req.method) || mayRetry(req.method, req.headers));
-    const key = o.stickyKey === undefined ? undefined : resolveStickyKey(o.stickyKey, { method: req.method, url: req.url, headers: req.headers });
+    const key =
+      o.stickyKey === undefined
+        ? undefined
+        : resolveStickyKey(o.stickyKey, { method: req.method, url: req.url, headers: req.headers });
     return resilientCall<Response>({
       policy: o.policy,
       balancer: relative ? o.balancer : undefined,

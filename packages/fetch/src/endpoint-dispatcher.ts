@@ -21,8 +21,12 @@ export class EndpointDispatcher {
 
   dispatch(opts: { origin?: string | URL | null }, handler: object): boolean {
     const o = opts.origin;
-    const same = typeof o === 'string' ? o === this.origin || o === `${this.origin}/` : o instanceof URL && o.origin === this.origin;
-    if (same) return this.pool.dispatch(opts as Parameters<Pool['dispatch']>[0], handler as Parameters<Pool['dispatch']>[1]);
+    const same =
+      typeof o === 'string'
+        ? o === this.origin || o === `${this.origin}/`
+        : o instanceof URL && o.origin === this.origin;
+    if (same)
+      return this.pool.dispatch(opts as Parameters<Pool['dispatch']>[0], handler as Parameters<Pool['dispatch']>[1]);
     this.others ??= new Agent(this.options);
     return this.others.dispatch(opts as Parameters<Agent['dispatch']>[0], handler as Parameters<Agent['dispatch']>[1]);
   }

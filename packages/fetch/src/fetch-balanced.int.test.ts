@@ -149,7 +149,10 @@ describe('@breakwater/fetch with a load balancer (3 real servers)', () => {
     });
     expect((await f('/x')).status).toBe(200);
     expect((await f('/y', { headers: { authorization: 'Bearer mine' } })).status).toBe(200);
-    expect(a!.requests.map((r) => r.headers.authorization)).toEqual([`Basic ${Buffer.from('svc:p@ss').toString('base64')}`, 'Bearer mine']);
+    expect(a!.requests.map((r) => r.headers.authorization)).toEqual([
+      `Basic ${Buffer.from('svc:p@ss').toString('base64')}`,
+      'Bearer mine',
+    ]);
   });
 
   it('close() leaves no open handles', async () => {

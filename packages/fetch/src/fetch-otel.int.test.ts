@@ -36,7 +36,9 @@ describe('trace context reaches the server', () => {
   it('one CLIENT span per attempt with @breakwater/otel: each attempt carries its own span id', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) })), { tracer: provider.getTracer('bw') });
+    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0) })), {
+      tracer: provider.getTracer('bw'),
+    });
     const f = createFetch({ policy, propagate: injectTraceHeaders });
     s.requests.length = 0;
     expect((await f(`${s.url}/y`)).status).toBe(200);

@@ -41,7 +41,12 @@ describe("createFetch as tRPC's fetch option", () => {
   it('retries a 503 batch response underneath httpBatchLink', async () => {
     const s = await start('a');
     const client = createTRPCClient<Router>({
-      links: [httpBatchLink({ url: s.url, fetch: createFetch({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }) })],
+      links: [
+        httpBatchLink({
+          url: s.url,
+          fetch: createFetch({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }),
+        }),
+      ],
     });
     expect(await client.who.query()).toBe('a');
     expect(s.hits.n).toBe(2);

@@ -1,4 +1,13 @@
-import { BrokenCircuitError, TimeoutError, circuitBreaker, consecutiveFailures, constantBackoff, pipeline, retry, timeout } from '@breakwater/core';
+import {
+  BrokenCircuitError,
+  TimeoutError,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  pipeline,
+  retry,
+  timeout,
+} from '@breakwater/core';
 import { firstTryPerBody, waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +33,11 @@ describe('@breakwater/fetch against a real node:http server', () => {
   it('does not retry a POST without Idempotency-Key; retries it with one, body intact', async () => {
     const s = await testHttpServer(firstTryPerBody(503, 201));
     const f = createFetch({ policy: fastRetry() });
-    const first = await f(`${s.url}/orders`, { method: 'POST', body: JSON.stringify({ n: 1 }), headers: { 'content-type': 'application/json' } });
+    const first = await f(`${s.url}/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ n: 1 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(first.status).toBe(503);
     expect(s.requests).toHaveLength(1);
 

@@ -56,7 +56,10 @@ function linkedProto(proto: object): object | null {
   if (linked !== undefined) return linked;
   const bodyGetter = getterOf(proto, 'body');
   const clone = (proto as Response).clone as unknown;
-  linked = typeof bodyGetter !== 'function' || typeof clone !== 'function' ? null : buildProto(proto, bodyGetter, clone as () => Response);
+  linked =
+    typeof bodyGetter !== 'function' || typeof clone !== 'function'
+      ? null
+      : buildProto(proto, bodyGetter, clone as () => Response);
   linkedProtos.set(proto, linked);
   return linked;
 }
@@ -124,7 +127,11 @@ function buildProto(proto: object, bodyGetter: () => ReadableStream<Uint8Array> 
  * `res.body` of a linked Response: reads through the real body, taking its reader on the first
  * read only, so `res.body !== null` checks followed by `res.text()` still work.
  */
-function trackedStream(res: Response, t: Tracked, bodyGetter: () => ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> {
+function trackedStream(
+  res: Response,
+  t: Tracked,
+  bodyGetter: () => ReadableStream<Uint8Array> | null,
+): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>(
     {

@@ -1,4 +1,14 @@
-import { TimeoutError, constantBackoff, hedge, loadBalancer, pipeline, retry, roundRobin, timeout, type Policy } from '@breakwater/core';
+import {
+  TimeoutError,
+  constantBackoff,
+  hedge,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+  timeout,
+  type Policy,
+} from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -10,7 +20,10 @@ import { createFetch } from './index.js';
  * reach the wire — before the response, while queued in the pool, and for the losing hedge.
  */
 function balanced(url: string, policy: Policy, maxConnections?: number) {
-  const lb = loadBalancer({ endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }], strategy: roundRobin() });
+  const lb = loadBalancer({
+    endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }],
+    strategy: roundRobin(),
+  });
   const f = createFetch({ balancer: lb, policy });
   onTestFinished(async () => {
     await f.close();
@@ -33,7 +46,10 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
     const s = await testHttpServer(() => {
       /* never answers */
     });
-    const f = balanced(s.url, pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), retryOn: () => true }), timeout(80)));
+    const f = balanced(
+      s.url,
+      pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), retryOn: () => true }), timeout(80)),
+    );
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     expect(s.requests).toHaveLength(3);
     await waitFor(() => s.aborted.length === 3, { what: 'all three attempts aborted' });

@@ -32,13 +32,18 @@ describe('@breakwater/fetch: redirects with per-endpoint pools (16.5)', () => {
     });
     expect(await (await f('/go')).text()).toBe('B GET /there auth=- cookie=-');
     expect(a.requests[0]!.headers.authorization).toMatch(/^Basic /);
-    expect(await (await f('/go', { headers: { authorization: 'Bearer t' } })).text()).toBe('B GET /there auth=- cookie=-');
+    expect(await (await f('/go', { headers: { authorization: 'Bearer t' } })).text()).toBe(
+      'B GET /there auth=- cookie=-',
+    );
     expect(b.requests).toHaveLength(2);
   });
 
   it("same-origin redirects stay on the endpoint's pool and keep credentials", async () => {
     const { a } = await twoOrigins();
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: a.url.replace('http://', 'http://svc:secret@'), maxConnections: 1 }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [{ id: 'a', url: a.url.replace('http://', 'http://svc:secret@'), maxConnections: 1 }],
+      strategy: roundRobin(),
+    });
     const f = createFetch({ balancer: lb });
     onTestFinished(async () => {
       await f.close();

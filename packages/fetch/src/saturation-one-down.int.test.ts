@@ -33,7 +33,9 @@ describe('issue 16.6: three servers, one down, 200 concurrent calls, maxConnecti
         }),
       ),
     );
-    const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    const failed = settled
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
     expect(failed).toEqual([]);
     expect(settled.every((r) => r.status === 'fulfilled' && r.value === 200)).toBe(true);
     expect(Math.max(a.peak(), b.peak())).toBeLessThanOrEqual(16);

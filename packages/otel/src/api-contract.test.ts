@@ -51,7 +51,9 @@ function metricNames(rm: ResourceMetrics): string[] {
 
 function dataPoints(rm: ResourceMetrics, name: string): Array<{ attributes: Attributes; value: unknown }> {
   return rm.scopeMetrics.flatMap((s) =>
-    s.metrics.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as Array<{ attributes: Attributes; value: unknown }>),
+    s.metrics
+      .filter((m) => m.descriptor.name === name)
+      .flatMap((m) => m.dataPoints as Array<{ attributes: Attributes; value: unknown }>),
   );
 }
 
@@ -95,7 +97,10 @@ describe('instrument', () => {
 
   it('a CLIENT span per attempt; retries carry http.request.resend_count', async () => {
     const t = sdk();
-    const policy: Policy = instrument(pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) })), { tracer: t.tracer, meter: t.meter });
+    const policy: Policy = instrument(pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0) })), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     let n = 0;
     await policy.execute(() => {
       n++;
@@ -109,10 +114,13 @@ describe('instrument', () => {
 
   it('instrumented balancer: a CLIENT span per attempt (through asPolicy in a pipeline too)', async () => {
     const t = sdk();
-    const lb = instrument(loadBalancer({ endpoints: [{ id: 'a', url: 'http://a.example:8080' }], strategy: roundRobin() }), {
-      tracer: t.tracer,
-      meter: t.meter,
-    });
+    const lb = instrument(
+      loadBalancer({ endpoints: [{ id: 'a', url: 'http://a.example:8080' }], strategy: roundRobin() }),
+      {
+        tracer: t.tracer,
+        meter: t.meter,
+      },
+    );
     await lb.execute(() => 1);
     expect(t.spans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
     let n = 0;
@@ -128,7 +136,10 @@ describe('instrument', () => {
 
   it('breaker state changes become span events and breakwater.circuit.state attributes', async () => {
     const t = sdk();
-    const b = instrument(circuitBreaker({ name: 'otel-b', trip: consecutiveFailures(1) }), { tracer: t.tracer, meter: t.meter });
+    const b = instrument(circuitBreaker({ name: 'otel-b', trip: consecutiveFailures(1) }), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     await b
       .execute(() => {
         throw new Error('down');
@@ -144,7 +155,10 @@ describe('instrument', () => {
   it('metrics through the meter: breakwater.client.requests, http.client.request.duration, breakwater.circuit.state', async () => {
     const t = sdk();
     const clock = new ManualClock();
-    const b = instrument(circuitBreaker({ name: 'otel-metrics', trip: consecutiveFailures(1), clock }), { tracer: t.tracer, meter: t.meter });
+    const b = instrument(circuitBreaker({ name: 'otel-metrics', trip: consecutiveFailures(1), clock }), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     await b.execute(() => 'ok');
     await b
       .execute(() => {

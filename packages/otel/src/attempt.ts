@@ -1,5 +1,13 @@
 import type { AttemptContext, Endpoint } from '@breakwater/core';
-import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { ATTR } from './attributes.js';
 import { errorTypeOf, exceptionOf, statusOf } from './outcome.js';
 import { rememberAttemptContext } from './propagation.js';
@@ -21,7 +29,15 @@ function metricAttributes(a: Attributes): Attributes {
   return m;
 }
 
-function finish(span: Span, attrs: Attributes, started: number, o: InstrumentOptions, status: number | undefined, error: unknown, failed: boolean): void {
+function finish(
+  span: Span,
+  attrs: Attributes,
+  started: number,
+  o: InstrumentOptions,
+  status: number | undefined,
+  error: unknown,
+  failed: boolean,
+): void {
   const end: Attributes = {};
   if (status !== undefined) end[ATTR.HTTP_STATUS] = status;
   if (failed) {
@@ -36,7 +52,10 @@ function finish(span: Span, attrs: Attributes, started: number, o: InstrumentOpt
   span.setAttributes(end);
   span.end();
   try {
-    instrumentsOf(meterOf(o)).duration.record((performance.now() - started) / 1000, metricAttributes({ ...attrs, ...end }));
+    instrumentsOf(meterOf(o)).duration.record(
+      (performance.now() - started) / 1000,
+      metricAttributes({ ...attrs, ...end }),
+    );
   } catch {
     // A broken meter must not break the call.
   }
@@ -57,7 +76,11 @@ export function runAttempt<T>(
   state.attempts++;
   const attrs: Attributes = {};
   const method = attemptAttributes(ctx, endpoint, captureHeaders, attrs);
-  const span = tracerOf(o).startSpan(method ?? 'breakwater.attempt', { kind: SpanKind.CLIENT, attributes: attrs }, state.parent);
+  const span = tracerOf(o).startSpan(
+    method ?? 'breakwater.attempt',
+    { kind: SpanKind.CLIENT, attributes: attrs },
+    state.parent,
+  );
   // Without an SDK (or when not sampled) the span carries nothing new to propagate: skip the
   // context switch and the WeakMap entry, which dominate the cost of a no-op instrumentation.
   const recording = span.isRecording();

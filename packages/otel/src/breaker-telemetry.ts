@@ -76,7 +76,10 @@ export function recordTransitions(breaker: CircuitBreaker, o: InstrumentOptions,
  * `loadBalancer({ createBreaker: (o) => { const b = circuitBreaker(o); observeBreaker(b); return b; } })`.
  * Returns a function that stops observing.
  */
-export function observeBreaker(breaker: CircuitBreaker, o: Pick<InstrumentOptions, 'tracer' | 'meter'> = {}): () => void {
+export function observeBreaker(
+  breaker: CircuitBreaker,
+  o: Pick<InstrumentOptions, 'tracer' | 'meter'> = {},
+): () => void {
   const offTransitions = recordTransitions(breaker, o, new Set());
   let offGauge: () => void = () => {};
   try {

@@ -1,5 +1,12 @@
 import type { ExecuteOptions } from '@breakwater/core';
-import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { ATTR } from './attributes.js';
 import type { CallState } from './attempt.js';
 import { errorTypeOf, exceptionOf, outcomeOf, statusOf } from './outcome.js';
@@ -36,7 +43,8 @@ export function runCall<T>(
   body: (state: CallState, opts: ExecuteOptions | undefined) => Promise<T>,
 ): Promise<T> {
   const attrs: Attributes = { [ATTR.TARGET]: target.kind };
-  if (target.name !== undefined) attrs[target.kind === 'breaker' ? ATTR.CIRCUIT_NAME : 'breakwater.balancer.name'] = target.name;
+  if (target.name !== undefined)
+    attrs[target.kind === 'breaker' ? ATTR.CIRCUIT_NAME : 'breakwater.balancer.name'] = target.name;
   const info = httpInfoOf(opts?.context);
   methodAttributes(info?.method, attrs);
   if (info?.url !== undefined) {

@@ -27,7 +27,10 @@ const http = (method: string, url: string) => ({ context: { http: { method, url 
 describe('instrument(policy)', () => {
   it('makes a parent span per call and a CLIENT span per attempt, with resend_count on retries', async () => {
     t = sdk();
-    const policy = instrument(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), { tracer: t.tracer, meter: t.meter });
+    const policy = instrument(retry({ maxAttempts: 3, backoff: constantBackoff(0) }), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     let n = 0;
     const result = await policy.execute(
       () => {
@@ -56,9 +59,17 @@ describe('instrument(policy)', () => {
     }
     expect(attempts.map((a) => a.attributes[ATTR.HTTP_RESEND_COUNT])).toEqual([undefined, 1, 2]);
     expect(attempts.map((a) => a.attributes[ATTR.ERROR_TYPE])).toEqual(['ECONNREFUSED', 'ECONNREFUSED', undefined]);
-    expect(attempts.map((a) => a.status.code)).toEqual([SpanStatusCode.ERROR, SpanStatusCode.ERROR, SpanStatusCode.UNSET]);
+    expect(attempts.map((a) => a.status.code)).toEqual([
+      SpanStatusCode.ERROR,
+      SpanStatusCode.ERROR,
+      SpanStatusCode.UNSET,
+    ]);
     expect(attempts[2]?.attributes[ATTR.HTTP_STATUS]).toBe(200);
-    expect(parent?.attributes).toMatchObject({ [ATTR.ATTEMPTS]: 3, [ATTR.OUTCOME]: 'success', [ATTR.HTTP_STATUS]: 200 });
+    expect(parent?.attributes).toMatchObject({
+      [ATTR.ATTEMPTS]: 3,
+      [ATTR.OUTCOME]: 'success',
+      [ATTR.HTTP_STATUS]: 200,
+    });
 
     const rm = await t.metrics();
     const durations = points(rm, 'http.client.request.duration');
@@ -75,7 +86,9 @@ describe('instrument(policy)', () => {
     t = sdk();
     const clock = new ManualClock();
     const policy = instrument(pipeline(timeout(50, { clock })), { tracer: t.tracer, meter: t.meter });
-    await expect(policy.execute(() => ({ status: 503 }), http('POST', 'http://svc/x'))).resolves.toEqual({ status: 503 });
+    await expect(policy.execute(() => ({ status: 503 }), http('POST', 'http://svc/x'))).resolves.toEqual({
+      status: 503,
+    });
     const slow = policy.execute(
       (ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
       http('GET', 'http://svc/y'),
@@ -142,15 +155,23 @@ describe('instrument(breaker)', () => {
     expect(calls).toHaveLength(3);
     const tripping = calls[1];
     expect(
-      tripping?.events.filter((e) => e.name !== 'exception').map((e) => [e.name, e.attributes?.[ATTR.CIRCUIT_FROM], e.attributes?.[ATTR.CIRCUIT_STATE]]),
+      tripping?.events
+        .filter((e) => e.name !== 'exception')
+        .map((e) => [e.name, e.attributes?.[ATTR.CIRCUIT_FROM], e.attributes?.[ATTR.CIRCUIT_STATE]]),
     ).toEqual([['breakwater.circuit.state_change', 'closed', 'open']]);
     expect(tripping?.attributes[ATTR.CIRCUIT_STATE]).toBe('open');
-    expect(calls[2]?.attributes).toMatchObject({ [ATTR.OUTCOME]: 'rejected', [ATTR.ERROR_TYPE]: 'BW_CIRCUIT_OPEN', [ATTR.ATTEMPTS]: 0 });
+    expect(calls[2]?.attributes).toMatchObject({
+      [ATTR.OUTCOME]: 'rejected',
+      [ATTR.ERROR_TYPE]: 'BW_CIRCUIT_OPEN',
+      [ATTR.ATTEMPTS]: 0,
+    });
     // A rejected call never reached the dependency: no CLIENT span for it.
     expect(t.spans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(2);
 
     let rm = await t.metrics();
-    expect(points(rm, 'breakwater.circuit.state')).toEqual([{ attributes: { [ATTR.CIRCUIT_NAME]: 'database' }, value: 1 }]);
+    expect(points(rm, 'breakwater.circuit.state')).toEqual([
+      { attributes: { [ATTR.CIRCUIT_NAME]: 'database' }, value: 1 },
+    ]);
     const isolation = breaker.isolate();
     rm = await t.metrics();
     expect(points(rm, 'breakwater.circuit.state')[0]?.value).toBe(3);
@@ -159,7 +180,9 @@ describe('instrument(breaker)', () => {
     const standalone = t.spans().filter((s) => s.name === 'breakwater.circuit.state_change');
     expect(standalone.map((s) => s.attributes[ATTR.CIRCUIT_STATE])).toEqual(['isolated', 'closed']);
     const requests = points(rm, 'breakwater.client.requests');
-    expect(requests.find((p) => p.attributes[ATTR.OUTCOME] === 'rejected')?.attributes[ATTR.CIRCUIT_NAME]).toBe('database');
+    expect(requests.find((p) => p.attributes[ATTR.OUTCOME] === 'rejected')?.attributes[ATTR.CIRCUIT_NAME]).toBe(
+      'database',
+    );
     rm = await t.metrics();
     expect(points(rm, 'breakwater.circuit.state')[0]?.value).toBe(0);
     breaker.dispose();
@@ -190,7 +213,10 @@ describe('instrument(balancer)', () => {
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://10.0.0.1:8081', region: 'eu' }] });
     const inst = instrument(lb, { tracer: t.tracer, meter: t.meter });
     expect(inst.endpoints()).toHaveLength(1);
-    const got = await inst.execute((endpoint) => ({ status: 204, endpoint: endpoint.id }), http('DELETE', '/items/1?token=abc'));
+    const got = await inst.execute(
+      (endpoint) => ({ status: 204, endpoint: endpoint.id }),
+      http('DELETE', '/items/1?token=abc'),
+    );
     expect(got).toEqual({ status: 204, endpoint: 'a' });
     const client = t.spans().find((s) => s.kind === SpanKind.CLIENT);
     expect(client?.name).toBe('DELETE');

@@ -1,4 +1,12 @@
-import { ConfigError, type AttemptContext, type CircuitBreaker, type Endpoint, type ExecuteOptions, type LoadBalancer, type Policy } from '@breakwater/core';
+import {
+  ConfigError,
+  type AttemptContext,
+  type CircuitBreaker,
+  type Endpoint,
+  type ExecuteOptions,
+  type LoadBalancer,
+  type Policy,
+} from '@breakwater/core';
 import { context as otelContext, type Span } from '@opentelemetry/api';
 import { ATTR } from './attributes.js';
 import { runAttempt } from './attempt.js';
@@ -14,24 +22,36 @@ function isBalancer(t: Target): t is LoadBalancer {
 }
 
 function isBreaker(t: Target): t is CircuitBreaker {
-  return typeof (t as CircuitBreaker).isolate === 'function' && typeof (t as CircuitBreaker).on === 'function' && 'state' in t;
+  return (
+    typeof (t as CircuitBreaker).isolate === 'function' &&
+    typeof (t as CircuitBreaker).on === 'function' &&
+    'state' in t
+  );
 }
 
 function validate(target: unknown, o: unknown): InstrumentOptions {
   if (typeof target !== 'object' || target === null || typeof (target as Policy).execute !== 'function') {
     throw new ConfigError(
       'instrument.target',
-      'expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), ' + `got ${target === null ? 'null' : typeof target}`,
+      'expected a Policy, CircuitBreaker or LoadBalancer (an object with execute), ' +
+        `got ${target === null ? 'null' : typeof target}`,
     );
   }
   if (o === undefined) return {};
-  if (typeof o !== 'object' || o === null) throw new ConfigError('instrument.options', `expected an options object, got ${o === null ? 'null' : typeof o}`);
+  if (typeof o !== 'object' || o === null)
+    throw new ConfigError('instrument.options', `expected an options object, got ${o === null ? 'null' : typeof o}`);
   const opts = o as InstrumentOptions;
   if (opts.tracer !== undefined && typeof opts.tracer?.startSpan !== 'function')
     throw new ConfigError('instrument.tracer', 'expected an OpenTelemetry Tracer (with startSpan), got something else');
   if (opts.meter !== undefined && typeof opts.meter?.createHistogram !== 'function')
-    throw new ConfigError('instrument.meter', 'expected an OpenTelemetry Meter (with createHistogram), got something else');
-  if (opts.captureHeaders !== undefined && (!Array.isArray(opts.captureHeaders) || opts.captureHeaders.some((h) => typeof h !== 'string'))) {
+    throw new ConfigError(
+      'instrument.meter',
+      'expected an OpenTelemetry Meter (with createHistogram), got something else',
+    );
+  if (
+    opts.captureHeaders !== undefined &&
+    (!Array.isArray(opts.captureHeaders) || opts.captureHeaders.some((h) => typeof h !== 'string'))
+  ) {
     throw new ConfigError('instrument.captureHeaders', 'expected a list of header names, got something else');
   }
   return opts;
@@ -76,7 +96,12 @@ type StageRun = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, ctx: Attemp
  * enclosing call: a CLIENT span, child of the active span, carrying the pipeline's attempt number
  * (`http.request.resend_count` on retries).
  */
-function instrumentedStage(stage: Policy, callTarget: CallTarget, opts: InstrumentOptions, captureHeaders: readonly string[]): Policy {
+function instrumentedStage(
+  stage: Policy,
+  callTarget: CallTarget,
+  opts: InstrumentOptions,
+  captureHeaders: readonly string[],
+): Policy {
   const execute = <R>(fn: (ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
     runCall(opts, callTarget, eo, (state, callOpts) =>
       stage.execute((ctx) => runAttempt(state, opts, captureHeaders, ctx, ctx.endpoint, () => fn(ctx)), callOpts),
@@ -85,7 +110,11 @@ function instrumentedStage(stage: Policy, callTarget: CallTarget, opts: Instrume
   if (typeof internal.run !== 'function') return { execute };
   const inner = internal as { run: StageRun };
   const traced: StageRun = (fn, ctx) =>
-    inner.run((c) => runAttempt({ parent: otelContext.active(), attempts: 0 }, opts, captureHeaders, c, c.endpoint, () => fn(c)), ctx);
+    inner.run(
+      (c) =>
+        runAttempt({ parent: otelContext.active(), attempts: 0 }, opts, captureHeaders, c, c.endpoint, () => fn(c)),
+      ctx,
+    );
   return { execute, run: traced } as Policy;
 }
 
@@ -105,9 +134,15 @@ export function instrument<T extends Target>(target: T, o?: InstrumentOptions): 
 
   if (isBalancer(target)) {
     const callTarget: CallTarget = { kind: 'balancer', name: target.name };
-    const execute = <R>(fn: (endpoint: Endpoint, ctx: AttemptContext) => R | PromiseLike<R>, eo?: ExecuteOptions): Promise<R> =>
+    const execute = <R>(
+      fn: (endpoint: Endpoint, ctx: AttemptContext) => R | PromiseLike<R>,
+      eo?: ExecuteOptions,
+    ): Promise<R> =>
       runCall(opts, callTarget, eo, (state, callOpts) =>
-        target.execute((endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)), callOpts),
+        target.execute(
+          (endpoint, ctx) => runAttempt(state, opts, captureHeaders, ctx, endpoint, () => fn(endpoint, ctx)),
+          callOpts,
+        ),
       );
     let policy: Policy | undefined;
     const asPolicy = (): Policy => (policy ??= instrumentedStage(target.asPolicy(), callTarget, opts, captureHeaders));

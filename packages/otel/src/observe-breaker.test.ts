@@ -32,7 +32,11 @@ describe('observeBreaker (per-endpoint breakers of an instrumented balancer)', (
     // The transition happens inside the balancer call: it becomes an event of a span of that trace.
     const holder = t.spans().find((s) => s.events.some((e) => e.name === 'breakwater.circuit.state_change'));
     const event = holder?.events.find((e) => e.name === 'breakwater.circuit.state_change');
-    expect(event?.attributes).toMatchObject({ [ATTR.CIRCUIT_NAME]: 'api/a', [ATTR.CIRCUIT_FROM]: 'closed', [ATTR.CIRCUIT_STATE]: 'open' });
+    expect(event?.attributes).toMatchObject({
+      [ATTR.CIRCUIT_NAME]: 'api/a',
+      [ATTR.CIRCUIT_FROM]: 'closed',
+      [ATTR.CIRCUIT_STATE]: 'open',
+    });
     expect(holder?.spanContext().traceId).toBe(call?.spanContext().traceId);
     expect(t.spans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
     const gauge = points(await t.metrics(), 'breakwater.circuit.state');

@@ -34,7 +34,9 @@ describe('instrument(policy) maps policy events', () => {
     expect(span?.attributes[ATTR.OUTCOME]).toBe('timeout');
     expect(span?.events.map((e) => e.name)).toEqual([EVENT.TIMEOUT, EVENT.FALLBACK, 'exception']);
     expect(span?.events[0]?.attributes).toMatchObject({ 'breakwater.timeoutMs': 50, 'breakwater.attempt': 0 });
-    expect(points(await t.metrics(), 'breakwater.client.requests').map((p) => p.attributes[ATTR.OUTCOME])).toEqual(['timeout']);
+    expect(points(await t.metrics(), 'breakwater.client.requests').map((p) => p.attributes[ATTR.OUTCOME])).toEqual([
+      'timeout',
+    ]);
   });
 
   it('a bulkhead rejection is "rejected"; retries, hedges and fallbacks become span events', async () => {
@@ -108,7 +110,10 @@ describe('instrument(policy) maps policy events', () => {
   it('events of concurrent calls go to their own spans (matched by the call context)', async () => {
     t = sdk();
     const clock = new ManualClock();
-    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0), clock })), { tracer: t.tracer, meter: t.meter });
+    const policy = instrument(pipeline(retry({ maxAttempts: 2, backoff: constantBackoff(0), clock })), {
+      tracer: t.tracer,
+      meter: t.meter,
+    });
     const a = policy.execute((ctx) => {
       if (ctx.attempt === 0) throw new Error('a fails once');
       return 'a';

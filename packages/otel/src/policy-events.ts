@@ -34,7 +34,18 @@ const POLICY_EVENTS: ReadonlyArray<[string, string]> = [
 ];
 
 /** Numeric and string payload fields copied onto span events (`breakwater.<field>`). */
-const FIELDS = ['attempt', 'attempts', 'delayMs', 'timeoutMs', 'retryAfterMs', 'maxConcurrent', 'maxQueue', 'hedge', 'ageMs', 'reason'] as const;
+const FIELDS = [
+  'attempt',
+  'attempts',
+  'delayMs',
+  'timeoutMs',
+  'retryAfterMs',
+  'maxConcurrent',
+  'maxQueue',
+  'hedge',
+  'ageMs',
+  'reason',
+] as const;
 
 function eventAttributes(payload: Record<string, unknown>): Attributes {
   const a: Attributes = {};
@@ -62,7 +73,9 @@ function onPolicyEvent(calls: CallRegistry, name: string, spanEvent: string, pay
 type Subscribable = { on(event: string, fn: (e: unknown) => void): () => void };
 
 function isCoreBreakerOrBalancer(p: object): boolean {
-  return typeof (p as { isolate?: unknown }).isolate === 'function' || typeof (p as { pick?: unknown }).pick === 'function';
+  return (
+    typeof (p as { isolate?: unknown }).isolate === 'function' || typeof (p as { pick?: unknown }).pick === 'function'
+  );
 }
 
 /** One registry (and one set of listeners) per policy, however often it is instrumented. */
@@ -91,7 +104,13 @@ export function subscribePolicyEvents(target: object, calls: CallRegistry): () =
   const sources = [target, ...(Array.isArray(members) ? (members as unknown[]) : [])];
   const offs: Array<() => void> = [];
   for (const s of sources) {
-    if (typeof s !== 'object' || s === null || typeof (s as Partial<Subscribable>).on !== 'function' || isCoreBreakerOrBalancer(s)) continue;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      typeof (s as Partial<Subscribable>).on !== 'function' ||
+      isCoreBreakerOrBalancer(s)
+    )
+      continue;
     for (const [name, spanEvent] of POLICY_EVENTS) {
       try {
         offs.push((s as Subscribable).on(name, (e) => onPolicyEvent(calls, name, spanEvent, e)));

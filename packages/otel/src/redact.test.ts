@@ -22,7 +22,9 @@ describe('redaction', () => {
   });
 
   it('redacts URLs, query secrets and bearer tokens inside text', () => {
-    expect(redactText('connect to redis://admin:hunter2@r:6379 failed')).toBe('connect to redis://REDACTED:REDACTED@r:6379 failed');
+    expect(redactText('connect to redis://admin:hunter2@r:6379 failed')).toBe(
+      'connect to redis://REDACTED:REDACTED@r:6379 failed',
+    );
     expect(redactText('GET https://h/x?api_key=k1&n=2 -> 500')).toBe('GET https://h/x?api_key=REDACTED&n=2 -> 500');
     expect(redactText('Authorization: Bearer eyJhbGciOi.abc.def')).toBe('Authorization: Bearer REDACTED');
   });
@@ -42,19 +44,29 @@ describe('no secrets reach the exporter', () => {
       http: {
         method: 'POST',
         url: 'https://alice:s3cr3t-pw@api.example.com/v1/pay?access_token=tok-123&amount=5',
-        headers: { Authorization: 'Bearer tok-456', Cookie: 'session_id=sess-789', 'Proxy-Authorization': 'Basic cHJveHk6cHc=', 'X-Request-Id': 'req-1' },
+        headers: {
+          Authorization: 'Bearer tok-456',
+          Cookie: 'session_id=sess-789',
+          'Proxy-Authorization': 'Basic cHJveHk6cHc=',
+          'X-Request-Id': 'req-1',
+        },
       },
     };
     await expect(
       policy.execute(
         () => {
-          throw new Error('request to https://alice:s3cr3t-pw@api.example.com/v1/pay?access_token=tok-123 failed with Bearer tok-456');
+          throw new Error(
+            'request to https://alice:s3cr3t-pw@api.example.com/v1/pay?access_token=tok-123 failed with Bearer tok-456',
+          );
         },
         { context },
       ),
     ).rejects.toThrow();
-    const dump = JSON.stringify(t.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))) + JSON.stringify(await t.metrics());
-    for (const secret of ['s3cr3t-pw', 'alice', 'tok-123', 'tok-456', 'sess-789', 'cHJveHk6cHc=']) expect(dump).not.toContain(secret);
+    const dump =
+      JSON.stringify(t.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))) +
+      JSON.stringify(await t.metrics());
+    for (const secret of ['s3cr3t-pw', 'alice', 'tok-123', 'tok-456', 'sess-789', 'cHJveHk6cHc='])
+      expect(dump).not.toContain(secret);
     expect(dump).toContain('REDACTED:REDACTED@api.example.com');
     expect(dump).toContain('"http.request.header.authorization":"REDACTED"');
     expect(dump).toContain('"http.request.header.x-request-id":"req-1"');

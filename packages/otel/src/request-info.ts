@@ -20,7 +20,18 @@ export interface HttpRequestInfo {
   headers?: Record<string, string | readonly string[] | undefined>;
 }
 
-const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY']);
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+  'QUERY',
+]);
 
 /** Reads `context.http` defensively (it is user data). */
 export function httpInfoOf(context: Record<string, unknown> | undefined): HttpRequestInfo | undefined {

@@ -2,7 +2,17 @@
  * API contract conformance: @breakwater/prometheus (docs/API.md). Real breakers and
  * balancers from @breakwater/core; imports only from package roots.
  */
-import { ManualClock, TimeoutError, bulkhead, circuitBreaker, consecutiveFailures, loadBalancer, pipeline, roundRobin, timeout } from '@breakwater/core';
+import {
+  ManualClock,
+  TimeoutError,
+  bulkhead,
+  circuitBreaker,
+  consecutiveFailures,
+  loadBalancer,
+  pipeline,
+  roundRobin,
+  timeout,
+} from '@breakwater/core';
 import { Registry, register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { prometheusMetrics } from '@breakwater/prometheus';
@@ -70,7 +80,12 @@ describe('prometheusMetrics', () => {
     m.observe(loadBalancer({ endpoints: [{ id: 'a', url: 'http://a' }] }));
     m.observe(circuitBreaker({ name: 'x' }));
     const text = await registry.metrics();
-    for (const name of ['lb_requests_total', 'lb_request_duration_seconds', 'lb_active_connections', 'circuit_breaker_state']) {
+    for (const name of [
+      'lb_requests_total',
+      'lb_request_duration_seconds',
+      'lb_active_connections',
+      'circuit_breaker_state',
+    ]) {
       expect(text).toContain(`# TYPE myapp_${name} `);
       expect(text).not.toContain(`# TYPE ${name} `);
     }
@@ -183,8 +198,12 @@ describe('prometheusMetrics', () => {
     await p;
     expect(await value(registry, 'lb_active_connections', { server: 'a' })).toBe(0);
     const hist = await samples(registry, 'lb_request_duration_seconds');
-    expect(hist.find((s) => s.metricName === 'lb_request_duration_seconds_sum' && s.labels['server'] === 'a')?.value).toBeCloseTo(0.25);
-    expect(hist.find((s) => s.metricName === 'lb_request_duration_seconds_count' && s.labels['server'] === 'a')?.value).toBe(1);
+    expect(
+      hist.find((s) => s.metricName === 'lb_request_duration_seconds_sum' && s.labels['server'] === 'a')?.value,
+    ).toBeCloseTo(0.25);
+    expect(
+      hist.find((s) => s.metricName === 'lb_request_duration_seconds_count' && s.labels['server'] === 'a')?.value,
+    ).toBe(1);
   });
 
   it('a new prometheusMetrics() after register.clear() reports again (common between tests)', async () => {

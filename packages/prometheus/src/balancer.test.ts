@@ -52,9 +52,12 @@ describe('prometheusMetrics with a real loadBalancer', () => {
       expect(valueOf(await server.scrape(), 'lb_active_connections', { server: 'a:80' })).toBe(0);
       // A cancelled attempt (here: the caller aborts) is labelled cancelled and is no latency sample.
       const ac = new AbortController();
-      const cancelled = lb.execute((_, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), {
-        signal: ac.signal,
-      });
+      const cancelled = lb.execute(
+        (_, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+        {
+          signal: ac.signal,
+        },
+      );
       ac.abort();
       await cancelled.catch(() => undefined);
       await new Promise((r) => setImmediate(r));

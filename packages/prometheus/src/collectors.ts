@@ -10,7 +10,9 @@ import { safeLabel } from './server-label.js';
 export { STATE_VALUE };
 
 /** Default buckets of `lb_request_duration_seconds` (seconds), as OpenTelemetry advises for HTTP clients. */
-export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
 
 /**
  * The metrics of one registry and the sources they report on. Shared by every
@@ -105,7 +107,9 @@ export function collectorsFor(registry: Registry, prefix: string, buckets: reado
     }),
     policyEvents: new Counter({
       name: `${prefix}breakwater_policy_events_total`,
-      help: 'What policies did, from their own events ' + '(retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)',
+      help:
+        'What policies did, from their own events ' +
+        '(retry, give_up, timeout, bulkhead_rejected, rate_limited, fallback, hedge, hedge_winner)',
       labelNames: ['policy', 'event'],
       registers,
     }),

@@ -6,7 +6,9 @@ import { register as globalRegistry, type Registry } from 'prom-client';
  * path yourself or use it as the whole server: `http.createServer(metricsHandler(registry))`.
  * A failing collector answers 500 without the error details (they may name internals).
  */
-export function metricsHandler(registry: Registry = globalRegistry): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsHandler(
+  registry: Registry = globalRegistry,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();

@@ -1,11 +1,20 @@
-import { circuitBreaker, consecutiveFailures, ConfigError, ManualClock, type LoadBalancer, type RequestEvent } from '@breakwater/core';
+import {
+  circuitBreaker,
+  consecutiveFailures,
+  ConfigError,
+  ManualClock,
+  type LoadBalancer,
+  type RequestEvent,
+} from '@breakwater/core';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prometheusMetrics } from './index.js';
 import { startMetricsServer, valueOf } from './test-support/scrape.js';
 
 /** A balancer stand-in: emits 'request' events and reports endpoints, like LoadBalancer does. */
-function fakeBalancer(ids: string[]): LoadBalancer & { emit(e: RequestEvent): void; inFlight: Map<string, number>; listeners(): number } {
+function fakeBalancer(
+  ids: string[],
+): LoadBalancer & { emit(e: RequestEvent): void; inFlight: Map<string, number>; listeners(): number } {
   const listeners = new Set<(e: RequestEvent) => void>();
   const inFlight = new Map(ids.map((id) => [id, 0]));
   const lb = {
@@ -13,7 +22,15 @@ function fakeBalancer(ids: string[]): LoadBalancer & { emit(e: RequestEvent): vo
     currentRegion: undefined,
     inFlight,
     pick: () => ({ id: ids[0] as string, url: 'http://x' }),
-    endpoints: () => ids.map((id) => ({ id, url: `http://${id}`, healthy: true, ejected: false, inFlight: inFlight.get(id) ?? 0, ewmaMs: 0 })),
+    endpoints: () =>
+      ids.map((id) => ({
+        id,
+        url: `http://${id}`,
+        healthy: true,
+        ejected: false,
+        inFlight: inFlight.get(id) ?? 0,
+        ewmaMs: 0,
+      })),
     on: (event: string, fn: (e: RequestEvent) => void) => {
       if (event !== 'request') return () => {};
       listeners.add(fn);
@@ -97,7 +114,9 @@ describe('prometheusMetrics', () => {
     expect(valueOf(samples, 'circuit_breaker_calls_total', { service: 'database', result: 'failure' })).toBe(1);
     expect(valueOf(samples, 'circuit_breaker_calls_total', { service: 'database', result: 'success' })).toBe(1);
     expect(valueOf(samples, 'circuit_breaker_calls_total', { service: 'database', result: 'rejected' })).toBe(1);
-    expect(valueOf(samples, 'circuit_breaker_transitions_total', { service: 'database', from: 'closed', to: 'open' })).toBe(1);
+    expect(
+      valueOf(samples, 'circuit_breaker_transitions_total', { service: 'database', from: 'closed', to: 'open' }),
+    ).toBe(1);
     breaker.dispose();
   });
 
@@ -143,7 +162,12 @@ describe('prometheusMetrics', () => {
     a.observe(lb1);
     b.observe(lb2);
     lb1.emit({ endpoint: 'x:1', durationMs: 1, success: true, status: 200 });
-    lb2.emit({ endpoint: 'x:1', durationMs: 1, success: false, error: Object.assign(new Error('t'), { code: 'BW_TIMEOUT' }) });
+    lb2.emit({
+      endpoint: 'x:1',
+      durationMs: 1,
+      success: false,
+      error: Object.assign(new Error('t'), { code: 'BW_TIMEOUT' }),
+    });
     const s = await scraper(registry);
     const res = await s.raw();
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -156,7 +180,9 @@ describe('prometheusMetrics', () => {
 
   it('validates its options', () => {
     expect(() => prometheusMetrics({ prefix: 'bad-prefix' })).toThrow(ConfigError);
-    expect(() => prometheusMetrics({ prefix: 'bad-prefix' })).toThrow(/prometheusMetrics.prefix: expected a metric-name prefix/);
+    expect(() => prometheusMetrics({ prefix: 'bad-prefix' })).toThrow(
+      /prometheusMetrics.prefix: expected a metric-name prefix/,
+    );
     expect(() => prometheusMetrics({ registry: {} as Registry })).toThrow(/prometheusMetrics.registry/);
     expect(() => prometheusMetrics({ buckets: [1, 0.5] })).toThrow(/prometheusMetrics.buckets/);
     expect(() => prometheusMetrics({ registry: new Registry() }).observe({} as LoadBalancer)).toThrow(/observe.source/);

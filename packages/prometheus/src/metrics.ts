@@ -9,12 +9,16 @@ import { statusLabel } from './status-label.js';
  * works — notably a `Registry` from another installed copy of prom-client, where `instanceof`
  * would fail.
  */
-export type RegistryLike = Pick<Registry, 'registerMetric' | 'getSingleMetric' | 'removeSingleMetric' | 'metrics' | 'contentType'>;
+export type RegistryLike = Pick<
+  Registry,
+  'registerMetric' | 'getSingleMetric' | 'removeSingleMetric' | 'metrics' | 'contentType'
+>;
 
 /** Methods a registry must have (checked by duck typing, not `instanceof`). */
 const REGISTRY_METHODS = ['registerMetric', 'getSingleMetric', 'removeSingleMetric', 'metrics'] as const;
 
-const EXPECTED_SOURCE = 'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else';
+const EXPECTED_SOURCE =
+  'expected a CircuitBreaker, a LoadBalancer or a policy with events (retry, timeout, bulkhead, …), got something else';
 
 function isRegistryLike(r: unknown): r is RegistryLike {
   if (typeof r !== 'object' || r === null) return false;
@@ -52,7 +56,12 @@ export interface PrometheusMetrics {
 }
 
 function isBalancer(s: unknown): s is LoadBalancer {
-  return typeof s === 'object' && s !== null && typeof (s as LoadBalancer).pick === 'function' && typeof (s as LoadBalancer).endpoints === 'function';
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof (s as LoadBalancer).pick === 'function' &&
+    typeof (s as LoadBalancer).endpoints === 'function'
+  );
 }
 
 function isBreaker(s: unknown): s is CircuitBreaker {
@@ -85,7 +94,8 @@ function observeBalancer(c: Collectors, lb: LoadBalancer): () => void {
     const server = safeLabel(e.endpoint);
     c.requests.inc({ server, status: statusLabel(e) });
     // A cancelled attempt (hedge loser, caller abort) was cut short: its duration is no latency sample.
-    if (e.cancelled !== true && Number.isFinite(e.durationMs) && e.durationMs >= 0) c.duration.observe({ server }, e.durationMs / 1000);
+    if (e.cancelled !== true && Number.isFinite(e.durationMs) && e.durationMs >= 0)
+      c.duration.observe({ server }, e.durationMs / 1000);
   });
   return () => {
     off();
@@ -104,7 +114,10 @@ const POLICY_EVENTS: ReadonlyArray<[string, (e: unknown) => string]> = [
   ['fallback', () => 'fallback'],
   ['hedge', () => 'hedge'],
   ['winner', () => 'hedge_winner'],
-  ['rejected', (e) => (typeof e === 'object' && e !== null && 'retryAfterMs' in e ? 'rate_limited' : 'bulkhead_rejected')],
+  [
+    'rejected',
+    (e) => (typeof e === 'object' && e !== null && 'retryAfterMs' in e ? 'rate_limited' : 'bulkhead_rejected'),
+  ],
 ];
 
 type Subscribable = { on(event: string, fn: (e: unknown) => void): () => void };
@@ -116,7 +129,14 @@ function observePolicy(c: Collectors, p: Policy, name: string): () => void {
   const offs: Array<() => void> = [];
   for (const s of sources) {
     // Breakers and balancers inside a pipeline have their own metrics (observe them directly).
-    if (typeof s !== 'object' || s === null || typeof (s as Partial<Subscribable>).on !== 'function' || isBreaker(s) || isBalancer(s)) continue;
+    if (
+      typeof s !== 'object' ||
+      s === null ||
+      typeof (s as Partial<Subscribable>).on !== 'function' ||
+      isBreaker(s) ||
+      isBalancer(s)
+    )
+      continue;
     for (const [event, label] of POLICY_EVENTS) {
       try {
         offs.push((s as Subscribable).on(event, (e) => c.policyEvents.inc({ policy, event: label(e) })));
@@ -162,7 +182,8 @@ function observeBreaker(c: Collectors, b: CircuitBreaker): () => void {
  * The `server` label is the endpoint id (never a URL with credentials).
  */
 export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusMetrics {
-  if (o === null || typeof o !== 'object') throw new ConfigError('prometheusMetrics', `expected an options object, got ${o === null ? 'null' : typeof o}`);
+  if (o === null || typeof o !== 'object')
+    throw new ConfigError('prometheusMetrics', `expected an options object, got ${o === null ? 'null' : typeof o}`);
   if (o.registry !== undefined && !isRegistryLike(o.registry)) {
     const missing =
       typeof o.registry === 'object' && o.registry !== null
@@ -177,15 +198,23 @@ export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusM
   }
   const prefix = o.prefix ?? '';
   if (typeof prefix !== 'string' || !/^(?:[a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
-    throw new ConfigError('prometheusMetrics.prefix', `expected a metric-name prefix like "myapp_" ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}`);
+    throw new ConfigError(
+      'prometheusMetrics.prefix',
+      `expected a metric-name prefix like "myapp_" ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}`,
+    );
   }
   const buckets = o.buckets ?? DEFAULT_BUCKETS;
   if (
     !Array.isArray(buckets) ||
     buckets.length === 0 ||
-    buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)))
+    buckets.some(
+      (b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)),
+    )
   ) {
-    throw new ConfigError('prometheusMetrics.buckets', `expected increasing positive numbers of seconds like [0.01, 0.1, 1], got ${JSON.stringify(buckets)}`);
+    throw new ConfigError(
+      'prometheusMetrics.buckets',
+      `expected increasing positive numbers of seconds like [0.01, 0.1, 1], got ${JSON.stringify(buckets)}`,
+    );
   }
   // Typed as prom-client's Registry for callers; only the RegistryLike methods are used.
   const registry = (o.registry ?? globalRegistry) as Registry;
@@ -196,7 +225,8 @@ export function prometheusMetrics(o: PrometheusMetricsOptions = {}): PrometheusM
       if (isBalancer(source)) return observeBalancer(c, source);
       if (isBreaker(source)) return observeBreaker(c, source);
       const name = opts?.name ?? 'default';
-      if (typeof name !== 'string' || name.length === 0) throw new ConfigError('observe.name', `expected a non-empty string, got ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || name.length === 0)
+        throw new ConfigError('observe.name', `expected a non-empty string, got ${JSON.stringify(name)}`);
       if (typeof source === 'object' && source !== null) return observePolicy(c, source, name);
       throw new ConfigError('observe.source', EXPECTED_SOURCE);
     },

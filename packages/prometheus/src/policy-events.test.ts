@@ -1,4 +1,14 @@
-import { bulkhead, constantBackoff, fallback, hedge, ManualClock, pipeline, rateLimit, retry, timeout } from '@breakwater/core';
+import {
+  bulkhead,
+  constantBackoff,
+  fallback,
+  hedge,
+  ManualClock,
+  pipeline,
+  rateLimit,
+  retry,
+  timeout,
+} from '@breakwater/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { prometheusMetrics } from './index.js';
@@ -31,7 +41,12 @@ describe('prometheusMetrics().observe(policy)', () => {
     await flush();
     clock.advance(50);
     await expect(call).resolves.toBe('fb');
-    expect(await counts(registry)).toEqual({ 'payments/timeout': 2, 'payments/retry': 1, 'payments/give_up': 1, 'payments/fallback': 1 });
+    expect(await counts(registry)).toEqual({
+      'payments/timeout': 2,
+      'payments/retry': 1,
+      'payments/give_up': 1,
+      'payments/fallback': 1,
+    });
     off();
     off();
     await policy.execute(() => {
@@ -74,6 +89,8 @@ describe('prometheusMetrics().observe(policy)', () => {
   });
 
   it('rejects a source with no events', () => {
-    expect(() => prometheusMetrics({ registry: new Registry() }).observe({ execute: () => Promise.resolve(1) } as never)).toThrow(/observe.source/);
+    expect(() =>
+      prometheusMetrics({ registry: new Registry() }).observe({ execute: () => Promise.resolve(1) } as never),
+    ).toThrow(/observe.source/);
   });
 });

@@ -41,7 +41,10 @@ describe('prometheusMetrics({ registry }) from another copy of prom-client', () 
   });
 
   it('accepts a minimal registry-shaped object that records metrics', async () => {
-    const metrics = new Map<string, { name: string; get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }>();
+    const metrics = new Map<
+      string,
+      { name: string; get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }
+    >();
     const fake: RegistryLike = {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
       registerMetric: (metric) => {

@@ -18,7 +18,12 @@ function isStatus(v: unknown): v is number {
 }
 
 /** The label for one finished call. */
-export function statusLabel(e: { success: boolean; status?: number | undefined; error?: unknown; cancelled?: boolean | undefined }): string {
+export function statusLabel(e: {
+  success: boolean;
+  status?: number | undefined;
+  error?: unknown;
+  cancelled?: boolean | undefined;
+}): string {
   if (e.cancelled === true) return 'cancelled';
   if (isStatus(e.status)) return String(e.status);
   // A thrown error is labelled by its kind even when it does not count as an endpoint failure:

@@ -19,7 +19,11 @@ function tsxLoader() {
 
 const loader = existsSync(src) ? tsxLoader() : undefined;
 if (loader !== undefined) {
-  const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', loader, src, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@breakwater/source', '--import', loader, src, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 1 : 0);
@@ -27,6 +31,8 @@ if (loader !== undefined) {
 } else if (existsSync(dist)) {
   await import(pathToFileURL(dist).href);
 } else {
-  process.stderr.write('breakwater-redis: neither dist/cli/bin.js nor the TypeScript sources (with tsx) are available; build the package first\n');
+  process.stderr.write(
+    'breakwater-redis: neither dist/cli/bin.js nor the TypeScript sources (with tsx) are available; build the package first\n',
+  );
   process.exitCode = 1;
 }

@@ -32,7 +32,13 @@ describe('storeAclRules: the least a store and the CLI need (own redis-server wi
       throw new Error(`${String(e)}; ACL LOG: ${JSON.stringify(await admin.call('ACL', 'LOG', '5'))}`);
     });
 
-    for (const args of [['list'], ['inspect', 'payments'], ['isolate', 'payments'], ['release', 'payments'], ['reset', 'payments']]) {
+    for (const args of [
+      ['list'],
+      ['inspect', 'payments'],
+      ['isolate', 'payments'],
+      ['release', 'payments'],
+      ['reset', 'payments'],
+    ]) {
       const r = await cli(['--url', url, ...args]);
       expect(r, args.join(' ')).toMatchObject({ code: 0 });
     }

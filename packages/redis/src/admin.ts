@@ -149,7 +149,12 @@ export class FleetAdmin {
   }
 
   /** One unconditional write ('force': no compare-and-set, so it cannot lose a race or meet garbage). */
-  private async write(name: string, state: FleetStateName, reason: string, onlyFrom: FleetStateName | '' = ''): Promise<ScriptReply> {
+  private async write(
+    name: string,
+    state: FleetStateName,
+    reason: string,
+    onlyFrom: FleetStateName | '' = '',
+  ): Promise<ScriptReply> {
     const k = breakerKeys(this.prefix, name);
     await this.register(name);
     const cur = await this.inspect(name);
@@ -189,7 +194,10 @@ export class FleetAdmin {
   private info(name: string, r: ScriptReply): FleetBreakerInfo {
     const [votes = '0', holder = ''] = r.extra.split('|');
     const parsed = typeof r.record === 'object' ? r.record : undefined;
-    const unauthenticated = parsed !== undefined && this.auth !== undefined && !this.auth.verify(canonicalRecord(this.prefix, name, r.texts), r.mac);
+    const unauthenticated =
+      parsed !== undefined &&
+      this.auth !== undefined &&
+      !this.auth.verify(canonicalRecord(this.prefix, name, r.texts), r.mac);
     const rec = unauthenticated ? undefined : parsed;
     return {
       name,

@@ -47,7 +47,8 @@ export class AggregateCounts {
       .then(
         (raw) => {
           const a = Array.isArray(raw) ? raw.map(Number) : [];
-          if (a.length !== 4 || a.some((x) => !Number.isFinite(x))) throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
+          if (a.length !== 4 || a.some((x) => !Number.isFinite(x)))
+            throw new Error(`unexpected aggregate reply: ${JSON.stringify(raw)}`);
           const totals: OutcomeTotals = { successes: a[1]!, failures: a[2]!, slowCalls: a[3]! };
           const judge = owner.judge();
           if (judge !== undefined && judge.shouldTrip(totals)) owner.tripOnTotals(totals);

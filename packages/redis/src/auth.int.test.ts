@@ -18,12 +18,22 @@ const NEW = 'new-secret-0123456789abcdef';
 const OLD = 'old-secret-0123456789abcdef';
 
 /** Two replicas of breaker `payments` with the given secrets, and a raw connection playing the attacker. */
-async function fleet(tag: string, secretA: RedisBreakerStoreOptions['secret'], secretB: RedisBreakerStoreOptions['secret']) {
+async function fleet(
+  tag: string,
+  secretA: RedisBreakerStoreOptions['secret'],
+  secretB: RedisBreakerStoreOptions['secret'],
+) {
   const prefix = uniquePrefix(tag);
   const url = testRedisUrl();
   const errors: { A: unknown[]; B: unknown[] } = { A: [], B: [] };
   const store = (id: 'A' | 'B', secret: RedisBreakerStoreOptions['secret']) =>
-    h.store({ redis: h.redis(url), prefix, instanceId: id, onError: (e) => errors[id].push(e), ...(secret === undefined ? {} : { secret }) });
+    h.store({
+      redis: h.redis(url),
+      prefix,
+      instanceId: id,
+      onError: (e) => errors[id].push(e),
+      ...(secret === undefined ? {} : { secret }),
+    });
   const a = store('A', secretA);
   const b = store('B', secretB);
   const opts = { name: 'payments', trip: consecutiveFailures(1), halfOpenAfterMs: 60_000 };
@@ -70,15 +80,43 @@ describe('RedisBreakerStore({ secret }): authenticated records and messages', ()
 
   it('forged PUBLISH and forged HSET without the key are refused, counted and reported; sharing goes on', async () => {
     const { prefix, a, b, pa, pb, evil, key, errors } = await fleet('auth-forge', NEW, NEW);
-    const forged = { v: 1, p: prefix, n: 'payments', s: 'open', g: 5, u: Date.now() + 30_000, t: Date.now(), r: 'x', o: 'evil', q: 0, a: 0 };
+    const forged = {
+      v: 1,
+      p: prefix,
+      n: 'payments',
+      s: 'open',
+      g: 5,
+      u: Date.now() + 30_000,
+      t: Date.now(),
+      r: 'x',
+      o: 'evil',
+      q: 0,
+      a: 0,
+    };
     await evil.publish(eventsChannel(prefix), JSON.stringify(forged));
     await evil.publish(eventsChannel(prefix), JSON.stringify({ ...forged, m: 'f'.repeat(40) }));
-    await waitFor(() => a.stats().unauthenticatedMessages >= 2 && b.stats().unauthenticatedMessages >= 2, 1000, 'forged messages refused');
+    await waitFor(
+      () => a.stats().unauthenticatedMessages >= 2 && b.stats().unauthenticatedMessages >= 2,
+      1000,
+      'forged messages refused',
+    );
     // A plausible record written by hand (no MAC, then a wrong one), announced by a message that
     // would pass were the store to trust it: read on the version check / next read, refused.
     const now = Date.now();
-    await evil.hset(key, { state: 'isolated', gen: '3', openUntil: '0', reason: 'forged', at: String(now), origin: 'evil', attempt: '0' });
-    await waitFor(() => a.stats().unauthenticatedRecords >= 1 && b.stats().unauthenticatedRecords >= 1, 4000, 'forged record refused by the version check');
+    await evil.hset(key, {
+      state: 'isolated',
+      gen: '3',
+      openUntil: '0',
+      reason: 'forged',
+      at: String(now),
+      origin: 'evil',
+      attempt: '0',
+    });
+    await waitFor(
+      () => a.stats().unauthenticatedRecords >= 1 && b.stats().unauthenticatedRecords >= 1,
+      4000,
+      'forged record refused by the version check',
+    );
     await evil.hset(key, { mac: 'a'.repeat(40) });
     await sleep(50);
     expect(pa.state).toBe('closed');
@@ -113,7 +151,8 @@ describe('RedisBreakerStore({ secret }): authenticated records and messages', ()
     ] as const) {
       const { a, b, pa, pb, errors } = await fleet('auth-mismatch', sa, sb);
       await pa.execute(boom).catch(() => undefined);
-      if (sb !== undefined) await waitFor(() => b.stats().unauthenticatedMessages >= 1, 1000, 'B refuses the message of A');
+      if (sb !== undefined)
+        await waitFor(() => b.stats().unauthenticatedMessages >= 1, 1000, 'B refuses the message of A');
       await sleep(150);
       expect(pb.state).toBe(sb === undefined ? 'open' : 'closed'); // without a secret, B verifies nothing
       // B's trip: A (with a secret) refuses B's unsigned or foreign record and message.
@@ -136,12 +175,17 @@ describe('RedisBreakerStore({ secret }): authenticated records and messages', ()
     expect(unsigned.stderr).toMatch(/signed record.*--secret/);
     await sleep(100);
     expect(pa.state).toBe('open'); // an unsigned record is never adopted
-    expect((await runCliCaptured(['--url', url, '--prefix', prefix, '--secret', NEW, 'list'])).stdout).toMatch(/payments\s+unauthenticated/);
+    expect((await runCliCaptured(['--url', url, '--prefix', prefix, '--secret', NEW, 'list'])).stdout).toMatch(
+      /payments\s+unauthenticated/,
+    );
     // The env variable, and a forged record with a huge generation under it: reset recovers.
     await evil.hset(key, { state: 'isolated', gen: '9007199254740991', mac: 'b'.repeat(40) });
     let out = '';
     const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
-    expect(await runCli(['--url', url, '--prefix', prefix, 'reset', 'payments'], { BW_REDIS_SECRET: NEW }, io), out).toBe(0);
+    expect(
+      await runCli(['--url', url, '--prefix', prefix, 'reset', 'payments'], { BW_REDIS_SECRET: NEW }, io),
+      out,
+    ).toBe(0);
     await waitFor(() => pa.state === 'closed' && pb.state === 'closed', 1000, 'both closed after a signed reset');
     const admin = new FleetAdmin(evil, prefix, 'cli:test', { secret: [OLD, NEW] });
     expect((await admin.inspect('payments')).state).toBe('closed');

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@breakwater/core';
 import { canonicalRecord, checkSecret, RecordAuth, UnauthenticatedDataError, UnauthenticatedNotices } from './auth.js';
 
-const texts = { state: 'open', gen: '7', openUntil: '1700000005000', reason: 'boom ✓', at: '1700000000000', origin: 'pod-1', attempt: '2' };
+const texts = {
+  state: 'open',
+  gen: '7',
+  openUntil: '1700000005000',
+  reason: 'boom ✓',
+  at: '1700000000000',
+  origin: 'pod-1',
+  attempt: '2',
+};
 
 describe('checkSecret', () => {
   it('accepts a string or 1–8 non-empty strings, and nothing else (ConfigError naming the path and the form)', () => {
@@ -52,7 +60,8 @@ describe('RecordAuth', () => {
     expect(other.verify(msg, both.sign(msg))).toBe(false);
     expect(old.verify(canonicalRecord('bw', 'payments', { ...texts, gen: '8' }), old.sign(msg))).toBe(false);
     expect(new RecordAuth(['old-key-0123456789'], 'bw2').verify(msg, old.sign(msg))).toBe(false);
-    for (const bad of [undefined, '', 'zz', old.sign(msg).slice(1), old.sign(msg).repeat(9)]) expect(old.verify(msg, bad)).toBe(false);
+    for (const bad of [undefined, '', 'zz', old.sign(msg).slice(1), old.sign(msg).repeat(9)])
+      expect(old.verify(msg, bad)).toBe(false);
   });
 });
 

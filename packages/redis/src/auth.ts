@@ -44,7 +44,9 @@ function lengthPrefixed(s: string): string {
  * (a record cannot be copied to another breaker) and every stored field, each length-prefixed.
  */
 export function canonicalRecord(prefix: string, name: string, t: RecordTexts): string {
-  return ['bw1|', prefix, name, t.state, t.gen, t.openUntil, t.reason, t.at, t.origin, t.attempt].map((s, i) => (i === 0 ? s : lengthPrefixed(s))).join('');
+  return ['bw1|', prefix, name, t.state, t.gen, t.openUntil, t.reason, t.at, t.origin, t.attempt]
+    .map((s, i) => (i === 0 ? s : lengthPrefixed(s)))
+    .join('');
 }
 
 function describe(v: unknown): string {
@@ -60,7 +62,11 @@ function describe(v: unknown): string {
 export function checkSecret(v: unknown, path: string): string[] | undefined {
   if (v === undefined) return undefined;
   const list = typeof v === 'string' ? [v] : v;
-  const bad = !Array.isArray(list) || list.length === 0 || list.length > MAX_SECRETS || list.some((s) => typeof s !== 'string' || s.length === 0);
+  const bad =
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    list.length > MAX_SECRETS ||
+    list.some((s) => typeof s !== 'string' || s.length === 0);
   if (bad) {
     throw new ConfigError(
       path,
@@ -104,7 +110,8 @@ export class RecordAuth {
 
   /** True when `mac` holds a MAC of `canonical` under any configured key. */
   verify(canonical: string, mac: unknown): boolean {
-    if (typeof mac !== 'string' || mac.length === 0 || mac.length % MAC_HEX !== 0 || mac.length > MAX_SECRETS * MAC_HEX) return false;
+    if (typeof mac !== 'string' || mac.length === 0 || mac.length % MAC_HEX !== 0 || mac.length > MAX_SECRETS * MAC_HEX)
+      return false;
     const given: Buffer[] = [];
     for (let i = 0; i < mac.length; i += MAC_HEX) given.push(Buffer.from(mac.slice(i, i + MAC_HEX), 'latin1'));
     let ok = false;

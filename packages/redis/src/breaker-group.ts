@@ -1,5 +1,11 @@
 import { systemClock, type BreakerState } from '@breakwater/core';
-import { nextGeneration, type BreakerLink, type BreakerParticipant, type OutcomeTotals, type SharedBreakerState } from '@breakwater/core/internal';
+import {
+  nextGeneration,
+  type BreakerLink,
+  type BreakerParticipant,
+  type OutcomeTotals,
+  type SharedBreakerState,
+} from '@breakwater/core/internal';
 import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { mono, sharedFor, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
@@ -134,7 +140,15 @@ export class BreakerGroup implements TotalsOwner {
       const s = other.p.snapshot();
       if (s.state !== next.state) other.p.adopt({ ...next, generation: nextGeneration(s.generation, next.generation) });
     }
-    this.apply(this.rec.local({ state: next.state, from, reason: next.reason, generation: next.generation, openAttempt: next.openAttempt }));
+    this.apply(
+      this.rec.local({
+        state: next.state,
+        from,
+        reason: next.reason,
+        generation: next.generation,
+        openAttempt: next.openAttempt,
+      }),
+    );
   }
 
   private requestProbe(m: Member): boolean {
@@ -206,7 +220,9 @@ export class BreakerGroup implements TotalsOwner {
           this.write(e);
           break;
         case 'withdraw-vote':
-          this.ctx.run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId)).catch(() => undefined);
+          this.ctx
+            .run(() => this.ctx.scripts.zrem(this.keys.votes, this.ctx.options.instanceId))
+            .catch(() => undefined);
           break;
         case 'release-lease':
           void this.lease.release();
@@ -317,7 +333,10 @@ export class BreakerGroup implements TotalsOwner {
 
   /** The re-read the reconciler asked for ended (undefined: it failed). */
   readDone(r: ScriptReply | undefined): void {
-    const effects = this.rec.readDone(r === undefined || this.disposed ? undefined : this.readInput(r), this.snapshots());
+    const effects = this.rec.readDone(
+      r === undefined || this.disposed ? undefined : this.readInput(r),
+      this.snapshots(),
+    );
     if (!this.disposed) this.apply(effects);
   }
 
@@ -366,9 +385,27 @@ export class BreakerGroup implements TotalsOwner {
       if (s.state !== 'closed') continue;
       const now = (m.p.clock ?? systemClock).now();
       const origin = this.ctx.options.instanceId;
-      m.p.adopt({ state: 'open', generation: nextGeneration(s.generation, 0), openUntil: now + m.p.halfOpenAfterMs, reason, at: now, origin });
+      m.p.adopt({
+        state: 'open',
+        generation: nextGeneration(s.generation, 0),
+        openUntil: now + m.p.halfOpenAfterMs,
+        reason,
+        at: now,
+        origin,
+      });
     }
-    this.apply(this.rec.want({ state: 'open', from: 'closed', reason, gen, attempts: 0, basis: undefined, aggregate: true, since: mono() }));
+    this.apply(
+      this.rec.want({
+        state: 'open',
+        from: 'closed',
+        reason,
+        gen,
+        attempts: 0,
+        basis: undefined,
+        aggregate: true,
+        since: mono(),
+      }),
+    );
   }
 
   /** Store closing: hands back a held probe lease. */

@@ -19,7 +19,9 @@ afterAll(async () => {
 // A generous command timeout: these tests are about sharing across slots, not about slow Redis
 // (a loaded CI machine must not turn into counted timeouts).
 async function stores(n: number, prefix: string): Promise<RedisBreakerStore[]> {
-  const list = Array.from({ length: n }, (_, i) => h.store({ redis: h.cluster(cluster.startup), prefix, instanceId: `c${i}`, commandTimeoutMs: 1000 }));
+  const list = Array.from({ length: n }, (_, i) =>
+    h.store({ redis: h.cluster(cluster.startup), prefix, instanceId: `c${i}`, commandTimeoutMs: 1000 }),
+  );
   await Promise.all(list.map((s) => ready(s, 10_000)));
   return list;
 }
@@ -29,7 +31,8 @@ describe('Redis Cluster (3 masters)', () => {
     const prefix = uniquePrefix('cl');
     const [a, b] = await stores(2, prefix);
     const names = ['alpha', 'bravo', 'charlie', 'delta']; // hash tags spread over the masters
-    const mk = (store: RedisBreakerStore, name: string) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
+    const mk = (store: RedisBreakerStore, name: string) =>
+      circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
     const onA = names.map((n) => mk(a!, n));
     const onB = names.map((n) => mk(b!, n));
     await waitFor(() => a!.stats().resyncs > 1 && b!.stats().resyncs > 1, 2000, 'new names read');
@@ -57,7 +60,13 @@ describe('Redis Cluster (3 masters)', () => {
   it('one probe lease for the whole fleet', async () => {
     const ss = await stores(4, uniquePrefix('clprobe'));
     const bs: CircuitBreaker[] = ss.map((store) =>
-      circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 5000 }, store }),
+      circuitBreaker({
+        name: 'inventory',
+        trip: consecutiveFailures(1),
+        halfOpenAfterMs: 100,
+        halfOpen: { probeTimeoutMs: 5000 },
+        store,
+      }),
     );
     await waitFor(() => ss.every((s) => s.stats().resyncs > 1), 2000, 'new names read');
     await bs[0]!.execute(boom).catch(() => undefined);

@@ -50,7 +50,10 @@ export function withScripts(conn: AnyRedis): ScriptCommands {
   const c = conn as unknown as Record<string, unknown>;
   for (const [name, def] of Object.entries(SCRIPTS)) {
     if (typeof c[name] !== 'function')
-      conn.defineCommand(name, def.numberOfKeys === undefined ? { lua: def.lua } : { lua: def.lua, numberOfKeys: def.numberOfKeys });
+      conn.defineCommand(
+        name,
+        def.numberOfKeys === undefined ? { lua: def.lua } : { lua: def.lua, numberOfKeys: def.numberOfKeys },
+      );
   }
   return conn as unknown as ScriptCommands;
 }
@@ -98,7 +101,12 @@ export function duplicateForCommands(source: AnyRedis, b: Bounds): AnyRedis {
       enableOfflineQueue: false,
       clusterRetryStrategy: retry,
       slotsRefreshTimeout: slotsRefreshTimeout(b),
-      redisOptions: { ...source.options.redisOptions, commandTimeout: b.commandTimeoutMs, maxRetriesPerRequest: 0, connectionName: b.connectionName },
+      redisOptions: {
+        ...source.options.redisOptions,
+        commandTimeout: b.commandTimeoutMs,
+        maxRetriesPerRequest: 0,
+        connectionName: b.connectionName,
+      },
     });
   }
   return source.duplicate({
@@ -123,7 +131,11 @@ export function duplicateForSubscriber(source: AnyRedis, b: Bounds): AnyRedis {
       lazyConnect: true,
       clusterRetryStrategy: retry,
       slotsRefreshTimeout: slotsRefreshTimeout(b),
-      redisOptions: { ...source.options.redisOptions, autoResubscribe: true, connectionName: `${b.connectionName}:sub` },
+      redisOptions: {
+        ...source.options.redisOptions,
+        autoResubscribe: true,
+        connectionName: `${b.connectionName}:sub`,
+      },
     });
   }
   return source.duplicate({

@@ -9,7 +9,8 @@ import { ReplyGate } from './test-support/reply-gate.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
-const mk = (store: RedisBreakerStore) => circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 10_000, store });
+const mk = (store: RedisBreakerStore) =>
+  circuitBreaker({ name: 'orders', trip: consecutiveFailures(1), halfOpenAfterMs: 10_000, store });
 
 /**
  * Replica A talks to Redis through a gate that holds its replies (commands still execute at once,
@@ -51,7 +52,11 @@ describe('a breaker converges on the fleet record when fleet news crosses its ow
     await new Promise((r) => setTimeout(r, 100));
     expect(oa.state).toBe('isolated');
     handle.release();
-    await waitFor(async () => (await stored()) === 'closed' && ob.state === 'closed' && oa.state === 'closed', 2000, 'released');
+    await waitFor(
+      async () => (await stored()) === 'closed' && ob.state === 'closed' && oa.state === 'closed',
+      2000,
+      'released',
+    );
   });
 
   it('an isolation A’s conflicting trip yields to is not delivered over A’s reset made meanwhile: A and the fleet read closed', async () => {

@@ -38,7 +38,9 @@ function load(breakers: CircuitBreaker[]): { stop(): Promise<{ calls: number; fa
 }
 
 /** A redis-server of this test's own (it gets killed or put to sleep) and two replicas' stores on it, ready. */
-async function ownRedisAndReplicas(tag: string): Promise<{ srv: SpawnedRedis; prefix: string; a: RedisBreakerStore; b: RedisBreakerStore }> {
+async function ownRedisAndReplicas(
+  tag: string,
+): Promise<{ srv: SpawnedRedis; prefix: string; a: RedisBreakerStore; b: RedisBreakerStore }> {
   const srv = await spawnRedisServer();
   h.onClose(() => srv.stop());
   const prefix = uniquePrefix(tag);
@@ -48,7 +50,8 @@ async function ownRedisAndReplicas(tag: string): Promise<{ srv: SpawnedRedis; pr
   return { srv, prefix, a, b };
 }
 
-const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs, store });
+const mk = (name: string, store: RedisBreakerStore, halfOpenAfterMs = 10_000) =>
+  circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs, store });
 
 describe('Redis faults', () => {
   it('kill -9 mid-load, restart on the same port: no call fails, state resynced within 1 s', async () => {
@@ -70,7 +73,11 @@ describe('Redis faults', () => {
     await waitFor(() => a.healthy && b.healthy, 1000, 'stores healthy again');
     await waitFor(() => zb.state === 'open', 1000, 'the trip made during the outage reaches B');
     const raw = h.redis(srv.url);
-    await waitFor(async () => (await raw.hget(breakerKeys(prefix, 'x').state, 'state')) === 'open', 1000, 'x re-published after the restart');
+    await waitFor(
+      async () => (await raw.hget(breakerKeys(prefix, 'x').state, 'state')) === 'open',
+      1000,
+      'x re-published after the restart',
+    );
     expect(Date.now() - restartedAt).toBeLessThan(1000);
     expect(xa.state).toBe('open');
     expect(xb.state).toBe('open');
@@ -106,7 +113,12 @@ describe('Redis faults', () => {
   it('unreachable from the start: healthy stays false, breakers work locally, close() is quick', async () => {
     const port = await freePort();
     const errors: unknown[] = [];
-    const s = h.store({ redis: h.redis(`redis://127.0.0.1:${port}`), prefix: 'bw', commandTimeoutMs: 50, onError: (e) => errors.push(e) });
+    const s = h.store({
+      redis: h.redis(`redis://127.0.0.1:${port}`),
+      prefix: 'bw',
+      commandTimeoutMs: 50,
+      onError: (e) => errors.push(e),
+    });
     const br = mk('offline', s, 50);
     await br.execute(boom).catch(() => undefined);
     expect(br.state).toBe('open');

@@ -87,12 +87,20 @@ describe('fleet-wide manual control', () => {
     expect((await cli('reset', 'ledger')).code).toBe(0);
     await waitFor(() => ba.state === 'closed' && bb.state === 'closed', 1000, 'both closed after CLI reset');
 
-    const iso = await run(process.execPath, [BIN, '--url', url, '--prefix', prefix, 'isolate', 'ledger'], { timeout: 20_000 });
+    const iso = await run(process.execPath, [BIN, '--url', url, '--prefix', prefix, 'isolate', 'ledger'], {
+      timeout: 20_000,
+    });
     expect(iso.stdout).toContain('isolated "ledger" fleet-wide');
     await waitFor(() => ba.state === 'isolated' && bb.state === 'isolated', 1000, 'both isolated by the CLI');
     await expect(ba.execute(ok)).rejects.toBeInstanceOf(IsolatedCircuitError);
-    const json = JSON.parse((await cli('--json', 'list')).stdout) as Array<{ name: string; state: string; origin: string }>;
-    expect(json).toEqual([expect.objectContaining({ name: 'ledger', state: 'isolated', origin: expect.stringMatching(/^cli:/) })]);
+    const json = JSON.parse((await cli('--json', 'list')).stdout) as Array<{
+      name: string;
+      state: string;
+      origin: string;
+    }>;
+    expect(json).toEqual([
+      expect.objectContaining({ name: 'ledger', state: 'isolated', origin: expect.stringMatching(/^cli:/) }),
+    ]);
 
     expect((await cli('release', 'ledger')).code).toBe(0);
     await waitFor(() => ba.state === 'closed' && bb.state === 'closed', 1000, 'both released by the CLI');
@@ -100,7 +108,9 @@ describe('fleet-wide manual control', () => {
   }, 60_000);
 
   it('the CLI rejects bad command lines with usage and exit code 2', async () => {
-    const err = await run(process.execPath, [BIN, 'isolate'], { timeout: 20_000 }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, [BIN, 'isolate'], { timeout: 20_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toContain('isolate needs a breaker name');
   }, 30_000);

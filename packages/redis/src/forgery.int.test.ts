@@ -47,7 +47,18 @@ async function cli(url: string, ...argv: string[]): Promise<{ code: number; out:
 describe('a client with write access cannot wedge the fleet', () => {
   it("forged PUBLISH (the issue's payload, and a plausible one) opens nothing: messages are hints to re-read", async () => {
     const { prefix, a, b, pa, pb, evil, key } = await fleet('forgepub');
-    const huge = { v: 1, p: prefix, n: 'payments', s: 'open', g: 9007199254740991, u: 9007199254740991, t: 0, r: 'x', o: 'x', q: 0 };
+    const huge = {
+      v: 1,
+      p: prefix,
+      n: 'payments',
+      s: 'open',
+      g: 9007199254740991,
+      u: 9007199254740991,
+      t: 0,
+      r: 'x',
+      o: 'x',
+      q: 0,
+    };
     const plausible = { ...huge, g: 99, u: Date.now() + 60_000, t: Date.now() };
     await evil.publish(eventsChannel(prefix), JSON.stringify(huge));
     await evil.publish(eventsChannel(prefix), JSON.stringify(plausible));
@@ -65,12 +76,29 @@ describe('a client with write access cannot wedge the fleet', () => {
 
   it('a forged hash (huge generation, far open period) is refused and counted, then overwritten by the next trip', async () => {
     const { a, b, pa, pb, evil, key, prefix } = await fleet('forgehash');
-    await evil.hset(key, { state: 'open', gen: '9007199254740991', openUntil: '9007199254740991', reason: 'x', at: '0', origin: 'x' });
-    await evil.publish(eventsChannel(prefix), JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'open', g: 5, u: 5, t: 1, r: 'x', o: 'x', q: 0 }));
-    await waitFor(() => a.stats().messagesIgnored >= 1 && b.stats().messagesIgnored >= 1, 1000, 'malformed hash counted');
+    await evil.hset(key, {
+      state: 'open',
+      gen: '9007199254740991',
+      openUntil: '9007199254740991',
+      reason: 'x',
+      at: '0',
+      origin: 'x',
+    });
+    await evil.publish(
+      eventsChannel(prefix),
+      JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'open', g: 5, u: 5, t: 1, r: 'x', o: 'x', q: 0 }),
+    );
+    await waitFor(
+      () => a.stats().messagesIgnored >= 1 && b.stats().messagesIgnored >= 1,
+      1000,
+      'malformed hash counted',
+    );
     const yearAhead = String(Date.now() + 365 * 24 * 3600_000);
     await evil.hset(key, { gen: '7', openUntil: yearAhead, at: String(Date.now()) });
-    await evil.publish(eventsChannel(prefix), JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'open', g: 7, u: 5, t: 1, r: 'x', o: 'x', q: 0 }));
+    await evil.publish(
+      eventsChannel(prefix),
+      JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'open', g: 7, u: 5, t: 1, r: 'x', o: 'x', q: 0 }),
+    );
     await waitFor(() => a.stats().refused >= 1 && b.stats().refused >= 1, 1000, 'far open period refused');
     expect(pa.state).toBe('closed');
     expect(pb.state).toBe('closed');
@@ -89,7 +117,10 @@ describe('a client with write access cannot wedge the fleet', () => {
     await waitFor(() => pb.state === 'closed', 1000, 'B closed');
     const gen = Number(await evil.hget(key, 'gen'));
     await evil.hset(key, { state: 'isolated', gen: String(gen + 5_000_000), openUntil: '0', origin: 'x' });
-    await evil.publish(eventsChannel(prefix), JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'closed', g: 1, u: 0, t: 1, r: 'x', o: 'x', q: 0 }));
+    await evil.publish(
+      eventsChannel(prefix),
+      JSON.stringify({ v: 1, p: prefix, n: 'payments', s: 'closed', g: 1, u: 0, t: 1, r: 'x', o: 'x', q: 0 }),
+    );
     await waitFor(() => a.stats().refused >= 1 && b.stats().refused >= 1, 1000, 'jump refused');
     expect(pa.state).toBe('closed');
     expect(pb.state).toBe('closed');
@@ -106,7 +137,11 @@ describe('a client with write access cannot wedge the fleet', () => {
       expect(await evil.hget(key, 'state')).toBe('closed');
       expect(await evil.hget(key, 'gen')).toMatch(/^\d{1,13}$/);
       expect(await evil.hget(key, 'openUntil')).toBe('0');
-      await waitFor(() => pa.state === 'closed' && pb.state === 'closed', 1000, `both closed after reset over gen=${gen}`);
+      await waitFor(
+        () => pa.state === 'closed' && pb.state === 'closed',
+        1000,
+        `both closed after reset over gen=${gen}`,
+      );
       await pa.execute(boom).catch(() => undefined);
       await waitFor(() => pb.state === 'open', 1000, `sharing works again after reset over gen=${gen}`);
     }

@@ -19,7 +19,11 @@ describe('generation arithmetic: the transition script agrees with core', () => 
   const redis = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
   afterAll(() => redis.quit());
 
-  const gen = fc.oneof(fc.integer({ min: 0, max: 1_000 }), fc.integer({ min: MAX_GEN - 1_000, max: MAX_GEN + 1_000 }), fc.integer({ min: 0, max: MAX_GEN }));
+  const gen = fc.oneof(
+    fc.integer({ min: 0, max: 1_000 }),
+    fc.integer({ min: MAX_GEN - 1_000, max: MAX_GEN + 1_000 }),
+    fc.integer({ min: 0, max: MAX_GEN }),
+  );
   const maxGen = fc.oneof(fc.constant(MAX_GEN), fc.integer({ min: 1, max: 2_000 }));
 
   it('sequenceGen(stored, proposed, maxGen) in Lua equals sequenceGeneration() for the same inputs', async () => {

@@ -75,7 +75,10 @@ export class HealthTracker {
         reject,
         timer: setTimeout(() => {
           this.waiters.delete(w);
-          const why = this.lastError instanceof Error ? `: last error ${this.lastError.message}` : ' (no error seen: is Redis reachable?)';
+          const why =
+            this.lastError instanceof Error
+              ? `: last error ${this.lastError.message}`
+              : ' (no error seen: is Redis reachable?)';
           reject(new StoreNotReadyError(`RedisBreakerStore not healthy within ${timeoutMs} ms${why}`, this.lastError));
         }, timeoutMs),
       };

@@ -7,7 +7,8 @@ import { Harness, boom, ready, waitFor } from './test-support/harness.js';
 
 const h = new Harness();
 afterEach(() => h.closeAll());
-const mk = (store: RedisBreakerStore, name: string): CircuitBreaker => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 30_000, store });
+const mk = (store: RedisBreakerStore, name: string): CircuitBreaker =>
+  circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 30_000, store });
 
 /** Trips `name` on `a` and resolves with how long `b` took to open. */
 async function propagate(a: CircuitBreaker, b: CircuitBreaker, timeoutMs: number, what: string): Promise<number> {
@@ -21,7 +22,8 @@ describe('a hung (SIGSTOP) node does not stop sharing', () => {
     h.onClose(() => cluster.stop());
     const prefix = uniquePrefix('hungcl');
     const conn = h.cluster(cluster.startup);
-    const slotOf = async (name: string): Promise<number> => Number(await conn.cluster('KEYSLOT', breakerKeys(prefix, name).state));
+    const slotOf = async (name: string): Promise<number> =>
+      Number(await conn.cluster('KEYSLOT', breakerKeys(prefix, name).state));
     const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
     const slots = await Promise.all(names.map(slotOf));
     const frozenPort = cluster.masterOf(slots[0]!)!;
@@ -49,7 +51,9 @@ describe('a hung (SIGSTOP) node does not stop sharing', () => {
     const sentinel = await spawnRedisSentinel({ replicas: 1, downAfterMs: 1000 });
     h.onClose(() => sentinel.stop());
     const prefix = uniquePrefix('hungsn');
-    const [a, b] = ['A', 'B'].map((instanceId) => h.store({ redis: h.sentinel(sentinel.sentinelAddrs, sentinel.name), prefix, instanceId }));
+    const [a, b] = ['A', 'B'].map((instanceId) =>
+      h.store({ redis: h.sentinel(sentinel.sentinelAddrs, sentinel.name), prefix, instanceId }),
+    );
     const [xa, xb] = [mk(a!, 'orders'), mk(b!, 'orders')];
     await Promise.all([ready(a!, 10_000), ready(b!, 10_000)]);
     await propagate(xa, xb, 1000, 'propagation before the hang');

@@ -52,7 +52,15 @@ export function registryKey(prefix: string): string {
  */
 export function checkBreakerName(name: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    const got = typeof name === 'string' ? (name.length === 0 ? 'an empty string' : `a string of ${name.length} characters`) : typeof name;
-    throw new ConfigError('circuitBreaker.name', `expected a name of 1 to ${MAX_NAME_LENGTH} characters to share it through RedisBreakerStore, got ${got}`);
+    const got =
+      typeof name === 'string'
+        ? name.length === 0
+          ? 'an empty string'
+          : `a string of ${name.length} characters`
+        : typeof name;
+    throw new ConfigError(
+      'circuitBreaker.name',
+      `expected a name of 1 to ${MAX_NAME_LENGTH} characters to share it through RedisBreakerStore, got ${got}`,
+    );
   }
 }

@@ -14,7 +14,13 @@ describe('lifecycle', () => {
     await waitFor(() => caller.status === 'ready', 2000, 'caller ready');
     const sockets = count('TCPSocketWrap');
     const timers = count('Timeout');
-    const store = new RedisBreakerStore({ redis: caller, prefix: uniquePrefix('life'), mode: 'aggregate', flushIntervalMs: 20, resyncIntervalMs: 100 });
+    const store = new RedisBreakerStore({
+      redis: caller,
+      prefix: uniquePrefix('life'),
+      mode: 'aggregate',
+      flushIntervalMs: 20,
+      resyncIntervalMs: 100,
+    });
     await ready(store);
     const b = circuitBreaker({ name: 'svc', trip: consecutiveFailures(1), halfOpenAfterMs: 50, store });
     await b.execute(boom).catch(() => undefined);

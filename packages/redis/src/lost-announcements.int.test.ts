@@ -9,14 +9,18 @@ import { Harness, boom, ready, waitFor } from './test-support/harness.js';
 const h = new Harness();
 afterEach(() => h.closeAll());
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const mk = (store: RedisBreakerStore, name = 'orders') => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 10_000, store });
+const mk = (store: RedisBreakerStore, name = 'orders') =>
+  circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 10_000, store });
 
 describe('lost announcements are healed by the version check within seconds', () => {
   it('a transition in Redis whose message was lost reaches the other replica (no 30 s resync)', async () => {
     const url = testRedisUrl();
     const prefix = uniquePrefix('lostmsg');
     const opts = { prefix, versionCheckIntervalMs: 500, resyncIntervalMs: 60_000 };
-    const [a, b] = [h.store({ redis: h.redis(url), ...opts, instanceId: 'A' }), h.store({ redis: h.redis(url), ...opts, instanceId: 'B' })];
+    const [a, b] = [
+      h.store({ redis: h.redis(url), ...opts, instanceId: 'A' }),
+      h.store({ redis: h.redis(url), ...opts, instanceId: 'B' }),
+    ];
     const [oa, ob] = [mk(a), mk(b)];
     await Promise.all([ready(a), ready(b)]);
     await oa.execute(boom).catch(() => undefined);
@@ -32,7 +36,14 @@ describe('lost announcements are healed by the version check within seconds', ()
     const gen = Number(await raw.hget(key, 'gen'));
     const [sec] = await raw.time();
     const now = Number(sec) * 1000;
-    await raw.hset(key, { state: 'open', gen: String(gen + 1), openUntil: String(now + 10_000), reason: 'lost', at: String(now), origin: 'C' });
+    await raw.hset(key, {
+      state: 'open',
+      gen: String(gen + 1),
+      openUntil: String(now + 10_000),
+      reason: 'lost',
+      at: String(now),
+      origin: 'C',
+    });
     const ms = await waitFor(() => oa.state === 'open' && ob.state === 'open', 2000, 'both open from the record alone');
     expect(ms).toBeLessThan(1500);
   });
@@ -50,7 +61,11 @@ describe('lost announcements are healed by the version check within seconds', ()
     const raw = h.redis(srv.url);
     await raw.flushall();
     const key = breakerKeys(prefix, 'orders').state;
-    await waitFor(async () => (await raw.hget(key, 'state')) === 'open', 1500, 'open state re-published after FLUSHALL');
+    await waitFor(
+      async () => (await raw.hget(key, 'state')) === 'open',
+      1500,
+      'open state re-published after FLUSHALL',
+    );
     // A replica starting now learns it from Redis.
     const c = h.store({ redis: h.redis(srv.url), ...opts });
     const oc = mk(c);

@@ -59,7 +59,11 @@ describe('misconfiguration is loud', () => {
     const errors: unknown[] = [];
     const warnings = captureWarnings();
     h.onClose(() => warnings.stop());
-    const s = h.store({ redis: h.redis(urlWith(WRONG)), prefix: uniquePrefix('redact'), onError: (e) => errors.push(e) });
+    const s = h.store({
+      redis: h.redis(urlWith(WRONG)),
+      prefix: uniquePrefix('redact'),
+      onError: (e) => errors.push(e),
+    });
     await waitFor(() => errors.length >= 2, 3000, 'auth errors reported');
     for (const e of errors) {
       expect(inspect(e, { depth: 10 })).not.toContain(WRONG);
@@ -75,7 +79,11 @@ describe('misconfiguration is loud', () => {
   it('right password: ready() resolves, health events on loss and recovery', async () => {
     const own = await spawnRedisServer({ args: ['--requirepass', PASSWORD] });
     h.onClose(() => own.stop());
-    const s = h.store({ redis: h.redis(`redis://:${PASSWORD}@127.0.0.1:${own.port}`), prefix: uniquePrefix('health'), commandTimeoutMs: 100 });
+    const s = h.store({
+      redis: h.redis(`redis://:${PASSWORD}@127.0.0.1:${own.port}`),
+      prefix: uniquePrefix('health'),
+      commandTimeoutMs: 100,
+    });
     const health: StoreHealthEvent[] = [];
     s.on('health', (e) => health.push(e));
     await s.ready({ timeoutMs: 3000 });

@@ -14,7 +14,11 @@ describe('RedisBreakerStore — growing open period (halfOpenAfterMs as a Backof
     const a = h.store({ redis: h.redis(url), prefix, instanceId: 'A' });
     const b = h.store({ redis: h.redis(url), prefix, instanceId: 'B' });
     await Promise.all([ready(a), ready(b)]);
-    const opts = { name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: exponentialBackoff({ initialMs: 100, maxMs: 10_000, jitter: 'none' }) };
+    const opts = {
+      name: 'inventory',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: exponentialBackoff({ initialMs: 100, maxMs: 10_000, jitter: 'none' }),
+    };
     const ba = circuitBreaker({ ...opts, store: a });
     const bb = circuitBreaker({ ...opts, store: b });
     await ba.execute(boom).catch(() => undefined); // attempt 1: 100 ms

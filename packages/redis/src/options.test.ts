@@ -31,7 +31,11 @@ describe('RedisBreakerStore options', () => {
     [{ redis, onError: 'log' }, 'redisBreakerStore.onError', /expected a function/],
     [{ redis, resyncIntervalMs: -1 }, 'redisBreakerStore.resyncIntervalMs', /or 0 to disable/],
     [{ redis, probeLeaseMs: '1s' }, 'redisBreakerStore.probeLeaseMs', /milliseconds/],
-    [{ redis, secret: '' }, 'redisBreakerStore.secret', /non-empty string .*≥ 16 characters recommended.*got an empty string/],
+    [
+      { redis, secret: '' },
+      'redisBreakerStore.secret',
+      /non-empty string .*≥ 16 characters recommended.*got an empty string/,
+    ],
     [{ redis, secret: [] }, 'redisBreakerStore.secret', /array of 1 to 8 such strings.*got an array of 0/],
     [{ redis, secret: 42 }, 'redisBreakerStore.secret', /got number/],
   ])('%j → ConfigError at %s', (o, path, message) => {
@@ -42,10 +46,24 @@ describe('RedisBreakerStore options', () => {
   });
 
   it('accepts a valid configuration without touching the network until connected', async () => {
-    const s = new RedisBreakerStore({ redis, prefix: 'app:bw', mode: 'aggregate', quorum: 2, instanceId: 'x', resyncIntervalMs: 0 });
+    const s = new RedisBreakerStore({
+      redis,
+      prefix: 'app:bw',
+      mode: 'aggregate',
+      quorum: 2,
+      instanceId: 'x',
+      resyncIntervalMs: 0,
+    });
     expect(s.instanceId).toBe('x');
     expect(s.prefix).toBe('app:bw');
-    expect(s.stats()).toMatchObject({ commands: 0, errors: 0, messagesIn: 0, messagesIgnored: 0, refused: 0, resyncs: 0 });
+    expect(s.stats()).toMatchObject({
+      commands: 0,
+      errors: 0,
+      messagesIn: 0,
+      messagesIgnored: 0,
+      refused: 0,
+      resyncs: 0,
+    });
     await s.close();
     expect(redis.status).toBe('wait'); // the caller's connection is never used or quit
   });

@@ -74,7 +74,10 @@ function duration(o: Record<string, unknown>, key: string, dflt: number, min: nu
   const v = o[key];
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || (v < min && !(allowZero && v === 0))) {
-    throw new ConfigError(`${P}.${key}`, `expected a number of milliseconds ≥ ${min}${allowZero ? ' (or 0 to disable)' : ''}, got ${describeValue(v)}`);
+    throw new ConfigError(
+      `${P}.${key}`,
+      `expected a number of milliseconds ≥ ${min}${allowZero ? ' (or 0 to disable)' : ''}, got ${describeValue(v)}`,
+    );
   }
   return v;
 }
@@ -89,25 +92,38 @@ function looksLikeIoredis(v: unknown): v is IoredisConnection {
 }
 
 /** Validates options; throws ConfigError naming the field, the expected form and what was found. */
-export function resolveStoreOptions(input: RedisBreakerStoreOptions, defaultInstanceId: () => string): ResolvedStoreOptions {
+export function resolveStoreOptions(
+  input: RedisBreakerStoreOptions,
+  defaultInstanceId: () => string,
+): ResolvedStoreOptions {
   checkOptions(P, input, true);
   const o = input as unknown as Record<string, unknown>;
   if (!looksLikeIoredis(o['redis'])) {
-    throw new ConfigError(`${P}.redis`, `expected an ioredis Redis or Cluster instance, got ${describeValue(o['redis'])}`);
+    throw new ConfigError(
+      `${P}.redis`,
+      `expected an ioredis Redis or Cluster instance, got ${describeValue(o['redis'])}`,
+    );
   }
   const prefix = o['prefix'] ?? 'bw';
   if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 200 || /[{}\s]/.test(prefix)) {
-    throw new ConfigError(`${P}.prefix`, `expected a non-empty string without braces or whitespace (≤ 200 chars), got ${describeValue(prefix)}`);
+    throw new ConfigError(
+      `${P}.prefix`,
+      `expected a non-empty string without braces or whitespace (≤ 200 chars), got ${describeValue(prefix)}`,
+    );
   }
   const mode = o['mode'] ?? 'state';
-  if (mode !== 'state' && mode !== 'aggregate') throw new ConfigError(`${P}.mode`, `expected 'state' or 'aggregate', got ${describeValue(mode)}`);
+  if (mode !== 'state' && mode !== 'aggregate')
+    throw new ConfigError(`${P}.mode`, `expected 'state' or 'aggregate', got ${describeValue(mode)}`);
   const quorum = o['quorum'] ?? 1;
   if (typeof quorum !== 'number' || !Number.isInteger(quorum) || quorum < 1 || quorum > 10_000) {
     throw new ConfigError(`${P}.quorum`, `expected an integer from 1 to 10000, got ${describeValue(quorum)}`);
   }
   const instanceId = o['instanceId'] ?? defaultInstanceId();
   if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 200) {
-    throw new ConfigError(`${P}.instanceId`, `expected a non-empty string (≤ 200 chars), got ${describeValue(instanceId)}`);
+    throw new ConfigError(
+      `${P}.instanceId`,
+      `expected a non-empty string (≤ 200 chars), got ${describeValue(instanceId)}`,
+    );
   }
   const onError = o['onError'];
   checkFunction(`${P}.onError`, onError);

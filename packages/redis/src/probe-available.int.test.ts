@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokenCircuitError, circuitBreaker, consecutiveFailures, loadBalancer, type CircuitBreaker, type CircuitBreakerOptions } from '@breakwater/core';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  consecutiveFailures,
+  loadBalancer,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+} from '@breakwater/core';
 import { uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { Harness, boom, ready, waitFor } from './test-support/harness.js';

@@ -12,7 +12,15 @@ async function replicas(prefix: string, n: number, probeTimeoutMs = 5000): Promi
   const url = testRedisUrl();
   const stores = Array.from({ length: n }, (_, i) => h.store({ redis: h.redis(url), prefix, instanceId: `r${i}` }));
   await Promise.all(stores.map((s) => ready(s)));
-  return stores.map((store) => circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs }, store }));
+  return stores.map((store) =>
+    circuitBreaker({
+      name: 'inventory',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 100,
+      halfOpen: { probeTimeoutMs },
+      store,
+    }),
+  );
 }
 
 /** Calls every breaker every 5 ms for `ms`. */
@@ -106,7 +114,13 @@ describe('probe lease on shutdown', () => {
     const stores = [0, 1].map((i) => h.store({ redis: h.redis(url), prefix, instanceId: `q${i}` }));
     await Promise.all(stores.map((s) => ready(s)));
     const [a, b] = stores.map((store) =>
-      circuitBreaker({ name: 'inventory', trip: consecutiveFailures(1), halfOpenAfterMs: 100, halfOpen: { probeTimeoutMs: 10_000 }, store }),
+      circuitBreaker({
+        name: 'inventory',
+        trip: consecutiveFailures(1),
+        halfOpenAfterMs: 100,
+        halfOpen: { probeTimeoutMs: 10_000 },
+        store,
+      }),
     );
     await a!.execute(boom).catch(() => undefined);
     await waitFor(() => b!.state === 'open', 1000, 'B open');

@@ -77,7 +77,8 @@ export class ProbeLease {
       this.cancel();
       return;
     }
-    if (!this.held && view.origin === this.ctx.options.instanceId) this.schedule(view.openUntil - mono() - this.earlyMs());
+    if (!this.held && view.origin === this.ctx.options.instanceId)
+      this.schedule(view.openUntil - mono() - this.earlyMs());
   }
 
   /**

@@ -20,7 +20,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('quorum', () => {
   it("2 of 3: one replica's trip opens only itself; the second trip opens all three", async () => {
     const ss = await stores(3, { prefix: uniquePrefix('quorum'), quorum: 2 });
-    const [a, b, c] = ss.map((store) => circuitBreaker({ name: 'payments', trip: consecutiveFailures(2), halfOpenAfterMs: 2000, store }));
+    const [a, b, c] = ss.map((store) =>
+      circuitBreaker({ name: 'payments', trip: consecutiveFailures(2), halfOpenAfterMs: 2000, store }),
+    );
     const cEvents: StateChangeEvent[] = [];
     c!.on('stateChange', (e) => cEvents.push(e));
 
@@ -42,7 +44,9 @@ describe('quorum', () => {
 
   it('a vote expires with the open period: trips far apart never reach quorum', async () => {
     const ss = await stores(3, { prefix: uniquePrefix('quorumexp'), quorum: 2 });
-    const [a, b, c] = ss.map((store) => circuitBreaker({ name: 'payments', trip: consecutiveFailures(1), halfOpenAfterMs: 100, store }));
+    const [a, b, c] = ss.map((store) =>
+      circuitBreaker({ name: 'payments', trip: consecutiveFailures(1), halfOpenAfterMs: 100, store }),
+    );
     await a!.execute(boom).catch(() => undefined);
     await sleep(200); // A's vote (100 ms) has expired
     await b!.execute(boom).catch(() => undefined);

@@ -135,7 +135,11 @@ class World {
         if (c === undefined || c.done !== true) return;
         this.queue.shift();
         if (c.kind === 'write')
-          this.apply(c.result === undefined ? this.r.writeFailed(c.effect.desired, false) : this.r.written(c.effect.desired, c.effect.kind, c.result));
+          this.apply(
+            c.result === undefined
+              ? this.r.writeFailed(c.effect.desired, false)
+              : this.r.written(c.effect.desired, c.effect.kind, c.result),
+          );
         else if (c.kind === 'read') this.apply(this.r.readDone(c.result, [this.member]));
         else if (c.result !== undefined) this.apply([...this.r.resynced(c.result, [this.member]), ...this.r.kick()]);
         return;
@@ -187,7 +191,10 @@ class World {
 function expectConverged(w: World): void {
   expect(w.member.state).toBe(w.redis?.state ?? 'closed');
   expect(w.member.generation).toBeGreaterThanOrEqual(w.redis?.gen ?? 0);
-  expect({ state: w.r.view.state, gen: w.r.view.gen }).toEqual({ state: w.redis?.state ?? 'closed', gen: w.redis?.gen ?? 0 });
+  expect({ state: w.r.view.state, gen: w.r.view.gen }).toEqual({
+    state: w.redis?.state ?? 'closed',
+    gen: w.redis?.gen ?? 0,
+  });
 }
 
 function run(events: Event[]): World {
@@ -215,7 +222,11 @@ describe('Reconciler under arbitrary interleavings (fast-check)', () => {
 
   // The counterexamples fast-check found before fleet deliveries were held during local writes.
   it('a fleet record read while a local isolation is being written does not override it: the retried write wins, and the breaker stays isolated', () => {
-    const w = run([{ type: 'resync' }, { type: 'remote', state: 'closed', jump: 0 }, { type: 'local', state: 'isolated' }]);
+    const w = run([
+      { type: 'resync' },
+      { type: 'remote', state: 'closed', jump: 0 },
+      { type: 'local', state: 'isolated' },
+    ]);
     expect(w.redis).toMatchObject({ state: 'isolated', origin: 'me' });
     expect(w.member.state).toBe('isolated');
     expectConverged(w);

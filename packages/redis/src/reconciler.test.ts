@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@breakwater/core';
 import { EMPTY_VIEW } from './fleet-view.js';
 import type { FleetRecord } from './records.js';
-import { MAX_ATTEMPTS, needsAdopt, Reconciler, type Effect, type ReconcilerEnv, type WriteReply } from './reconciler.js';
+import {
+  MAX_ATTEMPTS,
+  needsAdopt,
+  Reconciler,
+  type Effect,
+  type ReconcilerEnv,
+  type WriteReply,
+} from './reconciler.js';
 
 function setup(over: Partial<ReconcilerEnv> = {}) {
   const clock = new ManualClock(10_000);
@@ -22,7 +29,8 @@ const rec = (state: FleetRecord['state'], gen: number, o: Partial<FleetRecord> =
 });
 const ok = (r: FleetRecord): WriteReply => ({ status: 'ok', now: r.now, extra: '0', record: r });
 const conflict = (r: FleetRecord): WriteReply => ({ status: 'conflict', now: r.now, extra: '0', record: r });
-const writes = (effects: Effect[]) => effects.filter((e): e is Extract<Effect, { type: 'write' }> => e.type === 'write');
+const writes = (effects: Effect[]) =>
+  effects.filter((e): e is Extract<Effect, { type: 'write' }> => e.type === 'write');
 const types = (effects: Effect[]) => effects.map((e) => e.type);
 
 describe('Reconciler: writes', () => {
@@ -31,7 +39,12 @@ describe('Reconciler: writes', () => {
     r.fleet(rec('closed', 4), 0);
     clock.advance(0);
     const [w] = writes(r.local({ state: 'open', from: 'closed', reason: 'boom', generation: 5 }));
-    expect(w).toMatchObject({ kind: 'trip', expectedGen: 4, openMs: 1000, desired: { state: 'open', gen: 5, attempts: 0 } });
+    expect(w).toMatchObject({
+      kind: 'trip',
+      expectedGen: 4,
+      openMs: 1000,
+      desired: { state: 'open', gen: 5, attempts: 0 },
+    });
     expect(r.inFlight).toBe(true);
   });
 
@@ -76,7 +89,10 @@ describe('Reconciler: writes', () => {
     expect(types(r.written(w!.desired, w!.kind, conflict(rec('isolated', 3))))).toEqual(['lease-view', 'deliver']);
     const [m] = writes(r.local({ state: 'closed', from: 'isolated', reason: 'release', generation: 4 }));
     expect(m).toMatchObject({ kind: 'manual', expectedGen: 3 });
-    expect(writes(r.written(m!.desired, m!.kind, conflict(rec('isolated', 5))))[0]).toMatchObject({ expectedGen: 5, desired: { attempts: 1 } });
+    expect(writes(r.written(m!.desired, m!.kind, conflict(rec('isolated', 5))))[0]).toMatchObject({
+      expectedGen: 5,
+      desired: { attempts: 1 },
+    });
   });
 
   it('connection trouble keeps the write (retried later while healthy); a data error drops it', () => {
@@ -94,7 +110,11 @@ describe('Reconciler: writes', () => {
 
   it('a recovery while the fleet stays closed withdraws the vote (quorum > 1) and writes nothing', () => {
     const { r } = setup({ quorum: 2 });
-    expect(types(r.local({ state: 'closed', from: 'open', reason: 'probe ok', generation: 2 }))).toEqual(['withdraw-vote', 'release-lease', 'deliver']);
+    expect(types(r.local({ state: 'closed', from: 'open', reason: 'probe ok', generation: 2 }))).toEqual([
+      'withdraw-vote',
+      'release-lease',
+      'deliver',
+    ]);
   });
 });
 
@@ -104,7 +124,11 @@ describe('Reconciler: reads, hints and resyncs', () => {
     expect(types(r.hint())).toEqual(['read']);
     expect(r.hint()).toEqual([]);
     expect(r.hint()).toEqual([]);
-    expect(types(r.readDone({ record: rec('open', 2), votes: 0 }, [{ state: 'closed', generation: 0 }]))).toEqual(['lease-view', 'deliver', 'read']);
+    expect(types(r.readDone({ record: rec('open', 2), votes: 0 }, [{ state: 'closed', generation: 0 }]))).toEqual([
+      'lease-view',
+      'deliver',
+      'read',
+    ]);
     expect(types(r.readDone(undefined, []))).toEqual([]);
     env.healthy = false;
     expect(r.hint()).toEqual([]);
@@ -132,7 +156,12 @@ describe('Reconciler: reads, hints and resyncs', () => {
     clock.advance(500);
     expect(r.resynced({ record: 'empty', votes: 0 }, [{ state: 'open', generation: 8 }])).toEqual([]);
     expect(r.view).toBe(EMPTY_VIEW);
-    expect(writes(r.kick())[0]).toMatchObject({ kind: 'restore', expectedGen: 0, openMs: 1500, desired: { state: 'open', gen: 8 } });
+    expect(writes(r.kick())[0]).toMatchObject({
+      kind: 'restore',
+      expectedGen: 0,
+      openMs: 1500,
+      desired: { state: 'open', gen: 8 },
+    });
     const lone = setup();
     lone.r.fleet(rec('open', 7), 0);
     expect(lone.r.resynced({ record: 'empty', votes: 0 }, [{ state: 'closed', generation: 8 }])).toEqual([]);

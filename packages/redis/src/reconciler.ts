@@ -27,7 +27,8 @@ export interface ReconcilerEnv {
  * A read of the breaker's hash after the I/O shell's checks: an accepted record, no record, or
  * one this replica does not accept (malformed, implausible, unauthenticated).
  */
-export type ReadInput = { readonly record: FleetRecord | 'empty'; readonly votes: number } | { readonly record: 'untrusted' };
+export type ReadInput =
+  { readonly record: FleetRecord | 'empty'; readonly votes: number } | { readonly record: 'untrusted' };
 
 /** The reply of a transition write: its status, the accepted record (if any), Redis time and `extra`. */
 export interface WriteReply {
@@ -39,7 +40,13 @@ export interface WriteReply {
 
 /** What the I/O shell must do, in order. */
 export type Effect =
-  | { readonly type: 'write'; readonly desired: Desired; readonly kind: TransitionKind; readonly expectedGen: number; readonly openMs: number }
+  | {
+      readonly type: 'write';
+      readonly desired: Desired;
+      readonly kind: TransitionKind;
+      readonly expectedGen: number;
+      readonly openMs: number;
+    }
   /** This replica recovered on its own: remove its quorum vote. */
   | { readonly type: 'withdraw-vote' }
   | { readonly type: 'release-lease' }
@@ -182,7 +189,9 @@ export class Reconciler {
     // The open period began with the local transition; the fleet's ends when this replica's does.
     const openMs = d.restoreOpenMs ?? env.halfOpenAfterMs - (d.since === undefined ? 0 : this.clock.now() - d.since);
     this.writing = true;
-    return [{ type: 'write', desired: d, kind, expectedGen: this.current.gen, openMs: Math.max(1, Math.round(openMs)) }];
+    return [
+      { type: 'write', desired: d, kind, expectedGen: this.current.gen, openMs: Math.max(1, Math.round(openMs)) },
+    ];
   }
 
   /** A held delivery, once no local write is pending or in flight. */
@@ -235,7 +244,15 @@ export class Reconciler {
       return out;
     }
     // Conflict: the fleet moved since this replica last looked.
-    const stored: FleetRecord = rec ?? { state: 'closed', gen: 0, openUntil: 0, reason: '', at: r.now, origin: '', now: r.now };
+    const stored: FleetRecord = rec ?? {
+      state: 'closed',
+      gen: 0,
+      openUntil: 0,
+      reason: '',
+      at: r.now,
+      origin: '',
+      now: r.now,
+    };
     if (stored.state === d.state) return [this.setView(stored, this.current.votes)];
     const yieldToStored = d.attempts + 1 >= MAX_ATTEMPTS || (stored.state === 'isolated' && kind !== 'manual');
     if (yieldToStored) {
@@ -279,7 +296,9 @@ export class Reconciler {
       // Redis lost this breaker (restart without persistence, eviction): re-publish what the fleet had.
       const lost = this.current;
       this.current = EMPTY_VIEW;
-      const holds = lost.state !== 'closed' && members.some((s) => s.state === lost.state || (lost.state === 'open' && s.state === 'half-open'));
+      const holds =
+        lost.state !== 'closed' &&
+        members.some((s) => s.state === lost.state || (lost.state === 'open' && s.state === 'half-open'));
       if (holds) {
         this.pending = {
           state: lost.state,

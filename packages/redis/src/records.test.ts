@@ -43,7 +43,8 @@ describe('parseMessage', () => {
       q: [-1, 'many'],
     };
     for (const [k, values] of Object.entries(bad)) {
-      for (const v of values) expect(parseMessage(JSON.stringify({ ...valid, [k]: v })), `${k}=${JSON.stringify(v)}`).toBeUndefined();
+      for (const v of values)
+        expect(parseMessage(JSON.stringify({ ...valid, [k]: v })), `${k}=${JSON.stringify(v)}`).toBeUndefined();
     }
     expect(parseMessage(JSON.stringify({ ...valid, s: 'closed' }))).toBeUndefined(); // closed with an openUntil
     expect(parseMessage(JSON.stringify({ ...valid, s: 'closed', u: 0 }))?.state).toBe('closed');
@@ -63,7 +64,11 @@ describe('parseScriptReply', () => {
   it('tells empty, malformed and valid hashes apart', () => {
     expect(parseScriptReply(['read', '5', '', '', '', '', '', '', '0|']).record).toBe('empty');
     expect(parseScriptReply(['read', '5', 'banana', 'x', '', '', '', '', '0|']).record).toBe('malformed');
-    expect(parseScriptReply(['ok', '5', 'isolated', '7', '0', 'op', '4', 'cli', '0']).record).toMatchObject({ state: 'isolated', gen: 7, now: 5 });
+    expect(parseScriptReply(['ok', '5', 'isolated', '7', '0', 'op', '4', 'cli', '0']).record).toMatchObject({
+      state: 'isolated',
+      gen: 7,
+      now: 5,
+    });
   });
 
   it('throws on a reply of the wrong shape (a bug, not data)', () => {

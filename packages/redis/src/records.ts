@@ -69,8 +69,17 @@ function num(s: string): number {
   return s === '' || !/^-?\d+$/.test(s) ? Number.NaN : Number(s);
 }
 
-function record(state: unknown, gen: unknown, openUntil: unknown, reason: unknown, at: unknown, origin: unknown, now: number): FleetRecord | undefined {
-  if (typeof state !== 'string' || !STATES.has(state) || !isGen(gen) || !isTime(openUntil) || !isTime(at)) return undefined;
+function record(
+  state: unknown,
+  gen: unknown,
+  openUntil: unknown,
+  reason: unknown,
+  at: unknown,
+  origin: unknown,
+  now: number,
+): FleetRecord | undefined {
+  if (typeof state !== 'string' || !STATES.has(state) || !isGen(gen) || !isTime(openUntil) || !isTime(at))
+    return undefined;
   if (!isText(reason) || !isText(origin)) return undefined;
   if (state === 'open' ? openUntil === 0 : openUntil !== 0) return undefined;
   return { state: state as FleetStateName, gen, openUntil, reason, at, origin, now };
@@ -98,7 +107,10 @@ export function parseScriptReply(raw: unknown): ScriptReply {
   // The 10th element (open attempt) is optional: an invalid one is dropped, never fatal.
   const attemptText = (raw as string[])[9] ?? '';
   const attempt = num(attemptText);
-  const parsed = typeof rec === 'object' && rec.state === 'open' && Number.isSafeInteger(attempt) && attempt >= 1 ? { ...rec, openAttempt: attempt } : rec;
+  const parsed =
+    typeof rec === 'object' && rec.state === 'open' && Number.isSafeInteger(attempt) && attempt >= 1
+      ? { ...rec, openAttempt: attempt }
+      : rec;
   const texts = { state, gen, openUntil, reason, at, origin, attempt: attemptText };
   return { status, now, record: parsed, extra, texts, mac: (raw as string[])[10] ?? '' };
 }

@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { ConfigError, type BreakerStore } from '@breakwater/core';
 import { type BreakerLink, type BreakerParticipant } from '@breakwater/core/internal';
 import { BreakerGroup } from './breaker-group.js';
-import { closeConnection, duplicateForCommands, duplicateForSubscriber, isCluster, isReplyError, withScripts, type AnyRedis } from './connections.js';
+import {
+  closeConnection,
+  duplicateForCommands,
+  duplicateForSubscriber,
+  isCluster,
+  isReplyError,
+  withScripts,
+  type AnyRedis,
+} from './connections.js';
 import type { StoreContext } from './context.js';
 import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
@@ -74,11 +82,17 @@ export class RedisBreakerStore implements BreakerStore {
 
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
-    const keyMaterial = this.o.auth === undefined ? [] : [this.o.auth.pads, ...(this.o.auth.pads.match(/.{128}/g) ?? [])];
-    this.reporter = new ErrorReporter(this.o.onError, [...secretsOf(this.o.redis), ...this.o.secrets.filter((k) => k.length >= 4), ...keyMaterial]);
+    const keyMaterial =
+      this.o.auth === undefined ? [] : [this.o.auth.pads, ...(this.o.auth.pads.match(/.{128}/g) ?? [])];
+    this.reporter = new ErrorReporter(this.o.onError, [
+      ...secretsOf(this.o.redis),
+      ...this.o.secrets.filter((k) => k.length >= 4),
+      ...keyMaterial,
+    ]);
     // Not the health's lastError: refused data says nothing about the connection.
     this.notices = new UnauthenticatedNotices((e) => this.reporter.report(e));
-    const retryDelay = (times: number): number => (this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs));
+    const retryDelay = (times: number): number =>
+      this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs);
     const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
     this.cmd = duplicateForCommands(this.o.redis, bounds);
     this.sub = duplicateForSubscriber(this.o.redis, bounds);
@@ -188,7 +202,8 @@ export class RedisBreakerStore implements BreakerStore {
    * unsubscribe function.
    */
   on(event: 'health', fn: (e: StoreHealthEvent) => void): () => void {
-    if (event !== 'health') throw new TypeError(`RedisBreakerStore.on: unknown event "${String(event)}" (expected 'health')`);
+    if (event !== 'health')
+      throw new TypeError(`RedisBreakerStore.on: unknown event "${String(event)}" (expected 'health')`);
     return this.health.on(fn);
   }
 
@@ -201,9 +216,15 @@ export class RedisBreakerStore implements BreakerStore {
   ready(o: { timeoutMs?: number } = {}): Promise<void> {
     const ms = o.timeoutMs ?? 5000;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      return Promise.reject(new ConfigError('redisBreakerStore.ready.timeoutMs', `expected a number of milliseconds ≥ 0, got ${String(ms)}`));
+      return Promise.reject(
+        new ConfigError(
+          'redisBreakerStore.ready.timeoutMs',
+          `expected a number of milliseconds ≥ 0, got ${String(ms)}`,
+        ),
+      );
     }
-    if (this.closed) return Promise.reject(new StoreNotReadyError('RedisBreakerStore is closed', this.health.lastError));
+    if (this.closed)
+      return Promise.reject(new StoreNotReadyError('RedisBreakerStore is closed', this.health.lastError));
     return this.health.ready(ms);
   }
 
@@ -243,7 +264,10 @@ export class RedisBreakerStore implements BreakerStore {
     this.groups.clear();
     this.health.update();
     this.health.close();
-    await Promise.all([closeConnection(this.cmd, this.o.commandTimeoutMs), closeConnection(this.sub, this.o.commandTimeoutMs)]);
+    await Promise.all([
+      closeConnection(this.cmd, this.o.commandTimeoutMs),
+      closeConnection(this.sub, this.o.commandTimeoutMs),
+    ]);
   }
 
   // ---- connections ------------------------------------------------------------------------

@@ -53,11 +53,24 @@ describe('TLS (own redis-server processes with a throwaway CA)', () => {
     const b = h.store({ redis: conn(), prefix, instanceId: 'B' });
     await Promise.all([ready(a, 10_000), ready(b, 10_000)]);
     const names = ['alpha', 'bravo', 'charlie', 'delta'];
-    const onA = names.map((name) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 60_000, store: a }));
-    const onB = names.map((name) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 60_000, store: b }));
+    const onA = names.map((name) =>
+      circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 60_000, store: a }),
+    );
+    const onB = names.map((name) =>
+      circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 60_000, store: b }),
+    );
     for (const br of onA) await br.execute(boom).catch(() => undefined);
     await waitFor(() => onB.every((br) => br.state === 'open'), 3000, 'every shard propagated over TLS');
-    const listed = await cli(['--cluster', '--url', `rediss://127.0.0.1:${cluster.startup[0]!.port}`, '--tls-ca', certs.caFile, '--prefix', prefix, 'list']);
+    const listed = await cli([
+      '--cluster',
+      '--url',
+      `rediss://127.0.0.1:${cluster.startup[0]!.port}`,
+      '--tls-ca',
+      certs.caFile,
+      '--prefix',
+      prefix,
+      'list',
+    ]);
     expect(listed.code, listed.out).toBe(0);
     for (const n of names) expect(listed.out).toMatch(new RegExp(`${n}\\s+open`));
   }, 60_000);

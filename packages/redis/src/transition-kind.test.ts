@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { classifyTransition, type Desired } from './transition-kind.js';
 
-const d = (o: Partial<Desired>): Desired => ({ state: 'open', from: 'closed', reason: 'r', gen: 2, attempts: 0, basis: undefined, ...o });
+const d = (o: Partial<Desired>): Desired => ({
+  state: 'open',
+  from: 'closed',
+  reason: 'r',
+  gen: 2,
+  attempts: 0,
+  basis: undefined,
+  ...o,
+});
 const view = (state: 'closed' | 'open' | 'isolated', gen = 1) => ({ state, gen });
 
 describe('classifyTransition', () => {
@@ -13,10 +21,30 @@ describe('classifyTransition', () => {
     ["a trip numbered ahead of the fleet's open state", d({ gen: 5 }), view('open', 1), 'trip'],
     ['a trip while the fleet is isolated', d({}), view('isolated'), 'skip'],
     ["the lease holder's failed probe", d({ from: 'half-open', basis: 'lease' }), view('open'), 'probe'],
-    ["the lease holder's successful probe", d({ state: 'closed', from: 'half-open', basis: 'lease' }), view('open'), 'probe'],
-    ['a probe made while Redis was away', d({ state: 'closed', from: 'half-open', basis: 'unhealthy' }), view('open'), 'probe'],
-    ['a local recovery below quorum', d({ state: 'closed', from: 'half-open', basis: 'local-open' }), view('closed'), 'withdraw'],
-    ['a local recovery while the fleet opened meanwhile', d({ state: 'closed', from: 'half-open', basis: 'local-open' }), view('open'), 'withdraw'],
+    [
+      "the lease holder's successful probe",
+      d({ state: 'closed', from: 'half-open', basis: 'lease' }),
+      view('open'),
+      'probe',
+    ],
+    [
+      'a probe made while Redis was away',
+      d({ state: 'closed', from: 'half-open', basis: 'unhealthy' }),
+      view('open'),
+      'probe',
+    ],
+    [
+      'a local recovery below quorum',
+      d({ state: 'closed', from: 'half-open', basis: 'local-open' }),
+      view('closed'),
+      'withdraw',
+    ],
+    [
+      'a local recovery while the fleet opened meanwhile',
+      d({ state: 'closed', from: 'half-open', basis: 'local-open' }),
+      view('open'),
+      'withdraw',
+    ],
     ['reset() while the fleet is open', d({ state: 'closed', from: 'open' }), view('open'), 'manual'],
     ['isolate()', d({ state: 'isolated' }), view('open'), 'manual'],
     ['release()', d({ state: 'closed', from: 'isolated' }), view('isolated'), 'manual'],

@@ -33,7 +33,10 @@ export interface Desired {
 export type TransitionKind = 'trip' | 'probe' | 'manual' | 'restore' | 'aggregate' | 'skip' | 'withdraw';
 
 /** Classifies a local transition against what this replica knows of the fleet. Pure. */
-export function classifyTransition(d: Desired, view: { readonly state: FleetStateName; readonly gen: number }): TransitionKind {
+export function classifyTransition(
+  d: Desired,
+  view: { readonly state: FleetStateName; readonly gen: number },
+): TransitionKind {
   const v = view.state;
   if (d.restoreOpenMs !== undefined) return 'restore';
   if (d.state === 'isolated' || d.from === 'isolated') return 'manual';

@@ -51,14 +51,25 @@ describe('payload validation', () => {
     const prefix = uniquePrefix('badhash');
     const url = testRedisUrl();
     const raw = h.redis(url);
-    await raw.hset(breakerKeys(prefix, 'users').state, { state: 'banana', gen: 'x', openUntil: '-5', reason: 1, at: 'y', origin: '' });
+    await raw.hset(breakerKeys(prefix, 'users').state, {
+      state: 'banana',
+      gen: 'x',
+      openUntil: '-5',
+      reason: 1,
+      at: 'y',
+      origin: '',
+    });
     const a = h.store({ redis: h.redis(url), prefix, instanceId: 'A' });
     const bStore = h.store({ redis: h.redis(url), prefix, instanceId: 'B' });
     const opts = { name: 'users', trip: consecutiveFailures(1), halfOpenAfterMs: 5000 };
     const ba = circuitBreaker({ ...opts, store: a });
     const bb = circuitBreaker({ ...opts, store: bStore });
     await Promise.all([ready(a), ready(bStore)]);
-    await waitFor(() => a.stats().messagesIgnored >= 1 && bStore.stats().messagesIgnored >= 1, 1000, 'malformed hash counted');
+    await waitFor(
+      () => a.stats().messagesIgnored >= 1 && bStore.stats().messagesIgnored >= 1,
+      1000,
+      'malformed hash counted',
+    );
     expect(ba.state).toBe('closed');
     await ba.execute(boom).catch(() => undefined);
     await waitFor(() => bb.state === 'open', 1000, 'B open despite the garbage that was there');
@@ -98,7 +109,8 @@ describe('namespacing', () => {
     const pb = uniquePrefix('nsB');
     const [a1, a2, b1] = [pa, pa, pb].map((prefix) => h.store({ redis: h.redis(url), prefix }));
     await Promise.all([a1, a2, b1].map((s) => ready(s!)));
-    const mk = (store: typeof a1) => circuitBreaker({ name: 'shared-name', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
+    const mk = (store: typeof a1) =>
+      circuitBreaker({ name: 'shared-name', trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
     const [x1, x2, y1] = [mk(a1!), mk(a2!), mk(b1!)];
     await x1.execute(boom).catch(() => undefined);
     await waitFor(() => x2.state === 'open', 1000, 'same prefix propagates');
@@ -110,7 +122,8 @@ describe('namespacing', () => {
   it('prefix app + name x:y and prefix app:x + name y are different breakers, also after a resync', async () => {
     const url = testRedisUrl();
     const base = uniquePrefix('coll');
-    const mk = (store: ReturnType<typeof h.store>, name: string) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
+    const mk = (store: ReturnType<typeof h.store>, name: string) =>
+      circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store });
     const s1 = h.store({ redis: h.redis(url), prefix: base });
     await ready(s1);
     const first = mk(s1, 'x:y');
@@ -138,7 +151,9 @@ describe('namespacing', () => {
     await Promise.all([ready(a), ready(b)]);
     const name = `svc:{x}%:${'n'.repeat(503)}`;
     expect(name).toHaveLength(512);
-    const [x, y] = [a, b].map((store) => circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store }));
+    const [x, y] = [a, b].map((store) =>
+      circuitBreaker({ name, trip: consecutiveFailures(1), halfOpenAfterMs: 5000, store }),
+    );
     await sleep(50);
     await x!.execute(boom).catch(() => undefined);
     await waitFor(() => y!.state === 'open', 1000, 'long name propagates');

@@ -63,7 +63,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
   if (typeof b !== 'object' || b === null || typeof b.execute !== 'function' || typeof b.pick !== 'function') {
     throw new ConfigError('balancedLink.balancer', 'expected a LoadBalancer (from loadBalancer())');
   }
-  if (typeof o.link !== 'function') throw new ConfigError('balancedLink.link', `expected a function (endpoint) => TRPCLink, got ${typeof o.link}`);
+  if (typeof o.link !== 'function')
+    throw new ConfigError('balancedLink.link', `expected a function (endpoint) => TRPCLink, got ${typeof o.link}`);
   const failover = o.failover ?? 1;
   if (typeof failover !== 'number' || !Number.isInteger(failover) || failover < 0) {
     throw new ConfigError('balancedLink.failover', `expected a non-negative integer, got ${String(failover)}`);
@@ -72,7 +73,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
   checkFunction('balancedLink.isFailure', o.isFailure);
   checkFunction('balancedLink.key', o.key);
   const policy =
-    checkPolicy('balancedLink.policy', o.policy, false) ?? (failover > 0 ? retry({ maxAttempts: failover + 1, backoff: constantBackoff(0) }) : undefined);
+    checkPolicy('balancedLink.policy', o.policy, false) ??
+    (failover > 0 ? retry({ maxAttempts: failover + 1, backoff: constantBackoff(0) }) : undefined);
   const { balancer, link } = options;
   const retryMutations = options.retryMutations ?? false;
   const isFailure = options.isFailure ?? defaultTrpcIsFailure;
@@ -120,7 +122,8 @@ export function balancedLink<R extends AnyRouter>(options: BalancedLinkOptions<R
           signal,
           key,
           context: { path: op.path, type: op.type },
-          send: (endpoint, ctx) => runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }), op, ctx.signal),
+          send: (endpoint, ctx) =>
+            runOperation((inner) => linkFor(endpoint!)({ op: inner, next: terminal }), op, ctx.signal),
         }),
       );
     };

@@ -1,4 +1,13 @@
-import { BrokenCircuitError, circuitBreaker, consecutiveFailures, constantBackoff, loadBalancer, pipeline, retry, roundRobin } from '@breakwater/core';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  consecutiveFailures,
+  constantBackoff,
+  loadBalancer,
+  pipeline,
+  retry,
+  roundRobin,
+} from '@breakwater/core';
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { balancedLink, perProcedure, resilienceLink } from './index.js';
@@ -11,7 +20,11 @@ async function server(id: string, failFirst = 0): Promise<TestTrpcServer> {
 }
 const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0) });
 function balancerOf(servers: TestTrpcServer[], extra: Partial<Parameters<typeof loadBalancer>[0]> = {}) {
-  const lb = loadBalancer({ endpoints: servers.map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin(), ...extra });
+  const lb = loadBalancer({
+    endpoints: servers.map((x) => ({ id: x.id, url: x.url })),
+    strategy: roundRobin(),
+    ...extra,
+  });
   onTestFinished(() => lb.close());
   return lb;
 }
@@ -21,7 +34,10 @@ describe('resilienceLink over balancedLink: how attempts combine', () => {
     const s = await server('a', 1_000);
     const lb = balancerOf([s]);
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3) }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     const err = await client.flaky.query().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
@@ -35,7 +51,10 @@ describe('resilienceLink over balancedLink: how attempts combine', () => {
     const order: string[] = [];
     lb.on('request', (e) => order.push(e.endpoint));
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3) }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     await expect(client.flaky.query()).rejects.toBeInstanceOf(TRPCClientError);
     expect(a!.hits.calls.flaky! + b!.hits.calls.flaky!).toBe(6);
@@ -45,7 +64,9 @@ describe('resilienceLink over balancedLink: how attempts combine', () => {
   it('failover: 3 with two endpoints stops after both were tried', async () => {
     const [a, b] = await Promise.all([server('a', 1_000), server('b', 1_000)]);
     const lb = balancerOf([a!, b!]);
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, failover: 3, link: (ep) => httpLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, failover: 3, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     const err = await client.flaky.query().catch((e: unknown) => e);
     expect((err as TRPCClientError<TestRouter>).data?.code).toBe('INTERNAL_SERVER_ERROR');
     expect([a!.hits.calls.flaky, b!.hits.calls.flaky]).toEqual([1, 1]);
@@ -61,7 +82,9 @@ describe('resilienceLink over balancedLink: how attempts combine', () => {
       locality: { local: 'eu', order: ['eu', 'us'] },
     });
     onTestFinished(() => lb.close());
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     expect((await client.flaky.query()).from).toBe('us-1');
     expect(eu!.hits.calls.flaky).toBe(1);
   });
@@ -72,7 +95,10 @@ describe('retryMutations applies to the whole chain', () => {
     const s = await server('a', 2);
     const lb = balancerOf([s]);
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3), retryMutations: true }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3), retryMutations: true }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     expect(await client.create.mutate({ title: 'x' })).toMatchObject({ id: 3, from: 'a' });
     expect(s.hits.created).toHaveLength(3);
@@ -82,7 +108,10 @@ describe('retryMutations applies to the whole chain', () => {
     const s = await server('a', 2);
     const lb = balancerOf([s]);
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, retryMutations: true, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3) }),
+        balancedLink({ balancer: lb, retryMutations: true, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     expect(await client.create.mutate({ title: 'y' })).toMatchObject({ id: 3 });
     expect(s.hits.created).toHaveLength(3);
@@ -92,7 +121,10 @@ describe('retryMutations applies to the whole chain', () => {
     const s = await server('a', 2);
     const lb = balancerOf([s]);
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3) }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     await expect(client.create.mutate({ title: 'z' })).rejects.toBeInstanceOf(TRPCClientError);
     expect(s.hits.created).toHaveLength(1);
@@ -102,10 +134,16 @@ describe('retryMutations applies to the whole chain', () => {
     const s = await server('a', 10);
     const lb = balancerOf([s]);
     createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3), retryMutations: true }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3), retryMutations: true }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     const plain = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry(3) }), balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry(3) }),
+        balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) }),
+      ],
     });
     await expect(plain.create.mutate({ title: 'w' })).rejects.toBeInstanceOf(TRPCClientError);
     expect(s.hits.created).toHaveLength(1);
@@ -156,7 +194,9 @@ describe('perProcedure policies', () => {
 
   it('a factory that returns no policy fails the operation with a clear error, not the client', async () => {
     const s = await server('a');
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: () => undefined as never }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: () => undefined as never }), httpLink({ url: s.url })],
+    });
     const err = await client.whoami.query().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     expect(String((err as Error).message)).toMatch(/resilienceLink\.policy/);
@@ -169,7 +209,9 @@ describe('the server error stays reachable behind a Breakwater rejection', () =>
     const s = await server('a', 1_000);
     const breaker = circuitBreaker({ name: 'trpc-last-error', trip: consecutiveFailures(1), halfOpenAfterMs: 60_000 });
     onTestFinished(() => breaker.dispose());
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: pipeline(fastRetry(3), breaker) }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: pipeline(fastRetry(3), breaker) }), httpLink({ url: s.url })],
+    });
     const err = (await client.flaky.query().catch((e: unknown) => e)) as TRPCClientError<TestRouter>;
     expect(err).toBeInstanceOf(TRPCClientError);
     expect(err.cause).toBeInstanceOf(BrokenCircuitError);
@@ -202,14 +244,22 @@ describe('credentials in endpoint URLs', () => {
       expect(await client.whoami.query()).toBe('a');
     }
     expect(seen.every((u) => !u.includes('s3cr'))).toBe(true);
-    expect(s.hits.authorization).toEqual([`Basic ${Buffer.from('svc:s3cr@t').toString('base64')}`, `Basic ${Buffer.from('svc:s3cr@t').toString('base64')}`]);
+    expect(s.hits.authorization).toEqual([
+      `Basic ${Buffer.from('svc:s3cr@t').toString('base64')}`,
+      `Basic ${Buffer.from('svc:s3cr@t').toString('base64')}`,
+    ]);
   });
 
   it('the naive link factory (url only) no longer fails with the password in the error', async () => {
     const s = await server('a');
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url.replace('http://', 'http://svc:hunter2@') }], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [{ id: 'a', url: s.url.replace('http://', 'http://svc:hunter2@') }],
+      strategy: roundRobin(),
+    });
     onTestFinished(() => lb.close());
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     expect(await client.whoami.query()).toBe('a');
   });
 });

@@ -1,15 +1,34 @@
 import { ConfigError, constantBackoff, loadBalancer, retry, roundRobin, timeout, ManualClock } from '@breakwater/core';
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError, type Operation, type OperationLink, type TRPCLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  TRPCClientError,
+  type Operation,
+  type OperationLink,
+  type TRPCLink,
+} from '@trpc/client';
 import type { AnyRouter, inferRouterOutputs } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { balancedLink, resilienceLink } from './index.js';
 import type { TestRouter } from './test-support/trpc-server.js';
 
-const op = (type: Operation['type'], signal: AbortSignal | null = null): Operation => ({ id: 1, type, input: undefined, path: 'p', context: {}, signal });
+const op = (type: Operation['type'], signal: AbortSignal | null = null): Operation => ({
+  id: 1,
+  type,
+  input: undefined,
+  path: 'p',
+  context: {},
+  signal,
+});
 
 /** A next() whose observable never settles; records subscribe/unsubscribe. */
-function hangingNext(): { next: (op: Operation) => ReturnType<OperationLink<AnyRouter>>; log: string[]; ops: Operation[] } {
+function hangingNext(): {
+  next: (op: Operation) => ReturnType<OperationLink<AnyRouter>>;
+  log: string[];
+  ops: Operation[];
+} {
   const log: string[] = [];
   const ops: Operation[] = [];
   return {
@@ -29,12 +48,21 @@ describe('resilienceLink (unit)', () => {
   it("keeps the client's inferred types", () => {
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://127.0.0.1:1' }] });
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: retry() }), balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: retry() }),
+        balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) }),
+      ],
     });
     expectTypeOf(resilienceLink<TestRouter>({ policy: retry() })).toEqualTypeOf<TRPCLink<TestRouter>>();
     expectTypeOf(client.greet.query).parameter(0).toEqualTypeOf<{ name: string }>();
-    expectTypeOf<Awaited<ReturnType<typeof client.greet.query>>>().toEqualTypeOf<inferRouterOutputs<TestRouter>['greet']>();
-    expectTypeOf<Awaited<ReturnType<typeof client.create.mutate>>>().toEqualTypeOf<{ id: number; title: string; from: string }>();
+    expectTypeOf<Awaited<ReturnType<typeof client.greet.query>>>().toEqualTypeOf<
+      inferRouterOutputs<TestRouter>['greet']
+    >();
+    expectTypeOf<Awaited<ReturnType<typeof client.create.mutate>>>().toEqualTypeOf<{
+      id: number;
+      title: string;
+      from: string;
+    }>();
     void lb.close();
   });
 
@@ -88,7 +116,11 @@ describe('resilienceLink (unit)', () => {
     const link = resilienceLink({ policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) })({});
     const values: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
-      link({ op: op('query'), next: next as never }).subscribe({ next: (v) => values.push(v), complete: resolve, error: reject });
+      link({ op: op('query'), next: next as never }).subscribe({
+        next: (v) => values.push(v),
+        complete: resolve,
+        error: reject,
+      });
     });
     expect(values).toEqual([{ result: { type: 'data', data: 3 } }]);
   });
@@ -130,9 +162,13 @@ describe('resilienceLink (unit)', () => {
   it('validates its options', () => {
     expect(() => resilienceLink(undefined as never)).toThrow(ConfigError);
     expect(() => resilienceLink({} as never)).toThrow(/resilienceLink.policy: expected a Policy/);
-    expect(() => resilienceLink({ policy: retry(), retryMutations: 'yes' as never })).toThrow(/resilienceLink.retryMutations/);
+    expect(() => resilienceLink({ policy: retry(), retryMutations: 'yes' as never })).toThrow(
+      /resilienceLink.retryMutations/,
+    );
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: 'http://x' }], strategy: roundRobin() });
-    expect(() => balancedLink({ balancer: {} as never, link: (ep) => httpLink({ url: ep.url }) })).toThrow(/balancedLink.balancer/);
+    expect(() => balancedLink({ balancer: {} as never, link: (ep) => httpLink({ url: ep.url }) })).toThrow(
+      /balancedLink.balancer/,
+    );
     expect(() => balancedLink({ balancer: lb, link: 'x' as never })).toThrow(/balancedLink.link/);
     expect(() => balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }), failover: -1 })).toThrow(
       /balancedLink.failover: expected a non-negative integer/,

@@ -16,7 +16,8 @@ export function checkPolicy(path: string, v: unknown, required: boolean): Policy
   if (typeof v !== 'object' || v === null || typeof (v as Policy).execute !== 'function') {
     throw new ConfigError(
       path,
-      `expected a Policy (an object with execute(fn, opts))` + `${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${describeValue(v)}`,
+      `expected a Policy (an object with execute(fn, opts))` +
+        `${path.endsWith('policy') ? ' or a function (op) => Policy' : ''}, got ${describeValue(v)}`,
     );
   }
   return v as Policy;

@@ -26,23 +26,33 @@ export interface PerProcedureOptions {
  *   policy: perProcedure((path) => pipeline(retry(), circuitBreaker({ name: `api:${path}` }), timeout(2_000))),
  * })
  */
-export function perProcedure(create: (key: string) => Policy, options: PerProcedureOptions = {}): (op: Operation) => Policy {
-  if (typeof create !== 'function') throw new ConfigError('perProcedure.create', `expected a function (key) => Policy, got ${typeof create}`);
+export function perProcedure(
+  create: (key: string) => Policy,
+  options: PerProcedureOptions = {},
+): (op: Operation) => Policy {
+  if (typeof create !== 'function')
+    throw new ConfigError('perProcedure.create', `expected a function (key) => Policy, got ${typeof create}`);
   if (typeof options !== 'object' || options === null)
-    throw new ConfigError('perProcedure', `expected an options object, got ${options === null ? 'null' : typeof options}`);
+    throw new ConfigError(
+      'perProcedure',
+      `expected an options object, got ${options === null ? 'null' : typeof options}`,
+    );
   for (const k of Object.keys(options)) {
-    if (k !== 'key' && k !== 'maxPolicies') throw new ConfigError(`perProcedure.${k}`, 'unknown option (expected key or maxPolicies)');
+    if (k !== 'key' && k !== 'maxPolicies')
+      throw new ConfigError(`perProcedure.${k}`, 'unknown option (expected key or maxPolicies)');
   }
   const max = options.maxPolicies ?? 256;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1_000_000) {
     throw new ConfigError('perProcedure.maxPolicies', `expected an integer from 1 to 1000000, got ${String(max)}`);
   }
   const keyOf = options.key ?? ((op: Operation) => op.path);
-  if (typeof keyOf !== 'function') throw new ConfigError('perProcedure.key', `expected a function (op) => string, got ${typeof keyOf}`);
+  if (typeof keyOf !== 'function')
+    throw new ConfigError('perProcedure.key', `expected a function (op) => string, got ${typeof keyOf}`);
   const policies = new Map<string, Policy>();
   return (op) => {
     const key = keyOf(op);
-    if (typeof key !== 'string') throw new ConfigError('perProcedure.key', `expected the key function to return a string, got ${typeof key}`);
+    if (typeof key !== 'string')
+      throw new ConfigError('perProcedure.key', `expected the key function to return a string, got ${typeof key}`);
     let policy = policies.get(key);
     if (policy !== undefined) {
       // Map order is insertion order: re-inserting makes this the most recently used.

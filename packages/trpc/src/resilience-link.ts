@@ -3,7 +3,14 @@ import { resilientCall } from '@breakwater/core/internal';
 import { TRPCClientError, type Operation, type TRPCLink } from '@trpc/client';
 import type { AnyRouter } from '@trpc/server';
 import { chainRetriesMutations, declareRetryMutations } from './chain.js';
-import { checkBoolean, checkFunction, checkObject, defaultTrpcIsFailure, mayResend, resolvePolicyOption } from './options.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkObject,
+  defaultTrpcIsFailure,
+  mayResend,
+  resolvePolicyOption,
+} from './options.js';
 import { promiseObservable, runOperation, toClientError, type Envelope } from './run-operation.js';
 
 /** Options of {@link resilienceLink}. */

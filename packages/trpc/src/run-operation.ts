@@ -72,7 +72,10 @@ export function toClientError(e: unknown, lastServerError?: TRPCClientError<AnyR
   const wrapped = TRPCClientError.from(err) as TRPCClientError<AnyRouter>;
   if (isBreakwaterError(e)) {
     // Let error formatters and loggers tell our rejections apart without unwrapping.
-    wrapped.meta = { ...wrapped.meta, breakwater: lastServerError === undefined ? { code: e.code } : { code: e.code, lastError: lastServerError } };
+    wrapped.meta = {
+      ...wrapped.meta,
+      breakwater: lastServerError === undefined ? { code: e.code } : { code: e.code, lastError: lastServerError },
+    };
   }
   return wrapped;
 }
@@ -91,7 +94,10 @@ function safeString(x: unknown): string {
  * `run(signal)` gets a signal aborted when the caller's `op.signal` aborts or the observable is
  * unsubscribed (which is how tRPC cancels). Listeners are removed when the call settles.
  */
-export function promiseObservable<R extends AnyRouter>(op: Operation, run: (signal: AbortSignal) => Promise<Envelope>): OperationResultObservable<R, unknown> {
+export function promiseObservable<R extends AnyRouter>(
+  op: Operation,
+  run: (signal: AbortSignal) => Promise<Envelope>,
+): OperationResultObservable<R, unknown> {
   // Links are typed per router R, but errors and envelopes are router-agnostic at runtime.
   return observable<Envelope, TRPCClientError<AnyRouter>>((observer) => {
     const controller = new AbortController();

@@ -26,14 +26,18 @@ const fastRetry = (n = 3) => retry({ maxAttempts: n, backoff: constantBackoff(0)
 describe('resilienceLink against a real tRPC standalone server', () => {
   it('retries queries on INTERNAL_SERVER_ERROR', async () => {
     const s = await server('a', 2);
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })],
+    });
     expect(await client.flaky.query()).toEqual({ n: 3, from: 'a' });
     expect(s.hits.calls.flaky).toBe(3);
   });
 
   it('rejects with the last TRPCClientError when retries run out', async () => {
     const s = await server('a', 10);
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })],
+    });
     const err = await client.flaky.query().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     expect((err as TRPCClientError<TestRouter>).data?.code).toBe('INTERNAL_SERVER_ERROR');
@@ -42,11 +46,15 @@ describe('resilienceLink against a real tRPC standalone server', () => {
 
   it('does not retry mutations by default; does with retryMutations', async () => {
     const s = await server('a', 1);
-    const plain = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
+    const plain = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })],
+    });
     await expect(plain.create.mutate({ title: 't1' })).rejects.toBeInstanceOf(TRPCClientError);
     expect(s.hits.calls.create).toBe(1);
     s.plan.failFirst = 2;
-    const opted = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry(), retryMutations: true }), httpLink({ url: s.url })] });
+    const opted = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry(), retryMutations: true }), httpLink({ url: s.url })],
+    });
     expect(await opted.create.mutate({ title: 't2' })).toEqual({ id: 3, title: 't2', from: 'a' });
     expect(s.hits.created).toEqual([{ title: 't1' }, { title: 't2' }, { title: 't2' }]);
   });
@@ -55,7 +63,9 @@ describe('resilienceLink against a real tRPC standalone server', () => {
     const s = await server('a');
     const breaker = circuitBreaker({ name: 'trpc-bad', trip: consecutiveFailures(1) });
     onTestFinished(() => breaker.dispose());
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: pipeline(fastRetry(), breaker) }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: pipeline(fastRetry(), breaker) }), httpLink({ url: s.url })],
+    });
     for (let i = 0; i < 3; i++) {
       const err = await client.bad.query().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TRPCClientError);
@@ -70,7 +80,9 @@ describe('resilienceLink against a real tRPC standalone server', () => {
     const s = await server('a');
     const breaker = circuitBreaker({ name: 'trpc-open', trip: consecutiveFailures(2), halfOpenAfterMs: 60_000 });
     onTestFinished(() => breaker.dispose());
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: breaker }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: breaker }), httpLink({ url: s.url })],
+    });
     await expect(client.unavailable.query()).rejects.toBeInstanceOf(TRPCClientError);
     await expect(client.unavailable.query()).rejects.toBeInstanceOf(TRPCClientError);
     const err = await client.unavailable.query().catch((e: unknown) => e);
@@ -81,7 +93,9 @@ describe('resilienceLink against a real tRPC standalone server', () => {
 
   it('a timeout unsubscribes and aborts the real request (the server sees the close)', async () => {
     const s = await server('a');
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: timeout(100) }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: timeout(100) }), httpLink({ url: s.url })],
+    });
     const err = await client.slow.query().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     expect((err as TRPCClientError<TestRouter>).cause).toBeInstanceOf(TimeoutError);
@@ -91,7 +105,10 @@ describe('resilienceLink against a real tRPC standalone server', () => {
   it('honours Retry-After from the HTTP response', async () => {
     const s = await server('a');
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }), httpLink({ url: s.url })],
+      links: [
+        resilienceLink({ policy: retry({ maxAttempts: 2, backoff: constantBackoff(0) }) }),
+        httpLink({ url: s.url }),
+      ],
     });
     const t0 = Date.now();
     expect(await client.limited.query()).toBe(2);
@@ -100,7 +117,9 @@ describe('resilienceLink against a real tRPC standalone server', () => {
 
   it("the caller's abort stops the call", async () => {
     const s = await server('a');
-    const client = createTRPCClient<TestRouter>({ links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [resilienceLink({ policy: fastRetry() }), httpLink({ url: s.url })],
+    });
     const ac = new AbortController();
     const p = client.slow.query(undefined, { signal: ac.signal });
     await waitFor(() => s.hits.calls.slow === 1);
@@ -116,7 +135,9 @@ describe('balancedLink against real tRPC servers', () => {
     const s = await Promise.all(['a', 'b', 'c'].map((id) => server(id)));
     const lb = loadBalancer({ endpoints: s.map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
     onTestFinished(() => lb.close());
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     const seen: string[] = [];
     for (let i = 0; i < 9; i++) seen.push(await client.whoami.query());
     expect(seen.sort()).toEqual(['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c', 'c']);
@@ -126,7 +147,9 @@ describe('balancedLink against real tRPC servers', () => {
     const [a, b] = await Promise.all([server('a'), server('b')]);
     const lb = loadBalancer({ endpoints: [a!, b!].map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
     onTestFinished(() => lb.close());
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })],
+    });
     await a!.close();
     for (let i = 0; i < 6; i++) expect(await client.whoami.query()).toBe('b');
     // A mutation that could not even connect is safe to send to the other server.
@@ -140,7 +163,9 @@ describe('balancedLink against real tRPC servers', () => {
     const [a, b] = await Promise.all([server('a', 100), server('b', 0)]);
     const lb = loadBalancer({ endpoints: [a!, b!].map((x) => ({ id: x.id, url: x.url })), strategy: roundRobin() });
     onTestFinished(() => lb.close());
-    const client = createTRPCClient<TestRouter>({ links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })] });
+    const client = createTRPCClient<TestRouter>({
+      links: [balancedLink({ balancer: lb, link: (ep) => httpLink({ url: ep.url }) })],
+    });
     for (let i = 0; i < 4; i++) expect((await client.flaky.query()).from).toBe('b');
   });
 
@@ -149,9 +174,16 @@ describe('balancedLink against real tRPC servers', () => {
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: a!.url }], strategy: roundRobin() });
     onTestFinished(() => lb.close());
     const client = createTRPCClient<TestRouter>({
-      links: [resilienceLink({ policy: fastRetry() }), balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) })],
+      links: [
+        resilienceLink({ policy: fastRetry() }),
+        balancedLink({ balancer: lb, link: (ep) => httpBatchLink({ url: ep.url }) }),
+      ],
     });
-    const [x, y, z] = await Promise.all([client.greet.query({ name: 'x' }), client.greet.query({ name: 'y' }), client.whoami.query()]);
+    const [x, y, z] = await Promise.all([
+      client.greet.query({ name: 'x' }),
+      client.greet.query({ name: 'y' }),
+      client.whoami.query(),
+    ]);
     expect([x.text, y.text, z]).toEqual(['hi x', 'hi y', 'a']);
     expect(a!.hits.http).toBe(1);
   });

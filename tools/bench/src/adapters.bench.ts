@@ -83,12 +83,16 @@ async function main(): Promise<void> {
     const cb = median(cpu.get(p.baseline)!);
     const cs = median(cpu.get(p.subject)!);
     rows.push(`| ${p.baseline.name} | ${b.toFixed(0)} | – | ${cb.toFixed(0)} | – |`);
-    rows.push(`| ${p.subject.name} | ${s.toFixed(0)} | **${r.toFixed(3)}×** | ${cs.toFixed(0)} | ${(cb / cs).toFixed(3)}× |`);
+    rows.push(
+      `| ${p.subject.name} | ${s.toFixed(0)} | **${r.toFixed(3)}×** | ${cs.toFixed(0)} | ${(cb / cs).toFixed(3)}× |`,
+    );
     const rounds = ratios
       .get(p)!
       .map((x) => x.toFixed(2))
       .join(', ');
-    verdicts.push(`${p.what} ≥ ${p.target}×: **${r >= p.target ? 'met' : 'NOT met'}** (${r.toFixed(3)}×; rounds ${rounds})`);
+    verdicts.push(
+      `${p.what} ≥ ${p.target}×: **${r >= p.target ? 'met' : 'NOT met'}** (${r.toFixed(3)}×; rounds ${rounds})`,
+    );
   }
   const body = [
     '## Adapter throughput (`npm run bench:adapters`)',

@@ -31,7 +31,11 @@ const CONTENDERS: Array<{ name: string; adaptive: boolean; make: (clock: ManualC
   { name: 'bulkhead 10', adaptive: false, make: () => bulkhead({ maxConcurrent: 10 }) },
   { name: 'bulkhead 50', adaptive: false, make: () => bulkhead({ maxConcurrent: 50 }) },
   { name: 'bulkhead 200', adaptive: false, make: () => bulkhead({ maxConcurrent: 200 }) },
-  { name: 'adaptive gradient2', adaptive: true, make: (clock) => adaptiveConcurrency({ algorithm: 'gradient2', clock }) },
+  {
+    name: 'adaptive gradient2',
+    adaptive: true,
+    make: (clock) => adaptiveConcurrency({ algorithm: 'gradient2', clock }),
+  },
   { name: 'adaptive vegas', adaptive: true, make: (clock) => adaptiveConcurrency({ algorithm: 'vegas', clock }) },
   { name: 'adaptive aimd', adaptive: true, make: (clock) => adaptiveConcurrency({ algorithm: 'aimd', clock }) },
 ];
@@ -73,7 +77,13 @@ async function main(): Promise<void> {
         `${conv === undefined ? 'never' : `${fmt(conv / 1000, 2)} s`} | ${limits} | ${r.rejected} | ${r.timedOut} |`,
     );
     if (!adaptive) continue;
-    const checks = [a.goodput >= 0.9 * best1, b.goodput >= 0.9 * best2, a.p99 <= maxP99, b.p99 <= maxP99, conv !== undefined && conv <= 2000];
+    const checks = [
+      a.goodput >= 0.9 * best1,
+      b.goodput >= 0.9 * best2,
+      a.p99 <= maxP99,
+      b.p99 <= maxP99,
+      conv !== undefined && conv <= 2000,
+    ];
     verdicts.push(
       `- ${name}: goodput ${fmt((100 * a.goodput) / best1)} % / ${fmt((100 * b.goodput) / best2)} % of the best fixed bulkhead, ` +
         `p99 ${fmt(a.p99 / unloaded, 2)}× / ${fmt(b.p99 / unloaded, 2)}× unloaded, re-converged ${conv === undefined ? 'never' : `after ${fmt(conv / 1000, 2)} s`} — ` +

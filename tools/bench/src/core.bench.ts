@@ -10,8 +10,9 @@
  * Method: one process per cell (scenario × case, core/cell.ts), the three libraries side by side,
  * a sanity instance before each timed one; per round the bare `await fn()` baseline and each library
  * run sequential awaited calls in alternating chunks; overhead = fastest library chunk − fastest
- * baseline chunk of the round; the table shows medians over the rounds. Targets are checked on the realistic case. Breakwater is loaded from its compiled
- * dist/ (see load-core.ts). Options: --rounds=9 --processes=3 --no-write.
+ * baseline chunk of the round; the table shows medians over the rounds. Targets are checked on
+ * the realistic case. Breakwater is loaded from its compiled dist/ (see load-core.ts).
+ * Options: --rounds=9 --processes=3 --no-write.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -42,7 +43,10 @@ const SCENARIOS: Array<{ id: CellScenario; title: string }> = [
 
 function runCell(dist: string, s: CellScenario, c: Case): CellResult {
   const cell = fileURLToPath(new URL('./core/cell.ts', import.meta.url));
-  const r = spawnSync(process.execPath, [...process.execArgv, cell, dist, s, c, String(ROUNDS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [...process.execArgv, cell, dist, s, c, String(ROUNDS)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`cell ${s} ${c} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as CellResult;
 }
@@ -51,7 +55,9 @@ function versionOf(pkg: string): string {
   const require = createRequire(import.meta.url);
   const main = require.resolve(pkg);
   const idx = main.lastIndexOf(`node_modules/${pkg}/`);
-  return (JSON.parse(readFileSync(`${main.slice(0, idx)}node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(`${main.slice(0, idx)}node_modules/${pkg}/package.json`, 'utf8')) as { version: string }
+  ).version;
 }
 
 const check = (pass: boolean): string => (pass ? 'met' : '**missed**');
@@ -92,8 +98,10 @@ async function main(): Promise<void> {
     const o = perProcess(other, s, c);
     return median(b.map((x, i) => x / o[i]!));
   };
-  const asyncThrow = (c: Case): number => median(results.get(key('rejectedPipeline', c))!.map((r) => median(r.asyncThrowNs!)));
-  const syncThrow = (c: Case): number => median(results.get(key('rejectedPipeline', c))!.map((r) => median(r.syncThrowNs!)));
+  const asyncThrow = (c: Case): number =>
+    median(results.get(key('rejectedPipeline', c))!.map((r) => median(r.asyncThrowNs!)));
+  const syncThrow = (c: Case): number =>
+    median(results.get(key('rejectedPipeline', c))!.map((r) => median(r.syncThrowNs!)));
 
   const lines: string[] = [];
   lines.push('## Core overhead (`npm run bench:core`)', '');
@@ -116,7 +124,10 @@ async function main(): Promise<void> {
       "driven through successes, failures, open rejections and half-open probes — the library's call sites are megamorphic when the timed instance runs.",
     '',
   );
-  lines.push('| scenario | case | breakwater | cockatiel | opossum | bw / cockatiel | bw / opossum |', '|---|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| scenario | case | breakwater | cockatiel | opossum | bw / cockatiel | bw / opossum |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  );
   for (const s of SCENARIOS) {
     const f = s.id === 'heap' ? fmtBytes : fmtNs;
     for (const c of CASES) {
@@ -126,8 +137,12 @@ async function main(): Promise<void> {
       );
     }
     if (s.id === 'rejectedPipeline') {
-      for (const c of CASES) lines.push(`| reference: \`async () => { throw new Error() }\`, awaited and caught | ${c} | ${fmtNs(asyncThrow(c))} | | | | |`);
-      for (const c of CASES) lines.push(`| reference: synchronous \`throw new Error()\` + catch | ${c} | ${fmtNs(syncThrow(c))} | | | | |`);
+      for (const c of CASES)
+        lines.push(
+          `| reference: \`async () => { throw new Error() }\`, awaited and caught | ${c} | ${fmtNs(asyncThrow(c))} | | | | |`,
+        );
+      for (const c of CASES)
+        lines.push(`| reference: synchronous \`throw new Error()\` + catch | ${c} | ${fmtNs(syncThrow(c))} | | | | |`);
     }
   }
   lines.push('');
@@ -141,7 +156,9 @@ async function main(): Promise<void> {
   const rejectedPerProcess = perProcess('breakwater', 'rejectedPipeline', r);
   const refPerProcess = results.get(key('rejectedPipeline', r))!.map((cell) => median(cell.asyncThrowNs!));
   const rejectedVsRef = median(rejectedPerProcess.map((v, i) => v / refPerProcess[i]!));
-  lines.push(`- breaker-only overhead ≤ 150 ns: ${fmtNs(bo)} — ${check(bo <= 150)}; ≤ 0.5× cockatiel: ${x(boCk)} — ${check(boCk <= 0.5)}`);
+  lines.push(
+    `- breaker-only overhead ≤ 150 ns: ${fmtNs(bo)} — ${check(bo <= 150)}; ≤ 0.5× cockatiel: ${x(boCk)} — ${check(boCk <= 0.5)}`,
+  );
   lines.push(`- pipeline overhead ≤ 0.5× opossum: ${x(plOp)} — ${check(plOp <= 0.5)}`);
   lines.push(
     `- call rejected through the full pipeline ≤ an async function rejecting with \`new Error()\`: ${fmtNs(ns('breakwater', 'rejectedPipeline', r))} vs ${fmtNs(asyncThrow(r))} (${x(rejectedVsRef)}) — ${check(rejectedVsRef <= 1)}`,

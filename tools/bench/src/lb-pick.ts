@@ -83,11 +83,17 @@ export function measurePick(subject: PickSubject, n: number, iterations: number,
   // References: the same endpoint objects the balancer hands out, so memory effects at 10k are shared.
   // Built by new Function too, so each size's references get their own feedback, like the loops.
   const empty = (fresh(['fixed'], 'return { pick: () => fixed };') as (f: Endpoint) => PickTarget)(fixed);
-  const reference = (fresh(['endpoints', 'n'], 'return { pick: () => endpoints[Math.floor(Math.random() * n)] };') as (e: Endpoint[], n: number) => PickTarget)(
-    endpoints,
-    n,
-  );
-  const timed = [new Timed(empty, args, iterations), new Timed(reference, args, iterations), new Timed(lb, args, iterations)];
+  const reference = (
+    fresh(['endpoints', 'n'], 'return { pick: () => endpoints[Math.floor(Math.random() * n)] };') as (
+      e: Endpoint[],
+      n: number,
+    ) => PickTarget
+  )(endpoints, n);
+  const timed = [
+    new Timed(empty, args, iterations),
+    new Timed(reference, args, iterations),
+    new Timed(lb, args, iterations),
+  ];
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const ns = [0, 0, 0];

@@ -1,4 +1,13 @@
-import { adaptive, consistentHash, leastConnections, p2cEwma, roundRobin, weightedLeastConnections, weightedRoundRobin, type Strategy } from '@breakwater/core';
+import {
+  adaptive,
+  consistentHash,
+  leastConnections,
+  p2cEwma,
+  roundRobin,
+  weightedLeastConnections,
+  weightedRoundRobin,
+  type Strategy,
+} from '@breakwater/core';
 
 /** One strategy the pick() benchmark measures. */
 export interface PickSubject {
@@ -19,6 +28,10 @@ export const PICK_SUBJECTS: readonly PickSubject[] = [
   { name: 'p2cEwma', make: () => p2cEwma(), keyed: false, targetNs: 200 },
   { name: 'consistentHash ring', make: () => consistentHash(), keyed: true },
   { name: 'consistentHash maglev', make: () => consistentHash({ algorithm: 'maglev' }), keyed: true, targetNs: 200 },
-  { name: 'consistentHash maglev, boundedLoad 1.25', make: () => consistentHash({ algorithm: 'maglev', boundedLoad: 1.25 }), keyed: true },
+  {
+    name: 'consistentHash maglev, boundedLoad 1.25',
+    make: () => consistentHash({ algorithm: 'maglev', boundedLoad: 1.25 }),
+    keyed: true,
+  },
   { name: 'adaptive', make: () => adaptive(), keyed: false },
 ];

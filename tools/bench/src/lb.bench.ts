@@ -35,7 +35,9 @@ const base: SimOptions = {
 async function simulationTables(): Promise<string> {
   const rows: string[] = [];
   const baseline = await simulate({ ...base, strategy: () => p2cEwma() });
-  rows.push(`| all healthy (baseline, p2cEwma) | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${fmt(baseline.p999)} | – | – |`);
+  rows.push(
+    `| all healthy (baseline, p2cEwma) | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${fmt(baseline.p999)} | – | – |`,
+  );
   let p2cSlowP99 = NaN;
   for (const [name, make] of simStrategies) {
     const healthy = name === 'p2cEwma' ? baseline : await simulate({ ...base, strategy: make });
@@ -50,7 +52,9 @@ async function simulationTables(): Promise<string> {
   const failing: string[] = [];
   for (const [name, make] of simStrategies) {
     const r = await simulate({ ...base, strategy: make, failingIndex: 5, outlierDetection: true });
-    failing.push(`| ${name} | ${r.errorsBeforeFirstEjection} | ${r.errors} | ${fmt((r.errors / r.calls) * 100, 3)} % | ${fmt(r.p99)} |`);
+    failing.push(
+      `| ${name} | ${r.errorsBeforeFirstEjection} | ${r.errors} | ${fmt((r.errors / r.calls) * 100, 3)} % | ${fmt(r.p99)} |`,
+    );
   }
   const verdict = p2cSlowP99 <= 1.2 * baseline.p99 ? 'met' : 'NOT met';
   return [
@@ -81,13 +85,18 @@ function pickTable(): string {
   const iterations = quick ? 200_000 : 1_000_000;
   const rounds = quick ? 5 : 7;
   const loadBefore = loadavg()[0]!;
-  const results = PICK_SUBJECTS.map((subject) => ({ subject, costs: pickCosts(subject.name, sizes, iterations, rounds) }));
+  const results = PICK_SUBJECTS.map((subject) => ({
+    subject,
+    costs: pickCosts(subject.name, sizes, iterations, rounds),
+  }));
   const loadAfter = loadavg()[0]!;
   const cell = (c: PickCost): string => `${fmt(c.pickNs, 0)} (${fmt(c.ratio, 1)}×)`;
   const rows = results.map(({ subject, costs }) => {
     const t = subject.targetNs;
     const verdict = t === undefined ? '–' : costs[2]!.pickNs <= t ? `≤ ${t}: met` : `≤ ${t}: **NOT met**`;
-    console.log(`pick ${subject.name}: ${costs.map((c) => fmt(c.pickNs, 0)).join(' / ')} ns; ref ${costs.map((c) => fmt(c.refNs, 0)).join(' / ')} ns`);
+    console.log(
+      `pick ${subject.name}: ${costs.map((c) => fmt(c.pickNs, 0)).join(' / ')} ns; ref ${costs.map((c) => fmt(c.refNs, 0)).join(' / ')} ns`,
+    );
     return `| ${subject.name} | ${costs.map(cell).join(' | ')} | ${verdict} |`;
   });
   // The references were measured once per strategy process: their spread shows how noisy the machine was.
@@ -114,7 +123,11 @@ function pickTable(): string {
 /** One strategy's pick() costs, measured in a child process (see lb-pick-child.ts). */
 function pickCosts(name: string, sizes: number[], iterations: number, rounds: number): PickCost[] {
   const child = fileURLToPath(new URL('./lb-pick-child.ts', import.meta.url));
-  const out = spawnSync(process.execPath, [...process.execArgv, child, name, String(iterations), String(rounds), sizes.join(',')], { encoding: 'utf8' });
+  const out = spawnSync(
+    process.execPath,
+    [...process.execArgv, child, name, String(iterations), String(rounds), sizes.join(',')],
+    { encoding: 'utf8' },
+  );
   if (out.status !== 0) throw new Error(`pick() bench of ${name} failed (exit ${String(out.status)}): ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!) as PickCost[];
 }

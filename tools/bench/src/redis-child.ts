@@ -9,7 +9,8 @@ const SCRIPT = fileURLToPath(new URL('./redis-replica.ts', import.meta.url));
 export class BenchReplica {
   private readonly proc: ChildProcess;
   private readonly queue: Array<Record<string, unknown>> = [];
-  private waiter: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void } | undefined;
+  private waiter:
+    { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void } | undefined;
 
   constructor(args: string[]) {
     this.proc = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', SCRIPT, ...args], {

@@ -28,7 +28,11 @@ const pct = (xs: number[], p: number): number => {
 };
 const ok = (): string => 'ok';
 
-async function storesOn(url: string, mode: 'state' | 'aggregate', n: number): Promise<{ stores: RedisBreakerStore[]; conns: Redis[] }> {
+async function storesOn(
+  url: string,
+  mode: 'state' | 'aggregate',
+  n: number,
+): Promise<{ stores: RedisBreakerStore[]; conns: Redis[] }> {
   const conns = Array.from({ length: n }, () => new Redis(url));
   for (const c of conns) c.on('error', () => undefined);
   const stores = conns.map((redis, i) => new RedisBreakerStore({ redis, prefix: 'bench', mode, instanceId: `r${i}` }));
@@ -131,7 +135,12 @@ async function hotPath(srv: SpawnedRedis) {
       ratios.push(round['shared']! / round['local']!);
       controls.push(round['control']! / round['local']!);
     }
-    out[mode] = { localNs: median(ns.local), redisNs: median(ns.shared), ratio: median(ratios), controlRatio: median(controls) };
+    out[mode] = {
+      localNs: median(ns.local),
+      redisNs: median(ns.shared),
+      ratio: median(ratios),
+      controlRatio: median(controls),
+    };
     await closeAll(stores, conns);
   }
   return out;

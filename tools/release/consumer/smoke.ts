@@ -43,7 +43,9 @@ const breaker = circuitBreaker({ name: 'smoke' });
 const policy = instrument(pipeline(retry({ maxAttempts: 2 }), breaker, timeout(2_000)));
 results.core = await policy.execute(({ attempt }) => `attempt ${attempt}`);
 const isolation = breaker.isolate();
-results.isolated = await breaker.execute(() => 'never').catch((e: unknown) => (e instanceof BrokenCircuitError ? e.code : e));
+results.isolated = await breaker
+  .execute(() => 'never')
+  .catch((e: unknown) => (e instanceof BrokenCircuitError ? e.code : e));
 isolation.release();
 const state: BreakerState = breaker.state;
 results.state = state;

@@ -16,7 +16,10 @@ export const seedConfig = {
     timeout: '60s',
     min_requests: 20,
     window_size: '10s',
-    services: { database: { timeout: '30s', failure_threshold: 40 }, external_api: { timeout: '120s', failure_threshold: 60 } },
+    services: {
+      database: { timeout: '30s', failure_threshold: 40 },
+      external_api: { timeout: '120s', failure_threshold: 60 },
+    },
   },
   monitoring: {
     metrics: { enabled: true, port: 9090, path: '/metrics' },
@@ -110,7 +113,10 @@ export const nastyScalar: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 20 }),
 );
 
-const key: fc.Arbitrary<string> = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...vocabulary) }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) });
+const key: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...vocabulary) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
 
 /** Random trees shaped vaguely like a config. */
 export const configTree: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
@@ -133,7 +139,10 @@ function paths(v: unknown, prefix: Path = [], out: Path[] = []): Path[] {
 
 /** The seed config with one to three random edits (replace, delete, or graft a random subtree) anywhere in it. */
 export const mutatedSeed: fc.Arbitrary<unknown> = fc
-  .array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'delete', 'graft'), fc.oneof(nastyScalar, configTree), key), { minLength: 1, maxLength: 3 })
+  .array(fc.tuple(fc.nat(), fc.constantFrom('replace', 'delete', 'graft'), fc.oneof(nastyScalar, configTree), key), {
+    minLength: 1,
+    maxLength: 3,
+  })
   .map((edits) => {
     let root: unknown = structuredClone(seedConfig);
     for (const [pick, op, value, k] of edits) {
@@ -152,7 +161,8 @@ export const mutatedSeed: fc.Arbitrary<unknown> = fc
       } else if (op === 'replace') parent[last] = value;
       else {
         const target = parent[last];
-        if (target !== null && typeof target === 'object' && !Array.isArray(target)) (target as Record<string, unknown>)[k] = value;
+        if (target !== null && typeof target === 'object' && !Array.isArray(target))
+          (target as Record<string, unknown>)[k] = value;
         else parent[last] = value;
       }
     }

@@ -23,7 +23,10 @@ export const badRetryAfter: string[] = [
 ];
 
 const statusLine = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom(200, 204, 301, 400, 408, 429, 500, 502, 503, 504, 599).map((s) => `HTTP/1.1 ${s} X\r\n`) },
+  {
+    weight: 5,
+    arbitrary: fc.constantFrom(200, 204, 301, 400, 408, 429, 500, 502, 503, 504, 599).map((s) => `HTTP/1.1 ${s} X\r\n`),
+  },
   { weight: 3, arbitrary: fc.constantFrom(0, 1, 99, 600, 999, 1000, 99999).map((s) => `HTTP/1.1 ${s} Odd\r\n`) },
   {
     weight: 2,
@@ -69,7 +72,11 @@ const body = fc.oneof(
     .tuple(fc.string({ maxLength: 32 }), fc.integer({ min: 1, max: 1_000_000 }))
     .map(([t, extra]) => ({ text: t, length: (Buffer.byteLength(t) + extra) as number | undefined })),
   // No Content-Length at all (read until close), or bad chunked framing.
-  fc.constantFrom({ text: 'until-close', length: undefined }, { text: 'zz\r\nnot-hex\r\n', length: undefined }, { text: '5\r\nab\r\n', length: undefined }),
+  fc.constantFrom(
+    { text: 'until-close', length: undefined },
+    { text: 'zz\r\nnot-hex\r\n', length: undefined },
+    { text: '5\r\nab\r\n', length: undefined },
+  ),
 );
 
 /** A random, usually malformed, HTTP response and how the server ends the connection. */

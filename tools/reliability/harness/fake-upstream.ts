@@ -35,7 +35,10 @@ export interface FakeUpstreamOptions {
  * timer. Timer-backed calls honour `ctx.signal` (clear the timer, reject with the reason) and remove
  * their abort listener when they settle, as a well-behaved transport would.
  */
-export function fakeUpstream(o: FakeUpstreamOptions): { call: (ctx: AttemptContext) => Promise<string>; tally: UpstreamTally } {
+export function fakeUpstream(o: FakeUpstreamOptions): {
+  call: (ctx: AttemptContext) => Promise<string>;
+  tally: UpstreamTally;
+} {
   const random = seededRandom(o.seed);
   const tally: UpstreamTally = { invocations: 0, successes: 0, failures: 0, aborted: 0, pendingTimers: 0 };
   const fallbackRate = o.failureRate['default'] ?? 0;

@@ -52,7 +52,10 @@ export function resourceGrowth(baseline: Record<string, number>, now = activeRes
  * Waits until active resources are back to `baseline` or `timeoutMs` passes (sockets close on the
  * next loop turns, not synchronously); returns what is still above baseline.
  */
-export async function waitForResourceBaseline(baseline: Record<string, number>, timeoutMs = 3000): Promise<Record<string, number>> {
+export async function waitForResourceBaseline(
+  baseline: Record<string, number>,
+  timeoutMs = 3000,
+): Promise<Record<string, number>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const grown = resourceGrowth(baseline);

@@ -95,4 +95,5 @@ export function listeningSocketsOf(pid: number): ListeningSocket[] {
 }
 
 /** Loopback addresses only. */
-export const isLoopback = (address: string): boolean => address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+export const isLoopback = (address: string): boolean =>
+  address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');

@@ -50,12 +50,18 @@ export function startTsProcess(entry: string, args: string[] = [], env: Record<s
             resolveMatch(m);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`process ${entry} exited (${child.exitCode ?? child.signalCode}) before printing ${re}; output:\n${out.slice(-4000)}`));
+            reject(
+              new Error(
+                `process ${entry} exited (${child.exitCode ?? child.signalCode}) before printing ${re}; output:\n${out.slice(-4000)}`,
+              ),
+            );
           }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out after ${timeoutMs}ms waiting for ${re} from ${entry}; output:\n${out.slice(-4000)}`));
+          reject(
+            new Error(`timed out after ${timeoutMs}ms waiting for ${re} from ${entry}; output:\n${out.slice(-4000)}`),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);

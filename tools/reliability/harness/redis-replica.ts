@@ -89,7 +89,12 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     breaker(name) {
       let b = breakers.get(name);
       if (b === undefined) {
-        b = circuitBreaker({ name, store, trip: consecutiveFailures(o.tripAfter ?? 3), halfOpenAfterMs: o.halfOpenAfterMs ?? 60_000 });
+        b = circuitBreaker({
+          name,
+          store,
+          trip: consecutiveFailures(o.tripAfter ?? 3),
+          halfOpenAfterMs: o.halfOpenAfterMs ?? 60_000,
+        });
         breakers.set(name, b);
       }
       return b;
@@ -112,5 +117,6 @@ export async function trip(breaker: CircuitBreaker, max = 50): Promise<void> {
       })
       .catch(() => undefined);
   }
-  if (breaker.state !== 'open') throw new Error(`breaker ${breaker.name} did not open after ${max} failures (state ${breaker.state})`);
+  if (breaker.state !== 'open')
+    throw new Error(`breaker ${breaker.name} did not open after ${max} failures (state ${breaker.state})`);
 }

@@ -27,7 +27,10 @@ export interface FigureSet {
  */
 export function recordFigures(id: string, figures: FigureSet): void {
   mkdirSync(OUT_DIR, { recursive: true });
-  writeFileSync(join(OUT_DIR, `${id}.json`), JSON.stringify({ ...figures, recordedAt: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    join(OUT_DIR, `${id}.json`),
+    JSON.stringify({ ...figures, recordedAt: new Date().toISOString() }, null, 2),
+  );
 }
 
 /** Renders the section from `.out/*.json`. */

@@ -48,7 +48,22 @@ const HOSTILE_TARGETS = [
   '/static/../x',
   '/static/dashboard.js',
 ];
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND', 'get', 'X'.repeat(40), 'G\u00e9T', 'M-SEARCH'];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'PATCH',
+  'TRACE',
+  'CONNECT',
+  'PROPFIND',
+  'get',
+  'X'.repeat(40),
+  'G\u00e9T',
+  'M-SEARCH',
+];
 const HEADER_NAMES = [
   'host',
   'x-region',
@@ -71,7 +86,8 @@ const HEADER_NAMES = [
 ];
 
 /** Bytes from 0x00 to 0xff as a latin1 string: what a raw client can put anywhere. */
-const latin1 = (max: number): fc.Arbitrary<string> => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((a) => String.fromCharCode(...a));
+const latin1 = (max: number): fc.Arbitrary<string> =>
+  fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((a) => String.fromCharCode(...a));
 const printable = (max: number): fc.Arbitrary<string> => fc.string({ maxLength: max });
 
 /** Request targets, methods, header values and bodies, well-formed and not. */
@@ -153,7 +169,11 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs = 1_000): Promise
 }
 
 /** Sends every request, `concurrency` at a time, bounded by `budgetMs` overall; returns how many were sent. */
-export async function fire(port: number, requests: ReadonlyArray<FuzzRequest>, o: { concurrency?: number; budgetMs?: number } = {}): Promise<number> {
+export async function fire(
+  port: number,
+  requests: ReadonlyArray<FuzzRequest>,
+  o: { concurrency?: number; budgetMs?: number } = {},
+): Promise<number> {
   const end = Date.now() + (o.budgetMs ?? 4_000);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -176,7 +196,12 @@ export interface AppProcess {
 }
 
 /** Spawns `node --conditions=@breakwater/source --import tsx <file> ...args` and waits for `{"event":"ready"}`. */
-export async function spawnApp(file: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<AppProcess> {
+export async function spawnApp(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+): Promise<AppProcess> {
   const child = spawn(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', file, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,7 +213,10 @@ export async function spawnApp(file: string, args: string[], env: NodeJS.Process
   };
   createInterface({ input: child.stderr! }).on('line', keep);
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file}: no ready line after ${timeoutMs} ms\n${lines.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${file}: no ready line after ${timeoutMs} ms\n${lines.join('\n')}`)),
+      timeoutMs,
+    );
     createInterface({ input: child.stdout! }).on('line', (l) => {
       keep(l);
       try {

@@ -12,7 +12,12 @@ export interface SeenRequest {
 }
 
 /** Handles a request; `body` is the full request body. May answer later (or never, to test timeouts). */
-export type TestHandler = (req: IncomingMessage, res: ServerResponse, body: string, seen: SeenRequest) => void | Promise<void>;
+export type TestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  seen: SeenRequest,
+) => void | Promise<void>;
 
 /** A real node:http server on 127.0.0.1:0 that counts what reaches it. */
 export interface TestHttpServer {

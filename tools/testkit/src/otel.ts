@@ -2,7 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, propagation, ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AggregationTemporality, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 
 /** An AsyncLocalStorage context manager (what NodeSDK registers), for tests. */
 class AlsContextManager implements ContextManager {
@@ -10,7 +15,12 @@ class AlsContextManager implements ContextManager {
   active(): Context {
     return this.als.getStore() ?? ROOT_CONTEXT;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.als.run(ctx, () => fn.call(thisArg, ...args));
   }
   bind<T>(_ctx: Context, target: T): T {
@@ -73,7 +83,13 @@ export function points(
   rm: ResourceMetrics,
   name: string,
 ): Array<{ attributes: Record<string, unknown>; value: number; count?: number; sum?: number; boundaries?: number[] }> {
-  const out: Array<{ attributes: Record<string, unknown>; value: number; count?: number; sum?: number; boundaries?: number[] }> = [];
+  const out: Array<{
+    attributes: Record<string, unknown>;
+    value: number;
+    count?: number;
+    sum?: number;
+    boundaries?: number[];
+  }> = [];
   for (const sm of rm.scopeMetrics) {
     for (const m of sm.metrics) {
       if (m.descriptor.name !== name) continue;
@@ -82,7 +98,13 @@ export function points(
         if (typeof v === 'number') out.push({ attributes: dp.attributes, value: v });
         else {
           const h = v as { count: number; sum: number; buckets: { boundaries: number[] } };
-          out.push({ attributes: dp.attributes, value: h.count, count: h.count, sum: h.sum, boundaries: h.buckets.boundaries });
+          out.push({
+            attributes: dp.attributes,
+            value: h.count,
+            count: h.count,
+            sum: h.sum,
+            boundaries: h.buckets.boundaries,
+          });
         }
       }
     }

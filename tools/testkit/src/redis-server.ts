@@ -29,7 +29,13 @@ export function hasRedisServerBinary(): boolean {
  * Sends PING over a raw socket (TLS trusting `tls.ca` when given); resolves true on +PONG within
  * `timeoutMs` (or on -NOAUTH when `authRequiredIsAlive`: a password-protected server we spawned ourselves).
  */
-export function pingRedis(host: string, port: number, timeoutMs = 500, authRequiredIsAlive = false, tls?: { ca: Buffer }): Promise<boolean> {
+export function pingRedis(
+  host: string,
+  port: number,
+  timeoutMs = 500,
+  authRequiredIsAlive = false,
+  tls?: { ca: Buffer },
+): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = tls === undefined ? createConnection({ host, port }) : tlsConnect({ host, port, ca: tls.ca });
     let done = false;
@@ -42,7 +48,9 @@ export function pingRedis(host: string, port: number, timeoutMs = 500, authRequi
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     sock.on(tls === undefined ? 'connect' : 'secureConnect', () => sock.write('PING\r\n'));
-    sock.on('data', (d) => finish(d.toString().startsWith('+PONG') || (authRequiredIsAlive && d.toString().startsWith('-NOAUTH'))));
+    sock.on('data', (d) =>
+      finish(d.toString().startsWith('+PONG') || (authRequiredIsAlive && d.toString().startsWith('-NOAUTH'))),
+    );
     sock.on('error', () => finish(false));
   });
 }
@@ -60,7 +68,9 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
  * Spawns `redis-server` on a free port (or `port`) bound to 127.0.0.1, without persistence.
  * Extra args are appended (e.g. `['--cluster-enabled', 'yes']`); `config`: a config file read first.
  */
-export async function spawnRedisServer(o: { port?: number; args?: string[]; config?: string } = {}): Promise<SpawnedRedis> {
+export async function spawnRedisServer(
+  o: { port?: number; args?: string[]; config?: string } = {},
+): Promise<SpawnedRedis> {
   const port = o.port ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {

@@ -33,7 +33,10 @@ export interface SpawnedCluster {
  * `redis-cli --cluster create`, bound to 127.0.0.1 on free ports. `nodeTimeoutMs` (default
  * 2000) sets how fast a frozen master is failed over (≈ 2 × node timeout).
  */
-export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nodeTimeoutMs?: number } = {}): Promise<SpawnedCluster> {
+export async function spawnRedisCluster(
+  masters = 3,
+  o: { replicas?: number; nodeTimeoutMs?: number } = {},
+): Promise<SpawnedCluster> {
   const replicas = o.replicas ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'bw-cluster-'));
   const nodes: SpawnedRedis[] = [];
@@ -65,12 +68,19 @@ export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nod
       );
     }
     const addrs = nodes.map((n) => `127.0.0.1:${n.port}`);
-    const r = spawnSync('redis-cli', ['--cluster', 'create', ...addrs, '--cluster-replicas', String(replicas), '--cluster-yes'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const r = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...addrs, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     if (r.status !== 0) throw new Error(`redis-cli --cluster create failed: ${r.stderr || r.stdout}`);
-    for (const n of nodes) await until(`cluster node ${n.port} ok`, 15_000, () => cli(n.port, 'cluster', 'info').includes('cluster_state:ok'));
+    for (const n of nodes)
+      await until(`cluster node ${n.port} ok`, 15_000, () =>
+        cli(n.port, 'cluster', 'info').includes('cluster_state:ok'),
+      );
     // Replicas in sync, so a failover does not lose what the test wrote.
     for (const n of nodes) {
       await until(`replica ${n.port} in sync`, 15_000, () => {
@@ -87,7 +97,10 @@ export async function spawnRedisCluster(masters = 3, o: { replicas?: number; nod
     startup: nodes.slice(0, masters).map((n) => ({ host: '127.0.0.1', port: n.port })),
     masterOf(slot: number): number | undefined {
       for (const n of nodes) {
-        const out = spawnSync('redis-cli', ['-p', String(n.port), '--json', 'cluster', 'slots'], { encoding: 'utf8', timeout: 500 });
+        const out = spawnSync('redis-cli', ['-p', String(n.port), '--json', 'cluster', 'slots'], {
+          encoding: 'utf8',
+          timeout: 500,
+        });
         if (out.status !== 0 || !out.stdout) continue;
         try {
           const ranges = JSON.parse(out.stdout) as Array<[number, number, [string, number, string]]>;
@@ -120,7 +133,9 @@ export interface SpawnedSentinel {
  * A Sentinel setup: one master, `replicas` replicas, `sentinels` sentinels (quorum 1) watching it
  * as `name`, with `downAfterMs` (default 1000) so a frozen master is failed over in seconds.
  */
-export async function spawnRedisSentinel(o: { replicas?: number; sentinels?: number; downAfterMs?: number; name?: string } = {}): Promise<SpawnedSentinel> {
+export async function spawnRedisSentinel(
+  o: { replicas?: number; sentinels?: number; downAfterMs?: number; name?: string } = {},
+): Promise<SpawnedSentinel> {
   const name = o.name ?? 'mymaster';
   const dir = mkdtempSync(join(tmpdir(), 'bw-sentinel-'));
   const all: SpawnedRedis[] = [];
@@ -133,11 +148,16 @@ export async function spawnRedisSentinel(o: { replicas?: number; sentinels?: num
     all.push(master);
     const replicas: SpawnedRedis[] = [];
     for (let i = 0; i < (o.replicas ?? 1); i++) {
-      const r = await spawnRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-announce-ip', '127.0.0.1'] });
+      const r = await spawnRedisServer({
+        args: ['--replicaof', '127.0.0.1', String(master.port), '--replica-announce-ip', '127.0.0.1'],
+      });
       all.push(r);
       replicas.push(r);
     }
-    for (const r of replicas) await until(`replica ${r.port} in sync`, 10_000, () => cli(r.port, 'info', 'replication').includes('master_link_status:up'));
+    for (const r of replicas)
+      await until(`replica ${r.port} in sync`, 10_000, () =>
+        cli(r.port, 'info', 'replication').includes('master_link_status:up'),
+      );
     const sentinels: SpawnedRedis[] = [];
     for (let i = 0; i < (o.sentinels ?? 1); i++) {
       const port = await freePort();
@@ -171,7 +191,15 @@ export async function spawnRedisSentinel(o: { replicas?: number; sentinels?: num
         return replicas.every((r) => out.includes(String(r.port)));
       });
     }
-    return { name, master, replicas, sentinels, sentinelAddrs: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), masterPort, stop };
+    return {
+      name,
+      master,
+      replicas,
+      sentinels,
+      sentinelAddrs: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
+      masterPort,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

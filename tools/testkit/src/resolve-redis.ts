@@ -14,7 +14,8 @@ export interface ResolvedRedis {
 export async function resolveRedis(): Promise<ResolvedRedis> {
   const fromEnv = process.env['REDIS_URL'];
   if (fromEnv) return { url: fromEnv, source: 'REDIS_URL', stop: async () => undefined };
-  if (await pingRedis('127.0.0.1', 6379, 500)) return { url: 'redis://127.0.0.1:6379', source: 'local-6379', stop: async () => undefined };
+  if (await pingRedis('127.0.0.1', 6379, 500))
+    return { url: 'redis://127.0.0.1:6379', source: 'local-6379', stop: async () => undefined };
   if (hasRedisServerBinary()) {
     const spawned: SpawnedRedis = await spawnRedisServer();
     return { url: spawned.url, source: 'spawned', stop: () => spawned.stop() };

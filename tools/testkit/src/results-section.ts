@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const HEADER = '# Breakwater benchmark results\n\nEach section is written by its benchmark script; edit only between your own markers.\n';
+const HEADER =
+  '# Breakwater benchmark results\n\nEach section is written by its benchmark script; edit only between your own markers.\n';
 
 /**
  * Replaces the section of `path` between the `start` and `end` marker lines with `body`, creating

@@ -26,7 +26,11 @@ async function twoEndpoints() {
  * closes that endpoint's idle connections at once, lets its calls in flight finish, and closing the
  * client unsubscribes from the balancer and leaves no socket. One suite, run by each adapter.
  */
-export function describeEndpointRemoval(title: string, client: (lb: LoadBalancer) => RemovalClient, closeWord = 'close'): void {
+export function describeEndpointRemoval(
+  title: string,
+  client: (lb: LoadBalancer) => RemovalClient,
+  closeWord = 'close',
+): void {
   describe(title, () => {
     it('closes its idle keep-alive sockets at once, without waiting for another request', async () => {
       const { a, b, lb } = await twoEndpoints();
@@ -58,7 +62,10 @@ export function describeEndpointRemoval(title: string, client: (lb: LoadBalancer
       expect(a.openConnections()).toBe(1); // busy: not cut
       release();
       expect(await Promise.all(inFlight)).toEqual(['held', 'held']);
-      await waitFor(() => a.openConnections() === 0, { timeoutMs: 500, what: "removed endpoint's socket closed after its request" });
+      await waitFor(() => a.openConnections() === 0, {
+        timeoutMs: 500,
+        what: "removed endpoint's socket closed after its request",
+      });
       expect(b.openConnections()).toBe(1);
     });
 

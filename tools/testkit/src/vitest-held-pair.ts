@@ -2,7 +2,8 @@ import type { TestHttpServer } from './http-server.js';
 import { testHttpServer } from './vitest-http.js';
 
 /** Open TCP sockets of this process (`process.getActiveResourcesInfo()`), for handle-leak checks. */
-export const openTcpSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+export const openTcpSockets = (): number =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 
 /**
  * Two servers (closed when the test finishes) that answer `/hold` only when `release()` is called,

@@ -1,4 +1,12 @@
-import { SaturatedError, constantBackoff, loadBalancer, retry, roundRobin, type LoadBalancer, type Policy } from '@breakwater/core';
+import {
+  SaturatedError,
+  constantBackoff,
+  loadBalancer,
+  retry,
+  roundRobin,
+  type LoadBalancer,
+  type Policy,
+} from '@breakwater/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { testHttpServer } from './vitest-http.js';
 
@@ -40,11 +48,17 @@ export function describeSaturation(name: string, client: SaturationClient): void
 
     it('a full wait queue rejects with SaturatedError (BW_SATURATED), which retry() retries', async () => {
       const { s } = await slowServer();
-      const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url, maxConnections: 1 }], strategy: roundRobin(), queue: { maxPending: 1 } });
+      const lb = loadBalancer({
+        endpoints: [{ id: 'a', url: s.url, maxConnections: 1 }],
+        strategy: roundRobin(),
+        queue: { maxPending: 1 },
+      });
       onTestFinished(() => lb.close());
       const bare = client(lb);
       const settled = await Promise.allSettled(Array.from({ length: 4 }, () => bare('/x')));
-      const rejected = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+      const rejected = settled
+        .filter((r) => r.status === 'rejected')
+        .map((r) => (r as PromiseRejectedResult).reason as unknown);
       expect(rejected.length).toBeGreaterThan(0);
       for (const e of rejected) expect(e).toBeInstanceOf(SaturatedError);
       const retried = client(lb, retry({ maxAttempts: 20, backoff: constantBackoff(25) }));

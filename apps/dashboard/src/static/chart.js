@@ -34,15 +34,24 @@ export function renderTimeChart(box, o) {
   const { now, spanMs, tickMs = 10_000, yMax, yTicks, yFormat, points, areas = [], lines = [], markers = [] } = o;
   const x = (t) => ((t - (now - spanMs)) / spanMs) * W;
   const y = (v) => H - (Math.min(v, yMax) / yMax) * H;
-  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': o.label ?? 'chart' });
+  const svg = svgEl('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    preserveAspectRatio: 'none',
+    role: 'img',
+    'aria-label': o.label ?? 'chart',
+  });
   const labels = [];
   for (const v of yTicks) {
-    svg.append(svgEl('line', { x1: 0, x2: W, y1: y(v), y2: y(v), class: 'grid', 'vector-effect': 'non-scaling-stroke' }));
+    svg.append(
+      svgEl('line', { x1: 0, x2: W, y1: y(v), y2: y(v), class: 'grid', 'vector-effect': 'non-scaling-stroke' }),
+    );
     labels.push(label('ytick', yFormat(v), { top: `${(y(v) / H) * 100}%` }));
   }
   for (let k = 0; k * tickMs <= spanMs; k++) {
     const t = now - k * tickMs;
-    svg.append(svgEl('line', { x1: x(t), x2: x(t), y1: 0, y2: H, class: 'grid', 'vector-effect': 'non-scaling-stroke' }));
+    svg.append(
+      svgEl('line', { x1: x(t), x2: x(t), y1: 0, y2: H, class: 'grid', 'vector-effect': 'non-scaling-stroke' }),
+    );
     labels.push(label('xtick', k === 0 ? 'now' : `−${(k * tickMs) / 1000} s`, { left: `${(x(t) / W) * 100}%` }));
   }
   const pts = points.filter((p) => p.t >= now - spanMs - 1_000);
@@ -75,7 +84,14 @@ export function renderTimeChart(box, o) {
   let lastLabelX = -Infinity;
   for (const m of markers) {
     if (m.at < now - spanMs || m.at > now) continue;
-    const line = svgEl('line', { x1: x(m.at), x2: x(m.at), y1: 0, y2: H, class: `marker ${m.severity ?? 'info'}`, 'vector-effect': 'non-scaling-stroke' });
+    const line = svgEl('line', {
+      x1: x(m.at),
+      x2: x(m.at),
+      y1: 0,
+      y2: H,
+      class: `marker ${m.severity ?? 'info'}`,
+      'vector-effect': 'non-scaling-stroke',
+    });
     const title = svgEl('title', {});
     title.textContent = m.title;
     line.append(title);

@@ -47,7 +47,9 @@ async function chaos(target, id, action) {
       credentials: 'same-origin',
       body: JSON.stringify({ target, id, action }),
     });
-    $('status').textContent = res.ok ? `${action} ${target} ${id}: done` : `${action} ${target} ${id}: HTTP ${res.status}`;
+    $('status').textContent = res.ok
+      ? `${action} ${target} ${id}: done`
+      : `${action} ${target} ${id}: HTTP ${res.status}`;
   } catch (e) {
     $('status').textContent = `${action} failed: ${e}`;
   }
@@ -71,14 +73,30 @@ function replicaRow(r) {
     actions.append(
       el(
         'button',
-        { class: action === 'kill' ? 'danger' : '', 'data-action': action, 'data-replica': r.id, onclick: () => chaos('replica', r.id, action) },
+        {
+          class: action === 'kill' ? 'danger' : '',
+          'data-action': action,
+          'data-replica': r.id,
+          onclick: () => chaos('replica', r.id, action),
+        },
         action,
       ),
       ' ',
     );
   }
   row = {
-    tr: el('tr', { 'data-replica': r.id }, el('td', {}, r.id), cells.state, cells.health, cells.ejected, cells.inFlight, cells.p99, cells.requests, actions),
+    tr: el(
+      'tr',
+      { 'data-replica': r.id },
+      el('td', {}, r.id),
+      cells.state,
+      cells.health,
+      cells.ejected,
+      cells.inFlight,
+      cells.p99,
+      cells.requests,
+      actions,
+    ),
     cells,
   };
   rows.set(r.id, row);
@@ -90,15 +108,35 @@ function regionBox(region, index) {
   let box = regionBoxes.get(region);
   if (box) return box;
   const tbody = el('tbody');
-  const head = el('tr', {}, ...['replica', 'state', 'health', 'ejected', 'in-flight', 'p99', 'requests', 'chaos'].map((h) => el('th', {}, h)));
+  const head = el(
+    'tr',
+    {},
+    ...['replica', 'state', 'health', 'ejected', 'in-flight', 'p99', 'requests', 'chaos'].map((h) => el('th', {}, h)),
+  );
   const title = el(
     'h3',
     {},
     `${region}${index === 0 ? ' (primary)' : ''}`,
-    el('button', { class: 'danger', 'data-action': 'kill', 'data-region': region, onclick: () => chaos('region', region, 'kill') }, 'kill region'),
-    el('button', { 'data-action': 'revive', 'data-region': region, onclick: () => chaos('region', region, 'reset') }, 'restore region'),
+    el(
+      'button',
+      { class: 'danger', 'data-action': 'kill', 'data-region': region, onclick: () => chaos('region', region, 'kill') },
+      'kill region',
+    ),
+    el(
+      'button',
+      { 'data-action': 'revive', 'data-region': region, onclick: () => chaos('region', region, 'reset') },
+      'restore region',
+    ),
   );
-  box = { div: el('div', { class: 'region', 'data-region-box': region }, title, el('table', {}, el('thead', {}, head), tbody)), tbody };
+  box = {
+    div: el(
+      'div',
+      { class: 'region', 'data-region-box': region },
+      title,
+      el('table', {}, el('thead', {}, head), tbody),
+    ),
+    tbody,
+  };
   regionBoxes.set(region, box);
   $('regions').append(box.div);
   return box;
@@ -113,7 +151,9 @@ function renderReplicas(state) {
       const cond = replicaCondition(r);
       row.cells.state.replaceChildren(pill(cond, cond));
       row.cells.health.replaceChildren(
-        r.healthy === undefined ? pill('?', 'unknown') : pill(r.healthy ? 'healthy' : 'unhealthy', r.healthy ? 'healthy' : 'unhealthy'),
+        r.healthy === undefined
+          ? pill('?', 'unknown')
+          : pill(r.healthy ? 'healthy' : 'unhealthy', r.healthy ? 'healthy' : 'unhealthy'),
       );
       row.cells.ejected.replaceChildren(r.ejected ? pill('ejected', 'ejected') : '–');
       row.cells.inFlight.textContent = r.inFlight ?? '–';
@@ -125,7 +165,12 @@ function renderReplicas(state) {
 
 function renderBreakers(state) {
   const table = $('breakers');
-  const head = el('tr', {}, el('th', {}, 'endpoint'), ...state.gateways.map((g) => el('th', {}, `${g.id}${g.up ? '' : ' (down)'}`)));
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, 'endpoint'),
+    ...state.gateways.map((g) => el('th', {}, `${g.id}${g.up ? '' : ' (down)'}`)),
+  );
   table.tHead.replaceChildren(head);
   const ids = state.replicas.map((r) => r.id);
   table.tBodies[0].replaceChildren(
@@ -171,7 +216,10 @@ function renderCharts(state) {
     yTicks: [0, 0.5, 1],
     yFormat: (v) => `${Math.round(v * 100)} %`,
     markers,
-    areas: state.regions.map((region, i) => ({ color: COLORS[i % COLORS.length], value: (p) => (p.total ? (p.byRegion[region] ?? 0) / p.total : 0) })),
+    areas: state.regions.map((region, i) => ({
+      color: COLORS[i % COLORS.length],
+      value: (p) => (p.total ? (p.byRegion[region] ?? 0) / p.total : 0),
+    })),
     lines: [{ name: 'errors', color: '#f85149', value: (p) => (p.total ? Math.min(1, (p.errors / p.total) * 10) : 0) }],
   });
   $('legend').replaceChildren(

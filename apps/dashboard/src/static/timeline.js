@@ -1,5 +1,13 @@
 // The timeline: what happened, when (clock time and seconds ago), on which pod, and why.
-const KIND_LABEL = { breaker: 'breaker', ejection: 'ejection', health: 'health', region: 'region', store: 'store', phase: 'phase', chaos: 'chaos' };
+const KIND_LABEL = {
+  breaker: 'breaker',
+  ejection: 'ejection',
+  health: 'health',
+  region: 'region',
+  store: 'store',
+  phase: 'phase',
+  chaos: 'chaos',
+};
 
 function cell(text, cls) {
   const td = document.createElement('td');
@@ -26,7 +34,14 @@ export function renderTimeline(tbody, events, now, max = 80) {
       pill.className = `pill ${e.severity === 'bad' ? 'open' : e.severity === 'warn' ? 'half-open' : e.severity === 'ok' ? 'closed' : 'unknown'}`;
       pill.textContent = KIND_LABEL[e.kind] ?? e.kind;
       kind.append(pill);
-      tr.append(cell(clock(e.at)), cell(`−${((now - e.at) / 1000).toFixed(1)} s`, 'ago'), kind, cell(e.gateway ?? '–'), cell(e.subject), cell(e.text, 'what'));
+      tr.append(
+        cell(clock(e.at)),
+        cell(`−${((now - e.at) / 1000).toFixed(1)} s`, 'ago'),
+        kind,
+        cell(e.gateway ?? '–'),
+        cell(e.subject),
+        cell(e.text, 'what'),
+      );
       return tr;
     });
   tbody.replaceChildren(...rows);
@@ -55,7 +70,12 @@ export function chartMarkers(events) {
                 .slice(0, 2)
                 .join(' ')
             : '';
-    out.push({ at: e.at, severity: e.severity, short, title: `${e.gateway ? `${e.gateway}: ` : ''}${e.subject} — ${e.text}` });
+    out.push({
+      at: e.at,
+      severity: e.severity,
+      short,
+      title: `${e.gateway ? `${e.gateway}: ` : ''}${e.subject} — ${e.text}`,
+    });
   }
   return out;
 }

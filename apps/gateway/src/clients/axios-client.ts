@@ -11,7 +11,12 @@ export function axiosClient(
   endpointOf: (url: string | undefined) => Endpoint | undefined,
 ): { call: (n: number, signal: AbortSignal) => Promise<UpstreamReply>; eject: () => void } {
   // No redirects: an upstream must not send the gateway to an address of its choosing.
-  const instance = axios.create({ responseType: 'text', transformResponse: (d: unknown) => d, maxRedirects: 0, maxContentLength: MAX_UPSTREAM_BODY_BYTES });
+  const instance = axios.create({
+    responseType: 'text',
+    transformResponse: (d: unknown) => d,
+    maxRedirects: 0,
+    maxContentLength: MAX_UPSTREAM_BODY_BYTES,
+  });
   // The URL each attempt really called, keyed on its response object (handed back to the caller
   // as is, with the caller's config put back): that is how the serving endpoint is known.
   const calledUrl = new WeakMap<object, string>();
@@ -34,7 +39,11 @@ export function axiosClient(
       return { status: res.status, endpoint: endpointOf(calledUrl.get(res)), body: String(res.data) };
     } catch (e) {
       if (e instanceof AxiosError && e.response) {
-        return { status: e.response.status, endpoint: endpointOf(calledUrl.get(e.response)), body: String(e.response.data) };
+        return {
+          status: e.response.status,
+          endpoint: endpointOf(calledUrl.get(e.response)),
+          body: String(e.response.data),
+        };
       }
       throw e;
     }

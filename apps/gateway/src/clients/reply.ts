@@ -12,7 +12,9 @@ export interface UpstreamReply {
 }
 
 /** Finds the configured endpoint a called URL belongs to: same origin, longest path prefix. Never throws. */
-export function endpointResolver(endpoints: ReadonlyArray<Endpoint>): (calledUrl: string | undefined) => Endpoint | undefined {
+export function endpointResolver(
+  endpoints: ReadonlyArray<Endpoint>,
+): (calledUrl: string | undefined) => Endpoint | undefined {
   const parsed = endpoints
     .flatMap((ep) => {
       try {
@@ -31,7 +33,8 @@ export function endpointResolver(endpoints: ReadonlyArray<Endpoint>): (calledUrl
     } catch {
       return undefined;
     }
-    return parsed.find((p) => p.origin === u.origin && (u.pathname === p.path || u.pathname.startsWith(`${p.path}/`)))?.ep;
+    return parsed.find((p) => p.origin === u.origin && (u.pathname === p.path || u.pathname.startsWith(`${p.path}/`)))
+      ?.ep;
   };
 }
 

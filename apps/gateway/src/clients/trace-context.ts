@@ -20,7 +20,10 @@ export function setOtelInjector(inject: ((carrier: Record<string, string>) => vo
 /** The trace headers for an upstream call made now (empty outside a request). Never throws. */
 export function currentTraceHeaders(): Record<string, string> {
   const t = traceStore.getStore();
-  if (t !== undefined) return t.tracestate === undefined ? { traceparent: t.traceparent } : { traceparent: t.traceparent, tracestate: t.tracestate };
+  if (t !== undefined)
+    return t.tracestate === undefined
+      ? { traceparent: t.traceparent }
+      : { traceparent: t.traceparent, tracestate: t.tracestate };
   if (otelInject === undefined) return {};
   const carrier: Record<string, string> = {};
   try {

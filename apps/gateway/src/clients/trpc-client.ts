@@ -20,13 +20,20 @@ async function boundedFetch(url: URL | RequestInfo, init?: RequestInit): Promise
  * and treats what comes back as untrusted data. Which endpoint answered is recorded by the
  * endpoint's own link (keyed on the result object), never read from the payload.
  */
-export function trpcClient(balancer: LoadBalancer, policy: Policy): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
+export function trpcClient(
+  balancer: LoadBalancer,
+  policy: Policy,
+): (n: number, signal: AbortSignal) => Promise<UpstreamReply> {
   const servedBy = new WeakMap<object, Endpoint>();
   // conn.url carries no credentials; conn.headers has them as Basic auth when the replica URL had some.
   const linkFor =
     (ep: Endpoint, conn: EndpointConnection): TRPCLink<AnyRouter> =>
     (runtime) => {
-      const inner = httpLink({ url: `${conn.url}/trpc`, headers: () => ({ ...conn.headers, ...currentTraceHeaders() }), fetch: boundedFetch })(runtime);
+      const inner = httpLink({
+        url: `${conn.url}/trpc`,
+        headers: () => ({ ...conn.headers, ...currentTraceHeaders() }),
+        fetch: boundedFetch,
+      })(runtime);
       return ({ op, next }) =>
         observable((observer) =>
           inner({ op, next }).subscribe({
@@ -51,7 +58,8 @@ export function trpcClient(balancer: LoadBalancer, policy: Policy): (n: number, 
     } catch (e) {
       if (e instanceof TRPCClientError) {
         const status = (e.data as { httpStatus?: unknown } | undefined)?.httpStatus;
-        if (typeof status === 'number') return { status, endpoint: undefined, body: JSON.stringify({ error: 'upstream error' }) };
+        if (typeof status === 'number')
+          return { status, endpoint: undefined, body: JSON.stringify({ error: 'upstream error' }) };
       }
       throw e;
     }

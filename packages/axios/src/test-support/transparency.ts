@@ -45,7 +45,12 @@ export interface Observed {
 /** Settles `p` and describes it. `signal`: the caller's, to check what `config.signal` is. */
 export async function observe(p: Promise<unknown>, signal?: unknown): Promise<Observed> {
   try {
-    const res = (await p) as { status: number; data: unknown; headers: Record<string, unknown>; config: Record<string, unknown> };
+    const res = (await p) as {
+      status: number;
+      data: unknown;
+      headers: Record<string, unknown>;
+      config: Record<string, unknown>;
+    };
     return {
       ok: true,
       status: res.status,

@@ -3,12 +3,17 @@ import { duration, integer, name, percentage } from './fields.js';
 
 /** Settings one breaker can have; every key optional (defaults and per-service overrides). */
 const breakerFields = {
-  failure_threshold: percentage('Failure rate (percent of calls in the window) that opens the breaker (default 50)').optional(),
+  failure_threshold: percentage(
+    'Failure rate (percent of calls in the window) that opens the breaker (default 50)',
+  ).optional(),
   timeout: duration('How long the breaker stays open before a probe (default 30s)').optional(),
   min_requests: integer(1, 'Calls the window must hold before the rate counts (default 10)').optional(),
   window_size: duration('Length of the sliding time window (default 10s)', 1).optional(),
   window_buckets: integer(1, 'Buckets of the time window (default 10)', 1_000).optional(),
-  mode: z.enum(['enforce', 'shadow']).meta({ description: 'shadow: track and report, never reject (dry run)' }).optional(),
+  mode: z
+    .enum(['enforce', 'shadow'])
+    .meta({ description: 'shadow: track and report, never reject (dry run)' })
+    .optional(),
   half_open: z
     .strictObject({
       max_probes: integer(1, 'Concurrent probes admitted while half-open (default 1)').optional(),
@@ -68,7 +73,8 @@ export function resolveBreakerSettings(base: BreakerSettings, override: BreakerF
   if (override === undefined) return base;
   const halfOpen = { ...base.halfOpen };
   if (override.half_open?.max_probes !== undefined) halfOpen.maxProbes = override.half_open.max_probes;
-  if (override.half_open?.successes_to_close !== undefined) halfOpen.successesToClose = override.half_open.successes_to_close;
+  if (override.half_open?.successes_to_close !== undefined)
+    halfOpen.successesToClose = override.half_open.successes_to_close;
   if (override.half_open?.probe_timeout !== undefined) halfOpen.probeTimeoutMs = override.half_open.probe_timeout;
   const slow = override.slow_call;
   const out: BreakerSettings = {
@@ -80,7 +86,8 @@ export function resolveBreakerSettings(base: BreakerSettings, override: BreakerF
     mode: override.mode ?? base.mode,
     halfOpen,
   };
-  const slowCall = slow !== undefined ? { thresholdMs: slow.threshold, ratePercent: slow.rate_threshold } : base.slowCall;
+  const slowCall =
+    slow !== undefined ? { thresholdMs: slow.threshold, ratePercent: slow.rate_threshold } : base.slowCall;
   if (slowCall !== undefined) out.slowCall = slowCall;
   return out;
 }

@@ -28,13 +28,17 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path,
-        message: `expected a region some server is in (${list})` + (hint === undefined ? '' : `; did you mean "${hint}"?`),
+        message:
+          `expected a region some server is in (${list})` + (hint === undefined ? '' : `; did you mean "${hint}"?`),
       });
     };
     if (regions.local !== undefined) check(regions.local, ['regions', 'local']);
     regions.order?.forEach((r, i) => check(r, ['regions', 'order', i]));
   })
-  .meta({ title: 'Breakwater configuration', description: 'Load balancer, circuit breakers, monitoring, regions and Redis for Breakwater' });
+  .meta({
+    title: 'Breakwater configuration',
+    description: 'Load balancer, circuit breakers, monitoring, regions and Redis for Breakwater',
+  });
 
 /** A validated config: durations in ms, percentages 0..100, servers with `id` and `url`. */
 export type BreakwaterConfig = z.output<typeof configSchema>;

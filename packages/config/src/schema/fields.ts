@@ -20,7 +20,12 @@ export function duration(description: string, minMs = 0) {
       .transform((v, ctx) => {
         const ms = parseDuration(v);
         if (ms === undefined || ms < minMs || ms > MAX_DURATION_MS) {
-          const range = ms === undefined ? DURATION_EXPECTED : ms < minMs ? `a duration of at least ${minMs}ms` : 'a duration of at most 24d (2147483647ms)';
+          const range =
+            ms === undefined
+              ? DURATION_EXPECTED
+              : ms < minMs
+                ? `a duration of at least ${minMs}ms`
+                : 'a duration of at most 24d (2147483647ms)';
           ctx.addIssue({ code: 'custom', message: `expected ${range}` });
           return z.NEVER;
         }
@@ -61,7 +66,9 @@ export function percentage(description: string) {
         // 0.5 is far more often a fraction (50 %) than half a percent: make the writer say which.
         ctx.addIssue({
           code: 'custom',
-          message: `expected ${PERCENTAGE_EXPECTED}; ${v} looks like a fraction — ` + `write ${v * 100} for ${v * 100} %, or "${v}%" if you mean ${v} %`,
+          message:
+            `expected ${PERCENTAGE_EXPECTED}; ${v} looks like a fraction — ` +
+            `write ${v * 100} for ${v * 100} %, or "${v}%" if you mean ${v} %`,
         });
         return z.NEVER;
       }

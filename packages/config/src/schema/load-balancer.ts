@@ -29,14 +29,21 @@ export const serverSchema = z
     region: name('Region this server lives in (see the regions section)').optional(),
     zone: name('Availability zone').optional(),
     backup: z.boolean().meta({ description: 'Only used when no primary server is healthy' }).optional(),
-    metadata: z.record(z.string(), z.unknown()).meta({ description: 'Free-form data handed to strategies and adapters' }).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'Free-form data handed to strategies and adapters' })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     if (s.url === undefined && s.host === undefined) {
       ctx.addIssue({ code: 'custom', path: ['host'], message: 'expected "host" (with "port") or "url"' });
     }
     if (s.url !== undefined && (s.host !== undefined || s.port !== undefined || s.scheme !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: 'expected either "url" or "host"/"port"/"scheme", not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'expected either "url" or "host"/"port"/"scheme", not both',
+      });
     }
   })
   .transform((s, ctx) => {
@@ -44,9 +51,16 @@ export const serverSchema = z
     const host = s.host !== undefined && s.host.includes(':') && !s.host.startsWith('[') ? `[${s.host}]` : s.host;
     let base: URL;
     try {
-      base = s.url !== undefined ? new URL(s.url) : new URL(`${scheme}://${host}${s.port === undefined ? '' : `:${s.port}`}`);
+      base =
+        s.url !== undefined
+          ? new URL(s.url)
+          : new URL(`${scheme}://${host}${s.port === undefined ? '' : `:${s.port}`}`);
     } catch {
-      ctx.addIssue({ code: 'custom', path: [s.url !== undefined ? 'url' : 'host'], message: 'expected a valid host name or IP address' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.url !== undefined ? 'url' : 'host'],
+        message: 'expected a valid host name or IP address',
+      });
       return z.NEVER;
     }
     // The id and the normalized URL never carry credentials: ids end up in metric labels and logs.
@@ -79,7 +93,10 @@ export const healthCheckSchema = z.strictObject({
 /** `load_balancer.session_affinity`. */
 export const sessionAffinitySchema = z
   .strictObject({
-    enabled: z.boolean().meta({ description: 'Sticky sessions on (default true when the section is present)' }).optional(),
+    enabled: z
+      .boolean()
+      .meta({ description: 'Sticky sessions on (default true when the section is present)' })
+      .optional(),
     method: z.enum(['cookie', 'header']).meta({ description: 'Where the affinity key comes from' }),
     cookie_name: name('Cookie whose value is hashed (method cookie)').optional(),
     header_name: name('Header whose value is hashed (method header)').optional(),
@@ -102,7 +119,11 @@ export const outlierDetectionSchema = z.strictObject({
 /** `load_balancer.consistent_hash` tuning. */
 export const consistentHashSchema = z.strictObject({
   algorithm: z.enum(['ring', 'maglev']).meta({ description: 'Hash table kind' }).optional(),
-  bounded_load: bounded(1, 100, 'Bounded-load factor (like 1.25); no server gets more than this × the average').optional(),
+  bounded_load: bounded(
+    1,
+    100,
+    'Bounded-load factor (like 1.25); no server gets more than this × the average',
+  ).optional(),
 });
 
 /** The `load_balancer` section. */
@@ -114,7 +135,10 @@ export const loadBalancerSchema = z
     health_check: healthCheckSchema.optional(),
     outlier_detection: outlierDetectionSchema.optional(),
     session_affinity: sessionAffinitySchema.optional(),
-    endpoint_breakers: z.boolean().meta({ description: 'One breaker per server with the circuit_breaker defaults (default true)' }).optional(),
+    endpoint_breakers: z
+      .boolean()
+      .meta({ description: 'One breaker per server with the circuit_breaker defaults (default true)' })
+      .optional(),
     servers: z.array(serverSchema).min(1).meta({ description: 'Upstream servers' }),
   })
   .superRefine((lb, ctx) => {
@@ -122,7 +146,11 @@ export const loadBalancerSchema = z
     lb.servers.forEach((s, i) => {
       const first = seen.get(s.id);
       if (first !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: `expected a unique server id; "${s.id}" is also servers[${first}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'id'],
+          message: `expected a unique server id; "${s.id}" is also servers[${first}]`,
+        });
       else seen.set(s.id, i);
     });
   });

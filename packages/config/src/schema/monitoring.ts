@@ -9,7 +9,15 @@ import { bounded, httpPath, integer, name, url } from './fields.js';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 /** Log levels (pino's); the file may spell them in any case ("INFO"). */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
+export const LOG_LEVELS = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+] as const satisfies readonly LogLevel[];
 
 const logLevel = z
   .string()
@@ -17,7 +25,10 @@ const logLevel = z
     const lower = v.trim().toLowerCase();
     const level = lower === 'warning' ? 'warn' : lower;
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-      ctx.addIssue({ code: 'custom', message: `expected one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')} (any case)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected one of ${LOG_LEVELS.map((l) => `"${l}"`).join(', ')} (any case)`,
+      });
       return z.NEVER;
     }
     return level as LogLevel;
@@ -28,7 +39,10 @@ const logLevel = z
 export const monitoringSchema = z.strictObject({
   metrics: z
     .strictObject({
-      enabled: z.boolean().meta({ description: 'Serve Prometheus metrics (default true when the section is present)' }).optional(),
+      enabled: z
+        .boolean()
+        .meta({ description: 'Serve Prometheus metrics (default true when the section is present)' })
+        .optional(),
       port: integer(0, 'Port of the metrics server (0 = any free port)', 65_535).optional(),
       path: httpPath('Path of the metrics endpoint (default "/metrics")').optional(),
     })

@@ -10,6 +10,12 @@ import { bounded, name, percentage } from './fields.js';
 export const regionsSchema = z.strictObject({
   local: name('Region of this process; it gets all traffic while healthy enough').optional(),
   order: z.array(name('Region')).min(1).meta({ description: 'Failover order, most preferred first' }).optional(),
-  overprovisioning_factor: bounded(1, 10, "Headroom factor like Envoy's 1.4 (a region counts as whole down to 1/factor healthy)").optional(),
-  panic_threshold: percentage('Below this percent of healthy servers, health is ignored (default 50, 0 disables)').optional(),
+  overprovisioning_factor: bounded(
+    1,
+    10,
+    "Headroom factor like Envoy's 1.4 (a region counts as whole down to 1/factor healthy)",
+  ).optional(),
+  panic_threshold: percentage(
+    'Below this percent of healthy servers, health is ignored (default 50, 0 disables)',
+  ).optional(),
 });

@@ -51,7 +51,8 @@ describe('adaptiveConcurrency (property)', () => {
               if (ac !== undefined) clock.setTimeout(() => ac.abort(), c.abortAfterMs!);
               const p = lim.execute(
                 ({ signal }) => {
-                  if (lim.inFlight > lim.limit) violations.push(`started with ${lim.inFlight} in flight, limit ${lim.limit}`);
+                  if (lim.inFlight > lim.limit)
+                    violations.push(`started with ${lim.inFlight} in flight, limit ${lim.limit}`);
                   if (c.outcome === 'throw') throw new Error('sync');
                   return new Promise<void>((resolve, reject) => {
                     clock.setTimeout(() => (c.outcome === 'ok' ? resolve() : reject(new Error('down'))), c.durationMs);

@@ -178,7 +178,9 @@ describe('adaptiveConcurrency: outcomes', () => {
     await expect(lim.execute(() => Promise.reject(new Error('503')))).rejects.toThrow('503');
     expect(lim.limit).toBe(9);
     const viaTimeout = pipeline(timeout(50, { clock }), lim);
-    const hung = viaTimeout.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+    const hung = viaTimeout.execute(
+      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
     clock.advance(50);
     await expect(hung).rejects.toBeInstanceOf(TimeoutError);
     await settle();
@@ -195,7 +197,13 @@ describe('adaptiveConcurrency: outcomes', () => {
 
   it('aimd: dropLatencyMs makes slow successes drops', async () => {
     const clock = new ManualClock(0);
-    const lim = adaptiveConcurrency({ algorithm: 'aimd', initialLimit: 10, minWindowSamples: 1, dropLatencyMs: 100, clock });
+    const lim = adaptiveConcurrency({
+      algorithm: 'aimd',
+      initialLimit: 10,
+      minWindowSamples: 1,
+      dropLatencyMs: 100,
+      clock,
+    });
     const slow = lim.execute(() => new Promise<void>((r) => clock.setTimeout(r, 150)));
     clock.advance(150);
     await slow;
@@ -209,9 +217,13 @@ describe('adaptiveConcurrency: outcomes', () => {
     const changes: LimitChangeEvent[] = [];
     lim.on('limitChange', (e) => changes.push(e));
     const ac1 = new AbortController();
-    const rejecting = lim.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted fetch')))), {
-      signal: ac1.signal,
-    });
+    const rejecting = lim.execute(
+      ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted fetch')))),
+      {
+        signal: ac1.signal,
+      },
+    );
     const ac2 = new AbortController();
     const late = deferred();
     const resolving = lim.execute(() => late.promise, { signal: ac2.signal });
@@ -252,7 +264,11 @@ describe('adaptiveConcurrency: outcomes', () => {
   it('composes in pipeline(): retry → adaptive limit → timeout', async () => {
     const clock = new ManualClock(0);
     const lim = adaptiveConcurrency({ clock });
-    const policy = pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), clock }), lim, timeout(1000, { clock }));
+    const policy = pipeline(
+      retry({ maxAttempts: 3, backoff: constantBackoff(0), clock }),
+      lim,
+      timeout(1000, { clock }),
+    );
     let n = 0;
     await expect(policy.execute(() => (++n < 3 ? Promise.reject(new Error('flaky')) : 'ok'))).resolves.toBe('ok');
     expect(n).toBe(3);
@@ -269,8 +285,12 @@ describe('adaptiveConcurrency: options', () => {
       /adaptiveConcurrency\.initalLimit: unknown option "initalLimit"; did you mean "initialLimit"\?/,
     );
     expect(() => adaptiveConcurrency({ maxConcurrency: 5 } as never)).toThrow(/did you mean "maxLimit"/);
-    expect(() => adaptiveConcurrency({ minLimit: 10, maxLimit: 5 })).toThrow('adaptiveConcurrency.maxLimit: expected an integer ≥ minLimit (10), got 5');
-    expect(() => adaptiveConcurrency({ minLimit: 10, initialLimit: 5 })).toThrow('adaptiveConcurrency.initialLimit: expected an integer ≥ 10, got 5');
+    expect(() => adaptiveConcurrency({ minLimit: 10, maxLimit: 5 })).toThrow(
+      'adaptiveConcurrency.maxLimit: expected an integer ≥ minLimit (10), got 5',
+    );
+    expect(() => adaptiveConcurrency({ minLimit: 10, initialLimit: 5 })).toThrow(
+      'adaptiveConcurrency.initialLimit: expected an integer ≥ 10, got 5',
+    );
     expect(() => adaptiveConcurrency({ maxLimit: 2 ** 40 })).toThrow(/maxLimit: expected an integer from 1 to 1000000/);
     expect(() => adaptiveConcurrency({ algorithm: 'aimd', tolerance: 2 })).toThrow(
       "adaptiveConcurrency.tolerance: applies only to algorithm 'gradient2', not 'aimd'",

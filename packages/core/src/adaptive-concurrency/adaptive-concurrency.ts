@@ -119,7 +119,13 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     if (this.inFlight < this.current && this.waiters.size === 0) return this.start(fn, ctx);
     if (this.waiters.size >= this.options.maxQueue) {
       if (this.events.has('rejected'))
-        this.events.emit('rejected', withContext({ limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() }, ctx.context));
+        this.events.emit(
+          'rejected',
+          withContext(
+            { limit: this.current, inFlight: this.inFlight, queued: this.waiters.size, at: this.now() },
+            ctx.context,
+          ),
+        );
       return Promise.reject(new BulkheadRejectedError(this.current, this.options.maxQueue, 'adaptive limit'));
     }
     return this.waiters.enqueue(fn, ctx);
@@ -181,7 +187,15 @@ class AdaptiveLimiter implements InternalPolicy, AdaptiveConcurrencyPolicy {
     const from = this.current;
     this.current = this.effectiveLimit();
     if (this.current !== from && this.events.has('limitChange')) {
-      this.events.emit('limitChange', { from, to: this.current, reason, rttMs: rtt, baselineRttMs: b?.value, inFlight: this.inFlight, at: now });
+      this.events.emit('limitChange', {
+        from,
+        to: this.current,
+        reason,
+        rttMs: rtt,
+        baselineRttMs: b?.value,
+        inFlight: this.inFlight,
+        at: now,
+      });
     }
   }
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { aimd, gradient2, vegas, type WindowStats } from './algorithms.js';
 import { BaselineRtt, PROBE_WINDOWS } from './sample-window.js';
 
-const busy = (rttMs: number | undefined, o: Partial<WindowStats> = {}): WindowStats => ({ rttMs, samples: 20, drops: 0, maxInFlight: 100, ...o });
+const busy = (rttMs: number | undefined, o: Partial<WindowStats> = {}): WindowStats => ({
+  rttMs,
+  samples: 20,
+  drops: 0,
+  maxInFlight: 100,
+  ...o,
+});
 
 describe('gradient2', () => {
   const g = gradient2({ tolerance: 1.25, smoothing: 0.2 });

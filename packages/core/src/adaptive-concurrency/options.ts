@@ -1,6 +1,15 @@
 import type { Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { describeValue, checkOptions, checkInt, checkNumber, checkFunction, checkClock, checkOneOf, checkKnownKeys } from '../kernel/options.js';
+import {
+  describeValue,
+  checkOptions,
+  checkInt,
+  checkNumber,
+  checkFunction,
+  checkClock,
+  checkOneOf,
+  checkKnownKeys,
+} from '../kernel/options.js';
 
 /** How the limit follows the measured latency; see the package README for each. */
 export type AdaptiveAlgorithm = 'gradient2' | 'vegas' | 'aimd';
@@ -106,14 +115,20 @@ export function resolveAdaptiveOptions(o: AdaptiveConcurrencyOptions | undefined
   const algorithm = checkOneOf(`${p}.algorithm`, v.algorithm ?? 'gradient2', ['gradient2', 'vegas', 'aimd']);
   for (const [key, algorithms] of Object.entries(ONLY_FOR)) {
     if ((v as Record<string, unknown>)[key] !== undefined && !algorithms.includes(algorithm)) {
-      throw new ConfigError(`${p}.${key}`, `applies only to algorithm ${algorithms.map((a) => `'${a}'`).join(' or ')}, not '${algorithm}'`);
+      throw new ConfigError(
+        `${p}.${key}`,
+        `applies only to algorithm ${algorithms.map((a) => `'${a}'`).join(' or ')}, not '${algorithm}'`,
+      );
     }
   }
   const minLimit = checkIntMax(`${p}.minLimit`, v.minLimit ?? 1, 1);
   const maxLimit = checkIntMax(`${p}.maxLimit`, v.maxLimit ?? Math.max(1000, minLimit), 1);
-  if (maxLimit < minLimit) throw new ConfigError(`${p}.maxLimit`, `expected an integer ≥ minLimit (${minLimit}), got ${maxLimit}`);
+  if (maxLimit < minLimit)
+    throw new ConfigError(`${p}.maxLimit`, `expected an integer ≥ minLimit (${minLimit}), got ${maxLimit}`);
   const initialLimit =
-    v.initialLimit === undefined ? Math.min(maxLimit, Math.max(minLimit, 20)) : checkIntMax(`${p}.initialLimit`, v.initialLimit, minLimit, maxLimit);
+    v.initialLimit === undefined
+      ? Math.min(maxLimit, Math.max(minLimit, 20))
+      : checkIntMax(`${p}.initialLimit`, v.initialLimit, minLimit, maxLimit);
   checkFunction(`${p}.isDrop`, v.isDrop);
   checkClock(`${p}.clock`, v.clock);
   return {
@@ -125,8 +140,14 @@ export function resolveAdaptiveOptions(o: AdaptiveConcurrencyOptions | undefined
     tolerance: checkNumber(`${p}.tolerance`, v.tolerance ?? 1.25, { min: 1, max: 100 }),
     smoothing: checkNumber(`${p}.smoothing`, v.smoothing ?? 0.2, { minExclusive: 0, max: 1 }),
     backoffRatio: checkBackoff(`${p}.backoffRatio`, v.backoffRatio ?? 0.9),
-    dropLatencyMs: checkNumber(`${p}.dropLatencyMs`, v.dropLatencyMs ?? Infinity, { minExclusive: 0, allowInfinity: true }),
-    baselineIntervalMs: checkNumber(`${p}.baselineIntervalMs`, v.baselineIntervalMs ?? 10_000, { minExclusive: 0, max: 2 ** 31 - 1 }),
+    dropLatencyMs: checkNumber(`${p}.dropLatencyMs`, v.dropLatencyMs ?? Infinity, {
+      minExclusive: 0,
+      allowInfinity: true,
+    }),
+    baselineIntervalMs: checkNumber(`${p}.baselineIntervalMs`, v.baselineIntervalMs ?? 10_000, {
+      minExclusive: 0,
+      max: 2 ** 31 - 1,
+    }),
     minWindowSamples: checkIntMax(`${p}.minWindowSamples`, v.minWindowSamples ?? 10, 1, 100_000),
     isDrop: v.isDrop,
     clock: v.clock,

@@ -9,7 +9,10 @@ import { adaptiveConcurrency, type AdaptiveConcurrencyPolicy } from './index.js'
 describe('adaptiveConcurrency per endpoint: loadBalancer({ endpointLimit })', () => {
   it("each endpoint gets its own limiter, which finds that endpoint's capacity; rejections reach the caller", async () => {
     const clock = new ManualClock(0);
-    const upstreams: Record<string, KneeUpstream> = { big: new KneeUpstream(clock, 50, 10), small: new KneeUpstream(clock, 10, 10) };
+    const upstreams: Record<string, KneeUpstream> = {
+      big: new KneeUpstream(clock, 50, 10),
+      small: new KneeUpstream(clock, 10, 10),
+    };
     const limiters = new Map<string, AdaptiveConcurrencyPolicy>();
     const lb = loadBalancer({
       endpoints: [

@@ -6,7 +6,8 @@ import { p2cEwma } from './strategies/p2c-ewma.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint } from './types.js';
 
-const eps = (ids: string[], region?: string): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}.test`, ...(region === undefined ? {} : { region }) }));
+const eps = (ids: string[], region?: string): Endpoint[] =>
+  ids.map((id) => ({ id, url: `http://${id}.test`, ...(region === undefined ? {} : { region }) }));
 
 describe('balancer execute({ avoid })', () => {
   it('never picks an avoided endpoint, whatever the strategy would choose', async () => {

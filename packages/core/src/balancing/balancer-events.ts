@@ -1,4 +1,11 @@
-import type { BreakerEvent, EjectionEvent, HealthEvent, RegionChangeEvent, RequestEvent, UpdateEvent } from './types.js';
+import type {
+  BreakerEvent,
+  EjectionEvent,
+  HealthEvent,
+  RegionChangeEvent,
+  RequestEvent,
+  UpdateEvent,
+} from './types.js';
 
 /** Events a balancer emits. */
 export interface BalancerEvents extends Record<string, unknown> {

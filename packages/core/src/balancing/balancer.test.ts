@@ -10,7 +10,8 @@ import { seededRandom } from './random.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { EjectionEvent, Endpoint, RequestEvent } from './types.js';
 
-const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}`, ...extra }));
+const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] =>
+  ids.map((id) => ({ id, url: `http://${id}`, ...extra }));
 const fail = (): never => {
   throw new Error('down');
 };
@@ -41,15 +42,27 @@ describe('loadBalancer options', () => {
       'loadBalancer.endpoints[0].weight',
       /endpoint "a": expected a number > 0 \(default 1\), got 0/,
     ],
-    [{ endpoints: [{ id: 'a', url: 'http://x.test', maxConnections: 1.5 }] }, 'loadBalancer.endpoints[0].maxConnections', /integer/],
+    [
+      { endpoints: [{ id: 'a', url: 'http://x.test', maxConnections: 1.5 }] },
+      'loadBalancer.endpoints[0].maxConnections',
+      /integer/,
+    ],
     [{ endpoints: [], healthCheck: { intervalMs: -5 } }, 'loadBalancer.healthCheck.intervalMs', /got -5/],
-    [{ endpoints: [], outlierDetection: { maxEjectionPercent: 150 } }, 'loadBalancer.outlierDetection.maxEjectionPercent', /between 0 and 100, got 150/],
+    [
+      { endpoints: [], outlierDetection: { maxEjectionPercent: 150 } },
+      'loadBalancer.outlierDetection.maxEjectionPercent',
+      /between 0 and 100, got 150/,
+    ],
     [{ endpoints: [], locality: { panicThreshold: 2 } }, 'loadBalancer.locality.panicThreshold', /between 0 and 1/],
     [{ endpoints: [], locality: { order: 'us' } }, 'loadBalancer.locality.order', /array of region names/],
     [{ endpoints: [], strategy: {} }, 'loadBalancer.strategy', /Strategy/],
     [{ endpoints: eps(['a']), breaker: { halfOpenAfterMs: -1 } }, 'loadBalancer.breaker.halfOpenAfterMs', /./],
     // Unknown keys (issue 12.10), top level and nested, with a did-you-mean.
-    [{ endpoints: [], healthCheck: { interval: 500 } }, 'loadBalancer.healthCheck.interval', /unknown option "interval"; did you mean "intervalMs"\?/],
+    [
+      { endpoints: [], healthCheck: { interval: 500 } },
+      'loadBalancer.healthCheck.interval',
+      /unknown option "interval"; did you mean "intervalMs"\?/,
+    ],
     [{ endpoints: [], healthchecks: {} }, 'loadBalancer.healthchecks', /did you mean "healthCheck"\?/],
     [
       { endpoints: [], outlierDetection: { consecutiveFailure: 3 } },
@@ -58,8 +71,16 @@ describe('loadBalancer options', () => {
     ],
     [{ endpoints: [], locality: { locale: 'eu' } }, 'loadBalancer.locality.locale', /did you mean "local"\?/],
     [{ endpoints: [], queue: { maxPendin: 5 } }, 'loadBalancer.queue.maxPendin', /did you mean "maxPending"\?/],
-    [{ endpoints: [], breaker: { halfOpenAfter: 5 } }, 'loadBalancer.breaker.halfOpenAfter', /did you mean "halfOpenAfterMs"\?/],
-    [{ endpoints: [], breaker: { halfOpen: { maxProbe: 2 } } }, 'loadBalancer.breaker.halfOpen.maxProbe', /did you mean "maxProbes"\?/],
+    [
+      { endpoints: [], breaker: { halfOpenAfter: 5 } },
+      'loadBalancer.breaker.halfOpenAfter',
+      /did you mean "halfOpenAfterMs"\?/,
+    ],
+    [
+      { endpoints: [], breaker: { halfOpen: { maxProbe: 2 } } },
+      'loadBalancer.breaker.halfOpen.maxProbe',
+      /did you mean "maxProbes"\?/,
+    ],
     [{ endpoints: [], breaker: { name: 'x' } }, 'loadBalancer.breaker.name', /names each breaker/],
     [
       { endpoints: [{ id: 'a', url: 'http://x.test', maxConnection: 3 }] },
@@ -73,8 +94,16 @@ describe('loadBalancer options', () => {
       /endpoint "b": expected an absolute URL like "http:\/\/10\.0\.0\.1:8080", got "x"/,
     ],
     [{ endpoints: [{ id: 'c', url: '/api' }] }, 'loadBalancer.endpoints[0].url', /endpoint "c": .*got "\/api"/],
-    [{ endpoints: [{ id: 'd', url: 'svc:secret@10.0.0.1:80' }] }, 'loadBalancer.endpoints[0].url', /^(?!.*secret).*endpoint "d"/],
-    [{ endpoints: [{ id: 'w', url: 'http://x.test', weight: -1 }] }, 'loadBalancer.endpoints[0].weight', /expected a number > 0/],
+    [
+      { endpoints: [{ id: 'd', url: 'svc:secret@10.0.0.1:80' }] },
+      'loadBalancer.endpoints[0].url',
+      /^(?!.*secret).*endpoint "d"/,
+    ],
+    [
+      { endpoints: [{ id: 'w', url: 'http://x.test', weight: -1 }] },
+      'loadBalancer.endpoints[0].weight',
+      /expected a number > 0/,
+    ],
     // locality.local must be a region some endpoint has.
     [
       { endpoints: [{ id: 'a', url: 'http://x.test', region: 'us-east' }], locality: { local: 'us-eats' } },
@@ -138,7 +167,12 @@ describe('NoHealthyEndpointError reasons', () => {
     await lb.execute(fail).catch(() => undefined);
     await lb.execute(fail).catch(() => undefined);
     expect(reasonOf(() => lb.pick())).toBe('unhealthy');
-    const lb2 = loadBalancer({ endpoints: eps(['a', 'b']), clock, strategy: roundRobin(), breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5000 } });
+    const lb2 = loadBalancer({
+      endpoints: eps(['a', 'b']),
+      clock,
+      strategy: roundRobin(),
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5000 },
+    });
     await lb2.execute(fail).catch(() => undefined);
     await lb2.execute(fail).catch(() => undefined);
     expect(reasonOf(() => lb2.pick())).toBe('open');
@@ -310,9 +344,12 @@ describe('execute, events, asPolicy', () => {
   it('a caller abort does not count against the endpoint', async () => {
     const lb = loadBalancer({ endpoints: eps(['a']), outlierDetection: { consecutiveFailures: 1 } });
     const ac = new AbortController();
-    const p = lb.execute((_ep, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))), {
-      signal: ac.signal,
-    });
+    const p = lb.execute(
+      (_ep, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      {
+        signal: ac.signal,
+      },
+    );
     ac.abort(new Error('user left'));
     await expect(p).rejects.toThrow('user left');
     await new Promise((r) => setTimeout(r, 0));

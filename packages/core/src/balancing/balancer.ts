@@ -84,13 +84,21 @@ export class Balancer implements LoadBalancer {
     this.isFailure = options.isFailure ?? ((e) => !isRejection(e));
     this.isResultFailure = options.isResultFailure;
     this.decayMs = this.settings.strategy.decayMs ?? 10_000;
-    this.plan = new LevelPlan(this.settings.strategy, { clock: this.clock, random: this.settings.random }, this.settings.levels);
+    this.plan = new LevelPlan(
+      this.settings.strategy,
+      { clock: this.clock, random: this.settings.random },
+      this.settings.levels,
+    );
     this.regions = new RegionTracker(this.settings.levels);
     this.recheck = new BreakerRecheck(this.clock, () => this.invalidate());
     this.plan.onRebuild = (summary) => this.afterRebuild(summary);
     const h = this.settings.health;
     this.health =
-      h === undefined ? undefined : new ActiveHealthChecker(h, this.clock, this.settings.random, (id, healthy, reason) => this.onHealth(id, healthy, reason));
+      h === undefined
+        ? undefined
+        : new ActiveHealthChecker(h, this.clock, this.settings.random, (id, healthy, reason) =>
+            this.onHealth(id, healthy, reason),
+          );
     const d = this.settings.outlier;
     this.outlier =
       d === undefined
@@ -161,7 +169,13 @@ export class Balancer implements LoadBalancer {
    * served in arrival order; a call re-picking after a breaker refusal (`mark` > 0) is already
    * under way and picks directly. `avoid`: endpoint ids the call must skip (execute({ avoid })).
    */
-  private dispatch<T>(fn: PolicyFn<T>, ctx: Ctx, mark: number, repicks: number, avoid: ReadonlySet<string> | undefined): Promise<T> {
+  private dispatch<T>(
+    fn: PolicyFn<T>,
+    ctx: Ctx,
+    mark: number,
+    repicks: number,
+    avoid: ReadonlySet<string> | undefined,
+  ): Promise<T> {
     let s: EndpointState | undefined;
     try {
       if (mark === 0 && this.queue.length > 0) {
@@ -174,7 +188,9 @@ export class Balancer implements LoadBalancer {
     } catch (e) {
       return Promise.reject(e);
     }
-    return s === undefined ? this.queue.enqueue(fn, ctx, mark, repicks, avoid) : this.calls.run(s, fn, ctx, mark, repicks, avoid);
+    return s === undefined
+      ? this.queue.enqueue(fn, ctx, mark, repicks, avoid)
+      : this.calls.run(s, fn, ctx, mark, repicks, avoid);
   }
 
   /** Starts queued calls while slots are free (see WaitQueue.serve). */
@@ -182,7 +198,8 @@ export class Balancer implements LoadBalancer {
     this.queue.serve(this.pickWaiter, this.startWaiter);
   }
 
-  private readonly pickWaiter = (w: Waiter): EndpointState | undefined => this.pickFromPlan(w.ctx.key, w.mark > 0 ? w.mark : -1, w.avoid);
+  private readonly pickWaiter = (w: Waiter): EndpointState | undefined =>
+    this.pickFromPlan(w.ctx.key, w.mark > 0 ? w.mark : -1, w.avoid);
 
   private readonly startWaiter = (s: EndpointState, w: Waiter): void => {
     this.calls.run(s, w.fn, w.ctx, w.mark, w.repicks, w.avoid).then(w.resolve, w.reject);
@@ -247,7 +264,10 @@ export class Balancer implements LoadBalancer {
   on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
   on(event: keyof BalancerEvents, fn: (e: never) => void): () => void {
     if (!EVENTS.includes(event as string)) {
-      throw new ConfigError('loadBalancer.on', `expected 'health', 'ejection', 'regionChange', 'request', 'update' or 'breaker', got ${String(event)}`);
+      throw new ConfigError(
+        'loadBalancer.on',
+        `expected 'health', 'ejection', 'regionChange', 'request', 'update' or 'breaker', got ${String(event)}`,
+      );
     }
     return this.emitter.on(event, fn as (e: BalancerEvents[typeof event]) => void);
   }
@@ -293,7 +313,11 @@ export class Balancer implements LoadBalancer {
   }
 
   /** Picks regardless of drain (queued calls are served while draining). */
-  private pickFromPlan(key: string | undefined, exclude: number, avoid: ReadonlySet<string> | undefined): EndpointState | undefined {
+  private pickFromPlan(
+    key: string | undefined,
+    exclude: number,
+    avoid: ReadonlySet<string> | undefined,
+  ): EndpointState | undefined {
     if (this.closed) throw this.closedError();
     if (key !== undefined && typeof key !== 'string') throw badKey(key);
     try {
@@ -362,7 +386,14 @@ export class Balancer implements LoadBalancer {
       (e) => {
         this.invalidate();
         if (this.emitter.has('breaker')) {
-          this.emitter.emit('breaker', { endpoint: s.id, from: e.from, to: e.to, reason: e.reason, at: e.at, remote: e.remote });
+          this.emitter.emit('breaker', {
+            endpoint: s.id,
+            from: e.from,
+            to: e.to,
+            reason: e.reason,
+            at: e.at,
+            remote: e.remote,
+          });
         }
       },
     );

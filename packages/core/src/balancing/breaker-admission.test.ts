@@ -17,7 +17,10 @@ const boom = (): never => {
 };
 
 /** A balancer ("pod") whose per-endpoint breakers are kept by endpoint id. */
-function pod(o: Partial<LoadBalancerOptions> & { endpoints: Endpoint[] }): { lb: LoadBalancer; breakers: Map<string, CircuitBreaker> } {
+function pod(o: Partial<LoadBalancerOptions> & { endpoints: Endpoint[] }): {
+  lb: LoadBalancer;
+  breakers: Map<string, CircuitBreaker>;
+} {
   const breakers = new Map<string, CircuitBreaker>();
   const createBreaker = (opts: CircuitBreakerOptions): CircuitBreaker => {
     const b = circuitBreaker(opts);
@@ -37,7 +40,12 @@ describe('picks skip endpoints whose breaker would refuse', () => {
   function fleet() {
     const clock = new ManualClock();
     const store = memoryBreakerStore();
-    const breaker = { store, trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, halfOpen: { probeTimeoutMs: 10_000 } };
+    const breaker = {
+      store,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 1_000,
+      halfOpen: { probeTimeoutMs: 10_000 },
+    };
     const a = pod({ endpoints: eps(['x', 'y', 'z']), clock, breaker, random: seededRandom(1) });
     const b = pod({ endpoints: eps(['x', 'y', 'z']), clock, breaker, random: seededRandom(2) });
     return { clock, store, a, b };
@@ -155,7 +163,17 @@ describe('re-picks after a refusal the breaker could not announce', () => {
     close() {},
     dispose() {},
     on: () => () => {},
-    metrics: () => ({ state: 'closed', requests: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, slowCalls: 0, failureRate: 0, stateSince: 0 }),
+    metrics: () => ({
+      state: 'closed',
+      requests: 0,
+      successes: 0,
+      failures: 0,
+      timeouts: 0,
+      rejected: 0,
+      slowCalls: 0,
+      failureRate: 0,
+      stateSince: 0,
+    }),
   });
 
   it('tries every endpoint at most once, so one good endpoint among many refusing ones is always found', async () => {
@@ -178,7 +196,12 @@ describe('re-picks after a refusal the breaker could not announce', () => {
   });
 
   it("every breaker refusing: NoHealthyEndpointError('open') after one try per endpoint", async () => {
-    const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c']), breaker: {}, createBreaker: (o) => refusing(o.name), random: seededRandom(4) });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b', 'c']),
+      breaker: {},
+      createBreaker: (o) => refusing(o.name),
+      random: seededRandom(4),
+    });
     const refused: string[] = [];
     lb.on('request', (e) => refused.push(e.endpoint));
     await expect(lb.execute(() => 1)).rejects.toMatchObject({ name: 'NoHealthyEndpointError', reason: 'open' });

@@ -28,7 +28,13 @@ describe('the balancer asks the breaker when it next admits a probe (nextProbeAt
     };
     // x's breaker opens for 1 s, then 2 s after a failed probe.
     const halfOpenAfterMs = exponentialBackoff({ initialMs: 1_000, multiplier: 2, jitter: 'none' });
-    const lb = loadBalancer({ name: 'api', endpoints, clock, createBreaker, breaker: { trip: consecutiveFailures(1), halfOpenAfterMs } });
+    const lb = loadBalancer({
+      name: 'api',
+      endpoints,
+      clock,
+      createBreaker,
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs },
+    });
     await expect(lb.execute(failOnX)).rejects.toThrow('down');
     expect(x!.state).toBe('open');
     await expect(lb.execute((ep) => ep.id)).resolves.toBe('b');
@@ -69,7 +75,13 @@ describe('the balancer asks the breaker when it next admits a probe (nextProbeAt
         dispose: () => b.dispose(),
       };
     };
-    const lb = loadBalancer({ name: 'api', endpoints, clock, createBreaker, breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 } });
+    const lb = loadBalancer({
+      name: 'api',
+      endpoints,
+      clock,
+      createBreaker,
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 1_000 },
+    });
     await expect(lb.execute(failOnX)).rejects.toThrow('down');
     clock.advance(999);
     await expect(lb.execute((ep) => ep.id)).resolves.toBe('b');

@@ -42,7 +42,8 @@ function setup(extra: Partial<LoadBalancerOptions> = {}) {
   return { clock, lb, breakers, requests, ejections };
 }
 
-const ewmaOf = (lb: ReturnType<typeof loadBalancer>, id: string): number => lb.endpoints().find((e) => e.id === id)!.ewmaMs;
+const ewmaOf = (lb: ReturnType<typeof loadBalancer>, id: string): number =>
+  lb.endpoints().find((e) => e.id === id)!.ewmaMs;
 
 describe('cancelled attempts are neutral for the balancer', () => {
   it("hedge: the loser's abort counts nowhere but as a latency lower bound — no ejection, no breaker failure; its request event says cancelled", async () => {
@@ -97,7 +98,12 @@ describe('cancelled attempts are neutral for the balancer', () => {
 
   it('adaptive weights learn nothing from a cancelled attempt', async () => {
     const observed = observeStrategy(adaptive({ learningRate: 0.5 }));
-    const { clock, lb } = setup({ strategy: observed.strategy, outlierDetection: undefined, breaker: undefined, random: () => 0 });
+    const { clock, lb } = setup({
+      strategy: observed.strategy,
+      outlierDetection: undefined,
+      breaker: undefined,
+      random: () => 0,
+    });
     const scores = (): number[] => ['a', 'b'].map((id) => observed.live(id).score);
     lb.pick(); // the balancer offers its endpoints to the strategy before the first pick
     const before = scores();

@@ -52,7 +52,11 @@ function setup(ids = ['A', 'B'], maxConnections?: number) {
   const breakers = new Map<string, CircuitBreaker>();
   const observed = observeStrategy(p2cEwma());
   const lb = loadBalancer({
-    endpoints: ids.map((id) => ({ id, url: `http://${id}`, ...(maxConnections === undefined ? {} : { maxConnections }) })),
+    endpoints: ids.map((id) => ({
+      id,
+      url: `http://${id}`,
+      ...(maxConnections === undefined ? {} : { maxConnections }),
+    })),
     strategy: observed.strategy,
     clock,
     random: seededRandom(7),

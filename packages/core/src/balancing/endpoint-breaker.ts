@@ -37,7 +37,11 @@ export function attachEndpointBreaker(
   try {
     breaker = create(o);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.path.replace(/^circuitBreaker/, 'loadBalancer.breaker'), e.message.replace(/^[^:]*: /, ''));
+    if (e instanceof ConfigError)
+      throw new ConfigError(
+        e.path.replace(/^circuitBreaker/, 'loadBalancer.breaker'),
+        e.message.replace(/^[^:]*: /, ''),
+      );
     throw e;
   }
   s.breaker = breaker;
@@ -46,7 +50,10 @@ export function attachEndpointBreaker(
   // balancer estimates from its open period (with a Backoff: its current one, when it shows it).
   if (breaker.nextProbeAt === undefined) {
     const openMs = options.halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS;
-    s.breakerOpenMs = typeof openMs === 'number' ? openMs : ((breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS);
+    s.breakerOpenMs =
+      typeof openMs === 'number'
+        ? openMs
+        : ((breaker as { halfOpenAfterMs?: number }).halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS);
   }
   s.breakerOff = breaker.on('stateChange', onChange);
 }

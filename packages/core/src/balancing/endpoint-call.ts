@@ -57,7 +57,14 @@ export class EndpointCalls {
    * changed state since; each refused endpoint is marked and skipped by this call's later picks,
    * so at most one refusal per endpoint, bounded by the endpoint count.
    */
-  async run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0, avoid?: ReadonlySet<string>): Promise<T> {
+  async run<T>(
+    s: EndpointState,
+    fn: PolicyFn<T>,
+    ctx: Ctx,
+    mark = 0,
+    repicks = 0,
+    avoid?: ReadonlySet<string>,
+  ): Promise<T> {
     const d = this.deps;
     s.inFlight++;
     d.gate.start();
@@ -72,7 +79,8 @@ export class EndpointCalls {
       return fn(c);
     };
     const breaker = s.breaker;
-    const guarded = (c: AttemptContext): Promise<T> => (breaker === undefined ? invoke(call, c) : asInternal(breaker).run(call, c as Ctx));
+    const guarded = (c: AttemptContext): Promise<T> =>
+      breaker === undefined ? invoke(call, c) : asInternal(breaker).run(call, c as Ctx);
     let result: T;
     try {
       const limiter = d.limiter(s);
@@ -106,7 +114,15 @@ export class EndpointCalls {
    * A cancelled call's `request` event says `cancelled: true` (and `success: false`); its elapsed
    * time still raises the latency estimate as a lower bound (see EndpointState.observeLowerBound).
    */
-  private finish(s: EndpointState, start: number, success: boolean | undefined, result: unknown, error: unknown, cancelled: boolean, local = false): void {
+  private finish(
+    s: EndpointState,
+    start: number,
+    success: boolean | undefined,
+    result: unknown,
+    error: unknown,
+    cancelled: boolean,
+    local = false,
+  ): void {
     const d = this.deps;
     const now = d.clock.now();
     const durationMs = Math.max(0, now - start);
@@ -142,5 +158,8 @@ export class EndpointCalls {
 
 /** Every endpoint refused this call (the re-pick bound was reached). */
 function noEndpointOpen(refusals: number): NoHealthyEndpointError {
-  return new NoHealthyEndpointError('open', `the circuit breaker of every endpoint refused the call (${refusals} refusals)`);
+  return new NoHealthyEndpointError(
+    'open',
+    `the circuit breaker of every endpoint refused the call (${refusals} refusals)`,
+  );
 }

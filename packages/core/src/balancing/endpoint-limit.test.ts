@@ -11,7 +11,12 @@ const eps = (ids: string[]): Endpoint[] => ids.map((id) => ({ id, url: `http://$
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A bulkhead that records its own closing. */
-function closableBulkhead(maxConcurrent: number, maxQueue: number, log: string[], id: string): Policy & { close(): void } {
+function closableBulkhead(
+  maxConcurrent: number,
+  maxQueue: number,
+  log: string[],
+  id: string,
+): Policy & { close(): void } {
   const b = bulkhead({ maxConcurrent, maxQueue });
   return {
     execute: (fn, o) => b.execute(fn, o),
@@ -45,7 +50,8 @@ describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 ho
     await tick();
     expect(made).toEqual(['a', 'b']);
     expect(started).toEqual(['a', 'b']);
-    expect(lb.endpoints().map((e) => e.inFlight)).toEqual([2, 2]); // queued in the limiter = holding the balancer's slot
+    // Queued in the limiter = holding the balancer's slot.
+    expect(lb.endpoints().map((e) => e.inFlight)).toEqual([2, 2]);
     const rejected = await call().catch((e: unknown) => e); // a: bulkhead full
     expect(rejected).toMatchObject({ code: 'BW_BULKHEAD_FULL' });
     expect(lb.endpoints().map((e) => e.ejected)).toEqual([false, false]);
@@ -81,7 +87,11 @@ describe('endpointLimit: a per-endpoint limiter created on demand (issue 13.5 ho
 
   it('latency excludes the wait in the limiter queue', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a']), clock, endpointLimit: () => bulkhead({ maxConcurrent: 1, maxQueue: 5 }) });
+    const lb = loadBalancer({
+      endpoints: eps(['a']),
+      clock,
+      endpointLimit: () => bulkhead({ maxConcurrent: 1, maxQueue: 5 }),
+    });
     let release!: () => void;
     const first = lb.execute(
       () =>

@@ -11,14 +11,18 @@ import { describeValue } from '../kernel/options.js';
  * endpoint already removed (a late call does not resurrect its limiter). A factory returning
  * something that is not a Policy rejects the call with a ConfigError.
  */
-export function endpointLimiter(s: EndpointState, make: ((endpoint: Endpoint) => Policy) | undefined): InternalPolicy | undefined {
+export function endpointLimiter(
+  s: EndpointState,
+  make: ((endpoint: Endpoint) => Policy) | undefined,
+): InternalPolicy | undefined {
   if (make === undefined || s.removed) return s.limiter;
   if (s.limiter !== undefined) return s.limiter;
   const policy = make(s.endpoint);
   if (typeof policy !== 'object' || policy === null || typeof (policy as Partial<Policy>).execute !== 'function') {
     throw new ConfigError(
       'loadBalancer.endpointLimit',
-      'expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), ' + `got ${describeValue(policy)} for endpoint ${JSON.stringify(s.id)}`,
+      'expected a function returning a Policy such as bulkhead({ maxConcurrent: 20 }), ' +
+        `got ${describeValue(policy)} for endpoint ${JSON.stringify(s.id)}`,
     );
   }
   s.limiterSource = policy;
@@ -37,7 +41,8 @@ export function closeEndpointLimiter(s: EndpointState): void {
   if (policy === undefined || typeof policy.close !== 'function') return;
   try {
     const r = policy.close();
-    if (typeof (r as PromiseLike<unknown> | undefined)?.then === 'function') void Promise.resolve(r).catch(() => undefined);
+    if (typeof (r as PromiseLike<unknown> | undefined)?.then === 'function')
+      void Promise.resolve(r).catch(() => undefined);
   } catch {
     // A limiter failing to close must not fail update() or close().
   }

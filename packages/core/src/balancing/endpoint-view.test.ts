@@ -46,7 +46,9 @@ describe('endpoints(): per-endpoint breaker state and the breaker event (16.8)',
       ['a', 'open', true],
       ['b', 'closed', true],
     ]);
-    expect(seen).toEqual([{ endpoint: 'a', from: 'closed', to: 'open', reason: expect.any(String), at: 1_000, remote: false }]);
+    expect(seen).toEqual([
+      { endpoint: 'a', from: 'closed', to: 'open', reason: expect.any(String), at: 1_000, remote: false },
+    ]);
     off();
     await lb.execute(fail).catch(() => undefined); // b opens; nobody listens any more
     expect(lb.endpoints().map((e) => e.breaker)).toEqual(['open', 'open']);
@@ -56,7 +58,11 @@ describe('endpoints(): per-endpoint breaker state and the breaker event (16.8)',
 
   it('reading endpoints() makes no transition and emits nothing: a due breaker reads half-open until a call is admitted (12.5)', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a']), clock, breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5_000 } });
+    const lb = loadBalancer({
+      endpoints: eps(['a']),
+      clock,
+      breaker: { trip: consecutiveFailures(1), halfOpenAfterMs: 5_000 },
+    });
     await lb.execute(fail).catch(() => undefined);
     const seen: BreakerEvent[] = [];
     lb.on('breaker', (e) => seen.push(e));
@@ -91,7 +97,9 @@ describe('latency a dashboard can show (16.8)', () => {
     expect(view.latencyMs).toBeGreaterThan(7.9);
     expect(view.latencyMs).toBeLessThan(8.5);
     // Failures do not enter it.
-    const failed = lb.execute(() => new Promise((_r, reject) => clock.setTimeout(() => reject(new Error('slow failure')), 2_000))).catch(() => undefined);
+    const failed = lb
+      .execute(() => new Promise((_r, reject) => clock.setTimeout(() => reject(new Error('slow failure')), 2_000)))
+      .catch(() => undefined);
     clock.advance(2_000);
     await failed;
     expect(lb.endpoints()[0]!.latencyMs).toBeLessThan(8.5);
@@ -130,7 +138,12 @@ describe('local resource errors are neutral for outlier detection, health and br
       endpoints: eps(['a']),
       clock,
       random: () => 0,
-      healthCheck: { intervalMs: 100, unhealthyThreshold: 1, jitterMs: 0, check: () => Promise.reject(Object.assign(new Error('check'), { code })) },
+      healthCheck: {
+        intervalMs: 100,
+        unhealthyThreshold: 1,
+        jitterMs: 0,
+        check: () => Promise.reject(Object.assign(new Error('check'), { code })),
+      },
     });
     const health: HealthEvent[] = [];
     lb.on('health', (e) => health.push(e));

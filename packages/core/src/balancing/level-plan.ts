@@ -81,7 +81,12 @@ export class LevelPlan {
    * `exclude`: a refusal mark (> 0); endpoints whose `refusedMark` equals it are skipped (a call
    * re-picking after refusals).
    */
-  pick(states: ReadonlyArray<EndpointState>, key: string | undefined, exclude = -1, avoid?: ReadonlySet<string>): EndpointState | undefined {
+  pick(
+    states: ReadonlyArray<EndpointState>,
+    key: string | undefined,
+    exclude = -1,
+    avoid?: ReadonlySet<string>,
+  ): EndpointState | undefined {
     this.excluding = exclude;
     this.avoiding = avoid;
     if (this.dirty) this.rebuild(states);
@@ -118,7 +123,10 @@ export class LevelPlan {
     if (states.length === 0) {
       reason = 'empty';
       message = 'no endpoints configured';
-    } else if (candidates > 0 && this.levels.every((l) => l.candidates.every((c) => c.refusedMark === this.excluding || c.breakerRefuses()))) {
+    } else if (
+      candidates > 0 &&
+      this.levels.every((l) => l.candidates.every((c) => c.refusedMark === this.excluding || c.breakerRefuses()))
+    ) {
       // Offered by the plan, but every one's breaker would reject: half-open with its probe slots
       // taken, or open past its period while another replica holds the fleet's probe lease.
       reason = 'open';
@@ -126,7 +134,9 @@ export class LevelPlan {
     } else if (
       candidates > 0 &&
       this.avoiding !== undefined &&
-      this.levels.every((l) => l.candidates.every((c) => this.avoiding!.has(c.id) || c.refusedMark === this.excluding || c.breakerRefuses()))
+      this.levels.every((l) =>
+        l.candidates.every((c) => this.avoiding!.has(c.id) || c.refusedMark === this.excluding || c.breakerRefuses()),
+      )
     ) {
       reason = 'unhealthy';
       message = `every candidate endpoint (${candidates}) was already tried by this call or refuses it`;
@@ -174,7 +184,11 @@ export class LevelPlan {
     // Envoy panic: too few healthy hosts left means health checking is more likely wrong than the
     // fleet; spread over everything not known-broken (open breakers stay out) rather than crush
     // the few survivors. Backups take precedence when they exist and no primary is healthy.
-    const panic = !useBackups && primaries > 0 && this.settings.panicThreshold > 0 && healthyPrimaries / primaries < this.settings.panicThreshold;
+    const panic =
+      !useBackups &&
+      primaries > 0 &&
+      this.settings.panicThreshold > 0 &&
+      healthyPrimaries / primaries < this.settings.panicThreshold;
     const shares = new Map<string, number>();
     const healthShares: number[] = [];
     for (const level of levels) {
@@ -188,7 +202,10 @@ export class LevelPlan {
       const effective = panic ? (level.members.length === 0 ? 0 : usable.length / level.members.length) : share;
       healthShares.push(isBackup ? (useBackups ? 1 : 0) : effective);
     }
-    const loads = priorityLoads(healthShares, this.settings.order === undefined ? 1 : this.settings.overprovisioningFactor);
+    const loads = priorityLoads(
+      healthShares,
+      this.settings.order === undefined ? 1 : this.settings.overprovisioningFactor,
+    );
     this.loaded = [];
     this.cumulative = [];
     let cum = 0;
@@ -215,7 +232,8 @@ export class LevelPlan {
     const byRegion = new Map<string, number>();
     for (const level of this.loaded) {
       const per = level.load / level.candidates.length;
-      for (const c of level.candidates) if (c.region !== '') byRegion.set(c.region, (byRegion.get(c.region) ?? 0) + per);
+      for (const c of level.candidates)
+        if (c.region !== '') byRegion.set(c.region, (byRegion.get(c.region) ?? 0) + per);
     }
     let best: string | undefined;
     let bestShare = 0;

@@ -11,7 +11,14 @@ import type { OutlierSettings } from './outlier/outlier-detector.js';
 import type { QueueSettings } from './wait-queue.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';
 import type { LoadBalancerOptions, Strategy } from './types.js';
-import { describeValue, checkObject, checkFunction, checkString, checkOptionalNumber, checkKnownKeys } from '../kernel/options.js';
+import {
+  describeValue,
+  checkObject,
+  checkFunction,
+  checkString,
+  checkOptionalNumber,
+  checkKnownKeys,
+} from '../kernel/options.js';
 
 /** `loadBalancer()` options after validation and defaults. */
 export interface ResolvedBalancerOptions {
@@ -56,17 +63,29 @@ const ALIASES = {
 
 /** Validates every option; throws ConfigError naming the field (`loadBalancer.endpoints[2].weight`). */
 export function resolveBalancerOptions(o: LoadBalancerOptions): ResolvedBalancerOptions {
-  if (typeof o !== 'object' || o === null) throw new ConfigError('loadBalancer', `expected an options object, got ${describeValue(o)}`);
+  if (typeof o !== 'object' || o === null)
+    throw new ConfigError('loadBalancer', `expected an options object, got ${describeValue(o)}`);
   checkKnownKeys('loadBalancer', o, KEYS, ALIASES);
   validateEndpoints('loadBalancer.endpoints', o.endpoints);
   const name = checkString('loadBalancer.name', o.name) ?? 'balancer';
   const strategy = o.strategy ?? p2cEwma();
   if (typeof strategy !== 'object' || strategy === null || typeof strategy.create !== 'function') {
-    throw new ConfigError('loadBalancer.strategy', `expected a Strategy such as roundRobin() or p2cEwma(), got ${describeValue(strategy)}`);
+    throw new ConfigError(
+      'loadBalancer.strategy',
+      `expected a Strategy such as roundRobin() or p2cEwma(), got ${describeValue(strategy)}`,
+    );
   }
   const clock = o.clock ?? systemClock;
-  if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function') {
-    throw new ConfigError('loadBalancer.clock', `expected a Clock { now, setTimeout, clearTimeout }, got ${describeValue(clock)}`);
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.setTimeout !== 'function'
+  ) {
+    throw new ConfigError(
+      'loadBalancer.clock',
+      `expected a Clock { now, setTimeout, clearTimeout }, got ${describeValue(clock)}`,
+    );
   }
   checkFunction('loadBalancer.random', o.random);
   checkFunction('loadBalancer.isFailure', o.isFailure);
@@ -97,24 +116,34 @@ function checkBreakerOptions(b: LoadBalancerOptions['breaker'], custom: boolean)
   const p = 'loadBalancer.breaker';
   checkObject(p, b, true);
   if (b === undefined || custom) return;
-  if ('name' in b) throw new ConfigError(`${p}.name`, 'unknown option "name": the balancer names each breaker `${balancerName}/${endpoint.id}`');
+  if ('name' in b)
+    throw new ConfigError(
+      `${p}.name`,
+      'unknown option "name": the balancer names each breaker `${balancerName}/${endpoint.id}`',
+    );
   try {
     resolveBreakerOptions({ ...b, name: 'loadBalancer.breaker' } as CircuitBreakerOptions);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.path.replace(/^circuitBreaker/, p), e.message.replace(/^[^:]*: /, ''));
+    if (e instanceof ConfigError)
+      throw new ConfigError(e.path.replace(/^circuitBreaker/, p), e.message.replace(/^[^:]*: /, ''));
     throw e;
   }
 }
 
 /** `locality.local` must name a region some endpoint has (a typo would silently send traffic elsewhere). */
-function checkLocalRegion(levels: LevelSettings, local: string | undefined, endpoints: LoadBalancerOptions['endpoints']): void {
+function checkLocalRegion(
+  levels: LevelSettings,
+  local: string | undefined,
+  endpoints: LoadBalancerOptions['endpoints'],
+): void {
   if (local === undefined || endpoints.length === 0 || levels.order === undefined) return;
   const regions = new Set(endpoints.map((e) => e.region).filter((r): r is string => r !== undefined));
   if (regions.has(local)) return;
   const known = [...regions].map((r) => JSON.stringify(r)).join(', ');
   throw new ConfigError(
     'loadBalancer.locality.local',
-    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), ` + `got ${JSON.stringify(local)}`,
+    `expected the region of at least one endpoint (${known === '' ? 'no endpoint has a region' : known}), ` +
+      `got ${JSON.stringify(local)}`,
   );
 }
 
@@ -122,23 +151,31 @@ function resolveHealth(h: LoadBalancerOptions['healthCheck']): ActiveCheckSettin
   if (h === undefined) return undefined;
   const p = 'loadBalancer.healthCheck';
   checkObject(p, h, true);
-  checkKnownKeys(p, h, ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'], {
-    interval: 'intervalMs',
-    timeout: 'timeoutMs',
-    rise: 'healthyThreshold',
-    fall: 'unhealthyThreshold',
-    jitter: 'jitterMs',
-  });
+  checkKnownKeys(
+    p,
+    h,
+    ['path', 'intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold', 'jitterMs', 'check'],
+    {
+      interval: 'intervalMs',
+      timeout: 'timeoutMs',
+      rise: 'healthyThreshold',
+      fall: 'unhealthyThreshold',
+      jitter: 'jitterMs',
+    },
+  );
   const intervalMs = checkOptionalNumber(`${p}.intervalMs`, h.intervalMs, { min: 1 }) ?? 10_000;
   const timeoutMs = checkOptionalNumber(`${p}.timeoutMs`, h.timeoutMs, { min: 1 }) ?? Math.min(5_000, intervalMs);
   const path = h.path ?? '/health';
-  if (typeof path !== 'string') throw new ConfigError(`${p}.path`, `expected a path like '/health', got ${describeValue(path)}`);
+  if (typeof path !== 'string')
+    throw new ConfigError(`${p}.path`, `expected a path like '/health', got ${describeValue(path)}`);
   checkFunction(`${p}.check`, h.check);
   return {
     intervalMs,
     timeoutMs,
-    healthyThreshold: checkOptionalNumber(`${p}.healthyThreshold`, h.healthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 2,
-    unhealthyThreshold: checkOptionalNumber(`${p}.unhealthyThreshold`, h.unhealthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 3,
+    healthyThreshold:
+      checkOptionalNumber(`${p}.healthyThreshold`, h.healthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 2,
+    unhealthyThreshold:
+      checkOptionalNumber(`${p}.unhealthyThreshold`, h.unhealthyThreshold, { min: 1, max: 1_000, integer: true }) ?? 3,
     jitterMs: checkOptionalNumber(`${p}.jitterMs`, h.jitterMs, { min: 0 }) ?? intervalMs * 0.1,
     check: h.check ?? httpCheck(path),
   };
@@ -156,10 +193,14 @@ function resolveOutlier(d: LoadBalancerOptions['outlierDetection']): OutlierSett
   });
   const baseEjectionMs = checkOptionalNumber(`${p}.baseEjectionMs`, d.baseEjectionMs, { min: 1 }) ?? 30_000;
   return {
-    consecutiveFailures: checkOptionalNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, { min: 1, max: 1e9, integer: true }) ?? 5,
+    consecutiveFailures:
+      checkOptionalNumber(`${p}.consecutiveFailures`, d.consecutiveFailures, { min: 1, max: 1e9, integer: true }) ?? 5,
     baseEjectionMs,
-    maxEjectionMs: checkOptionalNumber(`${p}.maxEjectionMs`, d.maxEjectionMs, { min: baseEjectionMs }) ?? Math.max(300_000, baseEjectionMs),
-    maxEjectionPercent: checkOptionalNumber(`${p}.maxEjectionPercent`, d.maxEjectionPercent, { min: 0, max: 100 }) ?? 50,
+    maxEjectionMs:
+      checkOptionalNumber(`${p}.maxEjectionMs`, d.maxEjectionMs, { min: baseEjectionMs }) ??
+      Math.max(300_000, baseEjectionMs),
+    maxEjectionPercent:
+      checkOptionalNumber(`${p}.maxEjectionPercent`, d.maxEjectionPercent, { min: 0, max: 100 }) ?? 50,
   };
 }
 
@@ -169,7 +210,11 @@ const MAX_TIMER_MS = 2_147_483_647;
 function resolveQueue(q: LoadBalancerOptions['queue']): QueueSettings {
   const p = 'loadBalancer.queue';
   checkObject(p, q, true);
-  checkKnownKeys(p, q, ['maxPending', 'timeoutMs'], { timeout: 'timeoutMs', maxQueue: 'maxPending', maxSize: 'maxPending' });
+  checkKnownKeys(p, q, ['maxPending', 'timeoutMs'], {
+    timeout: 'timeoutMs',
+    maxQueue: 'maxPending',
+    maxSize: 'maxPending',
+  });
   return {
     maxPending: checkOptionalNumber(`${p}.maxPending`, q?.maxPending, { min: 0, max: 1e9, integer: true }) ?? 1000,
     timeoutMs: checkOptionalNumber(`${p}.timeoutMs`, q?.timeoutMs, { min: 1, max: MAX_TIMER_MS }),
@@ -192,7 +237,8 @@ function resolveLocality(l: LoadBalancerOptions['locality']): LevelSettings {
   }
   return {
     order: levels,
-    overprovisioningFactor: checkOptionalNumber(`${p}.overprovisioningFactor`, l?.overprovisioningFactor, { min: 1, max: 100 }) ?? 1.4,
+    overprovisioningFactor:
+      checkOptionalNumber(`${p}.overprovisioningFactor`, l?.overprovisioningFactor, { min: 1, max: 100 }) ?? 1.4,
     panicThreshold: checkOptionalNumber(`${p}.panicThreshold`, l?.panicThreshold, { min: 0, max: 1 }) ?? 0.5,
   };
 }

@@ -60,7 +60,8 @@ export class RegionTracker {
     let reason: string;
     if (summary.panic) reason = `panic: healthy share of the fleet below panicThreshold ${this.levels.panicThreshold}`;
     else if (to !== undefined && to === first) reason = `recovered: ${to} healthy again`;
-    else if (from !== undefined) reason = `failover: ${from} healthy share ${Math.round((summary.shares.get(from) ?? 0) * 100)}%`;
+    else if (from !== undefined)
+      reason = `failover: ${from} healthy share ${Math.round((summary.shares.get(from) ?? 0) * 100)}%`;
     else reason = 'endpoints changed';
     return { from, to, reason, at };
   }

@@ -9,7 +9,8 @@ import { loadBalancer } from './balancer.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint, LoadBalancer } from './types.js';
 
-const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}.test`, ...extra }));
+const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] =>
+  ids.map((id) => ({ id, url: `http://${id}.test`, ...extra }));
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A ManualClock that counts armed timers (leak checks). */
@@ -104,7 +105,9 @@ describe('saturation queue', () => {
     expect(ran).toBe(false);
     // Through retry() the rejected call is retried and, once the queue has room, served.
     const clock = new ManualClock();
-    const retried = pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(10), clock }), lb.asPolicy()).execute(() => 'retried');
+    const retried = pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(10), clock }), lb.asPolicy()).execute(
+      () => 'retried',
+    );
     await tick();
     h.release('1');
     await tick();

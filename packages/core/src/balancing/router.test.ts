@@ -31,7 +31,9 @@ describe('router (L7)', () => {
     expect(() => strict.resolve({ path: '/b' })).toThrow(NoHealthyEndpointError);
   });
   it('validates routes', () => {
-    expect(() => router({ routes: [{ match: { pathPrefix: 'api' }, to: orders }] })).toThrow(/router.routes\[0\].match.pathPrefix/);
+    expect(() => router({ routes: [{ match: { pathPrefix: 'api' }, to: orders }] })).toThrow(
+      /router.routes\[0\].match.pathPrefix/,
+    );
     expect(() => router({ routes: [{ match: {}, to: {} as never }] })).toThrow(ConfigError);
   });
 });

@@ -41,7 +41,8 @@ export function router(o: { routes: Route[]; default?: LoadBalancer }): Router {
   if (typeof o !== 'object' || o === null || !Array.isArray(o.routes)) {
     throw new ConfigError('router.routes', `expected an array of { match, to }, got ${describeValue(o?.routes)}`);
   }
-  if (o.default !== undefined && !isBalancer(o.default)) throw new ConfigError('router.default', `expected a LoadBalancer, got ${describeValue(o.default)}`);
+  if (o.default !== undefined && !isBalancer(o.default))
+    throw new ConfigError('router.default', `expected a LoadBalancer, got ${describeValue(o.default)}`);
   const routes = o.routes.map((r, i) => compile(r, `router.routes[${i}]`));
   const fallback = o.default;
   return {
@@ -61,7 +62,10 @@ export function router(o: { routes: Route[]; default?: LoadBalancer }): Router {
   };
 }
 
-function headersMatch(wanted: Array<[string, string | RegExp]>, headers: Record<string, string | undefined> | undefined): boolean {
+function headersMatch(
+  wanted: Array<[string, string | RegExp]>,
+  headers: Record<string, string | undefined> | undefined,
+): boolean {
   if (headers === undefined) return false;
   for (const [name, expected] of wanted) {
     const value = headerValue(headers, name);
@@ -79,11 +83,15 @@ function headerValue(headers: Record<string, string | undefined>, lowerName: str
 }
 
 function compile(r: Route, path: string): CompiledRoute {
-  if (typeof r !== 'object' || r === null) throw new ConfigError(path, `expected { match, to }, got ${describeValue(r)}`);
+  if (typeof r !== 'object' || r === null)
+    throw new ConfigError(path, `expected { match, to }, got ${describeValue(r)}`);
   if (!isBalancer(r.to)) throw new ConfigError(`${path}.to`, `expected a LoadBalancer, got ${describeValue(r.to)}`);
   const m = r.match ?? {};
   if (m.pathPrefix !== undefined && (typeof m.pathPrefix !== 'string' || !m.pathPrefix.startsWith('/'))) {
-    throw new ConfigError(`${path}.match.pathPrefix`, `expected a path starting with '/', got ${describeValue(m.pathPrefix)}`);
+    throw new ConfigError(
+      `${path}.match.pathPrefix`,
+      `expected a path starting with '/', got ${describeValue(m.pathPrefix)}`,
+    );
   }
   if (m.method !== undefined && (typeof m.method !== 'string' || !/^[A-Za-z]+$/.test(m.method))) {
     throw new ConfigError(`${path}.match.method`, `expected an HTTP method like 'GET', got ${describeValue(m.method)}`);
@@ -93,11 +101,19 @@ function compile(r: Route, path: string): CompiledRoute {
     if (typeof v !== 'string' && !(v instanceof RegExp))
       throw new ConfigError(`${path}.match.header.${name}`, `expected a string or RegExp, got ${describeValue(v)}`);
     // A global/sticky RegExp keeps lastIndex between test() calls; drop those flags.
-    headers.push([name.toLowerCase(), v instanceof RegExp && (v.global || v.sticky) ? new RegExp(v.source, v.flags.replace(/[gy]/g, '')) : v]);
+    headers.push([
+      name.toLowerCase(),
+      v instanceof RegExp && (v.global || v.sticky) ? new RegExp(v.source, v.flags.replace(/[gy]/g, '')) : v,
+    ]);
   }
   return { pathPrefix: m.pathPrefix, method: m.method?.toUpperCase(), headers, to: r.to };
 }
 
 function isBalancer(x: unknown): x is LoadBalancer {
-  return typeof x === 'object' && x !== null && typeof (x as LoadBalancer).pick === 'function' && typeof (x as LoadBalancer).execute === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as LoadBalancer).pick === 'function' &&
+    typeof (x as LoadBalancer).execute === 'function'
+  );
 }

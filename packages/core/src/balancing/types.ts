@@ -34,7 +34,14 @@ export type EndpointView = Endpoint & {
  * assignable to `Record<string, unknown>` — the payload type docs/API.md gives for `on(...)`.
  */
 export type HealthEvent = { endpoint: string; healthy: boolean; reason: string; at: number };
-export type EjectionEvent = { endpoint: string; ejected: boolean; untilMs?: number; count?: number; reason: string; at: number };
+export type EjectionEvent = {
+  endpoint: string;
+  ejected: boolean;
+  untilMs?: number;
+  count?: number;
+  reason: string;
+  at: number;
+};
 export type RegionChangeEvent = { from: string | undefined; to: string | undefined; reason: string; at: number };
 /**
  * `update()` replaced the endpoint list: ids that joined and ids that left (in list order). Emitted
@@ -46,7 +53,14 @@ export type UpdateEvent = { added: string[]; removed: string[]; at: number };
  * An endpoint's circuit breaker changed state (its `stateChange`, with the endpoint id). `remote`:
  * the transition came from another replica through a shared store.
  */
-export type BreakerEvent = { endpoint: string; from: BreakerState; to: BreakerState; reason: string; at: number; remote: boolean };
+export type BreakerEvent = {
+  endpoint: string;
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+  at: number;
+  remote: boolean;
+};
 /** One finished call through `execute()` / `asPolicy()`; metrics packages consume it. */
 export type RequestEvent = {
   endpoint: string;
@@ -250,7 +264,10 @@ export interface LoadBalancer {
    * detection, breakers and adaptive weights. Waits in the queue when every candidate is at
    * maxConnections (SaturatedError when the queue is full or the wait times out); ClosedError after close().
    */
-  execute<T>(fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>, opts?: BalancerExecuteOptions): Promise<T>;
+  execute<T>(
+    fn: (endpoint: Endpoint, ctx: AttemptContext) => T | PromiseLike<T>,
+    opts?: BalancerExecuteOptions,
+  ): Promise<T>;
   /** A policy that picks an endpoint per attempt and sets `ctx.endpoint` for inner functions. */
   asPolicy(): Policy;
   endpoints(): ReadonlyArray<EndpointView>;

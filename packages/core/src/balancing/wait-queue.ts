@@ -86,11 +86,26 @@ export class WaitQueue {
    * Queues a call; the promise settles when the balancer starts it (with the call's outcome), or
    * with SaturatedError (queue full, wait timeout), the abort reason, or a later pick failure.
    */
-  enqueue<T>(fn: PolicyFn<T>, ctx: Ctx, mark: number, repicks: number, avoid: ReadonlySet<string> | undefined): Promise<T> {
+  enqueue<T>(
+    fn: PolicyFn<T>,
+    ctx: Ctx,
+    mark: number,
+    repicks: number,
+    avoid: ReadonlySet<string> | undefined,
+  ): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     if (this.length >= this.settings.maxPending) return Promise.reject(this.saturated('queue full'));
     return new Promise<T>((resolve, reject) => {
-      const w = new Waiter(this, fn as PolicyFn<unknown>, ctx, mark, repicks, avoid, resolve as (v: unknown) => void, reject);
+      const w = new Waiter(
+        this,
+        fn as PolicyFn<unknown>,
+        ctx,
+        mark,
+        repicks,
+        avoid,
+        resolve as (v: unknown) => void,
+        reject,
+      );
       this.list.push(w);
       this.length++;
       this.gate.start();

@@ -38,7 +38,13 @@ export abstract class BreakerCounts {
 }
 
 /** `metrics()` from a breaker's counts and its reads. */
-export function metricsOf(c: BreakerCounts, state: BreakerState, stateSince: number, failureRate: number, generation: number): CircuitBreakerMetrics {
+export function metricsOf(
+  c: BreakerCounts,
+  state: BreakerState,
+  stateSince: number,
+  failureRate: number,
+  generation: number,
+): CircuitBreakerMetrics {
   const last = c.lastFailure;
   return {
     state,

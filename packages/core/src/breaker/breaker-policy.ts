@@ -68,7 +68,8 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   constructor(options: CircuitBreakerOptions) {
     super();
     const o = resolveBreakerOptions(options);
-    const tripOptions = o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
+    const tripOptions =
+      o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
     this.name = o.name;
     this.evaluator = o.trip.create(o.clock, tripOptions);
     this.controller = new BreakerController({
@@ -87,7 +88,13 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.timed = this.timedByConfig;
     this.tripKind = o.trip.kind;
     const initial = o.initialState;
-    if (initial !== undefined && !restoreSnapshot(this.controller, this.evaluator, this.tripKind, initial, { clockNow: o.clock.now(), wallNow: Date.now() })) {
+    if (
+      initial !== undefined &&
+      !restoreSnapshot(this.controller, this.evaluator, this.tripKind, initial, {
+        clockNow: o.clock.now(),
+        wallNow: Date.now(),
+      })
+    ) {
       throw badWindow(this.tripKind, initial.trip.window);
     }
     this.sync();
@@ -189,7 +196,10 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   }
 
   toJSON(): BreakerSnapshot {
-    return snapshotOf(this.name, this.controller, this.evaluator, this.tripKind, { clockNow: this.controller.clock.now(), wallNow: Date.now() });
+    return snapshotOf(this.name, this.controller, this.evaluator, this.tripKind, {
+      clockNow: this.controller.clock.now(),
+      wallNow: Date.now(),
+    });
   }
 
   inspectTrip(): Record<string, unknown> {
@@ -236,7 +246,15 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.fleet?.transitioned(t);
     const emitter = this.emitter;
     if (emitter === undefined || !emitter.has('stateChange')) return;
-    emitter.emit('stateChange', { name: this.name, from: t.from, to: t.to, reason: t.reason, at: t.at, remote: t.remote, generation: t.generation });
+    emitter.emit('stateChange', {
+      name: this.name,
+      from: t.from,
+      to: t.to,
+      reason: t.reason,
+      at: t.at,
+      remote: t.remote,
+      generation: t.generation,
+    });
   }
 
   /** BreakerHost: re-reads the controller's state and generation into `windowGen`. */
@@ -302,7 +320,8 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
       if (slot >= 0) return runProbe(this, fn, ctx, round, slot);
     }
     const emitter = this.emitter;
-    if (emitter !== undefined && emitter.has('rejected')) emitter.emit('rejected', this.shadow ? { name: this.name, shadow: true } : { name: this.name });
+    if (emitter !== undefined && emitter.has('rejected'))
+      emitter.emit('rejected', this.shadow ? { name: this.name, shadow: true } : { name: this.name });
     if (this.shadow) {
       this.shadowRejections++;
       return this.runPlain(fn, ctx);
@@ -310,7 +329,12 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.rejections++;
     const state = ctl.state;
     return Promise.reject(
-      brokenCircuitError(this.name, state === 'isolated', state === 'open' ? Math.max(0, ctl.openUntil - now) : undefined, state === 'half-open'),
+      brokenCircuitError(
+        this.name,
+        state === 'isolated',
+        state === 'open' ? Math.max(0, ctl.openUntil - now) : undefined,
+        state === 'half-open',
+      ),
     );
   }
 
@@ -372,7 +396,8 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     const emitter = this.emitter;
     if (emitter !== undefined) {
       if (failure) {
-        if (emitter.has('failure')) emitter.emit('failure', { name: this.name, durationMs, error: threw ? value : undefined });
+        if (emitter.has('failure'))
+          emitter.emit('failure', { name: this.name, durationMs, error: threw ? value : undefined });
       } else if (emitter.has('success')) {
         emitter.emit('success', { name: this.name, durationMs });
       }

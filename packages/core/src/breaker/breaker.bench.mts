@@ -12,14 +12,20 @@ const fn = async (): Promise<number> => 1;
 const noop = (): number => 0;
 
 const breaker = circuitBreaker({ name: 'b' });
-const cb = cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 1e9, breaker: new cockatiel.ConsecutiveBreaker(5) });
+const cb = cockatiel.circuitBreaker(cockatiel.handleAll, {
+  halfOpenAfter: 1e9,
+  breaker: new cockatiel.ConsecutiveBreaker(5),
+});
 const open = circuitBreaker({ name: 'o', trip: consecutiveFailures(1), halfOpenAfterMs: 1e9 });
 await open
   .execute(() => {
     throw new Error('x');
   })
   .catch(noop);
-const cockOpen = cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 1e9, breaker: new cockatiel.ConsecutiveBreaker(1) });
+const cockOpen = cockatiel.circuitBreaker(cockatiel.handleAll, {
+  halfOpenAfter: 1e9,
+  breaker: new cockatiel.ConsecutiveBreaker(1),
+});
 await cockOpen
   .execute(() => {
     throw new Error('x');
@@ -53,13 +59,18 @@ for (const [k, v] of Object.entries(best)) console.log(`${k.padEnd(30)} ${v.toFi
 const bare = best['bare await fn()']!;
 const ours = best['breakwater execute']! - bare;
 const theirs = best['cockatiel execute']! - bare;
-console.log(`overhead: breakwater ${ours.toFixed(1)} ns, cockatiel ${theirs.toFixed(1)} ns, ratio ${(ours / theirs).toFixed(2)}`);
+console.log(
+  `overhead: breakwater ${ours.toFixed(1)} ns, cockatiel ${theirs.toFixed(1)} ns, ratio ${(ours / theirs).toFixed(2)}`,
+);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc !== undefined) {
   const M = 20_000;
   const names = Array.from({ length: M }, (_, i) => `svc-${i}`);
-  const heapPer = async (make: (i: number) => { execute(f: typeof fn): Promise<unknown> }, use: boolean): Promise<number> => {
+  const heapPer = async (
+    make: (i: number) => { execute(f: typeof fn): Promise<unknown> },
+    use: boolean,
+  ): Promise<number> => {
     gc();
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -72,7 +83,10 @@ if (gc !== undefined) {
     return used / M;
   };
   const ck = (): { execute(f: typeof fn): Promise<unknown> } =>
-    cockatiel.circuitBreaker(cockatiel.handleAll, { halfOpenAfter: 10_000, breaker: new cockatiel.ConsecutiveBreaker(5) });
+    cockatiel.circuitBreaker(cockatiel.handleAll, {
+      halfOpenAfter: 10_000,
+      breaker: new cockatiel.ConsecutiveBreaker(5),
+    });
   console.log(
     `heap per breaker: breakwater ${(await heapPer((i) => circuitBreaker({ name: names[i]! }), false)).toFixed(0)} B fresh, ` +
       `${(await heapPer((i) => circuitBreaker({ name: names[i]! }), true)).toFixed(0)} B after a call; ` +

@@ -12,7 +12,9 @@ import type { CircuitBreakerPolicy } from './circuit-breaker.js';
 type Op = { kind: 'ok' | 'fail' | 'timeout' | 'cancel' } | { kind: 'advance'; ms: number };
 
 const untilAborted = ({ signal }: AttemptContext): Promise<never> =>
-  new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+  new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }),
+  );
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constantFrom<Op>({ kind: 'ok' }, { kind: 'fail' }, { kind: 'timeout' }, { kind: 'cancel' }),
@@ -38,7 +40,8 @@ describe('cancellations are invisible to the breaker (property)', () => {
         let cancelled = 0;
         for (const o of ops) {
           if (o.kind === 'advance') clock.advance(o.ms);
-          else if (o.kind === 'ok') await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
+          else if (o.kind === 'ok')
+            await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
           else if (o.kind === 'fail')
             await Promise.all(
               [seen, twin].map((b) =>

@@ -15,11 +15,19 @@ const untilAborted = ({ signal }: AttemptContext): Promise<never> =>
   new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
 /** Same, but rejects with a plain AbortError (a library that ignores the reason). */
 const untilAbortedPlain = ({ signal }: AttemptContext): Promise<never> =>
-  new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }));
+  new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), { once: true }),
+  );
 
 function setup(extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
   const clock = new ManualClock();
-  const breaker = circuitBreaker({ name: 'svc', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, clock, ...extra });
+  const breaker = circuitBreaker({
+    name: 'svc',
+    trip: consecutiveFailures(1),
+    halfOpenAfterMs: 1_000,
+    clock,
+    ...extra,
+  });
   const changes: StateChangeEvent[] = [];
   const events: string[] = [];
   breaker.on('stateChange', (e) => changes.push(e));
@@ -50,9 +58,13 @@ describe('cancelled attempts are neutral for the breaker', () => {
   it('closed: a caller abort is neutral, even when the function then throws something else', async () => {
     const { breaker } = setup();
     const ac = new AbortController();
-    const p = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('socket closed')))), {
-      signal: ac.signal,
-    });
+    const p = breaker.execute(
+      ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('socket closed')))),
+      {
+        signal: ac.signal,
+      },
+    );
     ac.abort(new Error('client left'));
     await expect(p).rejects.toThrow('client left');
     await flush();
@@ -63,7 +75,10 @@ describe('cancelled attempts are neutral for the breaker', () => {
   it('an aborted attempt that still returns a value is a success', async () => {
     const { breaker } = setup();
     const ac = new AbortController();
-    const p = breaker.execute(({ signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve('done anyway'))), { signal: ac.signal });
+    const p = breaker.execute(
+      ({ signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve('done anyway'))),
+      { signal: ac.signal },
+    );
     ac.abort();
     await expect(p).rejects.toBeDefined();
     await flush();
@@ -143,7 +158,9 @@ describe('cancelled half-open probes', () => {
       new Promise<never>((_, reject) => {
         rejectLoser = reject;
       });
-    const p = pipeline(hedge({ delayMs: 10, clock }), breaker).execute((ctx) => (ctx.attempt === 0 ? ignoresAbort() : 'fast'));
+    const p = pipeline(hedge({ delayMs: 10, clock }), breaker).execute((ctx) =>
+      ctx.attempt === 0 ? ignoresAbort() : 'fast',
+    );
     clock.advance(10);
     await expect(p).resolves.toBe('fast'); // probe 1 of 2 succeeded; the loser's slot 0 was freed
     let finishNext!: (v: string) => void;

@@ -35,7 +35,12 @@ const get = async ({ signal }: { signal: AbortSignal }): Promise<Response> => {
 describe('circuitBreaker against a real HTTP server (system clock)', () => {
   it('two replicas on a memory store: one trips, both stop calling, one probe recovers both', async () => {
     const store = memoryBreakerStore();
-    const options = { trip: consecutiveFailures(3), halfOpenAfterMs: 150, store, isResultFailure: (r: unknown) => (r as Response).status >= 500 };
+    const options = {
+      trip: consecutiveFailures(3),
+      halfOpenAfterMs: 150,
+      store,
+      isResultFailure: (r: unknown) => (r as Response).status >= 500,
+    };
     const a = circuitBreaker({ name: 'http-dep', ...options });
     const b = circuitBreaker({ name: 'http-dep', ...options });
     try {

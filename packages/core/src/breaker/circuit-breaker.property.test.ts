@@ -25,8 +25,17 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), index: fc.nat(), ok: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(0, 1, 100, 250, 499, 500, 799, 800) }) },
-  { weight: 1, arbitrary: fc.constantFrom({ kind: 'isolate' as const }, { kind: 'release' as const }, { kind: 'reset' as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.constantFrom(0, 1, 100, 250, 499, 500, 799, 800),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom({ kind: 'isolate' as const }, { kind: 'release' as const }, { kind: 'reset' as const }),
+  },
 );
 
 const ALLOWED = new Set(['closed>open', 'open>half-open', 'half-open>closed', 'half-open>open', 'isolated>closed']);
@@ -54,7 +63,9 @@ describe('circuitBreaker properties', () => {
             clock,
             halfOpenAfterMs,
             halfOpen: { maxProbes, successesToClose, probeTimeoutMs: 800 },
-            trip: useRate ? failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 5 } }) : consecutiveFailures(2),
+            trip: useRate
+              ? failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 5 } })
+              : consecutiveFailures(2),
           });
           const violations: string[] = [];
           let openedAt = 0;
@@ -143,30 +154,35 @@ describe('circuitBreaker properties', () => {
 
   it('never sticks in half-open: with time passing, every round ends', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom('hang', 'ok', 'fail'), { minLength: 1, maxLength: 10 }), async (outcomes) => {
-        const clock = new ManualClock();
-        const breaker = circuitBreaker({
-          name: 'h',
-          clock,
-          trip: consecutiveFailures(1),
-          halfOpenAfterMs: 100,
-          halfOpen: { probeTimeoutMs: 50, maxProbes: 2 },
-        });
-        await breaker
-          .execute(() => {
-            throw new Error('x');
-          })
-          .catch(() => undefined);
-        clock.advance(100);
-        for (const o of outcomes) {
-          void breaker.execute(() => (o === 'hang' ? new Promise(() => {}) : o === 'ok' ? 1 : Promise.reject(new Error('f')))).catch(() => undefined);
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('hang', 'ok', 'fail'), { minLength: 1, maxLength: 10 }),
+        async (outcomes) => {
+          const clock = new ManualClock();
+          const breaker = circuitBreaker({
+            name: 'h',
+            clock,
+            trip: consecutiveFailures(1),
+            halfOpenAfterMs: 100,
+            halfOpen: { probeTimeoutMs: 50, maxProbes: 2 },
+          });
+          await breaker
+            .execute(() => {
+              throw new Error('x');
+            })
+            .catch(() => undefined);
+          clock.advance(100);
+          for (const o of outcomes) {
+            void breaker
+              .execute(() => (o === 'hang' ? new Promise(() => {}) : o === 'ok' ? 1 : Promise.reject(new Error('f'))))
+              .catch(() => undefined);
+            await flush();
+          }
+          clock.advance(50);
           await flush();
-        }
-        clock.advance(50);
-        await flush();
-        expect(breaker.state).not.toBe('half-open');
-        expect(clock.pendingTimers()).toBe(0);
-      }),
+          expect(breaker.state).not.toBe('half-open');
+          expect(clock.pendingTimers()).toBe(0);
+        },
+      ),
       { numRuns: 200 },
     );
   });

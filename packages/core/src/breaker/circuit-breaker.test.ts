@@ -9,7 +9,13 @@ import { boom, deferred, flush, ok } from '../test-support/breaker.js';
 
 function setup(extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
   const clock = new ManualClock(1_000);
-  const breaker = circuitBreaker({ name: 'svc', trip: consecutiveFailures(3), halfOpenAfterMs: 1_000, clock, ...extra });
+  const breaker = circuitBreaker({
+    name: 'svc',
+    trip: consecutiveFailures(3),
+    halfOpenAfterMs: 1_000,
+    clock,
+    ...extra,
+  });
   const changes: StateChangeEvent[] = [];
   breaker.on('stateChange', (e) => changes.push(e));
   return { clock, breaker, changes };
@@ -32,7 +38,17 @@ describe('circuitBreaker', () => {
     const { breaker, changes } = setup();
     await trip(breaker);
     expect(breaker.state).toBe('open');
-    expect(changes).toMatchObject([{ name: 'svc', from: 'closed', to: 'open', reason: '3 consecutive failures', remote: false, generation: 1, at: 1_000 }]);
+    expect(changes).toMatchObject([
+      {
+        name: 'svc',
+        from: 'closed',
+        to: 'open',
+        reason: '3 consecutive failures',
+        remote: false,
+        generation: 1,
+        at: 1_000,
+      },
+    ]);
     const fn = vi.fn(ok);
     const err = await breaker.execute(fn).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BrokenCircuitError);
@@ -109,14 +125,30 @@ describe('circuitBreaker', () => {
     await expect(breaker.execute(ok)).rejects.toBeInstanceOf(BrokenCircuitError);
     await expect(breaker.execute(ok)).rejects.toBeInstanceOf(BrokenCircuitError);
     const m = breaker.metrics();
-    expect(m).toMatchObject({ state: 'open', requests: 6, successes: 1, failures: 3, rejected: 2, timeouts: 0, stateSince: 1_000 });
+    expect(m).toMatchObject({
+      state: 'open',
+      requests: 6,
+      successes: 1,
+      failures: 3,
+      rejected: 2,
+      timeouts: 0,
+      stateSince: 1_000,
+    });
     clock.advance(1_000);
     await breaker.execute(ok);
-    expect(breaker.metrics()).toMatchObject({ state: 'closed', requests: 7, successes: 2, failureRate: 0, stateSince: 2_000 });
+    expect(breaker.metrics()).toMatchObject({
+      state: 'closed',
+      requests: 7,
+      successes: 2,
+      failureRate: 0,
+      stateSince: 2_000,
+    });
   });
 
   it('reports failureRate over the current window', async () => {
-    const { breaker } = setup({ trip: failureRate({ threshold: 0.9, minimumRequests: 10, window: { kind: 'count', size: 10 } }) });
+    const { breaker } = setup({
+      trip: failureRate({ threshold: 0.9, minimumRequests: 10, window: { kind: 'count', size: 10 } }),
+    });
     await breaker.execute(ok);
     await breaker.execute(ok);
     await breaker.execute(ok);
@@ -126,7 +158,8 @@ describe('circuitBreaker', () => {
 
   it('isResultFailure: the caller gets the result, the breaker counts a failure', async () => {
     const { breaker } = setup({ isResultFailure: (r) => (r as { status: number }).status >= 500 });
-    for (let i = 0; i < 3; i++) await expect(breaker.execute(() => ({ status: 503 }))).resolves.toEqual({ status: 503 });
+    for (let i = 0; i < 3; i++)
+      await expect(breaker.execute(() => ({ status: 503 }))).resolves.toEqual({ status: 503 });
     expect(breaker.state).toBe('open');
     expect(breaker.metrics().failures).toBe(3);
   });
@@ -200,13 +233,23 @@ describe('circuitBreaker', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).toBeInstanceOf(BrokenCircuitError);
     expect(err).not.toBeInstanceOf(IsolatedCircuitError);
-    expect(err).toMatchObject({ name: 'BrokenCircuitError', code: 'BW_CIRCUIT_OPEN', breaker: 'svc', message: 'circuit "svc" is open' });
+    expect(err).toMatchObject({
+      name: 'BrokenCircuitError',
+      code: 'BW_CIRCUIT_OPEN',
+      breaker: 'svc',
+      message: 'circuit "svc" is open',
+    });
     expect(err.stack).toBe('BrokenCircuitError: circuit "svc" is open');
     expect(String(err)).toBe('BrokenCircuitError: circuit "svc" is open');
     breaker.isolate();
     const iso = (await breaker.execute(ok).catch((e: unknown) => e)) as IsolatedCircuitError;
     expect(iso).toBeInstanceOf(BrokenCircuitError);
-    expect(iso).toMatchObject({ name: 'IsolatedCircuitError', code: 'BW_CIRCUIT_ISOLATED', message: 'circuit "svc" is isolated', retryAfterMs: undefined });
+    expect(iso).toMatchObject({
+      name: 'IsolatedCircuitError',
+      code: 'BW_CIRCUIT_ISOLATED',
+      message: 'circuit "svc" is isolated',
+      retryAfterMs: undefined,
+    });
   });
 
   it('accepts non-native thenables', async () => {
@@ -214,7 +257,8 @@ describe('circuitBreaker', () => {
     const thenable = { then: (res: (v: number) => void) => res(5) };
     await expect(breaker.execute(() => thenable as PromiseLike<number>)).resolves.toBe(5);
     const failing = { then: (_res: unknown, rej: (e: unknown) => void) => rej(new Error('t')) };
-    for (let i = 0; i < 3; i++) await expect(breaker.execute(() => failing as PromiseLike<number>)).rejects.toThrow('t');
+    for (let i = 0; i < 3; i++)
+      await expect(breaker.execute(() => failing as PromiseLike<number>)).rejects.toThrow('t');
     expect(breaker.state).toBe('open');
   });
 

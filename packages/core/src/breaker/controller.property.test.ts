@@ -14,7 +14,13 @@ type Op =
   | { kind: 'acquire' }
   | { kind: 'settle'; index: number; verdict: Verdict }
   | { kind: 'expire' }
-  | { kind: 'adopt'; delta: number; state: 'closed' | 'open' | 'half-open' | 'isolated'; openUntil: number; heldLocally: boolean }
+  | {
+      kind: 'adopt';
+      delta: number;
+      state: 'closed' | 'open' | 'half-open' | 'isolated';
+      openUntil: number;
+      heldLocally: boolean;
+    }
   | { kind: 'manual'; to: 'isolated' | 'closed'; local: boolean }
   | { kind: 'fleetOnly'; state: 'isolated' | 'closed' };
 
@@ -23,7 +29,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'trip' as const }),
   fc.constant({ kind: 'halfOpen' as const }),
   fc.constant({ kind: 'acquire' as const }),
-  fc.record({ kind: fc.constant('settle' as const), index: fc.nat(5), verdict: fc.constantFrom<Verdict>(VERDICT_SUCCESS, VERDICT_FAILURE, VERDICT_NEUTRAL) }),
+  fc.record({
+    kind: fc.constant('settle' as const),
+    index: fc.nat(5),
+    verdict: fc.constantFrom<Verdict>(VERDICT_SUCCESS, VERDICT_FAILURE, VERDICT_NEUTRAL),
+  }),
   fc.constant({ kind: 'expire' as const }),
   fc.record({
     kind: fc.constant('adopt' as const),
@@ -32,8 +42,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     openUntil: fc.constantFrom(0, 500, 50_000),
     heldLocally: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant('manual' as const), to: fc.constantFrom('isolated' as const, 'closed' as const), local: fc.boolean() }),
-  fc.record({ kind: fc.constant('fleetOnly' as const), state: fc.constantFrom('isolated' as const, 'closed' as const) }),
+  fc.record({
+    kind: fc.constant('manual' as const),
+    to: fc.constantFrom('isolated' as const, 'closed' as const),
+    local: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('fleetOnly' as const),
+    state: fc.constantFrom('isolated' as const, 'closed' as const),
+  }),
 );
 
 const settings = fc.record({
@@ -92,7 +109,17 @@ describe('BreakerController (property)', () => {
             case 'adopt': {
               // Only a locally isolated breaker is held (see ManualControl).
               const held = o.heldLocally && ctl.state === 'isolated';
-              t = ctl.adopt({ state: o.state, generation: ctl.fleetGeneration + o.delta, openUntil: o.openUntil, reason: 'remote', at: 0, origin: 'x' }, held);
+              t = ctl.adopt(
+                {
+                  state: o.state,
+                  generation: ctl.fleetGeneration + o.delta,
+                  openUntil: o.openUntil,
+                  reason: 'remote',
+                  at: 0,
+                  origin: 'x',
+                },
+                held,
+              );
               if (o.delta <= 0) expect(ctl.fleetGeneration).toBe(before.fleetGen);
               if (held) expect(t).toBeUndefined();
               if (t !== undefined) expect(t.to).toBe(o.state === 'half-open' ? 'open' : o.state);

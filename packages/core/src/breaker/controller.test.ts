@@ -5,7 +5,10 @@ import { OpenPeriod } from './open-period.js';
 import { VERDICT_FAILURE, VERDICT_NEUTRAL, VERDICT_SUCCESS } from './outcome.js';
 import { consecutiveFailures } from './trip/consecutive-failures.js';
 
-function controller(clock: ManualClock, o: { maxProbes?: number; successesToClose?: number; openMs?: number; probeTimeoutMs?: number } = {}) {
+function controller(
+  clock: ManualClock,
+  o: { maxProbes?: number; successesToClose?: number; openMs?: number; probeTimeoutMs?: number } = {},
+) {
   return new BreakerController({
     clock,
     evaluator: consecutiveFailures(2).create(clock),
@@ -21,7 +24,16 @@ describe('BreakerController', () => {
     const clock = new ManualClock(100);
     const ctl = controller(clock);
     const t = ctl.transition('open', 'tripped', 'fleet');
-    expect(t).toMatchObject({ from: 'closed', to: 'open', reason: 'tripped', at: 100, remote: false, scope: 'fleet', generation: 1, publishedGeneration: 1 });
+    expect(t).toMatchObject({
+      from: 'closed',
+      to: 'open',
+      reason: 'tripped',
+      at: 100,
+      remote: false,
+      scope: 'fleet',
+      generation: 1,
+      publishedGeneration: 1,
+    });
     expect(t).toMatchObject({ openUntil: 1_100, openAttempt: 1, endedRound: undefined });
     expect(ctl.state).toBe('open');
     expect(ctl.nextProbeAt()).toBe(1_100);
@@ -60,7 +72,13 @@ describe('BreakerController', () => {
     expect(ctl.settleProbe(round, b, VERDICT_SUCCESS)).toBeUndefined(); // 1 of 2
     const c = round.acquire(clock.now());
     const closed = ctl.settleProbe(round, c, VERDICT_SUCCESS);
-    expect(closed).toMatchObject({ from: 'half-open', to: 'closed', reason: '2 probes succeeded', endedRound: round, openAttempt: 0 });
+    expect(closed).toMatchObject({
+      from: 'half-open',
+      to: 'closed',
+      reason: '2 probes succeeded',
+      endedRound: round,
+      openAttempt: 0,
+    });
     ctl.transition('open', 'tripped', 'fleet');
     clock.advance(1_000);
     ctl.toHalfOpen();
@@ -89,7 +107,14 @@ describe('BreakerController', () => {
     const ctl = controller(clock);
     const remote = { state: 'open' as const, generation: 4, openUntil: 700, reason: 'remote trip', at: 0, origin: 'b' };
     const t = ctl.adopt(remote, false);
-    expect(t).toMatchObject({ from: 'closed', to: 'open', remote: true, generation: 4, openUntil: 700, reason: 'remote trip' });
+    expect(t).toMatchObject({
+      from: 'closed',
+      to: 'open',
+      remote: true,
+      generation: 4,
+      openUntil: 700,
+      reason: 'remote trip',
+    });
     expect(ctl.adopt(remote, false)).toBeUndefined();
     ctl.transition('isolated', 'isolated locally', 'local');
     expect(ctl.generation).toBe(5);
@@ -104,7 +129,9 @@ describe('BreakerController', () => {
     const clock = new ManualClock(0);
     const ctl = controller(clock);
     ctl.transition('open', 'tripped', 'fleet');
-    expect(ctl.adopt({ state: 'open', generation: 9, openUntil: 2_000, reason: 'x', at: 0, origin: 'b' }, false)).toBeUndefined();
+    expect(
+      ctl.adopt({ state: 'open', generation: 9, openUntil: 2_000, reason: 'x', at: 0, origin: 'b' }, false),
+    ).toBeUndefined();
     expect(ctl.generation).toBe(9);
     expect(ctl.openUntil).toBe(2_000);
   });

@@ -179,12 +179,21 @@ export class BreakerController {
    * A settled probe: a failure re-opens, the `successesToClose`-th success closes, a neutral result
    * only frees the slot. Late settlements (their round already ended, or the slot expired) are ignored.
    */
-  settleProbe(round: ProbeRound, slot: number, result: Verdict, failureReason = 'probe failed'): Transition | undefined {
+  settleProbe(
+    round: ProbeRound,
+    slot: number,
+    result: Verdict,
+    failureReason = 'probe failed',
+  ): Transition | undefined {
     if (this.probes !== round || !round.holds(slot)) return undefined;
     round.release(slot);
     if (result === VERDICT_FAILURE) return this.transition('open', failureReason, 'fleet');
     if (result === VERDICT_SUCCESS && ++round.successes >= this.successesToClose) {
-      return this.transition('closed', round.successes === 1 ? 'probe succeeded' : `${round.successes} probes succeeded`, 'fleet');
+      return this.transition(
+        'closed',
+        round.successes === 1 ? 'probe succeeded' : `${round.successes} probes succeeded`,
+        'fleet',
+      );
     }
     return undefined;
   }
@@ -242,7 +251,8 @@ export class BreakerController {
     const now = this.clock.now();
     const from = this.current;
     this.attempt = adoptedAttempt(remote, to, from, this.attempt);
-    const openUntil = to === 'open' ? (remote.openUntil > 0 ? remote.openUntil : now + this.period.periodFor(this.attempt)) : 0;
+    const openUntil =
+      to === 'open' ? (remote.openUntil > 0 ? remote.openUntil : now + this.period.periodFor(this.attempt)) : 0;
     if (to === from) {
       this.until = openUntil;
       if (this.gen < this.fleetGen) this.gen = this.fleetGen;

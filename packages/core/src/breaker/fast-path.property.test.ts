@@ -16,7 +16,10 @@ type Command =
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
     weight: 6,
-    arbitrary: fc.record({ kind: fc.constant('call' as const), outcome: fc.constantFrom('ok' as const, 'fail' as const, 'hang' as const, 'throw' as const) }),
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const),
+      outcome: fc.constantFrom('ok' as const, 'fail' as const, 'hang' as const, 'throw' as const),
+    }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), index: fc.nat(), ok: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(0, 100, 500) }) },
@@ -26,7 +29,14 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 /** What must be the same whichever path ran the calls. */
 function observe(b: CircuitBreakerPolicy) {
   const m = b.metrics();
-  return { state: m.state, successes: m.successes, failures: m.failures, rejected: m.rejected, failureRate: m.failureRate, generation: b.generation };
+  return {
+    state: m.state,
+    successes: m.successes,
+    failures: m.failures,
+    rejected: m.rejected,
+    failureRate: m.failureRate,
+    generation: b.generation,
+  };
 }
 
 /**
@@ -44,7 +54,9 @@ describe('breaker fast path vs plain path (differential)', () => {
             name,
             clock,
             halfOpenAfterMs: 500,
-            trip: useRate ? failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 5 } }) : consecutiveFailures(2),
+            trip: useRate
+              ? failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'count', size: 5 } })
+              : consecutiveFailures(2),
           });
         const fast = make('fast');
         const plain = make('plain');

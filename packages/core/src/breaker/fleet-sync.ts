@@ -1,5 +1,11 @@
 import type { Clock } from '../clock.js';
-import type { BreakerLink, BreakerParticipant, BreakerStore, OutcomeTotals, SharedBreakerState } from '../store/types.js';
+import type {
+  BreakerLink,
+  BreakerParticipant,
+  BreakerStore,
+  OutcomeTotals,
+  SharedBreakerState,
+} from '../store/types.js';
 import type { Transition } from './controller.js';
 import type { BreakerHost } from './host.js';
 import type { BreakerState } from './types.js';
@@ -50,7 +56,8 @@ export class FleetSync implements BreakerParticipant {
   probeGranted(): void {
     const host = this.host;
     const ctl = host.controller;
-    if (ctl.state === 'open' && host.manual?.isolated !== true) host.commit(ctl.transition('half-open', 'probe lease granted', 'fleet'));
+    if (ctl.state === 'open' && host.manual?.isolated !== true)
+      host.commit(ctl.transition('half-open', 'probe lease granted', 'fleet'));
   }
 
   /** BreakerParticipant: aggregate mode asks whether fleet-wide totals would trip. */
@@ -81,7 +88,15 @@ export class FleetSync implements BreakerParticipant {
     if (link === undefined) return;
     if (!t.remote) {
       link.publish(
-        { state: t.to, generation: t.publishedGeneration, openUntil: t.openUntil, reason: t.reason, at: t.at, origin: '', openAttempt: t.openAttempt },
+        {
+          state: t.to,
+          generation: t.publishedGeneration,
+          openUntil: t.openUntil,
+          reason: t.reason,
+          at: t.at,
+          origin: '',
+          openAttempt: t.openAttempt,
+        },
         t.from,
         t.scope,
       );

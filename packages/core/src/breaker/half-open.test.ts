@@ -8,7 +8,13 @@ import type { StateChangeEvent } from './types.js';
 import { boom, deferred, flush, ok } from '../test-support/breaker.js';
 
 function opened(clock: Clock, extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}) {
-  const breaker = circuitBreaker({ name: 'svc', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, clock, ...extra });
+  const breaker = circuitBreaker({
+    name: 'svc',
+    trip: consecutiveFailures(1),
+    halfOpenAfterMs: 1_000,
+    clock,
+    ...extra,
+  });
   const changes: StateChangeEvent[] = [];
   breaker.on('stateChange', (e) => changes.push(e));
   return { breaker, changes, trip: () => breaker.execute(boom).catch(() => undefined) };
@@ -207,7 +213,12 @@ describe('shadow mode', () => {
 describe('slowCall', () => {
   it('slow successes count toward tripping and in metrics', async () => {
     const clock = new ManualClock();
-    const breaker = circuitBreaker({ name: 'slow', clock, trip: consecutiveFailures(4), slowCall: { thresholdMs: 100, rateThreshold: 0.5 } });
+    const breaker = circuitBreaker({
+      name: 'slow',
+      clock,
+      trip: consecutiveFailures(4),
+      slowCall: { thresholdMs: 100, rateThreshold: 0.5 },
+    });
     const call = async (ms: number) => {
       const d = deferred<string>();
       const p = breaker.execute(() => d.promise);
@@ -241,7 +252,9 @@ describe('half-open probes on a shared caller signal', () => {
     const ac = new AbortController();
     const releases: Array<() => void> = [];
     const calls = Array.from({ length: 12 }, () =>
-      breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('ok'))), { signal: ac.signal }),
+      breaker.execute(() => new Promise<string>((resolve) => releases.push(() => resolve('ok'))), {
+        signal: ac.signal,
+      }),
     );
     expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
     for (const r of releases) r();

@@ -76,7 +76,10 @@ describe('execute() never throws synchronously nor crashes on hostile values', (
 
   const makers: Array<[string, (b: CircuitBreakerPolicy, clock: ManualClock) => Policy]> = [
     ['breaker (fast path)', (b) => b],
-    ['breaker with a caller signal (async path)', (b) => ({ execute: (fn) => b.execute(fn, { signal: new AbortController().signal }) })],
+    [
+      'breaker with a caller signal (async path)',
+      (b) => ({ execute: (fn) => b.execute(fn, { signal: new AbortController().signal }) }),
+    ],
     [
       'breaker with a success listener (timed path)',
       (b) => {
@@ -86,7 +89,8 @@ describe('execute() never throws synchronously nor crashes on hostile values', (
     ],
     [
       'pipeline(retry, breaker, timeout)',
-      (b, clock) => pipeline(retry({ maxAttempts: 2, backoff: { delayMs: () => 0 }, clock }), b, timeout(1_000, { clock })),
+      (b, clock) =>
+        pipeline(retry({ maxAttempts: 2, backoff: { delayMs: () => 0 }, clock }), b, timeout(1_000, { clock })),
     ],
     ['pipeline(breaker, timeout)', (b, clock) => pipeline(b, timeout(1_000, { clock }))],
   ];

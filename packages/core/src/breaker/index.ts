@@ -6,5 +6,11 @@ export { isRejection } from '../kernel/outcome.js';
 export type { TripOptions, CircuitBreakerMetrics, BreakerSnapshot, BreakerEvents } from './types.js';
 export { SNAPSHOT_VERSION } from './snapshot.js';
 export type { SnapshotTime } from './windows/types.js';
-export { predictive, PREDICTIVE_FEATURES, type PredictiveOptions, type PredictiveStrategy, type PredictiveInspection } from './trip/predictive.js';
+export {
+  predictive,
+  PREDICTIVE_FEATURES,
+  type PredictiveOptions,
+  type PredictiveStrategy,
+  type PredictiveInspection,
+} from './trip/predictive.js';
 export { sigmoid } from './trip/logistic-model.js';

@@ -7,7 +7,12 @@ import { consecutiveFailures } from './trip/consecutive-failures.js';
 describe('metrics().lastFailure', () => {
   it('holds the latest failure and when it was counted; ignored, cancelled and successful calls leave it', async () => {
     const clock = new ManualClock(1_000);
-    const breaker = circuitBreaker({ name: 'l', clock, trip: consecutiveFailures(10), isResultFailure: (r) => r === 503 });
+    const breaker = circuitBreaker({
+      name: 'l',
+      clock,
+      trip: consecutiveFailures(10),
+      isResultFailure: (r) => r === 503,
+    });
     expect(breaker.metrics().lastFailure).toBeUndefined();
     const first = new Error('first');
     await breaker.execute(() => Promise.reject(first)).catch(() => undefined);
@@ -24,9 +29,12 @@ describe('metrics().lastFailure', () => {
     await breaker.execute(() => 'ok');
     await breaker.execute(() => Promise.reject(new BulkheadRejectedError(1, 0))).catch(() => undefined);
     const ac = new AbortController();
-    const cancelled = breaker.execute(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), {
-      signal: ac.signal,
-    });
+    const cancelled = breaker.execute(
+      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      {
+        signal: ac.signal,
+      },
+    );
     ac.abort();
     await cancelled.catch(() => undefined);
     expect(breaker.metrics().lastFailure).toEqual({ error: timedOut, at: 1_250 });

@@ -47,7 +47,8 @@ export class ManualControl {
     const token = (this.isolation ??= { local: 0, fleet: 0 });
     if (local) token.local++;
     else token.fleet++;
-    if (ctl.state !== 'isolated') host.commit(ctl.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet'));
+    if (ctl.state !== 'isolated')
+      host.commit(ctl.transition('isolated', local ? 'isolated locally' : 'isolated', local ? 'local' : 'fleet'));
     else if (!local && ctl.fleetState !== 'isolated') host.publishFleetOnly('isolated', 'isolated');
     let released = false;
     return {

@@ -27,7 +27,9 @@ const make = (clock: ManualClock, rate: boolean): CircuitBreakerPolicy =>
     clock,
     halfOpenAfterMs: 1_000,
     halfOpen: { maxProbes: 2, successesToClose: 2 },
-    trip: rate ? failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } }) : consecutiveFailures(3),
+    trip: rate
+      ? failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 8 } })
+      : consecutiveFailures(3),
   });
 
 describe('ignored outcomes are invisible to the breaker (property)', () => {
@@ -41,7 +43,8 @@ describe('ignored outcomes are invisible to the breaker (property)', () => {
         let i = seed;
         for (const o of ops) {
           if (o.kind === 'advance') clock.advance(o.ms);
-          else if (o.kind === 'ok') await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
+          else if (o.kind === 'ok')
+            await Promise.all([seen, twin].map((b) => b.execute(() => 'ok').catch(() => undefined)));
           else if (o.kind === 'fail')
             await Promise.all(
               [seen, twin].map((b) =>

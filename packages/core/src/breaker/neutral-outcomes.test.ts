@@ -35,30 +35,33 @@ const REJECTIONS: Array<[string, () => unknown]> = [
 ];
 
 describe('outcomes an outer breaker ignores (inner rejections, local resource errors)', () => {
-  it.each(REJECTIONS)('%s in closed state: no success, no failure, no window entry, counted in ignored', async (_, make) => {
-    const clock = new ManualClock();
-    const breaker = circuitBreaker({ name: 'outer', clock, trip: consecutiveFailures(2) });
-    const events: string[] = [];
-    breaker.on('success', () => events.push('success'));
-    breaker.on('failure', () => events.push('failure'));
-    await breaker
-      .execute(() => {
-        throw new Error('upstream');
-      })
-      .catch(() => undefined);
-    for (let i = 0; i < 3; i++) await expect(breaker.execute(() => Promise.reject(make()))).rejects.toBeDefined();
-    // A rejection between two failures does not reset the consecutive count: the second failure trips.
-    await breaker
-      .execute(() => {
-        throw new Error('upstream');
-      })
-      .catch(() => undefined);
-    expect(breaker.state).toBe('open');
-    const m = breaker.metrics();
-    expect(m).toMatchObject({ successes: 0, failures: 2, ignored: 3, requests: 2 });
-    expect(m.requests).toBe(m.successes + m.failures + m.rejected);
-    expect(events).toEqual(['failure', 'failure']);
-  });
+  it.each(REJECTIONS)(
+    '%s in closed state: no success, no failure, no window entry, counted in ignored',
+    async (_, make) => {
+      const clock = new ManualClock();
+      const breaker = circuitBreaker({ name: 'outer', clock, trip: consecutiveFailures(2) });
+      const events: string[] = [];
+      breaker.on('success', () => events.push('success'));
+      breaker.on('failure', () => events.push('failure'));
+      await breaker
+        .execute(() => {
+          throw new Error('upstream');
+        })
+        .catch(() => undefined);
+      for (let i = 0; i < 3; i++) await expect(breaker.execute(() => Promise.reject(make()))).rejects.toBeDefined();
+      // A rejection between two failures does not reset the consecutive count: the second failure trips.
+      await breaker
+        .execute(() => {
+          throw new Error('upstream');
+        })
+        .catch(() => undefined);
+      expect(breaker.state).toBe('open');
+      const m = breaker.metrics();
+      expect(m).toMatchObject({ successes: 0, failures: 2, ignored: 3, requests: 2 });
+      expect(m.requests).toBe(m.successes + m.failures + m.rejected);
+      expect(events).toEqual(['failure', 'failure']);
+    },
+  );
 
   it('a synchronous throw on the fast path is ignored the same way', async () => {
     const breaker = circuitBreaker({ name: 'outer', clock: new ManualClock() });
@@ -77,7 +80,11 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
 
   it('rejections do not dilute the failure rate: an overloaded dependency behind a full bulkhead still trips', async () => {
     const clock = new ManualClock();
-    const breaker = circuitBreaker({ name: 'outer', clock, trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 10 } }) });
+    const breaker = circuitBreaker({
+      name: 'outer',
+      clock,
+      trip: failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 10 } }),
+    });
     const policy = pipeline(breaker, bulkhead({ maxConcurrent: 1 }));
     for (let i = 0; i < 4; i++) {
       const slow = deferred<never>();
@@ -102,7 +109,10 @@ describe('outcomes an outer breaker ignores (inner rejections, local resource er
 
   it('a rejection of another installed copy of Breakwater (brand + code) is ignored too; a look-alike without the brand is not', async () => {
     const breaker = circuitBreaker({ name: 'outer', clock: new ManualClock() });
-    const foreign = Object.assign(new Error('bulkhead full'), { code: 'BW_BULKHEAD_FULL', [Symbol.for('breakwater.error')]: true });
+    const foreign = Object.assign(new Error('bulkhead full'), {
+      code: 'BW_BULKHEAD_FULL',
+      [Symbol.for('breakwater.error')]: true,
+    });
     const lookAlike = Object.assign(new Error('bulkhead full'), { code: 'BW_BULKHEAD_FULL' });
     await breaker.execute(() => Promise.reject(foreign)).catch(() => undefined);
     await breaker.execute(() => Promise.reject(lookAlike)).catch(() => undefined);

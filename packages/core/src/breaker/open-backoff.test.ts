@@ -34,7 +34,9 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
     }
     expect(periods).toEqual([1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
     expect(reasons).toContain('open for 4000ms');
-    expect(((await breaker.execute(() => 'x').catch((e: unknown) => e)) as BrokenCircuitError).retryAfterMs).toBe(8_000);
+    expect(((await breaker.execute(() => 'x').catch((e: unknown) => e)) as BrokenCircuitError).retryAfterMs).toBe(
+      8_000,
+    );
   });
 
   it('closing resets the schedule; reset() too', async () => {
@@ -55,7 +57,12 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
 
   it('a number keeps a fixed period; a throwing or NaN backoff never breaks a transition', async () => {
     const clock = new ManualClock();
-    const fixed = circuitBreaker({ name: 'f', clock, trip: consecutiveFailures(1), halfOpenAfterMs: constantBackoff(500) });
+    const fixed = circuitBreaker({
+      name: 'f',
+      clock,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: constantBackoff(500),
+    });
     await fixed.execute(boom).catch(() => undefined);
     for (let i = 0; i < 3; i++) {
       expect(untilDue(fixed, clock)).toBe(500);
@@ -91,7 +98,9 @@ describe('halfOpenAfterMs with a Backoff (growing open period)', () => {
   it("with a store, the attempt count travels with the shared state: every replica uses the fleet's period", async () => {
     const clock = new ManualClock();
     const store = memoryBreakerStore();
-    const [a, b] = [0, 1].map(() => circuitBreaker({ name: 'fleet', clock, store, trip: consecutiveFailures(1), halfOpenAfterMs: growing() }));
+    const [a, b] = [0, 1].map(() =>
+      circuitBreaker({ name: 'fleet', clock, store, trip: consecutiveFailures(1), halfOpenAfterMs: growing() }),
+    );
     await a!.execute(boom).catch(() => undefined);
     await flush();
     // Probes alternate between replicas; each failure grows the period for both.

@@ -79,7 +79,12 @@ export class OpenPeriod {
  * starts at 1; an open replica keeps its count (a re-delivered state must not inflate it), so
  * at worst it probes sooner than the fleet's schedule — the remote `openUntil` still applies.
  */
-export function adoptedAttempt(remote: SharedBreakerState, to: BreakerState, from: BreakerState, local: number): number {
+export function adoptedAttempt(
+  remote: SharedBreakerState,
+  to: BreakerState,
+  from: BreakerState,
+  local: number,
+): number {
   if (to === 'closed') return 0;
   const carried = remote.openAttempt;
   if (typeof carried === 'number' && Number.isInteger(carried) && carried >= 1) return carried;

@@ -21,20 +21,65 @@ describe('circuitBreaker option validation', () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ['missing name', {}, 'circuitBreaker.name', /expected a non-empty string, got undefined/],
     ['empty name', { name: '' }, 'circuitBreaker.name', /got ""/],
-    ['negative halfOpenAfterMs', { name: 'x', halfOpenAfterMs: -1 }, 'circuitBreaker.halfOpenAfterMs', /expected a finite number ≥ 0, got -1/],
+    [
+      'negative halfOpenAfterMs',
+      { name: 'x', halfOpenAfterMs: -1 },
+      'circuitBreaker.halfOpenAfterMs',
+      /expected a finite number ≥ 0, got -1/,
+    ],
     ['string halfOpenAfterMs', { name: 'x', halfOpenAfterMs: '30s' }, 'circuitBreaker.halfOpenAfterMs', /got "30s"/],
     ['NaN halfOpenAfterMs', { name: 'x', halfOpenAfterMs: Number.NaN }, 'circuitBreaker.halfOpenAfterMs', /got NaN/],
     ['bad trip', { name: 'x', trip: 5 }, 'circuitBreaker.trip', /expected a trip strategy/],
     ['bad halfOpen', { name: 'x', halfOpen: 3 }, 'circuitBreaker.halfOpen', /expected an object, got 3/],
-    ['zero maxProbes', { name: 'x', halfOpen: { maxProbes: 0 } }, 'circuitBreaker.halfOpen.maxProbes', /expected an integer ≥ 1, got 0/],
-    ['fractional successesToClose', { name: 'x', halfOpen: { successesToClose: 1.5 } }, 'circuitBreaker.halfOpen.successesToClose', /got 1.5/],
-    ['zero probeTimeoutMs', { name: 'x', halfOpen: { probeTimeoutMs: 0 } }, 'circuitBreaker.halfOpen.probeTimeoutMs', /expected a finite number > 0/],
-    ['slowCall without rate', { name: 'x', slowCall: { thresholdMs: 100 } }, 'circuitBreaker.slowCall.rateThreshold', /expected a number in \(0, 1\]/],
-    ['slowCall percentage', { name: 'x', slowCall: { thresholdMs: 100, rateThreshold: 50 } }, 'circuitBreaker.slowCall.rateThreshold', /got 50/],
-    ['slowCall negative', { name: 'x', slowCall: { thresholdMs: -5, rateThreshold: 0.5 } }, 'circuitBreaker.slowCall.thresholdMs', /got -5/],
-    ['bad mode', { name: 'x', mode: 'dry-run' }, 'circuitBreaker.mode', /expected 'enforce' or 'shadow', got "dry-run"/],
+    [
+      'zero maxProbes',
+      { name: 'x', halfOpen: { maxProbes: 0 } },
+      'circuitBreaker.halfOpen.maxProbes',
+      /expected an integer ≥ 1, got 0/,
+    ],
+    [
+      'fractional successesToClose',
+      { name: 'x', halfOpen: { successesToClose: 1.5 } },
+      'circuitBreaker.halfOpen.successesToClose',
+      /got 1.5/,
+    ],
+    [
+      'zero probeTimeoutMs',
+      { name: 'x', halfOpen: { probeTimeoutMs: 0 } },
+      'circuitBreaker.halfOpen.probeTimeoutMs',
+      /expected a finite number > 0/,
+    ],
+    [
+      'slowCall without rate',
+      { name: 'x', slowCall: { thresholdMs: 100 } },
+      'circuitBreaker.slowCall.rateThreshold',
+      /expected a number in \(0, 1\]/,
+    ],
+    [
+      'slowCall percentage',
+      { name: 'x', slowCall: { thresholdMs: 100, rateThreshold: 50 } },
+      'circuitBreaker.slowCall.rateThreshold',
+      /got 50/,
+    ],
+    [
+      'slowCall negative',
+      { name: 'x', slowCall: { thresholdMs: -5, rateThreshold: 0.5 } },
+      'circuitBreaker.slowCall.thresholdMs',
+      /got -5/,
+    ],
+    [
+      'bad mode',
+      { name: 'x', mode: 'dry-run' },
+      'circuitBreaker.mode',
+      /expected 'enforce' or 'shadow', got "dry-run"/,
+    ],
     ['bad isFailure', { name: 'x', isFailure: true }, 'circuitBreaker.isFailure', /expected a function/],
-    ['bad isResultFailure', { name: 'x', isResultFailure: 'status>=500' }, 'circuitBreaker.isResultFailure', /expected a function/],
+    [
+      'bad isResultFailure',
+      { name: 'x', isResultFailure: 'status>=500' },
+      'circuitBreaker.isResultFailure',
+      /expected a function/,
+    ],
     ['bad store', { name: 'x', store: {} }, 'circuitBreaker.store', /expected a BreakerStore/],
     ['bad clock', { name: 'x', clock: Date }, 'circuitBreaker.clock', /expected a Clock/],
   ];
@@ -64,10 +109,22 @@ describe('circuitBreaker option validation', () => {
 describe('size and count options are bounded at construction', () => {
   const HUGE = Number.MAX_SAFE_INTEGER;
   const cases: Array<[string, () => unknown, string]> = [
-    ['halfOpen.maxProbes', () => circuitBreaker({ name: 'x', halfOpen: { maxProbes: HUGE } }), 'circuitBreaker.halfOpen.maxProbes'],
-    ['halfOpen.successesToClose', () => circuitBreaker({ name: 'x', halfOpen: { successesToClose: HUGE } }), 'circuitBreaker.halfOpen.successesToClose'],
+    [
+      'halfOpen.maxProbes',
+      () => circuitBreaker({ name: 'x', halfOpen: { maxProbes: HUGE } }),
+      'circuitBreaker.halfOpen.maxProbes',
+    ],
+    [
+      'halfOpen.successesToClose',
+      () => circuitBreaker({ name: 'x', halfOpen: { successesToClose: HUGE } }),
+      'circuitBreaker.halfOpen.successesToClose',
+    ],
     ['consecutiveFailures n', () => consecutiveFailures(HUGE), 'consecutiveFailures.n'],
-    ['failureRate count window', () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: HUGE } }), 'failureRate.window.size'],
+    [
+      'failureRate count window',
+      () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: HUGE } }),
+      'failureRate.window.size',
+    ],
     [
       'failureRate minimumRequests',
       () => failureRate({ threshold: 0.5, minimumRequests: HUGE, window: { kind: 'time', ms: 1_000 } }),

@@ -4,7 +4,13 @@ import type { BreakerSnapshot, BreakerState, TripEvaluator } from './types.js';
 import type { SnapshotTime } from './windows/types.js';
 
 /** `toJSON()`: the controller's state and times in wall-clock ms, plus the trip window. */
-export function snapshotOf(name: string, ctl: BreakerController, evaluator: TripEvaluator, tripKind: string, time: SnapshotTime): BreakerSnapshot {
+export function snapshotOf(
+  name: string,
+  ctl: BreakerController,
+  evaluator: TripEvaluator,
+  tripKind: string,
+  time: SnapshotTime,
+): BreakerSnapshot {
   const toWall = (t: number): number => t - time.clockNow + time.wallNow;
   const window = evaluator.exportState?.(time);
   const state = ctl.state;
@@ -26,7 +32,13 @@ export function snapshotOf(name: string, ctl: BreakerController, evaluator: Trip
  * open and due at once (its probes did not survive); an isolated one stays isolated until `reset()`
  * (no handle survived either). Returns false when the trip window could not be read.
  */
-export function restoreSnapshot(ctl: BreakerController, evaluator: TripEvaluator, tripKind: string, s: BreakerSnapshot, time: SnapshotTime): boolean {
+export function restoreSnapshot(
+  ctl: BreakerController,
+  evaluator: TripEvaluator,
+  tripKind: string,
+  s: BreakerSnapshot,
+  time: SnapshotTime,
+): boolean {
   const toClock = (t: number): number => t - time.wallNow + time.clockNow;
   const state: BreakerState = s.state === 'half-open' ? 'open' : s.state;
   ctl.restore({
@@ -38,6 +50,7 @@ export function restoreSnapshot(ctl: BreakerController, evaluator: TripEvaluator
     openUntil: state !== 'open' ? 0 : s.openUntil === null ? time.clockNow : toClock(s.openUntil),
   });
   const window = s.trip.window;
-  if (state !== 'closed' || s.trip.kind !== tripKind || window === null || evaluator.importState === undefined) return true;
+  if (state !== 'closed' || s.trip.kind !== tripKind || window === null || evaluator.importState === undefined)
+    return true;
   return evaluator.importState(window, time);
 }

@@ -70,7 +70,13 @@ function onProbeTimer(host: BreakerHost, round: ProbeRound): void {
  *   breaker re-opens ('probe abandoned' / 'probe timed out') — without an answer the breaker
  *   assumes the worst. The call itself is counted as cancelled (or as a timeout failure).
  */
-export async function runProbe<T>(host: ProbeHost, fn: PolicyFn<T>, ctx: Ctx, round: ProbeRound, slot: number): Promise<T> {
+export async function runProbe<T>(
+  host: ProbeHost,
+  fn: PolicyFn<T>,
+  ctx: Ctx,
+  round: ProbeRound,
+  slot: number,
+): Promise<T> {
   const start = host.controller.clock.now();
   const gen = host.controller.generation;
   const signal = ctx.signal;

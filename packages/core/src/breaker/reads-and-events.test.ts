@@ -9,7 +9,10 @@ import type { StateChangeEvent } from './types.js';
 
 const edge = (e: StateChangeEvent): string => `${e.from}->${e.to}`;
 
-async function tripped(clock: ManualClock, extra: Partial<Parameters<typeof circuitBreaker>[0]> = {}): Promise<CircuitBreakerPolicy> {
+async function tripped(
+  clock: ManualClock,
+  extra: Partial<Parameters<typeof circuitBreaker>[0]> = {},
+): Promise<CircuitBreakerPolicy> {
   const breaker = circuitBreaker({ name: 'r', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, ...extra });
   await breaker.execute(boom).catch(() => undefined);
   return breaker;
@@ -93,7 +96,10 @@ describe('event delivery is re-entrancy safe', () => {
     type Action = 'reset' | 'isolate' | 'release' | 'read' | 'throw' | 'none';
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.constantFrom<Action>('reset', 'isolate', 'release', 'read', 'throw', 'none'), { minLength: 2, maxLength: 4 }),
+        fc.array(fc.constantFrom<Action>('reset', 'isolate', 'release', 'read', 'throw', 'none'), {
+          minLength: 2,
+          maxLength: 4,
+        }),
         fc.array(fc.constantFrom('ok', 'fail', 'advance'), { maxLength: 30 }),
         async (actions, steps) => {
           const clock = new ManualClock();
@@ -120,7 +126,8 @@ describe('event delivery is re-entrancy safe', () => {
           // Gap-free and ordered: generations 1, 2, 3, ... and each event starts where the previous ended.
           const events = logs[0]!.map((l) => l.split(':'));
           events.forEach(([g], i) => expect(Number(g)).toBe(i + 1));
-          for (let i = 1; i < events.length; i++) expect(events[i]![1]!.split('->')[0]).toBe(events[i - 1]![1]!.split('->')[1]);
+          for (let i = 1; i < events.length; i++)
+            expect(events[i]![1]!.split('->')[0]).toBe(events[i - 1]![1]!.split('->')[1]);
         },
       ),
       { numRuns: 150 },

@@ -19,7 +19,12 @@ interface RejectionFields {
  * ever say "inside the breaker". The object is a real `BrokenCircuitError` / `IsolatedCircuitError`
  * (`instanceof`, `code`, `breaker`, `retryAfterMs`, `message`), with a one-line `stack`.
  */
-export function brokenCircuitError(name: string, isolated: boolean, retryAfterMs: number | undefined, halfOpen: boolean): BrokenCircuitError {
+export function brokenCircuitError(
+  name: string,
+  isolated: boolean,
+  retryAfterMs: number | undefined,
+  halfOpen: boolean,
+): BrokenCircuitError {
   const e = Object.create(isolated ? IsolatedCircuitError.prototype : BrokenCircuitError.prototype) as RejectionFields;
   e.name = isolated ? 'IsolatedCircuitError' : 'BrokenCircuitError';
   e.code = isolated ? 'BW_CIRCUIT_ISOLATED' : 'BW_CIRCUIT_OPEN';

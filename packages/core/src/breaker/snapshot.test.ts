@@ -44,7 +44,13 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
     // 3 s later a new process with a fresh clock restores it.
     vi.setSystemTime(WALL + 7_000);
     const clock2 = new ManualClock(0);
-    const restored = circuitBreaker({ name: 'db', clock: clock2, trip: consecutiveFailures(1), halfOpenAfterMs: 10_000, initialState: snap });
+    const restored = circuitBreaker({
+      name: 'db',
+      clock: clock2,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 10_000,
+      initialState: snap,
+    });
     expect(restored.state).toBe('open');
     const err = await restored.execute(() => 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BrokenCircuitError);
@@ -57,7 +63,12 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
 
   it('keeps the open attempt, so a growing open period continues where it was', async () => {
     const clock = new ManualClock();
-    const opts = { name: 'g', clock, trip: consecutiveFailures(1), halfOpenAfterMs: exponentialBackoff({ initialMs: 1_000, maxMs: 60_000, jitter: 'none' }) };
+    const opts = {
+      name: 'g',
+      clock,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: exponentialBackoff({ initialMs: 1_000, maxMs: 60_000, jitter: 'none' }),
+    };
     const breaker = circuitBreaker(opts);
     await breaker.execute(boom).catch(() => undefined);
     clock.advance(1_000);
@@ -101,7 +112,8 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
 
   it('a time window snapshot forgets buckets that aged out while the process was down', async () => {
     const clock = new ManualClock(0);
-    const trip = () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 1_000, buckets: 10 } });
+    const trip = () =>
+      failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 1_000, buckets: 10 } });
     const a = circuitBreaker({ name: 't', clock, trip: trip() });
     await a.execute(() => 'ok');
     const snap = roundTrip(a);
@@ -118,7 +130,13 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
     clock.advance(100);
     void a.execute(() => new Promise(() => {}));
     expect(roundTrip(a).state).toBe('half-open');
-    const b = circuitBreaker({ name: 'h', clock, trip: consecutiveFailures(1), halfOpenAfterMs: 100, initialState: roundTrip(a) });
+    const b = circuitBreaker({
+      name: 'h',
+      clock,
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 100,
+      initialState: roundTrip(a),
+    });
     await expect(b.execute(() => 'ok')).resolves.toBe('ok');
     const c = circuitBreaker({ name: 'i', clock });
     c.isolate();
@@ -136,7 +154,13 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
     live.reset(); // fleet generation 2, closed
     const old = circuitBreaker({ name: 'x', clock, trip: consecutiveFailures(1) });
     await old.execute(boom).catch(() => undefined); // generation 1, open
-    const restored = circuitBreaker({ name: 's', clock, store, trip: consecutiveFailures(1), initialState: { ...roundTrip(old), name: 's' } });
+    const restored = circuitBreaker({
+      name: 's',
+      clock,
+      store,
+      trip: consecutiveFailures(1),
+      initialState: { ...roundTrip(old), name: 's' },
+    });
     expect(restored.state).toBe('open');
     await flush();
     expect(restored.state).toBe('closed');
@@ -145,17 +169,37 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
 
   it.each<[string, unknown, RegExp]>([
     ['not an object', 'open', /circuitBreaker\.initialState: expected a snapshot from breaker\.toJSON\(\), got "open"/],
-    ['future version', { version: 2 }, /circuitBreaker\.initialState\.version: snapshot version 2 is newer than this library reads \(1\)/],
+    [
+      'future version',
+      { version: 2 },
+      /circuitBreaker\.initialState\.version: snapshot version 2 is newer than this library reads \(1\)/,
+    ],
     ['missing version', { state: 'open' }, /circuitBreaker\.initialState\.version: expected 1, got undefined/],
-    ['unknown state', { version: 1, name: 'x', state: 'ajar' }, /initialState\.state: expected 'closed', 'open', 'half-open' or 'isolated', got "ajar"/],
+    [
+      'unknown state',
+      { version: 1, name: 'x', state: 'ajar' },
+      /initialState\.state: expected 'closed', 'open', 'half-open' or 'isolated', got "ajar"/,
+    ],
     [
       'open without openUntil',
       { version: 1, name: 'x', state: 'open', openUntil: null },
       /initialState\.openUntil: expected a wall-clock time for an open breaker/,
     ],
-    ['bad openAttempt', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: -1 }, /initialState\.openAttempt/],
-    ['bad generation', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 1.5 }, /initialState\.generation/],
-    ['no trip', { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 0, reason: '', since: 0 }, /initialState\.trip/],
+    [
+      'bad openAttempt',
+      { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: -1 },
+      /initialState\.openAttempt/,
+    ],
+    [
+      'bad generation',
+      { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 1.5 },
+      /initialState\.generation/,
+    ],
+    [
+      'no trip',
+      { version: 1, name: 'x', state: 'closed', openUntil: null, openAttempt: 0, generation: 0, reason: '', since: 0 },
+      /initialState\.trip/,
+    ],
     [
       'bad window',
       {
@@ -196,7 +240,9 @@ describe('breaker.toJSON() / circuitBreaker({ initialState })', () => {
       since: WALL,
       trip: { kind: 'predictive', window: { nonsense: true } },
     } as const;
-    expect(circuitBreaker({ name: 'x', initialState: snap as unknown as BreakerSnapshot }).metrics().generation).toBe(3);
+    expect(circuitBreaker({ name: 'x', initialState: snap as unknown as BreakerSnapshot }).metrics().generation).toBe(
+      3,
+    );
   });
 
   it('property: restore(toJSON(b)) reads like b (state, openAttempt, failure rate, admission)', async () => {

@@ -109,7 +109,12 @@ export type StateChangeEvent = {
 };
 
 /** Event map of a circuit breaker. */
-export type BreakerEvents = { stateChange: StateChangeEvent; success: CallEvent; failure: CallEvent; rejected: CallEvent };
+export type BreakerEvents = {
+  stateChange: StateChangeEvent;
+  success: CallEvent;
+  failure: CallEvent;
+  rejected: CallEvent;
+};
 
 /** Payload of `success`, `failure` and `rejected`. */
 export type CallEvent = {

@@ -38,7 +38,13 @@ describe('wouldAdmit()', () => {
   it('half-open with an expired probe lease: false (admission would fail the round), and nothing changes', () => {
     let now = 0;
     const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => {} };
-    const b = circuitBreaker({ name: 'svc', trip: consecutiveFailures(1), halfOpenAfterMs: 1_000, clock, halfOpen: { maxProbes: 2, probeTimeoutMs: 300 } });
+    const b = circuitBreaker({
+      name: 'svc',
+      trip: consecutiveFailures(1),
+      halfOpenAfterMs: 1_000,
+      clock,
+      halfOpen: { maxProbes: 2, probeTimeoutMs: 300 },
+    });
     void b.execute(boom).catch(() => undefined);
     now = 1_000;
     void b.execute(hang);

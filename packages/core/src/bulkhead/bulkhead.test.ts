@@ -87,7 +87,10 @@ describe('bulkhead', () => {
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 4 }),
-        fc.array(fc.record({ fail: fc.boolean(), ticks: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.record({ fail: fc.boolean(), ticks: fc.integer({ min: 0, max: 3 }) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
         async (maxConcurrent, maxQueue, jobs) => {
           const b = bulkhead({ maxConcurrent, maxQueue });
           let running = 0;
@@ -105,7 +108,9 @@ describe('bulkhead', () => {
             ),
           );
           expect(peak).toBeLessThanOrEqual(maxConcurrent);
-          const rejected = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof BulkheadRejectedError).length;
+          const rejected = outcomes.filter(
+            (o) => o.status === 'rejected' && o.reason instanceof BulkheadRejectedError,
+          ).length;
           // Everything is submitted synchronously: exactly the overflow is rejected.
           expect(rejected).toBe(Math.max(0, jobs.length - maxConcurrent - maxQueue));
           expect([b.active, b.queued]).toEqual([0, 0]);
@@ -168,7 +173,9 @@ describe('bulkhead', () => {
 
   it('validates its options', () => {
     expect(() => bulkhead({ maxConcurrent: 0 })).toThrow('bulkhead.maxConcurrent: expected an integer ≥ 1, got 0');
-    expect(() => bulkhead({ maxConcurrent: 1, maxQueue: -1 })).toThrow('bulkhead.maxQueue: expected an integer ≥ 0, got -1');
+    expect(() => bulkhead({ maxConcurrent: 1, maxQueue: -1 })).toThrow(
+      'bulkhead.maxQueue: expected an integer ≥ 0, got -1',
+    );
     expect(() => bulkhead(undefined as never)).toThrow(ConfigError);
   });
 });

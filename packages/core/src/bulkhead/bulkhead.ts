@@ -70,7 +70,10 @@ class Bulkhead implements InternalPolicy, BulkheadPolicy {
     if (this.active < this.maxConcurrent && this.waiters.size === 0) return this.start(fn, ctx);
     if (this.waiters.size >= this.maxQueue) {
       if (this.events?.has('rejected') === true) {
-        this.events.emit('rejected', withContext({ maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue }, ctx.context));
+        this.events.emit(
+          'rejected',
+          withContext({ maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue }, ctx.context),
+        );
       }
       return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
     }

@@ -75,7 +75,8 @@ class CacheFallback implements InternalPolicy, CacheFallbackPolicy {
           this.entries.delete(key);
           throw error;
         }
-        if (this.events?.has('fallback') === true) this.events.emit('fallback', withContext({ error, key, ageMs }, ctx.context));
+        if (this.events?.has('fallback') === true)
+          this.events.emit('fallback', withContext({ error, key, ageMs }, ctx.context));
         this.entries.delete(key);
         this.entries.set(key, entry);
         return entry.value as T;
@@ -100,7 +101,11 @@ class CacheFallback implements InternalPolicy, CacheFallbackPolicy {
  */
 export function cacheFallback(o: CacheFallbackOptions): CacheFallbackPolicy {
   checkOptions('cacheFallback', o, true);
-  checkKnownKeys('cacheFallback', o, ['ttlMs', 'maxEntries', 'when', 'clock'], { ttl: 'ttlMs', max: 'maxEntries', maxSize: 'maxEntries' });
+  checkKnownKeys('cacheFallback', o, ['ttlMs', 'maxEntries', 'when', 'clock'], {
+    ttl: 'ttlMs',
+    max: 'maxEntries',
+    maxSize: 'maxEntries',
+  });
   const ttlMs = checkNumber('cacheFallback.ttlMs', o.ttlMs, { min: 0, allowInfinity: true });
   const maxEntries = checkInt('cacheFallback.maxEntries', o.maxEntries ?? 1000, 1);
   checkFunction('cacheFallback.when', o.when);

@@ -120,6 +120,8 @@ describe('cacheFallback', () => {
 
   it('validates its options', () => {
     expect(() => cacheFallback({ ttlMs: -1 })).toThrow('cacheFallback.ttlMs');
-    expect(() => cacheFallback({ ttlMs: 1, maxEntries: 0 })).toThrow('cacheFallback.maxEntries: expected an integer ≥ 1, got 0');
+    expect(() => cacheFallback({ ttlMs: 1, maxEntries: 0 })).toThrow(
+      'cacheFallback.maxEntries: expected an integer ≥ 1, got 0',
+    );
   });
 });

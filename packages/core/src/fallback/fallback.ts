@@ -72,7 +72,8 @@ class Fallback<R> implements InternalPolicy, FallbackPolicy {
  * Emits `fallback` with the error each time it replaces one.
  */
 export function fallback<R>(handler: (error: unknown) => R | Promise<R>, o: FallbackOptions = {}): FallbackPolicy {
-  if (typeof handler !== 'function') throw new ConfigError('fallback.handler', `expected a function, got ${describeValue(handler)}`);
+  if (typeof handler !== 'function')
+    throw new ConfigError('fallback.handler', `expected a function, got ${describeValue(handler)}`);
   checkOptions('fallback', o, false);
   checkKnownKeys('fallback', o, ['when']);
   checkFunction('fallback.when', o.when);

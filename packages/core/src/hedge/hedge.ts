@@ -80,7 +80,10 @@ class HedgedCall<T> {
     this.inFlight++;
     const events = this.owner.events;
     if (index > 0 && events?.has('hedge') === true) {
-      events.emit('hedge', withContext({ attempt: fork.attempt, hedge: index, delayMs: this.owner.delayMs }, this.parent.context));
+      events.emit(
+        'hedge',
+        withContext({ attempt: fork.attempt, hedge: index, delayMs: this.owner.delayMs }, this.parent.context),
+      );
     }
     if (index < this.owner.maxHedges) this.timer = this.owner.clock.setTimeout(this.onTimer, this.owner.delayMs);
     invoke(this.fn, fork).then(
@@ -101,7 +104,10 @@ class HedgedCall<T> {
     const events = this.owner.events;
     if (events?.has('winner') === true) {
       const hedge = this.forks.indexOf(winner);
-      events.emit('winner', withContext({ attempt: winner.attempt, hedge, attempts: this.forks.length }, this.parent.context));
+      events.emit(
+        'winner',
+        withContext({ attempt: winner.attempt, hedge, attempts: this.forks.length }, this.parent.context),
+      );
     }
   }
 
@@ -179,7 +185,11 @@ class Hedge implements InternalPolicy, HedgePolicy {
  */
 export function hedge(o: HedgeOptions): HedgePolicy {
   checkOptions('hedge', o, true);
-  checkKnownKeys('hedge', o, ['delayMs', 'maxHedges', 'clock'], { delay: 'delayMs', hedgeDelayMs: 'delayMs', maxAttempts: 'maxHedges' });
+  checkKnownKeys('hedge', o, ['delayMs', 'maxHedges', 'clock'], {
+    delay: 'delayMs',
+    hedgeDelayMs: 'delayMs',
+    maxAttempts: 'maxHedges',
+  });
   const delayMs = checkNumber('hedge.delayMs', o.delayMs, { min: 0 });
   const maxHedges = checkInt('hedge.maxHedges', o.maxHedges ?? 1, 0);
   checkClock('hedge.clock', o.clock);

@@ -6,7 +6,9 @@ import { defaultIsFailure } from './classify.js';
 import { EndpointPools } from './endpoint-pools.js';
 
 /** Just enough of a balancer: a mutable endpoint list and the two events pools listen to. */
-function fakeBalancer(list: Endpoint[]): LoadBalancer & { list: Endpoint[]; emit(ev: 'ejection' | 'health', e: Record<string, unknown>): void } {
+function fakeBalancer(
+  list: Endpoint[],
+): LoadBalancer & { list: Endpoint[]; emit(ev: 'ejection' | 'health', e: Record<string, unknown>): void } {
   const em = new Emitter<{ ejection: Record<string, unknown>; health: Record<string, unknown> }>();
   const b = {
     list,
@@ -110,7 +112,8 @@ describe('classification (property)', () => {
       fc.property(fc.integer({ min: 100, max: 599 }), (status) => {
         const expected = status >= 500 || status === 408 || status === 429;
         return (
-          defaultIsFailure(new Response(null, { status: status < 200 ? 200 : status })) === (status < 200 ? false : expected) &&
+          defaultIsFailure(new Response(null, { status: status < 200 ? 200 : status })) ===
+            (status < 200 ? false : expected) &&
           defaultIsFailure({ message: 'x', name: 'AxiosError', response: { status } }) === expected &&
           defaultIsFailure({ message: 'x', name: 'TRPCClientError', data: { httpStatus: status } }) === expected
         );

@@ -56,7 +56,8 @@ export class EndpointPools<P> {
       this.sweep();
     }
     const current = this.pools.get(endpoint.id);
-    if (current !== undefined && current.url === endpoint.url && current.max === endpoint.maxConnections) return current.pool;
+    if (current !== undefined && current.url === endpoint.url && current.max === endpoint.maxConnections)
+      return current.pool;
     if (current !== undefined) this.retire(endpoint.id);
     const pool = this.factory.create(endpoint);
     this.pools.set(endpoint.id, { pool, url: endpoint.url, max: endpoint.maxConnections });

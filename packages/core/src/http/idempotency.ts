@@ -8,7 +8,11 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', '
  * methods (POST, PATCH, ...) only with an `Idempotency-Key` header (the IETF httpapi draft the
  * big payment APIs follow) or when the caller opted in with `retryNonIdempotent`.
  */
-export function isRetryableRequest(method: string | undefined, headers: HeaderSource, retryNonIdempotent = false): boolean {
+export function isRetryableRequest(
+  method: string | undefined,
+  headers: HeaderSource,
+  retryNonIdempotent = false,
+): boolean {
   const m = (method ?? 'GET').toUpperCase();
   if (IDEMPOTENT_METHODS.has(m)) return true;
   if (retryNonIdempotent) return true;

@@ -11,7 +11,12 @@ export { isAbsoluteUrl, joinUrl, splitCredentials } from './url.js';
 export { headerValue, isSensitiveParam, redactText, redactUrl, SENSITIVE_HEADERS } from '../kernel/redact.js';
 export { readCookie, resolveStickyKey, validateStickyKey, type StickyKey, type StickyRequest } from './sticky-key.js';
 export { setTracePropagator, resolveTracePropagator, traceHeaders, type TracePropagator } from './propagation.js';
-export { resolveHttpAdapterOptions, resolvePoolingOption, type HttpAdapterOptions, type ResolvedHttpAdapterOptions } from './options.js';
+export {
+  resolveHttpAdapterOptions,
+  resolvePoolingOption,
+  type HttpAdapterOptions,
+  type ResolvedHttpAdapterOptions,
+} from './options.js';
 export { resilientCall, attemptSignal, type ResilientCallOptions } from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';
 export { AttemptAbort } from './attempt-abort.js';

@@ -41,7 +41,9 @@ export interface ResolvedHttpAdapterOptions {
 }
 
 function hasMethods(v: unknown, ...names: string[]): boolean {
-  return typeof v === 'object' && v !== null && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+  return (
+    typeof v === 'object' && v !== null && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function')
+  );
 }
 
 /**
@@ -55,22 +57,40 @@ export function resolveHttpAdapterOptions(o: unknown, prefix: string): ResolvedH
   }
   const r = o as Record<string, unknown>;
   if (r.policy !== undefined && !hasMethods(r.policy, 'execute')) {
-    throw new ConfigError(`${prefix}.policy`, `expected a Policy (an object with execute(fn, opts)), got ${describe(r.policy)}`);
+    throw new ConfigError(
+      `${prefix}.policy`,
+      `expected a Policy (an object with execute(fn, opts)), got ${describe(r.policy)}`,
+    );
   }
   if (r.balancer !== undefined && !hasMethods(r.balancer, 'execute', 'pick', 'endpoints')) {
-    throw new ConfigError(`${prefix}.balancer`, `expected a LoadBalancer (from loadBalancer()), got ${describe(r.balancer)}`);
+    throw new ConfigError(
+      `${prefix}.balancer`,
+      `expected a LoadBalancer (from loadBalancer()), got ${describe(r.balancer)}`,
+    );
   }
   if (r.retryNonIdempotent !== undefined && typeof r.retryNonIdempotent !== 'boolean') {
     throw new ConfigError(`${prefix}.retryNonIdempotent`, `expected a boolean, got ${describe(r.retryNonIdempotent)}`);
   }
   if (r.isFailure !== undefined && typeof r.isFailure !== 'function') {
-    throw new ConfigError(`${prefix}.isFailure`, `expected a function (errorOrResponse) => boolean, got ${describe(r.isFailure)}`);
+    throw new ConfigError(
+      `${prefix}.isFailure`,
+      `expected a function (errorOrResponse) => boolean, got ${describe(r.isFailure)}`,
+    );
   }
-  if (r.maxRetryAfterMs !== undefined && !(typeof r.maxRetryAfterMs === 'number' && r.maxRetryAfterMs >= 0 && Number.isFinite(r.maxRetryAfterMs))) {
-    throw new ConfigError(`${prefix}.maxRetryAfterMs`, `expected a non-negative number of milliseconds, got ${describe(r.maxRetryAfterMs)}`);
+  if (
+    r.maxRetryAfterMs !== undefined &&
+    !(typeof r.maxRetryAfterMs === 'number' && r.maxRetryAfterMs >= 0 && Number.isFinite(r.maxRetryAfterMs))
+  ) {
+    throw new ConfigError(
+      `${prefix}.maxRetryAfterMs`,
+      `expected a non-negative number of milliseconds, got ${describe(r.maxRetryAfterMs)}`,
+    );
   }
   if (r.propagate !== undefined && r.propagate !== false && typeof r.propagate !== 'function') {
-    throw new ConfigError(`${prefix}.propagate`, `expected a function (headers) => void or false, got ${describe(r.propagate)}`);
+    throw new ConfigError(
+      `${prefix}.propagate`,
+      `expected a function (headers) => void or false, got ${describe(r.propagate)}`,
+    );
   }
   return {
     policy: r.policy as Policy | undefined,
@@ -87,7 +107,11 @@ export function resolveHttpAdapterOptions(o: unknown, prefix: string): ResolvedH
  * Validates a `pooling` option: `undefined`, a boolean, or an object whose `keys` are positive
  * integers when present. Throws ConfigError naming `path` (e.g. `createFetch.pooling.connections`).
  */
-export function resolvePoolingOption<K extends string>(v: unknown, path: string, keys: readonly K[]): boolean | Partial<Record<K, number>> | undefined {
+export function resolvePoolingOption<K extends string>(
+  v: unknown,
+  path: string,
+  keys: readonly K[],
+): boolean | Partial<Record<K, number>> | undefined {
   if (v === undefined || typeof v === 'boolean') return v;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw new ConfigError(path, `expected a boolean or { ${keys.map((k) => `${k}?`).join(', ')} }, got ${describe(v)}`);

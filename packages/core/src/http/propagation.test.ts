@@ -45,11 +45,15 @@ describe('trace propagation hook', () => {
       console.log(JSON.stringify({ sync, traceparent: h?.traceparent, none: traceHeaders(p) ?? null }));
     `;
     const root = fileURLToPath(new URL('../../../../', import.meta.url));
-    const out = execFileSync(process.execPath, ['--conditions=@breakwater/source', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=@breakwater/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
       sync: true,
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',

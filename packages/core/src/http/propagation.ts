@@ -62,7 +62,9 @@ function loadOtel(): Promise<TracePropagator | undefined> {
  * The propagator to use for an adapter whose `propagate` option is `option`: `false` disables,
  * a function wins, otherwise the registered or `@opentelemetry/api` propagator (loaded once).
  */
-export function resolveTracePropagator(option?: TracePropagator | false): Promise<TracePropagator | undefined> | TracePropagator | undefined {
+export function resolveTracePropagator(
+  option?: TracePropagator | false,
+): Promise<TracePropagator | undefined> | TracePropagator | undefined {
   if (option === false) return undefined;
   if (option !== undefined) return option;
   if (registered === null) return undefined;
@@ -72,7 +74,10 @@ export function resolveTracePropagator(option?: TracePropagator | false): Promis
 }
 
 /** Runs `propagator` on a fresh carrier and returns the headers it produced (empty on error). */
-export function traceHeaders(propagator: TracePropagator | undefined, attempt?: AttemptContext): Record<string, string> | undefined {
+export function traceHeaders(
+  propagator: TracePropagator | undefined,
+  attempt?: AttemptContext,
+): Record<string, string> | undefined {
   if (propagator === undefined) return undefined;
   const carrier: Record<string, string> = {};
   try {

@@ -6,13 +6,20 @@ import { isNonRetryable } from '../kernel/non-retryable.js';
 import { resilientCall } from './resilient-call.js';
 
 /** A tiny retry loop standing in for core's retry(): honours the non-retryable mark, records what it saw. */
-function recordingRetry(maxAttempts: number, respectMark = true): Policy & { seen: Array<{ ok: boolean; error?: unknown }> } {
+function recordingRetry(
+  maxAttempts: number,
+  respectMark = true,
+): Policy & { seen: Array<{ ok: boolean; error?: unknown }> } {
   const seen: Array<{ ok: boolean; error?: unknown }> = [];
   return {
     seen,
     async execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
       for (let attempt = 0; ; attempt++) {
-        const ctx: AttemptContext = { signal: opts?.signal ?? new AbortController().signal, attempt, context: opts?.context ?? {} };
+        const ctx: AttemptContext = {
+          signal: opts?.signal ?? new AbortController().signal,
+          attempt,
+          context: opts?.context ?? {},
+        };
         try {
           const v = await fn(ctx);
           seen.push({ ok: true });
@@ -67,16 +74,23 @@ describe('resilientCall', () => {
   it('passes non-failure errors through without the policy seeing a failure', async () => {
     const policy = recordingRetry(3);
     const notFound = Object.assign(new Error('404'), { response: { status: 404 } });
-    await expect(resilientCall({ policy, retryable: true, isFailure: () => false, send: () => Promise.reject(notFound) })).rejects.toBe(notFound);
+    await expect(
+      resilientCall({ policy, retryable: true, isFailure: () => false, send: () => Promise.reject(notFound) }),
+    ).rejects.toBe(notFound);
     expect(policy.seen).toEqual([{ ok: true }]);
   });
 
   it('rethrows the last transport error when retries run out and annotates Retry-After', async () => {
-    const errors = [0, 1].map((i) => Object.assign(new Error(`e${i}`), { response: { status: 503, headers: { 'retry-after': '2' } } }));
-    let i = 0;
-    const err = await resilientCall({ policy: recordingRetry(2), retryable: true, isFailure: () => true, send: () => Promise.reject(errors[i++]) }).catch(
-      (e: unknown) => e,
+    const errors = [0, 1].map((i) =>
+      Object.assign(new Error(`e${i}`), { response: { status: 503, headers: { 'retry-after': '2' } } }),
     );
+    let i = 0;
+    const err = await resilientCall({
+      policy: recordingRetry(2),
+      retryable: true,
+      isFailure: () => true,
+      send: () => Promise.reject(errors[i++]),
+    }).catch((e: unknown) => e);
     expect(err).toBe(errors[1]);
     expect((err as { retryAfterMs?: number }).retryAfterMs).toBe(2000);
     expect(Object.keys(err as object)).not.toContain('retryAfterMs');
@@ -104,7 +118,9 @@ describe('resilientCall', () => {
   it('lets policy rejections through untouched', async () => {
     const open = new BrokenCircuitError('svc');
     const policy: Policy = { execute: () => Promise.reject(open) };
-    await expect(resilientCall({ policy, retryable: true, isFailure: () => true, send: () => Promise.resolve(1) })).rejects.toBe(open);
+    await expect(
+      resilientCall({ policy, retryable: true, isFailure: () => true, send: () => Promise.resolve(1) }),
+    ).rejects.toBe(open);
   });
 
   it('routes attempts through the balancer with the sticky key', async () => {
@@ -141,13 +157,17 @@ describe('resilientCall', () => {
     expect(await resilientCall({ retryable: true, isFailure: () => false, send: async () => 7 })).toBe(7);
     const ac = new AbortController();
     ac.abort(new Error('caller'));
-    await expect(resilientCall({ retryable: true, isFailure: () => false, signal: ac.signal, send: async () => 7 })).rejects.toThrow('caller');
+    await expect(
+      resilientCall({ retryable: true, isFailure: () => false, signal: ac.signal, send: async () => 7 }),
+    ).rejects.toThrow('caller');
   });
 });
 
 describe('resilientCall: requests that never left', () => {
   it('resends a non-retryable request whose connection was refused, but not after it was delivered', async () => {
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const script: unknown[] = [refused, reset, 'never'];
     let sends = 0;

@@ -105,7 +105,11 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
     }
   };
 
-  const attempt = async (endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<Outcome<R>> => {
+  const attempt = async (
+    endpoint: Endpoint | undefined,
+    ctx: AttemptContext,
+    outer: AttemptContext,
+  ): Promise<Outcome<R>> => {
     release();
     let response: R;
     try {
@@ -134,7 +138,10 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
       ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
       : tried === undefined
         ? (ctx: AttemptContext): Promise<Outcome<R>> =>
-            balancer.execute((endpoint, inner) => attempt(endpoint, inner, ctx), balancerOptions(ctx, lazy, o.key, undefined))
+            balancer.execute(
+              (endpoint, inner) => attempt(endpoint, inner, ctx),
+              balancerOptions(ctx, lazy, o.key, undefined),
+            )
         : (ctx: AttemptContext): Promise<Outcome<R>> =>
             balancer.execute(
               (endpoint, inner) => {
@@ -202,7 +209,12 @@ function isAbortable(ctx: AttemptContext): boolean {
  * a signal costs an AbortController), key, context and endpoints to avoid. Built as one object
  * literal of fixed shape: spreading partial objects costs several allocations per attempt.
  */
-function balancerOptions(ctx: AttemptContext, lazy: boolean, key: string | undefined, avoid: ReadonlySet<string> | undefined): BalancerExecuteOptions {
+function balancerOptions(
+  ctx: AttemptContext,
+  lazy: boolean,
+  key: string | undefined,
+  avoid: ReadonlySet<string> | undefined,
+): BalancerExecuteOptions {
   const opts: BalancerExecuteOptions = { signal: undefined, key, context: ctx.context, avoid };
   if (isAbortable(ctx)) opts.signal = lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal;
   return opts;

@@ -25,7 +25,22 @@ describe('parseRetryAfter', () => {
   });
 
   it('ignores malformed values', () => {
-    for (const v of ['', 'soon', '-1', '1e3', 'NaN', 'Infinity', '12abc', 'Mon, 99 Foo 2025 99:99:99 GMT', '2 3', undefined, null, {}, [], true]) {
+    for (const v of [
+      '',
+      'soon',
+      '-1',
+      '1e3',
+      'NaN',
+      'Infinity',
+      '12abc',
+      'Mon, 99 Foo 2025 99:99:99 GMT',
+      '2 3',
+      undefined,
+      null,
+      {},
+      [],
+      true,
+    ]) {
       expect(parseRetryAfter(v, now)).toBeUndefined();
     }
     expect(parseRetryAfter('9'.repeat(100), now)).toBeUndefined();
@@ -33,11 +48,15 @@ describe('parseRetryAfter', () => {
 
   it('never throws and returns a finite non-negative number or undefined (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(undefined), fc.array(fc.string())), fc.option(fc.nat()), (v, max) => {
-        const r = parseRetryAfter(v, now, max ?? undefined);
-        if (r === undefined) return true;
-        return Number.isFinite(r) && r >= 0 && (max === null || r <= max);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(undefined), fc.array(fc.string())),
+        fc.option(fc.nat()),
+        (v, max) => {
+          const r = parseRetryAfter(v, now, max ?? undefined);
+          if (r === undefined) return true;
+          return Number.isFinite(r) && r >= 0 && (max === null || r <= max);
+        },
+      ),
     );
   });
 });

@@ -40,8 +40,12 @@ describe('outcome classification', () => {
   it('finds Retry-After on responses and errors', () => {
     expect(retryAfterHeaderOf(new Response(null, { status: 503, headers: { 'Retry-After': '2' } }))).toBe('2');
     expect(retryAfterHeaderOf({ response: { status: 429, headers: { 'retry-after': '3' } } })).toBe('3');
-    expect(retryAfterHeaderOf({ meta: { response: new Response(null, { status: 503, headers: { 'retry-after': '4' } }) } })).toBe('4');
-    const f = new HttpStatusFailure(new Response(null, { status: 503, headers: { 'retry-after': '7' } }), { maxRetryAfterMs: 5000 });
+    expect(
+      retryAfterHeaderOf({ meta: { response: new Response(null, { status: 503, headers: { 'retry-after': '4' } }) } }),
+    ).toBe('4');
+    const f = new HttpStatusFailure(new Response(null, { status: 503, headers: { 'retry-after': '7' } }), {
+      maxRetryAfterMs: 5000,
+    });
     expect(f.status).toBe(503);
     expect(f.retryAfterMs).toBe(5000);
   });
@@ -49,7 +53,8 @@ describe('outcome classification', () => {
 
 describe('retry safety', () => {
   it('idempotent methods are retryable; POST/PATCH only with a key or opt-in', () => {
-    for (const m of ['GET', 'get', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', undefined]) expect(isRetryableRequest(m, {})).toBe(true);
+    for (const m of ['GET', 'get', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', undefined])
+      expect(isRetryableRequest(m, {})).toBe(true);
     expect(isRetryableRequest('POST', {})).toBe(false);
     expect(isRetryableRequest('PATCH', new Headers())).toBe(false);
     expect(isRetryableRequest('POST', { 'Idempotency-Key': 'k1' })).toBe(true);
@@ -108,7 +113,10 @@ describe('headers, urls, sticky keys', () => {
 
   it('splits credentials off URLs into Basic auth', () => {
     expect(splitCredentials('http://h:1/a')).toEqual({ url: 'http://h:1/a' });
-    expect(splitCredentials('http://u:p%40w@h:1/a?x=1')).toEqual({ url: 'http://h:1/a?x=1', authorization: `Basic ${btoa('u:p@w')}` });
+    expect(splitCredentials('http://u:p%40w@h:1/a?x=1')).toEqual({
+      url: 'http://h:1/a?x=1',
+      authorization: `Basic ${btoa('u:p@w')}`,
+    });
     expect(splitCredentials('http://ü:ß@h/').authorization).toBe(`Basic ${Buffer.from('ü:ß').toString('base64')}`);
     expect(splitCredentials('not a url @ all')).toEqual({ url: 'not a url @ all' });
   });

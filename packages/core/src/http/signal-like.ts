@@ -6,5 +6,9 @@
 export function isAbortSignalLike(x: unknown): x is AbortSignal {
   if (typeof x !== 'object' || x === null) return false;
   const s = x as Record<string, unknown>;
-  return typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+  return (
+    typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function' &&
+    typeof s.removeEventListener === 'function'
+  );
 }

@@ -53,7 +53,10 @@ export function validateStickyKey(spec: unknown, path: string): StickyKey | unde
     if (typeof r.cookie === 'string' && r.cookie.length > 0) return { cookie: r.cookie };
     if (typeof r.header === 'string' && r.header.length > 0) return { header: r.header };
   }
-  throw new ConfigError(path, `expected { cookie: string }, { header: string } or (req) => string, got ${describe(spec)}`);
+  throw new ConfigError(
+    path,
+    `expected { cookie: string }, { header: string } or (req) => string, got ${describe(spec)}`,
+  );
 }
 
 /** Short description of a value for ConfigError messages (no contents of objects: they may be secrets). */

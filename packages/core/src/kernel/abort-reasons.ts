@@ -29,7 +29,10 @@ export function isHedgeLoss(reason: unknown): boolean {
  */
 export function isTimeout(value: unknown): boolean {
   try {
-    return value instanceof TimeoutError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError');
+    return (
+      value instanceof TimeoutError ||
+      (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'TimeoutError')
+    );
   } catch {
     // A hostile value (a revoked Proxy, a throwing `name` getter) is no timeout; it must not throw here.
     return false;

@@ -43,8 +43,18 @@ describe('suggestKey', () => {
 
 describe('every core factory rejects unknown keys (issue 12.10)', () => {
   const cases: Array<[string, () => unknown, string, string | undefined]> = [
-    ['breaker', () => circuitBreaker({ name: 'x', halfOpenAfter: 10_000 } as never), 'circuitBreaker.halfOpenAfter', 'halfOpenAfterMs'],
-    ['breaker.halfOpen', () => circuitBreaker({ name: 'x', halfOpen: { maxProbe: 2 } } as never), 'circuitBreaker.halfOpen.maxProbe', 'maxProbes'],
+    [
+      'breaker',
+      () => circuitBreaker({ name: 'x', halfOpenAfter: 10_000 } as never),
+      'circuitBreaker.halfOpenAfter',
+      'halfOpenAfterMs',
+    ],
+    [
+      'breaker.halfOpen',
+      () => circuitBreaker({ name: 'x', halfOpen: { maxProbe: 2 } } as never),
+      'circuitBreaker.halfOpen.maxProbe',
+      'maxProbes',
+    ],
     [
       'breaker.slowCall',
       () => circuitBreaker({ name: 'x', slowCall: { thresholdMs: 1, rateThreshold: 0.5, threshold: 1 } } as never),
@@ -53,7 +63,13 @@ describe('every core factory rejects unknown keys (issue 12.10)', () => {
     ],
     [
       'failureRate',
-      () => failureRate({ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: 10 }, minRequests: 1 } as never),
+      () =>
+        failureRate({
+          threshold: 0.5,
+          minimumRequests: 1,
+          window: { kind: 'count', size: 10 },
+          minRequests: 1,
+        } as never),
       'failureRate.minRequests',
       'minimumRequests',
     ],
@@ -65,7 +81,12 @@ describe('every core factory rejects unknown keys (issue 12.10)', () => {
     ],
     ['predictive', () => predictive({ treshold: 0.5 } as never), 'predictive.treshold', 'threshold'],
     ['retry', () => retry({ retries: 5 } as never), 'retry.retries', 'maxAttempts'],
-    ['exponentialBackoff', () => exponentialBackoff({ initial: 50 } as never), 'exponentialBackoff.initial', 'initialMs'],
+    [
+      'exponentialBackoff',
+      () => exponentialBackoff({ initial: 50 } as never),
+      'exponentialBackoff.initial',
+      'initialMs',
+    ],
     ['retryBudget', () => retryBudget({ ratoi: 0.1 } as never), 'retryBudget.ratoi', 'ratio'],
     ['timeout', () => timeout(10, { clok: undefined } as never), 'timeout.clok', 'clock'],
     ['bulkhead', () => bulkhead({ maxConcurrent: 1, maxQueued: 2 } as never), 'bulkhead.maxQueued', 'maxQueue'],
@@ -88,7 +109,12 @@ describe('every core factory rejects unknown keys (issue 12.10)', () => {
 
   it('valid options still pass', () => {
     expect(() =>
-      circuitBreaker({ name: 'ok', halfOpenAfterMs: 1, halfOpen: { maxProbes: 1 }, slowCall: { thresholdMs: 1, rateThreshold: 0.5 } }),
+      circuitBreaker({
+        name: 'ok',
+        halfOpenAfterMs: 1,
+        halfOpen: { maxProbes: 1 },
+        slowCall: { thresholdMs: 1, rateThreshold: 0.5 },
+      }),
     ).not.toThrow();
     expect(() => retry({ maxAttempts: 2, backoff: constantBackoff(1) })).not.toThrow();
   });

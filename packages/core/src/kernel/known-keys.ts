@@ -57,12 +57,23 @@ export function suggestKey(input: string, candidates: Iterable<string>): string 
  * names from other libraries to ours (`retries` → `maxAttempts`). Non-objects are left to the
  * caller's own type check. Call it at the start of a factory: construction only, never per call.
  */
-export function checkKnownKeys(path: string, options: unknown, known: readonly string[], aliases?: Readonly<Record<string, string>>): void {
+export function checkKnownKeys(
+  path: string,
+  options: unknown,
+  known: readonly string[],
+  aliases?: Readonly<Record<string, string>>,
+): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) return;
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const hint = (aliases !== undefined && Object.prototype.hasOwnProperty.call(aliases, key) ? aliases[key] : undefined) ?? suggestKey(key, known);
-    const expected = known.length > 0 ? `expected one of ${known.map((k) => `"${k}"`).join(', ')}` : 'no options are accepted here';
-    throw new ConfigError(`${path}.${key}`, `unknown option "${key}"${hint === undefined ? '' : `; did you mean "${hint}"?`} (${expected})`);
+    const hint =
+      (aliases !== undefined && Object.prototype.hasOwnProperty.call(aliases, key) ? aliases[key] : undefined) ??
+      suggestKey(key, known);
+    const expected =
+      known.length > 0 ? `expected one of ${known.map((k) => `"${k}"`).join(', ')}` : 'no options are accepted here';
+    throw new ConfigError(
+      `${path}.${key}`,
+      `unknown option "${key}"${hint === undefined ? '' : `; did you mean "${hint}"?`} (${expected})`,
+    );
   }
 }

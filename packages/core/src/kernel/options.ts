@@ -86,10 +86,14 @@ export function checkNumber(path: string, v: unknown, o: NumberBounds): number {
     !Number.isNaN(v) &&
     (Number.isFinite(v) || (o.allowInfinity === true && v === Infinity)) &&
     (o.integer !== true || Number.isInteger(v));
-  const inRange = (o.min === undefined || n >= o.min) && (o.minExclusive === undefined || n > o.minExclusive) && (o.max === undefined || n <= o.max);
+  const inRange =
+    (o.min === undefined || n >= o.min) &&
+    (o.minExclusive === undefined || n > o.minExclusive) &&
+    (o.max === undefined || n <= o.max);
   if (okType && inRange) return n;
   let range: string;
-  if (o.min !== undefined && o.max !== undefined && o.minExclusive === undefined) range = ` between ${o.min} and ${o.max}`;
+  if (o.min !== undefined && o.max !== undefined && o.minExclusive === undefined)
+    range = ` between ${o.min} and ${o.max}`;
   else {
     const parts: string[] = [];
     if (o.min !== undefined) parts.push(`≥ ${o.min}`);
@@ -97,7 +101,8 @@ export function checkNumber(path: string, v: unknown, o: NumberBounds): number {
     if (o.max !== undefined) parts.push(`≤ ${o.max}`);
     range = parts.length > 0 ? ' ' + parts.join(' and ') : '';
   }
-  const kind = o.integer === true ? 'an integer' : o.allowInfinity === true ? 'a number (or Infinity)' : 'a finite number';
+  const kind =
+    o.integer === true ? 'an integer' : o.allowInfinity === true ? 'a number (or Infinity)' : 'a finite number';
   throw new ConfigError(path, `expected ${kind}${range}, got ${describeValue(v)}`);
 }
 
@@ -119,19 +124,22 @@ export function checkFunction(path: string, v: unknown): void {
 /** Undefined passes; otherwise a predicate such as `isFailure: (error) => boolean`, returned typed. */
 export function checkPredicate(path: string, v: unknown): ((x: unknown) => boolean) | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'function') throw new ConfigError(path, `expected a function (error) => boolean, got ${describeValue(v)}`);
+  if (typeof v !== 'function')
+    throw new ConfigError(path, `expected a function (error) => boolean, got ${describeValue(v)}`);
   return v as (x: unknown) => boolean;
 }
 
 /** Throws unless `v` is a boolean (or undefined). */
 export function checkBoolean(path: string, v: unknown): void {
-  if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(path, `expected a boolean, got ${describeValue(v)}`);
+  if (v !== undefined && typeof v !== 'boolean')
+    throw new ConfigError(path, `expected a boolean, got ${describeValue(v)}`);
 }
 
 /** Undefined passes; otherwise a non-empty string. */
 export function checkString(path: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(path, `expected a non-empty string, got ${describeValue(v)}`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new ConfigError(path, `expected a non-empty string, got ${describeValue(v)}`);
   return v;
 }
 
@@ -139,8 +147,17 @@ export function checkString(path: string, v: unknown): string | undefined {
 export function checkClock(path: string, v: unknown): void {
   if (v === undefined) return;
   const c = v as Partial<Clock> | null;
-  if (typeof c !== 'object' || c === null || typeof c.now !== 'function' || typeof c.setTimeout !== 'function' || typeof c.clearTimeout !== 'function') {
-    throw new ConfigError(path, `expected a Clock with now(), setTimeout() and clearTimeout(), got ${describeValue(v)}`);
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.now !== 'function' ||
+    typeof c.setTimeout !== 'function' ||
+    typeof c.clearTimeout !== 'function'
+  ) {
+    throw new ConfigError(
+      path,
+      `expected a Clock with now(), setTimeout() and clearTimeout(), got ${describeValue(v)}`,
+    );
   }
 }
 

@@ -67,7 +67,11 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
  */
 export function isTimeoutLike(error: unknown): boolean {
   try {
-    for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    for (
+      let e = error, depth = 0;
+      typeof e === 'object' && e !== null && depth < 4;
+      e = (e as { cause?: unknown }).cause, depth++
+    ) {
       const code = (e as { code?: unknown }).code;
       if ((typeof code === 'string' && TIMEOUT_CODES.has(code)) || isTimeout(e)) return true;
     }
@@ -78,4 +82,9 @@ export function isTimeoutLike(error: unknown): boolean {
 }
 
 /** Gauge value of each breaker state: 0 closed, 1 open, 2 half-open, 3 isolated (Prometheus and OpenTelemetry). */
-export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({ closed: 0, open: 1, 'half-open': 2, isolated: 3 });
+export const STATE_VALUE: Readonly<Record<BreakerState, number>> = Object.freeze({
+  closed: 0,
+  open: 1,
+  'half-open': 2,
+  isolated: 3,
+});

@@ -73,7 +73,9 @@ export function redactUrl(url: string, base?: string): string {
 export function redactText(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1REDACTED:REDACTED@')
-    .replace(/([?&;])([^=&\s#]+)=([^&\s#"']*)/g, (m, sep: string, name: string) => (isSensitiveParam(name) ? `${sep}${name}=REDACTED` : m))
+    .replace(/([?&;])([^=&\s#]+)=([^&\s#"']*)/g, (m, sep: string, name: string) =>
+      isSensitiveParam(name) ? `${sep}${name}=REDACTED` : m,
+    )
     .replace(/\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 REDACTED');
 }
 

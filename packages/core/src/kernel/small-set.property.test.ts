@@ -6,7 +6,11 @@ type Op = { kind: 'add' | 'delete'; x: number } | { kind: 'iterate'; deleteAt: n
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('add' as const, 'delete' as const), x: fc.integer({ min: 0, max: 4 }) }),
-  fc.record({ kind: fc.constant('iterate' as const), deleteAt: fc.integer({ min: -1, max: 4 }), del: fc.integer({ min: 0, max: 4 }) }),
+  fc.record({
+    kind: fc.constant('iterate' as const),
+    deleteAt: fc.integer({ min: -1, max: 4 }),
+    del: fc.integer({ min: 0, max: 4 }),
+  }),
 );
 
 describe('SmallSet vs Set', () => {

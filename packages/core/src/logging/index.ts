@@ -1,1 +1,7 @@
-export { logEvents, type EventLogger, type BreakerStateChangeLog, type BreakerLike, type BalancerLike } from './log-events.js';
+export {
+  logEvents,
+  type EventLogger,
+  type BreakerStateChangeLog,
+  type BreakerLike,
+  type BalancerLike,
+} from './log-events.js';

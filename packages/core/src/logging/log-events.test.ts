@@ -13,7 +13,8 @@ function pinoToArray() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -60,10 +61,20 @@ describe('logEvents', () => {
 
   it('logs balancer health, ejection and region changes without credentials', async () => {
     const { logger, lines } = pinoToArray();
-    const events = new Emitter<{ health: Record<string, unknown>; ejection: Record<string, unknown>; regionChange: Record<string, unknown> }>();
+    const events = new Emitter<{
+      health: Record<string, unknown>;
+      ejection: Record<string, unknown>;
+      regionChange: Record<string, unknown>;
+    }>();
     const balancer = { name: 'api', on: events.on.bind(events) as never };
     const stop = logEvents(balancer, logger);
-    events.emit('health', { endpoint: 'eu-1', healthy: false, reason: '3 failed checks', at: 1, url: 'http://user:secret@10.0.0.1:8080/' });
+    events.emit('health', {
+      endpoint: 'eu-1',
+      healthy: false,
+      reason: '3 failed checks',
+      at: 1,
+      url: 'http://user:secret@10.0.0.1:8080/',
+    });
     events.emit('health', { endpoint: 'eu-1', healthy: true, reason: '2 passed checks', at: 2 });
     events.emit('ejection', {
       endpoint: 'eu-2',
@@ -75,7 +86,12 @@ describe('logEvents', () => {
       error: new Error('ECONNRESET'),
       authorization: 'Bearer x',
     });
-    events.emit('regionChange', { from: 'eu', to: 'us', reason: 'eu healthy share 0.33 (last error: GET https://bob:hunter2@eu.example/x)', at: 4 });
+    events.emit('regionChange', {
+      from: 'eu',
+      to: 'us',
+      reason: 'eu healthy share 0.33 (last error: GET https://bob:hunter2@eu.example/x)',
+      at: 4,
+    });
     await flush();
     expect(lines.map((l) => [l['level'], l['event'], l['endpoint'] ?? l['to']])).toEqual([
       [40, 'endpoint_health_change', 'eu-1'],

@@ -101,13 +101,18 @@ function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
   const offRegion = source.on('regionChange', (raw) => {
     const e = sanitize(raw);
     // A region change is a failover (or a failback): worth a warning either way.
-    logger.warn({ event: 'region_change', balancer, ...e }, `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${because(e)}`);
+    logger.warn(
+      { event: 'region_change', balancer, ...e },
+      `traffic moved from region ${String(e['from'])} to ${String(e['to'])}${because(e)}`,
+    );
   });
   // Per-endpoint breakers live inside the balancer; their transitions come as its 'breaker' event
   // (balancers from other sources may not have it).
   let offBreaker = (): void => undefined;
   try {
-    offBreaker = (source as unknown as { on(event: 'breaker', fn: (e: Record<string, unknown>) => void): () => void }).on('breaker', (raw) => {
+    offBreaker = (
+      source as unknown as { on(event: 'breaker', fn: (e: Record<string, unknown>) => void): () => void }
+    ).on('breaker', (raw) => {
       const e = sanitize(raw);
       const obj = { event: 'endpoint_breaker_state_change', balancer, ...e };
       const remote = e['remote'] === true ? ' (remote)' : '';
@@ -142,12 +147,21 @@ function logBalancer(source: BalancerLike, logger: EventLogger): () => void {
  * import pino from 'pino';
  * const stop = logEvents(breaker, pino());
  */
-export function logEvents(source: CircuitBreaker | LoadBalancer | BreakerLike | BalancerLike, logger: EventLogger): () => void {
+export function logEvents(
+  source: CircuitBreaker | LoadBalancer | BreakerLike | BalancerLike,
+  logger: EventLogger,
+): () => void {
   if (typeof source !== 'object' || source === null || typeof (source as { on?: unknown }).on !== 'function') {
-    throw new ConfigError('logEvents.source', 'expected a CircuitBreaker or a LoadBalancer (an object with on(event, fn))');
+    throw new ConfigError(
+      'logEvents.source',
+      'expected a CircuitBreaker or a LoadBalancer (an object with on(event, fn))',
+    );
   }
   if (typeof logger?.info !== 'function' || typeof logger.warn !== 'function') {
-    throw new ConfigError('logEvents.logger', 'expected a logger with info(obj, msg) and warn(obj, msg), e.g. a pino instance');
+    throw new ConfigError(
+      'logEvents.logger',
+      'expected a logger with info(obj, msg) and warn(obj, msg), e.g. a pino instance',
+    );
   }
   return isBreaker(source) ? logBreaker(source, logger) : logBalancer(source as BalancerLike, logger);
 }

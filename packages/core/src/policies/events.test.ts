@@ -51,7 +51,12 @@ describe('policy events', () => {
   it('retry: `giveUp` reasons budget and retryAfter; none when retryOn declines or the caller aborts', async () => {
     const clock = new ManualClock();
     const reasons: string[] = [];
-    const budgeted = retry({ maxAttempts: 5, backoff: constantBackoff(0), budget: retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock }), clock });
+    const budgeted = retry({
+      maxAttempts: 5,
+      backoff: constantBackoff(0),
+      budget: retryBudget({ ratio: 0, minRetriesPerSecond: 0, clock }),
+      clock,
+    });
     budgeted.on('giveUp', (e) => reasons.push(e.reason));
     await budgeted
       .execute(() => {

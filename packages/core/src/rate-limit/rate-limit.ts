@@ -68,7 +68,8 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
     this.refill();
     if (this.available < 1) {
       const retryAfterMs = (1 - this.available) / this.perMs;
-      if (this.events?.has('rejected') === true) this.events.emit('rejected', withContext({ retryAfterMs }, ctx.context));
+      if (this.events?.has('rejected') === true)
+        this.events.emit('rejected', withContext({ retryAfterMs }, ctx.context));
       return Promise.reject(new RateLimitedError(retryAfterMs));
     }
     this.available -= 1;
@@ -91,7 +92,11 @@ class RateLimit implements InternalPolicy, RateLimitPolicy {
  */
 export function rateLimit(o: RateLimitOptions): RateLimitPolicy {
   checkOptions('rateLimit', o, true);
-  checkKnownKeys('rateLimit', o, ['perSecond', 'burst', 'clock'], { rate: 'perSecond', rps: 'perSecond', capacity: 'burst' });
+  checkKnownKeys('rateLimit', o, ['perSecond', 'burst', 'clock'], {
+    rate: 'perSecond',
+    rps: 'perSecond',
+    capacity: 'burst',
+  });
   const perSecond = checkNumber('rateLimit.perSecond', o.perSecond, { minExclusive: 0 });
   const burst = checkNumber('rateLimit.burst', o.burst ?? Math.max(1, perSecond), { min: 1 });
   checkClock('rateLimit.clock', o.clock);

@@ -6,7 +6,9 @@ import { constantBackoff, exponentialBackoff } from './backoff.js';
 describe('backoff', () => {
   it('exponential without jitter doubles from initialMs up to maxMs', () => {
     const b = exponentialBackoff({ initialMs: 100, maxMs: 1000, jitter: 'none' });
-    expect([1, 2, 3, 4, 5, 50, 5000].map((n) => b.delayMs(n, undefined))).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 50, 5000].map((n) => b.delayMs(n, undefined))).toEqual([
+      100, 200, 400, 800, 1000, 1000, 1000,
+    ]);
   });
 
   it('full jitter scales the exponential delay by random()', () => {
@@ -33,7 +35,13 @@ describe('backoff', () => {
         (initialMs, extra, multiplier, jitter, randoms) => {
           const maxMs = initialMs + extra;
           let i = 0;
-          const b = exponentialBackoff({ initialMs, maxMs, multiplier, jitter, random: () => randoms[i++ % randoms.length]! });
+          const b = exponentialBackoff({
+            initialMs,
+            maxMs,
+            multiplier,
+            jitter,
+            random: () => randoms[i++ % randoms.length]!,
+          });
           let prev: number | undefined;
           for (let retry = 1; retry <= randoms.length; retry++) {
             const d = b.delayMs(retry, prev);
@@ -54,7 +62,9 @@ describe('backoff', () => {
   it('validates its options', () => {
     expect(() => exponentialBackoff({ initialMs: -1 })).toThrow('exponentialBackoff.initialMs');
     expect(() => exponentialBackoff({ initialMs: 500, maxMs: 100 })).toThrow('exponentialBackoff.maxMs');
-    expect(() => exponentialBackoff({ multiplier: 0.5 })).toThrow('exponentialBackoff.multiplier: expected a finite number ≥ 1, got 0.5');
+    expect(() => exponentialBackoff({ multiplier: 0.5 })).toThrow(
+      'exponentialBackoff.multiplier: expected a finite number ≥ 1, got 0.5',
+    );
     expect(() => exponentialBackoff({ jitter: 'some' as never })).toThrow(
       "exponentialBackoff.jitter: expected one of 'none', 'full', 'decorrelated', got \"some\"",
     );

@@ -51,7 +51,10 @@ class ExponentialBackoff implements Backoff {
       return Math.min(this.maxMs, lower + this.random() * (upper - lower));
     }
     // Clamp the exponent so huge retry numbers cannot overflow to Infinity·0 = NaN.
-    const base = Math.min(this.maxMs, this.initialMs * Math.pow(this.multiplier, Math.min(Math.max(retry - 1, 0), 1024)));
+    const base = Math.min(
+      this.maxMs,
+      this.initialMs * Math.pow(this.multiplier, Math.min(Math.max(retry - 1, 0), 1024)),
+    );
     const capped = Number.isFinite(base) ? base : this.maxMs;
     return this.jitter === 'full' ? this.random() * capped : capped;
   }

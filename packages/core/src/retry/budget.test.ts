@@ -42,7 +42,9 @@ describe('retryBudget', () => {
       fc.property(
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.integer({ min: 0, max: 5 }),
-        fc.array(fc.record({ op: fc.constantFrom('req', 'retry'), dt: fc.integer({ min: 0, max: 400 }) }), { maxLength: 200 }),
+        fc.array(fc.record({ op: fc.constantFrom('req', 'retry'), dt: fc.integer({ min: 0, max: 400 }) }), {
+          maxLength: 200,
+        }),
         (ratio, minPerSecond, ops) => {
           const windowMs = 1000;
           const clock = new ManualClock();
@@ -63,7 +65,9 @@ describe('retryBudget', () => {
             const from = (Math.floor(now / 100) - 9) * 100;
             const inWindowRequests = requests.filter((t) => t >= from).length;
             const inWindowRetries = granted.filter((t) => t >= from).length;
-            expect(inWindowRetries).toBeLessThanOrEqual(ratio * inWindowRequests + minPerSecond * (windowMs / 1000) + 1e-9);
+            expect(inWindowRetries).toBeLessThanOrEqual(
+              ratio * inWindowRequests + minPerSecond * (windowMs / 1000) + 1e-9,
+            );
           }
           // No end-of-run check of stats(): a retry granted while its requests were in the window
           // legitimately outlives them as the window slides (fast-check found 1 retry vs 4 requests × 0.2).

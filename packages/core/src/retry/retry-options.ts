@@ -36,7 +36,16 @@ export interface ResolvedRetryOptions {
   clock: Clock;
 }
 
-const RETRY_KEYS = ['maxAttempts', 'backoff', 'retryOn', 'retryOnResult', 'budget', 'respectRetryAfter', 'maxRetryAfterMs', 'clock'];
+const RETRY_KEYS = [
+  'maxAttempts',
+  'backoff',
+  'retryOn',
+  'retryOnResult',
+  'budget',
+  'respectRetryAfter',
+  'maxRetryAfterMs',
+  'clock',
+];
 
 /** Validates `retry()` options; throws ConfigError with a `retry.<field>` path. */
 export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
@@ -51,9 +60,15 @@ export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
   });
   const maxAttempts = checkInt('retry.maxAttempts', o.maxAttempts ?? 3, 1);
   if (maxAttempts > MAX_ATTEMPTS) {
-    throw new ConfigError('retry.maxAttempts', `expected an integer ≤ ${MAX_ATTEMPTS} (attempts in total, the first included), got ${maxAttempts}`);
+    throw new ConfigError(
+      'retry.maxAttempts',
+      `expected an integer ≤ ${MAX_ATTEMPTS} (attempts in total, the first included), got ${maxAttempts}`,
+    );
   }
-  if (o.backoff !== undefined && (typeof o.backoff !== 'object' || o.backoff === null || typeof o.backoff.delayMs !== 'function')) {
+  if (
+    o.backoff !== undefined &&
+    (typeof o.backoff !== 'object' || o.backoff === null || typeof o.backoff.delayMs !== 'function')
+  ) {
     throw new ConfigError('retry.backoff', 'expected a Backoff (exponentialBackoff() or constantBackoff(ms))');
   }
   checkFunction('retry.retryOn', o.retryOn);
@@ -61,14 +76,20 @@ export function resolveRetryOptions(o: RetryOptions): ResolvedRetryOptions {
   const budget = o.budget;
   if (
     budget !== undefined &&
-    (typeof budget !== 'object' || budget === null || typeof budget.tryRetry !== 'function' || typeof budget.recordRequest !== 'function')
+    (typeof budget !== 'object' ||
+      budget === null ||
+      typeof budget.tryRetry !== 'function' ||
+      typeof budget.recordRequest !== 'function')
   ) {
     throw new ConfigError('retry.budget', 'expected a RetryBudget (retryBudget())');
   }
   if (o.respectRetryAfter !== undefined && typeof o.respectRetryAfter !== 'boolean') {
     throw new ConfigError('retry.respectRetryAfter', `expected a boolean, got ${typeof o.respectRetryAfter}`);
   }
-  const maxRetryAfterMs = checkNumber('retry.maxRetryAfterMs', o.maxRetryAfterMs ?? 30_000, { min: 0, allowInfinity: true });
+  const maxRetryAfterMs = checkNumber('retry.maxRetryAfterMs', o.maxRetryAfterMs ?? 30_000, {
+    min: 0,
+    allowInfinity: true,
+  });
   checkClock('retry.clock', o.clock);
   return {
     maxAttempts,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { BrokenCircuitError, BulkheadRejectedError, ConfigError, IsolatedCircuitError, TimeoutError } from '../errors.js';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  ConfigError,
+  IsolatedCircuitError,
+  TimeoutError,
+} from '../errors.js';
 import { constantBackoff } from './backoff.js';
 import { retryBudget } from './budget.js';
 import { retry, type RetryEvent } from './retry.js';
@@ -121,7 +127,8 @@ describe('retry', () => {
     const p = policy.execute(() => {
       n++;
       if (n === 1) throw Object.assign(new Error('slow down'), { retryAfterMs: 700 });
-      if (n === 2) throw Object.assign(new Error('429'), { response: { status: 429, headers: { 'Retry-After': '2' } } });
+      if (n === 2)
+        throw Object.assign(new Error('429'), { response: { status: 429, headers: { 'Retry-After': '2' } } });
       return 'done';
     });
     await flush();
@@ -165,7 +172,11 @@ describe('retry', () => {
     const response = { status: 503, headers: new Headers({ 'retry-after': '3' }) };
     expect(retryAfterMsOf(Object.assign(new Error('x'), { response }))).toBe(3000);
     const at = new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString();
-    expect(retryAfterMsOf({ meta: { response: { status: 429, headers: { 'retry-after': at } } } }, () => Date.UTC(2030, 0, 1))).toBe(10_000);
+    expect(
+      retryAfterMsOf({ meta: { response: { status: 429, headers: { 'retry-after': at } } } }, () =>
+        Date.UTC(2030, 0, 1),
+      ),
+    ).toBe(10_000);
     expect(retryAfterMsOf({ response: { status: 503, headers: { 'retry-after': 'soon' } } })).toBeUndefined();
     expect(retryAfterMsOf(new Error('plain'))).toBeUndefined();
     expect(retryAfterMsOf(Object.assign(new Error('custom'), { headers: { 'Retry-After': '1' } }))).toBe(1000);

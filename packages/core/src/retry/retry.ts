@@ -24,8 +24,16 @@ function safely<A>(predicate: (x: A, attempt: number) => boolean, x: A, attempt:
 
 /** Releases a discarded result's body (a fetch `Response` retried on its result) so its connection is freed. */
 function discard(value: unknown): void {
-  const body = typeof value === 'object' && value !== null ? (value as { body?: { cancel?: unknown }; bodyUsed?: unknown }).body : undefined;
-  if (body !== null && typeof body === 'object' && typeof body.cancel === 'function' && (value as { bodyUsed?: unknown }).bodyUsed !== true) {
+  const body =
+    typeof value === 'object' && value !== null
+      ? (value as { body?: { cancel?: unknown }; bodyUsed?: unknown }).body
+      : undefined;
+  if (
+    body !== null &&
+    typeof body === 'object' &&
+    typeof body.cancel === 'function' &&
+    (value as { bodyUsed?: unknown }).bodyUsed !== true
+  ) {
     try {
       void (body.cancel as () => Promise<void>).call(body).then(undefined, () => undefined);
     } catch {
@@ -52,7 +60,8 @@ class Retry implements InternalPolicy, RetryPolicy {
     o.budget?.recordRequest();
     // Fast path: the first attempt costs one promise reaction; the loop only exists after a failure.
     if (o.maxAttempts === 1) return invoke(fn, ctx);
-    if (o.retryOnResult === undefined) return invoke(fn, ctx).then(undefined, (error: unknown) => this.retryLoop(fn, ctx, true, error, undefined));
+    if (o.retryOnResult === undefined)
+      return invoke(fn, ctx).then(undefined, (error: unknown) => this.retryLoop(fn, ctx, true, error, undefined));
     return invoke(fn, ctx).then(
       (value) => (this.wantsRetry(value, 1) ? this.retryLoop(fn, ctx, false, undefined, value) : value),
       (error: unknown) => this.retryLoop(fn, ctx, true, error, undefined),
@@ -65,7 +74,13 @@ class Retry implements InternalPolicy, RetryPolicy {
   }
 
   /** Retries after a failed attempt (`failed`, `error`) or a result `retryOnResult` rejected (`value`). */
-  private async retryLoop<T>(fn: PolicyFn<T>, ctx: Ctx, failed: boolean, error: unknown, value: T | undefined): Promise<T> {
+  private async retryLoop<T>(
+    fn: PolicyFn<T>,
+    ctx: Ctx,
+    failed: boolean,
+    error: unknown,
+    value: T | undefined,
+  ): Promise<T> {
     let previousMs: number | undefined;
     for (let retry = 1; ; retry++) {
       const next = this.nextDelay(retry, failed, failed ? error : value, previousMs, ctx);
@@ -73,7 +88,12 @@ class Retry implements InternalPolicy, RetryPolicy {
         if (next !== STOP && this.events?.has('giveUp') === true) {
           this.events.emit(
             'giveUp',
-            withContext(failed ? { attempts: retry, reason: next, error } : { attempts: retry, reason: next, error: undefined, value }, ctx.context),
+            withContext(
+              failed
+                ? { attempts: retry, reason: next, error }
+                : { attempts: retry, reason: next, error: undefined, value },
+              ctx.context,
+            ),
           );
         }
         if (failed) throw error;
@@ -81,7 +101,13 @@ class Retry implements InternalPolicy, RetryPolicy {
       }
       const delayMs = next;
       if (this.events?.has('retry') === true) {
-        this.events.emit('retry', withContext(failed ? { attempt: retry, delayMs, error } : { attempt: retry, delayMs, error: undefined, value }, ctx.context));
+        this.events.emit(
+          'retry',
+          withContext(
+            failed ? { attempt: retry, delayMs, error } : { attempt: retry, delayMs, error: undefined, value },
+            ctx.context,
+          ),
+        );
       }
       if (!failed) discard(value);
       // A zero delay still yields to the event loop (setImmediate via the clock): a synchronously
@@ -107,7 +133,13 @@ class Retry implements InternalPolicy, RetryPolicy {
    * The wait before retry number `retry`, or why it is not made: {@link STOP} (declined, aborted,
    * non-retryable) or a {@link GiveUpReason}.
    */
-  private nextDelay(retry: number, failed: boolean, outcome: unknown, previousMs: number | undefined, ctx: Ctx): number | GiveUpReason | typeof STOP {
+  private nextDelay(
+    retry: number,
+    failed: boolean,
+    outcome: unknown,
+    previousMs: number | undefined,
+    ctx: Ctx,
+  ): number | GiveUpReason | typeof STOP {
     const o = this.options;
     // Adapters mark failures of non-idempotent requests (POST without Idempotency-Key): never resend.
     if (ctx.aborted || (failed && isNonRetryable(outcome))) return STOP;

@@ -31,7 +31,11 @@ export function isNewerGeneration(candidate: number, seen: number): boolean {
  * and the proposed one, wrapping back to 1 past `maxGen` (Redis keeps generations exact in Lua
  * doubles). The Redis transition script mirrors this function.
  */
-export function sequenceGeneration(stored: number, proposed: number, maxGen: number = Number.POSITIVE_INFINITY): number {
+export function sequenceGeneration(
+  stored: number,
+  proposed: number,
+  maxGen: number = Number.POSITIVE_INFINITY,
+): number {
   const gen = nextGeneration(stored, proposed);
   return gen > maxGen ? 1 : gen;
 }

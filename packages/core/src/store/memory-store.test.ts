@@ -17,7 +17,14 @@ function fleet(n = 2) {
   const clock = new ManualClock(10_000);
   const store = memoryBreakerStore();
   const breakers = Array.from({ length: n }, () =>
-    circuitBreaker({ name: 'orders', trip: consecutiveFailures(2), halfOpenAfterMs: 1_000, halfOpen: { probeTimeoutMs: 500 }, clock, store }),
+    circuitBreaker({
+      name: 'orders',
+      trip: consecutiveFailures(2),
+      halfOpenAfterMs: 1_000,
+      halfOpen: { probeTimeoutMs: 500 },
+      clock,
+      store,
+    }),
   );
   const events: StateChangeEvent[][] = breakers.map(() => []);
   breakers.forEach((b, i) => b.on('stateChange', (e) => events[i]!.push(e)));
@@ -36,7 +43,9 @@ describe('memoryBreakerStore', () => {
     expect(a!.state).toBe('open');
     await tick();
     expect(b!.state).toBe('open');
-    expect(events[1]).toMatchObject([{ from: 'closed', to: 'open', remote: true, reason: '2 consecutive failures', generation: 1 }]);
+    expect(events[1]).toMatchObject([
+      { from: 'closed', to: 'open', remote: true, reason: '2 consecutive failures', generation: 1 },
+    ]);
     expect(events[0]).toMatchObject([{ remote: false }]);
     await expect(b!.execute(() => 'x')).rejects.toBeInstanceOf(BrokenCircuitError);
     expect(store.stateOf('orders')).toMatchObject({ state: 'open', generation: 1, openUntil: 11_000 });

@@ -84,10 +84,17 @@ export class MemoryBreakerStore implements BreakerStore {
     this.entries.clear();
   }
 
-  private publish(entry: Entry, member: Member, next: SharedBreakerState, _from: BreakerState, scope: 'local' | 'fleet' | undefined): void {
+  private publish(
+    entry: Entry,
+    member: Member,
+    next: SharedBreakerState,
+    _from: BreakerState,
+    scope: 'local' | 'fleet' | undefined,
+  ): void {
     if (!member.attached || scope === 'local' || next.state === 'half-open') return;
     const current = entry.shared;
-    const generation = current === undefined ? next.generation : sequenceGeneration(current.generation, next.generation);
+    const generation =
+      current === undefined ? next.generation : sequenceGeneration(current.generation, next.generation);
     const stale = generation !== next.generation;
     const shared: SharedBreakerState = { ...next, generation, origin: member.id };
     entry.shared = shared;
@@ -121,7 +128,8 @@ export class MemoryBreakerStore implements BreakerStore {
     member.attached = false;
     entry.members.delete(member);
     if (entry.lease?.holder === member) entry.lease = undefined;
-    if (entry.members.size === 0 && this.entries.get(member.participant.name) === entry) this.entries.delete(member.participant.name);
+    if (entry.members.size === 0 && this.entries.get(member.participant.name) === entry)
+      this.entries.delete(member.participant.name);
   }
 
   /** Delivers in a microtask so a breaker never re-enters itself mid-transition. */

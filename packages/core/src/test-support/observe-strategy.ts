@@ -20,13 +20,15 @@ export function observeStrategy(inner: Strategy): { strategy: Strategy; live(id:
         pick: (key, admit) => picker.pick(key, admit),
       };
       if (picker.onStart !== undefined) observed.onStart = (c) => picker.onStart!(c);
-      if (picker.onEnd !== undefined) observed.onEnd = (c, durationMs, success) => picker.onEnd!(c, durationMs, success);
+      if (picker.onEnd !== undefined)
+        observed.onEnd = (c, durationMs, success) => picker.onEnd!(c, durationMs, success);
       return observed;
     },
   };
   const live = (id: string): LiveEndpoint => {
     const c = seen.get(id);
-    if (c === undefined) throw new Error(`observeStrategy: the balancer has not offered endpoint ${id} to its strategy yet`);
+    if (c === undefined)
+      throw new Error(`observeStrategy: the balancer has not offered endpoint ${id} to its strategy yet`);
     return c;
   };
   return { strategy, live };

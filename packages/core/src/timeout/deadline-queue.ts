@@ -25,7 +25,10 @@ interface Refable {
   unref(): unknown;
 }
 export const isRefable = (h: unknown): h is Refable =>
-  typeof h === 'object' && h !== null && typeof (h as Refable).unref === 'function' && typeof (h as Refable).ref === 'function';
+  typeof h === 'object' &&
+  h !== null &&
+  typeof (h as Refable).unref === 'function' &&
+  typeof (h as Refable).ref === 'function';
 
 /**
  * Exact deadlines of one timeout policy on an injected clock (ManualClock in tests, or any custom

@@ -56,7 +56,10 @@ class TimedCall<T> extends DeadlineEntry {
     this.child.abort(error);
     this.reject(error);
     if (owner.events?.has('timeout') === true) {
-      owner.events.emit('timeout', withContext({ timeoutMs: owner.ms, attempt: this.child.attempt }, this.parent.context));
+      owner.events.emit(
+        'timeout',
+        withContext({ timeoutMs: owner.ms, attempt: this.child.attempt }, this.parent.context),
+      );
     }
   }
 

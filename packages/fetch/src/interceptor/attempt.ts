@@ -1,7 +1,13 @@
 import { type AttemptContext } from '@breakwater/core';
 import { attemptAbortState, onAttemptAbort } from '@breakwater/core/internal';
 import type { Dispatcher } from 'undici';
-import { RequestControl, parseRawHeaders, type CallerHandler, type ParsedHeaders, type RawHeaders } from './raw-handlers.js';
+import {
+  RequestControl,
+  parseRawHeaders,
+  type CallerHandler,
+  type ParsedHeaders,
+  type RawHeaders,
+} from './raw-handlers.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -18,7 +24,8 @@ export interface AttemptOwner {
   commit(attempt: Attempt): boolean;
 }
 
-type Buffered = { kind: 'data'; chunk: Buffer } | { kind: 'end'; trailers: RawHeaders | null } | { kind: 'error'; error: Error };
+type Buffered =
+  { kind: 'data'; chunk: Buffer } | { kind: 'end'; trailers: RawHeaders | null } | { kind: 'error'; error: Error };
 
 /**
  * The handler of one attempt. It settles its promise at the response headers (what the policy
@@ -107,7 +114,12 @@ export class Attempt {
     return !controller.paused;
   }
 
-  private responseStart(controller: RequestControl, statusCode: number, headers: RawHeaders, statusMessage: string | undefined): void {
+  private responseStart(
+    controller: RequestControl,
+    statusCode: number,
+    headers: RawHeaders,
+    statusMessage: string | undefined,
+  ): void {
     if (this.state !== 'connecting') return;
     if (statusCode < 200) return; // 1xx informational: the final response follows
     this.status = statusCode;

@@ -129,7 +129,9 @@ export class InterceptedCall implements AttemptOwner, Controller {
     const method = opts.method ?? 'GET';
     const retryable =
       isReplayableBody(opts.body) &&
-      (IDEMPOTENT_METHODS.has(method) || settings.retryNonIdempotent || (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
+      (IDEMPOTENT_METHODS.has(method) ||
+        settings.retryNonIdempotent ||
+        (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
     resilientCall<Attempt>({
       policy: this.policy,
       balancer: settings.balancer,

@@ -71,7 +71,10 @@ describe('breakwaterInterceptor with undici request()', () => {
         res.end();
       } else res.end('ok');
     });
-    const d = composed({ policyFor: () => retry({ maxAttempts: 2, backoff: constantBackoff(0) }), maxRetryAfterMs: 150 });
+    const d = composed({
+      policyFor: () => retry({ maxAttempts: 2, backoff: constantBackoff(0) }),
+      maxRetryAfterMs: 150,
+    });
     const t0 = Date.now();
     const res = await request(`${s.url}/x`, { dispatcher: d });
     expect(await res.body.text()).toBe('ok');
@@ -83,7 +86,12 @@ describe('breakwaterInterceptor with undici request()', () => {
     const d = composed({ policyFor: () => fastRetry() });
     expect((await request(`${s.url}/o`, { dispatcher: d, method: 'POST', body: 'a' })).statusCode).toBe(503);
     expect(s.requests).toHaveLength(1);
-    const res = await request(`${s.url}/o`, { dispatcher: d, method: 'POST', body: 'b', headers: { 'idempotency-key': 'k1' } });
+    const res = await request(`${s.url}/o`, {
+      dispatcher: d,
+      method: 'POST',
+      body: 'b',
+      headers: { 'idempotency-key': 'k1' },
+    });
     expect(res.statusCode).toBe(201);
     expect(s.requests.map((r) => r.body)).toEqual(['a', 'b', 'b']);
   });

@@ -12,7 +12,9 @@ describe('breakwaterInterceptor options', () => {
     [{ policyFor: (): undefined => undefined, maxRetryAfterMs: -1 }, 'breakwaterInterceptor.maxRetryAfterMs'],
     [{ policyFor: (): undefined => undefined, retryNonIdempotent: 'yes' }, 'breakwaterInterceptor.retryNonIdempotent'],
   ])('rejects %j with ConfigError at %s', (o, path) => {
-    expect(() => breakwaterInterceptor(o as never)).toThrow(expect.objectContaining({ code: 'BW_CONFIG', path }) as Error);
+    expect(() => breakwaterInterceptor(o as never)).toThrow(
+      expect.objectContaining({ code: 'BW_CONFIG', path }) as Error,
+    );
   });
 });
 

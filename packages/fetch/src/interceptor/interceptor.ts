@@ -75,31 +75,52 @@ export function breakwaterInterceptor(options: BreakwaterInterceptorOptions): Di
 
 function validate(options: BreakwaterInterceptorOptions): BreakwaterInterceptorOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('breakwaterInterceptor', `expected an options object { policyFor, balancer? }, got ${options === null ? 'null' : typeof options}`);
+    throw new ConfigError(
+      'breakwaterInterceptor',
+      `expected an options object { policyFor, balancer? }, got ${options === null ? 'null' : typeof options}`,
+    );
   }
   if (typeof options.policyFor !== 'function') {
-    throw new ConfigError('breakwaterInterceptor.policyFor', `expected a function (origin) => Policy | undefined, got ${typeof options.policyFor}`);
+    throw new ConfigError(
+      'breakwaterInterceptor.policyFor',
+      `expected a function (origin) => Policy | undefined, got ${typeof options.policyFor}`,
+    );
   }
   const b = options.balancer as unknown as Record<string, unknown> | undefined;
-  if (b !== undefined && (typeof b !== 'object' || b === null || typeof b.execute !== 'function' || typeof b.pick !== 'function')) {
+  if (
+    b !== undefined &&
+    (typeof b !== 'object' || b === null || typeof b.execute !== 'function' || typeof b.pick !== 'function')
+  ) {
     throw new ConfigError('breakwaterInterceptor.balancer', 'expected a LoadBalancer (from loadBalancer())');
   }
   if (options.isFailure !== undefined && typeof options.isFailure !== 'function') {
-    throw new ConfigError('breakwaterInterceptor.isFailure', `expected a function (errorOrResponse) => boolean, got ${typeof options.isFailure}`);
+    throw new ConfigError(
+      'breakwaterInterceptor.isFailure',
+      `expected a function (errorOrResponse) => boolean, got ${typeof options.isFailure}`,
+    );
   }
   if (options.retryNonIdempotent !== undefined && typeof options.retryNonIdempotent !== 'boolean') {
-    throw new ConfigError('breakwaterInterceptor.retryNonIdempotent', `expected a boolean, got ${typeof options.retryNonIdempotent}`);
+    throw new ConfigError(
+      'breakwaterInterceptor.retryNonIdempotent',
+      `expected a boolean, got ${typeof options.retryNonIdempotent}`,
+    );
   }
   const m = options.maxRetryAfterMs;
   if (m !== undefined && !(typeof m === 'number' && Number.isFinite(m) && m >= 0)) {
-    throw new ConfigError('breakwaterInterceptor.maxRetryAfterMs', `expected a non-negative number of milliseconds, got ${String(m)}`);
+    throw new ConfigError(
+      'breakwaterInterceptor.maxRetryAfterMs',
+      `expected a non-negative number of milliseconds, got ${String(m)}`,
+    );
   }
   const n = options.maxOrigins;
   if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
     throw new ConfigError('breakwaterInterceptor.maxOrigins', `expected a positive integer, got ${String(n)}`);
   }
   if (options.onEvict !== undefined && typeof options.onEvict !== 'function') {
-    throw new ConfigError('breakwaterInterceptor.onEvict', `expected a function (origin, policy) => void, got ${typeof options.onEvict}`);
+    throw new ConfigError(
+      'breakwaterInterceptor.onEvict',
+      `expected a function (origin, policy) => void, got ${typeof options.onEvict}`,
+    );
   }
   return options;
 }

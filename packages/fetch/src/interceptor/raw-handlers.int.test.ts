@@ -43,7 +43,8 @@ function viaControllerHandler(url: string, d: Dispatcher): Promise<Seen> {
         onResponseData: (_c, chunk) => {
           chunks.push(chunk);
         },
-        onResponseEnd: (_c, trailers) => resolve({ status, headers, body: Buffer.concat(chunks).toString(), trailers: { ...trailers } }),
+        onResponseEnd: (_c, trailers) =>
+          resolve({ status, headers, body: Buffer.concat(chunks).toString(), trailers: { ...trailers } }),
         onResponseError: (_c, e) => reject(e),
       },
     );
@@ -90,7 +91,11 @@ describe('interceptor: raw heads to legacy handlers vs parsed heads to controlle
     for (const path of ['/dup', '/flaky', '/down', '/trailers']) {
       // Fresh servers so the scripted sequence (/flaky: 503 then 200) starts over for each side.
       const results: Seen[] = [];
-      for (const run of [(url: string) => viaRequest(url, d), (url: string) => viaControllerHandler(url, d), (url: string) => viaRequest(url, plain)]) {
+      for (const run of [
+        (url: string) => viaRequest(url, d),
+        (url: string) => viaControllerHandler(url, d),
+        (url: string) => viaRequest(url, plain),
+      ]) {
         const s = await scriptServer();
         results.push(await run(`${s.url}${path}`));
       }
@@ -101,7 +106,14 @@ describe('interceptor: raw heads to legacy handlers vs parsed heads to controlle
   });
 
   it('parseRawHeaders parses as undici does: lower-cased names, repeats as arrays, latin1 content-disposition', () => {
-    const raw = [Buffer.from('Set-Cookie'), Buffer.from('a=1'), Buffer.from('set-cookie'), Buffer.from('b=2'), Buffer.from('X-One'), Buffer.from('1')];
+    const raw = [
+      Buffer.from('Set-Cookie'),
+      Buffer.from('a=1'),
+      Buffer.from('set-cookie'),
+      Buffer.from('b=2'),
+      Buffer.from('X-One'),
+      Buffer.from('1'),
+    ];
     expect(parseRawHeaders(raw)).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'x-one': '1' });
     expect(parseRawHeaders(null)).toEqual({});
   });

@@ -85,7 +85,9 @@ export function parseRawHeaders(raw: RawHeaders | null | undefined): ParsedHeade
       list.push(Array.isArray(value) ? String(value) : toText(value as Buffer | string));
       out[key] = list;
     } else {
-      out[key] = Array.isArray(value) ? (value as ReadonlyArray<Buffer | string>).map(toText) : toText(value as Buffer | string);
+      out[key] = Array.isArray(value)
+        ? (value as ReadonlyArray<Buffer | string>).map(toText)
+        : toText(value as Buffer | string);
     }
   }
   if ('content-length' in out && 'content-disposition' in out) {
@@ -116,7 +118,8 @@ export class CallerHandler {
   start(statusCode: number, headers: RawHeaders, statusMessage: string | undefined, parsed: () => ParsedHeaders): void {
     const h = this.handler;
     if (this.raw) {
-      if (h.onHeaders!(statusCode, headers as Buffer[], this.resumeFromCaller, statusMessage as string) === false) this.controller.pause();
+      if (h.onHeaders!(statusCode, headers as Buffer[], this.resumeFromCaller, statusMessage as string) === false)
+        this.controller.pause();
     } else {
       h.onResponseStart?.(this.controller, statusCode, parsed(), statusMessage);
     }

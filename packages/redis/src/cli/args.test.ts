@@ -14,7 +14,9 @@ describe('breakwater-redis arguments', () => {
       tls: {},
       sentinel: undefined,
     });
-    expect(parseArgs(['--sentinel', '10.0.0.1:26379,[::1]:26380', '--name=main', '--tls-ca', 'ca.pem', 'list'])).toMatchObject({
+    expect(
+      parseArgs(['--sentinel', '10.0.0.1:26379,[::1]:26380', '--name=main', '--tls-ca', 'ca.pem', 'list']),
+    ).toMatchObject({
       sentinel: {
         nodes: [
           { host: '10.0.0.1', port: 26379 },

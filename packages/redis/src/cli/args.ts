@@ -18,7 +18,8 @@ export interface CliArgs {
    */
   readonly secret: readonly string[] | undefined;
   /** Sentinel mode: sentinel addresses and the master group name. */
-  readonly sentinel: { readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;
+  readonly sentinel:
+    { readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly name: string } | undefined;
 }
 
 /** A command line that cannot run; the message says what is wrong. */
@@ -106,23 +107,31 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   if (secrets.some((k) => k === '')) throw new UsageError('--secret must not be empty');
   const base = { url, prefix, cluster, json, force, tls, secret, sentinel: undefined, name: undefined };
   if (command === undefined) throw new UsageError('missing command (list, inspect, isolate, release, reset or forget)');
-  if (!COMMANDS.has(command)) throw new UsageError(`unknown command "${printable(command)}" (expected list, inspect, isolate, release, reset or forget)`);
+  if (!COMMANDS.has(command))
+    throw new UsageError(
+      `unknown command "${printable(command)}" (expected list, inspect, isolate, release, reset or forget)`,
+    );
   if (command === 'help' || command === 'version') return { ...base, command };
   const needsName = command !== 'list';
-  if (needsName && (name === undefined || name === '')) throw new UsageError(`${command} needs a breaker name: breakwater-redis ${command} <name>`);
+  if (needsName && (name === undefined || name === ''))
+    throw new UsageError(`${command} needs a breaker name: breakwater-redis ${command} <name>`);
   if (!needsName && name !== undefined) throw new UsageError(`list takes no name (got "${printable(name)}")`);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${printable(rest[0]!)}"`);
-  if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--url must look like redis://host:port, got "${printable(redactUrl(url))}"`);
-  if (prefix === '' || /[{}\s]/.test(prefix)) throw new UsageError(`--prefix must be non-empty without braces or whitespace, got "${printable(prefix)}"`);
+  if (!/^rediss?:\/\//.test(url))
+    throw new UsageError(`--url must look like redis://host:port, got "${printable(redactUrl(url))}"`);
+  if (prefix === '' || /[{}\s]/.test(prefix))
+    throw new UsageError(`--prefix must be non-empty without braces or whitespace, got "${printable(prefix)}"`);
   if (force && command !== 'isolate') throw new UsageError('--force only applies to isolate');
-  if (masterName !== undefined && sentinelList === undefined) throw new UsageError('--name needs --sentinel host:port,...');
+  if (masterName !== undefined && sentinelList === undefined)
+    throw new UsageError('--name needs --sentinel host:port,...');
   let sentinel: CliArgs['sentinel'];
   if (sentinelList !== undefined) {
     if (cluster) throw new UsageError('--sentinel and --cluster exclude each other');
     const nodes = sentinelList.split(',').map((hp) => {
       const m = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(hp.trim());
       const port = m === null ? NaN : Number(m[2]);
-      if (m === null || !(port >= 1 && port <= 65_535)) throw new UsageError(`--sentinel expects host:port[,host:port...], got "${printable(hp)}"`);
+      if (m === null || !(port >= 1 && port <= 65_535))
+        throw new UsageError(`--sentinel expects host:port[,host:port...], got "${printable(hp)}"`);
       return { host: m[1]!, port };
     });
     sentinel = { nodes, name: masterName ?? 'mymaster' };

@@ -2,7 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestCertificates, freePort, pingRedis, spawnRedisServer, spawnTlsRedisServer, uniquePrefix } from '@breakwater/testkit';
+import {
+  createTestCertificates,
+  freePort,
+  pingRedis,
+  spawnRedisServer,
+  spawnTlsRedisServer,
+  uniquePrefix,
+} from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -25,7 +32,11 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 describe('breakwater-redis CLI: operator safety', () => {
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `breakwater-redis ${pkg.version}\n`, stderr: '' });
+    expect(await cli(['--version'])).toMatchObject({
+      code: 0,
+      stdout: `breakwater-redis ${pkg.version}\n`,
+      stderr: '',
+    });
   });
 
   it('isolate of a name no replica registered exits 1 (a typo must not look like success) unless --force', async () => {
@@ -47,7 +58,14 @@ describe('breakwater-redis CLI: operator safety', () => {
     const hostile = 'pay\u001b[2J\u001b]0;pwned\u0007ments\u009b31m\u202e';
     const admin = adminOn(prefix, 'cli:\u001b[31mred');
     await admin.isolate(hostile);
-    for (const args of [['list'], ['--json', 'list'], ['inspect', hostile], ['--json', 'inspect', hostile], ['release', hostile], ['nonsense\u001b[2J']]) {
+    for (const args of [
+      ['list'],
+      ['--json', 'list'],
+      ['inspect', hostile],
+      ['--json', 'inspect', hostile],
+      ['release', hostile],
+      ['nonsense\u001b[2J'],
+    ]) {
       const r = await cli(['--url', testRedisUrl(), '--prefix', prefix, ...args]);
       expect(CONTROL.test(r.stdout), `${args.join(' ')} stdout: ${JSON.stringify(r.stdout)}`).toBe(false);
       expect(CONTROL.test(r.stderr), `${args.join(' ')} stderr`).toBe(false);
@@ -70,7 +88,9 @@ describe('breakwater-redis CLI: operator safety', () => {
     expect(r.stdout).toMatch(/record\s*\n(\s{2}\S+\s+.+\n)+/);
     expect(r.stdout).toMatch(/votes\s+\(none\)/);
     expect(r.stdout).toMatch(/probe lease \(none\)/);
-    const json = JSON.parse((await cli(['--url', testRedisUrl(), '--prefix', prefix, '--json', 'inspect', 'ledger'])).stdout) as {
+    const json = JSON.parse(
+      (await cli(['--url', testRedisUrl(), '--prefix', prefix, '--json', 'inspect', 'ledger'])).stdout,
+    ) as {
       info: { state: string };
       registered: boolean;
     };
@@ -111,7 +131,9 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
     expect(ok).toMatchObject({ code: 0, stdout: 'no breakers registered under this prefix\n' });
     const untrusted = await cli(['--url', url, 'list']);
     expect(untrusted.code).toBe(1);
-    expect((await cli(['--url', url, '--tls-ca', join(certs.dir, 'missing.pem'), 'list'])).stderr).toMatch(/--tls-ca: cannot read/);
+    expect((await cli(['--url', url, '--tls-ca', join(certs.dir, 'missing.pem'), 'list'])).stderr).toMatch(
+      /--tls-ca: cannot read/,
+    );
   }, 30_000);
 
   it('--sentinel host:port --name finds the master through Sentinel', async () => {
@@ -122,7 +144,9 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
     const port = await freePort();
     const conf = join(dir, 'sentinel.conf');
     writeFileSync(conf, `bind 127.0.0.1\nprotected-mode no\nsentinel monitor bwmaster 127.0.0.1 ${master.port} 1\n`);
-    const sentinel: ChildProcess = spawn('redis-server', [conf, '--sentinel', '--port', String(port)], { stdio: 'ignore' });
+    const sentinel: ChildProcess = spawn('redis-server', [conf, '--sentinel', '--port', String(port)], {
+      stdio: 'ignore',
+    });
     onTestFinished(
       () =>
         new Promise<void>((resolve) => {
@@ -131,9 +155,20 @@ describe('breakwater-redis CLI: TLS and Sentinel (own redis-server processes)', 
           sentinel.kill('SIGTERM');
         }),
     );
-    for (let i = 0; i < 100 && !(await pingRedis('127.0.0.1', port, 200)); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 100 && !(await pingRedis('127.0.0.1', port, 200)); i++)
+      await new Promise((r) => setTimeout(r, 25));
     const prefix = uniquePrefix('cli');
-    const r = await cli(['--sentinel', `127.0.0.1:${port}`, '--name', 'bwmaster', '--prefix', prefix, '--force', 'isolate', 'via-sentinel']);
+    const r = await cli([
+      '--sentinel',
+      `127.0.0.1:${port}`,
+      '--name',
+      'bwmaster',
+      '--prefix',
+      prefix,
+      '--force',
+      'isolate',
+      'via-sentinel',
+    ]);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('isolated "via-sentinel"') });
     const direct = new Redis(master.url);
     onTestFinished(async () => {

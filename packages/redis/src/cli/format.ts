@@ -34,7 +34,10 @@ export function formatTable(list: readonly FleetBreakerInfo[]): string {
       describeTransition(b),
     ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') +
+    '\n'
+  );
 }
 
 /** Everything Redis holds about one breaker, for `inspect`. */
@@ -51,6 +54,8 @@ export function formatDetails(d: FleetBreakerDetails): string {
   for (const [k, v] of Object.entries(d.record)) lines.push(`  ${printable(k).padEnd(10)} ${printable(v)}`);
   lines.push(`votes       ${d.votes.length === 0 ? '(none)' : ''}`);
   for (const v of d.votes) lines.push(`  ${printable(v.instance)} until ${new Date(v.expiresAt).toISOString()}`);
-  lines.push(`probe lease ${d.lease === undefined ? '(none)' : `${printable(d.lease.holder)} for ${d.lease.ttlMs} ms`}`);
+  lines.push(
+    `probe lease ${d.lease === undefined ? '(none)' : `${printable(d.lease.holder)} for ${d.lease.ttlMs} ms`}`,
+  );
   return `${lines.join('\n')}\n`;
 }

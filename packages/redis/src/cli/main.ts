@@ -16,7 +16,9 @@ const processIo: CliIo = { out: (s) => process.stdout.write(s), err: (s) => proc
 /** The CLI's version, from its package.json (one level above src/ and dist/). */
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
     return 'unknown';
@@ -25,7 +27,8 @@ function version(): string {
 
 /** TLS options from --tls-* files; `{}` (system CAs) for a bare rediss:// URL; undefined for plain TCP. */
 function tlsOptions(a: CliArgs): { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined {
-  const wanted = a.url.startsWith('rediss://') || a.tls.ca !== undefined || a.tls.cert !== undefined || a.tls.key !== undefined;
+  const wanted =
+    a.url.startsWith('rediss://') || a.tls.ca !== undefined || a.tls.cert !== undefined || a.tls.key !== undefined;
   if (!wanted) return undefined;
   const read = (flag: string, file: string | undefined): Buffer | undefined => {
     if (file === undefined) return undefined;
@@ -48,14 +51,19 @@ function tlsOptions(a: CliArgs): { ca?: Buffer; cert?: Buffer; key?: Buffer } | 
 function connect(a: CliArgs): Redis | Cluster {
   const base = { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 1, enableOfflineQueue: true } as const;
   const u = new URL(a.url);
-  const auth = { ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(u.username ? { username: decodeURIComponent(u.username) } : {}) };
+  const auth = {
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+  };
   const tls = tlsOptions(a);
   if (a.cluster) {
     return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
       lazyConnect: true,
       clusterRetryStrategy: () => null,
       // The nodes' TLS certificates name the hosts in CLUSTER SLOTS: no DNS re-resolution of them.
-      ...(tls === undefined ? {} : { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) }),
+      ...(tls === undefined
+        ? {}
+        : { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) }),
       redisOptions: { ...base, ...auth, ...(tls === undefined ? {} : { tls }) },
     });
   }
@@ -73,7 +81,11 @@ function connect(a: CliArgs): Redis | Cluster {
 }
 
 /** Runs the CLI; resolves with the exit code (0 ok, 1 failure, 2 usage). */
-export async function runCli(argv: readonly string[], env: Record<string, string | undefined> = process.env, io: CliIo = processIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+  io: CliIo = processIo,
+): Promise<number> {
   let a: CliArgs;
   try {
     a = parseArgs(argv, env);
@@ -112,7 +124,8 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     const name = a.name!;
     const shown = printable(name ?? '');
     // A write without the secret over a signed record: replicas with the secret will ignore it.
-    const unsignedOverSigned = async (): Promise<boolean> => !admin.signing && (await admin.details(name)).record['mac'] !== undefined;
+    const unsignedOverSigned = async (): Promise<boolean> =>
+      !admin.signing && (await admin.details(name)).record['mac'] !== undefined;
     const warnUnsigned = (): void =>
       io.err(
         `breakwater-redis: "${shown}" holds a signed record: replicas with a secret ignore this unsigned write ` +
@@ -140,7 +153,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         const unsigned = await unsignedOverSigned();
         const info = await admin.isolate(name);
         if (unsigned) warnUnsigned();
-        io.out(a.json ? `${printableJson(info)}\n` : `isolated "${shown}" fleet-wide (generation ${info.generation})\n`);
+        io.out(
+          a.json ? `${printableJson(info)}\n` : `isolated "${shown}" fleet-wide (generation ${info.generation})\n`,
+        );
         return unsigned ? 1 : 0;
       }
       case 'release': {
@@ -159,7 +174,11 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       case 'reset': {
         const unsigned = await unsignedOverSigned();
         const info = await admin.reset(name);
-        io.out(a.json ? `${printableJson(info)}\n` : `reset "${shown}" to closed fleet-wide (generation ${info.generation}; ${describeTransition(info)})\n`);
+        io.out(
+          a.json
+            ? `${printableJson(info)}\n`
+            : `reset "${shown}" to closed fleet-wide (generation ${info.generation}; ${describeTransition(info)})\n`,
+        );
         if (unsigned) warnUnsigned();
         return unsigned ? 1 : 0;
       }
@@ -167,7 +186,11 @@ export async function runCli(argv: readonly string[], env: Record<string, string
         const { existed } = await admin.forget(name);
         if (a.json) io.out(`${printableJson({ forgotten: existed })}\n`);
         else
-          io.out(existed ? `forgot "${shown}": its keys and registry entry are deleted\n` : `"${shown}" was not known under this prefix; nothing to forget\n`);
+          io.out(
+            existed
+              ? `forgot "${shown}": its keys and registry entry are deleted\n`
+              : `"${shown}" was not known under this prefix; nothing to forget\n`,
+          );
         return existed ? 0 : 1;
       }
     }

@@ -21,7 +21,10 @@ export function printable(s: string): string {
  * (`\x9b` is a one-byte CSI) and bidi overrides raw; they become `\uNNNN` (still valid JSON).
  */
 export function printableJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent).replace(
+    UNSAFE_IN_JSON,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** What JSON.stringify leaves raw inside strings (C0 controls it escapes; newlines outside strings are layout). */

@@ -3,7 +3,11 @@ import { RedisBreakerStore } from '../store.js';
 import type { RedisBreakerStoreOptions } from '../options.js';
 
 /** Polls `pred` every 5 ms until true; rejects with `what` after `timeoutMs`. */
-export async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 2000, what = 'condition'): Promise<number> {
+export async function waitFor(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 2000,
+  what = 'condition',
+): Promise<number> {
   const start = Date.now();
   for (;;) {
     if (await pred()) return Date.now() - start;

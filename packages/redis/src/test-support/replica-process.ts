@@ -15,7 +15,9 @@ import { RedisBreakerStore } from '../store.js';
 
 const [url, prefix, name, instanceId, halfOpen = '150', probeTimeout = '1000'] = process.argv.slice(2);
 if (url === undefined || prefix === undefined || name === undefined || instanceId === undefined) {
-  process.stderr.write('usage: replica-process.ts <redisUrl> <prefix> <name> <instanceId> [halfOpenAfterMs] [probeTimeoutMs]\n');
+  process.stderr.write(
+    'usage: replica-process.ts <redisUrl> <prefix> <name> <instanceId> [halfOpenAfterMs] [probeTimeoutMs]\n',
+  );
   process.exit(2);
 }
 const out = (o: object): void => {
@@ -32,7 +34,14 @@ const breaker = circuitBreaker({
   store,
 });
 breaker.on('stateChange', (e) =>
-  out({ event: 'stateChange', from: e.from, to: e.to, remote: e.remote, reason: e.reason, t: performance.timeOrigin + performance.now() }),
+  out({
+    event: 'stateChange',
+    from: e.from,
+    to: e.to,
+    remote: e.remote,
+    reason: e.reason,
+    t: performance.timeOrigin + performance.now(),
+  }),
 );
 
 const wait = async (): Promise<void> => {
@@ -51,7 +60,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   switch (msg.cmd) {
     case 'trip':
       void (async () => {
-        while (breaker.state === 'closed') await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
+        while (breaker.state === 'closed')
+          await breaker.execute(() => Promise.reject(new Error('down'))).catch(() => undefined);
         out({ reply: 'trip', state: breaker.state });
       })();
       break;

@@ -88,7 +88,8 @@ export async function startTrpcServer(id: string, failFirst = 0): Promise<TestTr
   const server = createHTTPServer({
     router: makeRouter(id, hits, plan),
     // Tell clients when to come back, as a rate limiter in front of the service would.
-    responseMeta: ({ errors }) => (errors.some((e) => e.code === 'TOO_MANY_REQUESTS') ? { headers: { 'retry-after': '1' } } : {}),
+    responseMeta: ({ errors }) =>
+      errors.some((e) => e.code === 'TOO_MANY_REQUESTS') ? { headers: { 'retry-after': '1' } } : {},
   });
   const sockets = new Set<Socket>();
   let connections = 0;

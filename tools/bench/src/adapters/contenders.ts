@@ -22,7 +22,10 @@ export function fetchContenders(origin: string, path: string, connections: numbe
     call: () => undiciFetch(origin + path, { dispatcher: pool }).then(text),
     close: () => pool.close(),
   };
-  const balancer = loadBalancer({ endpoints: [{ id: 'a', url: origin, maxConnections: connections }], strategy: roundRobin() });
+  const balancer = loadBalancer({
+    endpoints: [{ id: 'a', url: origin, maxConnections: connections }],
+    strategy: roundRobin(),
+  });
   const policy = fullPolicy('bench-fetch');
   const wrapped = createFetch({ fetch: undiciFetch as unknown as typeof fetch, balancer, policy });
   const full: Contender = {

@@ -14,7 +14,11 @@ export function interceptorContenders(origin: string, path: string, connections:
   const composed = base.compose(breakwaterInterceptor({ policyFor: () => policy }));
   const url = origin + path;
   return [
-    { name: 'undici request + Agent', call: () => request(url, { dispatcher: plain }).then((r) => r.body.text()), close: () => plain.close() },
+    {
+      name: 'undici request + Agent',
+      call: () => request(url, { dispatcher: plain }).then((r) => r.body.text()),
+      close: () => plain.close(),
+    },
     {
       name: 'undici request + Agent.compose(breakwaterInterceptor) (retry+breaker+timeout)',
       call: () => request(url, { dispatcher: composed }).then((r) => r.body.text()),

@@ -46,7 +46,10 @@ function dispatchCall(d: Dispatcher): () => Promise<unknown> {
 let call: () => Promise<unknown>;
 if (pair === 'fetch-bare') call = fakeFetch;
 else if (pair === 'fetch') {
-  const balancer = loadBalancer({ endpoints: [{ id: 'a', url: 'http://fake.invalid', maxConnections: 64 }], strategy: roundRobin() });
+  const balancer = loadBalancer({
+    endpoints: [{ id: 'a', url: 'http://fake.invalid', maxConnections: 64 }],
+    strategy: roundRobin(),
+  });
   const wrapped = createFetch({ fetch: fakeFetch as typeof fetch, balancer, policy: fullPolicy('own-fetch') });
   call = () => wrapped('/x');
 } else if (pair === 'interceptor-bare') call = dispatchCall(new FakeDispatcher());
@@ -55,7 +58,10 @@ else {
   call = dispatchCall(new FakeDispatcher().compose(breakwaterInterceptor({ policyFor: () => policy })));
 }
 
-/** CPU µs per call of `n` calls by 64 concurrent loops (counted, not timed: a fake transport never yields to timers). */
+/**
+ * CPU µs per call of `n` calls by 64 concurrent loops (counted, not timed: a fake transport never
+ * yields to timers).
+ */
 async function cpuPerCall(n: number): Promise<number> {
   let left = n;
   const loop = async (): Promise<void> => {

@@ -19,12 +19,17 @@ for (const n of prof.nodes) {
   const short = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(packages|tools)\//, '$1/');
   const key = `${n.callFrame.functionName || '(anon)'} ${short}:${n.callFrame.lineNumber + 1}`;
   byFn.set(key, (byFn.get(key) ?? 0) + k);
-  const fileKey = short.startsWith('packages/') ? short : short.startsWith('node:') ? 'node:*' : short.split('/')[0] || n.callFrame.functionName;
+  const fileKey = short.startsWith('packages/')
+    ? short
+    : short.startsWith('node:')
+      ? 'node:*'
+      : short.split('/')[0] || n.callFrame.functionName;
   byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + k);
 }
 const total = prof.samples.length;
 const print = (m: Map<string, number>, n: number): void => {
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
 };
 console.log('--- by file/package');
 print(byFile, 25);

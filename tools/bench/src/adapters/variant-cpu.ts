@@ -11,13 +11,18 @@ import { startBenchServer } from './server.js';
 const [variant = 'fetch-full'] = process.argv.slice(2);
 const server = await startBenchServer();
 const path = new URL(server.url).pathname;
-const policy = variant.endsWith('full') ? pipeline(retry(), circuitBreaker({ name: 'x' }), timeout(2000)) : pipeline(retry(), circuitBreaker({ name: 'x' }));
+const policy = variant.endsWith('full')
+  ? pipeline(retry(), circuitBreaker({ name: 'x' }), timeout(2000))
+  : pipeline(retry(), circuitBreaker({ name: 'x' }));
 let call: () => Promise<unknown>;
 if (variant === 'fetch-raw') {
   const pool = new Pool(server.origin, { connections: 64 });
   call = () => undiciFetch(server.origin + path, { dispatcher: pool }).then((r) => r.text());
 } else if (variant.startsWith('fetch')) {
-  const balancer = loadBalancer({ endpoints: [{ id: 'a', url: server.origin, maxConnections: 64 }], strategy: roundRobin() });
+  const balancer = loadBalancer({
+    endpoints: [{ id: 'a', url: server.origin, maxConnections: 64 }],
+    strategy: roundRobin(),
+  });
   const wrapped = createFetch({ fetch: undiciFetch as unknown as typeof fetch, balancer, policy });
   call = () => wrapped(path).then((r) => r.text());
 } else if (variant === 'icpt-raw') {

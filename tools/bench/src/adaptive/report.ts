@@ -24,7 +24,14 @@ export function slice(completions: readonly Completion[], fromMs: number, toMs: 
  * `minGoodput` and p99 ≤ `maxP99` — i.e. when the limiter settled for good — or undefined when the
  * last bucket still misses.
  */
-export function convergedAfter(r: SimResult, changeAtMs: number, endMs: number, bucketMs: number, minGoodput: number, maxP99: number): number | undefined {
+export function convergedAfter(
+  r: SimResult,
+  changeAtMs: number,
+  endMs: number,
+  bucketMs: number,
+  minGoodput: number,
+  maxP99: number,
+): number | undefined {
   let firstGood: number | undefined;
   for (let t = changeAtMs; t + bucketMs <= endMs; t += bucketMs) {
     const s = slice(r.completions, t, t + bucketMs);
@@ -45,4 +52,5 @@ export function limitAt(trace: ReadonlyArray<[number, number]>, atMs: number): n
   return v;
 }
 
-export const fmt = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+export const fmt = (x: number | undefined, d = 0): string =>
+  x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d);

@@ -95,7 +95,12 @@ async function run(): Promise<CellResult> {
     }
     return { heapBytes: heap };
   }
-  const timed: Array<{ name: Lib; call: () => Promise<unknown>; chunk: number; time: (call: () => Promise<unknown>, n: number) => Promise<number> }> = [];
+  const timed: Array<{
+    name: Lib;
+    call: () => Promise<unknown>;
+    chunk: number;
+    time: (call: () => Promise<unknown>, n: number) => Promise<number>;
+  }> = [];
   for (const c of contenders) {
     await exercise(await scenarioCall(c, scenario));
     const call = await scenarioCall(c, scenario);

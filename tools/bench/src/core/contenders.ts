@@ -44,7 +44,14 @@ async function trip(call: () => Promise<unknown>): Promise<void> {
 
 /** Breakwater, from the given build of @breakwater/core. */
 export function breakwater(core: Core): Contender {
-  const { circuitBreaker: bwBreaker, consecutiveFailures, constantBackoff, pipeline, retry: bwRetry, timeout: bwTimeout } = core;
+  const {
+    circuitBreaker: bwBreaker,
+    consecutiveFailures,
+    constantBackoff,
+    pipeline,
+    retry: bwRetry,
+    timeout: bwTimeout,
+  } = core;
   return {
     name: 'breakwater',
     breakerOnly() {
@@ -120,7 +127,12 @@ export function closeContenders(): void {
   for (const b of opened.splice(0)) b.shutdown();
 }
 
-const opossumOptions = { timeout: false as const, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 30_000 };
+const opossumOptions = {
+  timeout: false as const,
+  errorThresholdPercentage: 50,
+  volumeThreshold: 5,
+  resetTimeout: 30_000,
+};
 
 export const opossum: Contender = {
   name: 'opossum',

@@ -25,14 +25,19 @@ export function buildCoreDist(): string {
   // Under --conditions=@breakwater/source this resolves to packages/core/src/index.ts.
   const srcEntry = fileURLToPath(import.meta.resolve('@breakwater/core'));
   const pkgDir = dirname(dirname(srcEntry));
-  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports: { '.': { default: string } } };
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+    exports: { '.': { default: string } };
+  };
   const distEntry = join(pkgDir, pkg.exports['.'].default);
   const require = createRequire(import.meta.url);
   const tsc = require.resolve('typescript/bin/tsc');
   const built = spawnSync(process.execPath, [tsc, '-b', join(pkgDir, 'tsconfig.lib.json')], { encoding: 'utf8' });
   if (built.status !== 0) {
-    process.stderr.write(`warning: tsc -b for @breakwater/core reported errors; using whatever dist/ holds\n${built.stdout}${built.stderr}`);
+    process.stderr.write(
+      `warning: tsc -b for @breakwater/core reported errors; using whatever dist/ holds\n${built.stdout}${built.stderr}`,
+    );
   }
-  if (!existsSync(distEntry)) throw new Error(`no build at ${distEntry}: run npx tsc -b ${join(pkgDir, 'tsconfig.lib.json')}`);
+  if (!existsSync(distEntry))
+    throw new Error(`no build at ${distEntry}: run npx tsc -b ${join(pkgDir, 'tsconfig.lib.json')}`);
   return distEntry;
 }

@@ -9,7 +9,9 @@ describe('bench:core RESULTS.md section', () => {
   it('creates the file with a header, then replaces only its own section', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bw-bench-')), 'RESULTS.md');
     writeCoreSection(path, 'first run');
-    expect(readFileSync(path, 'utf8')).toMatch(/^# Breakwater benchmark results[\s\S]*<!-- bench:core:start -->\nfirst run\n<!-- bench:core:end -->\n$/);
+    expect(readFileSync(path, 'utf8')).toMatch(
+      /^# Breakwater benchmark results[\s\S]*<!-- bench:core:start -->\nfirst run\n<!-- bench:core:end -->\n$/,
+    );
     const others = '<!-- bench:lb:start -->\nlb numbers\n<!-- bench:lb:end -->\n';
     writeFileSync(path, readFileSync(path, 'utf8') + '\n' + others);
     writeCoreSection(path, 'second run');

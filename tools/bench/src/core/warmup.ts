@@ -54,13 +54,19 @@ function endpointFunctions(): Array<(fail: boolean, i: number) => unknown> {
   const out: Array<(fail: boolean, i: number) => unknown> = [];
   for (let k = 0; k < WARM_ENDPOINTS; k++) {
     // Same body twice gets a distinct comment, hence a distinct function (and feedback vector).
-    out.push(new Function('fail', 'i', `/* endpoint ${k} */ ${bodies[k % bodies.length]!}`) as (fail: boolean, i: number) => unknown);
+    out.push(
+      new Function('fail', 'i', `/* endpoint ${k} */ ${bodies[k % bodies.length]!}`) as (
+        fail: boolean,
+        i: number,
+      ) => unknown,
+    );
   }
   return out;
 }
 
 /** Failure pattern per endpoint: some healthy, some flaky, some failing in bursts (trips the breakers). */
-const failsAt = (k: number, i: number): boolean => (k % 4 === 0 ? false : k % 4 === 1 ? i % 7 === 3 : k % 4 === 2 ? i % 50 < 12 : i % 3 === 0);
+const failsAt = (k: number, i: number): boolean =>
+  k % 4 === 0 ? false : k % 4 === 1 ? i % 7 === 3 : k % 4 === 2 ? i % 50 < 12 : i % 3 === 0;
 
 async function drive(call: (i: number) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < CALLS_PER_ENDPOINT; i++) {
@@ -103,11 +109,19 @@ export async function warmUpBreakwater(core: Core): Promise<void> {
       ...(k % 3 === 0 ? { store } : {}),
       ...(k % 5 === 1 ? { halfOpen: { maxProbes: 2, successesToClose: 2 } } : {}),
       ...(k % 6 === 2 ? { slowCall: { thresholdMs: 50, rateThreshold: 0.8 } } : {}),
-      ...(k % 7 === 3 ? { isResultFailure: (r: unknown) => typeof r === 'object' && r !== null && (r as { status?: number }).status === 500 } : {}),
+      ...(k % 7 === 3
+        ? {
+            isResultFailure: (r: unknown) =>
+              typeof r === 'object' && r !== null && (r as { status?: number }).status === 500,
+          }
+        : {}),
     });
     const fn = fns[k]!;
     const stages: Policy[] = [
-      retry({ maxAttempts: 2 + (k % 3), backoff: k % 2 === 0 ? constantBackoff(0) : exponentialBackoff({ initialMs: 0, maxMs: 0 }) }),
+      retry({
+        maxAttempts: 2 + (k % 3),
+        backoff: k % 2 === 0 ? constantBackoff(0) : exponentialBackoff({ initialMs: 0, maxMs: 0 }),
+      }),
       breaker,
       timeout(100 + k),
     ];
@@ -118,7 +132,14 @@ export async function warmUpBreakwater(core: Core): Promise<void> {
     const p = pipeline(...stages);
     const opts = k % 2 === 0 ? undefined : { signal: new AbortController().signal, key: `key-${k}` };
     work.push(drive((i) => breaker.execute(() => fn(failsAt(k, i), i))));
-    work.push(drive((i) => p.execute((ctx) => (k % 3 === 0 ? (ctx.signal.aborted ? 0 : fn(failsAt(k, i + 1), i)) : fn(failsAt(k, i + 1), i)), opts)));
+    work.push(
+      drive((i) =>
+        p.execute(
+          (ctx) => (k % 3 === 0 ? (ctx.signal.aborted ? 0 : fn(failsAt(k, i + 1), i)) : fn(failsAt(k, i + 1), i)),
+          opts,
+        ),
+      ),
+    );
   }
   await Promise.all(work);
   await store.close();

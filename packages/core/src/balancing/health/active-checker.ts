@@ -53,7 +53,15 @@ export class ActiveHealthChecker {
       existing.endpoint = endpoint;
       return;
     }
-    const t: Target = { endpoint, healthy, successes: 0, failures: 0, timer: undefined, running: undefined, stopped: false };
+    const t: Target = {
+      endpoint,
+      healthy,
+      successes: 0,
+      failures: 0,
+      timer: undefined,
+      running: undefined,
+      stopped: false,
+    };
     this.targets.set(endpoint.id, t);
     this.schedule(t, this.random() * this.settings.jitterMs);
   }
@@ -165,6 +173,7 @@ function unref(handle: unknown): unknown {
 
 // Error messages only: never the endpoint URL, which may carry credentials.
 function describe(e: unknown): string {
-  if (e instanceof Error) return (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message).slice(0, 200);
+  if (e instanceof Error)
+    return (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message).slice(0, 200);
   return String(e).slice(0, 200);
 }

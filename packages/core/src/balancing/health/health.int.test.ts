@@ -38,7 +38,14 @@ describe('default HTTP health check against real servers', () => {
         { id: 'hang', url: hang.url },
         { id: 'closed', url: closedUrl },
       ],
-      healthCheck: { path: '/healthz', intervalMs: 60, timeoutMs: 150, jitterMs: 10, unhealthyThreshold: 2, healthyThreshold: 1 },
+      healthCheck: {
+        path: '/healthz',
+        intervalMs: 60,
+        timeoutMs: 150,
+        jitterMs: 10,
+        unhealthyThreshold: 2,
+        healthyThreshold: 1,
+      },
       locality: { panicThreshold: 0 },
     });
     const events: HealthEvent[] = [];

@@ -35,7 +35,8 @@ describe('active health checks (ManualClock)', () => {
           calls++;
           if ((running[ep.id] = (running[ep.id] ?? 0) + 1) > 1) overlap = true;
           try {
-            if (ep.id === 'c' && !state.c) await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+            if (ep.id === 'c' && !state.c)
+              await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
             return state[ep.id]!;
           } finally {
             running[ep.id]!--;

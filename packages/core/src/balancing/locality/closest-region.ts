@@ -27,7 +27,11 @@ export function greatCircleKm(a: GeoPoint, b: GeoPoint): number {
 export function closestRegion(client: GeoPoint, regions: Record<string, GeoPoint>): string {
   checkPoint('closestRegion.client', client);
   const names = typeof regions === 'object' && regions !== null ? Object.keys(regions) : [];
-  if (names.length === 0) throw new ConfigError('closestRegion.regions', `expected a map of region name to {lat, lon}, got ${describeValue(regions)}`);
+  if (names.length === 0)
+    throw new ConfigError(
+      'closestRegion.regions',
+      `expected a map of region name to {lat, lon}, got ${describeValue(regions)}`,
+    );
   let best = names[0]!;
   let bestKm = Infinity;
   for (const name of names) {
@@ -44,6 +48,12 @@ export function closestRegion(client: GeoPoint, regions: Record<string, GeoPoint
 
 function checkPoint(path: string, p: unknown): void {
   const o = p as Partial<GeoPoint> | null;
-  const ok = typeof o === 'object' && o !== null && typeof o.lat === 'number' && typeof o.lon === 'number' && Math.abs(o.lat) <= 90 && Math.abs(o.lon) <= 180;
+  const ok =
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.lat === 'number' &&
+    typeof o.lon === 'number' &&
+    Math.abs(o.lat) <= 90 &&
+    Math.abs(o.lon) <= 180;
   if (!ok) throw new ConfigError(path, `expected {lat: -90..90, lon: -180..180}, got ${describeValue(p)}`);
 }

@@ -8,7 +8,8 @@ import type { Endpoint, LoadBalancer, RegionChangeEvent } from '../types.js';
 import { closestRegion, greatCircleKm } from './closest-region.js';
 import { priorityLoads } from './priority-load.js';
 
-const region = (r: string, n: number): Endpoint[] => Array.from({ length: n }, (_, i) => ({ id: `${r}-${i}`, url: `http://${r}-${i}`, region: r }));
+const region = (r: string, n: number): Endpoint[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `${r}-${i}`, url: `http://${r}-${i}`, region: r }));
 
 /** A balancer whose health the test sets directly through a custom check driven by ManualClock. */
 function setup(locality: object, counts: Record<string, number> = { 'us-east': 3, 'eu-west': 3 }) {
@@ -21,7 +22,13 @@ function setup(locality: object, counts: Record<string, number> = { 'us-east': 3
     strategy: roundRobin(),
     random: seededRandom(11),
     locality,
-    healthCheck: { intervalMs: 1000, jitterMs: 0, healthyThreshold: 1, unhealthyThreshold: 1, check: (ep) => Promise.resolve(!down.has(ep.id)) },
+    healthCheck: {
+      intervalMs: 1000,
+      jitterMs: 0,
+      healthyThreshold: 1,
+      unhealthyThreshold: 1,
+      check: (ep) => Promise.resolve(!down.has(ep.id)),
+    },
   });
   const events: RegionChangeEvent[] = [];
   lb.on('regionChange', (e) => events.push(e));
@@ -101,7 +108,9 @@ describe('region failover (ManualClock)', () => {
     await settle(); // 2/6 healthy < 50%
     // Health is ignored: every level counts as fully healthy, so local takes everything again.
     expect(shares(lb)).toEqual({ 'us-east': 1 });
-    expect(new Set(Array.from({ length: 30 }, () => lb.pick().id))).toEqual(new Set(['us-east-0', 'us-east-1', 'us-east-2']));
+    expect(new Set(Array.from({ length: 30 }, () => lb.pick().id))).toEqual(
+      new Set(['us-east-0', 'us-east-1', 'us-east-2']),
+    );
     expect(events).toEqual([]);
     await lb.close();
   });
@@ -132,7 +141,11 @@ describe('region failover (ManualClock)', () => {
 });
 
 describe('closestRegion', () => {
-  const regions = { 'us-east': { lat: 39.0, lon: -77.5 }, 'eu-west': { lat: 53.3, lon: -6.3 }, 'ap-south': { lat: 19.1, lon: 72.9 } };
+  const regions = {
+    'us-east': { lat: 39.0, lon: -77.5 },
+    'eu-west': { lat: 53.3, lon: -6.3 },
+    'ap-south': { lat: 19.1, lon: 72.9 },
+  };
   it('picks the nearest region by great-circle distance', () => {
     expect(closestRegion({ lat: 48.85, lon: 2.35 }, regions)).toBe('eu-west'); // Paris
     expect(closestRegion({ lat: 40.7, lon: -74.0 }, regions)).toBe('us-east'); // New York

@@ -83,7 +83,10 @@ class AdaptivePicker implements Picker {
     if (success === undefined) return;
     let reward = FAILURE_REWARD;
     if (success) {
-      this.meanLatencyMs = this.meanLatencyMs === 0 ? Math.max(durationMs, 1e-3) : this.meanLatencyMs + 0.05 * (durationMs - this.meanLatencyMs);
+      this.meanLatencyMs =
+        this.meanLatencyMs === 0
+          ? Math.max(durationMs, 1e-3)
+          : this.meanLatencyMs + 0.05 * (durationMs - this.meanLatencyMs);
       const ref = Math.max(this.meanLatencyMs, 1e-3);
       reward = ref / (ref + durationMs);
     }

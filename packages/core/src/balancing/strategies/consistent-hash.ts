@@ -48,7 +48,8 @@ class ConsistentHashPicker implements Picker {
     this.totalInFlight = total;
     const n = candidates.length;
     if (n === 0) this.table = undefined;
-    else if (this.options.algorithm === 'maglev') this.table = new MaglevTable(candidates, this.options.tableSize ?? maglevTableSize(n));
+    else if (this.options.algorithm === 'maglev')
+      this.table = new MaglevTable(candidates, this.options.tableSize ?? maglevTableSize(n));
     else this.table = new HashRing(candidates, this.options.virtualNodes, 1 << 20);
   }
 
@@ -96,9 +97,15 @@ export function consistentHash(o?: ConsistentHashOptions): Strategy {
     throw new ConfigError('consistentHash.algorithm', `expected 'ring' or 'maglev', got ${describeValue(algorithm)}`);
   }
   const boundedLoad = checkOptionalNumber('consistentHash.boundedLoad', o?.boundedLoad, { min: 1 });
-  if (boundedLoad === 1) throw new ConfigError('consistentHash.boundedLoad', 'expected a number > 1 (e.g. 1.25), got 1');
-  const virtualNodes = checkOptionalNumber('consistentHash.virtualNodes', o?.virtualNodes, { min: 1, max: 10_000, integer: true }) ?? 160;
-  const tableSize = checkOptionalNumber('consistentHash.tableSize', o?.tableSize, { min: 3, max: 5_000_011, integer: true });
+  if (boundedLoad === 1)
+    throw new ConfigError('consistentHash.boundedLoad', 'expected a number > 1 (e.g. 1.25), got 1');
+  const virtualNodes =
+    checkOptionalNumber('consistentHash.virtualNodes', o?.virtualNodes, { min: 1, max: 10_000, integer: true }) ?? 160;
+  const tableSize = checkOptionalNumber('consistentHash.tableSize', o?.tableSize, {
+    min: 3,
+    max: 5_000_011,
+    integer: true,
+  });
   if (tableSize !== undefined && !isPrime(tableSize)) {
     throw new ConfigError('consistentHash.tableSize', `expected a prime number (e.g. 65537), got ${tableSize}`);
   }

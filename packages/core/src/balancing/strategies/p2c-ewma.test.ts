@@ -49,7 +49,12 @@ describe('p2cEwma pick path', () => {
   });
 
   it('counts calls in flight: with equal latency the busier of two endpoints loses', async () => {
-    const lb = loadBalancer({ endpoints: eps(2), strategy: p2cEwma(), clock: new ManualClock(), random: seededRandom(11) });
+    const lb = loadBalancer({
+      endpoints: eps(2),
+      strategy: p2cEwma(),
+      clock: new ManualClock(),
+      random: seededRandom(11),
+    });
     const ids: string[] = [];
     const gates: Array<() => void> = [];
     const done: Promise<unknown>[] = [];

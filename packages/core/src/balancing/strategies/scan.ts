@@ -5,7 +5,11 @@ import type { LiveEndpoint } from '../types.js';
  * the first admissible candidate from `start`, wrapping around. O(n), but only reached when the
  * cheap choice failed.
  */
-export function scanFrom(candidates: ReadonlyArray<LiveEndpoint>, start: number, admit: (c: LiveEndpoint) => boolean): LiveEndpoint | undefined {
+export function scanFrom(
+  candidates: ReadonlyArray<LiveEndpoint>,
+  start: number,
+  admit: (c: LiveEndpoint) => boolean,
+): LiveEndpoint | undefined {
   const n = candidates.length;
   for (let k = 0; k < n; k++) {
     const c = candidates[(start + k) % n]!;

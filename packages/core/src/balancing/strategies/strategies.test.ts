@@ -11,8 +11,10 @@ import { p2cEwma } from './p2c-ewma.js';
 import { roundRobin } from './round-robin.js';
 import { weightedRoundRobin } from './weighted-round-robin.js';
 
-const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] => ids.map((id) => ({ id, url: `http://${id}`, ...extra }));
-const picks = (lb: LoadBalancer, n: number, key?: string): string[] => Array.from({ length: n }, () => lb.pick(key === undefined ? undefined : { key }).id);
+const eps = (ids: string[], extra: Partial<Endpoint> = {}): Endpoint[] =>
+  ids.map((id) => ({ id, url: `http://${id}`, ...extra }));
+const picks = (lb: LoadBalancer, n: number, key?: string): string[] =>
+  Array.from({ length: n }, () => lb.pick(key === undefined ? undefined : { key }).id);
 
 /** Starts `n` calls on `lb` that stay in flight until the returned release() is called. */
 function hold(lb: LoadBalancer, n: number): { ids: string[]; release: () => Promise<void> } {
@@ -42,7 +44,10 @@ describe('roundRobin', () => {
     expect(picks(lb, 7)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
   });
   it('skips a saturated endpoint', async () => {
-    const lb = loadBalancer({ endpoints: [...eps(['a']), { id: 'b', url: 'http://b', maxConnections: 1 }, ...eps(['c'])], strategy: roundRobin() });
+    const lb = loadBalancer({
+      endpoints: [...eps(['a']), { id: 'b', url: 'http://b', maxConnections: 1 }, ...eps(['c'])],
+      strategy: roundRobin(),
+    });
     const h = hold(lb, 2); // a, b (b now full)
     expect(h.ids).toEqual(['a', 'b']);
     expect(picks(lb, 4)).toEqual(['c', 'a', 'c', 'a']);
@@ -111,7 +116,12 @@ describe('leastConnections', () => {
 describe('p2cEwma', () => {
   it('routes away from a slow endpoint', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['fast1', 'fast2', 'slow']), strategy: p2cEwma(), clock, random: seededRandom(1) });
+    const lb = loadBalancer({
+      endpoints: eps(['fast1', 'fast2', 'slow']),
+      strategy: p2cEwma(),
+      clock,
+      random: seededRandom(1),
+    });
     const count: Record<string, number> = { fast1: 0, fast2: 0, slow: 0 };
     for (let i = 0; i < 600; i++) {
       await lb.execute((ep) => {
@@ -123,7 +133,12 @@ describe('p2cEwma', () => {
   });
   it('penalises fast failures instead of rewarding them', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['ok1', 'ok2', 'bad']), strategy: p2cEwma(), clock, random: seededRandom(7) });
+    const lb = loadBalancer({
+      endpoints: eps(['ok1', 'ok2', 'bad']),
+      strategy: p2cEwma(),
+      clock,
+      random: seededRandom(7),
+    });
     const count: Record<string, number> = { ok1: 0, ok2: 0, bad: 0 };
     for (let i = 0; i < 600; i++) {
       await lb
@@ -147,7 +162,12 @@ describe('p2cEwma', () => {
 describe('adaptive', () => {
   it('learns to favour the fast, successful endpoint (seeded)', async () => {
     const clock = new ManualClock();
-    const lb = loadBalancer({ endpoints: eps(['a', 'b', 'c']), strategy: adaptive({ learningRate: 0.2, temperature: 0.1 }), clock, random: seededRandom(3) });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b', 'c']),
+      strategy: adaptive({ learningRate: 0.2, temperature: 0.1 }),
+      clock,
+      random: seededRandom(3),
+    });
     const count: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (let i = 0; i < 1000; i++) {
       await lb
@@ -162,7 +182,11 @@ describe('adaptive', () => {
     expect(count.c! / 500).toBeLessThan(0.05);
   });
   it('stays finite with a tiny temperature', () => {
-    const lb = loadBalancer({ endpoints: eps(['a', 'b']), strategy: adaptive({ temperature: 0.0001 }), random: seededRandom(1) });
+    const lb = loadBalancer({
+      endpoints: eps(['a', 'b']),
+      strategy: adaptive({ temperature: 0.0001 }),
+      random: seededRandom(1),
+    });
     expect(['a', 'b']).toContain(lb.pick().id);
   });
 });
@@ -210,40 +234,53 @@ describe('properties', () => {
     ['maglev', () => consistentHash({ algorithm: 'maglev' })],
     ['adaptive', () => adaptive()],
   ];
-  it.each(strategies)('%s: maxConnections holds under random concurrency; saturated with no queue → SaturatedError', async (_name, make) => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.oneof(fc.constant(-1), fc.nat(20)), { minLength: 1, maxLength: 60 }),
-        async (limits, ops) => {
-          const endpoints = limits.map((m, i) => ({ id: `e${i}`, url: 'http://x.test', maxConnections: m, weight: 1 + (i % 3) }));
-          const lb = loadBalancer({ endpoints, strategy: make(), random: seededRandom(ops.length), queue: { maxPending: 0 } });
-          const open: Array<() => void> = [];
-          const all: Promise<unknown>[] = [];
-          for (const op of ops) {
-            if (op === -1 && open.length > 0) {
-              open.shift()!();
-              await Promise.resolve();
-              await Promise.resolve();
-              continue;
+  it.each(strategies)(
+    '%s: maxConnections holds under random concurrency; saturated with no queue → SaturatedError',
+    async (_name, make) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
+          fc.array(fc.oneof(fc.constant(-1), fc.nat(20)), { minLength: 1, maxLength: 60 }),
+          async (limits, ops) => {
+            const endpoints = limits.map((m, i) => ({
+              id: `e${i}`,
+              url: 'http://x.test',
+              maxConnections: m,
+              weight: 1 + (i % 3),
+            }));
+            const lb = loadBalancer({
+              endpoints,
+              strategy: make(),
+              random: seededRandom(ops.length),
+              queue: { maxPending: 0 },
+            });
+            const open: Array<() => void> = [];
+            const all: Promise<unknown>[] = [];
+            for (const op of ops) {
+              if (op === -1 && open.length > 0) {
+                open.shift()!();
+                await Promise.resolve();
+                await Promise.resolve();
+                continue;
+              }
+              const inFlight = lb.endpoints().reduce((a, e) => a + e.inFlight, 0);
+              const p = lb.execute(() => new Promise<void>((r) => open.push(r)), { key: `k${op}` });
+              all.push(
+                p.catch((e: { code?: string }) => {
+                  expect(e.code).toBe('BW_SATURATED');
+                  expect(inFlight).toBe(limits.reduce((a, b) => a + b, 0));
+                }),
+              );
+              for (const e of lb.endpoints()) expect(e.inFlight).toBeLessThanOrEqual(e.maxConnections!);
             }
-            const inFlight = lb.endpoints().reduce((a, e) => a + e.inFlight, 0);
-            const p = lb.execute(() => new Promise<void>((r) => open.push(r)), { key: `k${op}` });
-            all.push(
-              p.catch((e: { code?: string }) => {
-                expect(e.code).toBe('BW_SATURATED');
-                expect(inFlight).toBe(limits.reduce((a, b) => a + b, 0));
-              }),
-            );
-            for (const e of lb.endpoints()) expect(e.inFlight).toBeLessThanOrEqual(e.maxConnections!);
-          }
-          open.forEach((r) => r());
-          await Promise.all(all);
-        },
-      ),
-      { numRuns: 40 },
-    );
-  });
+            open.forEach((r) => r());
+            await Promise.all(all);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+  );
   it.each(strategies)('%s: never picks an ejected endpoint while a healthy one exists', async (_name, make) => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.boolean(), { minLength: 2, maxLength: 8 }), fc.nat(1000), async (bad, seed) => {

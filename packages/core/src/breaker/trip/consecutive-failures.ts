@@ -85,6 +85,7 @@ export function consecutiveFailures(n: number): TripStrategy {
   const threshold = checkCount('consecutiveFailures.n', n, 1);
   return {
     kind: 'consecutiveFailures',
-    create: (_clock, options?: TripOptions) => new ConsecutiveFailuresEvaluator(threshold, options?.slowCallRateThreshold),
+    create: (_clock, options?: TripOptions) =>
+      new ConsecutiveFailuresEvaluator(threshold, options?.slowCallRateThreshold),
   };
 }

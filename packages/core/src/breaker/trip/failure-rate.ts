@@ -5,7 +5,15 @@ import { CountWindow } from '../windows/count-window.js';
 import { TimeWindow } from '../windows/time-window.js';
 import type { OutcomeWindow, SnapshotTime } from '../windows/types.js';
 import { percent, slowCallReason } from './slow-call.js';
-import { describeValue, checkObject, checkInt, checkCount, checkNumber, checkRatio, checkKnownKeys } from '../../kernel/options.js';
+import {
+  describeValue,
+  checkObject,
+  checkInt,
+  checkCount,
+  checkNumber,
+  checkRatio,
+  checkKnownKeys,
+} from '../../kernel/options.js';
 
 /** Options of {@link failureRate}. */
 export interface FailureRateOptions {
@@ -97,19 +105,24 @@ export function failureRate(o: FailureRateOptions): TripStrategy {
     checkKnownKeys('failureRate.window', win, ['kind', 'size']);
     const size = checkCount('failureRate.window.size', win['size'], 1);
     if (minimum > size) {
-      throw new ConfigError('failureRate.minimumRequests', `expected at most window.size (${size}) or the breaker could never trip, got ${minimum}`);
+      throw new ConfigError(
+        'failureRate.minimumRequests',
+        `expected at most window.size (${size}) or the breaker could never trip, got ${minimum}`,
+      );
     }
     make = () => new CountWindow(size);
   } else if (win['kind'] === 'time') {
     checkKnownKeys('failureRate.window', win, ['kind', 'ms', 'buckets']);
     const ms = checkNumber('failureRate.window.ms', win['ms'], { minExclusive: 0 });
-    const buckets = win['buckets'] === undefined ? 10 : checkInt('failureRate.window.buckets', win['buckets'], 1, 10_000);
+    const buckets =
+      win['buckets'] === undefined ? 10 : checkInt('failureRate.window.buckets', win['buckets'], 1, 10_000);
     make = () => new TimeWindow(ms, buckets);
   } else {
     throw new ConfigError('failureRate.window.kind', `expected 'count' or 'time', got ${describeValue(win['kind'])}`);
   }
   return {
     kind: 'failureRate',
-    create: (clock: Clock, options?: TripOptions) => new FailureRateEvaluator(make(), clock, threshold, minimum, options?.slowCallRateThreshold),
+    create: (clock: Clock, options?: TripOptions) =>
+      new FailureRateEvaluator(make(), clock, threshold, minimum, options?.slowCallRateThreshold),
   };
 }

@@ -74,7 +74,9 @@ class PredictiveEvaluator implements TripEvaluator {
     if (this.samples < this.warmup) return undefined;
     if (p >= this.threshold) return `predicted failure probability ${p.toFixed(2)} ≥ ${this.threshold}`;
     const total = this.window.total();
-    return this.slowThreshold === undefined ? undefined : slowCallReason(this.window, total, this.slowThreshold, this.slowMinimum);
+    return this.slowThreshold === undefined
+      ? undefined
+      : slowCallReason(this.window, total, this.slowThreshold, this.slowMinimum);
   }
 
   failureRate(): number {
@@ -109,7 +111,13 @@ class PredictiveEvaluator implements TripEvaluator {
 
   importState(data: unknown): boolean {
     const d = data as { window?: unknown; weights?: unknown } | null;
-    if (typeof d !== 'object' || d === null || !Array.isArray(d.weights) || d.weights.length !== this.model.weights.length) return false;
+    if (
+      typeof d !== 'object' ||
+      d === null ||
+      !Array.isArray(d.weights) ||
+      d.weights.length !== this.model.weights.length
+    )
+      return false;
     if (!d.weights.every((w) => typeof w === 'number' && Number.isFinite(w))) return false;
     if (!this.window.importState(d.window)) return false;
     this.model.weights.set(d.weights as number[]);
@@ -177,8 +185,12 @@ export function predictive(o: PredictiveOptions = {}): PredictiveStrategy {
   const opts = checkObject('predictive', o, false)!;
   checkKnownKeys('predictive', opts, ['threshold', 'windowSize', 'learningRate', 'warmup']);
   const threshold = opts['threshold'] === undefined ? 0.7 : checkRatio('predictive.threshold', opts['threshold']);
-  const windowSize = opts['windowSize'] === undefined ? 100 : checkCount('predictive.windowSize', opts['windowSize'], 1);
-  const learningRate = opts['learningRate'] === undefined ? 0.1 : checkNumber('predictive.learningRate', opts['learningRate'], { minExclusive: 0 });
+  const windowSize =
+    opts['windowSize'] === undefined ? 100 : checkCount('predictive.windowSize', opts['windowSize'], 1);
+  const learningRate =
+    opts['learningRate'] === undefined
+      ? 0.1
+      : checkNumber('predictive.learningRate', opts['learningRate'], { minExclusive: 0 });
   const warmup = opts['warmup'] === undefined ? 20 : checkCount('predictive.warmup', opts['warmup'], 0);
   let latest: PredictiveEvaluator | undefined;
   return {

@@ -7,7 +7,14 @@ import { failureRate } from './failure-rate.js';
 import { sigmoid } from './logistic-model.js';
 import { predictive } from './predictive.js';
 
-const outcome = (success: boolean, extra: Partial<CallOutcome> = {}): CallOutcome => ({ success, durationMs: 10, slow: false, inFlight: 1, at: 0, ...extra });
+const outcome = (success: boolean, extra: Partial<CallOutcome> = {}): CallOutcome => ({
+  success,
+  durationMs: 10,
+  slow: false,
+  inFlight: 1,
+  at: 0,
+  ...extra,
+});
 
 function feed(e: TripEvaluator, pattern: string): Array<string | undefined> {
   return [...pattern].map((c) => e.record(outcome(c === '.', { slow: c === 's' })));
@@ -44,7 +51,8 @@ describe('consecutiveFailures', () => {
 });
 
 describe('failureRate (count window)', () => {
-  const make = () => failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 6 } }).create(new ManualClock());
+  const make = () =>
+    failureRate({ threshold: 0.5, minimumRequests: 4, window: { kind: 'count', size: 6 } }).create(new ManualClock());
 
   it('needs minimumRequests, then trips when rate ≥ threshold', () => {
     const e = make();
@@ -71,9 +79,12 @@ describe('failureRate (count window)', () => {
   });
 
   it('slow calls trip on the same window', () => {
-    const e = failureRate({ threshold: 0.9, minimumRequests: 4, window: { kind: 'count', size: 4 } }).create(new ManualClock(), {
-      slowCallRateThreshold: 0.75,
-    });
+    const e = failureRate({ threshold: 0.9, minimumRequests: 4, window: { kind: 'count', size: 4 } }).create(
+      new ManualClock(),
+      {
+        slowCallRateThreshold: 0.75,
+      },
+    );
     expect(feed(e, 'ss.')).toEqual([undefined, undefined, undefined]);
     expect(e.record(outcome(true, { slow: true }))).toBe('slow call rate 75% ≥ 75% over 4 calls');
   });
@@ -89,7 +100,11 @@ describe('failureRate (count window)', () => {
 describe('failureRate (time window)', () => {
   it('counts only the last `ms`, rotating lazily', () => {
     const clock = new ManualClock(0);
-    const e = failureRate({ threshold: 0.5, minimumRequests: 3, window: { kind: 'time', ms: 1_000, buckets: 10 } }).create(clock);
+    const e = failureRate({
+      threshold: 0.5,
+      minimumRequests: 3,
+      window: { kind: 'time', ms: 1_000, buckets: 10 },
+    }).create(clock);
     e.record(outcome(false));
     e.record(outcome(false));
     clock.advance(1_000); // both failures expire
@@ -115,14 +130,29 @@ describe('failureRate (time window)', () => {
 
 describe('failureRate validation', () => {
   const bad: Array<[unknown, RegExp]> = [
-    [{ threshold: 0, minimumRequests: 1, window: { kind: 'count', size: 5 } }, /failureRate\.threshold: expected a number in \(0, 1\]/],
+    [
+      { threshold: 0, minimumRequests: 1, window: { kind: 'count', size: 5 } },
+      /failureRate\.threshold: expected a number in \(0, 1\]/,
+    ],
     [{ threshold: 50, minimumRequests: 1, window: { kind: 'count', size: 5 } }, /failureRate\.threshold.*got 50/],
     [{ threshold: 0.5, minimumRequests: 0, window: { kind: 'count', size: 5 } }, /failureRate\.minimumRequests/],
-    [{ threshold: 0.5, minimumRequests: 6, window: { kind: 'count', size: 5 } }, /failureRate\.minimumRequests: expected at most window\.size/],
+    [
+      { threshold: 0.5, minimumRequests: 6, window: { kind: 'count', size: 5 } },
+      /failureRate\.minimumRequests: expected at most window\.size/,
+    ],
     [{ threshold: 0.5, minimumRequests: 1, window: { kind: 'count', size: 0 } }, /failureRate\.window\.size/],
-    [{ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: -1 } }, /failureRate\.window\.ms: expected a finite number > 0, got -1/],
-    [{ threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 10, buckets: 0 } }, /failureRate\.window\.buckets/],
-    [{ threshold: 0.5, minimumRequests: 1, window: { kind: 'sliding' } }, /failureRate\.window\.kind: expected 'count' or 'time', got "sliding"/],
+    [
+      { threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: -1 } },
+      /failureRate\.window\.ms: expected a finite number > 0, got -1/,
+    ],
+    [
+      { threshold: 0.5, minimumRequests: 1, window: { kind: 'time', ms: 10, buckets: 0 } },
+      /failureRate\.window\.buckets/,
+    ],
+    [
+      { threshold: 0.5, minimumRequests: 1, window: { kind: 'sliding' } },
+      /failureRate\.window\.kind: expected 'count' or 'time', got "sliding"/,
+    ],
     [{ threshold: 0.5, minimumRequests: 1 }, /failureRate\.window: expected an object, got undefined/],
   ];
   it.each(bad)('rejects %j', (o, message) => {
@@ -205,7 +235,9 @@ describe('predictive', () => {
   it('validates options', () => {
     expect(() => predictive({ threshold: 1.5 })).toThrow(/predictive\.threshold/);
     expect(() => predictive({ windowSize: 0 })).toThrow(/predictive\.windowSize/);
-    expect(() => predictive({ learningRate: 0 })).toThrow(/predictive\.learningRate: expected a finite number > 0, got 0/);
+    expect(() => predictive({ learningRate: 0 })).toThrow(
+      /predictive\.learningRate: expected a finite number > 0, got 0/,
+    );
     expect(() => predictive({ warmup: -1 })).toThrow(/predictive\.warmup/);
   });
 });

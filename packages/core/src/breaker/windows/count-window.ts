@@ -60,7 +60,12 @@ export class CountWindow implements OutcomeWindow {
   }
 
   importState(data: unknown): boolean {
-    if (!Array.isArray(data) || data.length > MAX_EXPORT || !data.every((b) => b === 0 || b === 1 || b === 2 || b === 3)) return false;
+    if (
+      !Array.isArray(data) ||
+      data.length > MAX_EXPORT ||
+      !data.every((b) => b === 0 || b === 1 || b === 2 || b === 3)
+    )
+      return false;
     this.reset();
     // A snapshot of a larger window keeps its newest outcomes.
     for (const bits of (data as number[]).slice(-this.size)) this.add((bits & FAILURE) !== 0, (bits & SLOW) !== 0);

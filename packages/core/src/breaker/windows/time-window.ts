@@ -76,7 +76,8 @@ export class TimeWindow implements OutcomeWindow {
   }
 
   importState(data: unknown, time: SnapshotTime): boolean {
-    const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
+    const count = (n: unknown): n is number =>
+      typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
     if (!Array.isArray(data) || data.length > this.buckets) return false;
     const ok = data.every(
       (b) =>

@@ -23,14 +23,18 @@ describe('CountWindow', () => {
 
   it('matches a naive model (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.tuple(fc.boolean(), fc.boolean()), { maxLength: 100 }), (size, outcomes) => {
-        const w = new CountWindow(size);
-        for (const [f, s] of outcomes) w.add(f, s);
-        const last = outcomes.slice(-size);
-        expect(w.total()).toBe(last.length);
-        expect(w.failures).toBe(last.filter(([f]) => f).length);
-        expect(w.slow).toBe(last.filter(([, s]) => s).length);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.tuple(fc.boolean(), fc.boolean()), { maxLength: 100 }),
+        (size, outcomes) => {
+          const w = new CountWindow(size);
+          for (const [f, s] of outcomes) w.add(f, s);
+          const last = outcomes.slice(-size);
+          expect(w.total()).toBe(last.length);
+          expect(w.failures).toBe(last.filter(([f]) => f).length);
+          expect(w.slow).toBe(last.filter(([, s]) => s).length);
+        },
+      ),
     );
   });
 });
