@@ -3,6 +3,7 @@ import { asAnyRedis, withScripts, type AnyRedis, type IoredisConnection, type Sc
 import { canonicalRecord, checkSecret, RecordAuth } from './auth.js';
 import { MAX_GEN, maxOpenMsFor } from './bounds.js';
 import { breakerKeys, eventsChannel, registryKey } from './keys.js';
+import { runTransition } from './transition-write.js';
 import { parseScriptReply, type FleetStateName, type ScriptReply } from './records.js';
 
 /** One breaker as the fleet sees it (for operators). */
@@ -159,29 +160,26 @@ export class FleetAdmin {
     await this.register(name);
     const cur = await this.inspect(name);
     return parseScriptReply(
-      await this.scripts.bwTransition(
-        k.state,
-        k.votes,
-        k.probe,
-        k.counts,
-        cur.generation,
-        0,
+      await runTransition(this.scripts, {
+        keys: k,
+        expectedGen: cur.generation,
+        proposedGen: 0,
         state,
         reason,
-        this.origin,
-        1,
-        KEY_TTL_MS,
-        1,
-        'force',
-        eventsChannel(this.prefix),
-        this.prefix,
+        origin: this.origin,
+        openMs: 1,
+        ttlMs: KEY_TTL_MS,
+        quorum: 1,
+        kind: 'force',
+        channel: eventsChannel(this.prefix),
+        prefix: this.prefix,
         name,
-        MAX_OPEN_MS,
-        MAX_GEN,
-        onlyFrom,
-        0,
-        this.auth?.pads ?? '',
-      ),
+        maxOpenMs: MAX_OPEN_MS,
+        maxGen: MAX_GEN,
+        onlyFromState: onlyFrom,
+        openAttempt: 0,
+        pads: this.auth?.pads ?? '',
+      }),
     );
   }
 

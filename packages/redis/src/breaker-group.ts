@@ -10,13 +10,12 @@ import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
 import { mono, sharedFor, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
-import { isReplyError } from './connections.js';
-import { maxGenAfter } from './bounds.js';
 import { GroupReader } from './group-reader.js';
 import { ProbeLease } from './probe-lease.js';
 import type { ProbeBasis } from './transition-kind.js';
-import { parseScriptReply, type FleetRecord, type ScriptReply } from './records.js';
+import type { FleetRecord, ScriptReply } from './records.js';
 import { needsAdopt, Reconciler, type Effect, type ReadInput } from './reconciler.js';
+import { writeTransition } from './transition-write.js';
 
 /** One attached breaker. */
 interface Member {
@@ -25,8 +24,6 @@ interface Member {
 
 /** Pause before retrying a write whose shard did not answer. */
 const WRITE_RETRY_MS = 250;
-/** Reasons are cut to this length before they are written (the stored record must stay valid). */
-const MAX_REASON = 500;
 const noop = (): void => undefined;
 
 /**
@@ -248,53 +245,9 @@ export class BreakerGroup implements TotalsOwner {
 
   private write(e: Extract<Effect, { type: 'write' }>): void {
     const { desired: d, kind } = e;
-    const o = this.ctx.options;
-    let settled = false;
-    const settle = (effects: () => Effect[]): void => {
-      settled = true;
-      this.apply(effects());
-    };
-    this.ctx
-      .run(() =>
-        this.ctx.scripts.bwTransition(
-          this.keys.state,
-          this.keys.votes,
-          this.keys.probe,
-          this.keys.counts,
-          e.expectedGen,
-          d.gen,
-          d.state,
-          d.reason.slice(0, MAX_REASON),
-          o.instanceId,
-          e.openMs,
-          o.keyTtlMs,
-          o.mode === 'state' ? o.quorum : 1,
-          kind,
-          this.ctx.channel,
-          o.prefix,
-          this.name,
-          this.maxOpenMs,
-          maxGenAfter(e.expectedGen),
-          '',
-          d.openAttempt ?? 0,
-          o.auth?.pads ?? '',
-        ),
-      )
-      .then(
-        (raw) => {
-          const reply = this.writeReply(parseScriptReply(raw));
-          settle(() => this.rec.written(d, kind, reply));
-        },
-        (err: unknown) => settle(() => this.rec.writeFailed(d, isReplyError(err))),
-      )
-      .catch((err: unknown) => {
-        this.ctx.report(err);
-        if (!settled) settle(() => this.rec.writeFailed(d, true)); // an unreadable reply: dropped like a data error
-      });
-  }
-
-  private writeReply(r: ScriptReply): { status: string; now: number; extra: string; record: FleetRecord | undefined } {
-    return { status: r.status, now: r.now, extra: r.extra, record: this.recordOf(r) };
+    writeTransition(this.ctx, this, e)
+      .then((out) => this.apply(out.ok ? this.rec.written(d, kind, out.reply) : this.rec.writeFailed(d, out.dataError)))
+      .catch((err: unknown) => this.ctx.report(err));
   }
 
   /** Longest open period accepted from Redis for this breaker. */

@@ -1,3 +1,4 @@
+import type { ResolvedStoreOptions } from './options.js';
 /**
  * What the store does with the errors it absorbs: redacts credentials, tells configuration errors
  * (wrong password, missing ACL permissions) from passing trouble, and makes sure a misconfigured
@@ -114,4 +115,17 @@ export class ErrorReporter {
       /* a throwing onError must not break the store */
     }
   }
+}
+
+/**
+ * The store's error reporter: redacts the connection's password, the secrets and the HMAC key
+ * material derived from them (whole and in the 128-character pads the scripts receive).
+ */
+export function storeReporter(o: ResolvedStoreOptions): ErrorReporter {
+  const keyMaterial = o.auth === undefined ? [] : [o.auth.pads, ...(o.auth.pads.match(/.{128}/g) ?? [])];
+  return new ErrorReporter(o.onError, [
+    ...secretsOf(o.redis),
+    ...o.secrets.filter((k) => k.length >= 4),
+    ...keyMaterial,
+  ]);
 }

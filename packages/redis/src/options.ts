@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ConfigError } from '@breakwater/core';
 import { checkFunction, checkOptions, describeValue } from '@breakwater/core/internal';
 import { checkSecret, MIN_SECRET_LENGTH, RecordAuth } from './auth.js';
@@ -153,4 +155,9 @@ export function resolveStoreOptions(
     auth: secrets.length > 0 ? new RecordAuth(secrets, prefix) : undefined,
     secrets,
   };
+}
+
+/** `host:pid:random`: this replica's id in votes, leases and messages unless `instanceId` is given. */
+export function defaultInstanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ConfigError, type BreakerStore } from '@breakwater/core';
 import { type BreakerLink, type BreakerParticipant } from '@breakwater/core/internal';
 import { BreakerGroup } from './breaker-group.js';
@@ -13,12 +11,17 @@ import {
   type AnyRedis,
 } from './connections.js';
 import type { StoreContext } from './context.js';
-import { authBackoffMs, ErrorReporter, isAuthError, secretsOf } from './diagnostics.js';
+import { authBackoffMs, isAuthError, storeReporter, type ErrorReporter } from './diagnostics.js';
 import { HealthTracker, StoreNotReadyError, type StoreHealthEvent } from './health.js';
 import { checkBreakerName, eventsChannel } from './keys.js';
-import { resolveStoreOptions, type RedisBreakerStoreOptions, type ResolvedStoreOptions } from './options.js';
-import { parseMessage, type FleetMessage } from './records.js';
-import { canonicalRecord, UnauthenticatedNotices } from './auth.js';
+import {
+  defaultInstanceId,
+  resolveStoreOptions,
+  type RedisBreakerStoreOptions,
+  type ResolvedStoreOptions,
+} from './options.js';
+import { judgeMessage } from './message-filter.js';
+import { UnauthenticatedNotices } from './auth.js';
 import type { ReadDeps } from './read-all.js';
 import { Resyncs } from './resync.js';
 import { runBounded } from './bounded-run.js';
@@ -30,10 +33,6 @@ export type { RedisStoreStats } from './stats.js';
 /** Cluster: how long after a shard timed out (or the node set changed) versions are checked often, and how often. */
 const TROUBLE_MS = 10_000;
 const TROUBLE_CHECK_MS = 500;
-
-function defaultInstanceId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-}
 
 /**
  * Circuit-breaker state shared across replicas through Redis (ioredis, standalone or Cluster).
@@ -82,13 +81,7 @@ export class RedisBreakerStore implements BreakerStore {
 
   constructor(options: RedisBreakerStoreOptions) {
     this.o = resolveStoreOptions(options, defaultInstanceId);
-    const keyMaterial =
-      this.o.auth === undefined ? [] : [this.o.auth.pads, ...(this.o.auth.pads.match(/.{128}/g) ?? [])];
-    this.reporter = new ErrorReporter(this.o.onError, [
-      ...secretsOf(this.o.redis),
-      ...this.o.secrets.filter((k) => k.length >= 4),
-      ...keyMaterial,
-    ]);
+    this.reporter = storeReporter(this.o);
     // Not the health's lastError: refused data says nothing about the connection.
     this.notices = new UnauthenticatedNotices((e) => this.reporter.report(e));
     const retryDelay = (times: number): number =>
@@ -329,28 +322,14 @@ export class RedisBreakerStore implements BreakerStore {
   private onMessage(ch: string, payload: string, channel: string): void {
     if (this.closed || ch !== channel) return;
     this.counters.messagesIn += 1;
-    const m = typeof payload === 'string' ? parseMessage(payload) : undefined;
-    if (m === undefined || m.prefix !== this.o.prefix) {
-      this.counters.messagesIgnored += 1;
-      return;
-    }
-    if (!this.authentic(m)) {
+    const v = judgeMessage(payload, this.o);
+    if (v.kind === 'ignored') this.counters.messagesIgnored += 1;
+    else if (v.kind === 'unauthenticated') {
       this.counters.unauthenticatedMessages += 1;
-      this.notices.note('messages', m.name);
-      return;
-    }
-    // A hint, never state: the breaker's hash is re-read (own echoes need no read).
-    if (m.origin === this.o.instanceId) return;
-    this.resyncs.hint(m.name);
+      this.notices.note('messages', v.name);
+    } else if (v.kind === 'hint') this.resyncs.hint(v.name); // own echoes need no read
   }
 
-  /** With a secret: the message carries a valid MAC of the record it announces. */
-  private authentic(m: FleetMessage): boolean {
-    const auth = this.o.auth;
-    return auth === undefined || auth.verify(canonicalRecord(this.o.prefix, m.name, m.texts), m.mac);
-  }
-
-  /** `ms`: a longer bound for a pipeline of many commands. */
   private run<T>(op: () => Promise<T>, ms = this.o.commandTimeoutMs): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RedisBreakerStore is closed'));
     this.counters.commands += 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBalancer } from '../balancing/balancer.js';
+import { loadBalancer } from '../balancing/load-balancer.js';
 import { roundRobin } from '../balancing/strategies/round-robin.js';
 import { ManualClock } from '../clock.js';
 import { BulkheadRejectedError } from '../errors.js';

@@ -5,7 +5,7 @@ import { BrokenCircuitError, ConfigError, NoHealthyEndpointError } from '../erro
 import { pipeline } from '../pipeline.js';
 import { constantBackoff } from '../retry/backoff.js';
 import { retry } from '../retry/retry.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { seededRandom } from './random.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { EjectionEvent, Endpoint, RequestEvent } from './types.js';

@@ -7,7 +7,7 @@ import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
 import type { AttemptContext, PolicyFn } from '../policy.js';
 import type { BalancerEvents } from './balancer-events.js';
 import { DrainGate } from './drain-gate.js';
-import { attachEndpointBreaker, disposeEndpointBreaker } from './endpoint-breaker.js';
+import { attachEndpointBreaker, breakerEventOf, disposeEndpointBreaker } from './endpoint-breaker.js';
 import { EndpointCalls } from './endpoint-call.js';
 import { closeEndpointLimiter, endpointLimiter } from './endpoint-limit.js';
 import { ActiveHealthChecker } from './health/active-checker.js';
@@ -19,16 +19,11 @@ import { BreakerRecheck, RegionTracker } from './plan-watch.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 import type {
   BalancerExecuteOptions,
-  BreakerEvent,
   EjectionEvent,
   Endpoint,
   EndpointView,
-  HealthEvent,
   LoadBalancer,
   LoadBalancerOptions,
-  RegionChangeEvent,
-  RequestEvent,
-  UpdateEvent,
 } from './types.js';
 import { badKey } from './bad-key.js';
 
@@ -255,13 +250,7 @@ export class Balancer implements LoadBalancer {
     this.emitter.emit('update', { added, removed, at: now });
   }
 
-  on(event: 'health', fn: (e: HealthEvent) => void): () => void;
-  on(event: 'ejection', fn: (e: EjectionEvent) => void): () => void;
-  on(event: 'regionChange', fn: (e: RegionChangeEvent) => void): () => void;
-  on(event: 'request', fn: (e: RequestEvent) => void): () => void;
-  on(event: 'update', fn: (e: UpdateEvent) => void): () => void;
-  on(event: 'breaker', fn: (e: BreakerEvent) => void): () => void;
-  on(event: 'health' | 'ejection' | 'regionChange', fn: (e: Record<string, unknown>) => void): () => void;
+  /** See {@link LoadBalancer.on} (its overloads type each event). */
   on(event: keyof BalancerEvents, fn: (e: never) => void): () => void {
     if (!EVENTS.includes(event as string)) {
       throw new ConfigError(
@@ -385,16 +374,7 @@ export class Balancer implements LoadBalancer {
       { clock: this.clock, isFailure: this.isFailure, isResultFailure: this.isResultFailure },
       (e) => {
         this.invalidate();
-        if (this.emitter.has('breaker')) {
-          this.emitter.emit('breaker', {
-            endpoint: s.id,
-            from: e.from,
-            to: e.to,
-            reason: e.reason,
-            at: e.at,
-            remote: e.remote,
-          });
-        }
+        if (this.emitter.has('breaker')) this.emitter.emit('breaker', breakerEventOf(s.id, e));
       },
     );
   }
@@ -409,23 +389,4 @@ export class Balancer implements LoadBalancer {
     disposeEndpointBreaker(s);
     closeEndpointLimiter(s);
   }
-}
-
-/**
- * A client-side load balancer (Envoy/Linkerd/nginx style): a strategy (default p2cEwma()) over
- * the endpoints that active health checks, passive outlier detection and per-endpoint breakers
- * allow, with region priority levels, backups and panic mode. Throws ConfigError on bad options.
- *
- * @example
- * const lb = loadBalancer({
- *   endpoints: [
- *     { id: 'a', url: 'http://10.0.0.1:8080' },
- *     { id: 'b', url: 'http://10.0.0.2:8080' },
- *   ],
- *   outlierDetection: { consecutiveFailures: 5 },
- * });
- * const res = await lb.execute((ep, ctx) => fetch(new URL('/users', ep.url), { signal: ctx.signal }));
- */
-export function loadBalancer(o: LoadBalancerOptions): LoadBalancer {
-  return new Balancer(o);
 }

@@ -5,7 +5,7 @@ import { ManualClock } from '../clock.js';
 import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import { memoryBreakerStore } from '../store/memory-store.js';
 import { flush } from '../test-support/breaker.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { seededRandom } from './random.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint, LoadBalancer, LoadBalancerOptions } from './types.js';

@@ -3,7 +3,7 @@ import { circuitBreaker, consecutiveFailures } from '../breaker/index.js';
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
 import { ManualClock } from '../clock.js';
 import { exponentialBackoff } from '../retry/backoff.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import type { Endpoint } from './types.js';
 
 const boom = (): never => {

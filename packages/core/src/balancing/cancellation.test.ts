@@ -9,7 +9,7 @@ import type { AttemptContext } from '../policy.js';
 import { timeout } from '../timeout/timeout.js';
 import { flush } from '../test-support/breaker.js';
 import { observeStrategy } from '../test-support/observe-strategy.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { adaptive } from './strategies/adaptive.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { EjectionEvent, Endpoint, LoadBalancerOptions, RequestEvent } from './types.js';

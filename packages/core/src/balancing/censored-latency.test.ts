@@ -7,7 +7,7 @@ import { pipeline } from '../pipeline.js';
 import type { AttemptContext } from '../policy.js';
 import { flush } from '../test-support/breaker.js';
 import { observeStrategy } from '../test-support/observe-strategy.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { seededRandom } from './random.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';
 import type { EjectionEvent, LoadBalancer, RequestEvent } from './types.js';

@@ -1,3 +1,4 @@
+import type { BreakerEvent } from './types.js';
 import type { CircuitBreaker, CircuitBreakerOptions, StateChangeEvent } from '../breaker/types.js';
 import { DEFAULT_HALF_OPEN_AFTER_MS } from '../breaker/options.js';
 import type { Clock } from '../clock.js';
@@ -64,4 +65,9 @@ export function disposeEndpointBreaker(s: EndpointState): void {
   s.breakerOff = undefined;
   s.breaker?.dispose();
   s.gate = undefined;
+}
+
+/** The balancer's `breaker` event for a state change of endpoint `endpoint`'s breaker. */
+export function breakerEventOf(endpoint: string, e: StateChangeEvent): BreakerEvent {
+  return { endpoint, from: e.from, to: e.to, reason: e.reason, at: e.at, remote: e.remote };
 }

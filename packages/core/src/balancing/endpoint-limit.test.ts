@@ -3,7 +3,7 @@ import { bulkhead } from '../bulkhead/bulkhead.js';
 import { ManualClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import type { Policy } from '../policy.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint } from './types.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consecutiveFailures } from '../breaker/index.js';
 import { ManualClock } from '../clock.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { BreakerEvent, Endpoint, HealthEvent, RequestEvent } from './types.js';
 

@@ -1,5 +1,6 @@
 // Load balancing: strategies, the balancer, L7 routing, region helpers.
-export { loadBalancer, Balancer, type BalancerEvents } from './balancer.js';
+export { Balancer, type BalancerEvents } from './balancer.js';
+export { loadBalancer } from './load-balancer.js';
 export { router, type Route, type RouteRequest, type Router } from './router.js';
 export { roundRobin } from './strategies/round-robin.js';
 export { weightedRoundRobin } from './strategies/weighted-round-robin.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { seededRandom } from './random.js';
 import { leastConnections } from './strategies/least-connections.js';
 import { p2cEwma } from './strategies/p2c-ewma.js';

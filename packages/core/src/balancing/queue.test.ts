@@ -5,7 +5,7 @@ import { pipeline } from '../pipeline.js';
 import { constantBackoff } from '../retry/backoff.js';
 import { retry } from '../retry/retry.js';
 import { timeout } from '../timeout/timeout.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint, LoadBalancer } from './types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, NoHealthyEndpointError } from '../errors.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { router } from './router.js';
 
 const lb = (id: string) => loadBalancer({ name: id, endpoints: [{ id, url: `http://${id}` }] });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../test-support/http.js';
 import { pipeline } from '../pipeline.js';
 import { retry } from '../retry/retry.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 
 describe('saturation with real servers: maxConnections is a concurrency cap, excess calls queue', () => {
   const up: Array<{ server: Server; url: string }> = [];

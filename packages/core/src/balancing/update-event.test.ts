@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
-import { loadBalancer } from './balancer.js';
+import { loadBalancer } from './load-balancer.js';
 import { roundRobin } from './strategies/round-robin.js';
 import type { Endpoint, UpdateEvent } from './types.js';
 

@@ -12,8 +12,7 @@ import { classifyError, classifyResult, VERDICT_FAILURE, VERDICT_NEUTRAL, type V
 import { restoreSnapshot, snapshotOf } from './persistence.js';
 import { acquireProbe, clearProbeTimer, runProbe, type ProbeHost } from './probe-slots.js';
 import type { ProbeRound } from './probes.js';
-import { brokenCircuitError } from './rejection.js';
-import { badWindow } from './snapshot.js';
+import { rejectionOf } from './rejection.js';
 import type {
   BreakerEvents,
   BreakerSnapshot,
@@ -72,14 +71,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
       o.slowCallRateThreshold === undefined ? undefined : { slowCallRateThreshold: o.slowCallRateThreshold };
     this.name = o.name;
     this.evaluator = o.trip.create(o.clock, tripOptions);
-    this.controller = new BreakerController({
-      clock: o.clock,
-      evaluator: this.evaluator,
-      openPeriod: o.openPeriod,
-      maxProbes: o.maxProbes,
-      successesToClose: o.successesToClose,
-      probeTimeoutMs: o.probeTimeoutMs,
-    });
+    this.controller = new BreakerController({ ...o, evaluator: this.evaluator });
     this.isFailure = o.isFailure;
     this.isResultFailure = o.isResultFailure;
     this.slowCallMs = o.slowCallMs === Number.POSITIVE_INFINITY ? -1 : o.slowCallMs;
@@ -87,16 +79,9 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
     this.timed = this.timedByConfig;
     this.tripKind = o.trip.kind;
-    const initial = o.initialState;
-    if (
-      initial !== undefined &&
-      !restoreSnapshot(this.controller, this.evaluator, this.tripKind, initial, {
-        clockNow: o.clock.now(),
-        wallNow: Date.now(),
-      })
-    ) {
-      throw badWindow(this.tripKind, initial.trip.window);
-    }
+    const time = { clockNow: o.clock.now(), wallNow: Date.now() };
+    if (o.initialState !== undefined)
+      restoreSnapshot(this.controller, this.evaluator, this.tripKind, o.initialState, time);
     this.sync();
     // With a store, the fleet's state replaces the restored one when it is newer (FleetSync.adopt()).
     if (o.store !== undefined) this.fleet = new FleetSync(o.name, this, o.store);
@@ -327,15 +312,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
       return this.runPlain(fn, ctx);
     }
     this.rejections++;
-    const state = ctl.state;
-    return Promise.reject(
-      brokenCircuitError(
-        this.name,
-        state === 'isolated',
-        state === 'open' ? Math.max(0, ctl.openUntil - now) : undefined,
-        state === 'half-open',
-      ),
-    );
+    return Promise.reject(rejectionOf(this.name, ctl, now));
   }
 
   /** ProbeHost: a call starts. */

@@ -1,5 +1,5 @@
 import type { BreakerController } from './controller.js';
-import { SNAPSHOT_VERSION } from './snapshot.js';
+import { badWindow, SNAPSHOT_VERSION } from './snapshot.js';
 import type { BreakerSnapshot, BreakerState, TripEvaluator } from './types.js';
 import type { SnapshotTime } from './windows/types.js';
 
@@ -30,7 +30,7 @@ export function snapshotOf(
 /**
  * Applies a validated snapshot at construction (`initialState`). A half-open snapshot restores as
  * open and due at once (its probes did not survive); an isolated one stays isolated until `reset()`
- * (no handle survived either). Returns false when the trip window could not be read.
+ * (no handle survived either). Throws a ConfigError when the trip window could not be read.
  */
 export function restoreSnapshot(
   ctl: BreakerController,
@@ -38,7 +38,7 @@ export function restoreSnapshot(
   tripKind: string,
   s: BreakerSnapshot,
   time: SnapshotTime,
-): boolean {
+): void {
   const toClock = (t: number): number => t - time.wallNow + time.clockNow;
   const state: BreakerState = s.state === 'half-open' ? 'open' : s.state;
   ctl.restore({
@@ -50,7 +50,6 @@ export function restoreSnapshot(
     openUntil: state !== 'open' ? 0 : s.openUntil === null ? time.clockNow : toClock(s.openUntil),
   });
   const window = s.trip.window;
-  if (state !== 'closed' || s.trip.kind !== tripKind || window === null || evaluator.importState === undefined)
-    return true;
-  return evaluator.importState(window, time);
+  if (state !== 'closed' || s.trip.kind !== tripKind || window === null || evaluator.importState === undefined) return;
+  if (!evaluator.importState(window, time)) throw badWindow(tripKind, window);
 }

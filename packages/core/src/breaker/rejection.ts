@@ -1,6 +1,7 @@
 import { BrokenCircuitError, IsolatedCircuitError } from '../errors.js';
 import { isRejection } from '../kernel/outcome.js';
 import { isLocalResourceError } from '../local-resource-error.js';
+import type { BreakerState } from './types.js';
 
 /** The fields an error of these classes carries, written directly (see brokenCircuitError). */
 interface RejectionFields {
@@ -37,6 +38,17 @@ export function brokenCircuitError(
   e.breaker = name;
   e.retryAfterMs = isolated || halfOpen ? undefined : retryAfterMs;
   return e as unknown as BrokenCircuitError;
+}
+
+/** The rejection a breaker in `ctl`'s state gives a call refused at `now`. */
+export function rejectionOf(
+  name: string,
+  ctl: { readonly state: BreakerState; readonly openUntil: number },
+  now: number,
+): BrokenCircuitError {
+  const state = ctl.state;
+  const retryAfterMs = state === 'open' ? Math.max(0, ctl.openUntil - now) : undefined;
+  return brokenCircuitError(name, state === 'isolated', retryAfterMs, state === 'half-open');
 }
 
 /**

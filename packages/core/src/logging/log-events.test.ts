@@ -6,7 +6,7 @@ import { consecutiveFailures } from '../breaker/trip/consecutive-failures.js';
 import { ManualClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { Emitter } from '../events.js';
-import { loadBalancer } from '../balancing/balancer.js';
+import { loadBalancer } from '../balancing/load-balancer.js';
 import { logEvents } from './log-events.js';
 
 function pinoToArray() {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../../test-support/http.js';
-import { loadBalancer } from '../balancer.js';
+import { loadBalancer } from '../load-balancer.js';
 import type { HealthEvent } from '../types.js';
 
 describe('default HTTP health check against real servers', () => {

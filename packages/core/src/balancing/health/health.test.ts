@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.js';
-import { loadBalancer } from '../balancer.js';
+import { loadBalancer } from '../load-balancer.js';
 import { seededRandom } from '../random.js';
 import type { Endpoint, HealthEvent } from '../types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
-import { loadBalancer } from '../balancer.js';
+import { loadBalancer } from '../load-balancer.js';
 import { consistentHash } from './consistent-hash.js';
 
 const endpoints = ['a', 'b', 'c', 'd'].map((id) => ({ id, url: `http://${id}.test` }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, type Clock } from '../../clock.js';
-import { loadBalancer } from '../balancer.js';
+import { loadBalancer } from '../load-balancer.js';
 import { seededRandom } from '../random.js';
 import type { Endpoint } from '../types.js';
 import { p2cEwma } from './p2c-ewma.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.js';
-import { loadBalancer } from '../balancer.js';
+import { loadBalancer } from '../load-balancer.js';
 import { seededRandom } from '../random.js';
 import type { Endpoint, LoadBalancer, Strategy } from '../types.js';
 import { adaptive } from './adaptive.js';
