@@ -17,37 +17,37 @@ type LegacyHandler = Record<string, ((...args: unknown[]) => unknown) | undefine
  */
 class ConnectObserver {
   constructor(
-    private readonly h: LegacyHandler,
+    private readonly handler: LegacyHandler,
     private readonly owner: AbortableDispatch,
   ) {}
   onConnect(abort: (reason?: unknown) => void, context?: unknown): void {
-    this.h.onConnect?.(abort, context);
+    this.handler.onConnect?.(abort, context);
     this.owner.connected(abort);
   }
   onResponseStarted(): unknown {
-    return this.h.onResponseStarted?.();
+    return this.handler.onResponseStarted?.();
   }
   onHeaders(...a: unknown[]): unknown {
-    return this.h.onHeaders?.(...a);
+    return this.handler.onHeaders?.(...a);
   }
   onData(chunk: unknown): unknown {
-    return this.h.onData?.(chunk);
+    return this.handler.onData?.(chunk);
   }
   onComplete(trailers: unknown): unknown {
-    return this.h.onComplete?.(trailers);
+    return this.handler.onComplete?.(trailers);
   }
   onError(err: unknown): unknown {
-    if (this.h.onError === undefined) throw err;
-    return this.h.onError(err);
+    if (this.handler.onError === undefined) throw err;
+    return this.handler.onError(err);
   }
   onUpgrade(...a: unknown[]): unknown {
-    return this.h.onUpgrade?.(...a);
+    return this.handler.onUpgrade?.(...a);
   }
   onBodySent(chunk: unknown): unknown {
-    return this.h.onBodySent?.(chunk);
+    return this.handler.onBodySent?.(chunk);
   }
   onRequestSent(): unknown {
-    return this.h.onRequestSent?.();
+    return this.handler.onRequestSent?.();
   }
 }
 

@@ -22,24 +22,24 @@ const BUCKETS = 10;
  * fleet's totals over `aggregateWindowMs`. Buckets expire with the window.
  */
 export class AggregateCounts {
-  private s = 0;
-  private f = 0;
-  private w = 0;
+  private successes = 0;
+  private failures = 0;
+  private slowCalls = 0;
 
   /** Hot path. */
   record(outcome: 'success' | 'failure', slow: boolean): void {
-    if (outcome === 'success') this.s++;
-    else this.f++;
-    if (slow) this.w++;
+    if (outcome === 'success') this.successes++;
+    else this.failures++;
+    if (slow) this.slowCalls++;
   }
 
   /** Flushes pending counts (one command) and asks a closed breaker whether the totals trip it. */
   flush(owner: TotalsOwner, ctx: StoreContext): void {
-    const { s, f, w } = this;
+    const { successes: s, failures: f, slowCalls: w } = this;
     if (s + f === 0) return;
-    this.s = 0;
-    this.f = 0;
-    this.w = 0;
+    this.successes = 0;
+    this.failures = 0;
+    this.slowCalls = 0;
     if (!ctx.healthy || owner.judge() === undefined) return; // counts of an open breaker mean nothing to the fleet
     const bucketMs = Math.max(1, Math.ceil(ctx.options.aggregateWindowMs / BUCKETS));
     ctx

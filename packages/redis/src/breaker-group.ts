@@ -1,5 +1,6 @@
 import { systemClock, type BreakerState } from '@breakwater/core';
 import {
+  DEFAULT_HALF_OPEN_AFTER_MS,
   nextGeneration,
   type BreakerLink,
   type BreakerParticipant,
@@ -19,7 +20,7 @@ import { writeTransition } from './transition-write.js';
 
 /** One attached breaker. */
 interface Member {
-  readonly p: BreakerParticipant;
+  readonly participant: BreakerParticipant;
 }
 
 /** Pause before retrying a write whose shard did not answer. */
@@ -81,19 +82,19 @@ export class BreakerGroup implements TotalsOwner {
   }
 
   get halfOpenAfterMs(): number {
-    return this.members[0]?.p.halfOpenAfterMs ?? 30_000;
+    return this.members[0]?.participant.halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS;
   }
 
   /** Probe lease TTL: a lease must outlive one probe. */
   get leaseMs(): number {
     if (this.ctx.options.probeLeaseMs !== undefined) return this.ctx.options.probeLeaseMs;
-    const p = this.members[0]?.p;
+    const p = this.members[0]?.participant;
     // A margin over the probe timeout: the breaker fails a stuck probe (and publishes) before the lease lapses.
     return Math.min(30_000, Math.max(1000, p?.probeTimeoutMs ?? p?.halfOpenAfterMs ?? 1000)) + 250;
   }
 
   attach(p: BreakerParticipant): BreakerLink {
-    const m: Member = { p };
+    const m: Member = { participant: p };
     this.members.push(m);
     // A breaker joining later starts from what the group already knows of the fleet.
     if (this.view.gen > 0) this.deliverTo(m);
@@ -134,8 +135,9 @@ export class BreakerGroup implements TotalsOwner {
     }
     for (const other of this.members) {
       if (other === m) continue;
-      const s = other.p.snapshot();
-      if (s.state !== next.state) other.p.adopt({ ...next, generation: nextGeneration(s.generation, next.generation) });
+      const s = other.participant.snapshot();
+      if (s.state !== next.state)
+        other.participant.adopt({ ...next, generation: nextGeneration(s.generation, next.generation) });
     }
     this.apply(
       this.rec.local({
@@ -154,7 +156,7 @@ export class BreakerGroup implements TotalsOwner {
     if (v.state === 'isolated') return false;
     if (v.state === 'closed') return this.grant('local-open'); // open only here (below quorum, or not yet written)
     if (this.lease.held) return this.grant('lease');
-    this.lease.want(m.p, v);
+    this.lease.want(m.participant, v);
     return false;
   }
 
@@ -301,7 +303,7 @@ export class BreakerGroup implements TotalsOwner {
   }
 
   private snapshots(): Array<{ state: BreakerState; generation: number }> {
-    return this.members.map((m) => m.p.snapshot());
+    return this.members.map((m) => m.participant.snapshot());
   }
 
   private deliverAll(): void {
@@ -311,8 +313,8 @@ export class BreakerGroup implements TotalsOwner {
   private deliverTo(m: Member): void {
     const v = this.view;
     if (v.gen === 0) return;
-    const s = m.p.snapshot();
-    if (needsAdopt(v, s, this.lease.held)) m.p.adopt(sharedFor(v, m.p, s.generation));
+    const s = m.participant.snapshot();
+    if (needsAdopt(v, s, this.lease.held)) m.participant.adopt(sharedFor(v, m.participant, s.generation));
   }
 
   // ---- aggregate mode ---------------------------------------------------------------------
@@ -325,7 +327,7 @@ export class BreakerGroup implements TotalsOwner {
   /** TotalsOwner: a closed breaker to judge fleet totals, when the group is idle and closed. */
   judge(): BreakerParticipant | undefined {
     if (this.view.state !== 'closed' || !this.rec.idle) return undefined;
-    return this.members.find((m) => m.p.snapshot().state === 'closed')?.p;
+    return this.members.find((m) => m.participant.snapshot().state === 'closed')?.participant;
   }
 
   /** TotalsOwner: open every closed breaker of the group, then the fleet. */
@@ -333,15 +335,15 @@ export class BreakerGroup implements TotalsOwner {
     const reason = `fleet totals: ${totals.failures} failures in ${totals.successes + totals.failures} calls`;
     let gen = 0;
     for (const m of this.members) {
-      const s = m.p.snapshot();
+      const s = m.participant.snapshot();
       gen = nextGeneration(s.generation, gen);
       if (s.state !== 'closed') continue;
-      const now = (m.p.clock ?? systemClock).now();
+      const now = (m.participant.clock ?? systemClock).now();
       const origin = this.ctx.options.instanceId;
-      m.p.adopt({
+      m.participant.adopt({
         state: 'open',
         generation: nextGeneration(s.generation, 0),
-        openUntil: now + m.p.halfOpenAfterMs,
+        openUntil: now + m.participant.halfOpenAfterMs,
         reason,
         at: now,
         origin,

@@ -43,7 +43,7 @@ const TROUBLE_CHECK_MS = 500;
  * resynced when Redis is back.
  */
 export class RedisBreakerStore implements BreakerStore {
-  private readonly o: ResolvedStoreOptions;
+  private readonly opts: ResolvedStoreOptions;
   private readonly cmd: AnyRedis;
   private readonly sub: AnyRedis;
   private readonly ctx: StoreContext;
@@ -80,21 +80,21 @@ export class RedisBreakerStore implements BreakerStore {
   private authFailures = 0;
 
   constructor(options: RedisBreakerStoreOptions) {
-    this.o = resolveStoreOptions(options, defaultInstanceId);
-    this.reporter = storeReporter(this.o);
+    this.opts = resolveStoreOptions(options, defaultInstanceId);
+    this.reporter = storeReporter(this.opts);
     // Not the health's lastError: refused data says nothing about the connection.
     this.notices = new UnauthenticatedNotices((e) => this.reporter.report(e));
     const retryDelay = (times: number): number =>
-      this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.o.reconnectMaxDelayMs);
-    const bounds = { commandTimeoutMs: this.o.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
-    this.cmd = duplicateForCommands(this.o.redis, bounds);
-    this.sub = duplicateForSubscriber(this.o.redis, bounds);
+      this.authFailures > 0 ? authBackoffMs(this.authFailures) : Math.min(times * 50, this.opts.reconnectMaxDelayMs);
+    const bounds = { commandTimeoutMs: this.opts.commandTimeoutMs, retryDelay, connectionName: 'breakwater-store' };
+    this.cmd = duplicateForCommands(this.opts.redis, bounds);
+    this.sub = duplicateForSubscriber(this.opts.redis, bounds);
     const scripts = withScripts(this.cmd);
-    this.guard = new HangGuard([this.cmd, this.sub], this.o.commandTimeoutMs);
-    const channel = eventsChannel(this.o.prefix);
+    this.guard = new HangGuard([this.cmd, this.sub], this.opts.commandTimeoutMs);
+    const channel = eventsChannel(this.opts.prefix);
     const store = this;
     this.ctx = {
-      options: this.o,
+      options: this.opts,
       channel,
       get healthy() {
         return store.healthy;
@@ -119,7 +119,7 @@ export class RedisBreakerStore implements BreakerStore {
     };
     this.readDeps = {
       cmd: this.cmd,
-      options: this.o,
+      options: this.opts,
       scripts,
       run: (op, ms) => this.run(op, ms),
       healthyConnection: () => this.healthyConnection(),
@@ -152,8 +152,8 @@ export class RedisBreakerStore implements BreakerStore {
       report: (e) => this.report(e),
     });
     this.wire(channel);
-    this.every(this.o.resyncIntervalMs, () => this.resyncs.run());
-    this.every(this.o.versionCheckIntervalMs, () => this.resyncs.versionCheck());
+    this.every(this.opts.resyncIntervalMs, () => this.resyncs.run());
+    this.every(this.opts.versionCheckIntervalMs, () => this.resyncs.versionCheck());
     if (!isCluster(this.cmd)) this.every(WATCHDOG_MS, () => this.guard.watchdog());
     // Cluster trouble (a shard timing out, nodes changing): check versions every 500 ms for a
     // while — this replica's pub/sub connection may sit on the node in trouble.
@@ -161,8 +161,8 @@ export class RedisBreakerStore implements BreakerStore {
       this.every(TROUBLE_CHECK_MS, () => {
         if (Date.now() < this.troubleUntil) this.resyncs.versionCheck();
       });
-    if (this.o.mode === 'aggregate')
-      this.every(this.o.flushIntervalMs, () => {
+    if (this.opts.mode === 'aggregate')
+      this.every(this.opts.flushIntervalMs, () => {
         for (const g of this.groups.values()) g.flushCounts();
       });
     // A failed connect also emits 'error' (counted and reported there); the rejection adds nothing.
@@ -172,12 +172,12 @@ export class RedisBreakerStore implements BreakerStore {
 
   /** This replica's id in votes, leases and messages. */
   get instanceId(): string {
-    return this.o.instanceId;
+    return this.opts.instanceId;
   }
 
   /** Key and channel namespace. */
   get prefix(): string {
-    return this.o.prefix;
+    return this.opts.prefix;
   }
 
   /** False while Redis is unreachable, slow or not yet resynced: breakers then run locally. */
@@ -258,8 +258,8 @@ export class RedisBreakerStore implements BreakerStore {
     this.health.update();
     this.health.close();
     await Promise.all([
-      closeConnection(this.cmd, this.o.commandTimeoutMs),
-      closeConnection(this.sub, this.o.commandTimeoutMs),
+      closeConnection(this.cmd, this.opts.commandTimeoutMs),
+      closeConnection(this.sub, this.opts.commandTimeoutMs),
     ]);
   }
 
@@ -322,7 +322,7 @@ export class RedisBreakerStore implements BreakerStore {
   private onMessage(ch: string, payload: string, channel: string): void {
     if (this.closed || ch !== channel) return;
     this.counters.messagesIn += 1;
-    const v = judgeMessage(payload, this.o);
+    const v = judgeMessage(payload, this.opts);
     if (v.kind === 'ignored') this.counters.messagesIgnored += 1;
     else if (v.kind === 'unauthenticated') {
       this.counters.unauthenticatedMessages += 1;
@@ -330,7 +330,7 @@ export class RedisBreakerStore implements BreakerStore {
     } else if (v.kind === 'hint') this.resyncs.hint(v.name); // own echoes need no read
   }
 
-  private run<T>(op: () => Promise<T>, ms = this.o.commandTimeoutMs): Promise<T> {
+  private run<T>(op: () => Promise<T>, ms = this.opts.commandTimeoutMs): Promise<T> {
     if (this.closed) return Promise.reject(new Error('RedisBreakerStore is closed'));
     this.counters.commands += 1;
     return runBounded(op, ms, (e) => this.fail(e));
@@ -378,7 +378,7 @@ export class RedisBreakerStore implements BreakerStore {
           },
         );
       },
-      Math.min(500, Math.max(50, this.o.commandTimeoutMs)),
+      Math.min(500, Math.max(50, this.opts.commandTimeoutMs)),
     );
     this.healthTimer.unref?.();
   }
