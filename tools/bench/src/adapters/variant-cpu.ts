@@ -1,7 +1,7 @@
 // CPU per call (in-process server included) of one adapter variant on the real bench server, one per process:
 //   npx tsc -b packages/fetch/tsconfig.lib.json && node --import tsx tools/bench/src/adapters/variant-cpu.ts <variant>
 // variant: fetch-raw | fetch-full | fetch-notimeout | icpt-raw | icpt-full | icpt-notimeout
-// (full: retry+breaker+timeout(2000), as the bench; notimeout: retry+breaker). Run under flock /work/coord/bench.lock,
+// (full: retry+breaker+timeout(2000), as the bench; notimeout: retry+breaker). Run on a quiet machine,
 // alternating variants: isolates what the timeout (an abortable attempt) costs on a real transport.
 import { circuitBreaker, loadBalancer, pipeline, retry, roundRobin, timeout } from '@breakwater/core';
 import { breakwaterInterceptor, createFetch } from '@breakwater/fetch';
