@@ -75,6 +75,11 @@ export class Ctx implements AttemptContext {
     return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? {}, opts.key, undefined);
   }
 
+  /** A root context for a call without options (no caller signal, no key, fresh context record). */
+  static plainRoot(): Ctx {
+    return new Ctx(undefined, undefined, undefined, 0, undefined, {}, undefined, undefined);
+  }
+
   /** Same abort source, other attempt/endpoint. */
   derive(attempt: number, endpoint: Endpoint | undefined = this.endpoint): Ctx {
     return new Ctx(this.source, undefined, undefined, attempt, endpoint, this.context, this.key, this.leaf);

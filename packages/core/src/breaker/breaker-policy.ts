@@ -1,5 +1,5 @@
 import { ClosedError } from '../errors.js';
-import { executeWith, type Ctx, type InternalPolicy } from '../execution.js';
+import { Ctx, executeWith, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
 import { BreakerCounts, metricsOf, OUTCOME } from './accounting.js';
 import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from '../kernel/abort-reasons.js';
@@ -110,6 +110,10 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
+    // Why: a call without options skips the shared executeWith(), whose `policy.run()` call site is
+    // megamorphic once several policy kinds run in the process (bench:core, realistic case).
+    // Cost: a second entry; `run()` never throws and a root without options has no caller signal.
+    if (opts === undefined) return this.run(fn, Ctx.plainRoot());
     return executeWith(this, fn, opts);
   }
 
