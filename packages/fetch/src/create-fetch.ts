@@ -3,6 +3,7 @@ import {
   AttemptAbort,
   IDEMPOTENT_METHODS,
   attemptSignal,
+  isAbortableAttempt,
   isRetryableRequest,
   joinUrl,
   redactUrl,
@@ -111,7 +112,6 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     }
     const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method };
     if (headers !== undefined) init.headers = headers;
-    let signal = attemptSignal(ctx);
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
     let target: RequestInfo | URL = req.url;
@@ -129,14 +129,11 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     } else if (req.request !== undefined) {
       target = req.request.clone();
     }
-    // Through a balancer the attempt's signal is a signal-like object (lazyBalancerSignal); fetch
-    // itself needs a real AbortSignal, which the policy's attempt context gives.
-    if (signal !== undefined && !(signal instanceof AbortSignal) && !(req.signal === undefined && pool !== undefined)) {
-      signal = attemptSignal(attempt);
-    }
-    if (signal !== undefined && req.signal === undefined && pool !== undefined) {
-      // A timeout's or hedge's signal on a pool we own: abort through the pool, not through fetch.
-      const view = new AbortableDispatch(pool, signal);
+    if (pool !== undefined && req.signal === undefined) {
+      // No caller signal, and a pool we own: a timeout or hedge aborts the attempt through the pool,
+      // watching the attempt's context — fetch gets no signal (see AbortableDispatch).
+      if (!isAbortableAttempt(ctx)) return baseFetch(target, init);
+      const view = new AbortableDispatch(pool, ctx);
       init.dispatcher = view;
       try {
         return await baseFetch(target, init);
@@ -144,6 +141,10 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
         view.release();
       }
     }
+    let signal = attemptSignal(ctx);
+    // Through a foreign balancer the attempt's signal may be a signal-like object
+    // (lazyBalancerSignal); fetch itself needs a real AbortSignal, which the policy's attempt gives.
+    if (signal !== undefined && !(signal instanceof AbortSignal)) signal = attemptSignal(attempt);
     // Fast path: no caller signal, or the attempt's signal is the caller's own (no timeout or hedge
     // forked it), so fetch itself ties the body to it.
     if (signal === undefined || req.signal === undefined || signal === req.signal) {

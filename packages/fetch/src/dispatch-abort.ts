@@ -1,4 +1,5 @@
-import { listenAbort, unlistenAbort } from '@breakwater/core/internal';
+import type { AttemptContext } from '@breakwater/core';
+import { attemptAbortState, onAttemptAbort } from '@breakwater/core/internal';
 
 /** What fetch needs of a dispatcher (Node's bundled undici and npm undici alike). */
 interface DispatcherLike {
@@ -56,29 +57,30 @@ class ConnectObserver {
  *
  * Why: undici's fetch pays dearly for an `init.signal` — an AbortController of its own, listeners,
  * `setMaxListeners` and a FinalizationRegistry entry per request, plus the GC work they cause — on
- * the order of a tenth of a small request's CPU time. When the attempt's signal is a timeout's or
- * hedge's (not the caller's) and we own the dispatcher (a balanced endpoint's pool), we hand fetch
- * a per-attempt view of the pool that records the abort function undici gives each request at
- * connect (`onConnect(abort)`), and call it when the attempt's signal fires — before the connect,
- * the abort is applied as soon as the request reaches a socket. Redirect hops are dispatched
- * through the same view, so the current hop is the one aborted.
+ * the order of a tenth of a small request's CPU time. When the attempt can be aborted only by a
+ * timeout or hedge (not by the caller's signal) and we own the dispatcher (a balanced endpoint's
+ * pool), we hand fetch a per-attempt view of the pool that records the abort function undici gives
+ * each request at connect (`onConnect(abort)`), and call it when the attempt's context aborts —
+ * before the connect, the abort is applied as soon as the request reaches a socket. The context is
+ * watched through its abort hook (`onAttemptAbort`): no AbortSignal is created. Redirect hops are
+ * dispatched through the same view, so the current hop is the one aborted.
  */
 export class AbortableDispatch implements DispatcherLike {
   private abortRequest: ((reason?: unknown) => void) | undefined;
   private reason: unknown;
   private aborted = false;
-  private listening = true;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly base: DispatcherLike,
-    private readonly signal: AbortSignal,
+    private readonly ctx: AttemptContext,
   ) {
-    if (signal.aborted) {
+    const state = attemptAbortState(ctx);
+    if (state.aborted) {
       this.aborted = true;
-      this.reason = signal.reason;
-      this.listening = false;
+      this.reason = state.reason;
     } else {
-      listenAbort(signal, this.onAbort);
+      this.unsubscribe = onAttemptAbort(ctx, this.onAbort);
     }
   }
 
@@ -92,17 +94,20 @@ export class AbortableDispatch implements DispatcherLike {
     if (this.aborted) abort(this.reason);
   }
 
-  /** Stops listening to the attempt's signal (the attempt settled). Idempotent. */
+  /** Stops watching the attempt's context (the attempt settled). Idempotent. */
   release(): void {
-    if (!this.listening) return;
-    this.listening = false;
-    unlistenAbort(this.signal, this.onAbort);
+    const off = this.unsubscribe;
+    if (off === undefined) return;
+    this.unsubscribe = undefined;
+    off();
   }
 
   private readonly onAbort = (): void => {
-    this.listening = false;
+    // The hook may fire more than once for one abort.
+    if (this.aborted) return;
+    this.release();
     this.aborted = true;
-    this.reason = this.signal.reason;
+    this.reason = attemptAbortState(this.ctx).reason;
     this.abortRequest?.(this.reason);
   };
 }

@@ -153,6 +153,16 @@ export class Balancer implements LoadBalancer {
     return this.policy;
   }
 
+  /**
+   * One attempt inside a policy's context, without `execute()`'s root context and caller-signal
+   * race: the policy around (its timeout, hedge, the caller's signal) already settles the call when
+   * `ctx` aborts. For the adapter kit (`resilientCall`); `fn` gets the picked endpoint.
+   * @internal
+   */
+  runIn<T>(fn: EndpointFn<T>, ctx: Ctx, avoid: ReadonlySet<string> | undefined): Promise<T> {
+    return this.dispatch((c) => fn(c.endpoint!, c), ctx, 0, 0, avoid);
+  }
+
   /** Internal protocol: one attempt on one picked endpoint; `ctx.endpoint` is set for `fn`. */
   private run<T>(fn: PolicyFn<T>, ctx: Ctx, avoid?: ReadonlySet<string>): Promise<T> {
     return this.dispatch(fn, ctx, 0, 0, avoid);

@@ -1,5 +1,6 @@
 import type { BalancerExecuteOptions, Endpoint, LoadBalancer } from '../balancing/types.js';
 import { NoHealthyEndpointError } from '../errors.js';
+import { Balancer } from '../balancing/balancer.js';
 import { Ctx } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
 import { AttemptSignalLike } from './attempt-abort-hook.js';
@@ -133,24 +134,39 @@ export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
   const lazy = o.lazyBalancerSignal === true;
   const tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
   let lastFailure: { error: unknown } | undefined;
+  const onEndpoint =
+    tried === undefined
+      ? undefined
+      : (endpoint: Endpoint, inner: AttemptContext, ctx: AttemptContext): Promise<Outcome<R>> => {
+          tried.add(endpoint.id);
+          return attempt(endpoint, inner, ctx).catch((e: unknown) => {
+            lastFailure = { error: e };
+            throw e;
+          });
+        };
+  // Breakwater's own balancer runs the attempt in the policy's context (Balancer.runIn): no second
+  // root context, signal(-like) object and abort race per attempt. Others go through execute().
+  const own = balancer instanceof Balancer ? balancer : undefined;
   const viaBalancer =
     balancer === undefined
       ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
-      : tried === undefined
+      : own !== undefined
         ? (ctx: AttemptContext): Promise<Outcome<R>> =>
-            balancer.execute(
-              (endpoint, inner) => attempt(endpoint, inner, ctx),
-              balancerOptions(ctx, lazy, o.key, undefined),
-            )
+            ctx instanceof Ctx
+              ? own.runIn(
+                  onEndpoint === undefined
+                    ? (endpoint, inner) => attempt(endpoint, inner, ctx)
+                    : (endpoint, inner) => onEndpoint(endpoint, inner, ctx),
+                  ctx,
+                  tried,
+                )
+              : own.execute(
+                  (endpoint, inner) => (onEndpoint ?? attempt)(endpoint, inner, ctx),
+                  balancerOptions(ctx, lazy, o.key, tried),
+                )
         : (ctx: AttemptContext): Promise<Outcome<R>> =>
             balancer.execute(
-              (endpoint, inner) => {
-                tried.add(endpoint.id);
-                return attempt(endpoint, inner, ctx).catch((e: unknown) => {
-                  lastFailure = { error: e };
-                  throw e;
-                });
-              },
+              (endpoint, inner) => (onEndpoint ?? attempt)(endpoint, inner, ctx),
               balancerOptions(ctx, lazy, o.key, tried),
             );
 
@@ -200,7 +216,11 @@ function runBare<T>(fn: (ctx: AttemptContext) => Promise<T>, opts: { signal?: Ab
   return fn(Ctx.root(opts));
 }
 
-function isAbortable(ctx: AttemptContext): boolean {
+/**
+ * False when nothing can ever abort the attempt `ctx` (no caller signal, no timeout or hedge around
+ * it) — known for Breakwater's own contexts; a foreign context is assumed abortable.
+ */
+export function isAbortableAttempt(ctx: AttemptContext): boolean {
   return (ctx as { abortable?: boolean }).abortable !== false;
 }
 
@@ -216,7 +236,7 @@ function balancerOptions(
   avoid: ReadonlySet<string> | undefined,
 ): BalancerExecuteOptions {
   const opts: BalancerExecuteOptions = { signal: undefined, key, context: ctx.context, avoid };
-  if (isAbortable(ctx)) opts.signal = lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal;
+  if (isAbortableAttempt(ctx)) opts.signal = lazy ? (new AttemptSignalLike(ctx) as unknown as AbortSignal) : ctx.signal;
   return opts;
 }
 
@@ -226,5 +246,5 @@ function balancerOptions(
  * Node 20, so a bare call should not pay for one it can never use.
  */
 export function attemptSignal(ctx: AttemptContext): AbortSignal | undefined {
-  return isAbortable(ctx) ? ctx.signal : undefined;
+  return isAbortableAttempt(ctx) ? ctx.signal : undefined;
 }
