@@ -112,7 +112,7 @@ export {
 
 // Shared breaker state
 export type { BreakerStore } from './store/types.js';
-export { memoryBreakerStore } from './store/index.js';
+export { memoryBreakerStore, type MemoryBreakerStore } from './store/index.js';
 
 // Load balancing (Strategy, Picker, StrategyEnv and LiveEndpoint: the documented custom-strategy interface)
 export {

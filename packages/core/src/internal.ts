@@ -53,7 +53,7 @@ export {
 export type { TripEvaluator, CallOutcome } from './breaker/types.js';
 
 // Shared breaker state: the protocol between a breaker and a BreakerStore (@breakwater/redis).
-export { MemoryBreakerStore, nextGeneration, isNewerGeneration, sequenceGeneration } from './store/index.js';
+export { nextGeneration, isNewerGeneration, sequenceGeneration } from './store/index.js';
 export { DEFAULT_HALF_OPEN_AFTER_MS } from './breaker/options.js';
 export type { BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
 

@@ -1,2 +1,2 @@
-export { memoryBreakerStore, MemoryBreakerStore } from './memory-store.js';
+export { memoryBreakerStore, type MemoryBreakerStore } from './memory-store.js';
 export { nextGeneration, isNewerGeneration, sequenceGeneration } from './generation.js';

@@ -1,10 +1,11 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { circuitBreaker } from '../breaker/circuit-breaker.js';
 import { consecutiveFailures } from '../breaker/trip/consecutive-failures.js';
 import type { StateChangeEvent } from '../breaker/types.js';
 import { ManualClock } from '../clock.js';
 import { BrokenCircuitError, ClosedError, IsolatedCircuitError } from '../errors.js';
-import { memoryBreakerStore } from './memory-store.js';
+import { memoryBreakerStore, type MemoryBreakerStore } from './memory-store.js';
+import type { BreakerStore } from './types.js';
 
 const boom = (): never => {
   throw new Error('boom');
@@ -211,5 +212,20 @@ describe('memoryBreakerStore', () => {
     await b.execute(boom).catch(() => {});
     expect(b.state).toBe('closed'); // a breaker that was attached carries on locally
     expect(b.metrics().failures).toBe(1);
+  });
+});
+
+describe('memoryBreakerStore() surface', () => {
+  it('returns the MemoryBreakerStore interface; the class stays out of both entry points', async () => {
+    const store = memoryBreakerStore();
+    expectTypeOf(store).toEqualTypeOf<MemoryBreakerStore>();
+    expectTypeOf(store).toMatchTypeOf<BreakerStore>();
+    const root: Record<string, unknown> = await import('../index.js');
+    const internal: Record<string, unknown> = await import('../internal.js');
+    expect(Object.keys(root)).not.toContain('MemoryBreakerStore');
+    expect(Object.keys(internal)).not.toContain('MemoryBreakerStore');
+    expect(typeof store.stateOf).toBe('function');
+    expect(store.members('none')).toBe(0);
+    await store.close();
   });
 });

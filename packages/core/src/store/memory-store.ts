@@ -4,6 +4,17 @@ import { ClosedError } from '../errors.js';
 import { sequenceGeneration } from './generation.js';
 import type { BreakerLink, BreakerParticipant, BreakerStore, SharedBreakerState } from './types.js';
 
+/**
+ * What {@link memoryBreakerStore} returns: a {@link BreakerStore} that can also be inspected, for
+ * tests and single-process demos.
+ */
+export interface MemoryBreakerStore extends BreakerStore {
+  /** The fleet state of `name`, if any breaker published one. */
+  stateOf(name: string): SharedBreakerState | undefined;
+  /** Number of breakers attached under `name`. */
+  members(name: string): number;
+}
+
 /** One attached breaker. */
 interface Member {
   readonly participant: BreakerParticipant;
@@ -20,7 +31,7 @@ interface Entry {
 }
 
 /**
- * In-process {@link BreakerStore}: breakers with the same name attached to one store share state,
+ * The in-process {@link MemoryBreakerStore}: breakers with the same name attached to one store share state,
  * exactly as replicas do through Redis, so a single process (the demo without Redis, tests) gets
  * the same fleet semantics.
  *
@@ -36,7 +47,7 @@ interface Entry {
  * - A name's state is dropped when its last breaker detaches; `close()` detaches everyone (they
  *   carry on locally) and attaching a breaker afterwards throws `ClosedError` (`BW_CLOSED`).
  */
-export class MemoryBreakerStore implements BreakerStore {
+class InProcessStore implements MemoryBreakerStore {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
   private nextId = 1;
@@ -67,12 +78,10 @@ export class MemoryBreakerStore implements BreakerStore {
     };
   }
 
-  /** The fleet state of `name`, if any breaker published one (for inspection and tests). */
   stateOf(name: string): SharedBreakerState | undefined {
     return this.entries.get(name)?.shared;
   }
 
-  /** Number of breakers attached under `name`. */
   members(name: string): number {
     return this.entries.get(name)?.members.size ?? 0;
   }
@@ -151,5 +160,5 @@ export class MemoryBreakerStore implements BreakerStore {
  * const b = circuitBreaker({ name: 'orders', store }); // opens when `a` opens
  */
 export function memoryBreakerStore(): MemoryBreakerStore {
-  return new MemoryBreakerStore();
+  return new InProcessStore();
 }
