@@ -55,7 +55,14 @@ export type { TripEvaluator, CallOutcome } from './breaker/types.js';
 // Shared breaker state: the protocol between a breaker and a BreakerStore (@breakwater/redis).
 export { nextGeneration, isNewerGeneration, sequenceGeneration } from './store/index.js';
 export { DEFAULT_HALF_OPEN_AFTER_MS } from './breaker/options.js';
-export type { BreakerLink, BreakerParticipant, SharedBreakerState, OutcomeTotals } from './store/types.js';
+export type {
+  BreakerLink,
+  BreakerParticipant,
+  ParticipantView,
+  ParticipantCallbacks,
+  SharedBreakerState,
+  OutcomeTotals,
+} from './store/types.js';
 
 // Load balancing: implementation class, hashing, region maths, seedable randomness (tests, benches).
 export { Balancer, greatCircleKm, priorityLoads, hash32, seededRandom } from './balancing/index.js';

@@ -1,4 +1,4 @@
-import type { BreakerParticipant, OutcomeTotals } from '@breakwater/core/internal';
+import type { OutcomeTotals, ParticipantCallbacks } from '@breakwater/core/internal';
 import type { StoreContext } from './context.js';
 import type { BreakerKeys } from './keys.js';
 
@@ -9,7 +9,7 @@ export interface TotalsOwner {
    * A closed breaker of the group that may judge fleet totals; undefined while the group is not
    * closed or is busy writing.
    */
-  judge(): BreakerParticipant | undefined;
+  judge(): Pick<ParticipantCallbacks, 'shouldTrip'> | undefined;
   /** The fleet totals say: open. */
   tripOnTotals(totals: OutcomeTotals): void;
 }

@@ -5,6 +5,7 @@ import {
   type BreakerLink,
   type BreakerParticipant,
   type OutcomeTotals,
+  type ParticipantCallbacks,
   type SharedBreakerState,
 } from '@breakwater/core/internal';
 import { AggregateCounts, type TotalsOwner } from './aggregate-counts.js';
@@ -12,7 +13,7 @@ import { mono, sharedFor, type FleetView } from './fleet-view.js';
 import type { StoreContext } from './context.js';
 import { breakerKeys, type BreakerKeys } from './keys.js';
 import { GroupReader } from './group-reader.js';
-import { ProbeLease } from './probe-lease.js';
+import { ProbeLease, type LeaseWaiter } from './probe-lease.js';
 import type { ProbeBasis } from './transition-kind.js';
 import type { FleetRecord, ScriptReply } from './records.js';
 import { needsAdopt, Reconciler, type Effect, type ReadInput } from './reconciler.js';
@@ -182,7 +183,7 @@ export class BreakerGroup implements TotalsOwner {
    * The lease was obtained for a breaker that asked: let it probe. `unhealthy`: Redis holds a
    * record nobody accepts, so the probe is local and its result overwrites that record.
    */
-  probeGranted(p: BreakerParticipant, basis: ProbeBasis = 'lease'): void {
+  probeGranted(p: LeaseWaiter, basis: ProbeBasis = 'lease'): void {
     if (p.snapshot().state !== 'open') return;
     this.rec.basis = basis;
     p.probeGranted();
@@ -325,7 +326,7 @@ export class BreakerGroup implements TotalsOwner {
   }
 
   /** TotalsOwner: a closed breaker to judge fleet totals, when the group is idle and closed. */
-  judge(): BreakerParticipant | undefined {
+  judge(): Pick<ParticipantCallbacks, 'shouldTrip'> | undefined {
     if (this.view.state !== 'closed' || !this.rec.idle) return undefined;
     return this.members.find((m) => m.participant.snapshot().state === 'closed')?.participant;
   }

@@ -1,5 +1,5 @@
 import { systemClock } from '@breakwater/core';
-import { nextGeneration, type BreakerParticipant, type SharedBreakerState } from '@breakwater/core/internal';
+import { nextGeneration, type ParticipantView, type SharedBreakerState } from '@breakwater/core/internal';
 import type { FleetRecord, FleetStateName } from './records.js';
 
 /** Monotonic milliseconds of this process: the store's own time base. */
@@ -50,7 +50,11 @@ export function viewOf(rec: FleetRecord, votes: number, now = mono()): FleetView
  * newer than the participant's own so the breaker adopts it (local generations may run ahead of
  * the fleet's when transitions stayed local, e.g. below quorum).
  */
-export function sharedFor(view: FleetView, p: BreakerParticipant, ownGeneration: number): SharedBreakerState {
+export function sharedFor(
+  view: FleetView,
+  p: Pick<ParticipantView, 'clock'>,
+  ownGeneration: number,
+): SharedBreakerState {
   const clock = p.clock ?? systemClock;
   const pNow = clock.now();
   const now = mono();

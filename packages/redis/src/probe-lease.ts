@@ -1,4 +1,4 @@
-import type { BreakerParticipant } from '@breakwater/core/internal';
+import type { ParticipantCallbacks, ParticipantView } from '@breakwater/core/internal';
 import type { StoreContext } from './context.js';
 import { mono, type FleetView } from './fleet-view.js';
 import type { BreakerKeys } from './keys.js';
@@ -11,6 +11,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After Redis answered with a record nobody accepts: do not ask again sooner than this. */
 const INVALID_BACKOFF_MS = 1000;
 
+/** A breaker waiting for the lease: its state is checked, then it is told it may probe. */
+export type LeaseWaiter = Pick<ParticipantView, 'snapshot'> & Pick<ParticipantCallbacks, 'probeGranted'>;
+
 /** What the lease needs from its breaker group. */
 export interface LeaseOwner {
   readonly name: string;
@@ -19,7 +22,7 @@ export interface LeaseOwner {
   readonly halfOpenAfterMs: number;
   readonly view: FleetView;
   readonly maxOpenMs: number;
-  probeGranted(p: BreakerParticipant, basis?: ProbeBasis): void;
+  probeGranted(p: LeaseWaiter, basis?: ProbeBasis): void;
   applyFleet(rec: FleetRecord, votes: number): void;
   /** The reply's record if acceptable (malformed / refused ones are counted and dropped). */
   recordOf(r: ScriptReply): FleetRecord | undefined;
@@ -40,7 +43,7 @@ export class ProbeLease {
   private until = 0;
   private acquiring = false;
   private nextAttemptAt = 0;
-  private waiting: BreakerParticipant | undefined;
+  private waiting: LeaseWaiter | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -62,7 +65,7 @@ export class ProbeLease {
   }
 
   /** A breaker asked to probe and was told to wait. */
-  want(p: BreakerParticipant, view: FleetView): void {
+  want(p: LeaseWaiter, view: FleetView): void {
     this.waiting = p;
     const now = mono();
     if (now >= view.openUntil - this.earlyMs() && now >= this.nextAttemptAt) this.acquire();

@@ -5,7 +5,13 @@ import type { StateChangeEvent } from '../breaker/types.js';
 import { ManualClock } from '../clock.js';
 import { BrokenCircuitError, ClosedError, IsolatedCircuitError } from '../errors.js';
 import { memoryBreakerStore, type MemoryBreakerStore } from './memory-store.js';
-import type { BreakerStore } from './types.js';
+import type {
+  BreakerParticipant,
+  BreakerStore,
+  ParticipantCallbacks,
+  ParticipantView,
+  SharedBreakerState,
+} from './types.js';
 
 const boom = (): never => {
   throw new Error('boom');
@@ -226,6 +232,38 @@ describe('memoryBreakerStore() surface', () => {
     expect(Object.keys(internal)).not.toContain('MemoryBreakerStore');
     expect(typeof store.stateOf).toBe('function');
     expect(store.members('none')).toBe(0);
+    await store.close();
+  });
+});
+
+describe('the participant a store sees', () => {
+  it('is a read side and a callback side; the memory store reads it and only ever calls adopt', async () => {
+    expectTypeOf<BreakerParticipant>().toMatchTypeOf<ParticipantView>();
+    expectTypeOf<BreakerParticipant>().toMatchTypeOf<ParticipantCallbacks>();
+    expectTypeOf<keyof ParticipantView>().toEqualTypeOf<
+      'name' | 'halfOpenAfterMs' | 'clock' | 'probeTimeoutMs' | 'snapshot'
+    >();
+    expectTypeOf<keyof ParticipantCallbacks>().toEqualTypeOf<'adopt' | 'probeGranted' | 'shouldTrip'>();
+    const clock = new ManualClock(1_000);
+    const adopted: SharedBreakerState[] = [];
+    const participant = (snapshot: SharedBreakerState): BreakerParticipant => ({
+      name: 'raw',
+      halfOpenAfterMs: 500,
+      clock,
+      snapshot: () => snapshot,
+      adopt: (s) => adopted.push(s),
+      probeGranted: () => expect.unreachable('the memory store decides the lease in-process'),
+      shouldTrip: () => expect.unreachable('the memory store has no aggregate mode'),
+    });
+    const closed: SharedBreakerState = { state: 'closed', generation: 0, openUntil: 0, reason: '', at: 0, origin: '' };
+    const store = memoryBreakerStore();
+    const a = store.attach(participant(closed));
+    store.attach(participant({ ...closed, state: 'half-open' }));
+    a.publish({ ...closed, state: 'open', generation: 1, openUntil: 1_500 }, 'closed');
+    await tick();
+    expect(adopted).toMatchObject([{ state: 'open', generation: 1 }]);
+    expect(a.requestProbe()).toBe(true);
+    expect(a.probeAvailable?.()).toBe(true);
     await store.close();
   });
 });

@@ -2,7 +2,14 @@ import type { BreakerState } from '../breaker/types.js';
 import { systemClock } from '../clock.js';
 import { ClosedError } from '../errors.js';
 import { sequenceGeneration } from './generation.js';
-import type { BreakerLink, BreakerParticipant, BreakerStore, SharedBreakerState } from './types.js';
+import type {
+  BreakerLink,
+  BreakerParticipant,
+  BreakerStore,
+  ParticipantCallbacks,
+  ParticipantView,
+  SharedBreakerState,
+} from './types.js';
 
 /**
  * What {@link memoryBreakerStore} returns: a {@link BreakerStore} that can also be inspected, for
@@ -15,9 +22,9 @@ export interface MemoryBreakerStore extends BreakerStore {
   members(name: string): number;
 }
 
-/** One attached breaker. */
+/** One attached breaker: read, and told about newer fleet states (the lease is decided here, in-process). */
 interface Member {
-  readonly participant: BreakerParticipant;
+  readonly participant: ParticipantView & Pick<ParticipantCallbacks, 'adopt'>;
   readonly id: string;
   attached: boolean;
 }

@@ -35,8 +35,11 @@ export interface OutcomeTotals {
   readonly slowCalls: number;
 }
 
-/** What a breaker shows a store when it attaches. Implemented by the circuit breaker. */
-export interface BreakerParticipant {
+/**
+ * The read side of an attached breaker: who it is, its timings and its current state. A store reads
+ * these; reading never changes the breaker.
+ */
+export interface ParticipantView {
   readonly name: string;
   readonly halfOpenAfterMs: number;
   /**
@@ -51,6 +54,10 @@ export interface BreakerParticipant {
   readonly probeTimeoutMs?: number;
   /** The breaker's current state. */
   snapshot(): SharedBreakerState;
+}
+
+/** The callback side of an attached breaker: what a store tells it about the fleet. */
+export interface ParticipantCallbacks {
   /**
    * A newer state from elsewhere in the fleet. The breaker adopts it when `state.generation` is
    * newer than its own and emits `stateChange` with `remote: true`. Stores never forward
@@ -62,6 +69,13 @@ export interface BreakerParticipant {
   /** Aggregate mode: would these fleet-wide totals trip the breaker? */
   shouldTrip(totals: OutcomeTotals): boolean;
 }
+
+/**
+ * What a breaker shows a store when it attaches: both sides. Implemented by the circuit breaker.
+ * Store code that needs less takes the narrower {@link ParticipantView} or a `Pick` of
+ * {@link ParticipantCallbacks} (the memory store never calls `probeGranted` or `shouldTrip`).
+ */
+export interface BreakerParticipant extends ParticipantView, ParticipantCallbacks {}
 
 /** What a store hands back to an attached breaker. Every method is synchronous and cheap. */
 export interface BreakerLink {
