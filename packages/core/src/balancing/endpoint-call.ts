@@ -57,7 +57,7 @@ export class EndpointCalls {
    * changed state since; each refused endpoint is marked and skipped by this call's later picks,
    * so at most one refusal per endpoint, bounded by the endpoint count.
    */
-  async run<T>(
+  run<T>(
     s: EndpointState,
     fn: PolicyFn<T>,
     ctx: Ctx,
@@ -69,44 +69,59 @@ export class EndpointCalls {
     s.inFlight++;
     d.gate.start();
     s.owner?.onStart?.(s);
-    const attempt = ctx.derive(ctx.attempt, s.endpoint);
-    let start = d.clock.now();
-    let invoked = false;
-    const call = (c: AttemptContext): T | PromiseLike<T> => {
-      invoked = true;
-      // Latency is the endpoint's: time spent waiting in an endpoint limiter's queue is not in it.
-      start = d.clock.now();
-      return fn(c);
-    };
-    const breaker = s.breaker;
-    const guarded = (c: AttemptContext): Promise<T> =>
-      breaker === undefined ? invoke(call, c) : asInternal(breaker).run(call, c as Ctx);
-    let result: T;
+    const a = new EndpointAttempt<T>(this, s, fn, ctx, mark, repicks, avoid, d.clock.now());
+    let p: Promise<T>;
     try {
       const limiter = d.limiter(s);
-      result = await (limiter === undefined ? guarded(attempt) : limiter.run(guarded, attempt));
-    } catch (e) {
-      if (!invoked) {
-        // Nothing reached the endpoint: its limiter turned the call away (its error reaches the
-        // caller, no verdict), or
-        // its breaker refused (open, or half-open with its probe slots taken): try another endpoint
-        // rather than fail the caller.
-        this.finish(s, start, undefined, undefined, e, false);
-        if (!(e instanceof BrokenCircuitError)) throw e;
-        if (repicks + 1 >= d.endpointCount()) throw noEndpointOpen(repicks + 1);
-        const m = mark > 0 ? mark : ++this.marks;
-        s.refusedMark = m;
-        return d.next(fn, ctx, m, repicks + 1, avoid);
+      const breaker = s.breaker;
+      if (limiter === undefined && breaker === undefined) {
+        // Nothing can turn the call away before it reaches the endpoint: no wrapper function.
+        a.invoked = true;
+        p = invoke(fn, a.attempt);
+      } else {
+        // Latency is the endpoint's: time spent waiting in an endpoint limiter's queue is not in it.
+        const call = (c: AttemptContext): T | PromiseLike<T> => {
+          a.invoked = true;
+          a.start = d.clock.now();
+          return fn(c);
+        };
+        const guarded = (c: AttemptContext): Promise<T> =>
+          breaker === undefined ? invoke(call, c) : asInternal(breaker).run(call, c as Ctx);
+        p = limiter === undefined ? guarded(a.attempt) : limiter.run(guarded, a.attempt);
       }
-      // Aborted for anything but a timeout (a losing hedge, the caller): no verdict on the endpoint.
-      const cancelled = isCancelled(attempt, e);
-      // EMFILE, EADDRNOTAVAIL…: this process ran out of something; the endpoint is not to blame.
-      const local = !cancelled && isLocalResourceError(e);
-      this.finish(s, start, cancelled || local ? undefined : !d.isFailure(e), undefined, e, cancelled, local);
-      throw e;
+    } catch (e) {
+      p = Promise.reject(e);
     }
-    this.finish(s, start, d.isResultFailure?.(result) !== true, result, undefined, false);
+    return p.then(a.onValue, a.onError);
+  }
+
+  /** The attempt `a` resolved. */
+  succeeded<T>(a: EndpointAttempt<T>, result: T): T {
+    this.finish(a.s, a.start, this.deps.isResultFailure?.(result) !== true, result, undefined, false);
     return result;
+  }
+
+  /** The attempt `a` rejected: a refusal before the endpoint (re-pick), or the endpoint's failure. */
+  failed<T>(a: EndpointAttempt<T>, e: unknown): Promise<T> {
+    const d = this.deps;
+    const s = a.s;
+    if (!a.invoked) {
+      // Nothing reached the endpoint: its limiter turned the call away (its error reaches the
+      // caller, no verdict), or its breaker refused (open, or half-open with its probe slots
+      // taken): try another endpoint rather than fail the caller.
+      this.finish(s, a.start, undefined, undefined, e, false);
+      if (!(e instanceof BrokenCircuitError)) return Promise.reject(e);
+      if (a.repicks + 1 >= d.endpointCount()) return Promise.reject(noEndpointOpen(a.repicks + 1));
+      const m = a.mark > 0 ? a.mark : ++this.marks;
+      s.refusedMark = m;
+      return d.next(a.fn, a.ctx, m, a.repicks + 1, a.avoid);
+    }
+    // Aborted for anything but a timeout (a losing hedge, the caller): no verdict on the endpoint.
+    const cancelled = isCancelled(a.attempt, e);
+    // EMFILE, EADDRNOTAVAIL…: this process ran out of something; the endpoint is not to blame.
+    const local = !cancelled && isLocalResourceError(e);
+    this.finish(s, a.start, cancelled || local ? undefined : !d.isFailure(e), undefined, e, cancelled, local);
+    return Promise.reject(e);
   }
 
   /**
@@ -162,4 +177,32 @@ function noEndpointOpen(refusals: number): NoHealthyEndpointError {
     'open',
     `the circuit breaker of every endpoint refused the call (${refusals} refusals)`,
   );
+}
+
+/**
+ * One attempt on one picked endpoint, as {@link EndpointCalls.run} tracks it: an object with two
+ * settle handlers instead of an async frame and a closure per step (the adapters' hot path).
+ */
+class EndpointAttempt<T> {
+  /** The context the endpoint's call runs in (`ctx.endpoint` set). */
+  readonly attempt: Ctx;
+  /** True once the call was handed to the endpoint (not refused by its limiter or breaker). */
+  invoked = false;
+
+  constructor(
+    private readonly calls: EndpointCalls,
+    readonly s: EndpointState,
+    readonly fn: PolicyFn<T>,
+    readonly ctx: Ctx,
+    readonly mark: number,
+    readonly repicks: number,
+    readonly avoid: ReadonlySet<string> | undefined,
+    /** When the endpoint's call started; time spent in an endpoint limiter's queue is not in it. */
+    public start: number,
+  ) {
+    this.attempt = ctx.derive(ctx.attempt, s.endpoint);
+  }
+
+  readonly onValue = (result: T): T => this.calls.succeeded(this, result);
+  readonly onError = (e: unknown): Promise<T> => this.calls.failed(this, e);
 }

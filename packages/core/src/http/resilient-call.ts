@@ -87,127 +87,153 @@ function annotateRetryAfter(error: unknown, maxMs: number | undefined): void {
  *   reject with the Breakwater error.
  * - A non-retryable request is sent at most once, whatever the policy does.
  */
-export async function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
-  const { balancer, isFailure, retryable, discard, maxRetryAfterMs, signal } = o;
-  let pending: HttpStatusFailure<R> | undefined;
-  // Failures this call created (only those are unwrapped for the caller); made on the first one.
-  let created: Set<HttpStatusFailure<R>> | undefined;
-  const release = (keep?: HttpStatusFailure<R>): void => {
-    if (pending !== undefined && pending !== keep) {
-      const stale = pending.response;
-      pending = undefined;
-      if (discard !== undefined) {
-        try {
-          discard(stale);
-        } catch {
-          /* releasing is best effort */
-        }
-      }
-    }
-  };
+export function resilientCall<R>(o: ResilientCallOptions<R>): Promise<R> {
+  return new HttpCall(o).run();
+}
 
-  const attempt = async (
-    endpoint: Endpoint | undefined,
-    ctx: AttemptContext,
-    outer: AttemptContext,
-  ): Promise<Outcome<R>> => {
-    release();
-    let response: R;
+/**
+ * The state of one {@link resilientCall}. Why an object with settle handlers rather than an async
+ * function with closures: this runs once per HTTP request of every adapter; async frames and a
+ * closure per step were a measurable share of the adapters' cost in `bench:adapters`.
+ */
+class HttpCall<R> {
+  /** The last failure-status response, kept to hand to the caller if retries run out. */
+  private pending: HttpStatusFailure<R> | undefined = undefined;
+  /** Failures this call created (only those are unwrapped for the caller); made on the first one. */
+  private created: Set<HttpStatusFailure<R>> | undefined = undefined;
+  /** Endpoints tried (failover semantics, `untriedOnly`). */
+  private readonly tried: Set<string> | undefined;
+  private lastFailure: { error: unknown } | undefined = undefined;
+  /** A non-retryable request's one delivery, shared by later attempts (see `once`). */
+  private shared: Promise<Outcome<R>> | undefined = undefined;
+  /** Breakwater's own balancer (runs attempts in the policy's context), else undefined. */
+  private readonly own: Balancer | undefined;
+
+  constructor(private readonly o: ResilientCallOptions<R>) {
+    const balancer = o.balancer;
+    this.tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
+    this.own = balancer instanceof Balancer ? balancer : undefined;
+  }
+
+  run(): Promise<R> {
+    const o = this.o;
+    // A non-retryable request is delivered at most once: later attempts (a retry policy that
+    // ignores the non-retryable mark, a hedge) share the outcome of the attempt that may have
+    // reached the server. Only an attempt that provably never left frees the slot.
+    const fn = o.retryable
+      ? (ctx: AttemptContext): Promise<Outcome<R>> => this.viaBalancer(ctx)
+      : (ctx: AttemptContext): Promise<Outcome<R>> => this.once(ctx);
+    const opts: { signal?: AbortSignal; key?: string; context?: Record<string, unknown> } = {};
+    if (o.signal !== undefined) opts.signal = o.signal;
+    if (o.key !== undefined) opts.key = o.key;
+    if (o.context !== undefined) opts.context = o.context;
+    let p: Promise<Outcome<R>>;
     try {
-      response = await o.send(endpoint, ctx, outer);
+      p = o.policy !== undefined ? o.policy.execute(fn, opts) : runBare(fn, opts);
     } catch (e) {
-      // The caller gave up: whatever this error is, it must not be retried.
-      if (signal?.aborted === true) throw markNonRetryable(e);
-      if (!isFailure(e)) return outcome<R>(false, e);
-      annotateRetryAfter(e, maxRetryAfterMs);
-      // A request that never left (connection refused) may go again, to another endpoint.
-      throw retryable || isNeverSent(e) ? e : markNonRetryable(e);
+      p = Promise.reject(e);
     }
-    if (!isFailure(response)) return outcome<R>(true, response);
-    const failure = new HttpStatusFailure<R>(response, maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs });
-    (created ??= new Set()).add(failure);
-    release();
-    pending = failure;
-    throw retryable ? failure : markNonRetryable(failure);
+    return p.then(this.onResult, this.onFailure);
+  }
+
+  private readonly onResult = (result: Outcome<R>): R => {
+    this.release();
+    if (result.ok) return result.value;
+    throw result.error;
   };
 
-  const lazy = o.lazyBalancerSignal === true;
-  const tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
-  let lastFailure: { error: unknown } | undefined;
-  const onEndpoint =
-    tried === undefined
-      ? undefined
-      : (endpoint: Endpoint, inner: AttemptContext, ctx: AttemptContext): Promise<Outcome<R>> => {
-          tried.add(endpoint.id);
-          return attempt(endpoint, inner, ctx).catch((e: unknown) => {
-            lastFailure = { error: e };
-            throw e;
-          });
-        };
-  // Breakwater's own balancer runs the attempt in the policy's context (Balancer.runIn): no second
-  // root context, signal(-like) object and abort race per attempt. Others go through execute().
-  const own = balancer instanceof Balancer ? balancer : undefined;
-  const viaBalancer =
-    balancer === undefined
-      ? (ctx: AttemptContext): Promise<Outcome<R>> => attempt(undefined, ctx, ctx)
-      : own !== undefined
-        ? (ctx: AttemptContext): Promise<Outcome<R>> =>
-            ctx instanceof Ctx
-              ? own.runIn(
-                  onEndpoint === undefined
-                    ? (endpoint, inner) => attempt(endpoint, inner, ctx)
-                    : (endpoint, inner) => onEndpoint(endpoint, inner, ctx),
-                  ctx,
-                  tried,
-                )
-              : own.execute(
-                  (endpoint, inner) => (onEndpoint ?? attempt)(endpoint, inner, ctx),
-                  balancerOptions(ctx, lazy, o.key, tried),
-                )
-        : (ctx: AttemptContext): Promise<Outcome<R>> =>
-            balancer.execute(
-              (endpoint, inner) => (onEndpoint ?? attempt)(endpoint, inner, ctx),
-              balancerOptions(ctx, lazy, o.key, tried),
-            );
-
-  // A non-retryable request is delivered at most once: later attempts (a retry policy that
-  // ignores the non-retryable mark, a hedge) share the outcome of the attempt that may have
-  // reached the server. Only an attempt that provably never left frees the slot.
-  let shared: Promise<Outcome<R>> | undefined;
-  const fn = retryable
-    ? viaBalancer
-    : (ctx: AttemptContext): Promise<Outcome<R>> => {
-        if (shared !== undefined) return shared;
-        const p = viaBalancer(ctx);
-        shared = p;
-        // Registered before the policy sees `p`, so it runs before any retry is attempted.
-        p.catch((e: unknown) => {
-          if (shared === p && isNeverSent(e)) shared = undefined;
-        });
-        return p;
-      };
-
-  const opts: { signal?: AbortSignal; key?: string; context?: Record<string, unknown> } = {};
-  if (signal !== undefined) opts.signal = signal;
-  if (o.key !== undefined) opts.key = o.key;
-  if (o.context !== undefined) opts.context = o.context;
-  let result: Outcome<R>;
-  try {
-    result = o.policy !== undefined ? await o.policy.execute(fn, opts) : await runBare(fn, opts);
-  } catch (caught) {
+  private readonly onFailure = (caught: unknown): R => {
     // Failover found nothing untried: the call ends with the last real failure, not "no endpoint".
-    const e = caught instanceof NoHealthyEndpointError && lastFailure !== undefined ? lastFailure.error : caught;
-    if (e instanceof HttpStatusFailure && created?.has(e as HttpStatusFailure<R>) === true) {
+    const last = this.lastFailure;
+    const e = caught instanceof NoHealthyEndpointError && last !== undefined ? last.error : caught;
+    if (e instanceof HttpStatusFailure && this.created?.has(e as HttpStatusFailure<R>) === true) {
       // Retries ran out on a failure status: the caller gets the response, as without us.
-      release(e as HttpStatusFailure<R>);
+      this.release(e as HttpStatusFailure<R>);
       return (e as HttpStatusFailure<R>).response;
     }
-    release();
+    this.release();
     throw e;
+  };
+
+  private once(ctx: AttemptContext): Promise<Outcome<R>> {
+    if (this.shared !== undefined) return this.shared;
+    const p = this.viaBalancer(ctx);
+    this.shared = p;
+    // Registered before the policy sees `p`, so it runs before any retry is attempted.
+    p.catch((e: unknown) => {
+      if (this.shared === p && isNeverSent(e)) this.shared = undefined;
+    });
+    return p;
   }
-  release();
-  if (result.ok) return result.value;
-  throw result.error;
+
+  private viaBalancer(ctx: AttemptContext): Promise<Outcome<R>> {
+    const balancer = this.o.balancer;
+    if (balancer === undefined) return this.attempt(undefined, ctx, ctx);
+    const tried = this.tried;
+    const onEndpoint =
+      tried === undefined
+        ? (endpoint: Endpoint, inner: AttemptContext): Promise<Outcome<R>> => this.attempt(endpoint, inner, ctx)
+        : (endpoint: Endpoint, inner: AttemptContext): Promise<Outcome<R>> => {
+            tried.add(endpoint.id);
+            return this.attempt(endpoint, inner, ctx).catch((e: unknown) => {
+              this.lastFailure = { error: e };
+              throw e;
+            });
+          };
+    // Breakwater's own balancer runs the attempt in the policy's context (Balancer.runIn): no
+    // second root context, signal(-like) object and abort race per attempt.
+    const own = this.own;
+    if (own !== undefined && ctx instanceof Ctx) return own.runIn(onEndpoint, ctx, tried);
+    return balancer.execute(onEndpoint, balancerOptions(ctx, this.o.lazyBalancerSignal === true, this.o.key, tried));
+  }
+
+  private attempt(endpoint: Endpoint | undefined, ctx: AttemptContext, outer: AttemptContext): Promise<Outcome<R>> {
+    this.release();
+    let sent: Promise<R>;
+    try {
+      sent = Promise.resolve(this.o.send(endpoint, ctx, outer));
+    } catch (e) {
+      sent = Promise.reject(e);
+    }
+    return sent.then(this.onResponse, this.onSendError);
+  }
+
+  private readonly onResponse = (response: R): Outcome<R> => {
+    const o = this.o;
+    if (!o.isFailure(response)) return outcome<R>(true, response);
+    const failure = new HttpStatusFailure<R>(
+      response,
+      o.maxRetryAfterMs === undefined ? undefined : { maxRetryAfterMs: o.maxRetryAfterMs },
+    );
+    (this.created ??= new Set()).add(failure);
+    this.release();
+    this.pending = failure;
+    throw o.retryable ? failure : markNonRetryable(failure);
+  };
+
+  private readonly onSendError = (e: unknown): Outcome<R> => {
+    const o = this.o;
+    // The caller gave up: whatever this error is, it must not be retried.
+    if (o.signal?.aborted === true) throw markNonRetryable(e);
+    if (!o.isFailure(e)) return outcome<R>(false, e);
+    annotateRetryAfter(e, o.maxRetryAfterMs);
+    // A request that never left (connection refused) may go again, to another endpoint.
+    throw o.retryable || isNeverSent(e) ? e : markNonRetryable(e);
+  };
+
+  /** Discards the pending failure-status response unless it is `keep`. */
+  private release(keep?: HttpStatusFailure<R>): void {
+    const pending = this.pending;
+    if (pending === undefined || pending === keep) return;
+    this.pending = undefined;
+    const discard = this.o.discard;
+    if (discard === undefined) return;
+    try {
+      discard(pending.response);
+    } catch {
+      /* releasing is best effort */
+    }
+  }
 }
 
 /** No policy: one attempt with a root context (still honours the caller's signal). */
