@@ -2,8 +2,12 @@
 // TypeScript sources (the @breakwater/source condition), so an import of '@breakwater/core' lands on
 // packages/core/src/index.ts and a deep import lands on the file it names.
 const CORE_TESTS = ['\\.(int\\.|property\\.)?test\\.ts$', '/test-support/', '\\.bench\\.m?ts$'];
-const CORE_ABOVE_KERNEL =
-  '^packages/core/src/(retry|timeout|bulkhead|rate-limit|fallback|hedge|adaptive-concurrency|policies|breaker|store|balancing|http|logging)/';
+// The core's layers, bottom to top (docs/ARCHITECTURE.md, "Layers of the core").
+const CORE = '^packages/core/src/';
+const KERNEL = `${CORE}(kernel/|internal/|(clock|errors|policy|execution|events|local-resource-error)\\.ts$)`;
+const POLICIES = `${CORE}(retry|timeout|bulkhead|rate-limit|fallback|hedge|adaptive-concurrency|policies)/|${CORE}pipeline\\.ts$`;
+const above = (...folders) => `${CORE}(${folders.join('|')})/`;
+const ABOVE_POLICIES = ['store', 'breaker', 'balancing', 'http', 'logging'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -49,48 +53,54 @@ module.exports = {
       from: { path: '^packages/core/src/index\\.ts$' },
       to: { path: '^packages/core/src/(internal\\.ts$|http/)' },
     },
-    // The core's layer map, bottom to top: kernel (kernel/, clock, errors, policy, execution) ← policies
-    // (retry, timeout, bulkhead, rate-limit, fallback, hedge, pipeline, adaptive-concurrency) ← breaker ←
-    // store ← balancing ← http (the adapter kit) ← logging and the entry points. A layer never calls up;
-    // the edges that still point up are listed in docs/ARCHITECTURE.md. Tests and test-support may.
+    // The core's layer map, bottom to top: kernel (kernel/, internal/, clock, errors, policy, execution,
+    // events, local-resource-error) ← policies (retry, timeout, bulkhead, rate-limit, fallback, hedge,
+    // adaptive-concurrency, pipeline) ← store ← breaker ← balancing ← http (the adapter kit) ← logging and
+    // the entry points. A layer never imports one above it, type-only imports included; no exceptions.
+    // Tests, test-support and benches may.
     {
-      name: 'core-kernel-calls-no-layer-above',
+      name: 'core-kernel-below-policies',
       severity: 'error',
-      comment:
-        'kernel/ is the bottom layer: it imports no policy, breaker, store, balancing, http or logging code (type-only references allowed).',
-      from: { path: '^packages/core/src/kernel/', pathNot: CORE_TESTS },
-      to: { path: CORE_ABOVE_KERNEL, dependencyTypesNot: ['type-only'] },
+      comment: 'The kernel is the bottom layer: it imports no policy, store, breaker, balancing, http or logging code.',
+      from: { path: KERNEL, pathNot: CORE_TESTS },
+      to: { path: [POLICIES, above(...ABOVE_POLICIES)] },
     },
     {
-      name: 'core-policies-below-breaker',
+      name: 'core-policies-below-store',
       severity: 'error',
-      comment: 'The policies never import the breaker store, the balancer or logging.',
-      from: {
-        path: '^packages/core/src/(retry|timeout|bulkhead|rate-limit|fallback|hedge|adaptive-concurrency)/|^packages/core/src/pipeline\\.ts$',
-        pathNot: CORE_TESTS,
-      },
-      to: { path: '^packages/core/src/(store|balancing|logging)/' },
+      comment: 'The policies never import the breaker store, the breaker, the balancer, the adapter kit or logging.',
+      from: { path: POLICIES, pathNot: CORE_TESTS },
+      to: { path: above(...ABOVE_POLICIES) },
+    },
+    {
+      name: 'core-store-below-breaker',
+      severity: 'error',
+      comment:
+        'The breaker store (its protocol, generation arithmetic, the memory store) never imports the breaker, the ' +
+        'balancer, the adapter kit, logging or adaptive concurrency: a breaker attaches to a store, not the reverse.',
+      from: { path: above('store'), pathNot: CORE_TESTS },
+      to: { path: above('breaker', 'balancing', 'http', 'logging', 'adaptive-concurrency') },
     },
     {
       name: 'core-breaker-below-balancing',
       severity: 'error',
       comment: 'The breaker never imports the balancer, the adapter kit, logging or adaptive concurrency.',
-      from: { path: '^packages/core/src/breaker/', pathNot: CORE_TESTS },
-      to: { path: '^packages/core/src/(balancing|http|logging|adaptive-concurrency)/' },
+      from: { path: above('breaker'), pathNot: CORE_TESTS },
+      to: { path: above('balancing', 'http', 'logging', 'adaptive-concurrency') },
     },
     {
-      name: 'core-store-below-balancing',
+      name: 'core-balancing-below-http',
       severity: 'error',
-      comment: 'The breaker store never imports the balancer, the adapter kit or logging.',
-      from: { path: '^packages/core/src/store/', pathNot: CORE_TESTS },
-      to: { path: '^packages/core/src/(balancing|http|logging)/' },
+      comment: 'The balancer never imports the adapter kit, logging or adaptive concurrency (they sit above it).',
+      from: { path: above('balancing'), pathNot: CORE_TESTS },
+      to: { path: above('http', 'logging', 'adaptive-concurrency') },
     },
     {
-      name: 'core-balancing-below-logging',
+      name: 'core-http-below-logging',
       severity: 'error',
-      comment: 'The balancer never imports logging or adaptive concurrency (they observe it from above).',
-      from: { path: '^packages/core/src/balancing/', pathNot: CORE_TESTS },
-      to: { path: '^packages/core/src/(logging|adaptive-concurrency)/' },
+      comment: 'The adapter kit never imports logging.',
+      from: { path: above('http'), pathNot: CORE_TESTS },
+      to: { path: above('logging') },
     },
     {
       name: 'packages-by-name',

@@ -1,4 +1,4 @@
-import type { Endpoint } from './balancing/types.js';
+import type { Endpoint } from './kernel/endpoint.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
 import { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
 import { SmallSet } from './kernel/small-set.js';

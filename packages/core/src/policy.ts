@@ -1,4 +1,4 @@
-import type { Endpoint } from './balancing/endpoint.js';
+import type { Endpoint } from './kernel/endpoint.js';
 
 /** Options a caller passes to one logical call. */
 export interface ExecuteOptions {

@@ -4,7 +4,7 @@ import { BrokenCircuitError, NoHealthyEndpointError } from '../errors.js';
 import type { Emitter } from '../events.js';
 import { isLocalResourceError } from '../local-resource-error.js';
 import { asInternal, invoke, type Ctx, type InternalPolicy } from '../execution.js';
-import { statusOf } from '../http/status.js';
+import { statusOf } from '../kernel/response-status.js';
 import type { AttemptContext, PolicyFn } from '../policy.js';
 import type { BalancerEvents } from './balancer-events.js';
 import type { DrainGate } from './drain-gate.js';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { asInternal, type InternalPolicy } from '../execution.js';
 import type { Policy } from '../policy.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../kernel/endpoint.js';
 import type { EndpointState } from './live-endpoint.js';
 import { describeValue } from '../kernel/options.js';
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { Endpoint } from './endpoint.js';
+import type { Endpoint } from '../kernel/endpoint.js';
 import { describeValue, checkObject, checkString, checkOptionalNumber, checkKnownKeys } from '../kernel/options.js';
 
 /** Every key an endpoint accepts. */

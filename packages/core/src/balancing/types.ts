@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.js';
 import type { AttemptContext, ExecuteOptions, Policy } from '../policy.js';
 import type { CircuitBreaker, CircuitBreakerOptions } from '../breaker/types.js';
-import type { Endpoint } from './endpoint.js';
-import type { BreakerState } from '../breaker/breaker-state.js';
+import type { Endpoint } from '../kernel/endpoint.js';
+import type { BreakerState } from '../kernel/breaker-state.js';
 
-export type { Endpoint } from './endpoint.js';
+export type { Endpoint } from '../kernel/endpoint.js';
 
 /** An endpoint with its live state, as `LoadBalancer.endpoints()` reports it. Reading it changes nothing. */
 export type EndpointView = Endpoint & {

@@ -3,9 +3,9 @@ import type { Policy } from '../policy.js';
 import type { Backoff } from '../retry/backoff.js';
 import type { SnapshotTime } from './windows/types.js';
 import type { BreakerStore } from '../store/types.js';
-import type { BreakerState } from './breaker-state.js';
+import type { BreakerState } from '../kernel/breaker-state.js';
 
-export type { BreakerState } from './breaker-state.js';
+export type { BreakerState } from '../kernel/breaker-state.js';
 
 /**
  * One outcome fed to a trip strategy. Breakers reuse one outcome object, shared by every breaker

@@ -1,4 +1,4 @@
-import type { BreakerState } from '../breaker/breaker-state.js';
+import type { BreakerState } from './breaker-state.js';
 import { breakwaterCodeOf } from '../errors.js';
 import { isTimeout } from './abort-reasons.js';
 

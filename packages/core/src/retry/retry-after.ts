@@ -1,6 +1,6 @@
-import { parseRetryAfter } from '../http/retry-after.js';
-import { readHeader, type HeaderSource } from '../http/headers.js';
-import { retryAfterHeaderOf } from '../http/status.js';
+import { parseRetryAfter } from '../kernel/retry-after.js';
+import { readHeader, type HeaderSource } from '../kernel/headers.js';
+import { retryAfterHeaderOf } from '../kernel/response-status.js';
 
 /**
  * Reads a "retry after" hint from an error: `error.retryAfterMs` (Breakwater's own rejections,

@@ -1,4 +1,4 @@
-import type { BreakerState } from '../breaker/types.js';
+import type { BreakerState } from '../kernel/breaker-state.js';
 import { systemClock } from '../clock.js';
 import { ClosedError } from '../errors.js';
 import { sequenceGeneration } from './generation.js';

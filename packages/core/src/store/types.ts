@@ -1,4 +1,4 @@
-import type { BreakerState } from '../breaker/breaker-state.js';
+import type { BreakerState } from '../kernel/breaker-state.js';
 import type { Clock } from '../clock.js';
 
 /**

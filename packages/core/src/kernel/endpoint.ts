@@ -1,5 +1,5 @@
-// Its own file so that policy.ts (AttemptContext.endpoint) does not import the balancer types,
-// which import policy.ts (no import cycles, type-only ones included).
+// In the kernel because AttemptContext.endpoint (policy.ts) names it: the balancer, a layer above,
+// re-exports it from balancing/types.ts.
 
 /** One upstream server. */
 export interface Endpoint {
