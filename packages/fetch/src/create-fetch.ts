@@ -94,15 +94,18 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
   const mayRetry = (method: string, headers: Headers): boolean =>
     isRetryableRequest(method, headers, o.retryNonIdempotent);
 
-  const send = async (
+  // Not async: it runs once per attempt (bench:adapters); a synchronous throw reaches resilientCall,
+  // which makes it the attempt's rejection.
+  const send = (
     req: NormalisedRequest,
     relative: boolean,
     endpoint: Endpoint | undefined,
     ctx: AttemptContext,
     attempt: AttemptContext,
   ): Promise<Response> => {
-    let propagate = resolveTracePropagator(o.propagate);
-    if (propagate instanceof Promise) propagate = await propagate;
+    const propagate = resolveTracePropagator(o.propagate);
+    // The propagator loads once (a dynamic import): the first requests wait for it.
+    if (propagate instanceof Promise) return propagate.then(() => send(req, relative, endpoint, ctx, attempt));
     const trace = traceHeaders(propagate, attempt);
     // No headers of ours for a request that has none: fetch would copy an empty Headers for nothing.
     let headers: Headers | undefined = req.headersGiven ? req.headers : undefined;
@@ -110,7 +113,8 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       headers = new Headers(headers);
       for (const k in trace) headers.set(k, trace[k]!);
     }
-    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } = { ...req.init, method: req.method };
+    const init: RequestInit & { dispatcher?: unknown; duplex?: 'half' } =
+      req.init === undefined ? { method: req.method } : { ...req.init, method: req.method };
     if (headers !== undefined) init.headers = headers;
     if (req.body !== undefined) init.body = req.body;
     if (req.oneShot) init.duplex = 'half';
@@ -135,11 +139,14 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
       if (!isAbortableAttempt(ctx)) return baseFetch(target, init);
       const view = new AbortableDispatch(pool, ctx);
       init.dispatcher = view;
+      let sent: Promise<Response>;
       try {
-        return await baseFetch(target, init);
-      } finally {
+        sent = baseFetch(target, init);
+      } catch (e) {
         view.release();
+        throw e;
       }
+      return sent.then(view.releaseWith, view.releaseThrowing);
     }
     let signal = attemptSignal(ctx);
     // Through a foreign balancer the attempt's signal may be a signal-like object
@@ -155,14 +162,20 @@ export function createFetch(options: CreateFetchOptions = {}): ResilientFetch {
     // settles: give fetch a signal that the caller's abort still reaches while the body is read.
     const link = new AttemptAbort(req.signal, signal);
     init.signal = link.signal;
-    let res: Response;
+    let sent: Promise<Response>;
     try {
-      res = await baseFetch(target, init);
+      sent = baseFetch(target, init);
     } catch (e) {
       link.release();
       throw e;
     }
-    return linkBody(res, link);
+    return sent.then(
+      (res) => linkBody(res, link),
+      (e: unknown) => {
+        link.release();
+        throw e;
+      },
+    );
   };
 
   const call = (req: NormalisedRequest): Promise<Response> => {

@@ -102,6 +102,17 @@ export class AbortableDispatch implements DispatcherLike {
     off();
   }
 
+  /** Settle handlers of the attempt's fetch: stop watching, pass the outcome on. */
+  readonly releaseWith = (res: Response): Response => {
+    this.release();
+    return res;
+  };
+
+  readonly releaseThrowing = (e: unknown): never => {
+    this.release();
+    throw e;
+  };
+
   private readonly onAbort = (): void => {
     // The hook may fire more than once for one abort.
     if (this.aborted) return;
