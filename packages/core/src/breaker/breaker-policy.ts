@@ -44,7 +44,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   private readonly slowCallMs: number;
   private readonly shadow: boolean;
   private readonly timedByConfig: boolean;
-  private readonly tripKind: string;
+  private readonly tripName: string;
   private timed: boolean;
   /** Set by close(): new calls reject with ClosedError. */
   private shutDown = false;
@@ -78,10 +78,10 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.shadow = o.shadow;
     this.timedByConfig = this.evaluator.needsTiming === true || o.slowCallMs !== Number.POSITIVE_INFINITY;
     this.timed = this.timedByConfig;
-    this.tripKind = o.trip.kind;
+    this.tripName = o.tripName;
     const time = { clockNow: o.clock.now(), wallNow: Date.now() };
     if (o.initialState !== undefined)
-      restoreSnapshot(this.controller, this.evaluator, this.tripKind, o.initialState, time);
+      restoreSnapshot(this.controller, this.evaluator, this.tripName, o.initialState, time);
     this.sync();
     // With a store, the fleet's state replaces the restored one when it is newer (FleetSync.adopt()).
     if (o.store !== undefined) this.fleet = new FleetSync(o.name, this, o.store);
@@ -185,7 +185,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   }
 
   toJSON(): BreakerSnapshot {
-    return snapshotOf(this.name, this.controller, this.evaluator, this.tripKind, {
+    return snapshotOf(this.name, this.controller, this.evaluator, this.tripName, {
       clockNow: this.controller.clock.now(),
       wallNow: Date.now(),
     });

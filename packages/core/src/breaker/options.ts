@@ -25,7 +25,9 @@ export const MIN_DEFAULT_PROBE_TIMEOUT_MS = 1_000;
 /** Options after validation and defaults. */
 export interface ResolvedBreakerOptions {
   name: string;
-  trip: TripStrategy;
+  trip: Pick<TripStrategy, 'create'>;
+  /** `trip.name`, or the deprecated `trip.kind` of a strategy without one. */
+  tripName: string;
   openPeriod: OpenPeriod;
   maxProbes: number;
   successesToClose: number;
@@ -69,6 +71,18 @@ function checkHalfOpenAfter(value: unknown): number | Backoff {
   );
 }
 
+/** The strategy's `name`, else its deprecated `kind`; a ConfigError when neither is a non-empty string. */
+function checkTripName(trip: Partial<TripStrategy>): string {
+  const name = trip.name ?? trip.kind;
+  if (typeof name === 'string' && name.length > 0) return name;
+  const path = `${P}.trip.${trip.name === undefined && trip.kind !== undefined ? 'kind' : 'name'}`;
+  throw new ConfigError(
+    path,
+    "expected the trip strategy's name, a non-empty string such as 'myStrategy' " +
+      `(\`kind\` is accepted as its deprecated alias), got ${describeValue(name)}`,
+  );
+}
+
 /** Validates `circuitBreaker` options; throws ConfigError with a `circuitBreaker.<field>` path. */
 export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedBreakerOptions {
   const o = checkObject(P, options, false)!;
@@ -88,6 +102,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
       `expected a trip strategy such as consecutiveFailures(5) or failureRate({...}), got ${describeValue(trip)}`,
     );
   }
+  const tripName = checkTripName(trip as Partial<TripStrategy>);
   const openPeriod = OpenPeriod.of(checkHalfOpenAfter(o['halfOpenAfterMs']));
   const halfOpenAfterMs = openPeriod.currentMs;
   const halfOpen = checkObject(`${P}.halfOpen`, o['halfOpen'], true) ?? {};
@@ -140,6 +155,7 @@ export function resolveBreakerOptions(options: CircuitBreakerOptions): ResolvedB
   return {
     name,
     trip: trip as TripStrategy,
+    tripName,
     openPeriod,
     maxProbes,
     successesToClose,

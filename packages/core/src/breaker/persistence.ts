@@ -8,7 +8,7 @@ export function snapshotOf(
   name: string,
   ctl: BreakerController,
   evaluator: TripEvaluator,
-  tripKind: string,
+  tripName: string,
   time: SnapshotTime,
 ): BreakerSnapshot {
   const toWall = (t: number): number => t - time.clockNow + time.wallNow;
@@ -23,7 +23,7 @@ export function snapshotOf(
     generation: ctl.generation,
     reason: ctl.reason,
     since: toWall(ctl.since),
-    trip: { kind: tripKind, window: window === undefined ? null : window },
+    trip: { kind: tripName, window: window === undefined ? null : window }, // `kind`: the snapshot format's key
   };
 }
 
@@ -35,7 +35,7 @@ export function snapshotOf(
 export function restoreSnapshot(
   ctl: BreakerController,
   evaluator: TripEvaluator,
-  tripKind: string,
+  tripName: string,
   s: BreakerSnapshot,
   time: SnapshotTime,
 ): void {
@@ -50,6 +50,6 @@ export function restoreSnapshot(
     openUntil: state !== 'open' ? 0 : s.openUntil === null ? time.clockNow : toClock(s.openUntil),
   });
   const window = s.trip.window;
-  if (state !== 'closed' || s.trip.kind !== tripKind || window === null || evaluator.importState === undefined) return;
-  if (!evaluator.importState(window, time)) throw badWindow(tripKind, window);
+  if (state !== 'closed' || s.trip.kind !== tripName || window === null || evaluator.importState === undefined) return;
+  if (!evaluator.importState(window, time)) throw badWindow(tripName, window);
 }

@@ -29,7 +29,19 @@ export interface CallOutcome {
  * value is a factory.
  */
 export interface TripStrategy {
-  readonly kind: string;
+  /**
+   * Stable name of the strategy (`consecutiveFailures`, `failureRate`, `predictive`), as a balancer
+   * strategy has `Strategy.name`. Snapshots record it as `trip.kind` (`toJSON()`), and restore a
+   * window only into a strategy of the same name.
+   */
+  readonly name: string;
+  /**
+   * The same value as {@link TripStrategy.name}, under its old name. The built-in strategies carry
+   * both; a strategy that sets only `kind` is still accepted (its `kind` is its name).
+   *
+   * @deprecated Use `name`.
+   */
+  readonly kind?: string;
   create(clock: Clock, options?: TripOptions): TripEvaluator;
 }
 
@@ -63,8 +75,11 @@ export interface TripEvaluator {
 export interface CircuitBreakerOptions {
   /** Identity; shared state is keyed by it. */
   name: string;
-  /** Default `consecutiveFailures(5)`. */
-  trip?: TripStrategy;
+  /**
+   * Default `consecutiveFailures(5)`. A custom strategy names itself with `name`; one written before
+   * `name` existed, with only the deprecated `kind`, is accepted too. ConfigError when it has neither.
+   */
+  trip?: TripStrategy | (Omit<TripStrategy, 'name' | 'kind'> & { readonly kind: string; readonly name?: string });
   /**
    * open → half-open, default 30_000. A {@link Backoff} (e.g. `exponentialBackoff({ initialMs: 1_000,
    * maxMs: 60_000, jitter: 'none' })`) makes the period grow: it is asked with the open attempt — 1
@@ -233,6 +248,9 @@ export interface BreakerSnapshot {
   readonly reason: string;
   /** When the breaker entered `state` (wall clock). */
   readonly since: number;
-  /** The trip strategy's kind and its window contents (strategy-specific JSON), or null when it exports none. */
+  /**
+   * The trip strategy's name (`TripStrategy.name`; the field keeps its original key, `kind`) and its
+   * window contents (strategy-specific JSON), or null when it exports none.
+   */
   readonly trip: { readonly kind: string; readonly window: unknown };
 }

@@ -84,6 +84,7 @@ class ConsecutiveFailuresEvaluator implements TripEvaluator {
 export function consecutiveFailures(n: number): TripStrategy {
   const threshold = checkCount('consecutiveFailures.n', n, 1);
   return {
+    name: 'consecutiveFailures',
     kind: 'consecutiveFailures',
     create: (_clock, options?: TripOptions) =>
       new ConsecutiveFailuresEvaluator(threshold, options?.slowCallRateThreshold),

@@ -121,6 +121,7 @@ export function failureRate(o: FailureRateOptions): TripStrategy {
     throw new ConfigError('failureRate.window.kind', `expected 'count' or 'time', got ${describeValue(win['kind'])}`);
   }
   return {
+    name: 'failureRate',
     kind: 'failureRate',
     create: (clock: Clock, options?: TripOptions) =>
       new FailureRateEvaluator(make(), clock, threshold, minimum, options?.slowCallRateThreshold),

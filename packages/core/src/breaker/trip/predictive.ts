@@ -194,6 +194,7 @@ export function predictive(o: PredictiveOptions = {}): PredictiveStrategy {
   const warmup = opts['warmup'] === undefined ? 20 : checkCount('predictive.warmup', opts['warmup'], 0);
   let latest: PredictiveEvaluator | undefined;
   return {
+    name: 'predictive',
     kind: 'predictive',
     create: (_clock, options?: TripOptions) => {
       latest = new PredictiveEvaluator(threshold, warmup, windowSize, learningRate, options?.slowCallRateThreshold);
