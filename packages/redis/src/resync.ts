@@ -1,5 +1,6 @@
 import type { BreakerGroup } from './breaker-group.js';
 import { readAll, type ReadDeps } from './read-all.js';
+import { Registry } from './registry.js';
 import { checkVersions } from './version-check.js';
 
 /** What resyncs need from their store. */
@@ -26,8 +27,12 @@ export class Resyncs {
   private again = false;
   private checkingVersions = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The CLI's registry of names, written with every resync. */
+  private readonly registry: Registry;
 
-  constructor(private readonly host: ResyncHost) {}
+  constructor(private readonly host: ResyncHost) {
+    this.registry = new Registry(host.readDeps);
+  }
 
   /** A resync on the next tick (coalesces bursts: node changes, new breakers). */
   soon(): void {
@@ -71,7 +76,7 @@ export class Resyncs {
     }
     this.resyncing = true;
     const groups = [...host.groups.values()];
-    readAll(host.readDeps, groups)
+    readAll(host.readDeps, groups, this.registry)
       .then(
         (replies) => {
           groups.forEach((g, i) => {
@@ -96,5 +101,6 @@ export class Resyncs {
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.registry.dispose();
   }
 }
