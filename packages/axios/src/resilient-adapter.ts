@@ -54,24 +54,6 @@ class HttpDescription {
   }
 }
 
-/** What one logical request remembers across its attempts. */
-class CallState {
-  /** The running attempt's transport promise (its CanceledError is what a caller's abort produces). */
-  inflight: Promise<unknown> | undefined;
-  /** The `request` of the latest attempt, for errors we build ourselves. */
-  request: unknown;
-  /** A rejected attempt whose response body is still a stream: destroyed once it is superseded. */
-  streamed: unknown;
-
-  /** Destroys the stream of a superseded rejected attempt, unless it is `keep` (what the caller gets). */
-  releaseStreamed(keep?: unknown): void {
-    const e = this.streamed;
-    if (e === undefined || e === keep) return;
-    this.streamed = undefined;
-    releaseData((e as { response?: { data?: unknown } }).response?.data);
-  }
-}
-
 /** Hands the caller its own config back (not the per-attempt copy with our signal, URL and agent). */
 function restoreConfig(x: unknown, config: InternalAxiosRequestConfig): void {
   if (typeof x !== 'object' || x === null) return;
@@ -80,31 +62,53 @@ function restoreConfig(x: unknown, config: InternalAxiosRequestConfig): void {
   if (typeof r.response === 'object' && r.response !== null && 'config' in r.response) r.response.config = config;
 }
 
-/**
- * The adapter {@link withResilience} installs: runs a marked request through the policy and
- * balancer, one call of the instance's original adapter per attempt.
- */
-export function resilientAdapter(
-  o: ResolvedHttpAdapterOptions,
-  pools: AgentPools | undefined,
-  originalAdapters: unknown,
-  owns: (config: InternalAxiosRequestConfig) => boolean,
-  isActive: () => boolean,
-): AxiosAdapter {
-  // A cancel (CancelToken, the caller's signal) and the caller's own limits are never the upstream's fault.
-  const isFailure = (x: unknown): boolean => !isCancel(x) && !isCallerError(x) && o.isFailure(x);
+/** Releases a response that will not reach the caller (a superseded attempt's stream). */
+const discardResponse = (response: AxiosResponse): void => releaseData(response.data);
 
-  const send = async (
-    state: CallState,
-    base: AxiosAdapter,
-    config: InternalAxiosRequestConfig,
-    caller: AbortSignal | undefined,
-    relative: string | undefined,
+/**
+ * One logical request across its attempts: what they share, each attempt's send, and how the
+ * call settles for the caller. Why one object with settle handlers rather than an async function
+ * and a closure per step: it runs once per request (`bench:adapters`).
+ */
+class AxiosCall {
+  /** The running attempt's transport promise (its CanceledError is what a caller's abort produces). */
+  inflight: Promise<unknown> | undefined = undefined;
+  /** The `request` of the latest attempt, for errors we build ourselves. */
+  request: unknown = undefined;
+  /** A rejected attempt whose response body is still a stream: destroyed once it is superseded. */
+  streamed: unknown = undefined;
+
+  constructor(
+    private readonly o: ResolvedHttpAdapterOptions,
+    private readonly pools: AgentPools | undefined,
+    private readonly base: AxiosAdapter,
+    private readonly config: InternalAxiosRequestConfig,
+    /** The caller's signal (any object with the AbortSignal interface). */
+    private readonly caller: AbortSignal | undefined,
+    /** The request's URL when a balancer resolves it, else undefined. */
+    private readonly relative: string | undefined,
+  ) {}
+
+  /** Destroys the stream of a superseded rejected attempt, unless it is `keep` (what the caller gets). */
+  releaseStreamed(keep?: unknown): void {
+    const e = this.streamed;
+    if (e === undefined || e === keep) return;
+    this.streamed = undefined;
+    releaseData((e as { response?: { data?: unknown } }).response?.data);
+  }
+
+  /** One attempt through the instance's own adapter. Not async; a synchronous throw rejects the attempt. */
+  readonly send = (
     endpoint: Endpoint | undefined,
     ctx: AttemptContext,
     outer: AttemptContext,
   ): Promise<AxiosResponse> => {
-    state.releaseStreamed();
+    const propagate = resolveTracePropagator(this.o.propagate);
+    // The propagator loads once (a dynamic import): the first requests wait for it.
+    if (propagate instanceof Promise) return propagate.then(() => this.send(endpoint, ctx, outer));
+    this.releaseStreamed();
+    const config = this.config;
+    const caller = this.caller;
     const abortable = (ctx as { abortable?: boolean }).abortable !== false;
     let link: AttemptAbort | undefined;
     let signal: unknown = config.signal;
@@ -125,45 +129,91 @@ export function resilientAdapter(
     }
     const attempt = copyConfig(config);
     attempt.signal = signal as AbortSignal;
-    if (endpoint !== undefined && relative !== undefined) {
-      attempt.url = joinUrl(endpoint.url, relative);
+    if (endpoint !== undefined && this.relative !== undefined) {
+      attempt.url = joinUrl(endpoint.url, this.relative);
       attempt.baseURL = undefined;
-      const agent = pools?.get(endpoint);
+      const agent = this.pools?.get(endpoint);
       if (agent !== undefined) {
         if (attempt.url.startsWith('https:')) attempt.httpsAgent = agent;
         else attempt.httpAgent = agent;
       }
     }
-    let propagate = resolveTracePropagator(o.propagate);
-    if (propagate instanceof Promise) propagate = await propagate;
     const trace = traceHeaders(propagate, outer);
     if (trace !== undefined) {
       const headers = new AxiosHeaders(config.headers);
       for (const k in trace) headers.set(k, trace[k]!);
       attempt.headers = headers;
     }
-    const p = base(attempt);
-    state.inflight = p;
-    let res: AxiosResponse;
+    let p: Promise<AxiosResponse>;
     try {
-      res = await p;
+      p = this.base(attempt);
     } catch (e) {
       link?.release();
-      if (isAxiosError(e)) {
-        state.request = e.request;
-        if (isStreamData(e.response?.data)) state.streamed = e;
-      }
-      // Our deadline cancelled the request: report the deadline, not axios' CanceledError.
-      if (abortable && caller?.aborted !== true && isCancel(e)) {
-        const own = attemptAbortState(ctx);
-        if (own.aborted) throw own.reason;
-      }
       throw e;
     }
-    state.request = res.request;
-    if (link !== undefined) res.data = onDataDone(res.data, () => link.release());
+    this.inflight = p;
+    return p.then(
+      (res) => {
+        this.request = res.request;
+        if (link !== undefined) res.data = onDataDone(res.data, () => link.release());
+        return res;
+      },
+      (e: unknown) => {
+        link?.release();
+        if (isAxiosError(e)) {
+          this.request = e.request;
+          if (isStreamData(e.response?.data)) this.streamed = e;
+        }
+        // Our deadline cancelled the request: report the deadline, not axios' CanceledError.
+        if (abortable && caller?.aborted !== true && isCancel(e)) {
+          const own = attemptAbortState(ctx);
+          if (own.aborted) throw own.reason;
+        }
+        throw e;
+      },
+    );
+  };
+
+  readonly resolved = (res: AxiosResponse): AxiosResponse => {
+    this.releaseStreamed();
+    restoreConfig(res, this.config);
     return res;
   };
+
+  readonly rejected = (e: unknown): Promise<never> => {
+    const caller = this.caller;
+    if (caller?.aborted === true && (e === caller.reason || isCancel(e))) {
+      // Plain axios rejects a caller's abort with its CanceledError carrying the request; the
+      // policy's race gives the signal's reason first: take the attempt's own cancel instead.
+      const inflight = this.inflight ?? Promise.resolve();
+      return inflight.then(
+        () => this.fail(new CanceledError(undefined, this.config, this.request)),
+        (x: unknown) => this.fail(isCancel(x) ? x : new CanceledError(undefined, this.config, this.request)),
+      );
+    }
+    return this.fail(e);
+  };
+
+  private fail(err: unknown): never {
+    this.releaseStreamed(err);
+    restoreConfig(err, this.config);
+    throw err;
+  }
+}
+
+/**
+ * The adapter {@link withResilience} installs: runs a marked request through the policy and
+ * balancer, one call of the instance's original adapter per attempt.
+ */
+export function resilientAdapter(
+  o: ResolvedHttpAdapterOptions,
+  pools: AgentPools | undefined,
+  originalAdapters: unknown,
+  owns: (config: InternalAxiosRequestConfig) => boolean,
+  isActive: () => boolean,
+): AxiosAdapter {
+  // A cancel (CancelToken, the caller's signal) and the caller's own limits are never the upstream's fault.
+  const isFailure = (x: unknown): boolean => !isCancel(x) && !isCallerError(x) && o.isFailure(x);
 
   return (config) => {
     const base = getAdapter(originalAdapters as Parameters<typeof getAdapter>[0], config);
@@ -183,8 +233,8 @@ export function resilientAdapter(
         : resolveStickyKey(o.stickyKey, { method, url: config.url ?? '', headers: config.headers }));
     // Any object with the AbortSignal interface: a polyfill's or another realm's signal counts too.
     const caller = isAbortSignalLike(config.signal) ? config.signal : undefined;
-    const state = new CallState();
-    const call = resilientCall<AxiosResponse>({
+    const call = new AxiosCall(o, pools, base, config, caller, relative);
+    return resilientCall<AxiosResponse>({
       policy: o.policy,
       balancer: balanced ? o.balancer : undefined,
       retryable,
@@ -194,30 +244,8 @@ export function resilientAdapter(
       maxRetryAfterMs: o.maxRetryAfterMs,
       // What instrumentations (`@breakwater/otel`) read; headers only materialised when read.
       context: { http: new HttpDescription(method, url, config) },
-      send: (endpoint, ctx, outer) => send(state, base, config, caller, relative, endpoint, ctx, outer),
-      discard: (response) => releaseData(response.data),
-    });
-    return call.then(
-      (res) => {
-        state.releaseStreamed();
-        restoreConfig(res, config);
-        return res;
-      },
-      async (e: unknown) => {
-        let err = e;
-        if (caller?.aborted === true && (e === caller.reason || isCancel(e))) {
-          // Plain axios rejects a caller's abort with its CanceledError carrying the request; the
-          // policy's race gives the signal's reason first: take the attempt's own cancel instead.
-          const settled = await state.inflight?.then(
-            () => undefined,
-            (x: unknown) => x,
-          );
-          err = isCancel(settled) ? settled : new CanceledError(undefined, config, state.request);
-        }
-        state.releaseStreamed(err);
-        restoreConfig(err, config);
-        throw err;
-      },
-    );
+      send: call.send,
+      discard: discardResponse,
+    }).then(call.resolved, call.rejected);
   };
 }

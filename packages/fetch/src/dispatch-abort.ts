@@ -9,7 +9,15 @@ interface DispatcherLike {
 /** undici's legacy handler interface, which fetch's handler implements. */
 type LegacyHandler = Record<string, ((...args: unknown[]) => unknown) | undefined> & {
   onConnect?: (abort: (reason?: unknown) => void, context?: unknown) => void;
+  /** undici fetch's handler keeps the request's abort function here once connected (null before). */
+  abort?: (reason?: unknown) => void;
 };
+
+/** True for undici fetch's own handler, which records its request's abort function in `abort`. */
+function recordsAbort(h: LegacyHandler): boolean {
+  const abort = h.abort as unknown;
+  return 'abort' in h && (abort === null || typeof abort === 'function') && typeof h.onConnect === 'function';
+}
 
 /**
  * fetch's handler with `onConnect` observed. Every method calls the handler's own with the handler
@@ -52,6 +60,15 @@ class ConnectObserver {
   }
 }
 
+/** Makes `h` abort its request with `reason` as soon as it connects (an abort before the connect). */
+function abortOnConnect(h: LegacyHandler, reason: unknown): void {
+  const onConnect = h.onConnect!;
+  h.onConnect = function (this: LegacyHandler, abort, context) {
+    onConnect.call(this, abort, context);
+    abort(reason);
+  };
+}
+
 /**
  * Aborts one attempt's request through the dispatcher instead of an AbortSignal given to fetch.
  *
@@ -67,6 +84,8 @@ class ConnectObserver {
  */
 export class AbortableDispatch implements DispatcherLike {
   private abortRequest: ((reason?: unknown) => void) | undefined;
+  /** The current hop's handler when it is undici fetch's (see `recordsAbort`): no wrapper needed. */
+  private current: LegacyHandler | undefined;
   private reason: unknown;
   private aborted = false;
   private unsubscribe: (() => void) | undefined;
@@ -85,7 +104,15 @@ export class AbortableDispatch implements DispatcherLike {
   }
 
   dispatch(options: object, handler: object): boolean {
-    return this.base.dispatch(options, new ConnectObserver(handler as LegacyHandler, this));
+    const h = handler as LegacyHandler;
+    if (recordsAbort(h)) {
+      // undici fetch's handler: its `abort` is the request's abort function once connected.
+      // Why: wrapping every handler callback cost ~1 µs per request (bench:adapters profile).
+      this.current = h;
+      if (this.aborted) abortOnConnect(h, this.reason);
+      return this.base.dispatch(options, h);
+    }
+    return this.base.dispatch(options, new ConnectObserver(h, this));
   }
 
   /** @internal Called by the observer with the abort function of the request now on a socket. */
@@ -118,7 +145,12 @@ export class AbortableDispatch implements DispatcherLike {
     if (this.aborted) return;
     this.release();
     this.aborted = true;
-    this.reason = attemptAbortState(this.ctx).reason;
-    this.abortRequest?.(this.reason);
+    const reason = attemptAbortState(this.ctx).reason;
+    this.reason = reason;
+    this.abortRequest?.(reason);
+    const h = this.current;
+    if (h === undefined) return;
+    if (typeof h.abort === 'function') h.abort(reason);
+    else abortOnConnect(h, reason);
   };
 }

@@ -12,19 +12,26 @@ import {
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { fetch as undiciFetch } from 'undici';
 import { createFetch } from './index.js';
+
+/** Node's global fetch (its bundled undici) and npm undici's: their handlers differ from version to version. */
+const FETCHES = [
+  ['global fetch', globalThis.fetch],
+  ['npm undici fetch', undiciFetch as unknown as typeof fetch],
+] as const;
 
 /**
  * Balanced requests with a timeout or hedge and no caller signal are aborted through the endpoint's
  * pool (no AbortSignal handed to fetch, which costs undici a lot per request): the abort must still
  * reach the wire — before the response, while queued in the pool, and for the losing hedge.
  */
-function balanced(url: string, policy: Policy, maxConnections?: number) {
+function balanced(baseFetch: typeof fetch, url: string, policy: Policy, maxConnections?: number) {
   const lb = loadBalancer({
     endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }],
     strategy: roundRobin(),
   });
-  const f = createFetch({ balancer: lb, policy });
+  const f = createFetch({ fetch: baseFetch, balancer: lb, policy });
   onTestFinished(async () => {
     await f.close();
     await lb.close();
@@ -32,12 +39,12 @@ function balanced(url: string, policy: Policy, maxConnections?: number) {
   return f;
 }
 
-describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => {
+describe.each(FETCHES)('@breakwater/fetch: timeouts and hedges abort through the pool (%s)', (_name, baseFetch) => {
   it('a timeout aborts the request on the wire (server sees the close) and rejects with TimeoutError', async () => {
     const s = await testHttpServer(() => {
       /* never answers */
     });
-    const f = balanced(s.url, timeout(100));
+    const f = balanced(baseFetch, s.url, timeout(100));
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1, { what: 'server saw the abort' });
   });
@@ -47,6 +54,7 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
       /* never answers */
     });
     const f = balanced(
+      baseFetch,
       s.url,
       pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), retryOn: () => true }), timeout(80)),
     );
@@ -65,7 +73,7 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
       } else res.end('ok');
     });
     const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
-    const f = createFetch({ pooling: { connections: 1 }, balancer: lb, policy: timeout(100) });
+    const f = createFetch({ fetch: baseFetch, pooling: { connections: 1 }, balancer: lb, policy: timeout(100) });
     onTestFinished(async () => {
       await f.close();
       await lb.close();
@@ -83,7 +91,7 @@ describe('@breakwater/fetch: timeouts and hedges abort through the pool', () => 
       if (s.requests.indexOf(seen) === 0) return; // the first attempt hangs
       res.end('fast');
     });
-    const f = balanced(s.url, hedge({ delayMs: 30 }));
+    const f = balanced(baseFetch, s.url, hedge({ delayMs: 30 }));
     expect(await (await f('/x')).text()).toBe('fast');
     await waitFor(() => s.aborted.length === 1, { what: 'losing hedge aborted' });
   });
