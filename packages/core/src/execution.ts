@@ -35,7 +35,11 @@ export class Ctx implements AttemptContext {
   private readonly external: AbortSignal | undefined;
   private controller: AbortController | undefined;
   private reason: unknown = NOT_ABORTED;
-  private linked: (() => void) | undefined;
+  /**
+   * How this fork is linked to its parent: the parent itself when this fork sits in its `children`
+   * set (no closure per fork), else the function that removes its listener from the parent's signal.
+   */
+  private linked: Ctx | (() => void) | undefined;
   /** Forks linked to this source without an AbortController (see `link()`). */
   private children: SmallSet<Ctx> | undefined;
   /** Callbacks of {@link whenAborted}, run by `abort()`. */
@@ -144,11 +148,8 @@ export class Ctx implements AttemptContext {
     }
     if (p.controller === undefined && p.external === undefined) {
       p.link();
-      const children = (p.children ??= new SmallSet());
-      children.add(this);
-      this.linked = () => {
-        children.delete(this);
-      };
+      (p.children ??= new SmallSet()).add(this);
+      this.linked = p;
       return;
     }
     const parentSignal = p.controller !== undefined ? p.controller.signal : (p.external as AbortSignal);
@@ -207,10 +208,11 @@ export class Ctx implements AttemptContext {
 
   private unlink(): void {
     const l = this.linked;
-    if (l !== undefined) {
-      this.linked = undefined;
-      l();
-    }
+    if (l === undefined) return;
+    this.linked = undefined;
+    // An aborted parent has dropped its set (and aborted this fork with it).
+    if (l instanceof Ctx) l.children?.delete(this);
+    else l();
   }
 }
 
