@@ -1,19 +1,11 @@
 import { getEventListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import {
-  constantBackoff,
-  hedge,
-  loadBalancer,
-  pipeline,
-  retry,
-  roundRobin,
-  timeout,
-  type Policy,
-} from '@breakwater/core';
+import { constantBackoff, hedge, pipeline, retry, timeout, type Policy } from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetch } from './index.js';
+import { balancedFetch } from './test-support/balanced-fetch.js';
 
 const abortListeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
 
@@ -92,12 +84,7 @@ describe("@breakwater/fetch: the caller's AbortSignal still aborts the body afte
       res.writeHead(200);
       res.write('x');
     });
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
-    const f = createFetch({ balancer: lb, policy: timeout(5000) });
-    onTestFinished(async () => {
-      await f.close();
-      await lb.close();
-    });
+    const f = balancedFetch(s.url, timeout(5000));
     const ac = new AbortController();
     const res = await f('/balanced', { signal: ac.signal });
     const read = res.arrayBuffer();

@@ -1,19 +1,9 @@
-import {
-  TimeoutError,
-  constantBackoff,
-  hedge,
-  loadBalancer,
-  pipeline,
-  retry,
-  roundRobin,
-  timeout,
-  type Policy,
-} from '@breakwater/core';
+import { TimeoutError, constantBackoff, hedge, pipeline, retry, timeout } from '@breakwater/core';
 import { waitFor } from '@breakwater/testkit';
 import { testHttpServer } from '@breakwater/testkit/vitest';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetch as undiciFetch } from 'undici';
-import { createFetch } from './index.js';
+import { balancedFetch } from './test-support/balanced-fetch.js';
 
 /** Node's global fetch (its bundled undici) and npm undici's: their handlers differ from version to version. */
 const FETCHES = [
@@ -26,25 +16,12 @@ const FETCHES = [
  * pool (no AbortSignal handed to fetch, which costs undici a lot per request): the abort must still
  * reach the wire — before the response, while queued in the pool, and for the losing hedge.
  */
-function balanced(baseFetch: typeof fetch, url: string, policy: Policy, maxConnections?: number) {
-  const lb = loadBalancer({
-    endpoints: [{ id: 'a', url, ...(maxConnections === undefined ? {} : { maxConnections }) }],
-    strategy: roundRobin(),
-  });
-  const f = createFetch({ fetch: baseFetch, balancer: lb, policy });
-  onTestFinished(async () => {
-    await f.close();
-    await lb.close();
-  });
-  return f;
-}
-
 describe.each(FETCHES)('@breakwater/fetch: timeouts and hedges abort through the pool (%s)', (_name, baseFetch) => {
   it('a timeout aborts the request on the wire (server sees the close) and rejects with TimeoutError', async () => {
     const s = await testHttpServer(() => {
       /* never answers */
     });
-    const f = balanced(baseFetch, s.url, timeout(100));
+    const f = balancedFetch(s.url, timeout(100), { fetch: baseFetch });
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     await waitFor(() => s.aborted.length === 1, { what: 'server saw the abort' });
   });
@@ -53,10 +30,10 @@ describe.each(FETCHES)('@breakwater/fetch: timeouts and hedges abort through the
     const s = await testHttpServer(() => {
       /* never answers */
     });
-    const f = balanced(
-      baseFetch,
+    const f = balancedFetch(
       s.url,
       pipeline(retry({ maxAttempts: 3, backoff: constantBackoff(0), retryOn: () => true }), timeout(80)),
+      { fetch: baseFetch },
     );
     await expect(f('/slow')).rejects.toBeInstanceOf(TimeoutError);
     expect(s.requests).toHaveLength(3);
@@ -72,12 +49,7 @@ describe.each(FETCHES)('@breakwater/fetch: timeouts and hedges abort through the
         held.push(() => res.end('ld'));
       } else res.end('ok');
     });
-    const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
-    const f = createFetch({ fetch: baseFetch, pooling: { connections: 1 }, balancer: lb, policy: timeout(100) });
-    onTestFinished(async () => {
-      await f.close();
-      await lb.close();
-    });
+    const f = balancedFetch(s.url, timeout(100), { fetch: baseFetch, pooling: { connections: 1 } });
     const busy = await f('/hold');
     await expect(f('/queued')).rejects.toBeInstanceOf(TimeoutError);
     held.splice(0).forEach((r) => r());
@@ -91,7 +63,7 @@ describe.each(FETCHES)('@breakwater/fetch: timeouts and hedges abort through the
       if (s.requests.indexOf(seen) === 0) return; // the first attempt hangs
       res.end('fast');
     });
-    const f = balanced(baseFetch, s.url, hedge({ delayMs: 30 }));
+    const f = balancedFetch(s.url, hedge({ delayMs: 30 }), { fetch: baseFetch });
     expect(await (await f('/x')).text()).toBe('fast');
     await waitFor(() => s.aborted.length === 1, { what: 'losing hedge aborted' });
   });
