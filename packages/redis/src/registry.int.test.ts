@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { circuitBreaker } from '@breakwater/core';
 import { spawnRedisCluster, uniquePrefix } from '@breakwater/testkit';
 import { testRedisUrl } from '@breakwater/testkit/vitest';
@@ -34,18 +34,9 @@ describe('the breaker registry', () => {
     await failedWriteIsCountedAndRetried(h.redis(url), h.redis(url));
   }, 20_000);
 
-  describe('Redis Cluster (3 masters)', () => {
-    let cluster: Awaited<ReturnType<typeof spawnRedisCluster>> | undefined;
-    beforeAll(async () => {
-      cluster = await spawnRedisCluster(3);
-    }, 60_000);
-    afterAll(async () => {
-      await h.closeAll();
-      await cluster?.stop();
-    });
-
-    it('a failed registry write is counted and retried', async () => {
-      await failedWriteIsCountedAndRetried(h.cluster(cluster!.startup), h.cluster(cluster!.startup));
-    }, 30_000);
-  });
+  it('Redis Cluster (3 masters): a failed registry write is counted and retried', async () => {
+    const cluster = await spawnRedisCluster(3);
+    h.onClose(() => cluster.stop());
+    await failedWriteIsCountedAndRetried(h.cluster(cluster.startup), h.cluster(cluster.startup));
+  }, 60_000);
 });
