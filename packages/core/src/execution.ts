@@ -1,6 +1,7 @@
 import type { Endpoint } from './kernel/endpoint.js';
 import type { AttemptContext, ExecuteOptions, Policy, PolicyFn } from './policy.js';
 import { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
+import { SettleOnce } from './kernel/settle-once.js';
 import { SmallSet } from './kernel/small-set.js';
 
 export { listenAbort, unlistenAbort } from './kernel/abort-fanout.js';
@@ -234,31 +235,26 @@ export function invoke<T>(fn: PolicyFn<T>, ctx: AttemptContext): Promise<T> {
 
 /**
  * Settles the caller's promise either with the policy's result or, when the caller's signal aborts
- * first, at once with the signal's reason. One object per call holds both callbacks so the abort
+ * first, at once with the signal's reason. One object per call holds the callbacks so the abort
  * listener can be removed when the call settles.
  */
-class CallerRace<T> {
-  settled = false;
-  resolve!: (v: T) => void;
-  reject!: (e: unknown) => void;
-  constructor(readonly signal: AbortSignal) {}
+class CallerRace<T> extends SettleOnce<T> {
+  readonly promise: Promise<T> = this.open();
+  constructor(readonly signal: AbortSignal) {
+    super();
+  }
   readonly onAbort = (): void => {
-    if (this.settled) return;
-    this.settled = true;
-    this.reject(this.signal.reason);
+    this.fail(this.signal.reason);
   };
   readonly onValue = (v: T): void => {
-    if (this.settled) return;
-    this.settled = true;
-    unlistenAbort(this.signal, this.onAbort);
-    this.resolve(v);
+    this.fulfil(v);
   };
   readonly onError = (e: unknown): void => {
-    if (this.settled) return;
-    this.settled = true;
-    unlistenAbort(this.signal, this.onAbort);
-    this.reject(e);
+    this.fail(e);
   };
+  protected release(): void {
+    unlistenAbort(this.signal, this.onAbort);
+  }
 }
 
 /**
@@ -273,15 +269,12 @@ export function executeWith<T>(policy: InternalPolicy, fn: PolicyFn<T>, opts: Ex
     const signal = opts?.signal;
     if (signal === undefined) return policy.run(fn, ctx);
     if (signal.aborted) return Promise.reject(signal.reason);
+    // A closure per call for the promise, no module-level slot: `npm run bench:core` showed no gain
+    // from sharing the executor.
     const race = new CallerRace<T>(signal);
-    // A closure per call, no module-level slot: `npm run bench:core` showed no gain from sharing the executor.
-    const promise = new Promise<T>((resolve, reject) => {
-      race.resolve = resolve;
-      race.reject = reject;
-    });
     listenAbort(signal, race.onAbort);
     policy.run(fn, ctx).then(race.onValue, race.onError);
-    return promise;
+    return race.promise;
   } catch (error) {
     return Promise.reject(error);
   }

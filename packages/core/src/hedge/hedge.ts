@@ -1,3 +1,4 @@
+import { SettleOnce } from '../kernel/settle-once.js';
 import { systemClock, type Clock } from '../clock.js';
 import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
@@ -50,20 +51,24 @@ export interface HedgePolicy extends Policy {
 // Losing attempts are aborted with a HedgeLoss (kernel/abort-reasons.ts: a brand, was a module-private WeakSet).
 
 /** One hedged call: its attempts (each a fork of the caller's context), the timer, the outcome. */
-class HedgedCall<T> {
+class HedgedCall<T> extends SettleOnce<T> {
+  readonly promise: Promise<T> = this.open();
   private readonly forks: Ctx[] = [];
   private inFlight = 0;
-  private settled = false;
-  private timer: unknown;
-  private parentSignal: AbortSignal | undefined;
-  resolve!: (v: T) => void;
-  reject!: (e: unknown) => void;
+  private timer: unknown = undefined;
+  private parentSignal: AbortSignal | undefined = undefined;
+  /** The attempt that won (kept running), once one did. */
+  private winner: Ctx | undefined = undefined;
+  /** Why the other attempts are aborted, when it is not losing to the winner (the caller's abort). */
+  private abortReason: unknown = undefined;
 
   constructor(
     private readonly owner: Hedge,
     private readonly fn: PolicyFn<T>,
     private readonly parent: Ctx,
-  ) {}
+  ) {
+    super();
+  }
 
   begin(): void {
     if (this.parent.abortable) {
@@ -99,8 +104,8 @@ class HedgedCall<T> {
 
   private onValue(v: T, winner: Ctx): void {
     if (this.settled) return;
-    this.finish(winner);
-    this.resolve(v);
+    this.winner = winner;
+    this.fulfil(v);
     const events = this.owner.events;
     if (events?.has('winner') === true) {
       const hedge = this.forks.indexOf(winner);
@@ -118,25 +123,25 @@ class HedgedCall<T> {
     // Hedging is about latency: a failure starts no new attempt. When every attempt started so far
     // has failed, the call fails with the error of the last one to fail (the freshest information).
     if (this.inFlight > 0) return;
-    this.finish(undefined);
-    this.reject(e);
+    this.fail(e);
   }
 
   private readonly onParentAbort = (): void => {
     if (this.settled) return;
     const reason = this.parent.abortReason;
-    this.finish(undefined, reason);
-    this.reject(reason);
+    this.abortReason = reason;
+    this.fail(reason);
   };
 
   /** Clears the timer, aborts every attempt but the winner, drops links and listeners. */
-  private finish(winner: Ctx | undefined, reason?: unknown): void {
-    this.settled = true;
+  protected release(): void {
     if (this.timer !== undefined) {
       this.owner.clock.clearTimeout(this.timer);
       this.timer = undefined;
     }
     if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort);
+    const winner = this.winner;
+    const reason = this.abortReason;
     let lost: unknown;
     for (const f of this.forks) {
       if (f !== winner && !f.aborted) f.abort(reason ?? (lost ??= new HedgeLoss()));
@@ -165,12 +170,8 @@ class Hedge implements InternalPolicy, HedgePolicy {
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     const call = new HedgedCall<T>(this, fn, ctx);
-    const promise = new Promise<T>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
-    });
     call.begin();
-    return promise;
+    return call.promise;
   }
 }
 

@@ -1,14 +1,14 @@
 import type { Clock } from '../clock.js';
 import { IntrusiveList, type Linked } from '../internal/linked-list.js';
 
-/** An entry of a {@link DeadlineQueue}: a pending call with its deadline. */
-export abstract class DeadlineEntry implements Linked<DeadlineEntry> {
-  prev: DeadlineEntry | undefined;
-  next: DeadlineEntry | undefined;
-  deadline = 0;
-  queued = false;
+/** An entry of a {@link DeadlineQueue} or {@link TickQueue}: a pending call with its deadline. */
+export interface DeadlineEntry extends Linked<DeadlineEntry> {
+  /** Set by the queue (a time or a tick count); start at 0. */
+  deadline: number;
+  /** True while the entry is in a queue; start false. */
+  queued: boolean;
   /** Called once when the deadline passes while the entry is still queued. */
-  abstract expire(): void;
+  expire(): void;
 }
 
 /** Where a timeout policy keeps its pending calls. */

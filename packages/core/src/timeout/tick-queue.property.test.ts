@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { DeadlineEntry, DeadlineQueue, type Deadlines } from './deadline-queue.js';
+import { DeadlineQueue, type DeadlineEntry, type Deadlines } from './deadline-queue.js';
 import { TickQueue } from './tick-queue.js';
 
 /*
@@ -12,11 +12,13 @@ import { TickQueue } from './tick-queue.js';
  * early, and leaves no timer behind once everything settled.
  */
 
-class Entry extends DeadlineEntry {
+class Entry implements DeadlineEntry {
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  deadline = 0;
+  queued = false;
   expiredAt: number | undefined;
-  constructor(private readonly clock: ManualClock) {
-    super();
-  }
+  constructor(private readonly clock: ManualClock) {}
   expire(): void {
     this.expiredAt = this.clock.now();
   }

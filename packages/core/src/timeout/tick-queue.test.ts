@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../clock.js';
-import { DeadlineEntry } from './deadline-queue.js';
+import type { DeadlineEntry } from './deadline-queue.js';
 import { TickQueue } from './tick-queue.js';
 
 /** A clock whose timers look like Node's (ref/unref), driven by hand. */
@@ -45,14 +45,16 @@ class FakeNodeClock implements Clock {
   }
 }
 
-class Entry extends DeadlineEntry {
+class Entry implements DeadlineEntry {
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  deadline = 0;
+  queued = false;
   expiredAt: number | undefined;
   constructor(
     private readonly clock: FakeNodeClock,
     readonly startedAt = clock.now(),
-  ) {
-    super();
-  }
+  ) {}
   expire(): void {
     this.expiredAt = this.clock.now();
   }

@@ -3,7 +3,8 @@ import { TimeoutError } from '../errors.js';
 import { Emitter, withContext } from '../events.js';
 import { executeWith, invoke, listenAbort, unlistenAbort, type Ctx, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, Policy, PolicyFn } from '../policy.js';
-import { DeadlineEntry, DeadlineQueue, type Deadlines } from './deadline-queue.js';
+import { DeadlineQueue, type DeadlineEntry, type Deadlines } from './deadline-queue.js';
+import { SettleOnce } from '../kernel/settle-once.js';
 import { TickQueue } from './tick-queue.js';
 import { checkOptions, checkNumber, checkClock, checkKnownKeys } from '../kernel/options.js';
 
@@ -32,13 +33,15 @@ export interface TimeoutPolicy extends Policy {
 }
 
 /** One call under a timeout: its queue entry, its forked context, and how to settle its caller. */
-class TimedCall<T> extends DeadlineEntry {
-  settled = false;
-  resolve!: (v: T) => void;
-  reject!: (e: unknown) => void;
+class TimedCall<T> extends SettleOnce<T> implements DeadlineEntry {
+  prev: DeadlineEntry | undefined = undefined;
+  next: DeadlineEntry | undefined = undefined;
+  deadline = 0;
+  queued = false;
+  readonly promise: Promise<T> = this.open();
   /** The parent's signal we listen on, when the parent can be aborted from outside. */
-  parentSignal: AbortSignal | undefined;
-  onParentAbort: (() => void) | undefined;
+  parentSignal: AbortSignal | undefined = undefined;
+  onParentAbort: (() => void) | undefined = undefined;
 
   constructor(
     private readonly owner: Timeout,
@@ -52,9 +55,9 @@ class TimedCall<T> extends DeadlineEntry {
     if (this.settled) return;
     const owner = this.owner;
     const error = new TimeoutError(owner.ms);
-    this.finish();
+    this.fail(error);
+    // Synchronously, so the inner call sees its abort before the caller's rejection is delivered.
     this.child.abort(error);
-    this.reject(error);
     if (owner.events?.has('timeout') === true) {
       owner.events.emit(
         'timeout',
@@ -66,25 +69,19 @@ class TimedCall<T> extends DeadlineEntry {
   abortFromParent(): void {
     if (this.settled) return;
     const reason = this.parent.abortReason;
-    this.finish();
+    this.fail(reason);
     this.child.abort(reason);
-    this.reject(reason);
   }
 
   readonly onValue = (v: T): void => {
-    if (this.settled) return;
-    this.finish();
-    this.resolve(v);
+    this.fulfil(v);
   };
 
   readonly onError = (e: unknown): void => {
-    if (this.settled) return;
-    this.finish();
-    this.reject(e);
+    this.fail(e);
   };
 
-  private finish(): void {
-    this.settled = true;
+  protected release(): void {
     this.owner.deadlines.remove(this);
     this.child.dispose();
     if (this.parentSignal !== undefined) unlistenAbort(this.parentSignal, this.onParentAbort!);
@@ -114,10 +111,6 @@ class Timeout implements InternalPolicy, TimeoutPolicy {
   run<T>(fn: PolicyFn<T>, ctx: Ctx): Promise<T> {
     if (ctx.aborted) return Promise.reject(ctx.abortReason);
     const call = new TimedCall<T>(this, ctx, ctx.fork());
-    const promise = new Promise<T>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
-    });
     this.deadlines.add(call);
     if (ctx.abortable) {
       // The caller (or an outer timeout/hedge) may abort: settle at once and drop the deadline.
@@ -127,7 +120,7 @@ class Timeout implements InternalPolicy, TimeoutPolicy {
       listenAbort(signal, call.onParentAbort);
     }
     invoke(fn, call.child).then(call.onValue, call.onError);
-    return promise;
+    return call.promise;
   }
 }
 
