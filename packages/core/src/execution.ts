@@ -80,6 +80,11 @@ export class Ctx implements AttemptContext {
     return new Ctx(undefined, undefined, opts.signal, 0, undefined, opts.context ?? {}, opts.key, undefined);
   }
 
+  /** A root context without a caller signal, for the adapter kit (no options object per call). */
+  static rootWith(context: Record<string, unknown> | undefined, key: string | undefined): Ctx {
+    return new Ctx(undefined, undefined, undefined, 0, undefined, context ?? {}, key, undefined);
+  }
+
   /** A root context for a call without options (no caller signal, no key, fresh context record). */
   static plainRoot(): Ctx {
     return new Ctx(undefined, undefined, undefined, 0, undefined, {}, undefined, undefined);

@@ -1,7 +1,7 @@
 import type { BalancerExecuteOptions, Endpoint, LoadBalancer } from '../balancing/types.js';
 import { NoHealthyEndpointError } from '../errors.js';
 import { Balancer } from '../balancing/balancer.js';
-import { Ctx } from '../execution.js';
+import { Ctx, type InternalPolicy } from '../execution.js';
 import type { AttemptContext, Policy } from '../policy.js';
 import { AttemptSignalLike } from './attempt-abort-hook.js';
 import { isNeverSent } from './never-sent.js';
@@ -123,13 +123,21 @@ class HttpCall<R> {
     const fn = o.retryable
       ? (ctx: AttemptContext): Promise<Outcome<R>> => this.viaBalancer(ctx)
       : (ctx: AttemptContext): Promise<Outcome<R>> => this.once(ctx);
-    const opts: { signal?: AbortSignal; key?: string; context?: Record<string, unknown> } = {};
-    if (o.signal !== undefined) opts.signal = o.signal;
-    if (o.key !== undefined) opts.key = o.key;
-    if (o.context !== undefined) opts.context = o.context;
     let p: Promise<Outcome<R>>;
     try {
-      p = o.policy !== undefined ? o.policy.execute(fn, opts) : runBare(fn, opts);
+      const policy = o.policy as Partial<InternalPolicy> | undefined;
+      if (o.signal === undefined && (policy === undefined || typeof policy.run === 'function')) {
+        // No caller signal to race: straight into the policy with a root context (what execute()
+        // would build), without an options object per request.
+        const root = Ctx.rootWith(o.context, o.key);
+        p = policy === undefined ? fn(root) : (policy as InternalPolicy).run(fn, root);
+      } else {
+        const opts: { signal?: AbortSignal; key?: string; context?: Record<string, unknown> } = {};
+        if (o.signal !== undefined) opts.signal = o.signal;
+        if (o.key !== undefined) opts.key = o.key;
+        if (o.context !== undefined) opts.context = o.context;
+        p = o.policy !== undefined ? o.policy.execute(fn, opts) : runBare(fn, opts);
+      }
     } catch (e) {
       p = Promise.reject(e);
     }
