@@ -57,14 +57,7 @@ export class EndpointCalls {
    * changed state since; each refused endpoint is marked and skipped by this call's later picks,
    * so at most one refusal per endpoint, bounded by the endpoint count.
    */
-  run<T>(
-    s: EndpointState,
-    fn: PolicyFn<T>,
-    ctx: Ctx,
-    mark = 0,
-    repicks = 0,
-    avoid?: ReadonlySet<string>,
-  ): Promise<T> {
+  run<T>(s: EndpointState, fn: PolicyFn<T>, ctx: Ctx, mark = 0, repicks = 0, avoid?: ReadonlySet<string>): Promise<T> {
     const d = this.deps;
     s.inFlight++;
     d.gate.start();
