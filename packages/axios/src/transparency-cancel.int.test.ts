@@ -210,6 +210,50 @@ describe('@breakwater/axios: the wrapper stays on the instance it was given (16.
     }
   });
 
+  it("a created instance's children (instance.create copies its adapter) stay unwrapped, alternating with the parent", async () => {
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const { retry, constantBackoff } = await import('@breakwater/core');
+    const parent = axios.create({ baseURL: s.url });
+    const eject = withResilience(parent, { policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) });
+    try {
+      const child = (parent as AxiosInstance & { create(c?: object): AxiosInstance }).create({ baseURL: s.url });
+      for (let i = 0; i < 2; i++) {
+        const before = s.requests.length;
+        await expect(child.get('/child')).rejects.toMatchObject({ response: { status: 503 } });
+        expect(s.requests.length - before).toBe(1);
+        await expect(parent.get('/parent')).rejects.toMatchObject({ response: { status: 503 } });
+        expect(s.requests.length - before).toBe(4);
+      }
+    } finally {
+      eject();
+    }
+  });
+
+  it('requests stay wrapped with asynchronous interceptors and with interceptors that copy the config', async () => {
+    const s = await testHttpServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const { retry, constantBackoff } = await import('@breakwater/core');
+    for (const kind of ['copying', 'async'] as const) {
+      const api = axios.create({ baseURL: s.url });
+      // Registered before the wrapper: axios runs it after ours (interceptors run last-registered first).
+      if (kind === 'copying') api.interceptors.request.use((c) => ({ ...c }), undefined, { synchronous: true });
+      else api.interceptors.request.use(async (c) => Promise.resolve({ ...c }));
+      const eject = withResilience(api, { policy: retry({ maxAttempts: 3, backoff: constantBackoff(0) }) });
+      try {
+        const before = s.requests.length;
+        await expect(api.get('/x')).rejects.toMatchObject({ response: { status: 503 } });
+        expect(s.requests.length - before, kind).toBe(3);
+      } finally {
+        eject();
+      }
+    }
+  });
+
   it('wrapping the same instance twice is refused with ConfigError; after eject it can be wrapped again', () => {
     const api = axios.create();
     const eject = withResilience(api, { policy: invisiblePolicy() });
