@@ -1,3 +1,4 @@
+import { Balancer } from '../balancing/balancer.js';
 import type { Endpoint, LoadBalancer } from '../balancing/types.js';
 
 /** How an adapter makes and retires one connection pool (an http.Agent, an undici Pool). */
@@ -21,6 +22,11 @@ export class EndpointPools<P> {
   private readonly unsubscribe: Array<() => void> = [];
   private lastSweep = 0;
   private closed = false;
+  /**
+   * False for Breakwater's own balancer, whose `update` and `ejection` events report every removal:
+   * no periodic comparison, and no clock read per request (~0.15 µs on hosts without a vDSO clock).
+   */
+  private readonly timedSweep: boolean;
 
   constructor(
     private readonly balancer: LoadBalancer | undefined,
@@ -28,6 +34,7 @@ export class EndpointPools<P> {
     private readonly sweepIntervalMs = 1000,
     private readonly now: () => number = Date.now,
   ) {
+    this.timedSweep = !(balancer instanceof Balancer);
     if (balancer !== undefined) {
       this.unsubscribe.push(
         balancer.on('ejection', (e) => {
@@ -50,10 +57,12 @@ export class EndpointPools<P> {
   /** The pool for `endpoint`, created if needed. After `close()` returns undefined (send without a pool). */
   get(endpoint: Endpoint): P | undefined {
     if (this.closed) return undefined;
-    const t = this.now();
-    if (t - this.lastSweep >= this.sweepIntervalMs) {
-      this.lastSweep = t;
-      this.sweep();
+    if (this.timedSweep) {
+      const t = this.now();
+      if (t - this.lastSweep >= this.sweepIntervalMs) {
+        this.lastSweep = t;
+        this.sweep();
+      }
     }
     const current = this.pools.get(endpoint.id);
     if (current !== undefined && current.url === endpoint.url && current.max === endpoint.maxConnections)
