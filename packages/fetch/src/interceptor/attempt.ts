@@ -20,6 +20,8 @@ export interface AttemptOwner {
   readonly callerPaused: boolean;
   /** Classifies a response head (same rule the policy applies). */
   isFailure(attempt: Attempt): boolean;
+  /** The attempt got its response headers or failed: it is no longer between dispatch and answer. */
+  attemptSettled(): void;
   /** Claims the caller's handler for `attempt`; false when another attempt (a hedge) already has it. */
   commit(attempt: Attempt): boolean;
 }
@@ -79,6 +81,7 @@ export class Attempt {
   };
 
   private settled(): void {
+    this.owner.attemptSettled();
     const u = this.unsubscribe;
     if (u !== undefined) {
       this.unsubscribe = undefined;

@@ -30,6 +30,9 @@ function targetOf(endpoint: Endpoint): { origin: string; prefix: string } {
   return t;
 }
 
+/** Releases an attempt whose response will not reach the caller. */
+const discardAttempt = (a: Attempt): void => a.discard();
+
 /**
  * One request dispatched through the interceptor: runs it through the policy (and balancer), one
  * dispatch per attempt, and hands the caller's handler exactly one response or one error. The
@@ -104,6 +107,10 @@ export class InterceptedCall implements AttemptOwner, Controller {
   /** Once the caller aborted, nothing is a failure: the policy stops (no retry, nothing counted). */
   private readonly classify = (x: unknown): boolean => this.callerAbort === undefined && this.settings.isFailure(x);
 
+  attemptSettled(): void {
+    this.inFlight = false;
+  }
+
   commit(attempt: Attempt): boolean {
     if (this.committed !== undefined) return this.committed === attempt;
     this.committed = attempt;
@@ -139,7 +146,7 @@ export class InterceptedCall implements AttemptOwner, Controller {
       isFailure: this.classify,
       maxRetryAfterMs: settings.maxRetryAfterMs,
       send: (endpoint, ctx) => this.attempt(endpoint, ctx),
-      discard: (a) => a.discard(),
+      discard: discardAttempt,
     }).then(
       (a) => {
         if (this.failed) a.discard();
@@ -151,12 +158,8 @@ export class InterceptedCall implements AttemptOwner, Controller {
 
   private attempt(endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Attempt> {
     if (this.callerAbort !== undefined) return Promise.reject(this.callerAbort.reason);
-    const a = new Attempt(this, (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx);
     this.inFlight = true;
-    const done = (): void => {
-      this.inFlight = false;
-    };
-    a.promise.then(done, done);
+    const a = new Attempt(this, (ctx as { abortable?: boolean }).abortable === false ? undefined : ctx);
     let opts = this.opts;
     if (endpoint !== undefined) {
       const t = targetOf(endpoint);
