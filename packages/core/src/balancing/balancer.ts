@@ -154,10 +154,8 @@ export class Balancer implements LoadBalancer {
   }
 
   /**
-   * One attempt inside a policy's context, without `execute()`'s root context and caller-signal
-   * race: the policy around (its timeout, hedge, the caller's signal) already settles the call when
-   * `ctx` aborts. For the adapter kit (`resilientCall`); `fn` gets the picked endpoint.
-   * @internal
+   * One attempt in a policy's context, without `execute()`'s root context and caller-signal race
+   * (the policy around settles the call when `ctx` aborts). For `resilientCall`. @internal
    */
   runIn<T>(fn: EndpointFn<T>, ctx: Ctx, avoid: ReadonlySet<string> | undefined): Promise<T> {
     return this.dispatch((c) => fn(c.endpoint!, c), ctx, 0, 0, avoid);

@@ -3,7 +3,7 @@ import { Ctx, executeWith, type InternalPolicy } from '../execution.js';
 import type { ExecuteOptions, PolicyFn } from '../policy.js';
 import { BreakerCounts, metricsOf, OUTCOME } from './accounting.js';
 import { attemptAbort, CANCELLED, isTimeout, NOT_ABORTED, TIMED_OUT } from '../kernel/abort-reasons.js';
-import { BreakerController, type Transition } from './controller.js';
+import { BreakerController, stateChangeOf, type Transition } from './controller.js';
 import { FleetSync } from './fleet-sync.js';
 import { ManualControl } from './manual-control.js';
 import { OrderedEmitter } from './ordered-emitter.js';
@@ -92,7 +92,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     return this.controller.observedState(this.fleet !== undefined);
   }
 
-  /** This instance's monotonic transition counter. */
+  /** This instance's monotonic transition counter (`fleetGeneration`: the fleet's). */
   get generation(): number {
     return this.controller.generation;
   }
@@ -110,9 +110,8 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   }
 
   execute<T>(fn: PolicyFn<T>, opts?: ExecuteOptions): Promise<T> {
-    // Why: a call without options skips the shared executeWith(), whose `policy.run()` call site is
-    // megamorphic once several policy kinds run in the process (bench:core, realistic case).
-    // Cost: a second entry; `run()` never throws and a root without options has no caller signal.
+    // Why: skips executeWith(), whose `policy.run()` site is megamorphic with several policy kinds
+    // in a process (bench:core, realistic). Cost: a second entry; run() never throws.
     if (opts === undefined) return this.run(fn, Ctx.plainRoot());
     return executeWith(this, fn, opts);
   }
@@ -185,10 +184,8 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
   }
 
   toJSON(): BreakerSnapshot {
-    return snapshotOf(this.name, this.controller, this.evaluator, this.tripName, {
-      clockNow: this.controller.clock.now(),
-      wallNow: Date.now(),
-    });
+    const time = { clockNow: this.controller.clock.now(), wallNow: Date.now() };
+    return snapshotOf(this.name, this.controller, this.evaluator, this.tripName, time);
   }
 
   inspectTrip(): Record<string, unknown> {
@@ -235,15 +232,7 @@ export class BreakerPolicy extends BreakerCounts implements CircuitBreakerPolicy
     this.fleet?.transitioned(t);
     const emitter = this.emitter;
     if (emitter === undefined || !emitter.has('stateChange')) return;
-    emitter.emit('stateChange', {
-      name: this.name,
-      from: t.from,
-      to: t.to,
-      reason: t.reason,
-      at: t.at,
-      remote: t.remote,
-      generation: t.generation,
-    });
+    emitter.emit('stateChange', stateChangeOf(this.name, t));
   }
 
   /** BreakerHost: re-reads the controller's state and generation into `windowGen`. */

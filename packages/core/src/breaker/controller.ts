@@ -4,7 +4,7 @@ import type { OutcomeTotals, SharedBreakerState } from '../store/types.js';
 import { adoptedAttempt, type OpenPeriod } from './open-period.js';
 import { VERDICT_FAILURE, VERDICT_SUCCESS, type Verdict } from './outcome.js';
 import { ProbeRound } from './probes.js';
-import type { BreakerState, TripEvaluator } from './types.js';
+import type { BreakerState, StateChangeEvent, TripEvaluator } from './types.js';
 
 /** Resolved, validated settings the controller runs on. */
 export interface ControllerSettings {
@@ -37,6 +37,11 @@ export interface Transition {
   readonly openAttempt: number;
   /** The probe round the transition ended (its timer, if any, is still armed). */
   readonly endedRound: ProbeRound | undefined;
+}
+
+/** The `stateChange` event a transition of breaker `name` is reported as. */
+export function stateChangeOf(name: string, t: Transition): StateChangeEvent {
+  return { name, from: t.from, to: t.to, reason: t.reason, at: t.at, remote: t.remote, generation: t.generation };
 }
 
 /** The controller's persistent fields (snapshot / `initialState`), times in the controller's clock. */
