@@ -1,4 +1,4 @@
-import { constantBackoff, pipeline, retry } from '@breakwater/core';
+import { constantBackoff, loadBalancer, pipeline, retry, roundRobin, timeout } from '@breakwater/core';
 import { injectTraceHeaders, instrument } from '@breakwater/otel';
 import { startTestHttpServer, type TestHttpServer } from '@breakwater/testkit';
 import { installGlobals } from '@breakwater/testkit/otel';
@@ -47,5 +47,22 @@ describe('trace context reaches the server', () => {
     expect(new Set(parents).size).toBe(2);
     const spanIds = exporter.getFinishedSpans().map((sp) => sp.spanContext().spanId);
     for (const p of parents) expect(spanIds).toContain(p);
+  });
+
+  it("an instrumented balancer's execute() is used (a CLIENT span per attempt with the endpoint's URL)", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const lb = loadBalancer({ endpoints: [{ id: 'a', url: s.url }], strategy: roundRobin() });
+    const balancer = instrument(lb, { tracer: provider.getTracer('bw') });
+    const f = createFetch({ balancer, policy: pipeline(retry({ maxAttempts: 1 }), timeout(2000)) });
+    try {
+      s.requests.length = 1; // not the first request: the server answers 200
+      expect((await f('/balanced')).status).toBe(200);
+      const urls = exporter.getFinishedSpans().map((sp) => sp.attributes['url.full']);
+      expect(urls).toContain(`${s.url}/balanced`);
+    } finally {
+      await f.close();
+      await lb.close();
+    }
   });
 });

@@ -112,7 +112,9 @@ class HttpCall<R> {
   constructor(private readonly o: ResilientCallOptions<R>) {
     const balancer = o.balancer;
     this.tried = o.untriedOnly === true && balancer !== undefined ? new Set<string>() : undefined;
-    this.own = balancer instanceof Balancer ? balancer : undefined;
+    // Only a balancer whose execute() is the Balancer's own: a wrapper (OpenTelemetry's instrument(),
+    // a user's proxy) may override execute() to trace or log each call, which runIn would skip.
+    this.own = balancer instanceof Balancer && balancer.execute === Balancer.prototype.execute ? balancer : undefined;
   }
 
   run(): Promise<R> {
