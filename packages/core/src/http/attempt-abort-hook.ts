@@ -1,4 +1,5 @@
 import { FANS_OUT, listenAbort, unlistenAbort } from '../kernel/abort-fanout.js';
+import { SmallSet } from '../kernel/small-set.js';
 import type { AttemptContext } from '../policy.js';
 
 interface Hookable {
@@ -37,7 +38,8 @@ export class AttemptSignalLike {
   onabort: null = null;
   /** Core's `listenAbort` adds to our listener list directly (see FANS_OUT). */
   readonly [FANS_OUT] = true as const;
-  private listeners: Array<(e: { type: 'abort' }) => void> | undefined;
+  /** A set holding its first member in a field: one listener (axios adds one) allocates no array. */
+  private listeners: SmallSet<(e: { type: 'abort' }) => void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private fired = false;
 
@@ -60,19 +62,16 @@ export class AttemptSignalLike {
 
   addEventListener(type: string, fn: (e: { type: 'abort' }) => void): void {
     if (type !== 'abort' || this.fired) return;
-    const l = (this.listeners ??= []);
-    // As an EventTarget: the same listener added twice is called once.
-    if (l.includes(fn)) return;
-    l.push(fn);
+    // As an EventTarget: the same listener added twice is called once (a set).
+    (this.listeners ??= new SmallSet()).add(fn);
     this.unsubscribe ??= onAttemptAbort(this.ctx, this.fire);
   }
 
   removeEventListener(_type: string, fn: (e: { type: 'abort' }) => void): void {
     const l = this.listeners;
     if (l === undefined) return;
-    const i = l.indexOf(fn);
-    if (i >= 0) l.splice(i, 1);
-    if (l.length === 0 && this.unsubscribe !== undefined) {
+    l.delete(fn);
+    if (l.isEmpty && this.unsubscribe !== undefined) {
       this.unsubscribe();
       this.unsubscribe = undefined;
     }

@@ -45,6 +45,7 @@ describe('SmallSet vs Set', () => {
         }
         expect(seenFast).toEqual(seenPlain);
         expect([...fast]).toEqual([...plain]);
+        expect(fast.isEmpty).toBe(plain.size === 0);
       }),
       { numRuns: 1000 },
     );

@@ -28,6 +28,11 @@ export class SmallSet<T> {
     }
   }
 
+  /** True when the set has no member. */
+  get isEmpty(): boolean {
+    return this.many !== undefined ? this.many.size === 0 : this.only === undefined;
+  }
+
   delete(x: T): void {
     if (this.many !== undefined) this.many.delete(x);
     else if (this.only === x) this.only = undefined;
