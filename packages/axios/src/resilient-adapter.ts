@@ -62,6 +62,15 @@ function restoreConfig(x: unknown, config: InternalAxiosRequestConfig): void {
   if (typeof r.response === 'object' && r.response !== null && 'config' in r.response) r.response.config = config;
 }
 
+/** axios' adapter registered as `name` when it is a plain function, else undefined. */
+function staticAdapter(name: string): AxiosAdapter | undefined {
+  try {
+    return getAdapter(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Releases a response that will not reach the caller (a superseded attempt's stream). */
 const discardResponse = (response: AxiosResponse): void => releaseData(response.data);
 
@@ -215,8 +224,16 @@ export function resilientAdapter(
   // A cancel (CancelToken, the caller's signal) and the caller's own limits are never the upstream's fault.
   const isFailure = (x: unknown): boolean => !isCancel(x) && !isCallerError(x) && o.isFailure(x);
 
+  // The instance's adapter, resolved once when it cannot depend on the request: a function of the
+  // caller's, or (the default list on Node) axios' http adapter. Others (fetch) resolve per request.
+  const httpAdapter = staticAdapter('http');
+  let resolved = typeof originalAdapters === 'function' ? (originalAdapters as AxiosAdapter) : undefined;
   return (config) => {
-    const base = getAdapter(originalAdapters as Parameters<typeof getAdapter>[0], config);
+    let base = resolved;
+    if (base === undefined) {
+      base = getAdapter(originalAdapters as Parameters<typeof getAdapter>[0], config);
+      if (base === httpAdapter) resolved = base;
+    }
     const per = config.breakwater;
     if (!owns(config) || !isActive() || per?.skip === true) return base(config);
     const method = (config.method ?? 'get').toUpperCase();
