@@ -183,13 +183,13 @@ class AxiosCall {
     );
   };
 
-  readonly resolved = (res: AxiosResponse): AxiosResponse => {
+  resolved(res: AxiosResponse): AxiosResponse {
     this.releaseStreamed();
     restoreConfig(res, this.config);
     return res;
-  };
+  }
 
-  readonly rejected = (e: unknown): Promise<never> => {
+  rejected(e: unknown): Promise<never> {
     const caller = this.caller;
     if (caller?.aborted === true && (e === caller.reason || isCancel(e))) {
       // Plain axios rejects a caller's abort with its CanceledError carrying the request; the
@@ -201,7 +201,7 @@ class AxiosCall {
       );
     }
     return this.fail(e);
-  };
+  }
 
   private fail(err: unknown): never {
     this.releaseStreamed(err);
@@ -263,6 +263,7 @@ export function resilientAdapter(
       context: { http: new HttpDescription(method, url, config) },
       send: call.send,
       discard: discardResponse,
-    }).then(call.resolved, call.rejected);
+      after: call,
+    });
   };
 }

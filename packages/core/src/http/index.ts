@@ -17,7 +17,13 @@ export {
   type HttpAdapterOptions,
   type ResolvedHttpAdapterOptions,
 } from './options.js';
-export { resilientCall, attemptSignal, isAbortableAttempt, type ResilientCallOptions } from './resilient-call.js';
+export {
+  resilientCall,
+  attemptSignal,
+  isAbortableAttempt,
+  type ResilientCallOptions,
+  type ResilientCallSettle,
+} from './resilient-call.js';
 export { EndpointPools, type PoolFactory } from './endpoint-pools.js';
 export { AttemptAbort } from './attempt-abort.js';
 export { onAttemptAbort, attemptAbortState, AttemptSignalLike } from './attempt-abort-hook.js';

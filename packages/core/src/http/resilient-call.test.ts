@@ -60,6 +60,40 @@ describe('resilientCall', () => {
     expect(policy.seen.map((s) => s.ok)).toEqual([false, false, false]);
   });
 
+  it("`after` settles in the call's own job: the last failure response and errors reach it, its result is the outcome", async () => {
+    const seen: string[] = [];
+    const after = {
+      resolved: (r: Response): string => {
+        seen.push(`resolved ${r.status}`);
+        return `got ${r.status}`;
+      },
+      rejected: (e: unknown): string => {
+        seen.push(`rejected ${(e as Error).message}`);
+        return 'recovered';
+      },
+    };
+    const isFailure = (x: unknown): boolean => !(x instanceof Response) || x.status >= 500;
+    const lastResponse = await resilientCall<Response, string>({
+      policy: recordingRetry(2),
+      retryable: true,
+      isFailure,
+      send: async () => res(503),
+      after,
+    });
+    const transportError = await resilientCall<Response, string>({
+      policy: recordingRetry(2),
+      retryable: true,
+      isFailure,
+      send: async () => {
+        throw new Error('reset');
+      },
+      after,
+    });
+    const ok = await resilientCall<Response, string>({ retryable: true, isFailure, send: async () => res(200), after });
+    expect([lastResponse, transportError, ok]).toEqual(['got 503', 'recovered', 'got 200']);
+    expect(seen).toEqual(['resolved 503', 'rejected reset', 'resolved 200']);
+  });
+
   it('returns the first success after failures', async () => {
     let n = 0;
     const r = await resilientCall<Response>({

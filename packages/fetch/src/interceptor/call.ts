@@ -139,7 +139,8 @@ export class InterceptedCall implements AttemptOwner, Controller {
       (IDEMPOTENT_METHODS.has(method) ||
         settings.retryNonIdempotent ||
         (dispatchHeader(opts.headers, 'idempotency-key') ?? '').trim().length > 0);
-    resilientCall<Attempt>({
+    // The outcome goes to the caller's handler from `resolved`/`rejected`, which never throw.
+    void resilientCall<Attempt, void>({
       policy: this.policy,
       balancer: settings.balancer,
       retryable,
@@ -147,13 +148,28 @@ export class InterceptedCall implements AttemptOwner, Controller {
       maxRetryAfterMs: settings.maxRetryAfterMs,
       send: (endpoint, ctx) => this.attempt(endpoint, ctx),
       discard: discardAttempt,
-    }).then(
-      (a) => {
-        if (this.failed) a.discard();
-        else a.forward();
-      },
-      (e: unknown) => this.fail(e),
-    );
+      after: this,
+    });
+  }
+
+  /** The call's outcome: the chosen attempt's response goes to the caller (see resilientCall's `after`). */
+  resolved(a: Attempt): void {
+    try {
+      if (this.failed) a.discard();
+      else a.forward();
+    } catch (e) {
+      this.rejected(e);
+    }
+  }
+
+  /** The call failed: the caller's handler gets the error. */
+  rejected(e: unknown): void {
+    try {
+      this.fail(e);
+    } catch {
+      // The caller's handler threw on its own error: nothing is left to tell it, and no request may
+      // end the process (the call's promise is not awaited).
+    }
   }
 
   private attempt(endpoint: Endpoint | undefined, ctx: AttemptContext): Promise<Attempt> {
