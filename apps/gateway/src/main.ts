@@ -82,8 +82,10 @@ async function main(): Promise<void> {
       logger.error({ event: 'shutdown-timeout' }, 'shutdown took too long; exiting');
       exit(1);
     }, 20_000);
+    // A dead parent (the demo) leaves nobody waiting for the answers in flight: drain for 1 s, not 10.
+    const drainMs = reason === 'parent exited' ? 1000 : undefined;
     void (async () => {
-      await Promise.all(gateways.map((g) => g.close()));
+      await Promise.all(gateways.map((g) => g.close(drainMs)));
       await Promise.all(stores.map((s) => s.close()));
       await tracing?.shutdown();
       logger.info({ event: 'exit', code: 0 }, 'bye');
